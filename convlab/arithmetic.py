@@ -1,0 +1,329 @@
+"""Convolution arithmetic: output sizes, padding modes, layer statistics and receptive fields.
+
+Everything here is exact integer arithmetic that follows torch's floor rule; "same"
+padding follows TensorFlow for any stride, which is what the lecture notes teach.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from convlab._validate import int_pair, nonneg_int, positive_int
+from convlab.errors import ConvlabError
+
+__all__ = [
+    "PADDING_MODES", "output_size", "resolve_padding", "resolve_padding2d", "explain_output_size",
+    "SizeExplanation", "LayerStats", "conv_layer_stats", "pool_layer_stats", "receptive_field", "RFStep",
+]
+
+PADDING_MODES = ("valid", "same", "full")
+
+
+def _fmt(x: float) -> str:
+    """2 -> '2', 2.3333 -> '2.33' (how the notes write it)."""
+    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _mode(padding: Any) -> str | None:
+    if isinstance(padding, str):
+        mode = padding.strip().lower()
+        if mode not in PADDING_MODES:
+            raise ConvlabError(
+                f"padding {padding!r} is not a padding mode: use 'valid', 'same', 'full', "
+                "a number, or a (before, after) pair")
+        return mode
+    return None
+
+
+def resolve_padding(n: int, kernel_size: int, stride: int = 1, padding: Any = 0, dilation: int = 1) -> tuple[int, int]:
+    """Zeros added (before, after) an axis of length n.
+
+    `padding` is an int (both sides), a (before, after) pair, "valid", "same" or "full".
+    "same" follows TensorFlow for any stride: out = ceil(n / stride) and the odd unit
+    of padding goes after; "full" pads (k - 1) * dilation on each side.
+
+    >>> resolve_padding(13, 6, stride=5, padding="same")   # seed 001's quiz
+    (1, 2)
+    >>> resolve_padding(6, 3, padding="full")
+    (2, 2)
+    """
+    n, k = positive_int(n, "input size"), positive_int(kernel_size, "kernel_size")
+    s, d = positive_int(stride, "stride"), positive_int(dilation, "dilation")
+    mode = _mode(padding)
+    if mode == "valid":
+        return 0, 0
+    if mode == "full":
+        return (k - 1) * d, (k - 1) * d
+    if mode == "same":
+        out = -(-n // s)
+        total = max((out - 1) * s + (k - 1) * d + 1 - n, 0)
+        return total // 2, total - total // 2
+    if isinstance(padding, (tuple, list)):
+        if len(padding) != 2:
+            raise ConvlabError(f"padding {tuple(padding)!r} must be one number or a (before, after) pair")
+        return nonneg_int(padding[0], "padding before"), nonneg_int(padding[1], "padding after")
+    p = nonneg_int(padding, "padding")
+    return p, p
+
+
+def _fits(kernel: Sequence[int], dilation: Sequence[int], padded: Sequence[int]) -> None:
+    """Raise 'kernel 5×5 is larger than the padded input 3×3' when a window does not fit."""
+    span = [(k - 1) * d + 1 for k, d in zip(kernel, dilation)]
+    if all(e <= p for e, p in zip(span, padded)):
+        return
+    x = "×".join
+    ks, ps = x(map(str, kernel)), x(map(str, padded))
+    what = f"kernel {ks}" if span == list(kernel) else f"kernel {ks} dilated by {x(map(str, dilation))} spans {x(map(str, span))}, which"
+    raise ConvlabError(f"{what} is larger than the padded input {ps}: use a smaller kernel"
+                       f"{'' if span == list(kernel) else ' or dilation'} or more padding")
+
+
+def output_size(n: int, kernel_size: int, stride: int = 1, padding: Any = 0, dilation: int = 1) -> int:
+    """Output length along one axis, with torch's floor rule.
+
+    >>> output_size(32, 5)                  # seed 002: 32 -> 28
+    28
+    >>> output_size(7, 3, stride=3)         # (7 - 3)/3 + 1 = 2.33, floored
+    2
+    >>> output_size(13, 6, stride=5, padding="same")
+    3
+    """
+    before, after = resolve_padding(n, kernel_size, stride, padding, dilation)
+    k, s, d = int(kernel_size), int(stride), int(dilation)
+    _fits([k], [d], [n + before + after])
+    return (n + before + after - (k - 1) * d - 1) // s + 1
+
+
+def resolve_padding2d(hw: Sequence[int], kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                      dilation: Any = 1) -> tuple[tuple[int, int], tuple[int, int]]:
+    """((top, bottom), (left, right)) for an input of spatial size hw = (H, W).
+
+    `padding` is a mode or an int for both axes, or a per-axis pair like torch's
+    (ph, pw), where each entry may itself be a mode or a (before, after) pair.
+
+    >>> resolve_padding2d((5, 5), 2, padding="same")
+    ((0, 1), (0, 1))
+    >>> resolve_padding2d((5, 5), 3, padding=(1, (0, 2)))
+    ((1, 1), (0, 2))
+    """
+    kh, kw = int_pair(kernel_size, "kernel_size")
+    sh, sw = int_pair(stride, "stride")
+    dh, dw = int_pair(dilation, "dilation")
+    if isinstance(padding, (tuple, list)):
+        if len(padding) != 2:
+            raise ConvlabError(f"padding {tuple(padding)!r} must be one value or a (rows, cols) pair")
+        ph, pw = padding
+    else:
+        ph = pw = padding
+    return (resolve_padding(hw[0], kh, sh, ph, dh), resolve_padding(hw[1], kw, sw, pw, dw))
+
+
+@dataclass(frozen=True)
+class SizeExplanation:
+    """Why an axis of length n gives the output it does (see explain_output_size)."""
+
+    n: int
+    kernel_size: int
+    stride: int
+    dilation: int
+    padding: tuple[int, int]
+    effective_kernel: int
+    exact: float            # (n + P - F) / S + 1 before flooring, e.g. 2.33
+    output: int             # what torch computes
+    tiles: bool             # True when the last window ends exactly at the padded end
+    uncovered: tuple[int, ...]   # input positions (0-based) no window ever reads
+    formula: str            # the formula with the numbers substituted
+    derivation: tuple[str, ...]  # how the padding and effective kernel were obtained
+
+    @property
+    def dropped(self) -> int:
+        """How many input positions are never covered."""
+        return len(self.uncovered)
+
+    def text(self) -> str:
+        """Everything as readable lines, for a caption or a notebook."""
+        lines = [*self.derivation, self.formula]
+        if self.tiles:
+            lines.append("The stride tiles the input exactly.")
+        else:
+            lines.append(f"Not an integer: the stride does not tile the input; torch keeps the floor, {self.output}.")
+        if self.uncovered:
+            pos = ", ".join(map(str, self.uncovered))
+            lines.append(f"{self.dropped} input position(s) are never covered: {pos} (0-based).")
+        return "\n".join(lines)
+
+
+def _uncovered(n: int, before: int, out: int, k: int, s: int, d: int) -> tuple[int, ...]:
+    covered = {o * s + j * d - before for o in range(out) for j in range(k)}
+    return tuple(i for i in range(n) if i not in covered)
+
+
+def explain_output_size(n: int, kernel_size: int, stride: int = 1, padding: Any = 0,
+                        dilation: int = 1) -> SizeExplanation:
+    """Explain an output size: the substituted formula, whether the stride tiles, what is never covered.
+
+    >>> e = explain_output_size(7, 3, stride=3)                  # seed 002
+    >>> e.formula
+    '(N + P − F) / S + 1 = (7 + 0 − 3) / 3 + 1 = 2.33'
+    >>> e.tiles, e.output, e.uncovered
+    (False, 2, (6,))
+    >>> explain_output_size(13, 6, stride=5, padding="valid").dropped   # seed 001's quiz
+    2
+    """
+    before, after = resolve_padding(n, kernel_size, stride, padding, dilation)
+    out = output_size(n, kernel_size, stride, (before, after), dilation)
+    k, s, d = int(kernel_size), int(stride), int(dilation)
+    keff, total = (k - 1) * d + 1, before + after
+    exact = (n + total - keff) / s + 1
+    derivation = list(_padding_derivation(n, k, s, d, padding, before, after))
+    if d > 1:
+        derivation.append(f"F = (k − 1)·d + 1 = ({k} − 1)·{d} + 1 = {keff} (the dilated kernel's span)")
+    formula = f"(N + P − F) / S + 1 = ({n} + {total} − {keff}) / {s} + 1 = {_fmt(exact)}"
+    return SizeExplanation(
+        n=n, kernel_size=k, stride=s, dilation=d, padding=(before, after), effective_kernel=keff,
+        exact=exact, output=out, tiles=(n + total - keff) % s == 0,
+        uncovered=_uncovered(n, before, out, k, s, d), formula=formula, derivation=tuple(derivation))
+
+
+def _padding_derivation(n, k, s, d, padding, before, after):
+    mode = _mode(padding)
+    kterm = f"{k}" if d == 1 else f"({k} − 1)·{d} + 1"
+    if mode == "same":
+        out = -(-n // s)
+        yield f"\"same\": o = ⌈n / s⌉ = ⌈{n} / {s}⌉ = ⌈{_fmt(round(n / s, 2))}⌉ = {out}"
+        yield (f"P = max(s·(o − 1) + F − n, 0) = max({s}·({out} − 1) + {kterm} − {n}, 0) = {before + after}")
+        yield f"before = ⌊P / 2⌋ = {before}, after = P − before = {after}"
+    elif mode == "full":
+        yield f"\"full\": (k − 1)·d = ({k} − 1)·{d} = {before} zeros on each side, P = {before + after}"
+    elif mode == "valid":
+        yield "\"valid\": no padding, P = 0"
+    elif before or after:
+        yield f"P = {before} + {after} = {before + after} (before + after)"
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """Shape, parameters and cost of one conv or pool layer (no batch axis)."""
+
+    kind: str
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    weights: int
+    biases: int
+    mult_adds: int
+    params_formula: str
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
+
+
+def _spatial(input_shape: Sequence[int]) -> tuple[int, tuple[int, ...]]:
+    shape = tuple(positive_int(v, "input_shape entry") for v in input_shape)
+    if len(shape) not in (2, 3):
+        raise ConvlabError(f"input_shape {shape} must be (C, L) or (C, H, W), channels first")
+    return shape[0], shape[1:]
+
+
+def _pairs(value: Any, dims: int, name: str, check=positive_int) -> tuple[int, ...]:
+    if dims == 1:
+        v = value[0] if isinstance(value, (tuple, list)) and len(value) == 1 else value
+        return (check(v, name),)
+    return int_pair(value, name, check)
+
+
+def _out_shape(spatial, kernel, stride, padding, dilation) -> tuple[int, ...]:
+    if len(spatial) == 1:
+        return (output_size(spatial[0], kernel[0], stride[0], padding, dilation[0]),)
+    (t, b), (l, r) = resolve_padding2d(spatial, kernel, stride, padding, dilation)
+    _fits(kernel, dilation, (spatial[0] + t + b, spatial[1] + l + r))
+    return tuple(output_size(n, k, s, p, d) for n, k, s, p, d in
+                 zip(spatial, kernel, stride, ((t, b), (l, r)), dilation))
+
+
+def conv_layer_stats(input_shape: Sequence[int], out_channels: int, kernel_size: Any, stride: Any = 1,
+                     padding: Any = 0, dilation: Any = 1, bias: bool = True) -> LayerStats:
+    """Output shape, parameter count F·F·D1·K + K and multiply–adds of a conv layer.
+
+    >>> s = conv_layer_stats((3, 32, 32), 6, 5)     # seed 002
+    >>> s.output_shape, s.params, s.params_formula
+    ((6, 28, 28), 456, '5·5·3·6 + 6 = 456')
+    """
+    c, spatial = _spatial(input_shape)
+    k_out = positive_int(out_channels, "out_channels")
+    kernel = _pairs(kernel_size, len(spatial), "kernel_size")
+    st, dl = _pairs(stride, len(spatial), "stride"), _pairs(dilation, len(spatial), "dilation")
+    out = _out_shape(spatial, kernel, st, padding, dl)
+    weights = math.prod(kernel) * c * k_out
+    biases = k_out if bias else 0
+    factors = "·".join(map(str, (*kernel, c, k_out)))
+    formula = f"{factors} + {biases} = {weights + biases}" if bias else f"{factors} = {weights}"
+    return LayerStats("conv", (c, *spatial), (k_out, *out), weights, biases,
+                      mult_adds=k_out * math.prod(out) * c * math.prod(kernel), params_formula=formula)
+
+
+def pool_layer_stats(input_shape: Sequence[int], kernel_size: Any, stride: Any = None, padding: Any = 0) -> LayerStats:
+    """Output shape of a pooling layer: it works per channel and has no parameters.
+
+    >>> pool_layer_stats((6, 28, 28), 2).output_shape
+    (6, 14, 14)
+    """
+    c, spatial = _spatial(input_shape)
+    kernel = _pairs(kernel_size, len(spatial), "kernel_size")
+    st = kernel if stride is None else _pairs(stride, len(spatial), "stride")
+    pad = _pairs(padding, len(spatial), "padding", nonneg_int)
+    out = _out_shape(spatial, kernel, st, pad if len(spatial) == 2 else pad[0], (1,) * len(spatial))
+    return LayerStats("pool", (c, *spatial), (c, *out), 0, 0, 0, "no parameters")
+
+
+@dataclass(frozen=True)
+class RFStep:
+    """Receptive field after one layer of a stack, in input pixels."""
+
+    layer: int
+    kernel_size: int
+    stride: int
+    dilation: int
+    size: int     # input positions one output of this layer sees
+    jump: int     # distance in the input between neighbouring outputs of this layer
+    formula: str
+
+
+def _rf_layer(item: Any, i: int) -> tuple[int, int, int]:
+    if isinstance(item, dict):
+        unknown = set(item) - {"kernel_size", "stride", "dilation", "padding"}
+        if unknown or "kernel_size" not in item:
+            raise ConvlabError(f"layer {i} {item!r} needs 'kernel_size' and may have 'stride' and 'dilation'")
+        item = (item["kernel_size"], item.get("stride", 1), item.get("dilation", 1))
+    if not isinstance(item, (tuple, list)):
+        item = (item,)
+    if not 1 <= len(item) <= 3:
+        raise ConvlabError(f"layer {i} {item!r} must be kernel_size, (kernel_size, stride) or (kernel_size, stride, dilation)")
+    k, s, d = (*item, 1, 1)[:3]
+    return (positive_int(k, f"layer {i} kernel_size"), positive_int(s, f"layer {i} stride"),
+            positive_int(d, f"layer {i} dilation"))
+
+
+def receptive_field(layers: Sequence[Any]) -> list[RFStep]:
+    """Receptive field of each layer of a stack (per axis): r += (k − 1)·d·jump, jump *= s.
+
+    Each layer is a kernel size, a (kernel_size, stride[, dilation]) tuple or a dict.
+
+    >>> [step.size for step in receptive_field([3, 3, 3])]
+    [3, 5, 7]
+    >>> receptive_field([(2, 2), (3, 1)])[-1].size
+    6
+    """
+    if not isinstance(layers, (list, tuple)) or not layers:
+        raise ConvlabError("layers must be a non-empty list of layers, e.g. [3, (2, 2), 3]")
+    size, jump, steps = 1, 1, []
+    for i, item in enumerate(layers, start=1):
+        k, s, d = _rf_layer(item, i)
+        new = size + (k - 1) * d * jump
+        dterm = "" if d == 1 else f"·{d}"
+        formula = f"r{i} = r{i - 1} + (k − 1){dterm}·j{i - 1} = {size} + ({k} − 1){dterm}·{jump} = {new}"
+        size, jump = new, jump * s
+        steps.append(RFStep(i, k, s, d, size, jump, formula))
+    return steps

@@ -1,0 +1,360 @@
+"""Reference convolution and pooling, with step-by-step traces for the animations.
+
+All arithmetic is float64 on numpy arrays; shapes follow torch without the batch axis.
+The *_steps functions return lazy sequences, so a page can show step i of a large
+input without building every step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from convlab import _format
+from convlab._setup import ConvSetup, setup_conv
+from convlab._validate import as_array, int_pair, nonneg_int, positive_int
+from convlab._windows import pad3, unfold
+from convlab.arithmetic import _fits
+from convlab.errors import ConvlabError
+
+__all__ = ["conv1d", "conv2d", "conv1d_steps", "conv2d_steps", "ConvStep", "StepTrace",
+           "pool1d", "pool2d", "pool1d_argmax", "pool2d_argmax", "pool1d_steps", "pool2d_steps", "PoolStep"]
+
+
+def _forward(s: ConvSetup) -> np.ndarray:
+    cols = unfold(pad3(s.x, s.pads), s.kernel, s.stride, s.dilation, s.out)   # (C, KH, KW, OH, OW)
+    y = s.weff.reshape(s.weff.shape[0], -1) @ cols.reshape(-1, s.out[0] * s.out[1])  # (O, OH*OW)
+    return s.shape_output((y + s.bias[:, None]).reshape(-1, *s.out))
+
+
+def conv1d(x: Any, w: Any, bias: Any = None, stride: int = 1, padding: Any = 0, dilation: int = 1,
+           flip: bool = False) -> np.ndarray:
+    """1D cross-correlation (or true convolution with flip=True), like F.conv1d.
+
+    x is (L,) or (C, L); w is (K,) or (O, C, K); the result is (OL,) or (O, OL).
+    padding: an int, a (before, after) pair, "valid", "same" (TensorFlow's) or "full".
+
+    >>> conv1d([1, 0, 2, 2, 3, 1], [3, 2, 2])                    # seed 001, "valid"
+    array([ 7.,  8., 16., 14.])
+    >>> conv1d([1, 0, 2, 2, 3, 1], [3, 2, 2], padding="same")
+    array([ 2.,  7.,  8., 16., 14., 11.])
+    """
+    return _forward(setup_conv(1, x, w, bias, stride, padding, dilation, flip))
+
+
+def conv2d(x: Any, w: Any, bias: Any = None, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
+           flip: bool = False) -> np.ndarray:
+    """2D cross-correlation (or true convolution with flip=True), like F.conv2d.
+
+    x is (H, W) or (C, H, W); w is (KH, KW) or (O, C, KH, KW); the result is (OH, OW) or
+    (O, OH, OW). stride, dilation: an int or a (rows, cols) pair. padding: a mode or an
+    int, or a per-axis pair whose entries may be (before, after) pairs.
+
+    >>> x = [[1, 2, 4, 3], [5, 6, 8, 7], [9, 10, 12, 11], [13, 14, 16, 2]]    # seed 000
+    >>> conv2d(x, [[1, -2], [-3, 4]])
+    array([[  6.,   8.,   2.],
+           [  6.,   8.,   2.],
+           [  6.,   8., -50.]])
+    """
+    return _forward(setup_conv(2, x, w, bias, stride, padding, dilation, flip))
+
+
+@dataclass(frozen=True)
+class ConvStep:
+    """One output element of a convolution and exactly how it was computed.
+
+    rows/cols are the padded-input coordinates of the kernel taps (in 1D, rows is (0,)
+    and cols are the positions). patch, kernel and products have the kernel's shape,
+    with a leading channel axis when x has one; value = products.sum() + bias.
+    """
+
+    dims: int
+    out_index: tuple[int, ...]
+    filter: int
+    rows: tuple[int, ...]
+    cols: tuple[int, ...]
+    patch: np.ndarray
+    kernel: np.ndarray
+    products: np.ndarray
+    bias: float
+    value: float
+
+    @property
+    def start(self) -> int | tuple[int, int]:
+        """Where the window starts in the padded input: an int in 1D, (row, col) in 2D."""
+        return self.cols[0] if self.dims == 1 else (self.rows[0], self.cols[0])
+
+    @property
+    def channel_sums(self) -> np.ndarray:
+        """The partial sum of each input channel; they add up, with the bias, to value."""
+        channels = self.products.shape[0] if self.products.ndim > self.dims else 1
+        return self.products.reshape(channels, -1).sum(axis=1)
+
+    def expression(self) -> str:
+        """The sum written out, kernel value first, as in the notes: "3×1 + 2×0 + 2×2 = 7"."""
+        channels = len(self.channel_sums)
+        groups = [" + ".join(f"{_format.num(k)}×{_format.factor(v)}" for k, v in zip(kr, pr))
+                  for kr, pr in zip(self.kernel.reshape(channels, -1), self.patch.reshape(channels, -1))]
+        text = groups[0] if channels == 1 else " + ".join(f"[{g}]" for g in groups)
+        if self.bias != 0:
+            text += f" + {_format.factor(self.bias)}"
+        return f"{text} = {_format.num(self.value)}"
+
+
+class StepTrace(Sequence):
+    """A lazy, indexable list of steps: len(trace) steps, trace[i] built on demand.
+
+    Also holds what a figure needs around the steps: `output` (the full result),
+    `padded` (the padded input, shaped like x) and `padding`.
+    """
+
+    def __init__(self, n: int, make_step, output: np.ndarray, padded: np.ndarray, padding):
+        self._n, self._make = n, make_step
+        self.output, self.padded, self.padding = output, padded, padding
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self):
+        return (self._make(i) for i in range(self._n))
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise ConvlabError(f"step index must be a whole number; got {i!r}")
+        if not -self._n <= i < self._n:
+            raise ConvlabError(f"step {i} does not exist: there are {self._n} steps (0 to {self._n - 1})")
+        return self._make(int(i) % self._n)
+
+    def __repr__(self) -> str:
+        return f"StepTrace({self._n} steps, output shape {self.output.shape})"
+
+
+def _conv_trace(s: ConvSetup) -> StepTrace:
+    xp = pad3(s.x, s.pads)
+    n_out, (oh, ow) = s.weff.shape[0], s.out
+    (sh, sw), (dh, dw) = s.stride, s.dilation
+    kh, kw = s.kernel
+
+    def shaped(a: np.ndarray) -> np.ndarray:            # (C, KH, KW) -> like the kernel the user gave
+        a = a[:, 0, :] if s.dims == 1 else a
+        return a if s.x_channels else a[0]
+
+    def make(i: int) -> ConvStep:
+        o, r, q = np.unravel_index(i, (n_out, oh, ow))
+        rows, cols = r * sh + np.arange(kh) * dh, q * sw + np.arange(kw) * dw
+        patch, kern = xp[:, rows][:, :, cols], s.weff[o]                     # (C, KH, KW)
+        prods = patch * kern
+        full = (o, r, q) if s.dims == 2 else (o, q)
+        return ConvStep(s.dims, tuple(map(int, full if s.w_filters else full[1:])), int(o), tuple(map(int, rows)),
+                        tuple(map(int, cols)), shaped(patch), shaped(kern), shaped(prods),
+                        float(s.bias[o]), float(prods.sum() + s.bias[o]))
+
+    padding = s.pads[1] if s.dims == 1 else s.pads
+    return StepTrace(n_out * oh * ow, make, _forward(s), s.shape_like_x(xp), padding)
+
+
+def conv1d_steps(x: Any, w: Any, bias: Any = None, stride: int = 1, padding: Any = 0, dilation: int = 1,
+                 flip: bool = False) -> StepTrace:
+    """conv1d, one step per output element, in the order of the output array.
+
+    >>> steps = conv1d_steps([1, 0, 2, 2, 3, 1], [3, 2, 2])
+    >>> len(steps), steps[0].expression()
+    (4, '3×1 + 2×0 + 2×2 = 7')
+    >>> steps[1].start, steps[1].patch
+    (1, array([0., 2., 2.]))
+    """
+    return _conv_trace(setup_conv(1, x, w, bias, stride, padding, dilation, flip))
+
+
+def conv2d_steps(x: Any, w: Any, bias: Any = None, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
+                 flip: bool = False) -> StepTrace:
+    """conv2d, one step per output element, in the order of the output array.
+
+    >>> x = [[1, 2, 4, 3], [5, 6, 8, 7], [9, 10, 12, 11], [13, 14, 16, 2]]
+    >>> step = conv2d_steps(x, [[1, -2], [-3, 4]])[-1]
+    >>> step.out_index, step.start, step.expression()
+    ((2, 2), (2, 2), '1×12 + -2×11 + -3×16 + 4×2 = -50')
+    """
+    return _conv_trace(setup_conv(2, x, w, bias, stride, padding, dilation, flip))
+
+
+# ---------------------------------------------------------------- pooling
+
+_MODES = ("max", "avg")
+
+
+@dataclass(frozen=True)
+class _PoolSetup:
+    dims: int
+    x: np.ndarray                 # (C, H, W), H == 1 in 1D
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    pads: tuple[tuple[int, int], tuple[int, int]]
+    out: tuple[int, int]
+    mode: str
+    x_channels: bool
+
+    def shaped(self, a: np.ndarray) -> np.ndarray:    # (C, OH, OW, ...) -> like x
+        a = a[:, 0] if self.dims == 1 else a
+        return a if self.x_channels else a[0]
+
+
+def _setup_pool(dims, x, kernel_size, stride, padding, mode) -> _PoolSetup:
+    if mode not in _MODES:
+        raise ConvlabError(f"mode {mode!r} is not a pooling mode: use 'max' or 'avg'")
+    if dims == 1:
+        xa = as_array(x, "x", (1, 2), "(L,) or (C, L)")
+        k = (1, positive_int(kernel_size, "kernel_size"))
+        st = k if stride is None else (1, positive_int(stride, "stride"))
+        pd = (0, nonneg_int(padding, "padding"))
+    else:
+        xa = as_array(x, "x", (2, 3), "(H, W) or (C, H, W)")
+        k = int_pair(kernel_size, "kernel_size")
+        st = k if stride is None else int_pair(stride, "stride")
+        pd = int_pair(padding, "padding", nonneg_int)
+    for p, kk in zip(pd[2 - dims:], k[2 - dims:]):
+        if 2 * p > kk:
+            raise ConvlabError(f"padding {p} is more than half the pooling window {kk}: "
+                               f"torch allows at most {kk // 2}; use less padding or a larger window")
+    x3 = xa.reshape(-1 if xa.ndim == dims + 1 else 1, *xa.shape[-dims:]) if dims == 2 else \
+        xa.reshape(-1 if xa.ndim == 2 else 1, 1, xa.shape[-1])
+    padded = (x3.shape[1] + 2 * pd[0], x3.shape[2] + 2 * pd[1])
+    _fits(k[2 - dims:], (1,) * dims, padded[2 - dims:])
+    out = tuple((n - kk) // ss + 1 for n, kk, ss in zip(padded, k, st))
+    return _PoolSetup(dims, x3, k, st, ((pd[0], pd[0]), (pd[1], pd[1])), out, mode, xa.ndim == dims + 1)
+
+
+def _windows(s: _PoolSetup) -> np.ndarray:
+    """(C, KH*KW, OH, OW): every pooling window's values; padding is -inf for max, 0 for avg."""
+    xp = pad3(s.x, s.pads, -np.inf if s.mode == "max" else 0.0)
+    cols = unfold(xp, s.kernel, s.stride, (1, 1), s.out)
+    return cols.reshape(s.x.shape[0], -1, *s.out)
+
+
+def _pool(s: _PoolSetup) -> np.ndarray:
+    win = _windows(s)
+    return s.shaped(win.max(axis=1) if s.mode == "max" else win.mean(axis=1))
+
+
+def _argmax(s: _PoolSetup) -> np.ndarray:
+    """(C, OH, OW, 2) input (row, col) of each window's max, first one in reading order on ties (as torch)."""
+    tap = _windows(s).argmax(axis=1)                                   # (C, OH, OW)
+    r, q = np.indices(s.out)
+    rows = r * s.stride[0] + tap // s.kernel[1] - s.pads[0][0]
+    cols = q * s.stride[1] + tap % s.kernel[1] - s.pads[1][0]
+    return np.stack([rows, cols], axis=-1)
+
+
+def pool1d(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0, mode: str = "max") -> np.ndarray:
+    """Max or average pooling of (L,) or (C, L), like F.max_pool1d / F.avg_pool1d.
+
+    stride defaults to kernel_size; average pooling counts padded zeros, as torch does.
+
+    >>> pool1d([1, 3, 2, 5, 4, 0], 2)
+    array([3., 5., 4.])
+    >>> pool1d([1, 3, 2, 5, 4, 0], 2, mode="avg")
+    array([2. , 3.5, 2. ])
+    """
+    return _pool(_setup_pool(1, x, kernel_size, stride, padding, mode))
+
+
+def pool2d(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, mode: str = "max") -> np.ndarray:
+    """Max or average pooling of (H, W) or (C, H, W), each channel on its own, like F.max_pool2d.
+
+    >>> pool2d([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]], 2)    # seed 002
+    array([[6., 8.],
+           [3., 4.]])
+    """
+    return _pool(_setup_pool(2, x, kernel_size, stride, padding, mode))
+
+
+def pool1d_argmax(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0) -> np.ndarray:
+    """Input position of each max-pool window's maximum, shaped like pool1d's output.
+
+    >>> pool1d_argmax([1, 3, 2, 5, 4, 0], 2)
+    array([1, 3, 4])
+    """
+    s = _setup_pool(1, x, kernel_size, stride, padding, "max")
+    return s.shaped(_argmax(s)[..., 1])
+
+
+def pool2d_argmax(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0) -> np.ndarray:
+    """Input (row, col) of each max-pool window's maximum: shape pool2d's output + (2,).
+
+    Gradients of max pooling flow only to these positions; pages highlight them.
+
+    >>> pool2d_argmax([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]], 2)[0, 0]
+    array([1, 1])
+    """
+    s = _setup_pool(2, x, kernel_size, stride, padding, "max")
+    return s.shaped(_argmax(s))
+
+
+@dataclass(frozen=True)
+class PoolStep:
+    """One pooling window: where it is, what it holds and what it gives."""
+
+    dims: int
+    out_index: tuple[int, ...]
+    channel: int
+    rows: tuple[int, ...]          # padded-input rows of the window ((0,) in 1D)
+    cols: tuple[int, ...]          # padded-input columns
+    patch: np.ndarray              # the window's values (padding: -inf for max, 0 for avg)
+    mode: str
+    value: float
+    argmax: int | tuple[int, int] | None   # input position of the max (max mode only)
+
+    def expression(self) -> str:
+        """ "max(1, 1, 5, 6) = 6" or "(1 + 1 + 5 + 6) / 4 = 3.25"."""
+        vals = [("-inf" if np.isneginf(v) else _format.num(v)) for v in self.patch.ravel()]
+        if self.mode == "max":
+            return f"max({', '.join(vals)}) = {_format.num(self.value)}"
+        return f"({' + '.join(vals)}) / {len(vals)} = {_format.num(self.value)}"
+
+
+def _pool_trace(s: _PoolSetup) -> StepTrace:
+    win = _windows(s)
+    argmax = _argmax(s) if s.mode == "max" else None
+    xp = pad3(s.x, s.pads, -np.inf if s.mode == "max" else 0.0)
+    n_c, (oh, ow) = s.x.shape[0], s.out
+
+    def make(i: int) -> PoolStep:
+        c, r, q = np.unravel_index(i, (n_c, oh, ow))
+        rows = r * s.stride[0] + np.arange(s.kernel[0])
+        cols = q * s.stride[1] + np.arange(s.kernel[1])
+        patch = xp[c][rows][:, cols]
+        full = (c, r, q) if s.dims == 2 else (c, q)
+        am = None
+        if argmax is not None:
+            am = int(argmax[c, r, q, 1]) if s.dims == 1 else (int(argmax[c, r, q, 0]), int(argmax[c, r, q, 1]))
+        value = float(win[c, :, r, q].max() if s.mode == "max" else win[c, :, r, q].mean())
+        return PoolStep(s.dims, tuple(map(int, full if s.x_channels else full[1:])), int(c),
+                        tuple(map(int, rows)), tuple(map(int, cols)), patch[0] if s.dims == 1 else patch,
+                        s.mode, value, am)
+
+    padding = s.pads[1] if s.dims == 1 else s.pads
+    return StepTrace(n_c * oh * ow, make, _pool(s), s.shaped(xp), padding)
+
+
+def pool1d_steps(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0,
+                 mode: str = "max") -> StepTrace:
+    """pool1d, one step per output element.
+
+    >>> pool1d_steps([1, 3, 2, 5], 2)[1].expression()
+    'max(2, 5) = 5'
+    """
+    return _pool_trace(_setup_pool(1, x, kernel_size, stride, padding, mode))
+
+
+def pool2d_steps(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, mode: str = "max") -> StepTrace:
+    """pool2d, one step per output element, channel by channel.
+
+    >>> pool2d_steps([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]], 2, mode="avg")[0].expression()
+    '(1 + 1 + 5 + 6) / 4 = 3.25'
+    """
+    return _pool_trace(_setup_pool(2, x, kernel_size, stride, padding, mode))

@@ -1,0 +1,65 @@
+"""torch.nn.functional as the oracle: the same computation in PyTorch, float64, no batch axis.
+
+Padding is passed explicitly as (before, after) amounts through F.pad, so asymmetric
+(TensorFlow "same") padding is checked too; the amounts themselves are tested
+separately against the formulas in tests/test_arithmetic.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def T(a, grad=False) -> torch.Tensor:
+    return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64, requires_grad=grad)
+
+
+def conv2d(x, w, b, stride, pads, dilation, flip=False) -> np.ndarray:
+    """x (C,H,W), w (O,C,KH,KW), pads ((t,b),(l,r)) -> (O,OH,OW)."""
+    (t, bo), (l, r) = pads
+    xt = F.pad(T(x)[None], (l, r, t, bo))
+    wt = T(w).flip(-1, -2) if flip else T(w)
+    return F.conv2d(xt, wt, None if b is None else T(b), stride=stride, dilation=dilation)[0].numpy()
+
+
+def conv1d(x, w, b, stride, pads, dilation, flip=False) -> np.ndarray:
+    """x (C,L), w (O,C,K), pads (before, after)."""
+    xt = F.pad(T(x)[None], pads)
+    wt = T(w).flip(-1) if flip else T(w)
+    return F.conv1d(xt, wt, None if b is None else T(b), stride=stride, dilation=dilation)[0].numpy()
+
+
+def random_conv2d_case(rng: np.random.Generator):
+    """A random valid conv2d configuration with every padding form convlab accepts."""
+    c, o = rng.integers(1, 4, size=2)
+    kh, kw = rng.integers(1, 5, size=2)
+    stride = tuple(int(v) for v in rng.integers(1, 4, size=2))
+    dilation = tuple(int(v) for v in rng.integers(1, 3, size=2))
+    spans = [(k - 1) * d + 1 for k, d in zip((kh, kw), dilation)]
+    h, w = (int(rng.integers(max(1, sp - 2), sp + 7)) for sp in spans)
+    choice = rng.integers(0, 6)
+    padding = [
+        lambda: int(rng.integers(0, 3)),
+        lambda: "same",
+        lambda: "full",
+        lambda: "valid",
+        lambda: (int(rng.integers(0, 3)), int(rng.integers(0, 3))),
+        lambda: ((int(rng.integers(0, 3)), int(rng.integers(0, 3))), (int(rng.integers(0, 3)), int(rng.integers(0, 3)))),
+    ][choice]()
+    x = rng.normal(size=(c, h, w))
+    wt = rng.normal(size=(o, c, kh, kw))
+    b = rng.normal(size=o)
+    return dict(x=x, w=wt, bias=b, stride=stride, padding=padding, dilation=dilation)
+
+
+def random_conv1d_case(rng: np.random.Generator):
+    c, o = rng.integers(1, 4, size=2)
+    k, stride, dilation = int(rng.integers(1, 6)), int(rng.integers(1, 4)), int(rng.integers(1, 3))
+    span = (k - 1) * dilation + 1
+    n = int(rng.integers(max(1, span - 2), span + 9))
+    padding = [int(rng.integers(0, 3)), "same", "full", "valid",
+               (int(rng.integers(0, 3)), int(rng.integers(0, 3)))][rng.integers(0, 5)]
+    return dict(x=rng.normal(size=(c, n)), w=rng.normal(size=(o, c, k)), bias=rng.normal(size=o),
+                stride=stride, padding=padding, dilation=dilation)

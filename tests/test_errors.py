@@ -1,0 +1,67 @@
+"""Bad input raises ConvlabError with a message that names the value and says what to change."""
+
+import math
+
+import numpy as np
+import pytest
+
+import convlab
+from convlab import ConvlabError
+
+X4 = np.arange(16.0).reshape(4, 4)
+K2 = np.ones((2, 2))
+
+BAD = [
+    # (call, message fragment)
+    (lambda: convlab.conv2d(np.ones((3, 3)), np.ones((5, 5))), "kernel 5×5 is larger than the padded input 3×3"),
+    (lambda: convlab.conv2d(np.ones((4, 4)), np.ones((3, 3)), dilation=2), "kernel 3×3 dilated by 2×2 spans 5×5"),
+    (lambda: convlab.conv1d(np.ones(3), np.ones(5)), "kernel 5 is larger than the padded input 3"),
+    (lambda: convlab.output_size(4, 3, dilation=2), "kernel 3 dilated by 2 spans 5"),
+    (lambda: convlab.conv2d(X4, K2, stride=0), "stride must be at least 1; got 0"),
+    (lambda: convlab.conv2d(X4, K2, stride=(1, -2)), "stride[1] must be at least 1; got -2"),
+    (lambda: convlab.conv1d(np.ones(5), np.ones(2), dilation=0), "dilation must be at least 1; got 0"),
+    (lambda: convlab.conv1d(np.ones(5), np.ones(2), stride=1.5), "stride must be a whole number; got 1.5"),
+    (lambda: convlab.conv2d(X4, K2, padding=-1), "padding must be 0 or more; got -1"),
+    (lambda: convlab.conv1d(np.ones(5), np.ones(2), padding=(0, -1)), "padding after must be 0 or more; got -1"),
+    (lambda: convlab.conv2d(np.ones((2, 4, 4)), np.ones((1, 3, 2, 2))), "channel mismatch: w has shape (1, 3, 2, 2)"),
+    (lambda: convlab.conv1d(np.ones((2, 5)), np.ones((1, 3, 2))), "expects 3 input channel(s), but x has 2"),
+    (lambda: convlab.conv2d(X4, [[1, 2], [3]]), "w is ragged: its rows have lengths 2, 1"),
+    (lambda: convlab.conv2d(X4, [[1, "a"], [3, 4]]), "w contains 'a', which is not a number"),
+    (lambda: convlab.conv2d(X4, [[1, None], [3, 4]]), "w contains None, which is not a number"),
+    (lambda: convlab.conv2d(X4, [[1, math.nan], [3, 4]]), "w contains nan at index [0, 1]"),
+    (lambda: convlab.conv2d(X4, [[1, 2], [math.inf, 4]]), "w contains inf at index [1, 0]"),
+    (lambda: convlab.conv2d(X4, np.ones((3, 3, 3))), "w must have shape (KH, KW) or (O, C, KH, KW); got shape (3, 3, 3)"),
+    (lambda: convlab.conv2d(X4, []), "w must have shape"),
+    (lambda: convlab.conv2d(X4, K2, padding="smae"), "padding 'smae' is not a padding mode"),
+    (lambda: convlab.output_size(5, 3, padding="circular"), "padding 'circular' is not a padding mode"),
+    (lambda: convlab.conv2d(X4, K2, bias=[1, 2]), "bias has 2 values but there are 1 filters"),
+    (lambda: convlab.conv2d(X4, K2, flip="yes"), "flip must be True"),
+    (lambda: convlab.pool2d(X4, 2, mode="median"), "mode 'median' is not a pooling mode"),
+    (lambda: convlab.pool2d(X4, 3, padding=2), "padding 2 is more than half the pooling window 3"),
+    (lambda: convlab.pool2d(X4, 5), "kernel 5×5 is larger than the padded input 4×4"),
+    (lambda: convlab.pool1d(np.ones(4), 0), "kernel_size must be at least 1; got 0"),
+    (lambda: convlab.im2col(X4, 5), "kernel 5×5 is larger than the padded input 4×4"),
+    (lambda: convlab.col2im(np.ones((4, 5)), (4, 4), 2), "cols has shape (4, 5), but input (4, 4)"),
+    (lambda: convlab.conv_matrix((3, 3), np.ones((4, 4))), "kernel 4×4 is larger than the padded input 3×3"),
+    (lambda: convlab.conv_transpose2d(np.ones((2, 3, 3)), np.ones((1, 1, 2, 2))), "y needs 1 channel(s), but y has 2"),
+    (lambda: convlab.conv2d_backward(X4, K2, np.ones((2, 2))), "grad_out has shape (2, 2), but the layer's output has shape (3, 3)"),
+    (lambda: convlab.pool2d_backward(X4, np.ones((3, 3)), 2), "grad_out has shape (3, 3), but the pooled output has shape (2, 2)"),
+    (lambda: convlab.unshared_conv2d(X4, np.ones((2, 2, 1, 1, 2, 2))), "w has 2×2 kernel positions, but this layer has 3×3 outputs"),
+    (lambda: convlab.receptive_field([]), "layers must be a non-empty list"),
+    (lambda: convlab.receptive_field([(3, 0)]), "layer 1 stride must be at least 1"),
+    (lambda: convlab.conv_layer_stats((32,), 6, 5), "input_shape (32,) must be (C, L) or (C, H, W)"),
+    (lambda: convlab.conv2d_steps(X4, K2)[99], "step 99 does not exist: there are 9 steps"),
+    (lambda: convlab.conv2d(None, K2), "x is missing"),
+    (lambda: convlab.conv2d(X4, K2, stride=True), "stride must be a whole number; got True"),
+]
+
+
+@pytest.mark.parametrize("call, fragment", BAD, ids=[f"bad{i}" for i in range(len(BAD))])
+def test_bad_input_raises_a_helpful_convlab_error(call, fragment):
+    with pytest.raises(ConvlabError) as info:
+        call()
+    assert fragment in str(info.value)
+
+
+def test_convlab_error_is_a_value_error():
+    assert issubclass(ConvlabError, ValueError)

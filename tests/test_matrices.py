@@ -1,0 +1,134 @@
+"""im2col/col2im, the Toeplitz matrix and transposed convolution against F.unfold, F.fold, F.conv2d
+and F.conv_transpose2d."""
+
+import numpy as np
+import pytest
+import scipy.sparse
+import torch
+import torch.nn.functional as F
+
+import convlab
+import oracle
+from conftest import cases, valid_cases
+
+
+def _pads(c):
+    return convlab.resolve_padding2d(c["x"].shape[1:], c["w"].shape[2:], c["stride"], c["padding"], c["dilation"])
+
+
+def _unfold_args(c):
+    return dict(kernel_size=c["w"].shape[2:], stride=c["stride"], padding=c["padding"], dilation=c["dilation"])
+
+
+def test_im2col_is_f_unfold():
+    for seed, c in valid_cases(oracle.random_conv2d_case, convlab.conv2d):
+        (t, b), (l, r) = _pads(c)
+        want = F.unfold(F.pad(oracle.T(c["x"])[None], (l, r, t, b)), c["w"].shape[2:], c["dilation"], 0, c["stride"])[0]
+        np.testing.assert_array_equal(convlab.im2col(c["x"], **_unfold_args(c)), want.numpy(), err_msg=f"seed {seed}")
+
+
+def test_im2col_with_symmetric_padding_is_f_unfold_with_padding():
+    x = np.random.default_rng(0).normal(size=(2, 6, 7))
+    want = F.unfold(oracle.T(x)[None], (3, 2), dilation=(1, 2), padding=(1, 2), stride=(2, 1))[0]
+    np.testing.assert_array_equal(convlab.im2col(x, (3, 2), (2, 1), (1, 2), (1, 2)), want.numpy())
+
+
+def test_col2im_is_f_fold():
+    for seed, c in valid_cases(oracle.random_conv2d_case, convlab.conv2d):
+        cols = convlab.im2col(c["x"], **_unfold_args(c))
+        cols = np.random.default_rng(seed).normal(size=cols.shape)
+        (t, b), (l, r) = _pads(c)
+        hp, wp = c["x"].shape[1] + t + b, c["x"].shape[2] + l + r
+        full = F.fold(oracle.T(cols)[None], (hp, wp), c["w"].shape[2:], c["dilation"], 0, c["stride"])[0]
+        want = full[:, t:hp - b, l:wp - r].numpy()
+        np.testing.assert_allclose(convlab.col2im(cols, c["x"].shape, **_unfold_args(c)), want, atol=1e-12,
+                                   err_msg=f"seed {seed}")
+
+
+def test_conv_is_weights_times_im2col():
+    """Y = W·X̂ + b, the forward pass of the notes."""
+    for seed, c in valid_cases(oracle.random_conv2d_case, convlab.conv2d, 50):
+        y = c["w"].reshape(len(c["w"]), -1) @ convlab.im2col(c["x"], **_unfold_args(c)) + c["bias"][:, None]
+        np.testing.assert_allclose(y.reshape(convlab.conv2d(**c).shape), convlab.conv2d(**c), atol=1e-10)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_conv_matrix_times_x_is_conv2d(sparse):
+    for seed, c in valid_cases(oracle.random_conv2d_case, convlab.conv2d, 150):
+        kw = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"])
+        m = convlab.conv_matrix(c["x"].shape, c["w"], sparse=sparse, **kw)
+        assert scipy.sparse.issparse(m) == sparse
+        pads = _pads(c)
+        want = oracle.conv2d(c["x"], c["w"], None, c["stride"], pads, c["dilation"]).ravel()
+        np.testing.assert_allclose(m @ c["x"].ravel(), want, atol=1e-10, err_msg=f"seed {seed}")
+
+
+def test_conv1d_matrix_times_x_is_conv1d():
+    for seed, c in valid_cases(oracle.random_conv1d_case, convlab.conv1d, 100):
+        kw = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"])
+        m = convlab.conv1d_matrix(c["x"].shape, c["w"], **kw)
+        np.testing.assert_allclose(m @ c["x"].ravel(), convlab.conv1d(c["x"], c["w"], **kw).ravel(), atol=1e-10)
+
+
+def test_conv_matrix_flip_and_auto_sparsity():
+    w = np.arange(1.0, 5.0).reshape(2, 2)
+    x = np.random.default_rng(1).normal(size=(5, 5))
+    np.testing.assert_allclose(convlab.conv_matrix(x.shape, w, flip=True) @ x.ravel(), convlab.conv2d(x, w, flip=True).ravel())
+    assert isinstance(convlab.conv_matrix((8, 8), w), np.ndarray)
+    big = convlab.conv_matrix((224, 224), np.ones((3, 3)))
+    assert scipy.sparse.isspmatrix_csr(big) and big.shape == (222 * 222, 224 * 224) and big.nnz == 9 * 222 * 222
+    with pytest.raises(convlab.ConvlabError, match="use sparse=True"):
+        convlab.conv_matrix((224, 224), np.ones((3, 3)), sparse=False)
+
+
+def _random_transpose_case(rng):
+    o, c = (int(v) for v in rng.integers(1, 4, size=2))
+    k = tuple(int(v) for v in rng.integers(1, 5, size=2))
+    s = tuple(int(v) for v in rng.integers(1, 4, size=2))
+    d = tuple(int(v) for v in rng.integers(1, 3, size=2))
+    p = tuple(int(v) for v in rng.integers(0, 3, size=2))
+    op = tuple(int(rng.integers(0, max(ss, dd))) for ss, dd in zip(s, d))
+    y = rng.normal(size=(o, int(rng.integers(1, 6)), int(rng.integers(1, 6))))
+    return dict(y=y, w=rng.normal(size=(o, c, *k)), bias=rng.normal(size=c), stride=s, padding=p, dilation=d,
+                output_padding=op)
+
+
+def test_conv_transpose2d_matches_torch_and_refuses_what_torch_refuses():
+    refused = 0
+    for seed, c in cases(_random_transpose_case):
+        try:
+            want = F.conv_transpose2d(oracle.T(c["y"])[None], oracle.T(c["w"]), oracle.T(c["bias"]), c["stride"],
+                                      c["padding"], c["output_padding"], 1, c["dilation"])[0].numpy()
+        except RuntimeError:
+            refused += 1
+            with pytest.raises(convlab.ConvlabError):
+                convlab.conv_transpose2d(**c)
+            continue
+        np.testing.assert_allclose(convlab.conv_transpose2d(**c), want, atol=1e-10, err_msg=f"seed {seed}")
+    assert refused < 100
+
+
+def test_conv_transpose2d_is_the_transposed_matrix():
+    """conv_transpose2d(y) == Tᵀ y, where T is the conv_matrix of the forward conv that maps x to y."""
+    for seed, c in cases(_random_transpose_case, 150):
+        try:
+            out = convlab.conv_transpose2d(c["y"], c["w"], None, c["stride"], c["padding"], c["dilation"], c["output_padding"])
+        except convlab.ConvlabError:
+            continue
+        m = convlab.conv_matrix(out.shape, c["w"], c["stride"], c["padding"], c["dilation"])
+        fwd = convlab.conv2d(np.zeros(out.shape), c["w"], None, c["stride"], c["padding"], c["dilation"]).shape
+        # output_padding >= stride (allowed when dilation > stride) gives the forward conv extra trailing
+        # outputs; the transpose uses only the rows of the outputs y has
+        keep = np.zeros(fwd, dtype=bool)
+        keep[:, :c["y"].shape[1], :c["y"].shape[2]] = True
+        assert keep.sum() == c["y"].size, seed
+        np.testing.assert_allclose(m[keep.ravel()].T @ c["y"].ravel(), out.ravel(), atol=1e-10, err_msg=f"seed {seed}")
+
+
+def test_conv_transpose2d_refusals_are_explained():
+    with pytest.raises(convlab.ConvlabError, match="output_padding 2 must be smaller than the stride"):
+        convlab.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), stride=2, output_padding=2)
+    with pytest.raises(convlab.ConvlabError, match="crops away the whole"):
+        convlab.conv_transpose2d(np.ones((1, 1)), np.ones((1, 1)), padding=1)
+    with pytest.raises(convlab.ConvlabError, match="numbers only"):
+        convlab.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), padding="same")

@@ -1,0 +1,176 @@
+"""conv1d/conv2d, their step traces, and pooling against torch.nn.functional."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import convlab
+import oracle
+from conftest import CASES, cases, valid_cases
+
+
+def test_conv2d_matches_torch_over_random_configs():
+    refused = 0
+    for seed, c in cases(oracle.random_conv2d_case):
+        pads = convlab.resolve_padding2d(c["x"].shape[1:], c["w"].shape[2:], c["stride"], c["padding"], c["dilation"])
+        for flip in (False, True):
+            try:
+                want = oracle.conv2d(c["x"], c["w"], c["bias"], c["stride"], pads, c["dilation"], flip)
+            except RuntimeError:          # torch refuses: the kernel does not fit; so must convlab
+                with pytest.raises(convlab.ConvlabError, match="larger than the padded input"):
+                    convlab.conv2d(**c, flip=flip)
+                refused += 1
+                continue
+            got = convlab.conv2d(**c, flip=flip)
+            assert got.shape == want.shape, (seed, c)
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10, err_msg=f"seed {seed}")
+    assert refused < CASES // 2, "most random cases must be valid ones"
+
+
+def test_conv1d_matches_torch_over_random_configs():
+    for seed, c in cases(oracle.random_conv1d_case):
+        pads = convlab.resolve_padding(c["x"].shape[1], c["w"].shape[2], c["stride"], c["padding"], c["dilation"])
+        for flip in (False, True):
+            try:
+                want = oracle.conv1d(c["x"], c["w"], c["bias"], c["stride"], pads, c["dilation"], flip)
+            except RuntimeError:
+                with pytest.raises(convlab.ConvlabError, match="larger than the padded input"):
+                    convlab.conv1d(**c, flip=flip)
+                continue
+            got = convlab.conv1d(**c, flip=flip)
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10, err_msg=f"seed {seed}")
+
+
+def test_same_padding_matches_torch_same_for_stride_one():
+    """torch's padding='same' (stride 1) and convlab's TensorFlow rule agree, odd and even kernels."""
+    rng = np.random.default_rng(0)
+    for k in range(1, 7):
+        for d in (1, 2, 3):
+            x, w = rng.normal(size=(2, 3, 11, 9)), rng.normal(size=(2, 3, k, k))
+            want = F.conv2d(oracle.T(x), oracle.T(w[0:2, 0:3]), padding="same", dilation=d).numpy()
+            got = np.stack([convlab.conv2d(x[i], w, padding="same", dilation=d) for i in range(2)])
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+def test_shapes_without_channel_or_filter_axes():
+    x, w = np.arange(20.0).reshape(4, 5), np.ones((2, 2))
+    assert convlab.conv2d(x, w).shape == (3, 4)
+    assert convlab.conv2d(x[None], w[None, None]).shape == (1, 3, 4)
+    assert convlab.conv1d(np.arange(6.0), [1, 2]).shape == (5,)
+    assert convlab.conv1d(np.ones((2, 6)), np.ones((3, 2, 2))).shape == (3, 5)
+    # nested lists and torch tensors are accepted too
+    np.testing.assert_array_equal(convlab.conv2d(x.tolist(), torch.ones(2, 2)), convlab.conv2d(x, w))
+
+
+def test_flip_is_true_convolution():
+    """flip=True is the textbook sum x[n - m] w[m]: numpy's np.convolve in 'valid' mode."""
+    rng = np.random.default_rng(1)
+    for n, k in [(8, 3), (5, 5), (9, 4)]:
+        x, w = rng.normal(size=n), rng.normal(size=k)
+        np.testing.assert_allclose(convlab.conv1d(x, w, flip=True), np.convolve(x, w, mode="valid"), atol=1e-12)
+        np.testing.assert_allclose(convlab.conv1d(x, w, flip=True, padding="full"), np.convolve(x, w, mode="full"), atol=1e-12)
+
+
+@pytest.mark.parametrize("dims", [1, 2])
+def test_steps_reproduce_the_output(dims):
+    make = oracle.random_conv1d_case if dims == 1 else oracle.random_conv2d_case
+    conv, steps_fn = (convlab.conv1d, convlab.conv1d_steps) if dims == 1 else (convlab.conv2d, convlab.conv2d_steps)
+    for seed, c in valid_cases(make, conv, 60):
+        out = conv(**c)
+        steps = steps_fn(**c)
+        assert len(steps) == out.size, seed
+        np.testing.assert_allclose(steps.output, out, atol=1e-12)
+        seen = []
+        for st in steps:
+            seen.append(st.out_index)
+            np.testing.assert_allclose(st.products, st.patch * st.kernel, atol=0)
+            assert st.value == pytest.approx(st.products.sum() + st.bias)
+            assert st.value == pytest.approx(out[st.out_index], abs=1e-10)
+            assert st.bias == c["bias"][st.filter]
+            np.testing.assert_allclose(st.channel_sums.sum() + st.bias, st.value, atol=1e-10)
+            # the window's coordinates point at the patch in the padded input
+            padded = steps.padded if dims == 2 else steps.padded[:, None, :]
+            rows = st.rows if dims == 2 else (0,)
+            np.testing.assert_array_equal(padded[:, list(rows)][:, :, list(st.cols)].reshape(st.patch.shape), st.patch)
+        assert seen == [tuple(i) for i in np.ndindex(out.shape)], "steps must follow the output's order"
+
+
+def test_steps_with_flip_multiply_the_flipped_kernel():
+    steps = convlab.conv2d_steps(np.arange(9.0).reshape(3, 3), [[1, 2], [3, 4]], flip=True)
+    np.testing.assert_array_equal(steps[0].kernel, [[4, 3], [2, 1]])
+    assert steps[0].expression() == "4×0 + 3×1 + 2×3 + 1×4 = 13"
+
+
+def test_steps_multichannel_expression_groups_channels_and_adds_bias():
+    x = np.array([[[1, 2], [3, 4]], [[0, 1], [1, 0]]])
+    steps = convlab.conv2d_steps(x, np.ones((1, 2, 2, 2)), bias=[0.5])
+    assert steps[0].expression() == "[1×1 + 1×2 + 1×3 + 1×4] + [1×0 + 1×1 + 1×1 + 1×0] + 0.5 = 12.5"
+    np.testing.assert_array_equal(steps[0].channel_sums, [10, 2])
+
+
+def test_step_trace_is_lazy_and_indexable():
+    steps = convlab.conv2d_steps(np.zeros((300, 300)), np.ones((3, 3)))
+    assert len(steps) == 298 * 298
+    assert steps[-1].out_index == (297, 297) and steps[-1].start == (297, 297)
+    assert [s.out_index for s in steps[0:2]] == [(0, 0), (0, 1)]
+    with pytest.raises(convlab.ConvlabError, match="there are 88804 steps"):
+        steps[10**6]
+
+
+# ---------------------------------------------------------------- pooling
+
+def _random_pool_case(rng):
+    c = int(rng.integers(1, 4))
+    kh, kw = (int(v) for v in rng.integers(1, 5, size=2))
+    stride = None if rng.random() < 0.3 else tuple(int(v) for v in rng.integers(1, 4, size=2))
+    padding = (int(rng.integers(0, kh // 2 + 1)), int(rng.integers(0, kw // 2 + 1)))
+    h, w = int(rng.integers(max(1, kh - 2 * padding[0]), kh + 7)), int(rng.integers(max(1, kw - 2 * padding[1]), kw + 7))
+    # small integers make ties common, which checks torch's tie-breaking too
+    x = rng.integers(-3, 4, size=(c, h, w)).astype(float) if rng.random() < 0.5 else rng.normal(size=(c, h, w))
+    return dict(x=x, kernel_size=(kh, kw), stride=stride, padding=padding)
+
+
+def test_pool2d_matches_torch():
+    for seed, c in cases(_random_pool_case):
+        xt = oracle.T(c["x"])[None]
+        k, s, p = c["kernel_size"], c["stride"] or c["kernel_size"], c["padding"]
+        want_max, idx = F.max_pool2d(xt, k, s, p, return_indices=True)
+        want_avg = F.avg_pool2d(xt, k, s, p)
+        np.testing.assert_allclose(convlab.pool2d(**c), want_max[0].numpy(), err_msg=f"seed {seed}")
+        np.testing.assert_allclose(convlab.pool2d(**c, mode="avg"), want_avg[0].numpy(), atol=1e-12, err_msg=f"seed {seed}")
+        am = convlab.pool2d_argmax(**c)
+        np.testing.assert_array_equal(am[..., 0] * c["x"].shape[2] + am[..., 1], idx[0].numpy(), err_msg=f"seed {seed}")
+
+
+def test_pool1d_matches_torch():
+    for seed, c in cases(_random_pool_case):
+        x = c["x"][:, 0, :] if c["x"].shape[1] else c["x"]
+        k, p = c["kernel_size"][1], c["padding"][1]
+        s = None if c["stride"] is None else c["stride"][1]
+        xt = oracle.T(x)[None]
+        want, idx = F.max_pool1d(xt, k, s or k, p, return_indices=True)
+        np.testing.assert_allclose(convlab.pool1d(x, k, s, p), want[0].numpy(), err_msg=f"seed {seed}")
+        np.testing.assert_allclose(convlab.pool1d(x, k, s, p, "avg"), F.avg_pool1d(xt, k, s or k, p)[0].numpy(), atol=1e-12)
+        np.testing.assert_array_equal(convlab.pool1d_argmax(x, k, s, p), idx[0].numpy())
+
+
+def test_pool_steps_match_pool_and_mark_the_max():
+    for seed, c in cases(_random_pool_case, 40):
+        for mode in ("max", "avg"):
+            steps = convlab.pool2d_steps(**c, mode=mode)
+            out = convlab.pool2d(**c, mode=mode)
+            assert len(steps) == out.size
+            for st in steps:
+                assert st.value == pytest.approx(out[st.out_index]), seed
+                if mode == "max":
+                    r, q = st.argmax
+                    assert c["x"][st.channel, r, q] == st.value
+                    assert st.expression().startswith("max(")
+
+
+def test_pool_without_channel_axis_keeps_shape():
+    x = np.arange(16.0).reshape(4, 4)
+    assert convlab.pool2d(x, 2).shape == (2, 2)
+    assert convlab.pool2d_argmax(x, 2).shape == (2, 2, 2)
+    assert convlab.pool1d(np.arange(6.0), 3).shape == (2,)
