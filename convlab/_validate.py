@@ -13,6 +13,9 @@ import numpy as np
 
 from convlab.errors import ConvlabError
 
+# Larger magnitudes overflow or lose whole-number exactness in float64 products and sums.
+MAX_ABS = 1e15
+
 __all__ = ["as_array", "positive_int", "nonneg_int", "int_pair", "fmt_shape"]
 
 
@@ -69,6 +72,10 @@ def as_array(value: Any, name: str, ndims: tuple[int, ...], shape_hint: str) -> 
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         bad = arr[where]
         raise ConvlabError(f"{name} contains {bad} at index {list(where)}; every value must be a finite number")
+    if np.abs(arr).max() > MAX_ABS:
+        where = tuple(int(i) for i in np.unravel_index(np.abs(arr).argmax(), arr.shape))
+        raise ConvlabError(f"{name} contains {arr[where]:g} at index {list(where)}; "
+                           f"use values between -{MAX_ABS:g} and {MAX_ABS:g}")
     return arr
 
 

@@ -138,6 +138,11 @@ class SizeExplanation:
     derivation: tuple[str, ...]  # how the padding and effective kernel were obtained
 
     @property
+    def exact_text(self) -> str:
+        """The unfloored size as the notes write it: '2.33', '3'."""
+        return _fmt(self.exact)
+
+    @property
     def dropped(self) -> int:
         """How many input positions are never covered."""
         return len(self.uncovered)
@@ -180,7 +185,7 @@ def explain_output_size(n: int, kernel_size: int, stride: int = 1, padding: Any 
     derivation = list(_padding_derivation(n, k, s, d, padding, before, after))
     if d > 1:
         derivation.append(f"F = (k − 1)·d + 1 = ({k} − 1)·{d} + 1 = {keff} (the dilated kernel's span)")
-    formula = f"(N + P − F) / S + 1 = ({n} + {total} − {keff}) / {s} + 1 = {_fmt(exact)}"
+    formula = f"(N + P − F) / S + 1 = ({n} + {total} − {keff}) / {s} + 1 = {_fmt(exact)}"  # == exact_text
     return SizeExplanation(
         n=n, kernel_size=k, stride=s, dilation=d, padding=(before, after), effective_kernel=keff,
         exact=exact, output=out, tiles=(n + total - keff) % s == 0,

@@ -30,6 +30,7 @@ BAD = [
     (lambda: convlab.conv2d(X4, [[1, None], [3, 4]]), "w contains None, which is not a number"),
     (lambda: convlab.conv2d(X4, [[1, math.nan], [3, 4]]), "w contains nan at index [0, 1]"),
     (lambda: convlab.conv2d(X4, [[1, 2], [math.inf, 4]]), "w contains inf at index [1, 0]"),
+    (lambda: convlab.conv2d(X4, [[1, 1e300], [3, 4]]), "w contains 1e+300 at index [0, 1]; use values between -1e+15 and 1e+15"),
     (lambda: convlab.conv2d(X4, np.ones((3, 3, 3))), "w must have shape (KH, KW) or (O, C, KH, KW); got shape (3, 3, 3)"),
     (lambda: convlab.conv2d(X4, []), "w must have shape"),
     (lambda: convlab.conv2d(X4, K2, padding="smae"), "padding 'smae' is not a padding mode"),

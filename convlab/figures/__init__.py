@@ -1,0 +1,5 @@
+"""Plotly figure builders: pure functions from convlab results to go.Figure. No streamlit here."""
+
+from convlab.figures.coverage import coverage_figure
+
+__all__ = ["coverage_figure"]

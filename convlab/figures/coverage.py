@@ -1,0 +1,55 @@
+"""Which input positions each window of a 1D convolution reads (for output-size lessons)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from convlab.arithmetic import SizeExplanation
+from convlab.errors import ConvlabError
+
+# cell categories and their colours (colour-blind safe: blue / orange / greys)
+EMPTY, PAD, COVERED, UNCOVERED, TAP = 0, 1, 2, 3, 4
+COLOURS = ("#ffffff", "#d9d9d9", "#c6dbef", "#fdae6b", "#2171b5")
+MAX_CELLS = 60
+
+
+def coverage_grid(e: SizeExplanation) -> tuple[np.ndarray, np.ndarray]:
+    """(categories, labels): row 0 is the padded input, row i + 1 is window i's taps."""
+    before, after = e.padding
+    width = before + e.n + after
+    cat = np.full((1 + e.output, width), EMPTY)
+    labels = np.full(cat.shape, "", dtype=object)
+    cat[0, :] = PAD
+    cat[0, before:before + e.n] = COVERED
+    for i in e.uncovered:
+        cat[0, before + i] = UNCOVERED
+    labels[0, :] = ["0"] * before + [str(i) for i in range(e.n)] + ["0"] * after
+    for o in range(e.output):
+        taps = o * e.stride + np.arange(e.kernel_size) * e.dilation
+        cat[1 + o, taps] = TAP
+        labels[1 + o, taps] = [f"w{j}" for j in range(e.kernel_size)]
+    return cat, labels
+
+
+def coverage_figure(e: SizeExplanation) -> go.Figure:
+    """A matrix-oriented chart: the padded input on top, one row per output below it.
+
+    Padding cells are grey and show 0, input cells show their index (orange when no
+    window reads them), and each window row marks the kernel taps it multiplies.
+    """
+    cat, labels = coverage_grid(e)
+    if cat.shape[1] > MAX_CELLS or cat.shape[0] > MAX_CELLS:
+        raise ConvlabError(f"the chart shows at most {MAX_CELLS} cells per side; this one needs "
+                           f"{cat.shape[1]}×{cat.shape[0]}: use a shorter input or a larger stride")
+    scale = [[v / 4, c] for v, c in zip(range(5), COLOURS)]
+    scale = [s for i, (v, c) in enumerate(scale) for s in ([max(v - 0.125, 0), c], [min(v + 0.125, 1), c])]
+    fig = go.Figure(go.Heatmap(z=cat, text=labels, texttemplate="%{text}", colorscale=scale, zmin=0, zmax=4,
+                               showscale=False, xgap=2, ygap=2, hoverinfo="skip", textfont={"size": 16}))
+    rows = ["input"] + [f"out {o}" for o in range(e.output)]
+    fig.update_yaxes(autorange="reversed", tickvals=list(range(len(rows))), ticktext=rows, scaleanchor="x",
+                     showgrid=False, zeroline=False, ticks="", tickfont={"size": 16})
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, ticks="")
+    fig.update_layout(height=60 + 44 * len(rows), margin=dict(l=10, r=10, t=10, b=10),
+                      plot_bgcolor="white", font={"size": 16})
+    return fig

@@ -1,0 +1,50 @@
+"""The lesson map: what ConvLab teaches, in the order of the lecture notes (shared/seeds).
+
+Pure data, so the home page, the README and a notebook can all list the same map.
+`page` names the file under pages/ once a lesson is built; None means it is planned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Lesson", "LESSONS", "GROUPS"]
+
+GROUPS = ("Convolution", "Images", "Training", "Classroom")
+
+
+@dataclass(frozen=True)
+class Lesson:
+    group: str
+    title: str
+    summary: str
+    seeds: tuple[str, ...]
+    page: str | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.page is not None
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson("Convolution", "1D convolution", "slide a kernel along a signal, every product written out; "
+           "valid, same and full padding; dropped inputs", ("001",)),
+    Lesson("Convolution", "2D convolution", "grids, several channels and filters, bias; click an output "
+           "to see where it came from; true convolution vs cross-correlation", ("000", "001", "002", "003", "004")),
+    Lesson("Convolution", "Padding, stride and dilation", "the output-size formula live; TensorFlow's "
+           "\"same\"; configurations that do not tile; receptive fields of stacks", ("001", "002")),
+    Lesson("Convolution", "Pooling", "max and average pooling, where the max sits, approximate "
+           "translation invariance", ("000", "001", "002", "003")),
+    Lesson("Convolution", "Convolution as a matrix", "the Toeplitz matrix and im2col; the backward pass "
+           "as matrix products; transposed, unshared and tiled convolution", ("001", "003", "004")),
+    Lesson("Images", "Feature maps", "hand-made, random and k-means kernels on real photos; activations",
+           ("001", "003", "004")),
+    Lesson("Images", "Occlusion", "slide a grey square over an image and watch the class probability",
+           ("003",)),
+    Lesson("Training", "Training lab", "build a small CNN, train it live on digits or shapes, watch "
+           "filters, curves and gradients", ("000", "001", "003")),
+    Lesson("Classroom", "Exercises", "graded questions from the notes' quizzes, with worked solutions",
+           ("001", "002")),
+    Lesson("Classroom", "Teacher links and exports", "shareable lesson links, projector mode, GIFs "
+           "and PyTorch snippets for slides", ()),
+)
