@@ -7,6 +7,8 @@ separately against the formulas in tests/test_arithmetic.py.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -63,3 +65,24 @@ def random_conv1d_case(rng: np.random.Generator):
                (int(rng.integers(0, 3)), int(rng.integers(0, 3)))][rng.integers(0, 5)]
     return dict(x=rng.normal(size=(c, n)), w=rng.normal(size=(o, c, k)), bias=rng.normal(size=o),
                 stride=stride, padding=padding, dilation=dilation)
+
+
+# How many random configurations each torch-comparison test draws (seeds 0..CASES-1).
+CASES = int(os.environ.get("CONVLAB_RANDOM_CASES", "300"))
+
+
+def cases(make_case, n: int = CASES):
+    """Yield (seed, case) for seeds 0..n-1; put the seed in assertion messages to reproduce a failure."""
+    for seed in range(n):
+        yield seed, make_case(np.random.default_rng(seed))
+
+
+def valid_cases(make_case, fn, n: int = CASES):
+    """Like cases(), skipping configurations fn refuses (kernel larger than the padded input)."""
+    from convlab import ConvlabError
+    for seed, case in cases(make_case, n):
+        try:
+            fn(**case)
+        except ConvlabError:
+            continue
+        yield seed, case

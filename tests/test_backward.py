@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 import convlab
 import oracle
-from conftest import cases, valid_cases
+from oracle import cases, valid_cases
 
 
 def _autograd_conv2d(c, g, flip):

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 import convlab
 import oracle
-from conftest import CASES, cases, valid_cases
+from oracle import CASES, cases, valid_cases
 
 
 def test_conv2d_matches_torch_over_random_configs():

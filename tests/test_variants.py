@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 import convlab
 import oracle
-from conftest import valid_cases
+from oracle import valid_cases
 
 
 def _torch_unshared(x, w6, stride, pads, dilation):

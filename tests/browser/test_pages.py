@@ -1,6 +1,6 @@
 """Every page loads in headless Chromium with no error box; screenshots go to artifacts/screenshots/."""
 
-from conftest import load
+from chromium import load
 
 
 def test_home_page_loads_without_errors(server, browser):
