@@ -209,11 +209,13 @@ def _setup_pool(dims, x, kernel_size, stride, padding, mode) -> _PoolSetup:
         raise ConvlabError(f"mode {mode!r} is not a pooling mode: use 'max' or 'avg'")
     if dims == 1:
         xa = as_array(x, "x", (1, 2), "(L,) or (C, L)")
+        x3 = xa.reshape(-1 if xa.ndim == 2 else 1, 1, xa.shape[-1])             # (C, 1, L)
         k = (1, positive_int(kernel_size, "kernel_size"))
         st = k if stride is None else (1, positive_int(stride, "stride"))
         pd = (0, nonneg_int(padding, "padding"))
     else:
         xa = as_array(x, "x", (2, 3), "(H, W) or (C, H, W)")
+        x3 = xa if xa.ndim == 3 else xa[None]
         k = int_pair(kernel_size, "kernel_size")
         st = k if stride is None else int_pair(stride, "stride")
         pd = int_pair(padding, "padding", nonneg_int)
@@ -221,8 +223,6 @@ def _setup_pool(dims, x, kernel_size, stride, padding, mode) -> _PoolSetup:
         if 2 * p > kk:
             raise ConvlabError(f"padding {p} is more than half the pooling window {kk}: "
                                f"torch allows at most {kk // 2}; use less padding or a larger window")
-    x3 = xa.reshape(-1 if xa.ndim == dims + 1 else 1, *xa.shape[-dims:]) if dims == 2 else \
-        xa.reshape(-1 if xa.ndim == 2 else 1, 1, xa.shape[-1])
     padded = (x3.shape[1] + 2 * pd[0], x3.shape[2] + 2 * pd[1])
     _fits(k[2 - dims:], (1,) * dims, padded[2 - dims:])
     out = tuple((n - kk) // ss + 1 for n, kk, ss in zip(padded, k, st))
