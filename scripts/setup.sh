@@ -20,6 +20,11 @@ fi
 stamp=".venv/.installed-$(cat requirements.txt "$req" | sha256sum | cut -c1-16)-${1:-runtime}"
 if [ ! -f "$stamp" ]; then
     echo "Installing $req into .venv (torch is pinned to the 2.13.0 CPU build) ..."
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$req"
+    # pip's own chatter goes to a log; it is shown only if the install fails
+    if ! .venv/bin/python -m pip install --disable-pip-version-check -r "$req" > .venv/pip.log 2>&1; then
+        tail -n 40 .venv/pip.log >&2
+        echo "pip install -r $req failed; the whole log is .venv/pip.log" >&2
+        exit 1
+    fi
     touch "$stamp"
 fi
