@@ -1,4 +1,4 @@
-"""ConvLab's entry point: page config, navigation, and one friendly error box for every page.
+"""ConvLab's entry point: page config, navigation, projector mode and one friendly error box.
 
 Run with `streamlit run app.py` (or ./scripts/app.sh, which also sets everything up).
 Pages live in pages/; they read widgets, call convlab, and render. No math here.
@@ -9,14 +9,39 @@ import logging
 import streamlit as st
 
 from convlab import ConvlabError
+from ui.state import PROJECTOR_KEY
 
-st.set_page_config(page_title="ConvLab", page_icon="🔳", layout="wide")
+# Projector mode comes from the URL (?projector=1) or the sidebar toggle.
+url_projector = st.query_params.get(PROJECTOR_KEY)
+if st.session_state.get("_projector_url") != url_projector:
+    st.session_state["_projector_url"] = url_projector
+    st.session_state[PROJECTOR_KEY] = url_projector in ("1", "true", "yes", "on")
 
+st.set_page_config(page_title="ConvLab", page_icon="🔳", layout="wide",
+                   initial_sidebar_state="collapsed" if st.session_state.get(PROJECTOR_KEY) else "auto")
+
+# url_path must equal the file's stem: Streamlit still sees pages/ as a legacy multipage folder in the
+# first session after a start, and resolves deep links against the file names then.
 PAGES = {
-    "Start": [st.Page("pages/home.py", title="Lesson map", icon="🗺️", default=True)],
+    "Start": [st.Page("pages/start/home.py", title="Lesson map", icon=":material/map:", default=True)],
+    "Convolution": [
+        st.Page("pages/convolution/conv1d.py", title="1D convolution", icon=":material/linear_scale:", url_path="conv1d"),
+    ],
 }
 
-page = st.navigation(PAGES)
+# Our own sidebar menu: Streamlit's would list pages/ file names in that first session.
+page = st.navigation(PAGES, position="hidden")
+with st.sidebar:
+    for group, pages in PAGES.items():
+        st.caption(group)
+        for item in pages:
+            st.page_link(item)
+    st.divider()
+    st.toggle("Projector mode", key=PROJECTOR_KEY, help="Large fonts and figures; controls stay in this sidebar.")
+if st.session_state.get(PROJECTOR_KEY):
+    # our own constant CSS, nothing a user typed
+    st.html("<style>.stMain p, .stMain li, .stMain code {font-size: 1.45rem !important;}"
+            ".stMain h1 {font-size: 3.2rem !important;} .stMain h2 {font-size: 2.4rem !important;}</style>")
 try:
     page.run()
 except ConvlabError as err:          # bad input that reached convlab: say what to change

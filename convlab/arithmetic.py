@@ -14,7 +14,7 @@ from convlab._validate import int_pair, nonneg_int, positive_int
 from convlab.errors import ConvlabError
 
 __all__ = [
-    "PADDING_MODES", "output_size", "resolve_padding", "resolve_padding2d", "explain_output_size",
+    "PADDING_MODES", "output_size", "resolve_padding", "same_padding_options", "resolve_padding2d", "explain_output_size",
     "SizeExplanation", "LayerStats", "conv_layer_stats", "pool_layer_stats", "receptive_field", "RFStep",
 ]
 
@@ -118,6 +118,18 @@ def resolve_padding2d(hw: Sequence[int], kernel_size: Any, stride: Any = 1, padd
     else:
         ph = pw = padding
     return (resolve_padding(hw[0], kh, sh, ph, dh), resolve_padding(hw[1], kw, sw, pw, dw))
+
+
+def same_padding_options(n: int, kernel_size: int, stride: int = 1, dilation: int = 1) -> dict[str, tuple[int, int]]:
+    """TensorFlow's asymmetric "same" next to the two symmetric choices a library could make.
+
+    >>> same_padding_options(6, 4)
+    {'TensorFlow "same"': (1, 2), 'symmetric, rounded down': (1, 1), 'symmetric, rounded up': (2, 2)}
+    """
+    before, after = resolve_padding(n, kernel_size, stride, "same", dilation)
+    total = before + after
+    return {'TensorFlow "same"': (before, after), "symmetric, rounded down": (total // 2, total // 2),
+            "symmetric, rounded up": (total - total // 2, total - total // 2)}
 
 
 @dataclass(frozen=True)

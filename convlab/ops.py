@@ -111,9 +111,12 @@ class StepTrace(Sequence):
     `padded` (the padded input, shaped like x) and `padding`.
     """
 
-    def __init__(self, n: int, make_step, output: np.ndarray, padded: np.ndarray, padding):
+    def __init__(self, n: int, make_step, output: np.ndarray, padded: np.ndarray, padding, dims: int,
+                 kernels: np.ndarray | None = None, bias: np.ndarray | None = None):
         self._n, self._make = n, make_step
-        self.output, self.padded, self.padding = output, padded, padding
+        self.output, self.padded, self.padding, self.dims = output, padded, padding, dims
+        self.kernels = kernels    # conv: the kernels actually slid (flipped if flip=True), (O, C, KH, KW)
+        self.bias = bias          # conv: (O,)
 
     def __len__(self) -> int:
         return self._n
@@ -155,7 +158,7 @@ def _conv_trace(s: ConvSetup) -> StepTrace:
                         float(s.bias[o]), float(prods.sum() + s.bias[o]))
 
     padding = s.pads[1] if s.dims == 1 else s.pads
-    return StepTrace(n_out * oh * ow, make, _forward(s), s.shape_like_x(xp), padding)
+    return StepTrace(n_out * oh * ow, make, _forward(s), s.shape_like_x(xp), padding, s.dims, s.weff, s.bias)
 
 
 def conv1d_steps(x: Any, w: Any, bias: Any = None, stride: int = 1, padding: Any = 0, dilation: int = 1,
@@ -338,7 +341,7 @@ def _pool_trace(s: _PoolSetup) -> StepTrace:
                         s.mode, value, am)
 
     padding = s.pads[1] if s.dims == 1 else s.pads
-    return StepTrace(n_c * oh * ow, make, _pool(s), s.shaped(xp), padding)
+    return StepTrace(n_c * oh * ow, make, _pool(s), s.shaped(xp), padding, s.dims)
 
 
 def pool1d_steps(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0,

@@ -1,0 +1,54 @@
+"""Check a result against PyTorch, live: what the pages' "equals torch" badges run.
+
+torch is imported only when a check runs, so `import convlab` stays light.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from convlab._setup import setup_conv
+
+__all__ = ["Check", "check_conv"]
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    max_abs_diff: float
+    oracle: str
+
+    def __str__(self) -> str:
+        verdict = "equals" if self.ok else "DIFFERS from"
+        return f"{verdict} {self.oracle} (largest difference {self.max_abs_diff:.1e})"
+
+
+def check_conv(dims: int, result: np.ndarray, x: Any, w: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
+               dilation: Any = 1, flip: bool = False, tol: float = 1e-9) -> Check:
+    """Run torch.nn.functional.conv1d/conv2d on the same configuration (float64) and compare with result.
+
+    >>> import convlab
+    >>> x, w = [1, 0, 2, 2, 3, 1], [3, 2, 2]
+    >>> check_conv(1, convlab.conv1d(x, w, padding="same"), x, w, padding="same").ok
+    True
+    """
+    import torch
+    import torch.nn.functional as F
+
+    s = setup_conv(dims, x, w, bias, stride, padding, dilation, flip)
+    (t, b), (l, r) = s.pads
+    xt = F.pad(torch.from_numpy(np.ascontiguousarray(s.x))[None], (l, r, t, b))
+    wt = torch.from_numpy(np.ascontiguousarray(s.weff))
+    bt = torch.from_numpy(s.bias)
+    if dims == 1:
+        y = F.conv1d(xt[:, :, 0], wt[:, :, 0], bt, stride=s.stride[1], dilation=s.dilation[1])[0]
+        y = y[:, None, :]                                    # (O, 1, OL) like the 2D path
+    else:
+        y = F.conv2d(xt, wt, bt, stride=s.stride, dilation=s.dilation)[0]
+    want = s.shape_output(y.numpy())
+    diff = float(np.max(np.abs(np.asarray(result, dtype=float) - want))) if want.shape == np.shape(result) else float("inf")
+    name = f"torch.nn.functional.conv{dims}d"
+    return Check(diff <= tol, diff, name)

@@ -1,0 +1,93 @@
+"""1D convolution (seed 001): a kernel slides along a signal, every product written out."""
+
+import streamlit as st
+
+import convlab
+from convlab.figures.sliding import sliding_figure
+from convlab.parse import format_vector, parse_vector
+from convlab.presets import CONV1D
+from convlab.urlstate import Choice, Flag, Float, Int, Schema, Text
+from convlab.verify import check_conv
+from ui.state import cell_size, font_size, sync_url, use_state
+from ui.widgets import chart, clamp_step, on_output_click, step_controls, torch_badge
+
+P = "c1"
+SCHEMA = Schema(
+    Text("x", "1, 0, 2, 2, 3, 1", lambda s: parse_vector(s, "x")), Text("w", "3, 2, 2", lambda s: parse_vector(s, "w")),
+    Float("bias", 0.0, -1000, 1000), Choice("padding", "valid", ("valid", "same", "full", "explicit")),
+    Int("before", 1, 0, 10), Int("after", 1, 0, 10), Int("stride", 1, 1, 10), Int("dilation", 1, 1, 5),
+    Flag("flip", False), Int("step", 0, 0, 10_000),
+)
+
+
+def apply_preset() -> None:
+    name = st.session_state.get("c1_preset")
+    if name in CONV1D:
+        for key, value in {**SCHEMA.defaults, **CONV1D[name]}.items():
+            st.session_state[key] = value
+
+
+use_state(P, SCHEMA)
+st.title("1D convolution")
+st.caption("In CNNs, \"convolution\" is cross-correlation: y_t = Σ_i w_i · x_(t+i). The kernel slides along x; "
+           "each output is one dot product (seed 001).")
+
+with st.sidebar:
+    st.selectbox("Example from the notes", ["—", *CONV1D], key="c1_preset", on_change=apply_preset)
+    st.text_input("Input x", key="x", help="numbers separated by commas")
+    st.text_input("Kernel w", key="w")
+    st.number_input("Bias b", key="bias", step=1.0)
+    st.selectbox("Padding", ["valid", "same", "full", "explicit"], key="padding",
+                 help="same = TensorFlow's rule: output ⌈n/s⌉, the odd zero goes after")
+    if st.session_state["padding"] == "explicit":
+        st.number_input("Zeros before", 0, 10, key="before")
+        st.number_input("Zeros after", 0, 10, key="after")
+    st.number_input("Stride s", 1, 10, key="stride")
+    st.number_input("Dilation d", 1, 5, key="dilation")
+    st.toggle("True convolution (flip the kernel)", key="flip")
+
+ss = st.session_state
+padding = (ss["before"], ss["after"]) if ss["padding"] == "explicit" else ss["padding"]
+try:
+    x, w = parse_vector(ss["x"], "x"), parse_vector(ss["w"], "w")
+    args = dict(bias=ss["bias"] or None, stride=ss["stride"], padding=padding, dilation=ss["dilation"], flip=ss["flip"])
+    steps = convlab.conv1d_steps(x, w, **args)
+    size = convlab.explain_output_size(len(x), len(w), ss["stride"], padding, ss["dilation"])
+except convlab.ConvlabError as err:
+    st.error(f"{err}.")
+    sync_url(P, SCHEMA)
+    st.stop()
+
+clamp_step("step", len(steps))
+step = steps[ss["step"]]
+fig = sliding_figure(steps, ss["step"], font_size=font_size(), cell=cell_size(),
+                     dropped=[(0, i) for i in size.uncovered])
+chart(fig, "c1_chart", on_click=on_output_click("c1_chart", "step"))
+step_controls("step", len(steps))
+st.markdown(f"### y[{step.out_index[0]}] = {step.expression()}")
+st.caption("Click any output cell, use ◀ ▶, or press Play in the figure. Orange ✕ marks inputs no window reads.")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Output length")
+    for line in size.derivation:
+        st.markdown(line)
+    st.markdown(f"**{size.formula}** → {size.output}")
+    if size.uncovered:
+        st.warning(f"The stride does not tile the input: {size.dropped} input(s) are dropped, never read by any "
+                   f"window: positions {', '.join(str(i) for i in size.uncovered)} (counting from 0).")
+    elif not size.tiles:
+        st.info(f"{size.exact_text} is not whole: the last partial window is skipped (torch floors it).")
+    torch_badge(check_conv(1, steps.output, x, w, **args))
+with right:
+    st.subheader("TensorFlow \"same\" vs symmetric padding")
+    st.caption("With an even kernel (or a stride > 1) \"same\" needs an odd number of zeros: TensorFlow puts the "
+               "extra one after. Symmetric padding must round, and the output length changes.")
+    for name, pads in convlab.same_padding_options(len(x), len(w), ss["stride"], ss["dilation"]).items():
+        try:
+            y = convlab.conv1d(x, w, stride=ss["stride"], padding=pads, dilation=ss["dilation"], flip=ss["flip"])
+            st.markdown(f"**{name}** {pads}: y = [{format_vector(y)}] (length {len(y)})")
+        except convlab.ConvlabError as err:
+            st.markdown(f"**{name}** {pads}: {err}")
+
+sync_url(P, SCHEMA)

@@ -1,0 +1,57 @@
+"""Page state that lives in the URL, and projector mode.
+
+use_state() seeds each widget's session-state key from the URL whenever the URL
+brings values this session did not write itself (a teacher's link, a reload), so
+widgets are created with `key=` only. sync_url() writes the non-default values back.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from convlab.urlstate import Schema
+
+PROJECTOR_KEY = "projector"
+
+
+def _raw_params() -> dict[str, str]:
+    return {k: st.query_params.get(k) for k in st.query_params.keys()}
+
+
+def use_state(page: str, schema: Schema) -> None:
+    """Before any widget: defaults, then valid URL values; notices for the rejected ones."""
+    raw = _raw_params()
+    raw.pop(PROJECTOR_KEY, None)
+    mark = f"_url_written.{page}"
+    if st.session_state.get(mark) == raw:
+        for key, default in schema.defaults.items():     # widget state is dropped while another page shows
+            st.session_state.setdefault(key, default)
+        return
+    values, notices = schema.parse(raw)
+    for key, default in schema.defaults.items():
+        st.session_state[key] = values.get(key, default)
+    st.session_state[mark] = raw
+    for notice in notices:
+        st.info(notice, icon="🔗")
+
+
+def sync_url(page: str, schema: Schema) -> None:
+    """After the widgets: the URL shows this page's non-default state (and projector mode)."""
+    values = schema.dump({k: st.session_state.get(k) for k in schema.fields})
+    st.session_state[f"_url_written.{page}"] = dict(values)
+    if st.session_state.get(PROJECTOR_KEY):
+        values[PROJECTOR_KEY] = "1"
+    if values != _raw_params():
+        st.query_params.from_dict(values)
+
+
+def projector() -> bool:
+    return bool(st.session_state.get(PROJECTOR_KEY))
+
+
+def font_size() -> int:
+    return 22 if projector() else 16
+
+
+def cell_size() -> int:
+    return 64 if projector() else 46
