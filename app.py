@@ -9,6 +9,7 @@ import logging
 import streamlit as st
 
 from convlab import ConvlabError
+from ui.registry import PAGES as REGISTRY
 from ui.state import PROJECTOR_KEY
 
 # Projector mode comes from the URL (?projector=1) or the sidebar toggle.
@@ -20,16 +21,13 @@ if st.session_state.get("_projector_url") != url_projector:
 st.set_page_config(page_title="ConvLab", page_icon="🔳", layout="wide",
                    initial_sidebar_state="collapsed" if st.session_state.get(PROJECTOR_KEY) else "auto")
 
-# url_path must equal the file's stem: Streamlit still sees pages/ as a legacy multipage folder in the
-# first session after a start, and resolves deep links against the file names then.
-PAGES = {
-    "Start": [st.Page("pages/start/home.py", title="Lesson map", icon=":material/map:", default=True)],
-    "Convolution": [
-        st.Page("pages/convolution/conv1d.py", title="1D convolution", icon=":material/linear_scale:", url_path="conv1d"),
-    ],
-}
+# Every page runs through this file, including deep links: see ui/legacy.py for the pages/<url>.py entries.
+PAGES: dict[str, list] = {}
+for group, path, title, icon, url in REGISTRY:
+    PAGES.setdefault(group, []).append(st.Page(f"pages/{path}", title=title, icon=f":material/{icon}:",
+                                               url_path=url or None, default=not url))
 
-# Our own sidebar menu: Streamlit's would list pages/ file names in that first session.
+# Our own sidebar menu: in a legacy first session Streamlit's would list the pages/<url>.py entries.
 page = st.navigation(PAGES, position="hidden")
 with st.sidebar:
     for group, pages in PAGES.items():

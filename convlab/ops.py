@@ -93,6 +93,18 @@ class ConvStep:
         channels = self.products.shape[0] if self.products.ndim > self.dims else 1
         return self.products.reshape(channels, -1).sum(axis=1)
 
+    def channel_expressions(self) -> list[str]:
+        """One written-out partial sum per input channel: ["1×1 + 1×2 = 3", ...]."""
+        channels = len(self.channel_sums)
+        kern, patch = self.kernel.reshape(channels, -1), self.patch.reshape(channels, -1)
+        return [" + ".join(f"{_format.num(k)}×{_format.factor(v)}" for k, v in zip(kr, pr)) + f" = {_format.num(total)}"
+                for kr, pr, total in zip(kern, patch, self.channel_sums)]
+
+    def total_expression(self) -> str:
+        """The channel partial sums plus the bias: "2 + (-1) + 1 = 2"."""
+        terms = [_format.num(v) if i == 0 else _format.factor(v) for i, v in enumerate(self.channel_sums)]
+        return " + ".join(terms + [_format.factor(self.bias)]) + f" = {_format.num(self.value)}"
+
     def expression(self) -> str:
         """The sum written out, kernel value first, as in the notes: "3×1 + 2×0 + 2×2 = 7"."""
         channels = len(self.channel_sums)

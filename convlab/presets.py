@@ -10,7 +10,7 @@ import numpy as np
 
 from convlab.parse import format_grid, format_grids
 
-__all__ = ["CONV1D", "KERNELS", "kernel_text", "random_grids"]
+__all__ = ["CONV1D", "CONV2D", "KERNELS", "kernel_text", "random_grids", "image_patch"]
 
 # name -> page state for the 1D page
 CONV1D: dict[str, dict] = {
@@ -48,3 +48,30 @@ def random_grids(seed: int, count: int, h: int, w: int, low: int = -3, high: int
     """Small random integers (readable in cells, exact in sums) as grids text."""
     rng = np.random.default_rng(seed)
     return format_grids(rng.integers(low, high + 1, size=(count, h, w)))
+
+
+SEED000_X = "1 2 4 3; 5 6 8 7; 9 10 12 11; 13 14 16 2"
+SEED003_X = "1 1 1 0 0; 0 1 1 1 0; 0 0 1 1 1; 0 0 1 1 0; 0 1 1 0 0"
+SEED001_X = "1 2 3 2; 2 3 2 5; 1 2 2 1; 0 2 1 2"
+
+# name -> page state for the 2D page (x: input channels, w: O·C kernels in (filter, channel) order)
+CONV2D: dict[str, dict] = {
+    "Seed 000: 4×4 with [[1,−2],[−3,4]]": dict(x=SEED000_X, w="1 -2; -3 4"),
+    "Seed 003: 5×5 with the X kernel": dict(x=SEED003_X, w="1 0 1; 0 1 0; 1 0 1"),
+    "Seed 001: 4×4 with [[−1,1],[−1,1]]": dict(x=SEED001_X, w="-1 1; -1 1"),
+    "Seed 001: two filters, [[−1,1],[−1,1]] and [[1,1],[1,1]]": dict(x=SEED001_X, w="-1 1; -1 1 | 1 1; 1 1", bias="0, 0"),
+    "Two channels, two filters and a bias": dict(
+        x=random_grids(1, 2, 5, 5, 0, 3), w=random_grids(2, 4, 3, 3, -1, 1), bias="1, -2", padding="same"),
+    "Random 6×6 with stride 2": dict(x=random_grids(3, 1, 6, 6), w=random_grids(4, 1, 3, 3, -1, 1), stride=2),
+    "Seed 002: 7×7, 3×3, stride 3 (does not tile)": dict(x=random_grids(5, 1, 7, 7, 0, 4), w="1 0 1; 0 1 0; 1 0 1",
+                                                        stride=3),
+}
+
+
+def image_patch(size: int = 8, top: int = 200, left: int = 300) -> str:
+    """A grey patch of scikit-learn's bundled china.jpg, values in [0, 1] with 2 decimals, as grid text."""
+    from sklearn.datasets import load_sample_image   # bundled with scikit-learn: no download
+
+    img = load_sample_image("china.jpg").astype(float) / 255.0
+    grey = img[top: top + size, left: left + size] @ np.array([0.299, 0.587, 0.114])
+    return format_grid(np.round(grey, 2))

@@ -3,6 +3,8 @@
 use_state() seeds each widget's session-state key from the URL whenever the URL
 brings values this session did not write itself (a teacher's link, a reload), so
 widgets are created with `key=` only. sync_url() writes the non-default values back.
+Session keys are "<page>_<field>" (pages must not share widget state); URL names
+are the bare field names.
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ def use_state(page: str, schema: Schema) -> None:
     mark = f"_url_written.{page}"
     if st.session_state.get(mark) == raw:
         for key, default in schema.defaults.items():     # widget state is dropped while another page shows
-            st.session_state.setdefault(key, default)
+            st.session_state.setdefault(f"{page}_{key}", default)
         return
     values, notices = schema.parse(raw)
     for key, default in schema.defaults.items():
-        st.session_state[key] = values.get(key, default)
+        st.session_state[f"{page}_{key}"] = values.get(key, default)
     st.session_state[mark] = raw
     for notice in notices:
         st.info(notice, icon="🔗")
@@ -37,12 +39,18 @@ def use_state(page: str, schema: Schema) -> None:
 
 def sync_url(page: str, schema: Schema) -> None:
     """After the widgets: the URL shows this page's non-default state (and projector mode)."""
-    values = schema.dump({k: st.session_state.get(k) for k in schema.fields})
+    values = schema.dump({k: st.session_state.get(f"{page}_{k}") for k in schema.fields})
     st.session_state[f"_url_written.{page}"] = dict(values)
     if st.session_state.get(PROJECTOR_KEY):
         values[PROJECTOR_KEY] = "1"
     if values != _raw_params():
         st.query_params.from_dict(values)
+
+
+def state(page: str) -> dict:
+    """This page's values by field name: {"stride": 2, ...}."""
+    prefix = f"{page}_"
+    return {k[len(prefix):]: v for k, v in st.session_state.items() if isinstance(k, str) and k.startswith(prefix)}
 
 
 def projector() -> bool:

@@ -43,3 +43,35 @@ def chart(fig, key: str, on_click=None) -> None:
 
 def torch_badge(check: "convlab.verify.Check") -> None:
     (st.success if check.ok else st.error)(f"✓ This result {check}" if check.ok else f"✗ This result {check}")
+
+
+def _apply_grid_edits(state_key: str, index: int, editor_key: str) -> None:
+    """data_editor callback: write the edited cells of grid `index` back into the grids text."""
+    from convlab.parse import format_grids, parse_grids
+    import numpy as np
+
+    grids = parse_grids(st.session_state[state_key])
+    for r, cols in st.session_state[editor_key].get("edited_rows", {}).items():
+        for c, v in cols.items():
+            try:
+                grids[index][int(r), int(c)] = float(v)
+            except (TypeError, ValueError):
+                grids[index][int(r), int(c)] = np.nan       # shown as a message: "'nan' ... is not allowed"
+    st.session_state[state_key] = format_grids(grids)
+
+
+def grid_editors(state_key: str, grids, labels: list[str], columns: int | None = None) -> None:
+    """One editable table per grid of the text in st.session_state[state_key] (edits write back)."""
+    import zlib
+
+    import pandas as pd
+
+    version = zlib.crc32(st.session_state[state_key].encode())
+    cols = st.columns(columns or len(grids))
+    for i, (grid, label) in enumerate(zip(grids, labels)):
+        key = f"{state_key}.ed{i}.{version}"
+        frame = pd.DataFrame(grid, columns=[str(j) for j in range(grid.shape[1])])
+        with cols[i % len(cols)]:
+            st.caption(label)
+            st.data_editor(frame, key=key, num_rows="fixed", on_change=_apply_grid_edits,
+                           args=(state_key, i, key))

@@ -24,7 +24,7 @@ def apply_preset() -> None:
     name = st.session_state.get("c1_preset")
     if name in CONV1D:
         for key, value in {**SCHEMA.defaults, **CONV1D[name]}.items():
-            st.session_state[key] = value
+            st.session_state[f"c1_{key}"] = value
 
 
 use_state(P, SCHEMA)
@@ -34,36 +34,36 @@ st.caption("In CNNs, \"convolution\" is cross-correlation: y_t = Σ_i w_i · x_(
 
 with st.sidebar:
     st.selectbox("Example from the notes", ["—", *CONV1D], key="c1_preset", on_change=apply_preset)
-    st.text_input("Input x", key="x", help="numbers separated by commas")
-    st.text_input("Kernel w", key="w")
-    st.number_input("Bias b", key="bias", step=1.0)
-    st.selectbox("Padding", ["valid", "same", "full", "explicit"], key="padding",
+    st.text_input("Input x", key="c1_x", help="numbers separated by commas")
+    st.text_input("Kernel w", key="c1_w")
+    st.number_input("Bias b", key="c1_bias", step=1.0)
+    st.selectbox("Padding", ["valid", "same", "full", "explicit"], key="c1_padding",
                  help="same = TensorFlow's rule: output ⌈n/s⌉, the odd zero goes after")
-    if st.session_state["padding"] == "explicit":
-        st.number_input("Zeros before", 0, 10, key="before")
-        st.number_input("Zeros after", 0, 10, key="after")
-    st.number_input("Stride s", 1, 10, key="stride")
-    st.number_input("Dilation d", 1, 5, key="dilation")
-    st.toggle("True convolution (flip the kernel)", key="flip")
+    if st.session_state["c1_padding"] == "explicit":
+        st.number_input("Zeros before", 0, 10, key="c1_before")
+        st.number_input("Zeros after", 0, 10, key="c1_after")
+    st.number_input("Stride s", 1, 10, key="c1_stride")
+    st.number_input("Dilation d", 1, 5, key="c1_dilation")
+    st.toggle("True convolution (flip the kernel)", key="c1_flip")
 
 ss = st.session_state
-padding = (ss["before"], ss["after"]) if ss["padding"] == "explicit" else ss["padding"]
+padding = (ss["c1_before"], ss["c1_after"]) if ss["c1_padding"] == "explicit" else ss["c1_padding"]
 try:
-    x, w = parse_vector(ss["x"], "x"), parse_vector(ss["w"], "w")
-    args = dict(bias=ss["bias"] or None, stride=ss["stride"], padding=padding, dilation=ss["dilation"], flip=ss["flip"])
+    x, w = parse_vector(ss["c1_x"], "x"), parse_vector(ss["c1_w"], "w")
+    args = dict(bias=ss["c1_bias"] or None, stride=ss["c1_stride"], padding=padding, dilation=ss["c1_dilation"], flip=ss["c1_flip"])
     steps = convlab.conv1d_steps(x, w, **args)
-    size = convlab.explain_output_size(len(x), len(w), ss["stride"], padding, ss["dilation"])
+    size = convlab.explain_output_size(len(x), len(w), ss["c1_stride"], padding, ss["c1_dilation"])
 except convlab.ConvlabError as err:
     st.error(f"{err}.")
     sync_url(P, SCHEMA)
     st.stop()
 
-clamp_step("step", len(steps))
-step = steps[ss["step"]]
-fig = sliding_figure(steps, ss["step"], font_size=font_size(), cell=cell_size(),
+clamp_step("c1_step", len(steps))
+step = steps[ss["c1_step"]]
+fig = sliding_figure(steps, ss["c1_step"], font_size=font_size(), cell=cell_size(),
                      dropped=[(0, i) for i in size.uncovered])
-chart(fig, "c1_chart", on_click=on_output_click("c1_chart", "step"))
-step_controls("step", len(steps))
+chart(fig, "c1_chart", on_click=on_output_click("c1_chart", "c1_step"))
+step_controls("c1_step", len(steps))
 st.markdown(f"### y[{step.out_index[0]}] = {step.expression()}")
 st.caption("Click any output cell, use ◀ ▶, or press Play in the figure. Orange ✕ marks inputs no window reads.")
 
@@ -83,9 +83,9 @@ with right:
     st.subheader("TensorFlow \"same\" vs symmetric padding")
     st.caption("With an even kernel (or a stride > 1) \"same\" needs an odd number of zeros: TensorFlow puts the "
                "extra one after. Symmetric padding must round, and the output length changes.")
-    for name, pads in convlab.same_padding_options(len(x), len(w), ss["stride"], ss["dilation"]).items():
+    for name, pads in convlab.same_padding_options(len(x), len(w), ss["c1_stride"], ss["c1_dilation"]).items():
         try:
-            y = convlab.conv1d(x, w, stride=ss["stride"], padding=pads, dilation=ss["dilation"], flip=ss["flip"])
+            y = convlab.conv1d(x, w, stride=ss["c1_stride"], padding=pads, dilation=ss["c1_dilation"], flip=ss["c1_flip"])
             st.markdown(f"**{name}** {pads}: y = [{format_vector(y)}] (length {len(y)})")
         except convlab.ConvlabError as err:
             st.markdown(f"**{name}** {pads}: {err}")

@@ -1,0 +1,146 @@
+"""2D convolution (seeds 000–004): grids, channels, filters and bias; click an output to see its sum."""
+
+import numpy as np
+import streamlit as st
+
+import convlab
+from convlab.figures.sliding import sliding_figure
+from convlab.parse import format_grids, format_vector, parse_grids, parse_vector
+from convlab.presets import CONV2D, KERNELS, image_patch, kernel_text, random_grids
+from convlab.urlstate import Choice, Flag, Int, Schema, Text
+from convlab.verify import check_conv
+from ui.state import cell_size, font_size, sync_url, use_state
+from ui.widgets import chart, clamp_step, grid_editors, on_output_click, step_controls, torch_badge
+
+P = "c2"
+SCHEMA = Schema(
+    Text("x", CONV2D["Seed 000: 4×4 with [[1,−2],[−3,4]]"]["x"], lambda s: parse_grids(s, "x", 16, 3)),
+    Text("w", "1 -2; -3 4", lambda s: parse_grids(s, "w", 7, 9)),
+    Text("bias", "0", lambda s: parse_vector(s, "bias", 3)),
+    Choice("padding", "valid", ("valid", "same", "full", "explicit")),
+    Int("ph", 1, 0, 5), Int("pw", 1, 0, 5), Int("stride", 1, 1, 4), Int("dilation", 1, 1, 3),
+    Flag("flip", False), Int("step", 0, 0, 10_000),
+)
+ss = st.session_state
+
+
+def apply_example() -> None:
+    name = ss["c2_example"]
+    preset = {"x": image_patch(), "w": kernel_text("Sobel x")} if name == "A patch of a real photo" else CONV2D.get(name)
+    if preset:
+        for key, value in {**SCHEMA.defaults, **preset}.items():
+            ss[f"{P}_{key}"] = value
+
+
+def apply_kernel() -> None:
+    name = ss["c2_kernel"]
+    if name in KERNELS:
+        n = len(parse_grids(ss["c2_w"]))
+        ss["c2_w"] = " | ".join([kernel_text(name)] * n)
+
+
+def resize() -> None:
+    """Channels C or filters O changed: keep what is there, add small random grids, drop the rest."""
+    x, w = parse_grids(ss["c2_x"]), parse_grids(ss["c2_w"])
+    c_old, o_old = len(x), len(w) // len(x)
+    c, o = ss["c2_channels"], ss["c2_filters"]
+    xs = list(x[:c]) + list(parse_grids(random_grids(c, c, *x.shape[1:], 0, 3)))[: max(c - c_old, 0)]
+    kernels = w.reshape(o_old, c_old, *w.shape[1:])
+    new = parse_grids(random_grids(o * c, o * c, *w.shape[1:], -1, 1)).reshape(o, c, *w.shape[1:])
+    new[: min(o, o_old), : min(c, c_old)] = kernels[:o, :c]
+    bias = list(parse_vector(ss["c2_bias"]))
+    ss["c2_x"], ss["c2_w"] = format_grids(xs), format_grids(new.reshape(-1, *w.shape[1:]))
+    ss["c2_bias"] = format_vector((bias + [0.0] * o)[:o])
+
+
+use_state(P, SCHEMA)
+st.title("2D convolution")
+st.caption("Y[l, i, j] = Σ_d Σ_a Σ_b X[d, i·s + a, j·s + b] · W[l, d, a, b] + b[l]: every filter spans all input "
+           "channels, and the channel results are summed (seed 001).")
+
+try:
+    x, w = parse_grids(ss["c2_x"], "x", 16, 3), parse_grids(ss["c2_w"], "w", 7, 9)
+    bias = parse_vector(ss["c2_bias"], "bias", 3)
+    if len(w) % len(x):
+        raise convlab.ConvlabError(f"w has {len(w)} kernels for {len(x)} input channels: give {len(x)} kernels "
+                                   f"(one per channel) for each filter")
+    weights = w.reshape(len(w) // len(x), len(x), *w.shape[1:])
+    ss.setdefault("c2_channels", len(x))
+    ss["c2_channels"], ss["c2_filters"] = len(x), len(weights)
+except convlab.ConvlabError as err:
+    x = weights = None
+    parse_error = err
+
+with st.sidebar:
+    st.selectbox("Example", ["—", *CONV2D, "A patch of a real photo"], key="c2_example", on_change=apply_example)
+    st.selectbox("Hand-made kernel", ["—", *KERNELS], key="c2_kernel", on_change=apply_kernel,
+                 help="replaces every kernel (each filter, each channel)")
+    if x is not None:
+        st.number_input("Input channels C", 1, 3, key="c2_channels", on_change=resize)
+        st.number_input("Filters O", 1, 3, key="c2_filters", on_change=resize)
+    st.selectbox("Padding", ["valid", "same", "full", "explicit"], key="c2_padding",
+                 help="same = TensorFlow's rule; the odd zero goes after (bottom/right)")
+    if ss["c2_padding"] == "explicit":
+        st.number_input("Zero rows (top and bottom)", 0, 5, key="c2_ph")
+        st.number_input("Zero columns (left and right)", 0, 5, key="c2_pw")
+    st.number_input("Stride", 1, 4, key="c2_stride")
+    st.number_input("Dilation", 1, 3, key="c2_dilation")
+    st.toggle("True convolution (flip the kernel)", key="c2_flip",
+              help="CNNs compute cross-correlation; true convolution first rotates the kernel by 180°")
+    st.text_input("Bias (one per filter)", key="c2_bias")
+
+if x is None:
+    st.error(f"{parse_error}.")
+    sync_url(P, SCHEMA)
+    st.stop()
+
+with st.expander("Edit the numbers", expanded=x.shape[1] * x.shape[2] <= 36):
+    tab_x, tab_w = st.tabs(["Input", "Kernels"])
+    with tab_x:
+        grid_editors("c2_x", x, [f"channel {c}" for c in range(len(x))])
+    with tab_w:
+        labels = [f"filter {o}, channel {c}" for o in range(len(weights)) for c in range(len(x))]
+        grid_editors("c2_w", w, labels, columns=len(x))
+
+padding = (ss["c2_ph"], ss["c2_pw"]) if ss["c2_padding"] == "explicit" else ss["c2_padding"]
+args = dict(bias=bias, stride=ss["c2_stride"], padding=padding, dilation=ss["c2_dilation"], flip=ss["c2_flip"])
+try:
+    steps = convlab.conv2d_steps(x, weights, **args)
+except convlab.ConvlabError as err:
+    st.error(f"{err}.")
+    sync_url(P, SCHEMA)
+    st.stop()
+
+clamp_step("c2_step", len(steps))
+step = steps[ss["c2_step"]]
+if ss["c2_flip"]:
+    st.info("True convolution: each kernel is flipped (rotated 180°) before it slides; the figure shows the flipped one.")
+chart(sliding_figure(steps, ss["c2_step"], font_size=font_size(), cell=cell_size()), "c2_chart",
+      on_click=on_output_click("c2_chart", "c2_step"))
+step_controls("c2_step", len(steps))
+
+o, i, j = step.out_index
+st.markdown(f"### out[{o}, {i}, {j}] = {step.value:g}")
+if len(x) > 1 or step.bias:
+    rows = [f"channel {c}: {expr}" for c, expr in enumerate(step.channel_expressions())]
+    st.markdown("  \n".join(rows + [f"bias: {step.bias:g}", "**the convolution results across all input channels "
+                                    f"are summed, plus the bias:** {step.total_expression()}"]))
+else:
+    st.markdown(step.expression())
+st.caption("Click any output cell to light up its receptive field; ◀ ▶ step; Play animates in the browser.")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Output size")
+    pads = convlab.resolve_padding2d(x.shape[1:], w.shape[1:], ss["c2_stride"], padding, ss["c2_dilation"])
+    for axis, n, k, p in zip(("rows", "columns"), x.shape[1:], w.shape[1:], pads):
+        e = convlab.explain_output_size(n, k, ss["c2_stride"], p, ss["c2_dilation"])
+        dropped = f"; never covered: {', '.join(map(str, e.uncovered))}" if e.uncovered else ""
+        st.markdown(f"{axis}: {e.formula} → **{e.output}**{dropped}")
+    st.markdown(f"output shape: **{len(weights)} × {steps.output.shape[-2]} × {steps.output.shape[-1]}** "
+                f"(one map per filter)")
+with right:
+    st.subheader("Checked against PyTorch")
+    torch_badge(check_conv(2, steps.output, x, weights, **args))
+
+sync_url(P, SCHEMA)

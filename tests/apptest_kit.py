@@ -1,0 +1,42 @@
+"""AppTest helpers: open a page of the app (optionally with URL parameters) and read what it shows."""
+
+import json
+import pathlib
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(pathlib.Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_page(path: str, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = str(value)
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown(at) -> str:
+    """All markdown, captions, alerts and headings as one text."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [a.value for kind in (at.success, at.info, at.warning, at.error) for a in kind]
+    parts += [h.value for kind in (at.title, at.header, at.subheader) for h in kind]
+    return "\n".join(parts)
+
+
+def figure(at, index: int = 0) -> dict:
+    """The plotly figure spec a chart sends to the browser."""
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def heatmap_text(fig: dict, title: str) -> list:
+    """Cell texts of the heatmap under the subplot titled `title`."""
+    titles = [a["text"] for a in fig["layout"]["annotations"]]
+    axis = titles.index(title) + 1
+    suffix = "" if axis == 1 else str(axis)
+    for trace in fig["data"]:
+        if trace.get("type") == "heatmap" and trace.get("xaxis", "x") == f"x{suffix}":
+            return trace["text"]
+    raise AssertionError(f"no heatmap under {title!r}")

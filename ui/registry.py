@@ -1,0 +1,10 @@
+"""Every page of the app, in menu order: (group, file under pages/, title, material icon, url path).
+
+app.py builds the navigation from this list; the tests use it to visit every page.
+"""
+
+PAGES = [
+    ("Start", "start/home.py", "Lesson map", "map", ""),
+    ("Convolution", "convolution/conv1d.py", "1D convolution", "linear_scale", "conv1d"),
+    ("Convolution", "convolution/conv2d.py", "2D convolution", "grid_on", "conv2d"),
+]
