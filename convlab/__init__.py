@@ -9,7 +9,7 @@ Import it in a notebook as well as in the app; it never imports streamlit.
 
 from convlab.errors import ConvlabError
 from convlab.arithmetic import (PADDING_MODES, LayerStats, RFStep, SizeExplanation, conv_layer_stats,
-                                explain_output_size, output_size, pool_layer_stats, receptive_field,
+                                explain_output_size, output_size, pool_layer_stats, receptive_field, stack_stats,
                                 resolve_padding, resolve_padding2d, same_padding_options)
 from convlab.ops import (ConvStep, PoolStep, StepTrace, conv1d, conv1d_steps, conv2d, conv2d_steps, pool1d,
                          pool1d_argmax, pool1d_steps, pool2d, pool2d_argmax, pool2d_steps)
@@ -20,7 +20,7 @@ from convlab.variants import VariantCount, tiled_conv2d, unshared_conv2d, varian
 __all__ = [
     "ConvlabError",
     "PADDING_MODES", "output_size", "resolve_padding", "same_padding_options", "resolve_padding2d", "explain_output_size",
-    "SizeExplanation", "LayerStats", "conv_layer_stats", "pool_layer_stats", "receptive_field", "RFStep",
+    "SizeExplanation", "LayerStats", "conv_layer_stats", "pool_layer_stats", "stack_stats", "receptive_field", "RFStep",
     "conv1d", "conv2d", "conv1d_steps", "conv2d_steps", "ConvStep", "StepTrace",
     "pool1d", "pool2d", "pool1d_argmax", "pool2d_argmax", "pool1d_steps", "pool2d_steps", "PoolStep",
     "im2col", "col2im", "conv_matrix", "conv1d_matrix", "conv_transpose2d",

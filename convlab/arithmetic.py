@@ -15,7 +15,7 @@ from convlab.errors import ConvlabError
 
 __all__ = [
     "PADDING_MODES", "output_size", "resolve_padding", "same_padding_options", "resolve_padding2d", "explain_output_size",
-    "SizeExplanation", "LayerStats", "conv_layer_stats", "pool_layer_stats", "receptive_field", "RFStep",
+    "SizeExplanation", "LayerStats", "conv_layer_stats", "pool_layer_stats", "stack_stats", "receptive_field", "RFStep",
 ]
 
 PADDING_MODES = ("valid", "same", "full")
@@ -146,6 +146,7 @@ class SizeExplanation:
     output: int             # what torch computes
     tiles: bool             # True when the last window ends exactly at the padded end
     uncovered: tuple[int, ...]   # input positions (0-based) no window ever reads
+    coverage: tuple[int, ...]    # how many windows read each padded position
     formula: str            # the formula with the numbers substituted
     derivation: tuple[str, ...]  # how the padding and effective kernel were obtained
 
@@ -172,9 +173,12 @@ class SizeExplanation:
         return "\n".join(lines)
 
 
-def _uncovered(n: int, before: int, out: int, k: int, s: int, d: int) -> tuple[int, ...]:
-    covered = {o * s + j * d - before for o in range(out) for j in range(k)}
-    return tuple(i for i in range(n) if i not in covered)
+def _coverage(padded: int, out: int, k: int, s: int, d: int) -> tuple[int, ...]:
+    counts = [0] * padded
+    for o in range(out):
+        for j in range(k):
+            counts[o * s + j * d] += 1
+    return tuple(counts)
 
 
 def explain_output_size(n: int, kernel_size: int, stride: int = 1, padding: Any = 0,
@@ -198,10 +202,12 @@ def explain_output_size(n: int, kernel_size: int, stride: int = 1, padding: Any 
     if d > 1:
         derivation.append(f"F = (k − 1)·d + 1 = ({k} − 1)·{d} + 1 = {keff} (the dilated kernel's span)")
     formula = f"(N + P − F) / S + 1 = ({n} + {total} − {keff}) / {s} + 1 = {_fmt(exact)}"  # == exact_text
+    coverage = _coverage(n + total, out, k, s, d)
     return SizeExplanation(
         n=n, kernel_size=k, stride=s, dilation=d, padding=(before, after), effective_kernel=keff,
         exact=exact, output=out, tiles=(n + total - keff) % s == 0,
-        uncovered=_uncovered(n, before, out, k, s, d), formula=formula, derivation=tuple(derivation))
+        uncovered=tuple(i for i in range(n) if coverage[before + i] == 0), coverage=coverage,
+        formula=formula, derivation=tuple(derivation))
 
 
 def _padding_derivation(n, k, s, d, padding, before, after):
@@ -293,6 +299,26 @@ def pool_layer_stats(input_shape: Sequence[int], kernel_size: Any, stride: Any =
     pad = _pairs(padding, len(spatial), "padding", nonneg_int)
     out = _out_shape(spatial, kernel, st, pad if len(spatial) == 2 else pad[0], (1,) * len(spatial))
     return LayerStats("pool", (c, *spatial), (c, *out), 0, 0, 0, "no parameters")
+
+
+def stack_stats(input_shape: Sequence[int], layers: Sequence[dict]) -> list[LayerStats]:
+    """LayerStats of each layer of a stack; layers are dicts of conv_layer_stats / pool_layer_stats
+    arguments with "kind": "conv" or "pool". A stack that shrinks to nothing names the layer.
+
+    >>> [s.output_shape[1] for s in stack_stats((3, 32, 32), [{"kind": "conv", "out_channels": 6, "kernel_size": 5}] * 3)]
+    [28, 24, 20]
+    """
+    stats, shape = [], tuple(input_shape)
+    for i, layer in enumerate(layers, start=1):
+        args = {k: v for k, v in layer.items() if k != "kind"}
+        try:
+            st = (pool_layer_stats if layer.get("kind") == "pool" else conv_layer_stats)(shape, **args)
+        except ConvlabError as err:
+            raise ConvlabError(f"layer {i} gets an input of {'×'.join(map(str, shape[1:]))}: {err}; "
+                               "the stack shrinks to nothing there") from None
+        stats.append(st)
+        shape = st.output_shape
+    return stats
 
 
 @dataclass(frozen=True)

@@ -40,3 +40,18 @@ def heatmap_text(fig: dict, title: str) -> list:
         if trace.get("type") == "heatmap" and trace.get("xaxis", "x") == f"x{suffix}":
             return trace["text"]
     raise AssertionError(f"no heatmap under {title!r}")
+
+
+def values(v):
+    """A figure array as numpy: plotly sends numeric arrays as {"dtype", "bdata", "shape"}."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        shape = v.get("shape")
+        if isinstance(shape, str):
+            shape = [int(s) for s in shape.split(",")]
+        return a.reshape(shape) if shape else a
+    return np.array(v, dtype=float)

@@ -7,4 +7,5 @@ PAGES = [
     ("Start", "start/home.py", "Lesson map", "map", ""),
     ("Convolution", "convolution/conv1d.py", "1D convolution", "linear_scale", "conv1d"),
     ("Convolution", "convolution/conv2d.py", "2D convolution", "grid_on", "conv2d"),
+    ("Convolution", "convolution/padding.py", "Padding, stride and dilation", "padding", "padding"),
 ]

@@ -53,3 +53,36 @@ def coverage_figure(e: SizeExplanation) -> go.Figure:
     fig.update_layout(height=60 + 44 * len(rows), margin=dict(l=10, r=10, t=10, b=10),
                       plot_bgcolor="white", font={"size": 16})
     return fig
+
+
+def coverage2d_figure(rows: SizeExplanation, cols: SizeExplanation, font_size: int = 16, cell: int = 40) -> go.Figure:
+    """The padded input grid: how many windows read each cell; orange cells are never read.
+
+    The first window is outlined; padding cells are grey. Built from the per-axis
+    explanations of explain_output_size (rows, then columns).
+    """
+    cr, cc = np.array(rows.coverage), np.array(cols.coverage)
+    counts = np.outer(cr, cc).astype(float)                       # windows reading (i, j)
+    (t, b), (l, r) = rows.padding, cols.padding
+    h, w = counts.shape
+    if max(h, w) > MAX_CELLS:
+        raise ConvlabError(f"the chart shows at most {MAX_CELLS} cells per side; this one needs {h}×{w}: "
+                           "use a smaller input")
+    pad = np.ones((h, w), dtype=bool)
+    pad[t:h - b, l:w - r] = False
+    dropped = (counts == 0) & ~pad
+    z = np.where(pad | dropped, np.nan, counts)
+    text = np.where(pad, "", np.where(dropped, "✕", counts.astype(int).astype(str)))
+    fig = go.Figure(go.Heatmap(z=z, text=text, texttemplate="%{text}", colorscale="Blues", zmin=0,
+                               zmax=max(counts.max(), 1) * 1.6, showscale=False, xgap=2, ygap=2,
+                               textfont={"size": font_size}, hovertemplate="read by %{text} window(s)<extra></extra>"))
+    fig.add_trace(go.Heatmap(z=np.where(dropped, 1.0, np.nan), colorscale=[[0, COLOURS[UNCOVERED]], [1, COLOURS[UNCOVERED]]],
+                             showscale=False, xgap=2, ygap=2, hovertemplate="never read: dropped<extra></extra>"))
+    kr, kc = rows.effective_kernel, cols.effective_kernel
+    fig.add_shape(type="rect", x0=-.5, y0=-.5, x1=kc - .5, y1=kr - .5, line={"color": "#e66101", "width": 4})
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", showgrid=False, zeroline=False, ticks="",
+                     showticklabels=False)
+    fig.update_xaxes(showgrid=False, zeroline=False, ticks="", showticklabels=False)
+    fig.update_layout(height=h * cell + 40, width=w * cell + 40, margin=dict(l=10, r=10, t=10, b=10),
+                      plot_bgcolor=COLOURS[PAD], dragmode=False)
+    return fig
