@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 
 import convlab
+import convlab.invariance
 import oracle
 
 SEED000_X = [[1, 2, 4, 3], [5, 6, 8, 7], [9, 10, 12, 11], [13, 14, 16, 2]]
@@ -91,3 +92,28 @@ def test_seed001_average_pooling_folds_into_the_convolution():
     w_star = convlab.conv1d(np.pad(w, 1), [0.5, 0.5])            # full correlation of w with the box [½, ½]
     np.testing.assert_allclose(convlab.conv1d(x, w_star, stride=2)[: len(pooled)], pooled, atol=1e-12)
     np.testing.assert_allclose(pooled, F.avg_pool1d(F.conv1d(oracle.T(x)[None, None], oracle.T(w)[None, None]), 2)[0, 0].numpy())
+
+
+def test_seed001_fold_avg_pool_into_the_kernel_2d_matches_torch():
+    rng = np.random.default_rng(1)
+    for _ in range(30):
+        ph, pw = (int(v) for v in rng.integers(1, 4, size=2))
+        w = rng.normal(size=tuple(int(v) for v in rng.integers(1, 4, size=2)))
+        x = rng.normal(size=(int(rng.integers(8, 14)), int(rng.integers(8, 14))))
+        w_star = convlab.invariance.fold_avg_pool(w, (ph, pw))
+        want = F.avg_pool2d(F.conv2d(oracle.T(x)[None, None], oracle.T(w)[None, None]), (ph, pw))[0, 0].numpy()
+        got = convlab.conv2d(x, w_star, stride=(ph, pw))[: want.shape[0], : want.shape[1]]
+        np.testing.assert_allclose(got, want, atol=1e-12)
+
+
+def test_seed000_pooling_is_almost_invariant_and_convolution_equivariant():
+    rng = np.random.default_rng(2)
+    x = np.zeros((16, 16))
+    x[5:9, 6:8] = rng.random((4, 2)) + 1
+    c = convlab.invariance.compare_shift(x, [[1, 0, -1], [2, 0, -2], [1, 0, -1]], pool=4, dy=0, dx=1)
+    assert c.equivariant
+    want = F.conv2d(F.pad(oracle.T(convlab.invariance.shift(x, 0, 1))[None, None], (1, 1, 1, 1)),
+                    oracle.T([[1, 0, -1], [2, 0, -2], [1, 0, -1]])[None, None])[0, 0].numpy()
+    np.testing.assert_allclose(c.conv_shifted, want, atol=1e-12)
+    np.testing.assert_allclose(c.pooled_shifted, F.max_pool2d(oracle.T(want)[None, None], 4)[0, 0].numpy())
+    assert c.pooled_unchanged >= 0.75

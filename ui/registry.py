@@ -8,4 +8,5 @@ PAGES = [
     ("Convolution", "convolution/conv1d.py", "1D convolution", "linear_scale", "conv1d"),
     ("Convolution", "convolution/conv2d.py", "2D convolution", "grid_on", "conv2d"),
     ("Convolution", "convolution/padding.py", "Padding, stride and dilation", "padding", "padding"),
+    ("Convolution", "convolution/pooling.py", "Pooling", "filter_center_focus", "pooling"),
 ]

@@ -191,8 +191,9 @@ def sliding_figure(trace: StepTrace, step: int = 0, *, x_channels: bool | None =
             return [go.Scatter(x=[], y=[]) for _ in range(c_in)]
         (t, _), (l, _) = ((0, 0), v.trace.padding) if v.dims == 1 else v.trace.padding
         am = (0, s.argmax) if v.dims == 1 else s.argmax
-        return [go.Scatter(x=[am[1] + l] if j == s.channel else [], y=[am[0] + t] if j == s.channel else [],
-                           mode="markers", marker={"symbol": "star", "size": font_size + 6, "color": "#000",
+        # a small star in the cell's top-right corner, so the value stays readable
+        return [go.Scatter(x=[am[1] + l + .3] if j == s.channel else [], y=[am[0] + t - .28] if j == s.channel else [],
+                           mode="markers", marker={"symbol": "star", "size": font_size, "color": "#000",
                                                    "line": {"color": "#fff", "width": 1}},
                            hoverinfo="skip") for j in range(c_in)]
 
