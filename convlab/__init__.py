@@ -13,7 +13,8 @@ from convlab.arithmetic import (PADDING_MODES, LayerStats, RFStep, SizeExplanati
                                 resolve_padding, resolve_padding2d, same_padding_options)
 from convlab.ops import (ConvStep, PoolStep, StepTrace, conv1d, conv1d_steps, conv2d, conv2d_steps, pool1d,
                          pool1d_argmax, pool1d_steps, pool2d, pool2d_argmax, pool2d_steps)
-from convlab.matrices import col2im, conv1d_matrix, conv_matrix, conv_transpose2d, im2col
+from convlab.matrices import (MatrixSizes, col2im, conv1d_matrix, conv_matrix, conv_transpose2d, im2col,
+                              matrix_sizes)
 from convlab.backward import ConvGradients, conv1d_backward, conv2d_backward, pool1d_backward, pool2d_backward
 from convlab.variants import VariantCount, tiled_conv2d, unshared_conv2d, variant_param_counts
 
@@ -23,7 +24,7 @@ __all__ = [
     "SizeExplanation", "LayerStats", "conv_layer_stats", "pool_layer_stats", "stack_stats", "receptive_field", "RFStep",
     "conv1d", "conv2d", "conv1d_steps", "conv2d_steps", "ConvStep", "StepTrace",
     "pool1d", "pool2d", "pool1d_argmax", "pool2d_argmax", "pool1d_steps", "pool2d_steps", "PoolStep",
-    "im2col", "col2im", "conv_matrix", "conv1d_matrix", "conv_transpose2d",
+    "im2col", "col2im", "conv_matrix", "conv1d_matrix", "conv_transpose2d", "MatrixSizes", "matrix_sizes",
     "ConvGradients", "conv1d_backward", "conv2d_backward", "pool1d_backward", "pool2d_backward",
     "unshared_conv2d", "tiled_conv2d", "VariantCount", "variant_param_counts",
 ]

@@ -6,6 +6,7 @@ kernel row, kernel col), columns over output positions in reading order.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from convlab._validate import as_array, fmt_shape, int_pair, nonneg_int, positiv
 from convlab._windows import crop, fold, pad3, unfold
 from convlab.errors import ConvlabError
 
-__all__ = ["im2col", "col2im", "conv_matrix", "conv1d_matrix", "conv_transpose2d"]
+__all__ = ["im2col", "col2im", "conv_matrix", "conv1d_matrix", "conv_transpose2d", "MatrixSizes", "matrix_sizes"]
 
 DENSE_AUTO_LIMIT = 1 << 22          # entries; above this sparse=None gives CSR
 DENSE_MAX_BYTES = 256 * 2**20       # sparse=False refuses beyond this
@@ -178,3 +179,42 @@ def conv_transpose2d(y: Any, w: Any, bias: Any = None, stride: Any = 1, padding:
     out = fold(cols.reshape(w4.shape[1], *w4.shape[2:], *y3.shape[1:]), full, s, d)
     out = crop(out, ((p[0], p[0]), (p[1], p[1]))) + b[:, None, None]
     return out if wa.ndim == 4 else out[0]
+
+
+@dataclass(frozen=True)
+class MatrixSizes:
+    """How big the matrix views of one conv layer are (float64 entries, CSR with int32 indices)."""
+
+    input_elements: int
+    toeplitz_shape: tuple[int, int]
+    toeplitz_nnz: int
+    dense_bytes: int
+    sparse_bytes: int
+    im2col_shape: tuple[int, int]
+    im2col_bytes: int
+
+    @property
+    def im2col_growth(self) -> float:
+        """Entries of X̂ per input entry: about k²/s² for a k×k kernel with stride s."""
+        return self.im2col_shape[0] * self.im2col_shape[1] / self.input_elements
+
+
+def matrix_sizes(input_shape: Any, w: Any, stride: Any = 1, padding: Any = 0, dilation: Any = 1) -> MatrixSizes:
+    """Sizes of the Toeplitz matrix (dense and sparse) and of im2col for a conv layer.
+
+    >>> s = matrix_sizes((1, 224, 224), np.ones((1, 1, 3, 3)))
+    >>> s.toeplitz_shape, round(s.im2col_growth, 2), s.dense_bytes // 2**20
+    ((49284, 50176), 8.84, 18866)
+    """
+    shape = _shape(input_shape, (2, 3), "(H, W) or (C, H, W)")
+    s = setup_conv(2, np.zeros(shape), w, None, stride, padding, dilation)
+    n_out, c, kh, kw = s.w.shape
+    rows, cols = n_out * s.out[0] * s.out[1], int(np.prod(shape))
+    (t, _), (l, _) = s.pads
+    r = (np.arange(s.out[0]) * s.stride[0])[:, None] + np.arange(kh) * s.dilation[0] - t
+    q = (np.arange(s.out[1]) * s.stride[1])[:, None] + np.arange(kw) * s.dilation[1] - l
+    inside = int(((r >= 0) & (r < s.x.shape[1])).sum()) * int(((q >= 0) & (q < s.x.shape[2])).sum())
+    nnz = n_out * c * inside
+    im2col = (c * kh * kw, s.out[0] * s.out[1])
+    return MatrixSizes(cols, (rows, cols), nnz, rows * cols * 8, nnz * 12 + (rows + 1) * 4, im2col,
+                       im2col[0] * im2col[1] * 8)

@@ -145,6 +145,24 @@ class StepTrace(Sequence):
             raise ConvlabError(f"step {i} does not exist: there are {self._n} steps (0 to {self._n - 1})")
         return self._make(int(i) % self._n)
 
+    def window_cells(self, i: int) -> list[tuple[int, ...]]:
+        """Input cells (channel, row, col) that step i reads, in unpadded coordinates, padding left out
+        ((channel, position) in 1D). These are the non-zeros of the Toeplitz row and the im2col column.
+
+        >>> conv2d_steps([[1, 2], [3, 4]], [[1, 1], [1, 1]], padding="same").window_cells(3)
+        [(0, 1, 1)]
+        """
+        st = self[i]
+        (t, _), (l, _) = ((0, 0), self.padding) if self.dims == 1 else self.padding
+        channels = np.shape(self.padded)[0] if np.ndim(self.padded) == self.dims + 1 else 1
+        h, w = (1, np.shape(self.padded)[-1] - sum(self.padding)) if self.dims == 1 else \
+            (np.shape(self.padded)[-2] - sum(self.padding[0]), np.shape(self.padded)[-1] - sum(self.padding[1]))
+        rows = [r - t for r in (st.rows if self.dims == 2 else (0,)) if 0 <= r - t < h]
+        cols = [c - l for c in st.cols if 0 <= c - l < w]
+        if self.dims == 1:
+            return [(c, q) for c in range(channels) for q in cols]
+        return [(c, r, q) for c in range(channels) for r in rows for q in cols]
+
     def __repr__(self) -> str:
         return f"StepTrace({self._n} steps, output shape {self.output.shape})"
 

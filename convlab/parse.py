@@ -12,7 +12,7 @@ import numpy as np
 from convlab._format import num
 from convlab.errors import ConvlabError
 
-__all__ = ["parse_vector", "parse_grid", "parse_grids", "format_vector", "format_grid", "format_grids"]
+__all__ = ["parse_vector", "parse_grid", "parse_grids", "parse_layer", "format_vector", "format_grid", "format_grids"]
 
 _SPLIT = re.compile(r"[,\s]+")
 
@@ -105,3 +105,21 @@ def format_grid(g) -> str:
 def format_grids(gs) -> str:
     """(N, H, W) -> '1 2; 3 4 | 5 6; 7 8'."""
     return " | ".join(format_grid(g) for g in np.asarray(gs, dtype=float))
+
+
+def parse_layer(x_text: str, w_text: str, max_side: int = 16, max_kernel: int = 7,
+                max_channels: int = 3, max_filters: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Input grids and kernel grids -> x (C, H, W) and w (O, C, KH, KW).
+
+    The kernels are listed filter by filter, one grid per input channel.
+
+    >>> x, w = parse_layer("1 2; 3 4 | 5 6; 7 8", "1 | 0 | 2 | 3")
+    >>> x.shape, w.shape, w[1, :, 0, 0].tolist()
+    ((2, 2, 2), (2, 2, 1, 1), [2.0, 3.0])
+    """
+    x = parse_grids(x_text, "x", max_side, max_channels)
+    w = parse_grids(w_text, "w", max_kernel, max_channels * max_filters)
+    if len(w) % len(x):
+        raise ConvlabError(f"w has {len(w)} kernels for {len(x)} input channels: give {len(x)} kernels "
+                           "(one per channel) for each filter")
+    return x, w.reshape(len(w) // len(x), len(x), *w.shape[1:])

@@ -132,3 +132,14 @@ def test_conv_transpose2d_refusals_are_explained():
         convlab.conv_transpose2d(np.ones((1, 1)), np.ones((1, 1)), padding=1)
     with pytest.raises(convlab.ConvlabError, match="numbers only"):
         convlab.conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), padding="same")
+
+
+def test_matrix_sizes_match_the_built_matrices():
+    for seed, c in valid_cases(oracle.random_conv2d_case, convlab.conv2d, 80):
+        kw = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"])
+        sizes = convlab.matrix_sizes(c["x"].shape, c["w"], **kw)
+        m = convlab.conv_matrix(c["x"].shape, c["w"], sparse=True, **kw)
+        assert sizes.toeplitz_shape == m.shape and sizes.dense_bytes == m.shape[0] * m.shape[1] * 8
+        assert sizes.toeplitz_nnz == np.count_nonzero(convlab.conv_matrix(c["x"].shape, np.ones_like(c["w"]), **kw)), seed
+        cols = convlab.im2col(c["x"], c["w"].shape[2:], **kw)
+        assert sizes.im2col_shape == cols.shape and sizes.im2col_bytes == cols.nbytes

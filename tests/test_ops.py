@@ -174,3 +174,14 @@ def test_pool_without_channel_axis_keeps_shape():
     assert convlab.pool2d(x, 2).shape == (2, 2)
     assert convlab.pool2d_argmax(x, 2).shape == (2, 2, 2)
     assert convlab.pool1d(np.arange(6.0), 3).shape == (2,)
+
+
+def test_window_cells_are_the_nonzeros_of_the_toeplitz_row():
+    for seed, c in valid_cases(oracle.random_conv2d_case, convlab.conv2d, 60):
+        kw = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"])
+        steps = convlab.conv2d_steps(c["x"], c["w"], **kw)
+        t = convlab.conv_matrix(c["x"].shape, np.ones_like(c["w"]), **kw)
+        for i in range(0, len(steps), max(1, len(steps) // 7)):
+            cells = steps.window_cells(i)
+            flat = sorted(np.ravel_multi_index(tuple(zip(*cells)), c["x"].shape)) if cells else []
+            assert flat == list(np.nonzero(t[i])[0]), seed

@@ -9,4 +9,5 @@ PAGES = [
     ("Convolution", "convolution/conv2d.py", "2D convolution", "grid_on", "conv2d"),
     ("Convolution", "convolution/padding.py", "Padding, stride and dilation", "padding", "padding"),
     ("Convolution", "convolution/pooling.py", "Pooling", "filter_center_focus", "pooling"),
+    ("Convolution", "convolution/matrix.py", "Convolution as a matrix", "table", "matrix"),
 ]

@@ -74,9 +74,10 @@ def coverage2d_figure(rows: SizeExplanation, cols: SizeExplanation, font_size: i
     z = np.where(pad | dropped, np.nan, counts)
     text = np.where(pad, "", np.where(dropped, "✕", counts.astype(int).astype(str)))
     fig = go.Figure(go.Heatmap(z=z, text=text, texttemplate="%{text}", colorscale="Blues", zmin=0,
-                               zmax=max(counts.max(), 1) * 1.6, showscale=False, xgap=2, ygap=2,
+                               zmax=max(counts.max(), 1) * 2.5, showscale=False, xgap=2, ygap=2,
                                textfont={"size": font_size}, hovertemplate="read by %{text} window(s)<extra></extra>"))
     fig.add_trace(go.Heatmap(z=np.where(dropped, 1.0, np.nan), colorscale=[[0, COLOURS[UNCOVERED]], [1, COLOURS[UNCOVERED]]],
+                             text=np.where(dropped, "✕", ""), texttemplate="%{text}", textfont={"size": font_size},
                              showscale=False, xgap=2, ygap=2, hovertemplate="never read: dropped<extra></extra>"))
     kr, kc = rows.effective_kernel, cols.effective_kernel
     fig.add_shape(type="rect", x0=-.5, y0=-.5, x1=kc - .5, y1=kr - .5, line={"color": "#e66101", "width": 4})

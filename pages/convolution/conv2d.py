@@ -5,7 +5,7 @@ import streamlit as st
 
 import convlab
 from convlab.figures.sliding import sliding_figure
-from convlab.parse import format_grids, format_vector, parse_grids, parse_vector
+from convlab.parse import format_grids, format_vector, parse_grids, parse_layer, parse_vector
 from convlab.presets import CONV2D, KERNELS, image_patch, kernel_text, random_grids
 from convlab.urlstate import Choice, Flag, Int, Schema, Text
 from convlab.verify import check_conv
@@ -59,12 +59,9 @@ st.caption("Y[l, i, j] = Σ_d Σ_a Σ_b X[d, i·s + a, j·s + b] · W[l, d, a, b
            "channels, and the channel results are summed (seed 001).")
 
 try:
-    x, w = parse_grids(ss["c2_x"], "x", 16, 3), parse_grids(ss["c2_w"], "w", 7, 9)
+    x, weights = parse_layer(ss["c2_x"], ss["c2_w"])
+    w = weights.reshape(-1, *weights.shape[2:])
     bias = parse_vector(ss["c2_bias"], "bias", 3)
-    if len(w) % len(x):
-        raise convlab.ConvlabError(f"w has {len(w)} kernels for {len(x)} input channels: give {len(x)} kernels "
-                                   f"(one per channel) for each filter")
-    weights = w.reshape(len(w) // len(x), len(x), *w.shape[1:])
     ss.setdefault("c2_channels", len(x))
     ss["c2_channels"], ss["c2_filters"] = len(x), len(weights)
 except convlab.ConvlabError as err:
