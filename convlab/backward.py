@@ -17,7 +17,8 @@ from convlab._windows import crop, fold, pad3, unfold
 from convlab.errors import ConvlabError
 from convlab.ops import _argmax, _setup_pool
 
-__all__ = ["ConvGradients", "conv1d_backward", "conv2d_backward", "pool1d_backward", "pool2d_backward"]
+__all__ = ["ConvGradients", "conv1d_backward", "conv2d_backward", "pool1d_backward", "pool2d_backward",
+           "explain_grad_w", "explain_grad_x", "grad_x_by_transposed_conv", "LOSSES", "loss_gradient"]
 
 
 @dataclass(frozen=True)
@@ -118,3 +119,106 @@ def pool1d_backward(x: Any, grad_out: Any, kernel_size: int, stride: int | None 
     array([0., 1., 0., 2.])
     """
     return _pool_backward(1, x, grad_out, kernel_size, stride, padding, mode)
+
+
+def _trace4(x, w, stride, padding, dilation):
+    """conv2d_steps with x as (C, H, W) and w as (O, C, KH, KW), so steps index uniformly."""
+    from convlab.ops import conv2d_steps
+    x3 = as_array(x, "x", (2, 3), "(H, W) or (C, H, W)")
+    w4 = as_array(w, "w", (2, 4), "(KH, KW) or (O, C, KH, KW)")
+    return conv2d_steps(x3 if x3.ndim == 3 else x3[None], w4 if w4.ndim == 4 else w4[None, None], None, stride,
+                        padding, dilation)
+
+
+def _terms(pairs) -> str:
+    from convlab._format import factor, num
+    pairs = list(pairs)
+    if not pairs:
+        return "0 (no output uses it)"
+    total = sum(a * b for a, b in pairs)
+    return " + ".join(f"{num(a)}×{factor(b)}" for a, b in pairs) + f" = {num(total)}"
+
+
+def explain_grad_w(x: Any, w: Any, grad_out: Any, index: tuple[int, int, int, int], stride: Any = 1,
+                   padding: Any = 0, dilation: Any = 1) -> str:
+    """One entry of dL/dW written out: Σ over output positions of dL/dY × the input under that tap.
+
+    >>> explain_grad_w([[1, 2], [3, 4]], [[1]], [[1, 1], [1, 1]], (0, 0, 0, 0))
+    '1×1 + 1×2 + 1×3 + 1×4 = 10'
+    """
+    steps = _trace4(x, w, stride, padding, dilation)
+    o, c, a, b = index
+    g = np.asarray(grad_out, dtype=float).reshape(steps.output.shape)
+    pairs = []
+    for st in steps:
+        if st.filter == o:
+            pairs.append((g[st.out_index], st.patch[c, a, b]))
+    return _terms(pairs)
+
+
+def explain_grad_x(x: Any, w: Any, grad_out: Any, index: tuple[int, int, int], stride: Any = 1, padding: Any = 0,
+                   dilation: Any = 1) -> str:
+    """One entry of dL/dX written out: Σ over the windows that read it of w (at that tap) × dL/dY.
+
+    >>> explain_grad_x([[1, 2], [3, 4]], [[1, 2], [3, 4]], [[1]], (0, 1, 1))
+    '4×1 = 4'
+    """
+    steps = _trace4(x, w, stride, padding, dilation)
+    c, r, q = index
+    (t, _), (l, _) = steps.padding
+    g = np.asarray(grad_out, dtype=float).reshape(steps.output.shape)
+    pairs = []
+    for st in steps:
+        for a, row in enumerate(st.rows):
+            for b, col in enumerate(st.cols):
+                if row - t == r and col - l == q:
+                    pairs.append((st.kernel[c, a, b], g[st.out_index]))
+    return _terms(pairs)
+
+
+def grad_x_by_transposed_conv(x: Any, w: Any, grad_out: Any, stride: Any = 1, padding: Any = 0,
+                              dilation: Any = 1) -> tuple[np.ndarray, tuple[int, int]]:
+    """dL/dX computed as a transposed convolution of dL/dY with the same kernel.
+
+    Returns (dL/dX, output_padding); output_padding restores the rows and columns the
+    forward pass's floor dropped. Padding must be the same on both sides of each axis,
+    as conv_transpose2d takes it.
+
+    >>> gx, op = grad_x_by_transposed_conv(np.ones((5, 5)), np.ones((3, 3)), np.ones((2, 2)), stride=2)
+    >>> gx.shape, op
+    ((5, 5), (0, 0))
+    """
+    from convlab.matrices import conv_transpose2d
+    s = setup_conv(2, x, w, None, stride, padding, dilation)
+    (t, b), (l, r) = s.pads
+    if t != b or l != r:
+        raise ConvlabError(f"padding {s.pads} is not the same on both sides: conv_transpose2d needs symmetric padding")
+    hp, wp = s.padded_hw
+    op = tuple(int(n - ((o - 1) * st + (k - 1) * d + 1)) for n, o, st, k, d in
+               zip((hp, wp), s.out, s.stride, s.kernel, s.dilation))
+    g = np.asarray(grad_out, dtype=float).reshape(s.w.shape[0], *s.out)
+    gx = conv_transpose2d(g, s.w, None, s.stride, (t, l), s.dilation, op)
+    return s.shape_like_x(gx), op
+
+
+LOSSES = {"sum": "L = Σ Y  →  dL/dY = 1",
+          "square": "L = ½ Σ Y²  →  dL/dY = Y",
+          "target": "L = ½ Σ (Y − T)², T = 1 at the centre and 0 elsewhere  →  dL/dY = Y − T"}
+
+
+def loss_gradient(y: Any, loss: str) -> np.ndarray:
+    """dL/dY of a simple loss on the conv output Y (see LOSSES for the names).
+
+    >>> loss_gradient([[1.0, 2.0, 3.0]], "target")
+    array([[1., 1., 3.]])
+    """
+    ya = as_array(y, "y", (1, 2, 3), "an output array")
+    if loss == "sum":
+        return np.ones_like(ya)
+    if loss == "square":
+        return ya.copy()
+    if loss == "target":
+        target = np.zeros_like(ya)
+        target[(...,) + tuple(n // 2 for n in ya.shape[-2:])] = 1.0
+        return ya - target
+    raise ConvlabError(f"loss {loss!r} is not one of: {', '.join(LOSSES)}")

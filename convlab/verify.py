@@ -12,7 +12,7 @@ import numpy as np
 
 from convlab._setup import setup_conv
 
-__all__ = ["Check", "check_conv"]
+__all__ = ["Check", "check_conv", "check_conv2d_backward", "check_pool2d_backward"]
 
 
 @dataclass(frozen=True)
@@ -52,3 +52,49 @@ def check_conv(dims: int, result: np.ndarray, x: Any, w: Any, bias: Any = None, 
     diff = float(np.max(np.abs(np.asarray(result, dtype=float) - want))) if want.shape == np.shape(result) else float("inf")
     name = f"torch.nn.functional.conv{dims}d"
     return Check(diff <= tol, diff, name)
+
+
+def check_conv2d_backward(grads, x: Any, w: Any, grad_out: Any, stride: Any = 1, padding: Any = 0,
+                          dilation: Any = 1, tol: float = 1e-9) -> Check:
+    """Compare convlab's ConvGradients with torch autograd on the same conv2d.
+
+    >>> import convlab
+    >>> g = convlab.conv2d_backward([[1, 2], [3, 4]], [[1]], [[1, 0], [0, 1]])
+    >>> check_conv2d_backward(g, [[1, 2], [3, 4]], [[1]], [[1, 0], [0, 1]]).ok
+    True
+    """
+    import torch
+    import torch.nn.functional as F
+
+    s = setup_conv(2, x, w, None, stride, padding, dilation)
+    (t, b), (l, r) = s.pads
+    xt = torch.tensor(s.x, requires_grad=True)
+    wt = torch.tensor(np.ascontiguousarray(s.w), requires_grad=True)
+    bt = torch.zeros(s.w.shape[0], dtype=torch.float64, requires_grad=True)
+    y = F.conv2d(F.pad(xt[None], (l, r, t, b)), wt, bt, stride=s.stride, dilation=s.dilation)[0]
+    y.backward(torch.tensor(np.asarray(grad_out, dtype=float).reshape(y.shape)))
+    diffs = [np.max(np.abs(np.asarray(mine, dtype=float).ravel() - theirs.grad.numpy().ravel()))
+             for mine, theirs in ((grads.grad_x, xt), (grads.grad_w, wt), (grads.grad_b, bt))]
+    diff = float(max(diffs))
+    return Check(diff <= tol, diff, "torch autograd")
+
+
+def check_pool2d_backward(grad_x: Any, x: Any, grad_out: Any, kernel_size: Any, stride: Any = None,
+                          padding: Any = 0, mode: str = "max", tol: float = 1e-9) -> Check:
+    """Compare convlab.pool2d_backward with torch autograd.
+
+    >>> import convlab
+    >>> g = convlab.pool2d_backward([[1, 2], [4, 3]], [[1.0]], 2)
+    >>> check_pool2d_backward(g, [[1, 2], [4, 3]], [[1.0]], 2).ok
+    True
+    """
+    import torch
+    import torch.nn.functional as F
+
+    xt = torch.tensor(np.asarray(x, dtype=float), requires_grad=True)
+    x4 = xt[None] if xt.ndim == 3 else xt[None, None]
+    fn = F.max_pool2d if mode == "max" else F.avg_pool2d
+    y = fn(x4, kernel_size, stride or kernel_size, padding)
+    y.backward(torch.tensor(np.asarray(grad_out, dtype=float)).reshape(y.shape))
+    diff = float(np.max(np.abs(np.asarray(grad_x, dtype=float) - xt.grad.numpy())))
+    return Check(diff <= tol, diff, "torch autograd")

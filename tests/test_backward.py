@@ -97,3 +97,35 @@ def test_pool1d_backward_matches_autograd(mode):
         g = np.random.default_rng(seed).normal(size=tuple(y.shape))
         y.backward(oracle.T(g))
         np.testing.assert_allclose(convlab.pool1d_backward(xv, g, k, s, p, mode), x.grad.numpy(), atol=1e-12)
+
+
+def test_written_out_gradients_add_up_to_autograd():
+    from convlab.backward import explain_grad_w, explain_grad_x
+    for seed, c in valid_cases(oracle.random_conv2d_case, convlab.conv2d, 25):
+        kw = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"])
+        y = convlab.conv2d(c["x"], c["w"], **kw)
+        g = np.random.default_rng(seed).integers(-2, 3, size=y.shape).astype(float)
+        grads = convlab.conv2d_backward(c["x"], c["w"], g, **kw)
+        for idx in [(0, 0, 0, 0), tuple(s - 1 for s in c["w"].shape)]:
+            total = float(explain_grad_w(c["x"], c["w"], g, idx, **kw).rsplit("= ", 1)[1])
+            assert total == pytest.approx(grads.grad_w[idx], rel=1e-3, abs=1e-3), seed
+        for idx in [(0, 0, 0), tuple(s - 1 for s in c["x"].shape)]:
+            text = explain_grad_x(c["x"], c["w"], g, idx, **kw)
+            total = 0.0 if text.startswith("0 (") else float(text.rsplit("= ", 1)[1])
+            assert total == pytest.approx(grads.grad_x[idx], rel=1e-3, abs=1e-3), seed
+
+
+def test_grad_x_is_a_transposed_convolution():
+    from convlab.backward import grad_x_by_transposed_conv
+    checked = 0
+    for seed, c in valid_cases(oracle.random_conv2d_case, convlab.conv2d, 200):
+        kw = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"])
+        y = convlab.conv2d(c["x"], c["w"], **kw)
+        g = np.random.default_rng(seed).normal(size=y.shape)
+        try:
+            gx, op = grad_x_by_transposed_conv(c["x"], c["w"], g, **kw)
+        except convlab.ConvlabError:
+            continue                       # asymmetric padding
+        np.testing.assert_allclose(gx, convlab.conv2d_backward(c["x"], c["w"], g, **kw).grad_x, atol=1e-10)
+        checked += 1
+    assert checked > 100

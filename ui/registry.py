@@ -10,4 +10,5 @@ PAGES = [
     ("Convolution", "convolution/padding.py", "Padding, stride and dilation", "padding", "padding"),
     ("Convolution", "convolution/pooling.py", "Pooling", "filter_center_focus", "pooling"),
     ("Convolution", "convolution/matrix.py", "Convolution as a matrix", "table", "matrix"),
+    ("Convolution", "convolution/backward.py", "Backward pass", "undo", "backward"),
 ]
