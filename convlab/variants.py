@@ -16,9 +16,10 @@ from convlab._setup import setup_conv
 from convlab._validate import as_array, fmt_shape, int_pair
 from convlab._windows import pad3, unfold
 from convlab.arithmetic import conv_layer_stats
+from convlab.ops import conv2d as conv2d_plain
 from convlab.errors import ConvlabError
 
-__all__ = ["unshared_conv2d", "tiled_conv2d", "VariantCount", "variant_param_counts"]
+__all__ = ["unshared_conv2d", "tiled_conv2d", "VariantCount", "variant_param_counts", "variant_demo"]
 
 _W6 = "(OH, OW, O, C, KH, KW)"
 
@@ -114,3 +115,23 @@ def variant_param_counts(input_shape: Any, out_channels: int, kernel_size: Any, 
         VariantCount(f"tiled {th}×{tw}", th * tw * k, conv.biases, f"{th * tw}·{k} + {conv.biases}"),
         VariantCount("convolution", k, conv.biases, f"{k} + {conv.biases}"),
     ]
+
+
+def variant_demo(x: Any, kernel_size: int = 3, tile: Any = 2, seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The same (H, W) input through a convolution, a tiled and an unshared layer with small random
+    integer kernels: name -> (weights, output). Shows how the three differ on real numbers.
+
+    >>> out = variant_demo(np.ones((4, 4)), 2, seed=1)
+    >>> {name: w.shape for name, (w, y) in out.items()}
+    {'convolution': (2, 2), 'tiled 2×2': (2, 2, 1, 1, 2, 2), 'unshared': (3, 3, 1, 1, 2, 2)}
+    """
+    xa = as_array(x, "x", (2,), "(H, W)")
+    k = int(kernel_size)
+    th, tw = int_pair(tile, "tile")
+    rng = np.random.default_rng(seed)
+    w = rng.integers(-1, 2, size=(k, k)).astype(float)
+    y = conv2d_plain(xa, w)
+    tiles = rng.integers(-1, 2, size=(th, tw, 1, 1, k, k)).astype(float)
+    free = rng.integers(-1, 2, size=(*y.shape, 1, 1, k, k)).astype(float)
+    return {"convolution": (w, y), f"tiled {th}×{tw}": (tiles, tiled_conv2d(xa, tiles)[0]),
+            "unshared": (free, unshared_conv2d(xa, free)[0])}

@@ -11,4 +11,5 @@ PAGES = [
     ("Convolution", "convolution/pooling.py", "Pooling", "filter_center_focus", "pooling"),
     ("Convolution", "convolution/matrix.py", "Convolution as a matrix", "table", "matrix"),
     ("Convolution", "convolution/backward.py", "Backward pass", "undo", "backward"),
+    ("Convolution", "convolution/why.py", "Why convolution", "lightbulb", "why"),
 ]

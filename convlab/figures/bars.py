@@ -1,0 +1,23 @@
+"""Bar chart of parameter counts (log scale: they differ by orders of magnitude)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from convlab.variants import VariantCount
+
+
+def params_figure(counts: list[VariantCount], font_size: int = 16) -> go.Figure:
+    """One bar per layer kind, labelled with its exact count.
+
+    >>> from convlab.variants import variant_param_counts
+    >>> params_figure(variant_param_counts((1, 6, 6), 1, 3)).data[0].text
+    ('592', '160', '37', '10')
+    """
+    fig = go.Figure(go.Bar(x=[c.name for c in counts], y=[c.params for c in counts],
+                           text=[f"{c.params:,}" for c in counts], textposition="outside",
+                           marker_color=["#999999", "#f4a582", "#92c5de", "#2171b5"][-len(counts):]))
+    fig.update_yaxes(type="log", title="parameters (log scale)", gridcolor="#eee")
+    fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10), font={"size": font_size},
+                      plot_bgcolor="white", dragmode=False)
+    return fig
