@@ -21,7 +21,7 @@ __all__ = ["sliding_figure", "DIVERGING", "MAX_FRAMES"]
 # a muted diverging scale (blue negative, white 0, red positive): dark text stays readable
 DIVERGING = [[0.0, "#4393c3"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a582"], [1.0, "#d6604d"]]
 WINDOW = "#e66101"
-MAX_FRAMES = 200
+MAX_FRAMES = 120          # above this the payload nears 2 MB (3 filters, 8×8 outputs): the server steps instead
 PAD_BG = "#d9d9d9"
 
 

@@ -73,10 +73,10 @@ else:
 st.header("Variants: tiled and unshared convolution")
 st.caption("Goodfellow et al., ch. 9 (seed 004): unshared (locally connected) layers give every output position "
            "its own kernel; tiled layers cycle through a few kernels; convolution shares one.")
-for name, (weights, y) in variant_demo(picture[:8, :8], 3, ss["wy_tile"], seed=0).items():
-    n_kernels = 1 if weights.ndim == 2 else weights.shape[0] * weights.shape[1]
-    chart(grid_figure([picture[:8, :8], y], ["input", f"{name}: {n_kernels} kernel(s) of 3×3"], font_size=fs),
-          f"wy_{name}")
+variants = variant_demo(picture[:8, :8], 3, ss["wy_tile"], seed=0)
+titles = [f"{name}: {1 if w.ndim == 2 else w.shape[0] * w.shape[1]} kernel(s)" for name, (w, _) in variants.items()]
+chart(grid_figure([picture[:8, :8]] + [y for _, y in variants.values()], ["input"] + titles, font_size=fs - 2),
+      "wy_variants")
 
 st.header("Transposed and dilated convolution, with numbers")
 a, b, c = st.columns(3)

@@ -30,7 +30,10 @@ def test_shift_slider_moves_the_feature_map():
 def test_variants_transposed_and_dilated():
     at = open_page(PAGE)
     # 2×2 input, X kernel, stride 2: the centre cell gets 1·x + 4·x overlaps
-    up = values(figure(at, 6)["data"][2]["z"])
+    up = values(figure(at, 4)["data"][2]["z"])
+    variants = figure(at, 3)
+    assert [a["text"] for a in variants["layout"]["annotations"]][1:] == [
+        "convolution: 1 kernel(s)", "tiled 2×2: 4 kernel(s)", "unshared: 36 kernel(s)"]
     assert up.shape == (5, 5) and up[2, 2] == 1 + 2 + 3 + 4
     at.number_input(key="wy_dil").set_value(3).run()
     assert "spans 7×7 cells" in shown(at)

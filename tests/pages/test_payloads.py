@@ -1,0 +1,31 @@
+"""Figure payloads stay under 2 MB, at the defaults and at the largest settings the widgets allow."""
+
+import pytest
+
+from apptest_kit import open_page
+
+LIMIT = 2 * 2**20
+CASES = [
+    ("pages/convolution/conv1d.py", {}),
+    ("pages/convolution/conv1d.py", {"x": ", ".join(["1"] * 64), "w": "1, 2", "padding": "full"}),
+    ("pages/convolution/conv2d.py", {}),
+    ("pages/convolution/conv2d.py", {"x": " | ".join(["; ".join([" ".join(["1"] * 16)] * 16)] * 3),
+                                     "w": " | ".join(["1 0; 0 1"] * 9), "bias": "0, 0, 0", "padding": "full"}),
+    ("pages/convolution/conv2d.py", {"x": " | ".join(["; ".join([" ".join(["1.25"] * 10)] * 10)] * 3),   # 192 steps: served as a static figure + server-side steps
+                                     "w": " | ".join(["1 0 -1; 2 0 -2; 1 0 -1"] * 9), "bias": "0, 0, 0"}),
+    ("pages/convolution/padding.py", {"n": "40", "m": "40", "k": "1", "s": "1"}),
+    ("pages/convolution/pooling.py", {"x": " | ".join(["; ".join([" ".join(["1"] * 16)] * 16)] * 3), "size": "1"}),
+    ("pages/convolution/matrix.py", {"x": " | ".join(["; ".join([" ".join(["1"] * 8)] * 8)] * 2),
+                                     "w": " | ".join(["1"] * 4), "bias": "0, 0", "padding": "full"}),
+    ("pages/convolution/backward.py", {}),
+    ("pages/convolution/why.py", {}),
+]
+
+
+@pytest.mark.parametrize("page, params", CASES)
+def test_figure_payload_under_2mb(page, params):
+    at = open_page(page, **params)
+    assert not at.error, [e.value for e in at.error]
+    sizes = [len(chart.proto.spec) for chart in at.get("plotly_chart")]
+    print(page, params and "max" or "default", sizes)
+    assert sizes and sum(sizes) < LIMIT, sizes
