@@ -1,7 +1,7 @@
 """The lesson map: what ConvLab teaches, in the order of the lecture notes (shared/seeds).
 
 Pure data, so the home page, the README and a notebook can all list the same map.
-`page` names the file under pages/ once a lesson is built; None means it is planned.
+`page` is the url path of the built lesson (see ui/registry.py); None means it is planned.
 """
 
 from __future__ import annotations
@@ -28,15 +28,19 @@ class Lesson:
 
 LESSONS: tuple[Lesson, ...] = (
     Lesson("Convolution", "1D convolution", "slide a kernel along a signal, every product written out; "
-           "valid, same and full padding; dropped inputs", ("001",)),
+           "valid, same and full padding; dropped inputs", ("001",), "conv1d"),
     Lesson("Convolution", "2D convolution", "grids, several channels and filters, bias; click an output "
-           "to see where it came from; true convolution vs cross-correlation", ("000", "001", "002", "003", "004")),
+           "to see where it came from; true convolution vs cross-correlation", ("000", "001", "002", "003", "004"), "conv2d"),
     Lesson("Convolution", "Padding, stride and dilation", "the output-size formula live; TensorFlow's "
-           "\"same\"; configurations that do not tile; receptive fields of stacks", ("001", "002")),
+           "\"same\"; configurations that do not tile; receptive fields of stacks", ("001", "002"), "padding"),
     Lesson("Convolution", "Pooling", "max and average pooling, where the max sits, approximate "
-           "translation invariance", ("000", "001", "002", "003")),
-    Lesson("Convolution", "Convolution as a matrix", "the Toeplitz matrix and im2col; the backward pass "
-           "as matrix products; transposed, unshared and tiled convolution", ("001", "003", "004")),
+           "translation invariance", ("000", "001", "002", "003"), "pooling"),
+    Lesson("Convolution", "Convolution as a matrix", "the Toeplitz matrix and im2col, linked to the window; "
+           "dense vs sparse sizes", ("001", "003", "004"), "matrix"),
+    Lesson("Convolution", "Backward pass", "dL/dW = dL/dY·X̂ᵀ and dL/dX through col2im, written out and "
+           "checked against autograd; pooling's gradient routing", ("001", "003"), "backward"),
+    Lesson("Convolution", "Why convolution", "sparse, shared, equivariant; tiled and unshared layers; "
+           "transposed and dilated convolution with numbers", ("000", "001", "003", "004"), "why"),
     Lesson("Images", "Feature maps", "hand-made, random and k-means kernels on real photos; activations",
            ("001", "003", "004")),
     Lesson("Images", "Occlusion", "slide a grey square over an image and watch the class probability",

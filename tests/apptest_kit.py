@@ -23,7 +23,7 @@ def shown(at) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [a.value for kind in (at.success, at.info, at.warning, at.error) for a in kind]
     parts += [h.value for kind in (at.title, at.header, at.subheader) for h in kind]
-    return "\n".join(parts)
+    return rendered("\n".join(parts))
 
 
 def figure(at, index: int = 0) -> dict:
@@ -55,3 +55,9 @@ def values(v):
             shape = [int(s) for s in shape.split(",")]
         return a.reshape(shape) if shape else a
     return np.array(v, dtype=float)
+
+
+def rendered(markdown: str) -> str:
+    """What a student reads: markdown backslash escapes (ui.widgets.plain) removed."""
+    import re
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -20,3 +20,10 @@ def test_every_page_has_apptest_tests():
     tested = "\n".join(p.read_text() for p in (ROOT / "tests" / "pages").glob("test_*.py"))
     for _, path, *_ in PAGES:
         assert f"pages/{path}" in tested or path == "start/home.py", f"no AppTest test opens pages/{path}"
+
+
+def test_lesson_map_links_only_to_pages_that_exist():
+    from convlab.lessons import LESSONS
+    urls = {url for *_, url in PAGES}
+    built = [lesson.page for lesson in LESSONS if lesson.available]
+    assert set(built) <= urls and len(built) == 7

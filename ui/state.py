@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from convlab.urlstate import Schema
+from ui.widgets import plain
 
 PROJECTOR_KEY = "projector"
 
@@ -34,7 +35,7 @@ def use_state(page: str, schema: Schema) -> None:
         st.session_state[f"{page}_{key}"] = values.get(key, default)
     st.session_state[mark] = raw
     for notice in notices:
-        st.info(notice, icon="🔗")
+        st.info(plain(notice), icon="🔗")
 
 
 def sync_url(page: str, schema: Schema) -> None:

@@ -75,3 +75,14 @@ def grid_editors(state_key: str, grids, labels: list[str], columns: int | None =
             st.caption(label)
             st.data_editor(frame, key=key, num_rows="fixed", on_change=_apply_grid_edits,
                            args=(state_key, i, key))
+
+
+def plain(text: str) -> str:
+    """Escape markdown so typed or URL text is shown as typed (no links, no formatting, no HTML)."""
+    import re
+    return re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", str(text))
+
+
+def show_error(err: Exception) -> None:
+    """A ConvlabError as a red box; its text may quote what the user typed, so it is escaped."""
+    st.error(plain(f"{err}."))

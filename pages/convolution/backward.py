@@ -10,7 +10,7 @@ from convlab.parse import parse_grid, parse_grids, parse_layer
 from convlab.urlstate import Choice, Int, Schema, Text
 from convlab.verify import check_conv2d_backward, check_pool2d_backward
 from ui.state import font_size, sync_url, use_state
-from ui.widgets import chart, torch_badge
+from ui.widgets import chart, show_error, torch_badge
 
 P = "bw"
 LOSS_NAMES = {**LOSSES, "custom": "type dL/dY yourself"}
@@ -48,7 +48,7 @@ try:
                                    f"(filters × rows × columns); it has {'×'.join(map(str, grad_y.shape))}")
     g = convlab.conv2d_backward(x, w, grad_y, **args)
 except convlab.ConvlabError as err:
-    st.error(f"{err}.")
+    show_error(err)
     sync_url(P, SCHEMA)
     st.stop()
 
@@ -90,7 +90,7 @@ try:
     pooled = convlab.pool2d(px, 2, mode=ss["bw_pmode"])
     gpx = convlab.pool2d_backward(px, np.ones_like(pooled), 2, mode=ss["bw_pmode"])
 except convlab.ConvlabError as err:
-    st.error(f"{err}.")
+    show_error(err)
 else:
     chart(grid_figure([px, pooled, gpx], ["input", f"{ss['bw_pmode']}-pooled", "dL/dX"], font_size=fs), "bw_pool")
     torch_badge(check_pool2d_backward(gpx, px, np.ones_like(pooled), 2, mode=ss["bw_pmode"]))

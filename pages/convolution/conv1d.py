@@ -9,7 +9,7 @@ from convlab.presets import CONV1D
 from convlab.urlstate import Choice, Flag, Float, Int, Schema, Text
 from convlab.verify import check_conv
 from ui.state import cell_size, font_size, sync_url, use_state
-from ui.widgets import chart, clamp_step, on_output_click, step_controls, torch_badge
+from ui.widgets import chart, clamp_step, on_output_click, show_error, step_controls, torch_badge
 
 P = "c1"
 SCHEMA = Schema(
@@ -54,7 +54,7 @@ try:
     steps = convlab.conv1d_steps(x, w, **args)
     size = convlab.explain_output_size(len(x), len(w), ss["c1_stride"], padding, ss["c1_dilation"])
 except convlab.ConvlabError as err:
-    st.error(f"{err}.")
+    show_error(err)
     sync_url(P, SCHEMA)
     st.stop()
 

@@ -9,8 +9,8 @@ from convlab.parse import format_grids, format_vector, parse_grids, parse_layer,
 from convlab.presets import CONV2D, KERNELS, image_patch, kernel_text, random_grids
 from convlab.urlstate import Choice, Flag, Int, Schema, Text
 from convlab.verify import check_conv
-from ui.state import cell_size, font_size, sync_url, use_state
-from ui.widgets import chart, clamp_step, grid_editors, on_output_click, step_controls, torch_badge
+from ui.state import cell_size, font_size, projector, sync_url, use_state
+from ui.widgets import chart, clamp_step, grid_editors, on_output_click, show_error, step_controls, torch_badge
 
 P = "c2"
 SCHEMA = Schema(
@@ -87,11 +87,11 @@ with st.sidebar:
     st.text_input("Bias (one per filter)", key="c2_bias")
 
 if x is None:
-    st.error(f"{parse_error}.")
+    show_error(parse_error)
     sync_url(P, SCHEMA)
     st.stop()
 
-with st.expander("Edit the numbers", expanded=x.shape[1] * x.shape[2] <= 36):
+with st.expander("Edit the numbers", expanded=x.shape[1] * x.shape[2] <= 36 and not projector()):
     tab_x, tab_w = st.tabs(["Input", "Kernels"])
     with tab_x:
         grid_editors("c2_x", x, [f"channel {c}" for c in range(len(x))])
@@ -104,7 +104,7 @@ args = dict(bias=bias, stride=ss["c2_stride"], padding=padding, dilation=ss["c2_
 try:
     steps = convlab.conv2d_steps(x, weights, **args)
 except convlab.ConvlabError as err:
-    st.error(f"{err}.")
+    show_error(err)
     sync_url(P, SCHEMA)
     st.stop()
 

@@ -9,7 +9,7 @@ from convlab.parse import parse_grids, parse_layer, parse_vector
 from convlab.presets import CONV2D, random_grids
 from convlab.urlstate import Choice, Int, Schema, Text
 from ui.state import font_size, sync_url, use_state
-from ui.widgets import chart, clamp_step, step_controls
+from ui.widgets import chart, clamp_step, show_error, step_controls
 
 P = "mx"
 SCHEMA = Schema(
@@ -58,7 +58,7 @@ try:
     cols = convlab.im2col(x, w.shape[2:], **args)
     sizes = convlab.matrix_sizes(x.shape, w, **args)
 except convlab.ConvlabError as err:
-    st.error(f"{err}.")
+    show_error(err)
     sync_url(P, SCHEMA)
     st.stop()
 

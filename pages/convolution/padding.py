@@ -7,7 +7,7 @@ from convlab.figures.charts import stack_figure
 from convlab.figures.coverage import coverage2d_figure
 from convlab.urlstate import Choice, Int, Schema
 from ui.state import font_size, sync_url, use_state
-from ui.widgets import chart
+from ui.widgets import chart, show_error
 
 P = "pd"
 SCHEMA = Schema(
@@ -59,7 +59,7 @@ try:
     rows = convlab.explain_output_size(ss["pd_n"], ss["pd_k"], ss["pd_s"], padding, ss["pd_d"])
     cols = convlab.explain_output_size(ss["pd_m"], ss["pd_k"], ss["pd_s"], padding, ss["pd_d"])
 except convlab.ConvlabError as err:
-    st.error(f"{err}.")
+    show_error(err)
     rows = cols = None
 
 if rows is not None:
@@ -92,7 +92,7 @@ try:
     stats = convlab.stack_stats((1, ss["pd_stack_n"], ss["pd_stack_n"]), [layer] * ss["pd_depth"])
     rf = convlab.receptive_field([(ss["pd_stack_k"], ss["pd_stack_s"], ss["pd_stack_d"])] * ss["pd_depth"])
 except convlab.ConvlabError as err:
-    st.error(f"{err}. Use fewer layers, a smaller kernel, or padding.")
+    show_error(f"{err}. Use fewer layers, a smaller kernel, or padding")
 else:
     sizes = " → ".join([str(ss["pd_stack_n"])] + [str(s.output_shape[-1]) for s in stats])
     st.markdown(f"**Volumes shrink:** {sizes}")

@@ -9,8 +9,8 @@ from convlab.figures.sliding import sliding_figure
 from convlab.parse import parse_grid, parse_grids
 from convlab.presets import random_grids
 from convlab.urlstate import Choice, Int, Schema, Text
-from ui.state import cell_size, font_size, sync_url, use_state
-from ui.widgets import chart, clamp_step, grid_editors, on_output_click, step_controls
+from ui.state import cell_size, font_size, projector, sync_url, use_state
+from ui.widgets import chart, clamp_step, grid_editors, on_output_click, show_error, step_controls
 
 P = "pl"
 SEED002 = "1 1 2 4; 5 6 7 8; 3 2 1 0; 1 2 3 4"
@@ -51,11 +51,11 @@ try:
     stride = ss["pl_stride"] or None
     steps = convlab.pool2d_steps(x, ss["pl_size"], stride, ss["pl_pad"], ss["pl_mode"])
 except convlab.ConvlabError as err:
-    st.error(f"{err}.")
+    show_error(err)
     sync_url(P, SCHEMA)
     st.stop()
 
-with st.expander("Edit the input", expanded=x.shape[1] * x.shape[2] <= 36):
+with st.expander("Edit the input", expanded=x.shape[1] * x.shape[2] <= 36 and not projector()):
     grid_editors("pl_x", x, [f"channel {c}" for c in range(len(x))])
 
 clamp_step("pl_step", len(steps))
@@ -82,7 +82,7 @@ try:
     demo = invariance.compare_shift(picture, parse_grid(ss["pl_w"], "w", 5), ss["pl_size"], ss["pl_dy"], ss["pl_dx"])
     shifted = invariance.shift(picture, ss["pl_dy"], ss["pl_dx"])
 except convlab.ConvlabError as err:
-    st.error(f"{err}.")
+    show_error(err)
 else:
     fs = font_size() - 4
     chart(grid_figure([picture, demo.conv, demo.pooled], ["input", "feature map", "max-pooled"], font_size=fs),
@@ -101,6 +101,6 @@ try:
     chart(grid_figure([w, w_star], ["w", f"w* (stride {ss['pl_size']})"], font_size=font_size() - 2), "pl_fold")
     st.markdown(f"conv(x, w) → {ss['pl_size']}×{ss['pl_size']} average pool  =  conv(x, w*, stride {ss['pl_size']})")
 except convlab.ConvlabError as err:
-    st.error(f"{err}.")
+    show_error(err)
 
 sync_url(P, SCHEMA)

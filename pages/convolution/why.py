@@ -12,7 +12,7 @@ from convlab.presets import KERNELS
 from convlab.urlstate import Choice, Int, Schema, Text
 from convlab.variants import variant_demo, variant_param_counts
 from ui.state import cell_size, font_size, sync_url, use_state
-from ui.widgets import chart
+from ui.widgets import chart, show_error
 
 P = "wy"
 SCHEMA = Schema(
@@ -44,7 +44,7 @@ try:
     counts = variant_param_counts((ss["wy_c"], ss["wy_n"], ss["wy_n"]), ss["wy_filters"], ss["wy_k"],
                                   tile=ss["wy_tile"])
 except convlab.ConvlabError as err:
-    st.error(f"{err}.")
+    show_error(err)
 else:
     stats = convlab.conv_layer_stats((ss["wy_c"], ss["wy_n"], ss["wy_n"]), ss["wy_filters"], ss["wy_k"])
     out = "×".join(map(str, stats.output_shape[1:]))
@@ -61,7 +61,7 @@ try:
     moved = invariance.shift(picture, ss["wy_dy"], ss["wy_dx"])
     demo = invariance.compare_shift(picture, kern, 2, ss["wy_dy"], ss["wy_dx"])
 except convlab.ConvlabError as err:
-    st.error(f"{err}.")
+    show_error(err)
 else:
     chart(grid_figure([picture, demo.conv], ["input", f"feature map ({ss['wy_kernel']})"], font_size=fs - 4),
           "wy_eq1")
@@ -93,7 +93,7 @@ try:
                 f"{ty.shape[0]}×{ty.shape[1]} grows to {up.shape[0]}×{up.shape[1]}. It is the transpose of the "
                 "convolution matrix (see *Convolution as a matrix*).")
 except convlab.ConvlabError as err:
-    st.error(f"{err}.")
+    show_error(err)
 st.number_input("Dilation d", 1, 3, key="wy_dil")
 try:
     steps = convlab.conv2d_steps(picture[1:8, 1:8], KERNELS["X (seed 003)"], dilation=ss["wy_dil"])
@@ -102,6 +102,6 @@ try:
     st.markdown(f"A 3×3 kernel with dilation {ss['wy_dil']} spans {span}×{span} cells but still has 9 weights: "
                 "a larger receptive field for free.")
 except convlab.ConvlabError as err:
-    st.error(f"{err}.")
+    show_error(err)
 
 sync_url(P, SCHEMA)

@@ -5,6 +5,10 @@ import streamlit as st
 import convlab
 from convlab.figures import coverage_figure
 from convlab.lessons import GROUPS, LESSONS
+from ui.registry import PAGES
+from ui.widgets import show_error
+
+PAGE_FILES = {url: path for _, path, _, _, url in PAGES}
 
 st.title("ConvLab")
 st.markdown("Learn how convolutional neural networks compute, with real numbers you can change. "
@@ -16,8 +20,11 @@ for column, group in zip(st.columns(len(GROUPS)), GROUPS):
         st.subheader(group)
         for lesson in (item for item in LESSONS if item.group == group):
             seeds = f" · notes {', '.join(lesson.seeds)}" if lesson.seeds else ""
-            status = "" if lesson.available else " *(coming soon)*"
-            st.markdown(f"**{lesson.title}**{status}  \n{lesson.summary}{seeds}")
+            if lesson.available:
+                st.page_link(f"pages/{PAGE_FILES[lesson.page]}", label=lesson.title, icon=":material/arrow_forward:")
+                st.markdown(f"{lesson.summary}{seeds}")
+            else:
+                st.markdown(f"**{lesson.title}** *(coming soon)*  \n{lesson.summary}{seeds}")
 
 st.header("Quick check: how long is the output?")
 st.caption("Slide a kernel of size F along an input of length N, jumping S each time. "
@@ -39,7 +46,7 @@ with right:
     try:
         e = convlab.explain_output_size(n, k, s, padding, d)
     except convlab.ConvlabError as err:
-        st.error(f"{err}.")
+        show_error(err)
         st.stop()
     st.metric("Output length", e.output)
     for line in e.derivation:

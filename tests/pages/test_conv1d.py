@@ -1,6 +1,6 @@
 """AppTest: the 1D convolution page."""
 
-from apptest_kit import figure, heatmap_text, open_page, shown
+from apptest_kit import figure, heatmap_text, open_page, rendered, shown
 
 PAGE = "pages/convolution/conv1d.py"
 
@@ -52,9 +52,9 @@ def test_bad_typed_input_shows_a_message_and_no_exception():
     at = open_page(PAGE)
     at.text_input(key="c1_w").set_value("1, 2, 3, 4, 5, 6, 7, 8").run()
     assert not at.exception
-    assert "kernel 8 is larger than the padded input 6" in at.error[0].value
+    assert "kernel 8 is larger than the padded input 6" in rendered(at.error[0].value)
     at.text_input(key="c1_w").set_value("1, nan").run()
-    assert "'nan' (number 2) is not allowed" in at.error[0].value
+    assert "'nan' (number 2) is not allowed" in rendered(at.error[0].value)
     at.text_input(key="c1_w").set_value("3, 2, 2").run()
     assert not at.error
 
@@ -65,3 +65,13 @@ def test_flip_shows_the_flipped_kernel():
     at.toggle(key="c1_flip").set_value(True).run()
     assert heatmap_text(figure(at), "kernel") == [["3", "2", "1"]]
     assert "equals torch" in at.success[0].value
+
+
+def test_malicious_url_values_are_shown_as_text():
+    at = open_page(PAGE, x="<script>alert(1)</script>", w="[click](javascript:alert(1))", stride="1e9", flip="maybe")
+    assert not at.exception
+    notices = [i.value for i in at.info]
+    assert any("\\<script\\>" in n for n in notices), notices          # escaped: rendered as text, never HTML
+    assert any("\\[click\\]" in n for n in notices), notices           # escaped: no link
+    assert "URL value stride=1e9 was ignored" in shown(at) and "URL value flip=maybe was ignored" in shown(at)
+    assert "y[0] = 3×1 + 2×0 + 2×2 = 7" in shown(at)                   # fell back to the defaults

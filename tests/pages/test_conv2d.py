@@ -1,6 +1,6 @@
 """AppTest: the 2D convolution page."""
 
-from apptest_kit import figure, heatmap_text, open_page, shown
+from apptest_kit import figure, heatmap_text, open_page, rendered, shown
 
 PAGE = "pages/convolution/conv2d.py"
 
@@ -52,13 +52,13 @@ def test_bad_input_gives_messages():
     at = open_page(PAGE, x="1 2; 3")
     assert "URL value x=1 2; 3 was ignored" in shown(at)
     at.text_input(key="c2_bias").set_value("1, 2").run()
-    assert "bias has 2 values but there are 1 filters" in at.error[0].value
+    assert "bias has 2 values but there are 1 filters" in rendered(at.error[0].value)
     at.text_input(key="c2_bias").set_value("0").run()
     at.number_input(key="c2_dilation").set_value(3).run()
     assert "(4 + 0 − 4) / 1 + 1 = 1" in shown(at) and not at.error          # 2×2 dilated by 3 spans 4×4
     at.session_state["c2_w"] = "1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5"
     at.run()
-    assert "larger than the padded input" in at.error[0].value and not at.exception
+    assert "larger than the padded input" in rendered(at.error[0].value) and not at.exception
 
 
 def test_image_patch_preset():

@@ -4,6 +4,8 @@ import pathlib
 
 from streamlit.testing.v1 import AppTest
 
+from apptest_kit import rendered
+
 APP = str(pathlib.Path(__file__).resolve().parents[2] / "app.py")
 
 
@@ -21,7 +23,9 @@ def test_home_shows_the_lesson_map_and_seed002_example():
     at = _app()
     assert [h.value for h in at.header] == ["Lesson map", "Quick check: how long is the output?"]
     assert {s.value for s in at.subheader} == {"Convolution", "Images", "Training", "Classroom"}
-    assert "**2D convolution**" in _shown(at)
+    links = {link.label for link in at.get("page_link")}
+    assert {"2D convolution", "Backward pass", "Why convolution"} <= links           # built lessons link to their page
+    assert "**Occlusion** *(coming soon)*" in _shown(at)
     assert at.metric[0].value == "2"                                    # N=7, F=3, S=3
     assert "**(N + P − F) / S + 1 = (7 + 0 − 3) / 3 + 1 = 2.33**" in _shown(at)
     assert "does not tile" in at.warning[0].value
@@ -53,7 +57,7 @@ def test_explicit_padding_and_a_kernel_that_does_not_fit():
     assert "(6 + 1 − 3) / 2 + 1 = 3" in _shown(at) and at.success
     at.number_input(key="k").set_value(12).run()
     assert not at.exception
-    assert "kernel 12 is larger than the padded input 7" in at.error[0].value
+    assert "kernel 12 is larger than the padded input 7" in rendered(at.error[0].value)
     assert not at.metric
 
 

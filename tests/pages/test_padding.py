@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from apptest_kit import figure, open_page, shown, values
+from apptest_kit import figure, open_page, rendered, shown, values
 
 PAGE = "pages/convolution/padding.py"
 
@@ -30,11 +30,11 @@ def test_stack_shrinks_and_receptive_field_grows():
     assert "32 → 28 → 24 → 20 → 16" in shown(at)
     assert "5 → 9 → 13 → 17" in shown(at)
     at.number_input(key="pd_stack_s").set_value(2).run()
-    assert "layer 4 gets an input of 1×1: kernel 5×5 is larger than the padded input 1×1" in at.error[0].value
+    assert "layer 4 gets an input of 1×1: kernel 5×5 is larger than the padded input 1×1" in rendered(at.error[0].value)
     at.number_input(key="pd_depth").set_value(3).run()
     assert "32 → 14 → 5 → 1" in shown(at) and "5 → 13 → 29" in shown(at)
     at.number_input(key="pd_depth").set_value(10).run()
-    assert "shrinks to nothing" in at.error[0].value and not at.exception
+    assert "shrinks to nothing" in rendered(at.error[0].value) and not at.exception
     stack = figure(at, 1) if len(at.get("plotly_chart")) > 1 else None
     assert stack is None                                # no stack chart for an impossible stack
 
@@ -47,4 +47,4 @@ def test_dilation_and_explicit_padding_and_url():
     at = open_page(PAGE, k="30")
     assert "URL value k=30 was ignored" in shown(at)
     at.number_input(key="pd_k").set_value(9).run()
-    assert "kernel 9 is larger than the padded input 7" in at.error[0].value
+    assert "kernel 9 is larger than the padded input 7" in rendered(at.error[0].value)

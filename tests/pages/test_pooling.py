@@ -1,6 +1,6 @@
 """AppTest: the pooling page."""
 
-from apptest_kit import figure, open_page, shown, values
+from apptest_kit import figure, open_page, rendered, shown, values
 
 PAGE = "pages/convolution/pooling.py"
 
@@ -49,10 +49,10 @@ def test_bad_input():
     at = open_page(PAGE, size="9")
     assert "URL value size=9 was ignored" in shown(at)
     at.number_input(key="pl_size").set_value(5).run()
-    assert "kernel 5×5 is larger than the padded input 4×4" in at.error[0].value
+    assert "kernel 5×5 is larger than the padded input 4×4" in rendered(at.error[0].value)
     at.number_input(key="pl_size").set_value(2).run()
     at.number_input(key="pl_pad").set_value(2).run()
-    assert "padding 2 is more than half the pooling window 2" in at.error[0].value
+    assert "padding 2 is more than half the pooling window 2" in rendered(at.error[0].value)
     at.number_input(key="pl_pad").set_value(0).run()
     at.text_input(key="pl_w").set_value("1 2; x 4").run()
-    assert "'x' (number 1) is not a number" in at.error[0].value and not at.exception
+    assert "'x' (number 1) is not a number" in rendered(at.error[0].value) and not at.exception

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from apptest_kit import figure, open_page, shown, values
+from apptest_kit import figure, open_page, rendered, shown, values
 
 PAGE = "pages/convolution/why.py"
 
@@ -45,6 +45,6 @@ def test_bad_input():
     assert "URL value filters=1000 was ignored" in shown(at)
     at.number_input(key="wy_k").set_value(11).run()
     at.number_input(key="wy_n").set_value(8).run()
-    assert "kernel 11×11 is larger than the padded input 8×8" in at.error[0].value
+    assert "kernel 11×11 is larger than the padded input 8×8" in rendered(at.error[0].value)
     at.text_input(key="wy_ty").set_value("1 2; 3").run()
-    assert "row 2 has 1 number(s)" in at.error[-1].value and not at.exception
+    assert "row 2 has 1 number(s)" in rendered(at.error[-1].value) and not at.exception
