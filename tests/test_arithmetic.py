@@ -10,7 +10,6 @@ import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 import convlab
-import oracle
 
 
 @pytest.mark.parametrize("s", [1, 2, 3, 5])

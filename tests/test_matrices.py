@@ -4,7 +4,6 @@ and F.conv_transpose2d."""
 import numpy as np
 import pytest
 import scipy.sparse
-import torch
 import torch.nn.functional as F
 
 import convlab

@@ -1,7 +1,6 @@
 """The worked examples of the lecture notes in shared/seeds, as named tests."""
 
 import numpy as np
-import torch
 import torch.nn.functional as F
 
 import convlab

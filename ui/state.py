@@ -64,3 +64,24 @@ def font_size() -> int:
 
 def cell_size() -> int:
     return 64 if projector() else 46
+
+
+def preset_picker(page: str, schema: Schema, presets: dict, label: str = "Example from the notes") -> None:
+    """A selectbox of presets; choosing one resets the page to its defaults plus the preset's values.
+
+    A preset value may be a function, called only when the preset is chosen (e.g. loading a photo).
+    """
+    def apply() -> None:
+        preset = presets.get(st.session_state[f"{page}_preset"], {})
+        for key, value in {**schema.defaults, **preset}.items():
+            st.session_state[f"{page}_{key}"] = value() if callable(value) else value
+
+    st.selectbox(label, ["—", *presets], key=f"{page}_preset", on_change=apply)
+
+
+def stop_with(err: Exception, page: str, schema: Schema) -> None:
+    """Show a bad-input message, keep the URL in step, and end this run of the page."""
+    from ui.widgets import show_error
+    show_error(err)
+    sync_url(page, schema)
+    st.stop()

@@ -9,7 +9,7 @@ from convlab.figures.grids import grid_figure
 from convlab.parse import parse_grid, parse_grids, parse_layer
 from convlab.urlstate import Choice, Int, Schema, Text
 from convlab.verify import check_conv2d_backward, check_pool2d_backward
-from ui.state import font_size, sync_url, use_state
+from ui.state import font_size, stop_with, sync_url, use_state
 from ui.widgets import chart, show_error, torch_badge
 
 P = "bw"
@@ -48,9 +48,7 @@ try:
                                    f"(filters × rows × columns); it has {'×'.join(map(str, grad_y.shape))}")
     g = convlab.conv2d_backward(x, w, grad_y, **args)
 except convlab.ConvlabError as err:
-    show_error(err)
-    sync_url(P, SCHEMA)
-    st.stop()
+    stop_with(err, P, SCHEMA)
 
 fs = font_size() - 2
 n_out = len(w)

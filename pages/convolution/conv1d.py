@@ -8,8 +8,8 @@ from convlab.parse import format_vector, parse_vector
 from convlab.presets import CONV1D
 from convlab.urlstate import Choice, Flag, Float, Int, Schema, Text
 from convlab.verify import check_conv
-from ui.state import cell_size, font_size, sync_url, use_state
-from ui.widgets import chart, clamp_step, on_output_click, show_error, step_controls, torch_badge
+from ui.state import cell_size, font_size, preset_picker, stop_with, sync_url, use_state
+from ui.widgets import chart, clamp_step, on_output_click, step_controls, torch_badge
 
 P = "c1"
 SCHEMA = Schema(
@@ -20,20 +20,13 @@ SCHEMA = Schema(
 )
 
 
-def apply_preset() -> None:
-    name = st.session_state.get("c1_preset")
-    if name in CONV1D:
-        for key, value in {**SCHEMA.defaults, **CONV1D[name]}.items():
-            st.session_state[f"c1_{key}"] = value
-
-
 use_state(P, SCHEMA)
 st.title("1D convolution")
 st.caption("In CNNs, \"convolution\" is cross-correlation: y_t = Σ_i w_i · x_(t+i). The kernel slides along x; "
            "each output is one dot product (seed 001).")
 
 with st.sidebar:
-    st.selectbox("Example from the notes", ["—", *CONV1D], key="c1_preset", on_change=apply_preset)
+    preset_picker(P, SCHEMA, CONV1D)
     st.text_input("Input x", key="c1_x", help="numbers separated by commas")
     st.text_input("Kernel w", key="c1_w")
     st.number_input("Bias b", key="c1_bias", step=1.0)
@@ -54,9 +47,7 @@ try:
     steps = convlab.conv1d_steps(x, w, **args)
     size = convlab.explain_output_size(len(x), len(w), ss["c1_stride"], padding, ss["c1_dilation"])
 except convlab.ConvlabError as err:
-    show_error(err)
-    sync_url(P, SCHEMA)
-    st.stop()
+    stop_with(err, P, SCHEMA)
 
 clamp_step("c1_step", len(steps))
 step = steps[ss["c1_step"]]

@@ -1,6 +1,5 @@
 """2D convolution (seeds 000–004): grids, channels, filters and bias; click an output to see its sum."""
 
-import numpy as np
 import streamlit as st
 
 import convlab
@@ -9,8 +8,8 @@ from convlab.parse import format_grids, format_vector, parse_grids, parse_layer,
 from convlab.presets import CONV2D, KERNELS, image_patch, kernel_text, random_grids
 from convlab.urlstate import Choice, Flag, Int, Schema, Text
 from convlab.verify import check_conv
-from ui.state import cell_size, font_size, projector, sync_url, use_state
-from ui.widgets import chart, clamp_step, grid_editors, on_output_click, show_error, step_controls, torch_badge
+from ui.state import cell_size, font_size, preset_picker, projector, stop_with, sync_url, use_state
+from ui.widgets import chart, clamp_step, grid_editors, on_output_click, step_controls, torch_badge
 
 P = "c2"
 SCHEMA = Schema(
@@ -24,12 +23,7 @@ SCHEMA = Schema(
 ss = st.session_state
 
 
-def apply_example() -> None:
-    name = ss["c2_example"]
-    preset = {"x": image_patch(), "w": kernel_text("Sobel x")} if name == "A patch of a real photo" else CONV2D.get(name)
-    if preset:
-        for key, value in {**SCHEMA.defaults, **preset}.items():
-            ss[f"{P}_{key}"] = value
+EXAMPLES = {**CONV2D, "A patch of a real photo": dict(x=image_patch, w=kernel_text("Sobel x"))}
 
 
 def apply_kernel() -> None:
@@ -69,7 +63,7 @@ except convlab.ConvlabError as err:
     parse_error = err
 
 with st.sidebar:
-    st.selectbox("Example", ["—", *CONV2D, "A patch of a real photo"], key="c2_example", on_change=apply_example)
+    preset_picker(P, SCHEMA, EXAMPLES, "Example")
     st.selectbox("Hand-made kernel", ["—", *KERNELS], key="c2_kernel", on_change=apply_kernel,
                  help="replaces every kernel (each filter, each channel)")
     if x is not None:
@@ -87,9 +81,7 @@ with st.sidebar:
     st.text_input("Bias (one per filter)", key="c2_bias")
 
 if x is None:
-    show_error(parse_error)
-    sync_url(P, SCHEMA)
-    st.stop()
+    stop_with(parse_error, P, SCHEMA)
 
 with st.expander("Edit the numbers", expanded=x.shape[1] * x.shape[2] <= 36 and not projector()):
     tab_x, tab_w = st.tabs(["Input", "Kernels"])
@@ -104,9 +96,7 @@ args = dict(bias=bias, stride=ss["c2_stride"], padding=padding, dilation=ss["c2_
 try:
     steps = convlab.conv2d_steps(x, weights, **args)
 except convlab.ConvlabError as err:
-    show_error(err)
-    sync_url(P, SCHEMA)
-    st.stop()
+    stop_with(err, P, SCHEMA)
 
 clamp_step("c2_step", len(steps))
 step = steps[ss["c2_step"]]

@@ -8,8 +8,8 @@ from convlab.figures.grids import grid_figure
 from convlab.parse import parse_grids, parse_layer, parse_vector
 from convlab.presets import CONV2D, random_grids
 from convlab.urlstate import Choice, Int, Schema, Text
-from ui.state import font_size, sync_url, use_state
-from ui.widgets import chart, clamp_step, show_error, step_controls
+from ui.state import font_size, preset_picker, stop_with, sync_url, use_state
+from ui.widgets import chart, clamp_step, step_controls
 
 P = "mx"
 SCHEMA = Schema(
@@ -31,18 +31,13 @@ PRESETS = {
 ss = st.session_state
 
 
-def apply_preset() -> None:
-    for key, value in {**SCHEMA.defaults, **PRESETS.get(ss["mx_preset"], {})}.items():
-        ss[f"{P}_{key}"] = value
-
-
 use_state(P, SCHEMA)
 st.title("Convolution as a matrix")
 st.caption("Convolution is linear in x, so it is a matrix product: y = T·x with a (doubly block) Toeplitz T "
            "(seeds 003, 004), or Y = W·X̂ + b with X̂ = im2col(x), one receptive field per column (seed 001).")
 
 with st.sidebar:
-    st.selectbox("Example from the notes", ["—", *PRESETS], key="mx_preset", on_change=apply_preset)
+    preset_picker(P, SCHEMA, PRESETS)
     st.text_area("Input x (rows ';', channels '|')", key="mx_x", height=90)
     st.text_area("Kernels (filter by filter, one per channel)", key="mx_w", height=70)
     st.text_input("Bias (one per filter)", key="mx_bias")
@@ -58,9 +53,7 @@ try:
     cols = convlab.im2col(x, w.shape[2:], **args)
     sizes = convlab.matrix_sizes(x.shape, w, **args)
 except convlab.ConvlabError as err:
-    show_error(err)
-    sync_url(P, SCHEMA)
-    st.stop()
+    stop_with(err, P, SCHEMA)
 
 clamp_step("mx_step", len(steps))
 step = steps[ss["mx_step"]]

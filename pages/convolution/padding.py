@@ -6,7 +6,7 @@ import convlab
 from convlab.figures.charts import stack_figure
 from convlab.figures.coverage import coverage2d_figure
 from convlab.urlstate import Choice, Int, Schema
-from ui.state import font_size, sync_url, use_state
+from ui.state import font_size, preset_picker, sync_url, use_state
 from ui.widgets import chart, show_error
 
 P = "pd"
@@ -26,17 +26,12 @@ PRESETS = {
 ss = st.session_state
 
 
-def apply_preset() -> None:
-    for key, value in PRESETS.get(ss["pd_preset"], {}).items():
-        ss[f"{P}_{key}"] = value
-
-
 use_state(P, SCHEMA)
 st.title("Padding, stride and dilation")
 st.caption("How big is the output? o = ⌊(n + P − F) / S⌋ + 1 with F = (k − 1)·d + 1 (seeds 001, 002).")
 
 with st.sidebar:
-    st.selectbox("Example from the notes", ["—", *PRESETS], key="pd_preset", on_change=apply_preset)
+    preset_picker(P, SCHEMA, PRESETS)
     st.subheader("One layer")
     st.number_input("Input rows n", 1, 40, key="pd_n")
     st.number_input("Input columns", 1, 40, key="pd_m")

@@ -9,7 +9,7 @@ from convlab.figures.sliding import sliding_figure
 from convlab.parse import parse_grid, parse_grids
 from convlab.presets import random_grids
 from convlab.urlstate import Choice, Int, Schema, Text
-from ui.state import cell_size, font_size, projector, sync_url, use_state
+from ui.state import cell_size, font_size, preset_picker, projector, stop_with, sync_url, use_state
 from ui.widgets import chart, clamp_step, grid_editors, on_output_click, show_error, step_controls
 
 P = "pl"
@@ -29,18 +29,13 @@ PRESETS = {
 ss = st.session_state
 
 
-def apply_preset() -> None:
-    for key, value in {**SCHEMA.defaults, **PRESETS.get(ss["pl_preset"], {})}.items():
-        ss[f"{P}_{key}"] = value
-
-
 use_state(P, SCHEMA)
 st.title("Pooling")
 st.caption("Pooling summarises each window of each channel on its own: the max, or the average. "
            "It has no parameters; channels in = channels out (seeds 000, 002).")
 
 with st.sidebar:
-    st.selectbox("Example from the notes", ["—", *PRESETS], key="pl_preset", on_change=apply_preset)
+    preset_picker(P, SCHEMA, PRESETS)
     st.radio("Pooling", ["max", "avg"], key="pl_mode", horizontal=True)
     st.number_input("Window size", 1, 6, key="pl_size")
     st.number_input("Stride (0 = same as the window)", 0, 6, key="pl_stride")
@@ -51,9 +46,7 @@ try:
     stride = ss["pl_stride"] or None
     steps = convlab.pool2d_steps(x, ss["pl_size"], stride, ss["pl_pad"], ss["pl_mode"])
 except convlab.ConvlabError as err:
-    show_error(err)
-    sync_url(P, SCHEMA)
-    st.stop()
+    stop_with(err, P, SCHEMA)
 
 with st.expander("Edit the input", expanded=x.shape[1] * x.shape[2] <= 36 and not projector()):
     grid_editors("pl_x", x, [f"channel {c}" for c in range(len(x))])

@@ -18,7 +18,7 @@ def test_default_is_seed000():
 
 def test_seed003_preset_and_hand_made_kernel():
     at = open_page(PAGE)
-    at.selectbox(key="c2_example").set_value("Seed 003: 5×5 with the X kernel").run()
+    at.selectbox(key="c2_preset").set_value("Seed 003: 5×5 with the X kernel").run()
     assert heatmap_text(figure(at), "kernel") == [["1", "0", "1"], ["0", "1", "0"], ["1", "0", "1"]]
     frames = figure(at)["frames"]
     texts = [t["text"] for t in frames[-1]["data"] if t.get("type") == "heatmap"]
@@ -30,7 +30,7 @@ def test_seed003_preset_and_hand_made_kernel():
 
 def test_channels_filters_and_bias_sum_per_channel():
     at = open_page(PAGE)
-    at.selectbox(key="c2_example").set_value("Two channels, two filters and a bias").run()
+    at.selectbox(key="c2_preset").set_value("Two channels, two filters and a bias").run()
     text = shown(at)
     assert "channel 0:" in text and "channel 1:" in text and "bias: 1" in text
     assert "summed, plus the bias:** 2 + (-1) + 1 = 2" in text
@@ -63,6 +63,6 @@ def test_bad_input_gives_messages():
 
 def test_image_patch_preset():
     at = open_page(PAGE)
-    at.selectbox(key="c2_example").set_value("A patch of a real photo").run()
+    at.selectbox(key="c2_preset").set_value("A patch of a real photo").run()
     assert not at.exception and "equals torch" in shown(at)
     assert len(heatmap_text(figure(at), "input (padded)")) == 8
