@@ -68,3 +68,18 @@ def test_conv2d_play_animates_and_clicking_an_output_explains_it(server, browser
     page.screenshot(path=str(SHOTS / "conv2d-after-click.png"))
     assert not errors, errors
     page.close()
+
+
+def test_conv2d_table_edit_recomputes(server, browser):
+    """Type a new value into the input table: the convolution is recomputed with it."""
+    page, errors = load(browser, f"{server}/conv2d", "conv2d-edit-before")
+    box = page.locator("[data-testid='stDataFrame']").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + 35 + 17)     # row 0, column 0 (below the header)
+    page.wait_for_timeout(400)
+    page.keyboard.type("7")
+    page.wait_for_timeout(400)
+    page.keyboard.press("Enter")
+    _wait_idle(page)
+    assert page.evaluate(JS_TITLE) == "out[0, 0, 0] = 1×7 + -2×2 + -3×5 + 4×6 = 12"
+    assert not errors, errors
+    page.close()
