@@ -154,8 +154,10 @@ def sliding_figure(trace: StepTrace, step: int = 0, *, x_channels: bool | None =
     if len(dropped):
         (t, _), (l, _) = ((0, 0), v.trace.padding) if v.dims == 1 else v.trace.padding
         for r, c in pos_in:
-            fig.add_trace(go.Scatter(x=[q + l for _, q in dropped], y=[p + t for p, _ in dropped], mode="markers",
-                                     marker={"symbol": "x-thin", "size": cell * 0.7, "line": {"color": WINDOW, "width": 3}},
+            # a small ✕ in the cell's top-right corner, so the value stays readable
+            fig.add_trace(go.Scatter(x=[q + l + .3 for _, q in dropped], y=[p + t - .28 for p, _ in dropped],
+                                     mode="markers", marker={"symbol": "x-thin", "size": font_size,
+                                                             "line": {"color": WINDOW, "width": 3}},
                                      hovertemplate="dropped: no window reads this input<extra></extra>"), row=r, col=c)
     lim_k = _limit(v.kernels) if v.conv else 1.0
 
