@@ -10,7 +10,7 @@ import numpy as np
 
 from convlab.parse import format_grid, format_grids
 
-__all__ = ["CONV1D", "CONV2D", "KERNELS", "kernel_text", "random_grids", "image_patch"]
+__all__ = ["CONV1D", "CONV2D", "KERNELS", "kernel_text", "random_grids", "image_patch", "resize_layer"]
 
 # name -> page state for the 1D page
 CONV1D: dict[str, dict] = {
@@ -75,3 +75,22 @@ def image_patch(size: int = 8, top: int = 200, left: int = 300) -> str:
     img = load_sample_image("china.jpg").astype(float) / 255.0
     grey = img[top: top + size, left: left + size] @ np.array([0.299, 0.587, 0.114])
     return format_grid(np.round(grey, 2))
+
+
+def resize_layer(x_text: str, w_text: str, bias_text: str, channels: int, filters: int,
+                 seed: int = 0) -> tuple[str, str, str]:
+    """Change the number of input channels and filters of a layer given as text, keeping what is there
+    and filling new grids with small random integers (new biases are 0).
+
+    >>> resize_layer("1 2; 3 4", "1 0; 0 1", "5", 2, 1, seed=1)[1].count("|")
+    1
+    """
+    from convlab.parse import format_vector, parse_layer, parse_vector
+    x, w = parse_layer(x_text, w_text)
+    (o_old, c_old), (h, wd), (kh, kw) = w.shape[:2], x.shape[1:], w.shape[2:]
+    rng = np.random.default_rng(seed)
+    xs = np.concatenate([x[:channels], rng.integers(0, 4, size=(max(channels - c_old, 0), h, wd))])
+    new = rng.integers(-1, 2, size=(filters, channels, kh, kw)).astype(float)
+    new[: min(filters, o_old), : min(channels, c_old)] = w[:filters, :channels]
+    bias = list(parse_vector(bias_text, "bias"))
+    return format_grids(xs), format_grids(new.reshape(-1, kh, kw)), format_vector((bias + [0.0] * filters)[:filters])

@@ -4,8 +4,8 @@ import streamlit as st
 
 import convlab
 from convlab.figures.sliding import sliding_figure
-from convlab.parse import format_grids, format_vector, parse_grids, parse_layer, parse_vector
-from convlab.presets import CONV2D, KERNELS, image_patch, kernel_text, random_grids
+from convlab.parse import parse_grids, parse_layer, parse_vector
+from convlab.presets import CONV2D, KERNELS, image_patch, kernel_text, resize_layer
 from convlab.urlstate import Choice, Flag, Int, Schema, Text
 from convlab.verify import check_conv
 from ui.state import cell_size, font_size, preset_picker, projector, stop_with, sync_url, use_state
@@ -35,16 +35,8 @@ def apply_kernel() -> None:
 
 def resize() -> None:
     """Channels C or filters O changed: keep what is there, add small random grids, drop the rest."""
-    x, w = parse_grids(ss["c2_x"]), parse_grids(ss["c2_w"])
-    c_old, o_old = len(x), len(w) // len(x)
-    c, o = ss["c2_channels"], ss["c2_filters"]
-    xs = list(x[:c]) + list(parse_grids(random_grids(c, c, *x.shape[1:], 0, 3)))[: max(c - c_old, 0)]
-    kernels = w.reshape(o_old, c_old, *w.shape[1:])
-    new = parse_grids(random_grids(o * c, o * c, *w.shape[1:], -1, 1)).reshape(o, c, *w.shape[1:])
-    new[: min(o, o_old), : min(c, c_old)] = kernels[:o, :c]
-    bias = list(parse_vector(ss["c2_bias"]))
-    ss["c2_x"], ss["c2_w"] = format_grids(xs), format_grids(new.reshape(-1, *w.shape[1:]))
-    ss["c2_bias"] = format_vector((bias + [0.0] * o)[:o])
+    ss["c2_x"], ss["c2_w"], ss["c2_bias"] = resize_layer(ss["c2_x"], ss["c2_w"], ss["c2_bias"], ss["c2_channels"],
+                                                         ss["c2_filters"], seed=ss["c2_channels"] * 10 + ss["c2_filters"])
 
 
 use_state(P, SCHEMA)
