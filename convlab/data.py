@@ -1,0 +1,126 @@
+"""Bundled training data: scikit-learn's handwritten digits and procedurally drawn colour shapes.
+
+Nothing is downloaded. Both datasets come with a fixed train/test split and the
+normalisation statistics of their training part, so a page can show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from convlab._validate import positive_int
+from convlab.errors import ConvlabError
+
+__all__ = ["Dataset", "load_digits", "make_shapes", "load_dataset", "SHAPE_CLASSES", "DATASETS"]
+
+SHAPE_CLASSES = ("circle", "square", "triangle", "cross")
+DATASETS = ("digits", "shapes")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Images (N, C, H, W) float32 in [0, 1], labels (N,) int64, a fixed split and train statistics."""
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    classes: tuple[str, ...]
+    mean: np.ndarray      # per channel, of the training images
+    std: np.ndarray
+
+    def normalise(self, x: np.ndarray) -> np.ndarray:
+        """(x − mean) / std per channel, with the training set's statistics."""
+        return ((x - self.mean[:, None, None]) / self.std[:, None, None]).astype(np.float32)
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        return tuple(self.x_train.shape[1:])
+
+
+def _split(name, x, y, classes, test_fraction, seed) -> Dataset:
+    rng = np.random.default_rng(seed)
+    test = np.zeros(len(y), dtype=bool)
+    for c in range(len(classes)):                      # stratified: the same share of every class
+        idx = np.flatnonzero(y == c)
+        test[rng.choice(idx, size=int(round(len(idx) * test_fraction)), replace=False)] = True
+    xtr, xte = x[~test], x[test]
+    mean = xtr.mean(axis=(0, 2, 3)).astype(np.float32)
+    std = np.maximum(xtr.std(axis=(0, 2, 3)), 1e-6).astype(np.float32)
+    return Dataset(name, xtr, y[~test], xte, y[test], tuple(classes), mean, std)
+
+
+def load_digits(upsample: int = 1, test_fraction: float = 0.2, seed: int = 0) -> Dataset:
+    """scikit-learn's 1797 handwritten digits, 8×8 greyscale (×upsample, nearest neighbour).
+
+    >>> d = load_digits()
+    >>> d.x_train.shape[1:], len(d.x_train) + len(d.x_test), d.classes[:3]
+    ((1, 8, 8), 1797, ('0', '1', '2'))
+    """
+    from sklearn.datasets import load_digits as sk_digits      # bundled with scikit-learn: no download
+
+    up = positive_int(upsample, "upsample")
+    if up > 8:
+        raise ConvlabError(f"upsample {up} is too large: use 1 to 8")
+    raw = sk_digits()
+    x = (raw.images / 16.0).astype(np.float32)[:, None]        # (N, 1, 8, 8), values 0..1
+    if up > 1:
+        x = x.repeat(up, axis=2).repeat(up, axis=3)
+    return _split("digits", x, raw.target.astype(np.int64), [str(i) for i in range(10)], test_fraction, seed)
+
+
+def _mask(kind: str, size: int, cy: float, cx: float, r: float) -> np.ndarray:
+    """Boolean mask of one shape centred at (cy, cx) with half-size r."""
+    yy, xx = np.mgrid[0:size, 0:size] + 0.5
+    dy, dx = yy - cy, xx - cx
+    if kind == "circle":
+        return dy ** 2 + dx ** 2 <= r ** 2
+    if kind == "square":
+        return (np.abs(dy) <= r) & (np.abs(dx) <= r)
+    if kind == "triangle":                                     # apex up, base at cy + r
+        return (dy <= r) & (dy >= -r) & (np.abs(dx) <= (dy + r) / 2)
+    if kind == "cross":
+        arm = max(r / 3, 1.0)
+        return ((np.abs(dy) <= r) & (np.abs(dx) <= arm)) | ((np.abs(dx) <= r) & (np.abs(dy) <= arm))
+    raise ConvlabError(f"unknown shape {kind!r}")
+
+
+def make_shapes(n: int = 2000, size: int = 32, seed: int = 0, noise: float = 0.05,
+                test_fraction: float = 0.2) -> Dataset:
+    """Colour images of circles, squares, triangles and crosses at random places, sizes and colours.
+
+    Same seed, same images. Balanced classes; background and shape colours always differ.
+
+    >>> s = make_shapes(40, size=16, seed=1)
+    >>> s.x_train.shape[1:], s.classes
+    ((3, 16, 16), ('circle', 'square', 'triangle', 'cross'))
+    """
+    n, size = positive_int(n, "n"), positive_int(size, "size")
+    if size < 12:
+        raise ConvlabError(f"size {size} is too small to draw shapes: use 12 or more")
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % len(SHAPE_CLASSES)
+    rng.shuffle(y)
+    x = np.empty((n, 3, size, size), dtype=np.float32)
+    for i, label in enumerate(y):
+        r = rng.uniform(0.18, 0.32) * size
+        cy, cx = rng.uniform(r + 1, size - r - 1, size=2)
+        bg = rng.uniform(0.0, 0.35, size=3)
+        fg = rng.uniform(0.55, 1.0, size=3)
+        img = np.broadcast_to(bg[:, None, None], (3, size, size)).copy()
+        img[:, _mask(SHAPE_CLASSES[label], size, cy, cx, r)] = fg[:, None]
+        img += rng.normal(0, noise, size=img.shape)
+        x[i] = np.clip(img, 0, 1)
+    return _split("shapes", x, y.astype(np.int64), SHAPE_CLASSES, test_fraction, seed)
+
+
+def load_dataset(name: str, seed: int = 0) -> Dataset:
+    """"digits" or "shapes" with their default settings."""
+    if name == "digits":
+        return load_digits(seed=seed)
+    if name == "shapes":
+        return make_shapes(seed=seed)
+    raise ConvlabError(f"dataset {name!r} is not one of: {', '.join(DATASETS)}")
