@@ -46,7 +46,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("Images", "Occlusion", "slide a grey square over an image and watch the class probability",
            ("003",)),
     Lesson("Training", "Training lab", "build a small CNN, train it live on digits or shapes, watch "
-           "filters, curves and gradients", ("000", "001", "003")),
+           "filters, curves and gradients", ("000", "001", "003"), "training"),
     Lesson("Classroom", "Exercises", "graded questions from the notes' quizzes, with worked solutions",
            ("001", "002")),
     Lesson("Classroom", "Teacher links and exports", "shareable lesson links, projector mode, GIFs "

@@ -18,7 +18,8 @@ from convlab._validate import nonneg_int, positive_int
 from convlab.arithmetic import conv_layer_stats, pool_layer_stats
 from convlab.errors import ConvlabError
 
-__all__ = ["PRESETS", "ACTIVATIONS", "LayerRow", "layer_table", "build_model", "validate_spec", "preset"]
+__all__ = ["PRESETS", "ACTIVATIONS", "LAYER_TYPES", "LayerRow", "layer_table", "build_model", "validate_spec", "preset",
+           "spec_rows", "spec_from_rows"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh", "sigmoid")
 LAYER_TYPES = ("conv", "pool", "act", "batchnorm", "dropout", "residual", "linear")
@@ -203,3 +204,33 @@ def build_model(spec: dict, input_shape: tuple[int, int, int], n_classes: int):
         n_in *= s
     modules.append(nn.Linear(n_in, n_classes))
     return nn.Sequential(*modules)
+
+
+ROW_FIELDS = ("type", "filters", "kernel", "stride", "padding", "fn", "mode", "units", "p")
+
+
+def spec_rows(spec: dict) -> list[dict]:
+    """The spec as table rows with every column present (None where a layer has no such setting)."""
+    return [{k: layer.get(k) for k in ROW_FIELDS} for layer in spec["layers"]]
+
+
+def spec_from_rows(rows: list[dict]) -> dict:
+    """Back from table rows: empty cells dropped, whole numbers made ints; rows with no type are skipped.
+
+    >>> spec_from_rows([{"type": "conv", "filters": 8.0, "kernel": 3.0, "fn": None}, {"type": None}])
+    {'layers': [{'type': 'conv', 'filters': 8, 'kernel': 3}]}
+    """
+    layers = []
+    for row in rows:
+        if not row.get("type") or row.get("type") != row.get("type"):      # None or NaN
+            continue
+        layer = {}
+        for k in ROW_FIELDS:
+            v = row.get(k)
+            if v is None or (isinstance(v, float) and v != v) or v == "":
+                continue
+            if isinstance(v, float) and v.is_integer() and k != "p":
+                v = int(v)
+            layer[k] = v
+        layers.append(layer)
+    return {"layers": layers}

@@ -15,7 +15,7 @@ from convlab.data import Dataset
 from convlab.errors import ConvlabError
 from convlab.models import build_model, layer_table
 
-__all__ = ["OPTIMIZERS", "INITS", "TrainConfig", "Progress", "TrainResult", "train", "best_device", "evaluate",
+__all__ = ["OPTIMIZERS", "INITS", "make_model", "TrainConfig", "Progress", "TrainResult", "train", "best_device", "evaluate",
            "predict"]
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
@@ -115,6 +115,15 @@ def _initialise(model, c: TrainConfig) -> None:
             nn.init.zeros_(m.bias)
 
 
+def make_model(spec: dict, data: Dataset, config: TrainConfig):
+    """The spec's model, initialised as config says from config.seed: the same seed, the same weights."""
+    import torch
+    torch.manual_seed(config.seed)
+    model = build_model(spec, data.input_shape, len(data.classes))
+    _initialise(model, config)
+    return model
+
+
 def _named_weights(model) -> list[tuple[str, object]]:
     import torch.nn as nn
     out, counts = [], {}
@@ -157,11 +166,9 @@ def train(spec: dict, data: Dataset, config: TrainConfig = TrainConfig(),
     config.check()
     layer_table(spec, data.input_shape, len(data.classes))
     torch.set_num_threads(config.threads)
-    torch.manual_seed(config.seed)
     device = config.device or best_device()
     if model is None:
-        model = build_model(spec, data.input_shape, len(data.classes))
-        _initialise(model, config)
+        model = make_model(spec, data, config)
     model = model.to(device)
     xtr = torch.from_numpy(data.normalise(data.x_train)).to(device)
     ytr = torch.from_numpy(data.y_train).to(device)
@@ -210,8 +217,8 @@ def train(spec: dict, data: Dataset, config: TrainConfig = TrainConfig(),
         history.append({"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc,
                         "test_loss": test_loss, "test_acc": test_acc, "step": step})
         if on_progress is not None:
-            on_progress(Progress(step, epoch, config.epochs, train_loss, train_acc, seen / max(seconds, 1e-9),
-                                 {}, test_loss, test_acc))
+            on_progress(Progress(step, epoch, config.epochs, train_loss, train_acc,
+                                 len(xtr) * epoch / max(seconds, 1e-9), {}, test_loss, test_acc))
     if status == "done":
         message = f"done: test accuracy {test_acc:.1%} after {len(history)} epoch(s)"
     params = sum(p.numel() for p in model.parameters())

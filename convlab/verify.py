@@ -12,7 +12,7 @@ import numpy as np
 
 from convlab._setup import setup_conv
 
-__all__ = ["Check", "check_conv", "check_conv2d_backward", "check_pool2d_backward"]
+__all__ = ["Check", "check_conv", "check_conv2d_backward", "check_pool2d_backward", "check_layer_table"]
 
 
 @dataclass(frozen=True)
@@ -98,3 +98,31 @@ def check_pool2d_backward(grad_x: Any, x: Any, grad_out: Any, kernel_size: Any, 
     y.backward(torch.tensor(np.asarray(grad_out, dtype=float)).reshape(y.shape))
     diff = float(np.max(np.abs(np.asarray(grad_x, dtype=float) - xt.grad.numpy())))
     return Check(diff <= tol, diff, "torch autograd")
+
+
+def check_layer_table(spec: dict, input_shape, n_classes: int) -> Check:
+    """Build the torch module, run a zero batch through it, and compare every layer's output shape and the
+    parameter count with convlab.models.layer_table (the difference counts mismatches).
+
+    >>> from convlab.models import preset
+    >>> check_layer_table(preset("lenet"), (1, 8, 8), 10).ok
+    True
+    """
+    import torch
+    import torch.nn as nn
+
+    from convlab.models import build_model, layer_table
+
+    rows = layer_table(spec, input_shape, n_classes)
+    model = build_model(spec, input_shape, n_classes)
+    shapes = []
+    hooks = [m.register_forward_hook(lambda mod, i, o: shapes.append(tuple(o.shape[1:])))
+             for m in model if not isinstance(m, nn.Flatten)]
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, *input_shape))
+    for h in hooks:
+        h.remove()
+    mismatches = sum(a != b for a, b in zip(shapes, [r.output_shape for r in rows])) + abs(len(shapes) - len(rows))
+    mismatches += int(sum(r.params for r in rows) != sum(p.numel() for p in model.parameters()))
+    return Check(mismatches == 0, float(mismatches), "the built torch module (shapes and parameters)")

@@ -36,7 +36,7 @@ def test_seeded_short_training_passes_the_threshold(digits):
 
 
 def test_divergence_is_detected_with_the_step(digits):
-    r = train(preset("small"), digits, TrainConfig(epochs=3, lr=100.0, optimizer="sgd", threads=1))
+    r = train(preset("small"), digits, TrainConfig(epochs=3, lr=10.0, optimizer="sgd", batch_size=32, threads=1))
     assert r.status == "diverged"
     assert r.message.startswith("diverged at step ") and "smaller learning rate" in r.message
 

@@ -12,4 +12,5 @@ PAGES = [
     ("Convolution", "convolution/matrix.py", "Convolution as a matrix", "table", "matrix"),
     ("Convolution", "convolution/backward.py", "Backward pass", "undo", "backward"),
     ("Convolution", "convolution/why.py", "Why convolution", "lightbulb", "why"),
+    ("Training", "training/lab.py", "Training lab", "model_training", "training"),
 ]

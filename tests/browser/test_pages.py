@@ -83,3 +83,25 @@ def test_conv2d_table_edit_recomputes(server, browser):
     assert page.evaluate(JS_TITLE) == "out[0, 0, 0] = 1×7 + -2×2 + -3×5 + 4×6 = 12"
     assert not errors, errors
     page.close()
+
+
+def test_training_lab_curves_move_while_training(server, browser):
+    page, errors = load(browser, f"{server}/training?epochs=40", "training-before")
+    page.set_viewport_size({"width": 1400, "height": 3200})        # room for every live view in the screenshot
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_timeout(2500)
+    points = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                           ".map(p => (p.data || []).filter(t => t.name === 'train loss').map(t => t.x.length))"
+                           ".flat()")
+    page.wait_for_timeout(1500)
+    later = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                          ".map(p => (p.data || []).filter(t => t.name === 'train loss').map(t => t.x.length))"
+                          ".flat()")
+    page.screenshot(path=str(SHOTS / "training-live.png"), full_page=True)
+    assert points and later and later[0] > points[0], (points, later)
+    assert page.get_by_text("Training", exact=False).count() >= 1
+    page.get_by_role("button", name="Stop").click()
+    page.wait_for_timeout(1500)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert not errors, errors
+    page.close()

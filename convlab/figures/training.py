@@ -1,0 +1,113 @@
+"""Live training views: curves, gradient norms, a tiled grid of small images, a confusion matrix."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from convlab.figures.sliding import DIVERGING, _limit
+
+__all__ = ["curves_figure", "grad_norms_figure", "tiles_figure", "confusion_figure"]
+
+
+def _style(fig: go.Figure, height: int, font_size: int) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), font={"size": font_size},
+                      plot_bgcolor="white", legend={"orientation": "h", "y": -0.2})
+    fig.update_xaxes(gridcolor="#eee")
+    fig.update_yaxes(gridcolor="#eee")
+    return fig
+
+
+def curves_figure(curve: list[dict], epochs: list[dict], font_size: int = 14) -> go.Figure:
+    """Loss (left) and accuracy (right) against training steps; test points at each epoch end.
+
+    >>> fig = curves_figure([{"step": 5, "train_loss": 2.0, "train_acc": .3}], [])
+    >>> [t.name for t in fig.data]
+    ['train loss', 'train accuracy']
+    """
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["loss", "accuracy"])
+    steps = [c["step"] for c in curve]
+    fig.add_trace(go.Scatter(x=steps, y=[c["train_loss"] for c in curve], name="train loss",
+                             line={"color": "#2171b5"}), row=1, col=1)
+    fig.add_trace(go.Scatter(x=steps, y=[c["train_acc"] for c in curve], name="train accuracy",
+                             line={"color": "#2171b5"}), row=1, col=2)
+    if epochs:
+        es = [e["step"] for e in epochs]
+        fig.add_trace(go.Scatter(x=es, y=[e["test_loss"] for e in epochs], name="test loss", mode="lines+markers",
+                                 line={"color": "#e66101"}), row=1, col=1)
+        fig.add_trace(go.Scatter(x=es, y=[e["test_acc"] for e in epochs], name="test accuracy", mode="lines+markers",
+                                 line={"color": "#e66101"}), row=1, col=2)
+    fig.update_xaxes(title="step")
+    fig.update_yaxes(range=[0, 1.02], row=1, col=2)
+    return _style(fig, 330, font_size)
+
+
+def grad_norms_figure(norms: list[dict], font_size: int = 14) -> go.Figure:
+    """Each layer's weight-gradient norm over time (log scale): vanishing gradients show as a low line."""
+    fig = go.Figure()
+    layers = list(norms[-1]) if norms else []
+    for name in layers:
+        fig.add_trace(go.Scatter(y=[max(n.get(name, 0.0), 1e-12) for n in norms], name=name, mode="lines"))
+    fig.update_yaxes(type="log", title="‖dL/dW‖")
+    fig.update_xaxes(title="report")
+    fig.update_layout(title={"text": "gradient norm per layer"})
+    return _style(fig, 330, font_size)
+
+
+def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: int = 8, font_size: int = 12,
+                 cell: int = 90, rgb: bool = False, signed: bool = True) -> go.Figure:
+    """Small images in a grid (filters, feature maps, examples), drawn as ONE mosaic trace so the browser
+    redraws it quickly while training updates it twice a second. Signed values diverge around 0;
+    rgb=True shows (3, H, W) images in [0, 1] as colour pictures; signed=False shows greyscale pictures
+    in [0, 1] (ink dark on white).
+
+    >>> fig = tiles_figure([np.ones((2, 2)), -np.ones((2, 2))], ["a", "b"])
+    >>> len(fig.data), [a.text for a in fig.layout.annotations]
+    (1, ['a', 'b'])
+    """
+    n = len(images)
+    if n == 0:
+        return go.Figure()
+    shapes = [np.shape(im)[-2:] for im in images]
+    h, w = max(s[0] for s in shapes), max(s[1] for s in shapes)
+    cols = min(columns, n)
+    rows = -(-n // cols)
+    gap = max(1, h // 6)
+    H, W = rows * (h + gap) - gap, cols * (w + gap) - gap
+    channels = 3 if rgb else 1
+    mosaic = np.full((channels, H, W), np.nan)
+    for i, im in enumerate(images):
+        r, c = divmod(i, cols)
+        im = np.asarray(im, dtype=float).reshape(channels, *np.shape(im)[-2:])
+        mosaic[:, r * (h + gap): r * (h + gap) + im.shape[1], c * (w + gap): c * (w + gap) + im.shape[2]] = im
+    if rgb:
+        pic = np.nan_to_num(np.transpose(mosaic, (1, 2, 0)), nan=1.0)
+        fig = go.Figure(go.Image(z=np.clip(pic, 0, 1) * 255, hoverinfo="skip"))
+    elif not signed:
+        fig = go.Figure(go.Heatmap(z=mosaic[0], zmin=0, zmax=1, colorscale="Greys", showscale=False,
+                                   hovertemplate="%{z:.3g}<extra></extra>"))
+    else:
+        lim = _limit(*images)
+        fig = go.Figure(go.Heatmap(z=mosaic[0], zmid=0, zmin=-lim, zmax=lim, colorscale=DIVERGING, showscale=False,
+                                   hovertemplate="%{z:.3g}<extra></extra>"))
+    for i, title in enumerate(titles[:n]):
+        r, c = divmod(i, cols)
+        fig.add_annotation(x=c * (w + gap) + (w - 1) / 2, y=r * (h + gap) - 0.5, text=title, showarrow=False,
+                           yanchor="bottom", font={"size": font_size})
+    fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, scaleanchor="x")
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_layout(height=rows * cell + 40, margin=dict(l=5, r=5, t=25, b=5), dragmode=False, plot_bgcolor="white")
+    return fig
+
+
+def confusion_figure(confusion: np.ndarray, classes: Sequence[str], font_size: int = 14) -> go.Figure:
+    """Rows: true class, columns: predicted class; counts in the cells."""
+    fig = go.Figure(go.Heatmap(z=confusion, x=list(classes), y=list(classes), text=confusion, texttemplate="%{text}",
+                               colorscale="Blues", showscale=False, xgap=1, ygap=1,
+                               hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title="true", type="category", scaleanchor="x")
+    fig.update_xaxes(title="predicted", type="category", side="top")
+    return _style(fig, 420, font_size)

@@ -1,0 +1,170 @@
+"""Training lab: build a small CNN, train it live on digits or shapes, and watch it learn."""
+
+import json
+import zlib
+
+import pandas as pd
+import streamlit as st
+
+import convlab
+from convlab.data import load_dataset
+from convlab.figures.training import confusion_figure, curves_figure, grad_norms_figure, tiles_figure
+from convlab.jobs import POOL, TrainingJob
+from convlab.modelio import load_model, save_model
+from convlab.models import ACTIVATIONS, LAYER_TYPES, PRESETS, layer_table, preset, spec_from_rows, spec_rows, validate_spec
+from convlab.training import INITS, OPTIMIZERS, TrainConfig
+from convlab.urlstate import Choice, Float, Int, Schema, Text
+from convlab.verify import check_layer_table
+from ui.state import font_size, sync_url, use_state
+from ui.widgets import chart, show_error, torch_badge
+
+P = "tr"
+SCHEMA = Schema(
+    Choice("dataset", "digits", ("digits", "shapes")), Choice("preset", "small", tuple(PRESETS)),
+    Text("spec", json.dumps(PRESETS["small"]), lambda s: validate_spec(json.loads(s)), max_len=4000),
+    Choice("optimizer", "adam", OPTIMIZERS), Float("lr", 0.005, 1e-5, 100.0), Int("batch", 32, 4, 512),
+    Int("epochs", 8, 1, 50), Float("wd", 0.0, 0.0, 0.1), Choice("init", "default", INITS), Int("seed", 0, 0, 9999),
+)
+ss = st.session_state
+
+
+@st.cache_resource(max_entries=2, show_spinner="Preparing the data…")
+def dataset(name: str):
+    """Read-only and shared: the bundled datasets, built once per server."""
+    return load_dataset(name)
+
+
+def apply_preset() -> None:
+    ss["tr_spec"] = json.dumps(preset(ss["tr_preset"]))
+
+
+use_state(P, SCHEMA)
+st.title("Training lab")
+st.caption("Build a small CNN, train it on bundled data, and watch the curves, gradients, filters and feature maps "
+           "change while it learns.")
+
+with st.sidebar:
+    st.selectbox("Data", ["digits", "shapes"], key="tr_dataset",
+                 help="digits: scikit-learn's 1797 handwritten 8×8 digits; shapes: generated 32×32 colour shapes")
+    st.selectbox("Preset network", list(PRESETS), key="tr_preset", on_change=apply_preset)
+    st.selectbox("Optimizer", OPTIMIZERS, key="tr_optimizer")
+    st.number_input("Learning rate", 1e-5, 100.0, key="tr_lr", format="%.5f")
+    st.number_input("Batch size", 4, 512, key="tr_batch")
+    st.number_input("Epochs", 1, 50, key="tr_epochs")
+    st.number_input("Weight decay", 0.0, 0.1, key="tr_wd", format="%.4f")
+    st.selectbox("Initialisation", INITS, key="tr_init",
+                 help="constant: every weight equal, so all filters stay identical (symmetry never breaks)")
+    st.number_input("Seed", 0, 9999, key="tr_seed")
+
+data = dataset(ss["tr_dataset"])
+with st.expander("Data", expanded=False):
+    st.markdown(f"{len(data.x_train)} training and {len(data.x_test)} test images of "
+                f"{'×'.join(map(str, data.input_shape))}; normalised per channel with the training mean "
+                f"{', '.join(f'{m:.3f}' for m in data.mean)} and std {', '.join(f'{s:.3f}' for s in data.std)}.")
+    examples = list(range(16))
+    chart(tiles_figure([data.x_train[i] if data.input_shape[0] == 3 else data.x_train[i][0] for i in examples],
+                       [data.classes[data.y_train[i]] for i in examples], rgb=data.input_shape[0] == 3, signed=False),
+          "tr_examples")
+
+st.subheader("Model")
+spec = json.loads(ss["tr_spec"])
+version = zlib.crc32(ss["tr_spec"].encode())
+edited = st.data_editor(
+    pd.DataFrame(spec_rows(spec)), key=f"tr_layers.{version}", num_rows="dynamic", hide_index=False,
+    column_config={"type": st.column_config.SelectboxColumn("type", options=list(LAYER_TYPES), required=True),
+                   "fn": st.column_config.SelectboxColumn("fn", options=list(ACTIVATIONS)),
+                   "mode": st.column_config.SelectboxColumn("mode", options=["max", "avg"])})
+new_spec = spec_from_rows(edited.to_dict("records"))
+if new_spec != spec:
+    ss["tr_spec"] = json.dumps(new_spec)
+    spec = new_spec
+try:
+    rows = layer_table(spec, data.input_shape, len(data.classes))
+except convlab.ConvlabError as err:
+    rows = None
+    show_error(err)
+else:
+    table = pd.DataFrame([{"layer": r.name, "output": "×".join(map(str, r.output_shape)), "parameters": r.params,
+                           "multiply–adds": r.mult_adds} for r in rows])
+    st.dataframe(table, hide_index=True)
+    st.markdown(f"**{sum(r.params for r in rows):,} parameters**, {sum(r.mult_adds for r in rows):,} "
+                "multiply–adds per image")
+    torch_badge(check_layer_table(spec, data.input_shape, len(data.classes)))
+
+job: TrainingJob | None = ss.get("tr_job")
+running = job is not None and not job.finished
+c1, c2, c3 = st.columns(3)
+if c1.button("Start", type="primary", disabled=rows is None or running, key="tr_start"):
+    if job is not None:
+        job.stop()
+    config = TrainConfig(optimizer=ss["tr_optimizer"], lr=float(ss["tr_lr"]), batch_size=int(ss["tr_batch"]),
+                         epochs=int(ss["tr_epochs"]), weight_decay=float(ss["tr_wd"]), init=ss["tr_init"],
+                         seed=int(ss["tr_seed"]), threads=1, report_every=4)
+    job = ss["tr_job"] = TrainingJob(spec, data, config)
+    POOL.submit(job)
+    running = True
+paused = job is not None and job.snapshot().state == "paused"
+if c2.button("Resume" if paused else "Pause", disabled=not running, key="tr_pause"):
+    (job.resume if paused else job.pause)()
+if c3.button("Stop", disabled=not running, key="tr_stop"):
+    job.stop()
+
+
+@st.fragment(run_every=0.5 if running else None)
+def live_views() -> None:
+    job = ss.get("tr_job")
+    if job is None:
+        st.info("Press Start to train. The curves, gradients, filters and feature maps update while it learns.")
+        return
+    s = job.snapshot()
+    label = {"queued": f"Waiting for a free trainer: {s.queue_position} in the queue", "running": "Training",
+             "paused": "Paused", "done": "Done", "stopped": "Stopped", "diverged": "Diverged", "failed": "Failed"}
+    text = f"**{label[s.state]}** — epoch {s.epoch}/{s.epochs}, step {s.step}, {s.samples_per_s:,.0f} images/s"
+    if s.state == "diverged":
+        st.error(s.message)
+    elif s.state == "failed":
+        st.error(s.message)
+    else:
+        st.markdown(f"{text}. {s.message}")
+    fs = font_size() - 2
+    chart(curves_figure(s.curve, s.epochs_done, fs), "tr_curves")
+    left, right = st.columns(2)
+    with left:
+        chart(grad_norms_figure(s.grad_norms, fs), "tr_grads")
+    with right:
+        if s.confusion is not None:
+            chart(confusion_figure(s.confusion, job.data.classes, fs), "tr_confusion")
+    if s.filters is not None:
+        st.markdown("**First-layer filters** (channel 0) and **their feature maps** for test image 0")
+        chart(tiles_figure(list(s.filters[:16, 0]), [f"filter {i}" for i in range(min(16, len(s.filters)))]),
+              "tr_filters")
+        chart(tiles_figure(list(s.feature_maps[:16]), [f"map {i}" for i in range(min(16, len(s.feature_maps)))]),
+              "tr_maps")
+    if s.misclassified:
+        imgs = [job.data.x_test[i] if job.data.input_shape[0] == 3 else job.data.x_test[i][0] for i, _, _ in s.misclassified]
+        st.markdown("**Misclassified test images** (true → predicted)")
+        chart(tiles_figure(imgs, [f"{job.data.classes[t]} → {job.data.classes[p]}" for _, t, p in s.misclassified],
+                           rgb=job.data.input_shape[0] == 3, signed=False), "tr_wrong")
+    if job.finished and ss.get("tr_shown_final") is not job:
+        ss["tr_shown_final"] = job
+        st.rerun(scope="app")            # one full rerun: buttons update and polling stops
+
+
+live_views()
+
+if job is not None and job.finished and job.result is not None and job.result.status == "done":
+    blob = save_model(job.model.cpu(), job.spec, job.data.input_shape, job.data.classes, job.data.mean, job.data.std)
+    st.download_button("Save the model (.safetensors)", blob, file_name=f"convlab-{job.data.name}.safetensors",
+                       mime="application/octet-stream", key="tr_save")
+upload = st.file_uploader("Load a model saved by ConvLab", type=["safetensors"], key="tr_upload")
+if upload is not None:
+    try:
+        model, meta = load_model(upload.getvalue())
+    except convlab.ConvlabError as err:
+        show_error(err)
+    else:
+        ss["tr_loaded"] = (model, meta)
+        st.success(f"Loaded a model for {'×'.join(map(str, meta['input_shape']))} inputs and "
+                   f"{len(meta['classes'])} classes with {sum(p.numel() for p in model.parameters()):,} parameters.")
+
+sync_url(P, SCHEMA)

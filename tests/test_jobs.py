@@ -1,0 +1,73 @@
+"""Background training jobs: progress, pause/resume/stop, a bounded pool with a queue, and the watchdog."""
+
+import time
+
+from convlab.data import load_digits
+from convlab.jobs import JobPool, TrainingJob
+from convlab.models import preset
+from convlab.training import TrainConfig
+
+
+def _wait(predicate, timeout=30):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_job_runs_in_background_and_records_live_views():
+    data = load_digits()
+    job = TrainingJob(preset("small"), data, TrainConfig(epochs=2, threads=1, report_every=5))
+    pool = JobPool(workers=1)
+    pool.submit(job)
+    assert _wait(lambda: job.finished)
+    s = job.snapshot()
+    assert s.state == "done" and len(s.epochs_done) == 2 and s.curve and s.grad_norms
+    assert s.filters.shape == (16, 1, 3, 3) and s.feature_maps.shape == (16, 8, 8)
+    assert s.confusion.shape == (10, 10) and s.confusion.sum() == len(data.y_test)
+    assert s.confusion.trace() / s.confusion.sum() == s.epochs_done[-1]["test_acc"]
+
+
+def test_pause_resume_stop_and_queue_positions():
+    data = load_digits()
+    pool = JobPool(workers=1)
+    jobs = [TrainingJob(preset("small"), data, TrainConfig(epochs=50, threads=1, report_every=1)) for _ in range(3)]
+    for j in jobs:
+        pool.submit(j)
+    assert _wait(lambda: jobs[0].snapshot().step > 0)
+    assert [j.snapshot().queue_position for j in jobs[1:]] == [1, 2]
+    jobs[0].pause()
+    time.sleep(0.3)
+    step = jobs[0].snapshot().step
+    time.sleep(0.4)
+    assert jobs[0].snapshot().step <= step + 1 and jobs[0].snapshot().state == "paused"
+    jobs[0].resume()
+    assert _wait(lambda: jobs[0].snapshot().step > step + 2)
+    jobs[2].stop()
+    jobs[0].stop()
+    assert _wait(lambda: jobs[0].finished and jobs[0].snapshot().state == "stopped")
+    assert _wait(lambda: jobs[1].snapshot().state == "running")
+    assert jobs[1].snapshot().queue_position == 0
+    jobs[1].stop()
+    assert _wait(lambda: jobs[1].finished)
+    assert jobs[2].snapshot().state == "stopped"
+
+
+def test_watchdog_stops_jobs_nobody_watches():
+    data = load_digits()
+    pool = JobPool(workers=1, idle_timeout=0.6)
+    job = TrainingJob(preset("small"), data, TrainConfig(epochs=200, threads=1))
+    pool.submit(job)
+    assert _wait(lambda: job.finished, timeout=20), "a job whose tab closed must be stopped"
+    assert job.snapshot().state == "stopped"
+
+
+def test_a_job_trains_exactly_like_train_with_the_same_seed():
+    from convlab.training import train
+    data = load_digits()
+    config = TrainConfig(epochs=1, threads=1, seed=5)
+    job = TrainingJob(preset("small"), data, config)
+    job.run()
+    assert job.result.history == train(preset("small"), data, config).history
