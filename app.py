@@ -28,6 +28,13 @@ for group, path, title, icon, url in REGISTRY:
                                                url_path=url or None, default=not url))
 
 # Our own sidebar menu: in a legacy first session Streamlit's would list the pages/<url>.py entries.
+@st.cache_resource
+def compute_device() -> str:
+    """cuda, then mps, then cpu (imports torch once per server)."""
+    from convlab.training import best_device
+    return best_device()
+
+
 page = st.navigation(PAGES, position="hidden")
 with st.sidebar:
     for group, pages in PAGES.items():
@@ -35,6 +42,7 @@ with st.sidebar:
         for item in pages:
             st.page_link(item)
     st.divider()
+    st.caption(f"Computing on: {compute_device()}")
     st.toggle("Projector mode", key=PROJECTOR_KEY, help="Large fonts and figures; controls stay in this sidebar.")
 if st.session_state.get(PROJECTOR_KEY):
     # our own constant CSS, nothing a user typed

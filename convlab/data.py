@@ -13,7 +13,7 @@ import numpy as np
 from convlab._validate import positive_int
 from convlab.errors import ConvlabError
 
-__all__ = ["Dataset", "load_digits", "make_shapes", "load_dataset", "SHAPE_CLASSES", "DATASETS"]
+__all__ = ["Dataset", "load_digits", "make_shapes", "load_dataset", "SHAPE_CLASSES", "DATASETS", "canvas_to_image"]
 
 SHAPE_CLASSES = ("circle", "square", "triangle", "cross")
 DATASETS = ("digits", "shapes")
@@ -124,3 +124,21 @@ def load_dataset(name: str, seed: int = 0) -> Dataset:
     if name == "shapes":
         return make_shapes(seed=seed)
     raise ConvlabError(f"dataset {name!r} is not one of: {', '.join(DATASETS)}")
+
+
+def canvas_to_image(canvas: np.ndarray, input_shape: tuple[int, int, int]) -> np.ndarray:
+    """A painted grid (values 0..1, ink = 1) as one model input (C, H, W): scaled to the input size by
+    repetition (nearest neighbour); colour inputs get white ink on black.
+
+    >>> canvas_to_image(np.eye(2), (1, 4, 4))[0]
+    array([[1., 1., 0., 0.],
+           [1., 1., 0., 0.],
+           [0., 0., 1., 1.],
+           [0., 0., 1., 1.]], dtype=float32)
+    """
+    c, h, w = input_shape
+    a = np.clip(np.asarray(canvas, dtype=np.float32), 0, 1)
+    if h % a.shape[0] or w % a.shape[1]:
+        raise ConvlabError(f"a {a.shape[0]}×{a.shape[1]} drawing does not scale evenly to {h}×{w}")
+    img = a.repeat(h // a.shape[0], axis=0).repeat(w // a.shape[1], axis=1)
+    return np.repeat(img[None], c, axis=0)

@@ -43,9 +43,10 @@ class Snapshot:
 class TrainingJob:
     """One student's training run. Create, then POOL.submit(job); poll job.snapshot()."""
 
-    def __init__(self, spec: dict, data: Dataset, config: TrainConfig, sample: int = 0):
+    def __init__(self, spec: dict, data: Dataset, config: TrainConfig, sample: int = 0, model=None):
+        """model: continue training this one (e.g. with frozen layers) instead of a fresh one."""
         self.spec, self.data, self.config, self.sample = spec, data, config, sample
-        self.model = make_model(spec, data, config)
+        self.model = make_model(spec, data, config) if model is None else model
         self._lock = threading.Lock()
         self._snap = Snapshot("queued", "waiting for a free trainer", epochs=config.epochs)
         self._stop, self._resume = threading.Event(), threading.Event()

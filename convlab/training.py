@@ -15,7 +15,7 @@ from convlab.data import Dataset
 from convlab.errors import ConvlabError
 from convlab.models import build_model, layer_table
 
-__all__ = ["OPTIMIZERS", "INITS", "make_model", "TrainConfig", "Progress", "TrainResult", "train", "best_device", "evaluate",
+__all__ = ["OPTIMIZERS", "INITS", "make_model", "weight_layers", "freeze", "first_feature_maps", "TrainConfig", "Progress", "TrainResult", "train", "best_device", "evaluate",
            "predict"]
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
@@ -124,17 +124,41 @@ def make_model(spec: dict, data: Dataset, config: TrainConfig):
     return model
 
 
-def _named_weights(model) -> list[tuple[str, object]]:
+def weight_layers(model) -> list[tuple[str, object]]:
+    """(name, module) of every conv and linear layer: "conv 1", "conv 2", ..., "classifier"."""
     import torch.nn as nn
     out, counts = [], {}
     for m in model.modules():
         if isinstance(m, (nn.Conv2d, nn.Linear)):
             kind = "conv" if isinstance(m, nn.Conv2d) else "linear"
             counts[kind] = counts.get(kind, 0) + 1
-            out.append((f"{kind} {counts[kind]}", m.weight))
+            out.append((f"{kind} {counts[kind]}", m))
     if out:
         out[-1] = ("classifier", out[-1][1])
     return out
+
+
+def freeze(model, names) -> list[str]:
+    """Stop training the named layers (transfer learning); returns the layers that stay trainable.
+
+    >>> from convlab.models import build_model, preset
+    >>> freeze(build_model(preset("small"), (1, 8, 8), 10), ["conv 1", "conv 2"])
+    ['classifier']
+    """
+    known = dict(weight_layers(model))
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ConvlabError(f"no layer named {unknown[0]!r}; the layers are: {', '.join(known)}")
+    for name, module in known.items():
+        module.requires_grad_(name not in names)
+    trainable = [n for n in known if n not in names]
+    if not trainable:
+        raise ConvlabError("every layer is frozen: leave at least one layer (e.g. the classifier) to train")
+    return trainable
+
+
+def _named_weights(model) -> list[tuple[str, object]]:
+    return [(name, m.weight) for name, m in weight_layers(model)]
 
 
 def evaluate(model, x, y, batch: int = 1024) -> tuple[float, float]:
@@ -233,3 +257,15 @@ def predict(model, data: Dataset, images: np.ndarray) -> np.ndarray:
         x = torch.from_numpy(data.normalise(np.asarray(images, dtype=np.float32)))
         x = x.to(next(model.parameters()).device)
         return torch.softmax(model(x), dim=1).cpu().numpy()
+
+
+def first_feature_maps(model, data: Dataset, image: np.ndarray) -> np.ndarray | None:
+    """The first conv layer's output (F, H, W) for one raw image (C, H, W); None without a conv layer."""
+    import torch
+    import torch.nn as nn
+    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+    if not convs:
+        return None
+    with torch.no_grad():
+        x = torch.from_numpy(data.normalise(np.asarray(image, dtype=np.float32)[None]))
+        return convs[0](x.to(convs[0].weight.device))[0].cpu().numpy()

@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 from convlab.figures.sliding import DIVERGING, _limit
 
-__all__ = ["curves_figure", "grad_norms_figure", "tiles_figure", "confusion_figure"]
+__all__ = ["curves_figure", "grad_norms_figure", "tiles_figure", "confusion_figure", "paint_figure", "probs_figure"]
 
 
 def _style(fig: go.Figure, height: int, font_size: int) -> go.Figure:
@@ -111,3 +111,33 @@ def confusion_figure(confusion: np.ndarray, classes: Sequence[str], font_size: i
     fig.update_yaxes(autorange="reversed", title="true", type="category", scaleanchor="x")
     fig.update_xaxes(title="predicted", type="category", side="top")
     return _style(fig, 420, font_size)
+
+
+def paint_figure(canvas: np.ndarray, cell: int = 40) -> go.Figure:
+    """A grid to draw on by clicking: ink dark on white; transparent markers carry each cell's index.
+
+    >>> fig = paint_figure(np.zeros((8, 8)))
+    >>> len(fig.data[1].customdata)
+    64
+    """
+    h, w = canvas.shape
+    fig = go.Figure(go.Heatmap(z=canvas, zmin=0, zmax=1, colorscale="Greys", showscale=False, xgap=1, ygap=1,
+                               hoverinfo="skip"))
+    rr, cc = np.indices((h, w))
+    fig.add_trace(go.Scatter(x=cc.ravel(), y=rr.ravel(), customdata=(rr * w + cc).ravel(), mode="markers",
+                             marker={"size": cell * 0.8, "color": "rgba(0,0,0,0)", "symbol": "square"},
+                             hovertemplate="click to paint<extra></extra>", showlegend=False))
+    fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, scaleanchor="x")
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_layout(height=h * cell + 20, width=w * cell + 20, margin=dict(l=5, r=5, t=5, b=5), dragmode=False,
+                      plot_bgcolor="#ccc")
+    return fig
+
+
+def probs_figure(probs: np.ndarray, classes: Sequence[str], font_size: int = 14) -> go.Figure:
+    """Class probabilities as bars."""
+    fig = go.Figure(go.Bar(x=list(classes), y=probs, text=[f"{p:.0%}" for p in probs], textposition="outside",
+                           marker_color="#2171b5"))
+    fig.update_yaxes(range=[0, 1.1], title="probability")
+    fig.update_xaxes(type="category")
+    return _style(fig, 300, font_size)

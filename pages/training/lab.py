@@ -1,18 +1,22 @@
 """Training lab: build a small CNN, train it live on digits or shapes, and watch it learn."""
 
+import copy
 import json
+import pathlib
 import zlib
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 import convlab
-from convlab.data import load_dataset
-from convlab.figures.training import confusion_figure, curves_figure, grad_norms_figure, tiles_figure
+from convlab.data import canvas_to_image, load_dataset
+from convlab.figures.training import (confusion_figure, curves_figure, grad_norms_figure, paint_figure, probs_figure,
+                                     tiles_figure)
 from convlab.jobs import POOL, TrainingJob
 from convlab.modelio import load_model, save_model
 from convlab.models import ACTIVATIONS, LAYER_TYPES, PRESETS, layer_table, preset, spec_from_rows, spec_rows, validate_spec
-from convlab.training import INITS, OPTIMIZERS, TrainConfig
+from convlab.training import INITS, OPTIMIZERS, TrainConfig, first_feature_maps, freeze, predict, weight_layers
 from convlab.urlstate import Choice, Float, Int, Schema, Text
 from convlab.verify import check_layer_table
 from ui.state import font_size, sync_url, use_state
@@ -28,10 +32,21 @@ SCHEMA = Schema(
 ss = st.session_state
 
 
-@st.cache_resource(max_entries=2, show_spinner="Preparing the data…")
+@st.cache_resource(max_entries=4, show_spinner="Preparing the data…")
+def dataset_split(name: str, seed: int = 0):
+    """Read-only and shared: the bundled datasets, built once per server (seed picks the split)."""
+    return load_dataset(name, seed=seed)
+
+
 def dataset(name: str):
-    """Read-only and shared: the bundled datasets, built once per server."""
-    return load_dataset(name)
+    return dataset_split(name, 0)
+
+
+@st.cache_resource(max_entries=2)
+def bundled_model(name: str):
+    """Read-only and shared: the model in assets/ made by `python -m convlab train` (see assets/README.md)."""
+    path = pathlib.Path(__file__).resolve().parents[2] / "assets" / f"{name}_small.safetensors"
+    return load_model(path.read_bytes())[0]
 
 
 def apply_preset() -> None:
@@ -153,9 +168,62 @@ def live_views() -> None:
 live_views()
 
 if job is not None and job.finished and job.result is not None and job.result.status == "done":
+    with st.expander("Transfer learning: freeze layers and retrain the rest"):
+        st.caption("Seed 003: a trained network's early layers are general feature detectors. Freeze them and "
+                   "retrain only the rest, here on a different train/test split of the same data.")
+        names = [name for name, _ in weight_layers(job.model)]
+        frozen = st.multiselect("Freeze", names, default=[n for n in names if n != "classifier"], key="tr_freeze")
+        split = st.number_input("New split (seed)", 1, 99, 1, key="tr_split")
+        if st.button("Retrain the unfrozen layers", key="tr_transfer"):
+            try:
+                model = copy.deepcopy(job.model)
+                trainable = freeze(model, frozen)
+            except convlab.ConvlabError as err:
+                show_error(err)
+            else:
+                new_data = dataset_split(job.data.name, int(split))
+                new = ss["tr_job"] = TrainingJob(job.spec, new_data, job.config, model=model)
+                POOL.submit(new)
+                st.success(f"Retraining {', '.join(trainable)} on split {split}; the frozen layers keep their weights.")
+                st.rerun()
     blob = save_model(job.model.cpu(), job.spec, job.data.input_shape, job.data.classes, job.data.mean, job.data.std)
     st.download_button("Save the model (.safetensors)", blob, file_name=f"convlab-{job.data.name}.safetensors",
                        mime="application/octet-stream", key="tr_save")
+st.subheader("Draw your own")
+canvas_side = 8 if data.input_shape[1] % 8 == 0 and data.input_shape[0] == 1 else 16
+canvas = ss.setdefault(f"tr_canvas{canvas_side}", np.zeros((canvas_side, canvas_side)))
+
+
+def paint() -> None:
+    for point in ss["tr_paint"].get("selection", {}).get("points", []):
+        idx = point.get("customdata")
+        idx = idx[0] if isinstance(idx, list) else idx
+        if idx is not None:
+            r, c = divmod(int(idx), canvas_side)
+            canvas[r, c] = 0.0 if canvas[r, c] > 0.5 else 1.0
+
+
+if job is not None and job.finished and job.result is not None and job.result.status == "done":
+    model, source = job.model, "your trained model"
+else:
+    model, source = bundled_model(data.name), f"the bundled {data.name} model (train one to use yours)"
+left, right = st.columns([1, 2])
+with left:
+    st.caption("Click cells to paint (click again to erase).")
+    st.plotly_chart(paint_figure(canvas), key="tr_paint", on_select=paint, selection_mode="points",
+                    config={"displayModeBar": False})
+    if st.button("Clear", key="tr_clear"):
+        canvas[:] = 0.0
+        st.rerun()
+with right:
+    image = canvas_to_image(canvas, data.input_shape)
+    probs = predict(model.cpu(), data, image[None])[0]
+    st.markdown(f"**{data.classes[int(probs.argmax())]}** ({probs.max():.0%}), according to {source}")
+    chart(probs_figure(probs, data.classes, font_size() - 2), "tr_probs")
+    maps = first_feature_maps(model, data, image)
+    if maps is not None:
+        chart(tiles_figure(list(maps[:8]), [f"map {i}" for i in range(min(8, len(maps)))], cell=70), "tr_draw_maps")
+
 upload = st.file_uploader("Load a model saved by ConvLab", type=["safetensors"], key="tr_upload")
 if upload is not None:
     try:

@@ -57,3 +57,35 @@ def test_divergence_message():
     at.button(key="tr_start").click().run()
     _wait_for(at, "diverged at step")
     assert "smaller learning rate" in shown(at)
+
+
+def test_transfer_learning_retrains_only_the_classifier():
+    at = open_page(PAGE, epochs="1")
+    at.button(key="tr_start").click().run()
+    _wait_for(at, "**Done**")
+    first = at.session_state["tr_job"]
+    conv = first.model[0].weight.detach().clone()
+    at.button(key="tr_transfer").click().run()
+    assert "Retraining classifier on split 1" in shown(at) or at.session_state["tr_job"] is not first
+    _wait_for(at, "**Done**")
+    second = at.session_state["tr_job"]
+    assert second is not first and second.data.name == "digits"
+    assert (second.model[0].weight.detach() == conv).all(), "frozen conv layers keep their weights"
+    assert "Computing on: cpu" in shown(at)
+
+
+def test_draw_your_own_classifies_the_drawing_with_the_bundled_model():
+    import numpy as np
+
+    from apptest_kit import values
+    at = open_page(PAGE)
+    drawing = np.zeros((8, 8))
+    drawing[1:7, 3:5] = 1.0                              # a thick vertical stroke: a "1"
+    at.session_state["tr_canvas8"] = drawing
+    at.run()
+    text = shown(at)
+    assert "according to the bundled digits model" in text
+    probs_chart = [c for c in (figure(at, i) for i in range(len(at.get("plotly_chart"))))
+                   if c["data"] and c["data"][0].get("type") == "bar"][0]
+    probs = values(probs_chart["data"][0]["y"])
+    assert abs(probs.sum() - 1) < 1e-5 and int(probs.argmax()) == 1, probs
