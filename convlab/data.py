@@ -16,7 +16,7 @@ from convlab.errors import ConvlabError
 __all__ = ["Dataset", "load_digits", "make_shapes", "load_dataset", "SHAPE_CLASSES", "DATASETS", "canvas_to_image"]
 
 SHAPE_CLASSES = ("circle", "square", "triangle", "cross")
-DATASETS = ("digits", "shapes")
+DATASETS = ("digits", "digits32", "shapes")       # digits32: the digits upsampled ×4 to 32×32
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def load_digits(upsample: int = 1, test_fraction: float = 0.2, seed: int = 0) ->
     x = (raw.images / 16.0).astype(np.float32)[:, None]        # (N, 1, 8, 8), values 0..1
     if up > 1:
         x = x.repeat(up, axis=2).repeat(up, axis=3)
-    return _split("digits", x, raw.target.astype(np.int64), [str(i) for i in range(10)], test_fraction, seed)
+    return _split("digits" if up == 1 else f"digits{8 * up}", x, raw.target.astype(np.int64), [str(i) for i in range(10)], test_fraction, seed)
 
 
 def _mask(kind: str, size: int, cy: float, cx: float, r: float) -> np.ndarray:
@@ -118,9 +118,11 @@ def make_shapes(n: int = 2000, size: int = 32, seed: int = 0, noise: float = 0.0
 
 
 def load_dataset(name: str, seed: int = 0) -> Dataset:
-    """"digits" or "shapes" with their default settings."""
+    """"digits", "digits32" (upsampled ×4) or "shapes" with their default settings."""
     if name == "digits":
         return load_digits(seed=seed)
+    if name == "digits32":
+        return load_digits(upsample=4, seed=seed)
     if name == "shapes":
         return make_shapes(seed=seed)
     raise ConvlabError(f"dataset {name!r} is not one of: {', '.join(DATASETS)}")

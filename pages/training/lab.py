@@ -16,15 +16,17 @@ from convlab.figures.training import (confusion_figure, curves_figure, grad_norm
 from convlab.jobs import POOL, TrainingJob
 from convlab.modelio import load_model, save_model
 from convlab.models import ACTIVATIONS, LAYER_TYPES, PRESETS, layer_table, preset, spec_from_rows, spec_rows, validate_spec
-from convlab.training import INITS, OPTIMIZERS, TrainConfig, first_feature_maps, freeze, predict, weight_layers
+from convlab.training import (INITS, OPTIMIZERS, TrainConfig, first_feature_maps, freeze, make_model, predict,
+                              weight_layers)
 from convlab.urlstate import Choice, Float, Int, Schema, Text
 from convlab.verify import check_layer_table
+from ui.models import publish_model
 from ui.state import font_size, sync_url, use_state
 from ui.widgets import chart, show_error, torch_badge
 
 P = "tr"
 SCHEMA = Schema(
-    Choice("dataset", "digits", ("digits", "shapes")), Choice("preset", "small", tuple(PRESETS)),
+    Choice("dataset", "digits", ("digits", "digits32", "shapes")), Choice("preset", "small", tuple(PRESETS)),
     Text("spec", json.dumps(PRESETS["small"]), lambda s: validate_spec(json.loads(s)), max_len=4000),
     Choice("optimizer", "adam", OPTIMIZERS), Float("lr", 0.005, 1e-5, 100.0), Int("batch", 32, 4, 512),
     Int("epochs", 8, 1, 50), Float("wd", 0.0, 0.0, 0.1), Choice("init", "default", INITS), Int("seed", 0, 0, 9999),
@@ -46,7 +48,7 @@ def dataset(name: str):
 def bundled_model(name: str):
     """Read-only and shared: the model in assets/ made by `python -m convlab train` (see assets/README.md)."""
     path = pathlib.Path(__file__).resolve().parents[2] / "assets" / f"{name}_small.safetensors"
-    return load_model(path.read_bytes())[0]
+    return load_model(path.read_bytes())[0] if path.is_file() else None
 
 
 def apply_preset() -> None:
@@ -59,7 +61,9 @@ st.caption("Build a small CNN, train it on bundled data, and watch the curves, g
            "change while it learns.")
 
 with st.sidebar:
-    st.selectbox("Data", ["digits", "shapes"], key="tr_dataset",
+    st.selectbox("Data", ["digits", "digits32", "shapes"], key="tr_dataset",
+                 format_func={"digits": "digits (8×8)", "digits32": "digits upsampled ×4 (32×32)",
+                              "shapes": "shapes (32×32 colour)"}.get,
                  help="digits: scikit-learn's 1797 handwritten 8×8 digits; shapes: generated 32×32 colour shapes")
     st.selectbox("Preset network", list(PRESETS), key="tr_preset", on_change=apply_preset)
     st.selectbox("Optimizer", OPTIMIZERS, key="tr_optimizer")
@@ -168,6 +172,9 @@ def live_views() -> None:
 live_views()
 
 if job is not None and job.finished and job.result is not None and job.result.status == "done":
+    if ss.get("tr_published") is not job:                 # hand the trained model to the other pages
+        publish_model(job.model, job.spec, job.data, "trained in the training lab")
+        ss["tr_published"] = job
     with st.expander("Transfer learning: freeze layers and retrain the rest"):
         st.caption("Seed 003: a trained network's early layers are general feature detectors. Freeze them and "
                    "retrain only the rest, here on a different train/test split of the same data.")
@@ -190,7 +197,14 @@ if job is not None and job.finished and job.result is not None and job.result.st
     st.download_button("Save the model (.safetensors)", blob, file_name=f"convlab-{job.data.name}.safetensors",
                        mime="application/octet-stream", key="tr_save")
 st.subheader("Draw your own")
-canvas_side = 8 if data.input_shape[1] % 8 == 0 and data.input_shape[0] == 1 else 16
+if job is not None and job.finished and job.result is not None and job.result.status == "done":
+    model, model_data, source = job.model, job.data, "your trained model"
+else:
+    model, model_data = bundled_model(data.name), data
+    source = f"the bundled {data.name} model (train one to use yours)"
+    if model is None and rows is not None:              # no bundled model for this data: an untrained one
+        model, source = make_model(spec, data, TrainConfig()), "an untrained model (press Start to train it)"
+canvas_side = 8 if model_data.input_shape[0] == 1 else 16
 canvas = ss.setdefault(f"tr_canvas{canvas_side}", np.zeros((canvas_side, canvas_side)))
 
 
@@ -203,10 +217,6 @@ def paint() -> None:
             canvas[r, c] = 0.0 if canvas[r, c] > 0.5 else 1.0
 
 
-if job is not None and job.finished and job.result is not None and job.result.status == "done":
-    model, source = job.model, "your trained model"
-else:
-    model, source = bundled_model(data.name), f"the bundled {data.name} model (train one to use yours)"
 left, right = st.columns([1, 2])
 with left:
     st.caption("Click cells to paint (click again to erase).")
@@ -216,13 +226,17 @@ with left:
         canvas[:] = 0.0
         st.rerun()
 with right:
-    image = canvas_to_image(canvas, data.input_shape)
-    probs = predict(model.cpu(), data, image[None])[0]
-    st.markdown(f"**{data.classes[int(probs.argmax())]}** ({probs.max():.0%}), according to {source}")
-    chart(probs_figure(probs, data.classes, font_size() - 2), "tr_probs")
-    maps = first_feature_maps(model, data, image)
-    if maps is not None:
-        chart(tiles_figure(list(maps[:8]), [f"map {i}" for i in range(min(8, len(maps)))], cell=70), "tr_draw_maps")
+    if model is None:
+        st.info("Fix the model above to see predictions for your drawing.")
+    else:
+        image = canvas_to_image(canvas, model_data.input_shape)
+        probs = predict(model.cpu(), model_data, image[None])[0]
+        st.markdown(f"**{model_data.classes[int(probs.argmax())]}** ({probs.max():.0%}), according to {source}")
+        chart(probs_figure(probs, model_data.classes, font_size() - 2), "tr_probs")
+        maps = first_feature_maps(model, model_data, image)
+        if maps is not None:
+            chart(tiles_figure(list(maps[:8]), [f"map {i}" for i in range(min(8, len(maps)))], cell=70),
+                  "tr_draw_maps")
 
 upload = st.file_uploader("Load a model saved by ConvLab", type=["safetensors"], key="tr_upload")
 if upload is not None:
@@ -232,6 +246,8 @@ if upload is not None:
         show_error(err)
     else:
         ss["tr_loaded"] = (model, meta)
+        if tuple(meta["input_shape"]) == data.input_shape and len(meta["classes"]) == len(data.classes):
+            publish_model(model, meta["spec"], data, f"uploaded: {upload.name}")
         st.success(f"Loaded a model for {'×'.join(map(str, meta['input_shape']))} inputs and "
                    f"{len(meta['classes'])} classes with {sum(p.numel() for p in model.parameters()):,} parameters.")
 

@@ -89,3 +89,21 @@ def test_draw_your_own_classifies_the_drawing_with_the_bundled_model():
                    if c["data"] and c["data"][0].get("type") == "bar"][0]
     probs = values(probs_chart["data"][0]["y"])
     assert abs(probs.sum() - 1) < 1e-5 and int(probs.argmax()) == 1, probs
+
+
+def test_upsampled_digits_and_shapes_draw_without_a_bundled_model():
+    at = open_page(PAGE, dataset="digits32")
+    assert "of 1×32×32" in shown(at) and not at.exception
+    assert "according to an untrained model" in shown(at)
+    at = open_page(PAGE, dataset="shapes")
+    assert "according to the bundled shapes model" in shown(at) and not at.exception
+    assert at.session_state["tr_canvas16"].shape == (16, 16)
+
+
+def test_a_finished_training_is_handed_to_other_pages():
+    at = open_page(PAGE, epochs="1")
+    at.button(key="tr_start").click().run()
+    _wait_for(at, "**Done**")
+    at.run()
+    handed = at.session_state["convlab_model"]
+    assert handed["dataset"] == "digits" and handed["input_shape"] == (1, 8, 8) and len(handed["classes"]) == 10
