@@ -16,6 +16,7 @@ from convlab.ops import (ConvStep, PoolStep, StepTrace, conv1d, conv1d_steps, co
 from convlab.matrices import (MatrixSizes, col2im, conv1d_matrix, conv_matrix, conv_transpose2d, im2col,
                               matrix_sizes)
 from convlab.backward import ConvGradients, conv1d_backward, conv2d_backward, pool1d_backward, pool2d_backward
+from convlab.attribution import occlusion
 from convlab.images import load_image
 from convlab.variants import VariantCount, tiled_conv2d, unshared_conv2d, variant_param_counts
 
@@ -28,5 +29,5 @@ __all__ = [
     "im2col", "col2im", "conv_matrix", "conv1d_matrix", "conv_transpose2d", "MatrixSizes", "matrix_sizes",
     "ConvGradients", "conv1d_backward", "conv2d_backward", "pool1d_backward", "pool2d_backward",
     "unshared_conv2d", "tiled_conv2d", "VariantCount", "variant_param_counts",
-    "load_image",
+    "load_image", "occlusion",
 ]
