@@ -29,7 +29,7 @@ SCHEMA = Schema(
     Choice("dataset", "digits", ("digits", "digits32", "shapes")), Choice("preset", "small", tuple(PRESETS)),
     Text("spec", json.dumps(PRESETS["small"]), lambda s: validate_spec(json.loads(s)), max_len=4000),
     Choice("optimizer", "adam", OPTIMIZERS), Float("lr", 0.005, 1e-5, 100.0), Int("batch", 32, 4, 512),
-    Int("epochs", 8, 1, 50), Float("wd", 0.0, 0.0, 0.1), Choice("init", "default", INITS), Int("seed", 0, 0, 9999),
+    Int("epochs", 8, 1, 50), Float("wd", 0.0, 0.0, 0.1), Choice("init", "default", INITS), Int("seed", 0, 0, 9999), Int("sample", 0, 0, 299),
 )
 ss = st.session_state
 
@@ -74,6 +74,7 @@ with st.sidebar:
     st.selectbox("Initialisation", INITS, key="tr_init",
                  help="constant: every weight equal, so all filters stay identical (symmetry never breaks)")
     st.number_input("Seed", 0, 9999, key="tr_seed")
+    st.number_input("Test image for the feature maps", 0, 299, key="tr_sample")
 
 data = dataset(ss["tr_dataset"])
 with st.expander("Data", expanded=False):
@@ -135,6 +136,7 @@ def live_views() -> None:
     if job is None:
         st.info("Press Start to train. The curves, gradients, filters and feature maps update while it learns.")
         return
+    job.sample = int(ss["tr_sample"]) % len(job.data.x_test)      # the views follow the chosen test image
     s = job.snapshot()
     label = {"queued": f"Waiting for a free trainer: {s.queue_position} in the queue", "running": "Training",
              "paused": "Paused", "done": "Done", "stopped": "Stopped", "diverged": "Diverged", "failed": "Failed"}
@@ -154,7 +156,8 @@ def live_views() -> None:
         if s.confusion is not None:
             chart(confusion_figure(s.confusion, job.data.classes, fs), "tr_confusion")
     if s.filters is not None:
-        st.markdown("**First-layer filters** (channel 0) and **their feature maps** for test image 0")
+        st.markdown(f"**First-layer filters** (channel 0) and **their feature maps** for test image {job.sample} "
+                    f"(a {job.data.classes[job.data.y_test[job.sample]]})")
         chart(tiles_figure(list(s.filters[:16, 0]), [f"filter {i}" for i in range(min(16, len(s.filters)))]),
               "tr_filters")
         chart(tiles_figure(list(s.feature_maps[:16]), [f"map {i}" for i in range(min(16, len(s.feature_maps)))]),

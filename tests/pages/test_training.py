@@ -107,3 +107,11 @@ def test_a_finished_training_is_handed_to_other_pages():
     at.run()
     handed = at.session_state["convlab_model"]
     assert handed["dataset"] == "digits" and handed["input_shape"] == (1, 8, 8) and len(handed["classes"]) == 10
+
+
+def test_feature_maps_follow_the_chosen_test_image():
+    at = open_page(PAGE, epochs="2", sample="5")
+    at.button(key="tr_start").click().run()
+    _wait_for(at, "**Done**")
+    job = at.session_state["tr_job"]
+    assert job.sample == 5 and f"for test image 5 (a {job.data.classes[job.data.y_test[5]]})" in shown(at)
