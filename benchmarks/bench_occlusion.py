@@ -45,10 +45,10 @@ def main() -> None:
         model = tinyvgg(side).to(device)
         image = torch.rand(3, side, side, generator=torch.Generator().manual_seed(0)).to(device)
         best = None
-        for ppe in (16, 64, 256):
-            t, want = timed(lambda: Occlusion(model).attribute(image[None], sliding_window_shapes=(3, window, window),
-                                                              strides=(3, stride, stride), baselines=0.0, target=3,
-                                                              perturbations_per_eval=ppe))
+        for ppe in (16, 64, 256):                              # each setting: best of 2 runs, as for convlab
+            t, want = min((timed(lambda: Occlusion(model).attribute(
+                image[None], sliding_window_shapes=(3, window, window), strides=(3, stride, stride), baselines=0.0,
+                target=3, perturbations_per_eval=ppe)) for _ in range(2)), key=lambda r: r[0])
             if best is None or t < best[0]:
                 best = (t, ppe, want)
         ours, got = min((timed(lambda: convlab.occlusion(model, image, 3, window, stride)) for _ in range(2)),

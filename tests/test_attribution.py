@@ -57,7 +57,46 @@ def test_grid_and_positions():
     assert len(occlusion_positions((16, 16), (5, 5), (4, 4))) == 16      # ⌈11/4⌉ + 1 = 4 per axis
     seen = []
     convlab.occlusion(model, image, 0, (8, 8), (4, 4), batch=3, on_progress=lambda done, total: seen.append((done, total)))
-    assert seen[-1] == (9, 9) and len(seen) == 3
+    assert seen[-1] == (9, 9)
+
+
+class Wrapped(nn.Module):
+    """Not an nn.Sequential: occlusion must fall back to full (batched) recomputation."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x):
+        return self.inner(x)
+
+
+@pytest.mark.parametrize("window, stride", [((4, 4), (2, 2)), ((5, 3), (5, 3)), ((7, 7), (3, 3))])
+def test_incremental_and_full_recomputation_agree_with_captum(window, stride):
+    """The fast path (only the occluded region is recomputed) and the plain batched path give Captum's map."""
+    from convlab.attribution import _plan
+    model = tinyvgg()
+    assert _plan(model) is not None and _plan(Wrapped(model)) is None
+    image = torch.rand(3, 16, 16, generator=torch.Generator().manual_seed(3))
+    want = Occlusion(model).attribute(image[None], sliding_window_shapes=(3, *window), strides=(3, *stride),
+                                      baselines=0.2, target=2)[0, 0].numpy()
+    fast = convlab.occlusion(model, image, 2, window, stride, baseline=0.2)
+    full = convlab.occlusion(Wrapped(model), image, 2, window, stride, baseline=0.2, batch=5)
+    np.testing.assert_allclose(fast, want, atol=1e-5)
+    np.testing.assert_allclose(full, want, atol=1e-5)
+    np.testing.assert_allclose(occlusion_grid(model, image, 2, window, stride),
+                               occlusion_grid(Wrapped(model), image, 2, window, stride), atol=1e-6)
+
+
+def test_incremental_path_with_strided_conv_avg_pool_and_a_deeper_head():
+    torch.manual_seed(4)
+    model = nn.Sequential(nn.Conv2d(3, 6, 5, stride=2, padding=2), nn.BatchNorm2d(6), nn.Tanh(), nn.AvgPool2d(3, 2),
+                          nn.Conv2d(6, 4, 3, padding=0), nn.ELU(), nn.Flatten(), nn.Linear(4 * 5 * 5, 8), nn.ReLU(),
+                          nn.Linear(8, 3)).eval()
+    image = torch.rand(3, 30, 30)
+    want = Occlusion(model).attribute(image[None], sliding_window_shapes=(3, 6, 6), strides=(3, 4, 4),
+                                      baselines=0.0, target=1)[0, 0].numpy()
+    np.testing.assert_allclose(convlab.occlusion(model, image, 1, 6, 4), want, atol=1e-5)
 
 
 @pytest.mark.parametrize("args, message", [
