@@ -42,7 +42,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("Convolution", "Why convolution", "sparse, shared, equivariant; tiled and unshared layers; "
            "transposed and dilated convolution with numbers", ("000", "001", "003", "004"), "why"),
     Lesson("Images", "Feature maps", "hand-made, random and k-means kernels on real photos; activations",
-           ("001", "003", "004")),
+           ("001", "003", "004"), "features"),
     Lesson("Images", "Occlusion", "slide a grey square over an image and watch the class probability",
            ("003",)),
     Lesson("Training", "Training lab", "build a small CNN, train it live on digits or shapes, watch "

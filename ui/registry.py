@@ -12,5 +12,6 @@ PAGES = [
     ("Convolution", "convolution/matrix.py", "Convolution as a matrix", "table", "matrix"),
     ("Convolution", "convolution/backward.py", "Backward pass", "undo", "backward"),
     ("Convolution", "convolution/why.py", "Why convolution", "lightbulb", "why"),
+    ("Images", "images/features.py", "Feature maps", "image", "features"),
     ("Training", "training/lab.py", "Training lab", "model_training", "training"),
 ]

@@ -1,0 +1,126 @@
+"""Feature maps (seeds 001, 003, 004): real images through hand-made, random and k-means kernels."""
+
+import hashlib
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+import convlab
+from convlab.figures.training import tiles_figure
+from convlab.images import EXTENSIONS, load_image_info
+from convlab.kernels import ACTIVATIONS, activate, activation_slope, feature_maps, hand_made, kmeans_kernels, random_kernels
+from convlab.presets import KERNELS
+from convlab.samples import SAMPLES, sample_image
+from convlab.urlstate import Choice, Flag, Int, Schema
+from ui.state import sync_url, use_state
+from ui.widgets import chart, plain, show_error
+
+P = "fm"
+SCHEMA = Schema(
+    Choice("source", "sample", ("sample", "upload", "camera")), Choice("sample", "china.jpg", SAMPLES),
+    Choice("kernels", "hand-made", ("hand-made", "random", "k-means")), Flag("per_channel", False),
+    Int("count", 8, 1, 16), Int("size", 5, 3, 9), Int("seed", 0, 0, 9999),
+    Choice("act", "relu", ("none",) + ACTIVATIONS), Int("pool", 2, 1, 4),
+)
+ss = st.session_state
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def load_upload(digest: str, _data: bytes):
+    """Keyed on the SHA-256 of the bytes (the bytes themselves are not hashed, never an image object)."""
+    return load_image_info(_data, max_side=256)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def sample(name: str):
+    return sample_image(name, 256)
+
+
+@st.cache_data(max_entries=16, show_spinner="Clustering patches…")
+def kmeans(digest: str, count: int, size: int, seed: int, _image):
+    return kmeans_kernels(_image, count, size, patches=3000, seed=seed)
+
+
+use_state(P, SCHEMA)
+st.title("Feature maps")
+st.caption("A convolution layer turns an image into one feature map per kernel. Kernels can be designed by hand, "
+           "drawn at random, or learned without labels from the image's own patches (k-means, seed 004).")
+
+with st.sidebar:
+    st.radio("Image", ["sample", "upload", "camera"], key="fm_source", horizontal=True)
+    if ss["fm_source"] == "sample":
+        st.selectbox("Sample", SAMPLES, key="fm_sample")
+    st.radio("Kernels", ["hand-made", "random", "k-means"], key="fm_kernels")
+    if ss["fm_kernels"] == "hand-made":
+        st.toggle("One kernel per colour channel", key="fm_per_channel")
+    else:
+        st.number_input("How many kernels", 1, 16, key="fm_count")
+        st.number_input("Kernel size", 3, 9, key="fm_size")
+        st.number_input("Seed", 0, 9999, key="fm_seed")
+    st.selectbox("Activation", ["none", *ACTIVATIONS], key="fm_act")
+    st.number_input("Max pooling", 1, 4, key="fm_pool")
+
+image, digest = None, None
+if ss["fm_source"] == "sample":
+    image, digest = sample(ss["fm_sample"]), ss["fm_sample"]
+else:
+    upload = (st.file_uploader("Upload a photo", type=list(EXTENSIONS), key="fm_upload") if ss["fm_source"] == "upload"
+              else st.camera_input("Take a photo", key="fm_camera"))
+    if upload is not None:
+        data = upload.getvalue()
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            info = load_upload(digest, data)
+        except convlab.ConvlabError as err:
+            show_error(err)
+        else:
+            image = info.array
+            if info.message:
+                st.info(plain(info.message))
+if image is None:
+    st.info("Choose a sample, upload a photo, or take one with the camera.")
+    sync_url(P, SCHEMA)
+    st.stop()
+
+channels = image.shape[2]
+try:
+    if ss["fm_kernels"] == "hand-made":
+        names = [n for n in KERNELS if n != "identity"]
+        kernels = hand_made(names, channels, per_channel=ss["fm_per_channel"])
+        titles = [f"{n} ({c})" for n in names for c in "RGB"] if ss["fm_per_channel"] else names
+    elif ss["fm_kernels"] == "random":
+        kernels = random_kernels(ss["fm_count"], channels, ss["fm_size"], ss["fm_seed"])
+        titles = [f"random {i}" for i in range(len(kernels))]
+    else:
+        kernels = kmeans(digest, ss["fm_count"], ss["fm_size"], ss["fm_seed"], image)
+        titles = [f"k-means {i}" for i in range(len(kernels))]
+    act = None if ss["fm_act"] == "none" else ss["fm_act"]
+    maps = feature_maps(image, kernels, act, ss["fm_pool"])
+except convlab.ConvlabError as err:
+    show_error(err)
+    sync_url(P, SCHEMA)
+    st.stop()
+
+left, right = st.columns([1, 2])
+with left:
+    st.image(image, caption=f"{image.shape[1]}×{image.shape[0]} working size", width="stretch")
+    st.markdown("**Kernels** (colour channels averaged)")
+    chart(tiles_figure(list(kernels.mean(axis=1)), titles, columns=4, cell=70), "fm_kernels_fig")
+with right:
+    shape = f"{maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}"
+    st.markdown(f"**Feature maps**: conv ({'same' } padding) → {ss['fm_act']} → {ss['fm_pool']}×{ss['fm_pool']} "
+                f"max pool: {shape}")
+    chart(tiles_figure(list(maps), titles, columns=4, cell=150), "fm_maps")
+
+if act:
+    xs = np.linspace(-4, 4, 161)
+    fig = go.Figure([go.Scatter(x=xs, y=activate(xs, act), name=act),
+                     go.Scatter(x=xs, y=activation_slope(xs, act), name="its slope", line={"dash": "dash"})])
+    fig.update_layout(height=280, margin=dict(l=10, r=10, t=30, b=10), title=f"{act} and its derivative",
+                      plot_bgcolor="white")
+    chart(fig, "fm_act_fig")
+    if act in ("sigmoid", "tanh"):
+        st.caption("The slope is at most 0.25 for the sigmoid (1 for tanh) and vanishes for large inputs: "
+                   "gradients shrink layer after layer. ReLU's slope is 1 for every positive input (seed 000).")
+sync_url(P, SCHEMA)

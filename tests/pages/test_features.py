@@ -1,0 +1,46 @@
+"""AppTest: the feature-maps page, with samples, uploads (good and bad) and every kernel source."""
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from apptest_kit import open_page, rendered, shown
+
+PAGE = "pages/images/features.py"
+
+
+def test_sample_photo_through_hand_made_kernels():
+    at = open_page(PAGE)
+    assert "8 maps of 85×128" in shown(at)             # china.jpg at 256 px wide, 2×2 pooled
+    at.toggle(key="fm_per_channel").set_value(True).run()
+    assert "24 maps of" in shown(at)
+    at.selectbox(key="fm_act").set_value("sigmoid").run()
+    assert "slope is at most 0.25" in shown(at)
+
+
+def test_random_and_kmeans_kernels():
+    at = open_page(PAGE, sample="flower.jpg")
+    at.radio(key="fm_kernels").set_value("random").run()
+    assert "8 maps of" in shown(at)
+    at.radio(key="fm_kernels").set_value("k-means").run()
+    at.number_input(key="fm_count").set_value(4).run()
+    assert "4 maps of" in shown(at) and not at.exception
+
+
+def test_upload_good_and_bad_files():
+    at = open_page(PAGE, source="upload")
+    buf = io.BytesIO()
+    Image.fromarray((np.random.default_rng(0).random((600, 400, 3)) * 255).astype(np.uint8)).save(buf, "PNG")
+    at.file_uploader(key="fm_upload").upload("photo.png", buf.getvalue(), "image/png").run()
+    text = shown(at)
+    assert "downscaled from 400×600 to 171×256" in text and "maps of 128×85" in text
+    at = open_page(PAGE, source="upload")
+    at.file_uploader(key="fm_upload").upload("photo.png", b"not really a png", "image/png").run()
+    assert "not an image ConvLab can read" in rendered(at.error[0].value) and not at.exception
+
+
+def test_bad_url_values_fall_back():
+    at = open_page(PAGE, sample="../../etc/passwd", pool="99")
+    assert "URL value sample=../../etc/passwd was ignored" in shown(at)
+    assert "URL value pool=99 was ignored" in shown(at)
