@@ -17,7 +17,7 @@ import numpy as np
 from convlab._validate import int_pair, positive_int
 from convlab.errors import ConvlabError
 
-__all__ = ["occlusion", "occlusion_grid", "occlusion_positions"]
+__all__ = ["occlusion", "occlusion_grid", "occlusion_positions", "BASELINES", "baseline_for"]
 
 
 def occlusion_positions(hw: tuple[int, int], window: tuple[int, int], stride: tuple[int, int]):
@@ -261,3 +261,22 @@ def _incremental_scores(plan, x, base, window, positions, target: int, prob: boo
                 on_progress(done, len(positions))
         plain_score = torch.softmax(plain, 1)[0, target] if prob else plain[0, target]
         return plain_score, scores
+
+
+BASELINES = ("zero", "grey", "mean", "blur")
+
+
+def baseline_for(image: Any, kind: str) -> Any:
+    """The occluder's content: 0, mid-grey 0.5, the image's mean, or a 5×5 box blur of the image (C, H, W)."""
+    from convlab.ops import conv2d
+    x = np.asarray(image, dtype=np.float32)
+    if kind == "zero":
+        return 0.0
+    if kind == "grey":
+        return 0.5
+    if kind == "mean":
+        return float(x.mean())
+    if kind == "blur":
+        box = np.full((5, 5), 1 / 25)
+        return np.stack([conv2d(c, box, padding="same") for c in x]).astype(np.float32)
+    raise ConvlabError(f"baseline {kind!r}: use one of {', '.join(BASELINES)}")

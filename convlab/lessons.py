@@ -44,7 +44,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("Images", "Feature maps", "hand-made, random and k-means kernels on real photos; activations",
            ("001", "003", "004"), "features"),
     Lesson("Images", "Occlusion", "slide a grey square over an image and watch the class probability",
-           ("003",)),
+           ("003",), "occlusion"),
     Lesson("Training", "Training lab", "build a small CNN, train it live on digits or shapes, watch "
            "filters, curves and gradients", ("000", "001", "003"), "training"),
     Lesson("Classroom", "Exercises", "graded questions from the notes' quizzes, with worked solutions",

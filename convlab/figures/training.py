@@ -58,11 +58,12 @@ def grad_norms_figure(norms: list[dict], font_size: int = 14) -> go.Figure:
 
 
 def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: int = 8, font_size: int = 12,
-                 cell: int = 90, rgb: bool = False, signed: bool = True) -> go.Figure:
+                 cell: int = 90, rgb: bool = False, signed: bool = True, each: bool = False) -> go.Figure:
     """Small images in a grid (filters, feature maps, examples), drawn as ONE mosaic trace so the browser
     redraws it quickly while training updates it twice a second. Signed values diverge around 0;
     rgb=True shows (3, H, W) images in [0, 1] as colour pictures; signed=False shows greyscale pictures
-    in [0, 1] (ink dark on white).
+    in [0, 1] (ink dark on white); each=True scales every tile to its own largest |value| (feature maps
+    of very different strength stay visible).
 
     >>> fig = tiles_figure([np.ones((2, 2)), -np.ones((2, 2))], ["a", "b"])
     >>> len(fig.data), [a.text for a in fig.layout.annotations]
@@ -71,6 +72,8 @@ def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: i
     n = len(images)
     if n == 0:
         return go.Figure()
+    if each and not rgb:
+        images = [np.asarray(im, dtype=float) / (np.abs(im).max() or 1.0) for im in images]
     shapes = [np.shape(im)[-2:] for im in images]
     h, w = max(s[0] for s in shapes), max(s[1] for s in shapes)
     cols = min(columns, n)

@@ -111,7 +111,8 @@ with right:
     shape = f"{maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}"
     st.markdown(f"**Feature maps**: conv ({'same' } padding) → {ss['fm_act']} → {ss['fm_pool']}×{ss['fm_pool']} "
                 f"max pool: {shape}")
-    chart(tiles_figure(list(maps), titles, columns=4, cell=150), "fm_maps")
+    chart(tiles_figure(list(maps), titles, columns=4, cell=150, each=True), "fm_maps")
+    st.caption("Each map is scaled to its own strongest value (red positive, blue negative).")
 
 if act:
     xs = np.linspace(-4, 4, 161)

@@ -1,0 +1,93 @@
+"""Occlusion (seed 003, after Zeiler & Fergus 2014): hide part of the image and watch the class probability."""
+
+import pathlib
+
+import numpy as np
+import streamlit as st
+
+import convlab
+from convlab.attribution import BASELINES, baseline_for, occlusion_grid, occlusion_positions
+from convlab.data import load_dataset
+from convlab.figures.occlusion import map_figure, occluder_animation
+from convlab.modelio import load_model
+from convlab.training import predict
+from convlab.urlstate import Choice, Int, Schema
+from ui.models import current_model
+from ui.state import sync_url, use_state
+from ui.widgets import chart, show_error
+
+P = "oc"
+SCHEMA = Schema(
+    Choice("model", "digits", ("digits", "shapes", "mine")), Int("index", 0, 0, 299), Int("target", -1, -1, 99),
+    Int("window", 2, 1, 32), Int("stride", 1, 1, 32), Choice("baseline", "zero", BASELINES),
+)
+ss = st.session_state
+
+
+@st.cache_resource(max_entries=2)
+def bundled(name: str):
+    """Read-only and shared: a bundled model (assets/) and its dataset."""
+    root = pathlib.Path(__file__).resolve().parents[2] / "assets"
+    return load_model((root / f"{name}_small.safetensors").read_bytes())[0], load_dataset(name)
+
+
+use_state(P, SCHEMA)
+st.title("Occlusion")
+st.caption("Slide a square over the image and replace what it covers. Where the model's probability for the class "
+           "drops, the model was looking (seed 003, Zeiler & Fergus 2014).")
+
+mine = current_model()
+with st.sidebar:
+    st.radio("Model", ["digits", "shapes", "mine"], key="oc_model",
+             format_func={"digits": "bundled digits model", "shapes": "bundled shapes model",
+                          "mine": "my trained model"}.get)
+    st.number_input("Test image", 0, 299, key="oc_index")
+    st.number_input("Window", 1, 32, key="oc_window")
+    st.number_input("Stride", 1, 32, key="oc_stride")
+    st.selectbox("Occluder", BASELINES, key="oc_baseline", help="what replaces the hidden square")
+    st.number_input("Target class (−1: the predicted one)", -1, 99, key="oc_target")
+
+if ss["oc_model"] == "mine":
+    if mine is None:
+        st.info("Train a model in the training lab first (or choose a bundled model).")
+        sync_url(P, SCHEMA)
+        st.stop()
+    model, data = mine["model"], load_dataset(mine["dataset"])
+else:
+    model, data = bundled(ss["oc_model"])
+model = model.cpu().eval()
+image = data.x_test[ss["oc_index"] % len(data.x_test)]                 # (C, H, W) in [0, 1]
+x = data.normalise(image[None])[0]
+probs = predict(model, data, image[None])[0]
+target = int(probs.argmax()) if ss["oc_target"] < 0 else ss["oc_target"]
+label = data.classes[target] if target < len(data.classes) else str(target)
+window, stride = (ss["oc_window"],) * 2, (ss["oc_stride"],) * 2
+try:
+    base = baseline_for(image, ss["oc_baseline"])
+    base_n = data.normalise(np.broadcast_to(base, image.shape)[None].astype(np.float32))[0]
+    positions = occlusion_positions(image.shape[1:], window, stride)
+    bar = st.progress(0.0, text="Occluding…") if len(positions) > 400 else None
+    progress = (lambda done, total: bar.progress(done / total, text=f"Occluding… {done}/{total}")) if bar else None
+    heat = convlab.occlusion(model, x, target, window, stride, baseline=base_n, on_progress=progress)
+    grid = occlusion_grid(model, x, target, window, stride, baseline=base_n)
+except convlab.ConvlabError as err:
+    show_error(err)
+    sync_url(P, SCHEMA)
+    st.stop()
+if bar:
+    bar.empty()
+
+st.markdown(f"The model says **{data.classes[int(probs.argmax())]}** ({probs.max():.0%}); true class "
+            f"**{data.classes[data.y_test[ss['oc_index'] % len(data.x_test)]]}**. Explaining class **{label}** "
+            f"with {len(positions)} occluder positions.")
+a, b, c = st.columns(3)
+with a:
+    chart(occluder_animation(image, positions, window, grid.ravel(), label, size=320), "oc_anim")
+with b:
+    chart(map_figure(image, grid, f"p({label}) with the occluder there", size=320, signed=False), "oc_grid")
+with c:
+    chart(map_figure(image, heat, "per-pixel attribution (Captum's map)", size=320), "oc_heat")
+st.caption("Left: press Play to move the occluder. Middle: the Zeiler–Fergus grid, the probability for each "
+           "occluder position (dark = the class is lost). Right: each pixel's average drop in the class score "
+           "over the windows that cover it, the map Captum's Occlusion computes (red = important).")
+sync_url(P, SCHEMA)
