@@ -126,3 +126,24 @@ def test_training_lab_drawing_by_clicking(server, browser):
     assert verdict.startswith("1 ("), verdict                # six clicks down one column draw a "1"
     assert not errors, errors
     page.close()
+
+
+def test_uploaded_photo_feature_maps_and_occlusion(server, browser, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from convlab.samples import sample_image
+    photo = tmp_path / "flower.jpg"
+    Image.fromarray((sample_image("flower.jpg", 400) * 255).astype(np.uint8)).save(photo, "JPEG")
+    page, errors = load(browser, f"{server}/features?source=upload", "features-upload-before")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(photo))
+    _wait_idle(page)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SHOTS / "features-uploaded.png"), full_page=True)
+    assert page.get_by_text("8 maps of").count() == 1
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    page.close()
+    page, errors2 = load(browser, f"{server}/occlusion?model=shapes&window=8&stride=4", "occlusion-shapes")
+    assert page.get_by_text("with 49 occluder positions").count() == 1
+    assert not errors and not errors2, (errors, errors2)
+    page.close()
