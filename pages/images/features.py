@@ -1,25 +1,32 @@
 """Feature maps (seeds 001, 003, 004): real images through hand-made, random and k-means kernels."""
 
 import hashlib
+import pathlib
 
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+import torch
 
 import convlab
 from convlab.figures.training import tiles_figure
 from convlab.images import EXTENSIONS, load_image_info
-from convlab.kernels import ACTIVATIONS, activate, activation_slope, feature_maps, hand_made, kmeans_kernels, random_kernels
+from convlab.invariance import shift
+from convlab.kernels import (ACTIVATIONS, activate, activation_slope, feature_maps, hand_made, kmeans_kernels,
+                             random_kernels, to_chw)
+from convlab.modelio import load_model
 from convlab.presets import KERNELS
 from convlab.samples import SAMPLES, sample_image
 from convlab.urlstate import Choice, Flag, Int, Schema
+from ui.models import current_model
 from ui.state import sync_url, use_state
 from ui.widgets import chart, plain, show_error
 
 P = "fm"
 SCHEMA = Schema(
     Choice("source", "sample", ("sample", "upload", "camera")), Choice("sample", "china.jpg", SAMPLES),
-    Choice("kernels", "hand-made", ("hand-made", "random", "k-means")), Flag("per_channel", False),
+    Choice("kernels", "hand-made", ("hand-made", "random", "k-means", "trained")), Flag("per_channel", False),
+    Int("shift", 0, -20, 20),
     Int("count", 8, 1, 16), Int("size", 5, 3, 9), Int("seed", 0, 0, 9999),
     Choice("act", "relu", ("none",) + ACTIVATIONS), Int("pool", 2, 1, 4),
 )
@@ -42,6 +49,23 @@ def kmeans(digest: str, count: int, size: int, seed: int, _image):
     return kmeans_kernels(_image, count, size, patches=3000, seed=seed)
 
 
+def trained_kernels(channels: int):
+    """First-layer kernels of the student's model (if it reads this many channels) or the bundled shapes model."""
+    mine = current_model()
+    for model, name in ((mine["model"], "my model") if mine else (None, ""), (bundled_shapes(), "shapes model")):
+        convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)] if model is not None else []
+        if convs and convs[0].in_channels in (channels, 1):
+            w = convs[0].weight.detach().cpu().numpy().astype(float)
+            return (np.repeat(w / channels, channels, axis=1) if w.shape[1] == 1 else w), name
+    raise convlab.ConvlabError("no trained model with colour or grey input: train one in the training lab")
+
+
+@st.cache_resource
+def bundled_shapes():
+    """Read-only and shared: the bundled shapes model (assets/)."""
+    return load_model((pathlib.Path(__file__).resolve().parents[2] / "assets" / "shapes_small.safetensors").read_bytes())[0]
+
+
 use_state(P, SCHEMA)
 st.title("Feature maps")
 st.caption("A convolution layer turns an image into one feature map per kernel. Kernels can be designed by hand, "
@@ -51,15 +75,18 @@ with st.sidebar:
     st.radio("Image", ["sample", "upload", "camera"], key="fm_source", horizontal=True)
     if ss["fm_source"] == "sample":
         st.selectbox("Sample", SAMPLES, key="fm_sample")
-    st.radio("Kernels", ["hand-made", "random", "k-means"], key="fm_kernels")
+    st.radio("Kernels", ["hand-made", "random", "k-means", "trained"], key="fm_kernels",
+             help="trained: the first conv layer of your model from the training lab, or of the bundled shapes model")
     if ss["fm_kernels"] == "hand-made":
         st.toggle("One kernel per colour channel", key="fm_per_channel")
-    else:
+    elif ss["fm_kernels"] != "trained":
         st.number_input("How many kernels", 1, 16, key="fm_count")
         st.number_input("Kernel size", 3, 9, key="fm_size")
         st.number_input("Seed", 0, 9999, key="fm_seed")
     st.selectbox("Activation", ["none", *ACTIVATIONS], key="fm_act")
     st.number_input("Max pooling", 1, 4, key="fm_pool")
+    st.slider("Shift the image right (pixels)", -20, 20, key="fm_shift",
+              help="convolution is equivariant: the maps move with the image")
 
 image, digest = None, None
 if ss["fm_source"] == "sample":
@@ -92,9 +119,14 @@ try:
     elif ss["fm_kernels"] == "random":
         kernels = random_kernels(ss["fm_count"], channels, ss["fm_size"], ss["fm_seed"])
         titles = [f"random {i}" for i in range(len(kernels))]
-    else:
+    elif ss["fm_kernels"] == "k-means":
         kernels = kmeans(digest, ss["fm_count"], ss["fm_size"], ss["fm_seed"], image)
         titles = [f"k-means {i}" for i in range(len(kernels))]
+    else:
+        kernels, source = trained_kernels(channels)
+        titles = [f"{source} {i}" for i in range(len(kernels))]
+    if ss["fm_shift"]:
+        image = np.transpose(shift(to_chw(image), 0, ss["fm_shift"]), (1, 2, 0))
     act = None if ss["fm_act"] == "none" else ss["fm_act"]
     maps = feature_maps(image, kernels, act, ss["fm_pool"])
 except convlab.ConvlabError as err:

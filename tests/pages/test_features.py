@@ -44,3 +44,12 @@ def test_bad_url_values_fall_back():
     at = open_page(PAGE, sample="../../etc/passwd", pool="99")
     assert "URL value sample=../../etc/passwd was ignored" in shown(at)
     assert "URL value pool=99 was ignored" in shown(at)
+
+
+def test_trained_kernels_and_shifting_the_photo():
+    at = open_page(PAGE, kernels="trained")
+    assert "16 maps of" in shown(at) and not at.exception        # the bundled shapes model's 16 first-layer kernels
+    at = open_page(PAGE, sample="a shape", pool="1")
+    before = at.session_state["fm_shift"]
+    at.slider(key="fm_shift").set_value(5).run()
+    assert before == 0 and not at.exception and at.query_params["shift"] == "5"
