@@ -77,6 +77,20 @@ def _scores(model, x, base, window, positions, target: int, batch: int, on_progr
         return pick(plain)[0], torch.cat(scores)
 
 
+def _occluded_scores(model, image, target, window, stride, baseline, batch, on_progress, prob: bool):
+    """(image tensor, window, positions, plain score, score per position): incremental inference for
+    plain Sequential CNNs, batched full recomputation for anything else."""
+    x, win, st, base = _prepare(model, image, target, window, stride, baseline)
+    positions = occlusion_positions(tuple(x.shape[1:]), win, st)
+    plan = _plan(model)
+    if plan is not None:
+        plain, scores = _incremental_scores(plan, x, base, win, positions, int(target), prob, on_progress)
+    else:
+        plain, scores = _scores(model, x, base, win, positions, int(target), positive_int(batch, "batch"),
+                                on_progress, prob=prob)
+    return x, win, positions, plain, scores
+
+
 def occlusion(model, image: Any, target: int, window: Any, stride: Any, baseline: Any = 0.0,
               batch: int = 64, on_progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Per-pixel occlusion map (H, W): for each pixel, the mean drop of the model's raw target output over
@@ -88,14 +102,8 @@ def occlusion(model, image: Any, target: int, window: Any, stride: Any, baseline
     [[1.0, 1.0], [1.0, 1.0]]
     """
     import torch
-    x, win, st, base = _prepare(model, image, target, window, stride, baseline)
-    positions = occlusion_positions(tuple(x.shape[1:]), win, st)
-    plan = _plan(model)
-    if plan is not None:
-        plain, scores = _incremental_scores(plan, x, base, win, positions, int(target), False, on_progress)
-    else:
-        plain, scores = _scores(model, x, base, win, positions, int(target), positive_int(batch, "batch"),
-                                on_progress, prob=False)
+    x, win, positions, plain, scores = _occluded_scores(model, image, target, window, stride, baseline, batch,
+                                                        on_progress, prob=False)
     drop = (plain - scores)                                            # (P,)
     total = torch.zeros(x.shape[1:], dtype=x.dtype, device=x.device)
     count = torch.zeros_like(total)
@@ -109,14 +117,8 @@ def occlusion_grid(model, image: Any, target: int, window: Any, stride: Any, bas
                    batch: int = 64, on_progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """The Zeiler–Fergus view: the target's softmax probability with the occluder at each position,
     shape (rows of positions, columns of positions)."""
-    x, win, st, base = _prepare(model, image, target, window, stride, baseline)
-    positions = occlusion_positions(tuple(x.shape[1:]), win, st)
-    plan = _plan(model)
-    if plan is not None:
-        _, scores = _incremental_scores(plan, x, base, win, positions, int(target), True, on_progress)
-    else:
-        _, scores = _scores(model, x, base, win, positions, int(target), positive_int(batch, "batch"),
-                            on_progress, prob=True)
+    _, _, positions, _, scores = _occluded_scores(model, image, target, window, stride, baseline, batch,
+                                                  on_progress, prob=True)
     n_cols = len({c for _, c in positions})
     return scores.cpu().numpy().reshape(-1, n_cols)
 

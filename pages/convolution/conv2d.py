@@ -48,7 +48,6 @@ try:
     x, weights = parse_layer(ss["c2_x"], ss["c2_w"])
     w = weights.reshape(-1, *weights.shape[2:])
     bias = parse_vector(ss["c2_bias"], "bias", 3)
-    ss.setdefault("c2_channels", len(x))
     ss["c2_channels"], ss["c2_filters"] = len(x), len(weights)
 except convlab.ConvlabError as err:
     x = weights = None
