@@ -17,7 +17,7 @@ import numpy as np
 
 from convlab.errors import ConvlabError
 
-__all__ = ["ALLOWED_FORMATS", "EXTENSIONS", "MAX_PIXELS", "LoadedImage", "load_image", "load_image_info"]
+__all__ = ["ALLOWED_FORMATS", "EXTENSIONS", "MAX_PIXELS", "LoadedImage", "load_image", "load_image_info", "fit_to_input"]
 
 ALLOWED_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
 EXTENSIONS = ("png", "jpg", "jpeg", "gif", "bmp", "webp")
@@ -118,3 +118,36 @@ def load_image(data: bytes, max_side: int = 1024) -> np.ndarray:
     [1.0, 1.0, 1.0]
     """
     return load_image_info(data, max_side).array
+
+
+def fit_to_input(image: np.ndarray, input_shape: tuple[int, int, int], invert: bool = False) -> np.ndarray:
+    """A photo (H, W, 3) in [0, 1] as one model input (C, H, W) in [0, 1]: centre-cropped to the model's
+    aspect ratio, resized with area averaging, averaged to grey when the model reads one channel, and
+    optionally inverted (dark ink on white paper becomes the bright-on-dark of the digits dataset).
+
+    >>> img = np.zeros((40, 60, 3), dtype=np.float32); img[:, 30:] = 1
+    >>> fit_to_input(img, (1, 2, 2)).round(2).tolist()
+    [[[0.0, 1.0], [0.0, 1.0]]]
+    """
+    from PIL import Image
+
+    a = np.asarray(image, dtype=np.float32)
+    if a.ndim != 3 or a.shape[2] != 3:
+        raise ConvlabError(f"expected an (H, W, 3) image, got shape {a.shape}")
+    c, h, w = (int(v) for v in input_shape)
+    if c not in (1, 3):
+        raise ConvlabError(f"the model reads {c} channels: only grey (1) or colour (3) models can take a photo")
+    H, W = a.shape[:2]
+    if H * w > W * h:                      # too tall: crop rows
+        keep = max(1, round(W * h / w))
+        top = (H - keep) // 2
+        a = a[top:top + keep]
+    else:                                  # too wide: crop columns
+        keep = max(1, round(H * w / h))
+        left = (W - keep) // 2
+        a = a[:, left:left + keep]
+    channels = [np.asarray(Image.fromarray(a[..., k]).resize((w, h), Image.Resampling.BOX)) for k in range(3)]
+    out = np.clip(np.stack(channels), 0, 1)
+    if c == 1:
+        out = out.mean(axis=0, keepdims=True)
+    return (1 - out if invert else out).astype(np.float32)

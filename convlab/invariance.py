@@ -12,7 +12,7 @@ from convlab._validate import as_array, int_pair, positive_int
 from convlab.errors import ConvlabError
 from convlab.ops import conv1d, conv2d, pool2d
 
-__all__ = ["demo_image", "shift", "ShiftComparison", "compare_shift", "fold_avg_pool", "fold_avg_pool1d"]
+__all__ = ["demo_image", "shift", "ShiftComparison", "compare_shift", "ShiftChange", "shift_change", "fold_avg_pool", "fold_avg_pool1d"]
 
 
 def demo_image(size: int = 12) -> np.ndarray:
@@ -75,6 +75,56 @@ def compare_shift(x: Any, w: Any, pool: int = 2, dy: int = 0, dx: int = 1) -> Sh
     equivariant = bool(np.allclose(conv_s[inner], expected[inner])) if conv_x.shape[0] > 2 * m else True
     return ShiftComparison(conv_x, conv_s, pooled, pooled_s, equivariant,
                            float(np.mean(np.isclose(pooled, pooled_s))))
+
+
+@dataclass(frozen=True)
+class ShiftChange:
+    """How much a shift of a real image changes its feature maps (relative L2 change, 0 = identical)."""
+
+    conv: float       # maps of the shifted image vs the original maps, at the same positions
+    aligned: float    # ... vs the original maps shifted the same way (equivariance: 0)
+    pooled: float     # max-pooled maps of the shifted image vs the original pooled maps
+    # all three away from the left and right borders, where the shift brings in zeros
+    dx: int
+    pool: int
+
+    def text(self) -> str:
+        verdict = ("less: pooling makes them nearly invariant to small shifts" if self.pooled < 0.8 * self.conv
+                   else "about as much: this shift is too large for this pool to absorb")
+        return (f"Moving the image {self.dx} px changed the feature maps by {self.conv:.0%} at the same positions, "
+                f"and by {self.aligned:.1%} once they are moved along with it: convolution is equivariant. "
+                f"After {self.pool}×{self.pool} max pooling they changed by {self.pooled:.0%}, {verdict}. "
+                "(Relative change, away from the borders.)")
+
+
+def shift_change(image: Any, kernels: Any, dx: int, pool: int = 2, activation: str | None = "relu") -> ShiftChange:
+    """Shift a (C, H, W) image right by dx and measure how its maps (conv → activation) and their max-pooled
+    summary change. The shifted maps equal the original maps shifted (equivariance); the pooled maps change
+    less than the unaligned maps do (approximate invariance).
+
+    >>> x = np.zeros((1, 16, 16)); x[0, 4:12, 5] = 1
+    >>> c = shift_change(x, np.ones((1, 1, 3, 3)), dx=1, pool=4)
+    >>> c.aligned, c.pooled < c.conv
+    (0.0, True)
+    """
+    from convlab.kernels import activate
+
+    a = as_array(image, "image", (3,), "(C, H, W)")
+    pool = positive_int(pool, "pool")
+    xs = shift(a, 0, dx)
+    f = (lambda z: activate(conv2d(z, kernels, padding="same"), activation)) if activation else (
+        lambda z: conv2d(z, kernels, padding="same"))
+    m0, m1 = f(a), f(xs)
+
+    m = abs(int(dx)) + max(np.shape(kernels)[-2:])               # columns the border and the fill reach
+    mp = -(-m // pool)
+
+    def rel(u: np.ndarray, v: np.ndarray, margin: int) -> float:
+        u, v = u[..., margin: u.shape[-1] - margin], v[..., margin: v.shape[-1] - margin]
+        return float(np.linalg.norm(u - v) / (np.linalg.norm(v) or 1.0))
+
+    return ShiftChange(rel(m1, m0, m), rel(m1, shift(m0, 0, dx), m), rel(pool2d(m1, pool), pool2d(m0, pool), mp),
+                       int(dx), pool)
 
 
 def fold_avg_pool(w: Any, pool_size: Any) -> np.ndarray:

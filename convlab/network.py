@@ -1,0 +1,106 @@
+"""Inside a network: every layer's feature maps for one image, and the filters that made them.
+
+Works on the nn.Sequential models convlab.models builds (the training lab's, the bundled ones, or a
+random-weight one): the input runs through the layers one at a time and each spatial output is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from convlab.errors import ConvlabError
+
+__all__ = ["LayerMaps", "layer_maps", "random_model"]
+
+
+@dataclass(frozen=True)
+class LayerMaps:
+    """One layer's output for one image."""
+
+    index: int                       # position in the model (0 = first layer)
+    kind: str                        # conv, pool, act, batchnorm, dropout, residual
+    title: str                       # e.g. "1 · conv 3→16, 3×3 → 16×32×32"
+    maps: np.ndarray                 # (C, H, W)
+    weight: np.ndarray | None        # (C, C_in, kh, kw): the filter behind each map (conv layers only)
+    bias: np.ndarray | None          # (C,)
+
+
+def _describe(m) -> tuple[str, str]:
+    import torch.nn as nn
+    if isinstance(m, nn.Conv2d):
+        kh, kw = m.kernel_size
+        extra = "".join([f", stride {m.stride[0]}" if m.stride != (1, 1) else "",
+                         f", pad {m.padding[0]}" if m.padding not in ((0, 0), "valid") else ""])
+        return "conv", f"conv {m.in_channels}→{m.out_channels}, {kh}×{kw}{extra}"
+    if isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
+        k = m.kernel_size if isinstance(m.kernel_size, int) else m.kernel_size[0]
+        return "pool", f"{'max' if isinstance(m, nn.MaxPool2d) else 'avg'} pool {k}×{k}"
+    if isinstance(m, nn.BatchNorm2d):
+        return "batchnorm", "batch norm"
+    if isinstance(m, nn.Dropout):
+        return "dropout", "dropout (off when not training)"
+    if type(m).__name__ == "Residual":
+        return "residual", "residual block"
+    name = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "ELU": "elu", "Tanh": "tanh", "Sigmoid": "sigmoid"}.get(
+        type(m).__name__, type(m).__name__.lower())
+    return "act", name
+
+
+def layer_maps(model: Any, x: Any) -> list[LayerMaps]:
+    """Every spatial layer's output (C, H, W) for one input x (C, H, W), already normalised the way the
+    model was trained; layers after the flatten are left out, but the input runs through them (an input
+    of the wrong size is refused). Runs in eval mode, on the model's device.
+
+    >>> import torch; from convlab.models import build_model, preset
+    >>> m = random_model(preset("small"), (1, 8, 8), 10, seed=0)
+    >>> [(l.kind, l.maps.shape) for l in layer_maps(m, np.zeros((1, 8, 8)))][:3]
+    [('conv', (16, 8, 8)), ('act', (16, 8, 8)), ('pool', (16, 4, 4))]
+    """
+    import torch
+    import torch.nn as nn
+
+    if not isinstance(model, nn.Sequential):
+        raise ConvlabError("layer_maps needs an nn.Sequential model (the ones convlab.models builds)")
+    params = next(model.parameters(), None)
+    device = params.device if params is not None else torch.device("cpu")
+    a = np.asarray(x, dtype=np.float64)
+    if a.ndim != 3:
+        raise ConvlabError(f"expected one image (C, H, W), got shape {a.shape}")
+    first = next((m for m in model if isinstance(m, nn.Conv2d)), None)
+    if first is not None and first.in_channels != a.shape[0]:
+        raise ConvlabError(f"the model reads {first.in_channels} channel(s), the image has {a.shape[0]}")
+    out: list[LayerMaps] = []
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            h = torch.from_numpy(a)[None].to(device, params.dtype if params is not None else torch.float32)
+            for i, m in enumerate(model):
+                h = m(h)                   # all the way through: an input of the wrong size fails here
+                if h.dim() != 4:
+                    continue
+                kind, title = _describe(m)
+                weight = bias = None
+                if kind == "conv":
+                    weight = m.weight.detach().cpu().double().numpy()
+                    bias = m.bias.detach().cpu().double().numpy() if m.bias is not None else None
+                c, hh, ww = h.shape[1:]
+                out.append(LayerMaps(i, kind, f"{i + 1} · {title} → {c}×{hh}×{ww}",
+                                     h[0].detach().cpu().double().numpy(), weight, bias))
+    except RuntimeError as err:
+        raise ConvlabError(f"the image does not fit this model: {err}") from None
+    finally:
+        model.train(was_training)
+    return out
+
+
+def random_model(spec: dict, input_shape: tuple[int, int, int], n_classes: int, seed: int = 0):
+    """The spec's model with PyTorch's default random weights from a seed (same seed, same weights)."""
+    import torch
+    from convlab.models import build_model
+
+    torch.manual_seed(int(seed))
+    return build_model(spec, input_shape, n_classes).eval()
