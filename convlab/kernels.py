@@ -12,7 +12,7 @@ from convlab.errors import ConvlabError
 from convlab.ops import conv2d, pool2d
 from convlab.presets import KERNELS
 
-__all__ = ["ACTIVATIONS", "activate", "activation_slope", "hand_made", "random_kernels", "kmeans_kernels",
+__all__ = ["ACTIVATIONS", "activate", "activation_slope", "hand_made", "custom_kernel", "random_kernels", "kmeans_kernels",
            "feature_maps", "to_chw"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh", "sigmoid")
@@ -83,6 +83,19 @@ def hand_made(names, channels: int = 3, per_channel: bool = False) -> np.ndarray
         for c in range(channels):
             out[i * channels + c, c] = k
     return out
+
+
+def custom_kernel(text: str, channels: int = 3) -> np.ndarray:
+    """A kernel typed as rows ("1 0 -1; 2 0 -2; 1 0 -1", at most 9×9) as (1, C, kh, kw), spread over the
+    channels like the hand-made ones (each channel gets kernel / C, so grey images keep their scale).
+
+    >>> custom_kernel("0 1 0; 1 -4 1; 0 1 0", 1)[0, 0].tolist()
+    [[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]]
+    """
+    from convlab.parse import parse_grid
+    k = parse_grid(text, "custom kernel", max_side=9)
+    channels = positive_int(channels, "channels")
+    return np.repeat(k[None, None] / channels, channels, axis=1)
 
 
 def random_kernels(count: int, channels: int, size: int = 3, seed: int = 0) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 
 from convlab.errors import ConvlabError
 
-__all__ = ["LayerMaps", "layer_maps", "random_model"]
+__all__ = ["LayerMaps", "layer_maps", "random_model", "first_layer_kernels"]
 
 
 @dataclass(frozen=True)
@@ -104,3 +104,20 @@ def random_model(spec: dict, input_shape: tuple[int, int, int], n_classes: int, 
 
     torch.manual_seed(int(seed))
     return build_model(spec, input_shape, n_classes).eval()
+
+
+def first_layer_kernels(model: Any, channels: int) -> np.ndarray | None:
+    """The first conv layer's kernels (F, channels, kh, kw) for an image with this many channels, or None
+    when the model reads something else. A grey model's kernels are spread over colour channels (w / C
+    each), so on a colour image they see its grey level.
+
+    >>> m = random_model({"layers": [{"type": "conv", "filters": 2, "kernel": 3}]}, (1, 5, 5), 2)
+    >>> first_layer_kernels(m, 3).shape, first_layer_kernels(random_model({"layers": []}, (1, 5, 5), 2), 3)
+    ((2, 3, 3, 3), None)
+    """
+    import torch.nn as nn
+    conv = next((m for m in model.modules() if isinstance(m, nn.Conv2d)), None)
+    if conv is None or conv.in_channels not in (channels, 1):
+        return None
+    w = conv.weight.detach().cpu().double().numpy()
+    return np.repeat(w / channels, channels, axis=1) if w.shape[1] == 1 and channels > 1 else w

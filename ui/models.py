@@ -1,14 +1,19 @@
-"""The session's current model, handed from the training lab to other pages (the image lab).
+"""Models for the image pages: the session's own model from the training lab, and the bundled ones.
 
 publish_model() is called when a training job finishes or a model is uploaded; current_model()
-returns it (or None). Per-student: it lives in this session's state only.
+returns it (or None). Per-student: it lives in this session's state only. bundled_model() loads a
+read-only model from assets/ once per process, shared by every session.
 """
 
 from __future__ import annotations
 
+import pathlib
+
 import streamlit as st
 
 KEY = "convlab_model"
+ASSETS = pathlib.Path(__file__).resolve().parents[1] / "assets"
+BUNDLED = ("digits", "shapes")
 
 
 def publish_model(model, spec: dict, data, source: str) -> None:
@@ -18,3 +23,18 @@ def publish_model(model, spec: dict, data, source: str) -> None:
 
 def current_model() -> dict | None:
     return st.session_state.get(KEY)
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def shared_dataset(name: str):
+    """A bundled dataset, generated once per process and shared read-only (same seed, same data)."""
+    from convlab.data import load_dataset
+    return load_dataset(name)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def bundled_model(name: str):
+    """(model, dataset) for "digits" or "shapes": read-only and shared (assets/, made by `python -m convlab train`)."""
+    from convlab.modelio import load_model
+    model = load_model((ASSETS / f"{name}_small.safetensors").read_bytes())[0].cpu().eval()
+    return model, shared_dataset(name)

@@ -1,31 +1,30 @@
-"""Feature maps (seeds 001, 003, 004): real images through hand-made, random and k-means kernels."""
-
-import hashlib
-import pathlib
+"""Feature maps (seeds 001, 003, 004): real images through hand-made, custom, random, k-means and trained kernels."""
 
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
-import torch
 
 import convlab
 from convlab.figures.training import tiles_figure
-from convlab.images import EXTENSIONS, load_image_info
-from convlab.invariance import shift
-from convlab.kernels import (ACTIVATIONS, activate, activation_slope, feature_maps, hand_made, kmeans_kernels,
-                             random_kernels, to_chw)
-from convlab.modelio import load_model
+from convlab.invariance import shift, shift_change
+from convlab.kernels import (ACTIVATIONS, activate, activation_slope, custom_kernel, feature_maps, hand_made,
+                             kmeans_kernels, random_kernels, to_chw)
+from convlab.network import first_layer_kernels
+from convlab.parse import parse_grid
 from convlab.presets import KERNELS
-from convlab.samples import SAMPLES, sample_image
-from convlab.urlstate import Choice, Flag, Int, Schema
-from ui.models import current_model
+from convlab.samples import SAMPLES
+from convlab.urlstate import Choice, Flag, Int, Schema, Text
+from ui.images import SOURCES, chosen_photo
+from ui.models import bundled_model, current_model
 from ui.state import sync_url, use_state
-from ui.widgets import chart, plain, show_error
+from ui.widgets import chart, show_error
 
 P = "fm"
+KERNEL_SOURCES = ("hand-made", "custom", "random", "k-means", "trained")
 SCHEMA = Schema(
-    Choice("source", "sample", ("sample", "upload", "camera")), Choice("sample", "china.jpg", SAMPLES),
-    Choice("kernels", "hand-made", ("hand-made", "random", "k-means", "trained")), Flag("per_channel", False),
+    Choice("source", "sample", SOURCES), Choice("sample", "china.jpg", SAMPLES),
+    Choice("kernels", "hand-made", KERNEL_SOURCES), Flag("per_channel", False),
+    Text("custom", "-1 -1 -1; -1 8 -1; -1 -1 -1", lambda t: parse_grid(t, "custom kernel", max_side=9), 400),
     Int("shift", 0, -20, 20),
     Int("count", 8, 1, 16), Int("size", 5, 3, 9), Int("seed", 0, 0, 9999),
     Choice("act", "relu", ("none",) + ACTIVATIONS), Int("pool", 2, 1, 4),
@@ -33,37 +32,20 @@ SCHEMA = Schema(
 ss = st.session_state
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def load_upload(digest: str, _data: bytes):
-    """Keyed on the SHA-256 of the bytes (the bytes themselves are not hashed, never an image object)."""
-    return load_image_info(_data, max_side=256)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def sample(name: str):
-    return sample_image(name, 256)
-
-
 @st.cache_data(max_entries=16, show_spinner="Clustering patches…")
 def kmeans(digest: str, count: int, size: int, seed: int, _image):
+    """Keyed on the image's cache key (sample name or the upload's SHA-256) and the settings."""
     return kmeans_kernels(_image, count, size, patches=3000, seed=seed)
 
 
 def trained_kernels(channels: int):
-    """First-layer kernels of the student's model (if it reads this many channels) or the bundled shapes model."""
+    """First-layer kernels of the student's model, else of the bundled shapes model."""
     mine = current_model()
-    for model, name in ((mine["model"], "my model") if mine else (None, ""), (bundled_shapes(), "shapes model")):
-        convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)] if model is not None else []
-        if convs and convs[0].in_channels in (channels, 1):
-            w = convs[0].weight.detach().cpu().numpy().astype(float)
-            return (np.repeat(w / channels, channels, axis=1) if w.shape[1] == 1 else w), name
+    for model, name in ((mine["model"], "my model") if mine else (None, ""), (bundled_model("shapes")[0], "shapes model")):
+        kernels = first_layer_kernels(model, channels) if model is not None else None
+        if kernels is not None:
+            return kernels, name
     raise convlab.ConvlabError("no trained model with colour or grey input: train one in the training lab")
-
-
-@st.cache_resource
-def bundled_shapes():
-    """Read-only and shared: the bundled shapes model (assets/)."""
-    return load_model((pathlib.Path(__file__).resolve().parents[2] / "assets" / "shapes_small.safetensors").read_bytes())[0]
 
 
 use_state(P, SCHEMA)
@@ -72,13 +54,16 @@ st.caption("A convolution layer turns an image into one feature map per kernel. 
            "drawn at random, or learned without labels from the image's own patches (k-means, seed 004).")
 
 with st.sidebar:
-    st.radio("Image", ["sample", "upload", "camera"], key="fm_source", horizontal=True)
+    st.radio("Image", SOURCES, key="fm_source", horizontal=True)
     if ss["fm_source"] == "sample":
         st.selectbox("Sample", SAMPLES, key="fm_sample")
-    st.radio("Kernels", ["hand-made", "random", "k-means", "trained"], key="fm_kernels",
+    st.radio("Kernels", KERNEL_SOURCES, key="fm_kernels",
              help="trained: the first conv layer of your model from the training lab, or of the bundled shapes model")
     if ss["fm_kernels"] == "hand-made":
         st.toggle("One kernel per colour channel", key="fm_per_channel")
+    elif ss["fm_kernels"] == "custom":
+        st.text_area("Your kernel (rows separated by ; or new lines)", key="fm_custom", height=110,
+                     help="up to 9×9 numbers, e.g. 1 0 -1; 2 0 -2; 1 0 -1 (Sobel x)")
     elif ss["fm_kernels"] != "trained":
         st.number_input("How many kernels", 1, 16, key="fm_count")
         st.number_input("Kernel size", 3, 9, key="fm_size")
@@ -88,27 +73,11 @@ with st.sidebar:
     st.slider("Shift the image right (pixels)", -20, 20, key="fm_shift",
               help="convolution is equivariant: the maps move with the image")
 
-image, digest = None, None
-if ss["fm_source"] == "sample":
-    image, digest = sample(ss["fm_sample"]), ss["fm_sample"]
-else:
-    upload = (st.file_uploader("Upload a photo", type=list(EXTENSIONS), key="fm_upload") if ss["fm_source"] == "upload"
-              else st.camera_input("Take a photo", key="fm_camera"))
-    if upload is not None:
-        data = upload.getvalue()
-        digest = hashlib.sha256(data).hexdigest()
-        try:
-            info = load_upload(digest, data)
-        except convlab.ConvlabError as err:
-            show_error(err)
-        else:
-            image = info.array
-            if info.message:
-                st.info(plain(info.message))
-if image is None:
-    st.info("Choose a sample, upload a photo, or take one with the camera.")
+picked = chosen_photo(P)
+if picked is None:
     sync_url(P, SCHEMA)
     st.stop()
+image, digest = picked
 
 channels = image.shape[2]
 try:
@@ -116,6 +85,8 @@ try:
         names = [n for n in KERNELS if n != "identity"]
         kernels = hand_made(names, channels, per_channel=ss["fm_per_channel"])
         titles = [f"{n} ({c})" for n in names for c in "RGB"] if ss["fm_per_channel"] else names
+    elif ss["fm_kernels"] == "custom":
+        kernels, titles = custom_kernel(ss["fm_custom"], channels), ["your kernel"]
     elif ss["fm_kernels"] == "random":
         kernels = random_kernels(ss["fm_count"], channels, ss["fm_size"], ss["fm_seed"])
         titles = [f"random {i}" for i in range(len(kernels))]
@@ -125,9 +96,10 @@ try:
     else:
         kernels, source = trained_kernels(channels)
         titles = [f"{source} {i}" for i in range(len(kernels))]
+    act = None if ss["fm_act"] == "none" else ss["fm_act"]
+    change = shift_change(to_chw(image), kernels, ss["fm_shift"], max(ss["fm_pool"], 2), act) if ss["fm_shift"] else None
     if ss["fm_shift"]:
         image = np.transpose(shift(to_chw(image), 0, ss["fm_shift"]), (1, 2, 0))
-    act = None if ss["fm_act"] == "none" else ss["fm_act"]
     maps = feature_maps(image, kernels, act, ss["fm_pool"])
 except convlab.ConvlabError as err:
     show_error(err)
@@ -145,6 +117,8 @@ with right:
                 f"max pool: {shape}")
     chart(tiles_figure(list(maps), titles, columns=4, cell=150, each=True), "fm_maps")
     st.caption("Each map is scaled to its own strongest value (red positive, blue negative).")
+    if change is not None:
+        st.info(change.text(), icon="↔️")
 
 if act:
     xs = np.linspace(-4, 4, 161)

@@ -1,34 +1,27 @@
 """Occlusion (seed 003, after Zeiler & Fergus 2014): hide part of the image and watch the class probability."""
 
-import pathlib
-
 import numpy as np
 import streamlit as st
 
 import convlab
 from convlab.attribution import BASELINES, baseline_for, occlusion_grid, occlusion_positions
-from convlab.data import load_dataset
 from convlab.figures.occlusion import map_figure, occluder_animation
-from convlab.modelio import load_model
+from convlab.images import fit_to_input
+from convlab.samples import SAMPLES
 from convlab.training import predict
-from convlab.urlstate import Choice, Int, Schema
-from ui.models import current_model
+from convlab.urlstate import Choice, Flag, Int, Schema
+from ui.images import SOURCES, chosen_photo
+from ui.models import bundled_model, current_model, shared_dataset
 from ui.state import sync_url, use_state
 from ui.widgets import chart, show_error
 
 P = "oc"
 SCHEMA = Schema(
-    Choice("model", "digits", ("digits", "shapes", "mine")), Int("index", 0, 0, 299), Int("target", -1, -1, 99),
+    Choice("model", "digits", ("digits", "shapes", "mine")), Choice("source", "test", ("test",) + SOURCES),
+    Choice("sample", "a shape", SAMPLES), Flag("invert", False), Int("index", 0, 0, 299), Int("target", -1, -1, 99),
     Int("window", 2, 1, 32), Int("stride", 1, 1, 32), Choice("baseline", "zero", BASELINES),
 )
 ss = st.session_state
-
-
-@st.cache_resource(max_entries=2)
-def bundled(name: str):
-    """Read-only and shared: a bundled model (assets/) and its dataset."""
-    root = pathlib.Path(__file__).resolve().parents[2] / "assets"
-    return load_model((root / f"{name}_small.safetensors").read_bytes())[0], load_dataset(name)
 
 
 use_state(P, SCHEMA)
@@ -41,7 +34,16 @@ with st.sidebar:
     st.radio("Model", ["digits", "shapes", "mine"], key="oc_model",
              format_func={"digits": "bundled digits model", "shapes": "bundled shapes model",
                           "mine": "my trained model"}.get)
-    st.number_input("Test image", 0, 299, key="oc_index")
+    st.radio("Image", ["test", *SOURCES], key="oc_source", horizontal=True,
+             format_func=lambda v: {"test": "test set"}.get(v, v),
+             help="a photo is centre-cropped and scaled down to the model's input size")
+    if ss["oc_source"] == "test":
+        st.number_input("Test image", 0, 299, key="oc_index")
+    elif ss["oc_source"] == "sample":
+        st.selectbox("Sample", SAMPLES, key="oc_sample")
+    if ss["oc_source"] != "test":
+        st.toggle("Invert (dark ink on white paper)", key="oc_invert",
+                  help="the digits model was trained on bright digits on a dark background")
     st.number_input("Window", 1, 32, key="oc_window")
     st.number_input("Stride", 1, 32, key="oc_stride")
     st.selectbox("Occluder", BASELINES, key="oc_baseline", help="what replaces the hidden square")
@@ -52,11 +54,27 @@ if ss["oc_model"] == "mine":
         st.info("Train a model in the training lab first (or choose a bundled model).")
         sync_url(P, SCHEMA)
         st.stop()
-    model, data = mine["model"], load_dataset(mine["dataset"])
+    model, data = mine["model"], shared_dataset(mine["dataset"])
 else:
-    model, data = bundled(ss["oc_model"])
+    model, data = bundled_model(ss["oc_model"])
 model = model.cpu().eval()
-image = data.x_test[ss["oc_index"] % len(data.x_test)]                 # (C, H, W) in [0, 1]
+truth = ""
+if ss["oc_source"] == "test":
+    image = data.x_test[ss["oc_index"] % len(data.x_test)]                 # (C, H, W) in [0, 1]
+    truth = f"; true class **{data.classes[data.y_test[ss['oc_index'] % len(data.x_test)]]}**"
+else:
+    picked = chosen_photo(P)
+    if picked is None:
+        sync_url(P, SCHEMA)
+        st.stop()
+    try:
+        image = fit_to_input(picked[0], data.input_shape, invert=ss["oc_invert"])
+    except convlab.ConvlabError as err:
+        show_error(err)
+        sync_url(P, SCHEMA)
+        st.stop()
+    c, h, w = data.input_shape
+    truth = f"; your photo was cropped and scaled to the model's {h}×{w} {'grey' if c == 1 else 'colour'} input"
 x = data.normalise(image[None])[0]
 probs = predict(model, data, image[None])[0]
 target = int(probs.argmax()) if ss["oc_target"] < 0 else ss["oc_target"]
@@ -77,9 +95,8 @@ except convlab.ConvlabError as err:
 if bar:
     bar.empty()
 
-st.markdown(f"The model says **{data.classes[int(probs.argmax())]}** ({probs.max():.0%}); true class "
-            f"**{data.classes[data.y_test[ss['oc_index'] % len(data.x_test)]]}**. Explaining class **{label}** "
-            f"with {len(positions)} occluder positions.")
+st.markdown(f"The model says **{data.classes[int(probs.argmax())]}** ({probs.max():.0%}){truth}. "
+            f"Explaining class **{label}** with {len(positions)} occluder positions.")
 a, b, c = st.columns(3)
 with a:
     chart(occluder_animation(image, positions, window, grid.ravel(), label, size=320), "oc_anim")

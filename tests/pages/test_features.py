@@ -53,3 +53,22 @@ def test_trained_kernels_and_shifting_the_photo():
     before = at.session_state["fm_shift"]
     at.slider(key="fm_shift").set_value(5).run()
     assert before == 0 and not at.exception and at.query_params["shift"] == "5"
+
+
+def test_custom_kernel_and_its_bad_input():
+    at = open_page(PAGE, kernels="custom", sample="a shape")
+    assert "1 maps of" in shown(at) and not at.exception
+    at.text_area(key="fm_custom").set_value("1 0 -1; 2 0 -2; 1 0 -1").run()
+    assert "1 maps of" in shown(at) and at.query_params["custom"] == "1 0 -1; 2 0 -2; 1 0 -1"
+    at.text_area(key="fm_custom").set_value("1 2; 3 nan").run()
+    assert at.error and not at.exception
+    at = open_page(PAGE, kernels="custom", custom="<script>alert(1)</script>")
+    assert "URL value custom=" in shown(at) and "1 maps of" in shown(at)
+
+
+def test_shifted_photo_reports_equivariance_and_pooling():
+    at = open_page(PAGE, sample="china.jpg", pool="2")
+    at.slider(key="fm_shift").set_value(1).run()
+    text = shown(at)
+    assert "Moving the image 1 px changed the feature maps by" in text
+    assert "by 0.0% once they are moved along with it" in text and "After 2×2 max pooling" in text

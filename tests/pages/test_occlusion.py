@@ -30,3 +30,25 @@ def test_shapes_settings_and_target():
 def test_my_model_needs_a_trained_one():
     at = open_page(PAGE, model="mine")
     assert "Train a model in the training lab first" in shown(at)
+
+
+def test_occlusion_on_a_sample_photo_and_an_upload():
+    import io
+
+    from PIL import Image
+
+    at = open_page(PAGE, model="shapes", source="sample", sample="a shape", window="8", stride="4")
+    text = shown(at)
+    assert "cropped and scaled to the model's 32×32 colour input" in text and "with 49 occluder positions" in text
+    assert values(figure(at, 2)["data"][1]["z"]).shape == (32, 32)
+    at = open_page(PAGE, source="upload")
+    assert "Upload a photo" in shown(at) and not at.exception
+    ink = np.full((120, 90), 255, np.uint8)
+    ink[20:100, 40:50] = 0                                      # a dark "1" on white paper
+    buf = io.BytesIO()
+    Image.fromarray(ink).save(buf, "PNG")
+    at.file_uploader(key="oc_upload").upload("one.png", buf.getvalue(), "image/png").run()
+    at.toggle(key="oc_invert").set_value(True).run()
+    assert "8×8 grey input" in shown(at) and values(figure(at, 2)["data"][1]["z"]).shape == (8, 8)
+    at.file_uploader(key="oc_upload").upload("bad.png", b"GIF89a broken", "image/png").run()
+    assert at.error and not at.exception
