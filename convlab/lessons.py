@@ -41,9 +41,11 @@ LESSONS: tuple[Lesson, ...] = (
            "checked against autograd; pooling's gradient routing", ("001", "003"), "backward"),
     Lesson("Convolution", "Why convolution", "sparse, shared, equivariant; tiled and unshared layers; "
            "transposed and dilated convolution with numbers", ("000", "001", "003", "004"), "why"),
-    Lesson("Images", "Feature maps", "hand-made, random and k-means kernels on real photos; activations",
+    Lesson("Images", "Feature maps", "hand-made, custom, random, k-means and trained kernels on your photos; activations; shifting",
            ("001", "003", "004"), "features"),
-    Lesson("Images", "Occlusion", "slide a grey square over an image and watch the class probability",
+    Lesson("Images", "Inside a network", "one image through every layer of a trained, bundled or random "
+           "model; click a map to see the filter that made it", ("000", "003"), "layers"),
+    Lesson("Images", "Occlusion", "slide a grey square over a test image or your photo and watch the class probability",
            ("003",), "occlusion"),
     Lesson("Training", "Training lab", "build a small CNN, train it live on digits or shapes, watch "
            "filters, curves and gradients", ("000", "001", "003"), "training"),

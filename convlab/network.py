@@ -13,7 +13,7 @@ import numpy as np
 
 from convlab.errors import ConvlabError
 
-__all__ = ["LayerMaps", "layer_maps", "random_model", "first_layer_kernels"]
+__all__ = ["LayerMaps", "layer_maps", "random_model", "first_layer_kernels", "explain_map"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,9 @@ class LayerMaps:
     maps: np.ndarray                 # (C, H, W)
     weight: np.ndarray | None        # (C, C_in, kh, kw): the filter behind each map (conv layers only)
     bias: np.ndarray | None          # (C,)
+    stride: int = 1                  # conv and pool layers
+    padding: int = 0
+    size: int = 0                    # kernel or pool size
 
 
 def _describe(m) -> tuple[str, str]:
@@ -84,12 +87,17 @@ def layer_maps(model: Any, x: Any) -> list[LayerMaps]:
                     continue
                 kind, title = _describe(m)
                 weight = bias = None
+                geometry = {}
                 if kind == "conv":
                     weight = m.weight.detach().cpu().double().numpy()
                     bias = m.bias.detach().cpu().double().numpy() if m.bias is not None else None
+                    geometry = dict(stride=m.stride[0], padding=m.padding[0], size=m.kernel_size[0])
+                elif kind == "pool":
+                    k, st = m.kernel_size, m.stride
+                    geometry = dict(size=k if isinstance(k, int) else k[0], stride=st if isinstance(st, int) else st[0])
                 c, hh, ww = h.shape[1:]
                 out.append(LayerMaps(i, kind, f"{i + 1} · {title} → {c}×{hh}×{ww}",
-                                     h[0].detach().cpu().double().numpy(), weight, bias))
+                                     h[0].detach().cpu().double().numpy(), weight, bias, **geometry))
     except RuntimeError as err:
         raise ConvlabError(f"the image does not fit this model: {err}") from None
     finally:
@@ -121,3 +129,39 @@ def first_layer_kernels(model: Any, channels: int) -> np.ndarray | None:
         return None
     w = conv.weight.detach().cpu().double().numpy()
     return np.repeat(w / channels, channels, axis=1) if w.shape[1] == 1 and channels > 1 else w
+
+
+def explain_map(layer: LayerMaps, before: np.ndarray, k: int) -> tuple[str, np.ndarray | None]:
+    """How map k of this layer comes from the layer before (`before`, (C, H, W): the previous layer's maps
+    or the input), and the map recomputed by convlab from them (conv and pool layers; None otherwise), so
+    a page can show that they agree.
+
+    >>> m = random_model({"layers": [{"type": "conv", "filters": 2, "kernel": 3}]}, (1, 5, 5), 2)
+    >>> x = np.ones((1, 5, 5)); first = layer_maps(m, x)[0]
+    >>> text, again = explain_map(first, x, 1)
+    >>> text.split(":")[0], bool(np.allclose(again, first.maps[1]))
+    ('map 1 = bias 1 + the sum over the 1 input map(s) of input map c ⋆ filter 1, channel c', True)
+    """
+    from convlab.ops import conv2d, pool2d
+
+    k = int(k) % layer.maps.shape[0]
+    if layer.kind == "conv":
+        again = conv2d(before, layer.weight[k:k + 1], None if layer.bias is None else layer.bias[k:k + 1],
+                       stride=layer.stride, padding=layer.padding)[0]
+        b = 0.0 if layer.bias is None else float(layer.bias[k])
+        return (f"map {k} = bias {k} + the sum over the {before.shape[0]} input map(s) of input map c ⋆ filter {k}, "
+                f"channel c: a {layer.size}×{layer.size} window slides with stride {layer.stride} over the input "
+                f"padded by {layer.padding}; bias {k} = {b:.3g}."), again
+    if layer.kind == "pool":
+        mode = "max" if layer.title.split(" · ")[1].startswith("max") else "avg"
+        again = pool2d(before[k], layer.size, stride=layer.stride, mode=mode)
+        what = "the largest value" if mode == "max" else "the mean"
+        return (f"map {k} keeps {what} of each {layer.size}×{layer.size} block of map {k} before it "
+                f"(stride {layer.stride}): the map shrinks, small shifts matter less."), again
+    if layer.kind == "act":
+        return (f"map {k} is map {k} before it with {layer.title.split(' · ')[1].split(' →')[0]} applied to every "
+                "value (for ReLU: negatives become 0, so only what the filter found stays)."), None
+    if layer.kind == "residual":
+        return (f"map {k} = activation(map {k} before it + conv(activation(conv(everything before it)))): "
+                "the skip connection adds the input back."), None
+    return f"map {k} is map {k} before it, rescaled (batch norm) or passed through (dropout at test time).", None

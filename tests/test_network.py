@@ -89,3 +89,21 @@ def test_shift_change_matches_torch(seed):
     pa, pb = F.max_pool2d(f(xs)[None], pool)[0][..., mp:-mp], F.max_pool2d(f(x)[None], pool)[0][..., mp:-mp]
     assert c.pooled == pytest.approx(float((pa - pb).norm() / pb.norm()), rel=1e-9)
     assert f"{dx} px" in c.text() and f"{pool}×{pool}" in c.text()
+
+
+@pytest.mark.parametrize("name", ["small", "lenet", "tinyvgg", "deep_residual"])
+def test_explain_map_recomputes_conv_and_pool_maps_from_the_layer_before(name):
+    from convlab.network import explain_map
+    model = random_model(preset(name), (3, 16, 16), 4, seed=2).double()
+    x = np.random.default_rng(1).random((3, 16, 16))
+    layers = layer_maps(model, x)
+    before = x
+    for layer in layers:
+        for k in (0, layer.maps.shape[0] - 1):
+            text, again = explain_map(layer, before, k)
+            assert text.startswith(f"map {k}")
+            if layer.kind in ("conv", "pool"):
+                np.testing.assert_allclose(again, layer.maps[k], atol=1e-9)
+            else:
+                assert again is None
+        before = layer.maps

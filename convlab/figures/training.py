@@ -58,12 +58,14 @@ def grad_norms_figure(norms: list[dict], font_size: int = 14) -> go.Figure:
 
 
 def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: int = 8, font_size: int = 12,
-                 cell: int = 90, rgb: bool = False, signed: bool = True, each: bool = False) -> go.Figure:
+                 cell: int = 90, rgb: bool = False, signed: bool = True, each: bool = False,
+                 clickable: bool = False) -> go.Figure:
     """Small images in a grid (filters, feature maps, examples), drawn as ONE mosaic trace so the browser
     redraws it quickly while training updates it twice a second. Signed values diverge around 0;
     rgb=True shows (3, H, W) images in [0, 1] as colour pictures; signed=False shows greyscale pictures
     in [0, 1] (ink dark on white); each=True scales every tile to its own largest |value| (feature maps
-    of very different strength stay visible).
+    of very different strength stay visible). clickable=True lays transparent markers over each tile with
+    customdata = the tile's index, for st.plotly_chart(on_select=...): heatmaps themselves send no clicks.
 
     >>> fig = tiles_figure([np.ones((2, 2)), -np.ones((2, 2))], ["a", "b"])
     >>> len(fig.data), [a.text for a in fig.layout.annotations]
@@ -100,6 +102,18 @@ def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: i
         r, c = divmod(i, cols)
         fig.add_annotation(x=c * (w + gap) + (w - 1) / 2, y=r * (h + gap) - 0.5, text=title, showarrow=False,
                            yanchor="bottom", font={"size": font_size})
+    if clickable:
+        xs, ys, ids = [], [], []
+        for i, (th, tw) in enumerate(shapes):
+            r, c = divmod(i, cols)
+            for fy in (0.125, 0.375, 0.625, 0.875):
+                for fx in (0.125, 0.375, 0.625, 0.875):
+                    xs.append(c * (w + gap) + fx * tw - 0.5)
+                    ys.append(r * (h + gap) + fy * th - 0.5)
+                    ids.append(i)
+        fig.add_trace(go.Scatter(x=xs, y=ys, customdata=ids, mode="markers", showlegend=False,
+                                 marker={"size": max(6, cell // 4), "color": "rgba(0,0,0,0)", "symbol": "square"},
+                                 hovertemplate="map %{customdata}: click to enlarge<extra></extra>"))
     fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, scaleanchor="x")
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
     fig.update_layout(height=rows * cell + 40, margin=dict(l=5, r=5, t=25, b=5), dragmode=False, plot_bgcolor="white")

@@ -147,3 +147,20 @@ def test_uploaded_photo_feature_maps_and_occlusion(server, browser, tmp_path):
     assert page.get_by_text("with 49 occluder positions").count() == 1
     assert not errors and not errors2, (errors, errors2)
     page.close()
+
+
+def test_layers_clicking_a_feature_map_enlarges_it(server, browser):
+    page, errors = load(browser, f"{server}/layers", "layers-before-click")
+    js_tile = """([row, col]) => {
+      const gd = [...document.querySelectorAll('.js-plotly-plot')].find(p => (p.layout.annotations || []).some(a => a.text === '▶ 0'));
+      const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+      return [box.left + xa._offset + xa.l2p(col), box.top + ya._offset + ya.l2p(row)];
+    }"""
+    x, y = page.evaluate(js_tile, [37 + 12, 3 * 37 + 12])          # 32×32 tiles with 5-pixel gaps: map 11
+    page.mouse.click(x, y)
+    _wait_idle(page)
+    assert page.get_by_text("Map 11", exact=True).count() == 1
+    assert page.get_by_text("map 11 = bias 11").count() >= 1
+    page.screenshot(path=str(SHOTS / "layers-after-click.png"), full_page=True)
+    assert not errors, errors
+    page.close()
