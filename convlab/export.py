@@ -216,7 +216,7 @@ def conv_snippet(x: Any, w: Any, bias: Any = None, stride: Any = 1, padding: Any
              f"w = {_tensor(wa)}" + "[None]" * wlead + "  # (filters, channels, " + ("kh, kw)" if dims == 2 else "k)")]
     if flip:
         lines.append(f"w = w.flip({', '.join(str(-i) for i in range(1, dims + 1))})  # true convolution: rotate the kernel")
-    lines.append(f"b = {_tensor(bias)}" if bias is not None else "b = None")
+    lines.append(f"b = {_tensor(np.atleast_1d(np.asarray(bias, dtype=float)))}" if bias is not None else "b = None")
     if any(pad_list):
         lines.append(f"x = F.pad(x, {pad_list})  # (left, right" + (", top, bottom)" if dims == 2 else ")"))
     st = stride if isinstance(stride, int) else tuple(stride)

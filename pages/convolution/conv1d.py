@@ -3,11 +3,13 @@
 import streamlit as st
 
 import convlab
+from convlab.export import conv_snippet
 from convlab.figures.sliding import sliding_figure
 from convlab.parse import format_vector, parse_vector
 from convlab.presets import CONV1D
 from convlab.urlstate import Choice, Flag, Float, Int, Schema, Text
 from convlab.verify import check_conv
+from ui.export import export_panel
 from ui.state import cell_size, font_size, preset_picker, stop_with, sync_url, use_state
 from ui.widgets import chart, clamp_step, on_output_click, step_controls, torch_badge
 
@@ -57,6 +59,8 @@ chart(fig, "c1_chart", on_click=on_output_click("c1_chart", "c1_step"))
 step_controls("c1_step", len(steps))
 st.markdown(f"### y[{step.out_index[0]}] = {step.expression()}")
 st.caption("Click any output cell, use ◀ ▶, or press Play in the figure. Orange ✕ marks inputs no window reads.")
+export_panel("conv1d", steps, conv_snippet(x, w, args["bias"], ss["c1_stride"], steps.padding, ss["c1_dilation"],
+                                           ss["c1_flip"], dims=1), {"input": x, "kernel": w, "output": steps.output})
 
 left, right = st.columns(2)
 with left:

@@ -3,11 +3,13 @@
 import streamlit as st
 
 import convlab
+from convlab.export import conv_snippet
 from convlab.figures.sliding import sliding_figure
 from convlab.parse import parse_grids, parse_layer, parse_vector
 from convlab.presets import CONV2D, KERNELS, image_patch, kernel_text, resize_layer
 from convlab.urlstate import Choice, Flag, Int, Schema, Text
 from convlab.verify import check_conv
+from ui.export import export_panel
 from ui.state import cell_size, font_size, preset_picker, projector, stop_with, sync_url, use_state
 from ui.widgets import chart, clamp_step, grid_editors, on_output_click, step_controls, torch_badge
 
@@ -121,4 +123,7 @@ with right:
     st.subheader("Checked against PyTorch")
     torch_badge(check_conv(2, steps.output, x, weights, **args))
 
+export_panel("conv2d", steps, conv_snippet(x, weights, bias, ss["c2_stride"], steps.padding, ss["c2_dilation"],
+                                           ss["c2_flip"]),
+             {"input": x, "kernels": weights.reshape(-1, *weights.shape[2:]), "output": steps.output})
 sync_url(P, SCHEMA)

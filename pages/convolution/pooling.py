@@ -4,11 +4,13 @@ import streamlit as st
 
 import convlab
 from convlab import invariance
+from convlab.export import pool_snippet
 from convlab.figures.grids import grid_figure
 from convlab.figures.sliding import sliding_figure
 from convlab.parse import parse_grid, parse_grids
 from convlab.presets import random_grids
 from convlab.urlstate import Choice, Int, Schema, Text
+from ui.export import export_panel
 from ui.state import cell_size, font_size, preset_picker, projector, stop_with, sync_url, use_state
 from ui.widgets import chart, clamp_step, grid_editors, on_output_click, show_error, step_controls
 
@@ -58,6 +60,8 @@ chart(sliding_figure(steps, ss["pl_step"], font_size=font_size(), cell=cell_size
 step_controls("pl_step", len(steps))
 where = f" — the max sits at row {step.argmax[0]}, column {step.argmax[1]} (★)" if step.argmax else ""
 st.markdown(f"### channel {step.channel}: {step.expression()}{where}")
+export_panel("pooling", steps, pool_snippet(x, ss["pl_size"], stride, ss["pl_pad"], ss["pl_mode"]),
+             {"input": x, "output": steps.output})
 if ss["pl_mode"] == "max" and ss["pl_pad"]:
     st.caption("Max pooling pads with −∞, so padding never wins; average pooling pads with 0 and counts it, as torch does.")
 

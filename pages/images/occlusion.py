@@ -5,11 +5,13 @@ import streamlit as st
 
 import convlab
 from convlab.attribution import BASELINES, baseline_for, occlusion_grid, occlusion_positions
+from convlab.export import occlusion_gif
 from convlab.figures.occlusion import map_figure, occluder_animation
 from convlab.images import fit_to_input
 from convlab.samples import SAMPLES
 from convlab.training import predict
 from convlab.urlstate import Choice, Flag, Int, Schema
+from ui.export import export_panel
 from ui.images import SOURCES, chosen_photo
 from ui.models import bundled_model, current_model, shared_dataset
 from ui.state import sync_url, use_state
@@ -107,4 +109,6 @@ with c:
 st.caption("Left: press Play to move the occluder. Middle: the Zeiler–Fergus grid, the probability for each "
            "occluder position (dark = the class is lost). Right: each pixel's average drop in the class score "
            "over the windows that cover it, the map Captum's Occlusion computes (red = important).")
+export_panel("occlusion", gif=lambda: occlusion_gif(image, positions, window, grid.ravel(), label)[0],
+             gif_steps=len(positions), grids={"probability grid": grid, "attribution map": heat})
 sync_url(P, SCHEMA)

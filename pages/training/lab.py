@@ -13,6 +13,7 @@ import convlab
 from convlab.data import canvas_to_image, load_dataset
 from convlab.figures.training import (confusion_figure, curves_figure, grad_norms_figure, paint_figure, probs_figure,
                                      tiles_figure)
+from convlab.export import model_snippet
 from convlab.jobs import POOL, TrainingJob
 from convlab.modelio import load_model, save_model
 from convlab.models import ACTIVATIONS, LAYER_TYPES, PRESETS, layer_table, preset, spec_from_rows, spec_rows, validate_spec
@@ -20,6 +21,7 @@ from convlab.training import (INITS, OPTIMIZERS, TrainConfig, first_feature_maps
                               weight_layers)
 from convlab.urlstate import Choice, Float, Int, Schema, Text
 from convlab.verify import check_layer_table
+from ui.export import export_panel
 from ui.models import publish_model
 from ui.state import font_size, sync_url, use_state
 from ui.widgets import chart, show_error, torch_badge
@@ -110,6 +112,7 @@ else:
     st.markdown(f"**{sum(r.params for r in rows):,} parameters**, {sum(r.mult_adds for r in rows):,} "
                 "multiply–adds per image")
     torch_badge(check_layer_table(spec, data.input_shape, len(data.classes)))
+    export_panel("model", snippet=model_snippet(spec, data.input_shape, len(data.classes)))
 
 job: TrainingJob | None = ss.get("tr_job")
 running = job is not None and not job.finished

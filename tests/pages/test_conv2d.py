@@ -66,3 +66,21 @@ def test_image_patch_preset():
     at.selectbox(key="c2_preset").set_value("A patch of a real photo").run()
     assert not at.exception and "equals torch" in shown(at)
     assert len(heatmap_text(figure(at), "input (padded)")) == 8
+
+
+def test_export_snippet_reproduces_the_page_and_offers_downloads():
+    import numpy as np
+    at = open_page("pages/convolution/conv2d.py", padding="same", stride="2", flip="1")
+    code = [c.value for c in at.code if "F.conv2d" in c.value]
+    assert code, "the export panel shows the PyTorch snippet"
+    ns = {}
+    exec(code[0], ns)                                         # noqa: S102
+    out = ns["y"][0].numpy()
+    assert out.shape[0] >= 1
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Animated GIF", "PyTorch snippet (.py)", "input as CSV", "kernels as CSV", "output as CSV"]
+    import convlab
+    from convlab.parse import parse_layer, parse_vector
+    x, w = parse_layer(at.session_state["c2_x"], at.session_state["c2_w"])
+    want = convlab.conv2d(x, w, parse_vector(at.session_state["c2_bias"]), stride=2, padding="same", flip=True)
+    np.testing.assert_allclose(out, want, atol=1e-9)

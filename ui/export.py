@@ -1,0 +1,40 @@
+""""Export for slides": a GIF of the current animation, a PyTorch snippet and the grids as CSV.
+
+The GIF is drawn only when the download button is pressed (Streamlit's deferred download data).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import streamlit as st
+
+from convlab.export import MAX_FRAMES, frame_indices, grid_csv, steps_gif
+
+
+def export_panel(key: str, trace=None, snippet: str = "", grids: dict[str, np.ndarray] | None = None,
+                 gif: Callable[[], bytes] | None = None, gif_steps: int = 0) -> None:
+    """An expander with the downloads. trace: a conv/pool StepTrace to animate (or gif + gif_steps for
+    another animation); snippet: Python that reproduces the numbers; grids: name → array for CSV."""
+    with st.expander("Export for slides and notebooks"):
+        cols = st.columns(3)
+        if trace is not None or gif is not None:
+            make = gif or (lambda: steps_gif(trace)[0])
+            n = len(trace) if trace is not None else gif_steps
+            with cols[0]:
+                st.download_button("Animated GIF", make, file_name=f"convlab-{key}.gif", mime="image/gif",
+                                   key=f"{key}_gif", icon=":material/gif_box:", on_click="ignore")
+                note = frame_indices(n, MAX_FRAMES)[1]
+                st.caption(note or f"{n} frames, drawn when you press the button.")
+        if snippet:
+            with cols[1]:
+                st.download_button("PyTorch snippet (.py)", snippet, file_name=f"convlab-{key}.py", mime="text/x-python",
+                                   key=f"{key}_py", icon=":material/code:", on_click="ignore")
+        for i, (name, grid) in enumerate((grids or {}).items()):
+            with cols[2]:
+                st.download_button(f"{name} as CSV", grid_csv(grid, name), file_name=f"convlab-{key}-{name}.csv",
+                                   mime="text/csv", key=f"{key}_csv{i}", icon=":material/table:", on_click="ignore")
+        if snippet:
+            st.caption("Paste into Python: it prints the same numbers (computed by torch.nn.functional).")
+            st.code(snippet, language="python")
