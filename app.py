@@ -10,6 +10,7 @@ import streamlit as st
 
 from convlab import ConvlabError
 from ui.registry import PAGES as REGISTRY
+from ui.share import share_box
 from ui.state import PROJECTOR_KEY
 
 # Projector mode comes from the URL (?projector=1) or the sidebar toggle.
@@ -44,6 +45,7 @@ with st.sidebar:
     st.divider()
     st.caption(f"Computing on: {compute_device()}")
     st.toggle("Projector mode", key=PROJECTOR_KEY, help="Large fonts and figures; controls stay in this sidebar.")
+    share = st.container()
 if st.session_state.get(PROJECTOR_KEY):
     # our own constant CSS, nothing a user typed
     st.html("<style>.stMain p, .stMain li, .stMain code {font-size: 1.45rem !important;}"
@@ -56,3 +58,5 @@ except Exception:                    # anything else: no traceback for students,
     logging.getLogger("convlab.app").exception("page %s failed", page.title)
     st.error("Something went wrong on this page. Change the last setting back or reload the page; "
              "the other pages keep working.")
+finally:                             # also after a page's st.stop(): the link carries the state the page wrote
+    share_box(share)

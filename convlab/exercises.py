@@ -30,7 +30,7 @@ from convlab.matrices import conv1d_matrix, im2col
 from convlab.ops import conv1d_steps, conv2d, conv2d_steps, pool2d, pool2d_steps
 
 __all__ = ["KINDS", "LEVELS", "Part", "PartResult", "Result", "Exercise", "make_exercise", "make_set",
-           "parse_numbers", "format_answer", "worksheet_markdown", "worksheet_html", "set_params", "parse_set_params"]
+           "parse_numbers", "parse_kinds", "format_answer", "worksheet_markdown", "worksheet_html", "set_params", "parse_set_params"]
 
 LEVELS = (1, 2, 3)
 TOLERANCE = 0.006          # decimals: 2.33 is accepted for 7/3
@@ -145,9 +145,9 @@ def _check_part(part: Part, text: str) -> PartResult:
     try:
         values = parse_numbers(text or "")
     except ConvlabError as err:
-        return PartResult(False, False, str(err))
+        return PartResult(False, False, f"{part.prompt}: {err}")
     if not values:
-        return PartResult(False, False, f"no number found: type {part.count} number(s), e.g. {example}")
+        return PartResult(False, False, f"{part.prompt}: no number found; type {part.count} number(s), e.g. {example}")
     if len(values) != part.count:
         return PartResult(False, False, f"{part.prompt}: expected {part.count} number(s), you typed {len(values)} "
                                         f"(e.g. {example})")
@@ -474,6 +474,19 @@ def set_params(kinds: Sequence[str], count: int, level: int, seed: int) -> dict[
     """
     make_set(kinds, count, level, seed)                     # refuses what cannot be made
     return {"kinds": ",".join(kinds), "count": str(count), "level": str(level), "seed": str(seed)}
+
+
+def parse_kinds(text: str) -> list[str]:
+    """"params,tf_same" → ["params", "tf_same"]; ConvlabError for unknown kinds.
+
+    >>> parse_kinds("params,tf_same")
+    ['params', 'tf_same']
+    """
+    kinds = [k.strip() for k in str(text).split(",") if k.strip()]
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise ConvlabError(f"names an unknown kind of exercise ({unknown[0][:40]!r}); known: {', '.join(KINDS)}")
+    return kinds
 
 
 def parse_set_params(params: dict[str, str]) -> tuple[list[str], int, int, int]:

@@ -49,8 +49,9 @@ LESSONS: tuple[Lesson, ...] = (
            ("003",), "occlusion"),
     Lesson("Training", "Training lab", "build a small CNN, train it live on digits or shapes, watch "
            "filters, curves and gradients", ("000", "001", "003"), "training"),
-    Lesson("Classroom", "Exercises", "graded questions from the notes' quizzes, with worked solutions",
-           ("001", "002")),
-    Lesson("Classroom", "Teacher links and exports", "shareable lesson links, projector mode, GIFs "
-           "and PyTorch snippets for slides", ()),
+    Lesson("Classroom", "Exercises", "graded questions from the notes' quizzes, with hints and worked solutions",
+           ("001", "002", "003"), "exercises"),
+    Lesson("Classroom", "Exercise sets for teachers", "one link gives the class the same set; printable "
+           "worksheet with the answer key. Every page also has a student link and GIF / PyTorch exports",
+           ("001", "002"), "teacher"),
 )

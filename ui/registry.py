@@ -16,4 +16,6 @@ PAGES = [
     ("Images", "images/layers.py", "Inside a network", "layers", "layers"),
     ("Images", "images/occlusion.py", "Occlusion", "visibility_off", "occlusion"),
     ("Training", "training/lab.py", "Training lab", "model_training", "training"),
+    ("Classroom", "classroom/exercises.py", "Exercises", "quiz", "exercises"),
+    ("Classroom", "classroom/teacher.py", "Exercise sets for teachers", "school", "teacher"),
 ]

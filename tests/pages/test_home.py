@@ -24,8 +24,9 @@ def test_home_shows_the_lesson_map_and_seed002_example():
     assert [h.value for h in at.header] == ["Lesson map", "Quick check: how long is the output?"]
     assert {s.value for s in at.subheader} == {"Convolution", "Images", "Training", "Classroom"}
     links = {link.label for link in at.get("page_link")}
-    assert {"2D convolution", "Backward pass", "Why convolution", "Occlusion"} <= links           # built lessons link to their page
-    assert "**Exercises** *(coming soon)*" in _shown(at)
+    assert {"2D convolution", "Backward pass", "Why convolution", "Occlusion", "Inside a network", "Exercises",
+            "Exercise sets for teachers"} <= links                   # every lesson is built and links to its page
+    assert "coming soon" not in _shown(at)
     assert at.metric[0].value == "2"                                    # N=7, F=3, S=3
     assert "**(N + P − F) / S + 1 = (7 + 0 − 3) / 3 + 1 = 2.33**" in _shown(at)
     assert "does not tile" in at.warning[0].value

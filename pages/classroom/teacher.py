@@ -1,0 +1,74 @@
+"""For teachers: compose an exercise set, get one link for the class, and a printable worksheet with the key."""
+
+import secrets
+from urllib.parse import urlencode
+
+import streamlit as st
+
+import convlab
+from convlab.exercises import KINDS, LEVELS, format_answer, make_set, set_params, worksheet_html, worksheet_markdown
+from convlab.urlstate import Int, Schema, Text
+from ui.state import PROJECTOR_KEY, sync_url, use_state
+from ui.widgets import show_error
+
+P = "tc"
+DEFAULT_KINDS = ("output_size", "tf_same", "conv_cell", "pooling", "params")
+SCHEMA = Schema(Int("count", 5, 1, 50), Int("level", 1, 1, 3), Int("seed", 1, 0, 2**31 - 1),
+                Text("title", "ConvLab worksheet", max_len=120))
+ss = st.session_state
+
+
+def new_seed() -> None:
+    ss["tc_seed"] = secrets.randbelow(10**6)
+
+
+use_state(P, SCHEMA)
+ss.setdefault("tc_kinds", list(DEFAULT_KINDS))
+st.title("Exercise sets for a class")
+st.caption("Pick the kinds of question, how many and how hard. Every student who opens the link gets the same "
+           "questions, checks each answer and sees a score at the end with the ones to look at again.")
+
+left, right = st.columns([2, 1])
+with left:
+    st.multiselect("Kinds of question", list(KINDS), key="tc_kinds", format_func=lambda k: KINDS[k][0])
+with right:
+    st.number_input("Questions", 1, 50, key="tc_count")
+    st.radio("Level", LEVELS, key="tc_level", horizontal=True, format_func=lambda v: ["easy", "medium", "hard"][v - 1])
+a, b = st.columns([2, 1])
+with a:
+    st.number_input("Set number (seed): the same number gives the same questions", 0, 2**31 - 1, key="tc_seed")
+with b:
+    st.button("New set", on_click=new_seed, icon=":material/casino:")
+st.text_input("Worksheet title", key="tc_title", max_chars=120)
+
+try:
+    params = set_params(ss["tc_kinds"], ss["tc_count"], ss["tc_level"], ss["tc_seed"])
+    exercises = make_set(ss["tc_kinds"], ss["tc_count"], ss["tc_level"], ss["tc_seed"])
+except convlab.ConvlabError as err:
+    show_error(err)
+    sync_url(P, SCHEMA)
+    st.stop()
+
+st.subheader("The link for your students")
+projector = st.checkbox("Open in projector mode", key="tc_projector")
+base = (st.context.url or "").rsplit("/", 1)[0]
+link = f"{base}/exercises?" + urlencode({**params, **({PROJECTOR_KEY: "1"} if projector else {})})
+st.code(link, language=None, wrap_lines=True)
+st.caption("Copy it with the button at the right of the box; paste it in the chat or on a slide.")
+st.page_link("pages/classroom/exercises.py", label="Try the set yourself", icon=":material/play_arrow:",
+             query_params=params)
+
+st.subheader("Worksheet")
+c1, c2 = st.columns(2)
+c1.download_button("Worksheet with answer key (HTML, print or save as PDF)", worksheet_html(exercises, ss["tc_title"]),
+                   file_name="convlab-worksheet.html", mime="text/html", icon=":material/print:", on_click="ignore")
+c2.download_button("Worksheet with answer key (Markdown)", worksheet_markdown(exercises, ss["tc_title"]),
+                   file_name="convlab-worksheet.md", mime="text/markdown", icon=":material/description:",
+                   on_click="ignore")
+
+st.subheader("Preview")
+for i, ex in enumerate(exercises, start=1):
+    with st.expander(f"{i}. {ex.title}"):
+        st.markdown(ex.question)
+        st.markdown("**Answer:** " + "; ".join(f"{p.prompt} = {format_answer(p)}" for p in ex.parts))
+sync_url(P, SCHEMA)

@@ -1,0 +1,73 @@
+"""AppTest: practice exercises, a teacher's set with its score, and the teacher page."""
+
+from convlab.exercises import format_answer, make_exercise, make_set
+
+from apptest_kit import open_page, shown
+
+PAGE = "pages/classroom/exercises.py"
+TEACHER = "pages/classroom/teacher.py"
+
+
+def _answer(at, key, ex, right=True):
+    for i, part in enumerate(ex.parts):
+        text = format_answer(part)
+        if not right:                                             # the last number one too big
+            head, _, last = text.rpartition(" ") if " " in text else ("", "", text)
+            text = f"{head} {float(last.strip(',;')) + 1:g}".strip()
+        at.text_input(key=f"{key}_a{i}").input(text)
+    at.button(key=f"FormSubmitter:{key}_form-Check").click().run()
+
+
+def test_practice_right_wrong_unreadable_and_new_question():
+    at = open_page(PAGE, kind="tf_same", level="3", seed="7")
+    ex = make_exercise("tf_same", 7, 3)
+    key = "practice-tf_same-3-7"
+    assert ex.question in shown(at)
+    at.text_input(key=f"{key}_a0").input("three")
+    at.button(key=f"FormSubmitter:{key}_form-Check").click().run()
+    assert "no number found" in shown(at) and "Worked solution" not in [e.label for e in at.expander]
+    _answer(at, key, ex, right=False)
+    assert "Not quite" in shown(at)
+    assert ex.solution[-1] in shown(at)                          # the worked solution opens after a wrong answer
+    _answer(at, key, ex)
+    assert "Right!" in shown(at)
+    at.button[0].click().run()                                    # New question
+    assert at.session_state["ex_seed"] == 8 and at.query_params["seed"] == "8"
+    assert make_exercise("tf_same", 8, 3).question in shown(at)
+
+
+def test_a_teachers_set_scores_and_lists_the_wrong_ones():
+    at = open_page(PAGE, kinds="params,pooling", count="3", level="2", seed="11")
+    exercises = make_set(["params", "pooling"], 3, 2, 11)
+    assert "Your teacher's set: 3 questions, level 2" in shown(at) and "Score: 0 of 3" in shown(at)
+    set_id = "set-params,pooling-3-2-11"
+    _answer(at, f"{set_id}-0", exercises[0])
+    _answer(at, f"{set_id}-1", exercises[1], right=False)
+    assert "Score: 1 of 3** (2 answered)" in shown(at)
+    _answer(at, f"{set_id}-2", exercises[2])
+    assert "Finished: 2 of 3 right." in shown(at) and f"question 2 ({exercises[1].title})" in shown(at)
+
+
+def test_damaged_links_say_what_to_do():
+    at = open_page(PAGE, kinds="params,<script>", count="3")
+    assert "URL value kinds=" in shown(at) and not at.exception
+    at = open_page(PAGE, kinds="params", count="99")
+    assert "URL value count=99 was ignored" in shown(at)
+
+
+def test_teacher_page_makes_a_link_and_worksheets():
+    at = open_page(TEACHER)
+    code = [c.value for c in at.code]
+    assert code and code[0].endswith("/exercises?kinds=output_size%2Ctf_same%2Cconv_cell%2Cpooling%2Cparams"
+                                      "&count=5&level=1&seed=1")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[0].startswith("Worksheet with answer key (HTML") and labels[1].endswith("(Markdown)")
+    at.multiselect(key="tc_kinds").set_value(["receptive_field", "grad_w"]).run()
+    at.number_input(key="tc_count").set_value(4).run()
+    at.radio(key="tc_level").set_value(3).run()
+    at.checkbox(key="tc_projector").check().run()
+    assert at.code[0].value.endswith("kinds=receptive_field%2Cgrad_w&count=4&level=3&seed=1&projector=1")
+    assert [e.label for e in at.expander][:4] == ["1. Receptive field", "2. One gradient of the weights",
+                                                  "3. Receptive field", "4. One gradient of the weights"]
+    at.multiselect(key="tc_kinds").set_value([]).run()
+    assert "choose at least one kind of exercise" in shown(at) and not at.exception

@@ -1,0 +1,25 @@
+"""The "link for students" box: this page's URL with its state (and projector mode if the teacher wants it)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from ui.state import PROJECTOR_KEY
+
+
+def share_box(box) -> None:
+    """Fill `box` (a sidebar container made before the page ran) with the current page's link. Called after
+    the page, so the link carries the state this run wrote to the URL."""
+    params = {k: st.query_params.get(k) for k in st.query_params.keys() if k != PROJECTOR_KEY}
+    base = st.context.url or ""
+    with box.expander("Link for students", icon=":material/share:"):
+        projector = st.checkbox("Open in projector mode", key="share_projector",
+                                help="Adds projector=1: large fonts, sidebar folded away")
+        if projector:
+            params[PROJECTOR_KEY] = "1"
+        link = base + ("?" + urlencode(params) if params else "")
+        st.code(link, language=None, wrap_lines=True)
+        st.caption("Copy it with the button at the right of the box. Everyone who opens it sees this page with "
+                   "these settings; uploads and trained models stay with you.")
