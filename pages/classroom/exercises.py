@@ -51,9 +51,11 @@ def show_exercise(ex, number: int | None, key: str) -> None:
                 if not r.readable:
                     st.warning(r.message)
             if result.readable:
+                wrong = [p.prompt for p, r in zip(ex.parts, result.parts) if not r.correct]
+                right = [p.prompt for p, r in zip(ex.parts, result.parts) if r.correct]
                 (st.success if result.correct else st.error)(
                     "Right!" if result.correct else
-                    "Not quite: " + ", ".join(f"{p.prompt} {'✓' if r.correct else '✗'}" for p, r in zip(ex.parts, result.parts)))
+                    "Not quite. Check again: " + ", ".join(wrong) + (f" (right: {', '.join(right)})" if right else ""))
         with st.expander("Hint"):
             st.markdown(ex.hint)
         if key in results:
@@ -89,7 +91,8 @@ if ss["ex_kinds"] and ss["ex_count"]:
     if answered == count:
         summary = (f"**Finished: {right} of {count} right.** "
                    + (f"Look again at question{'s' if len(wrong) > 1 else ''} {', '.join(wrong)}: "
-                      "their worked solutions are open." if wrong else "All right. Well done!"))
+                      + ("their worked solutions are open." if len(wrong) > 1 else "its worked solution is open.")
+                      if wrong else "All right. Well done!"))
     score.info(summary)
     st.info(summary)
 else:

@@ -28,17 +28,12 @@ st.title("Exercise sets for a class")
 st.caption("Pick the kinds of question, how many and how hard. Every student who opens the link gets the same "
            "questions, checks each answer and sees a score at the end with the ones to look at again.")
 
-left, right = st.columns([2, 1])
-with left:
-    st.multiselect("Kinds of question", list(KINDS), key="tc_kinds", format_func=lambda k: KINDS[k][0])
-with right:
-    st.number_input("Questions", 1, 50, key="tc_count")
-    st.radio("Level", LEVELS, key="tc_level", horizontal=True, format_func=lambda v: ["easy", "medium", "hard"][v - 1])
-a, b = st.columns([2, 1])
-with a:
-    st.number_input("Set number (seed): the same number gives the same questions", 0, 2**31 - 1, key="tc_seed")
-with b:
-    st.button("New set", on_click=new_seed, icon=":material/casino:")
+st.multiselect("Kinds of question", list(KINDS), key="tc_kinds", format_func=lambda k: KINDS[k][0])
+a, b, c, d = st.columns([1, 1, 2, 1], vertical_alignment="bottom")
+a.number_input("Questions", 1, 50, key="tc_count")
+b.radio("Level", LEVELS, key="tc_level", horizontal=True, format_func=lambda v: ["easy", "medium", "hard"][v - 1])
+c.number_input("Set number: the same number gives the same questions", 0, 2**31 - 1, key="tc_seed")
+d.button("New set", on_click=new_seed, icon=":material/casino:")
 st.text_input("Worksheet title", key="tc_title", max_chars=120)
 
 try:
