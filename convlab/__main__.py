@@ -1,6 +1,7 @@
-"""Command line: prepare a model before class.
+"""Command line: prepare a model before class, and run every benchmark.
 
     python -m convlab train --dataset digits|shapes [--preset NAME] [--epochs N] [--seed S] [--out FILE]
+    python -m convlab bench     (from a checkout: runs benchmarks/*.py one after another, one report)
 
 One progress line per epoch; the last line is a JSON object with test_accuracy, train_seconds
 (training wall time only), epochs and params. --out writes the safetensors model with its spec.
@@ -31,7 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
     t.add_argument("--threads", type=int, default=2)
     t.add_argument("--out", help="write the model here (.safetensors)")
+    sub.add_parser("bench", help="run every benchmark in benchmarks/ (a checkout) and print their ratio tables")
     args = ap.parse_args(argv)
+    if args.command == "bench":
+        return bench()
 
     try:
         data = load_dataset(args.dataset, seed=0)
@@ -58,6 +62,36 @@ def main(argv: list[str] | None = None) -> int:
                       "epochs": result.epochs, "params": result.params, "dataset": args.dataset,
                       "preset": args.preset, "seed": args.seed, "status": result.status, "device": result.device}))
     return 0 if result.status == "done" else 1
+
+
+BENCHES = ("bench_occlusion.py", "bench_training.py", "bench_core.py", "bench_pages.py")
+
+
+def bench() -> int:
+    """Each benchmark compares convlab with its peer in one process and prints ratios; this runs them all
+    in turn on this machine, under a header that says which machine it is."""
+    import os
+    import pathlib
+    import platform
+    import subprocess
+
+    import torch
+
+    from convlab.training import best_device
+
+    root = pathlib.Path(__file__).resolve().parents[1] / "benchmarks"
+    if not root.is_dir():
+        print("error: benchmarks/ not found: run this from a ConvLab checkout", file=sys.stderr)
+        return 2
+    print(f"# ConvLab benchmarks\nmachine: {platform.platform()}, {os.cpu_count()} CPU cores, "
+          f"python {platform.python_version()}, torch {torch.__version__}, best device: {best_device()}\n", flush=True)
+    failed = 0
+    for name in BENCHES:
+        print(f"## {name}", flush=True)
+        rc = subprocess.call([sys.executable, str(root / name)], cwd=root.parent)
+        failed += rc != 0
+        print(flush=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -173,6 +173,9 @@ class SizeExplanation:
         return "\n".join(lines)
 
 
+EXPLAIN_LIMIT = 1_000_000        # positions explain_output_size lists one by one
+
+
 def _coverage(padded: int, out: int, k: int, s: int, d: int) -> tuple[int, ...]:
     counts = [0] * padded
     for o in range(out):
@@ -195,6 +198,9 @@ def explain_output_size(n: int, kernel_size: int, stride: int = 1, padding: Any 
     """
     before, after = resolve_padding(n, kernel_size, stride, padding, dilation)
     out = output_size(n, kernel_size, stride, (before, after), dilation)
+    if n + before + after > EXPLAIN_LIMIT or out * int(kernel_size) > EXPLAIN_LIMIT:
+        raise ConvlabError(f"n = {n} is too long to explain position by position (at most {EXPLAIN_LIMIT:,} "
+                           "positions); use output_size() for the size alone")
     k, s, d = int(kernel_size), int(stride), int(dilation)
     keff, total = (k - 1) * d + 1, before + after
     exact = (n + total - keff) / s + 1

@@ -66,3 +66,10 @@ def test_bad_input_raises_a_helpful_convlab_error(call, fragment):
 
 def test_convlab_error_is_a_value_error():
     assert issubclass(ConvlabError, ValueError)
+
+
+def test_explaining_a_huge_size_is_refused_not_allocated():
+    import convlab
+    with pytest.raises(convlab.ConvlabError, match="too long to explain"):
+        convlab.explain_output_size(10**12, 3)
+    assert convlab.output_size(10**12, 3) == 10**12 - 2
