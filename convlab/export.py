@@ -71,7 +71,7 @@ def _panels(trace, i: int):
         for c in range(k.shape[0]):
             panels.append((f"kernel {plane}" + (f" ch {c}" if k.shape[0] > 1 else ""), k[c], None, None, None))
     oh, ow = out.shape[1:]
-    flat = i - plane * oh * ow if conv else i - plane * oh * ow
+    flat = i - plane * oh * ow                       # steps run plane by plane, row by row
     visible = (np.arange(oh * ow) <= flat).reshape(oh, ow)
     cur = divmod(flat, ow)
     panels.append((f"output {plane}" if out.shape[0] > 1 else "output", out[plane], None, visible, cur))
