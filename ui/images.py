@@ -12,11 +12,12 @@ import numpy as np
 import streamlit as st
 
 import convlab
-from convlab.images import EXTENSIONS, load_image_info
-from convlab.samples import sample_image
+from convlab.images import EXTENSIONS, fit_to_input, load_image_info
+from convlab.samples import SAMPLES, sample_image
 from ui.widgets import plain, show_error
 
 SOURCES = ("sample", "upload", "camera")
+MODEL_SOURCES = ("test",) + SOURCES          # pages that feed a model can also take its test images
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -54,3 +55,38 @@ def chosen_photo(prefix: str) -> tuple[np.ndarray, str] | None:
     if info.message:
         st.info(plain(info.message))
     return info.array, digest
+
+
+def model_image_sidebar(prefix: str) -> None:
+    """Sidebar widgets choosing a model's input: a test image by number, or a photo (sample, upload, camera)
+    with an invert switch. Keys: <prefix>_source, _index, _sample, _invert."""
+    ss = st.session_state
+    st.radio("Image", list(MODEL_SOURCES), key=f"{prefix}_source", horizontal=True,
+             format_func=lambda v: {"test": "test set"}.get(v, v),
+             help="a photo is centre-cropped and scaled down to the model's input size")
+    if ss[f"{prefix}_source"] == "test":
+        st.number_input("Test image", 0, 299, key=f"{prefix}_index")
+    elif ss[f"{prefix}_source"] == "sample":
+        st.selectbox("Sample", SAMPLES, key=f"{prefix}_sample")
+    if ss[f"{prefix}_source"] != "test":
+        st.toggle("Invert (dark ink on white paper)", key=f"{prefix}_invert",
+                  help="the digits model was trained on bright digits on a dark background")
+
+
+def model_image(prefix: str, data) -> tuple[np.ndarray, str] | None:
+    """The chosen input (C, H, W) in [0, 1] for a model trained on `data`, and a phrase saying what it is
+    (its true class, or how the photo was fitted). None, after a message, when there is none yet."""
+    ss = st.session_state
+    if ss[f"{prefix}_source"] == "test":
+        i = ss[f"{prefix}_index"] % len(data.x_test)
+        return data.x_test[i], f"true class **{data.classes[data.y_test[i]]}**"
+    picked = chosen_photo(prefix)
+    if picked is None:
+        return None
+    try:
+        image = fit_to_input(picked[0], data.input_shape, invert=ss[f"{prefix}_invert"])
+    except convlab.ConvlabError as err:
+        show_error(err)
+        return None
+    c, h, w = data.input_shape
+    return image, f"your photo was cropped and scaled to the model's {h}×{w} {'grey' if c == 1 else 'colour'} input"

@@ -6,13 +6,12 @@ import streamlit as st
 import convlab
 from convlab.figures.grids import grid_figure
 from convlab.figures.training import probs_figure, tiles_figure
-from convlab.images import fit_to_input
 from convlab.models import PRESETS, preset
 from convlab.network import explain_map, layer_maps, random_model
 from convlab.samples import SAMPLES
 from convlab.training import predict
 from convlab.urlstate import Choice, Flag, Int, Schema
-from ui.images import SOURCES, chosen_photo
+from ui.images import MODEL_SOURCES, model_image, model_image_sidebar
 from ui.models import bundled_model, current_model, shared_dataset
 from ui.state import font_size, sync_url, use_state
 from ui.widgets import chart, on_output_click, show_error
@@ -23,7 +22,7 @@ MODELS = {"shapes": "bundled shapes model", "digits": "bundled digits model", "m
 SCHEMA = Schema(
     Choice("model", "shapes", tuple(MODELS)), Choice("preset", "small", tuple(PRESETS)), Int("seed", 0, 0, 9999),
     Choice("data", "shapes", ("shapes", "digits")),
-    Choice("source", "test", ("test",) + SOURCES), Choice("sample", "a shape", SAMPLES), Flag("invert", False),
+    Choice("source", "test", MODEL_SOURCES), Choice("sample", "a shape", SAMPLES), Flag("invert", False),
     Int("index", 0, 0, 299), Int("layer", 0, 0, 63), Int("map", 0, 0, 511),
 )
 ss = st.session_state
@@ -49,17 +48,7 @@ with st.sidebar:
         st.selectbox("Architecture", list(PRESETS), key="nw_preset")
         st.selectbox("Input like", ["shapes", "digits"], key="nw_data", help="the input size and classes")
         st.number_input("Seed", 0, 9999, key="nw_seed")
-    st.radio("Image", ["test", *SOURCES], key="nw_source", horizontal=True,
-             format_func=lambda v: {"test": "test set"}.get(v, v),
-             help="a photo is centre-cropped and scaled down to the model's input size")
-    if ss["nw_source"] == "test":
-        st.number_input("Test image", 0, 299, key="nw_index")
-    elif ss["nw_source"] == "sample":
-        st.selectbox("Sample", SAMPLES, key="nw_sample")
-    if ss["nw_source"] != "test":
-        st.toggle("Invert (dark ink on white paper)", key="nw_invert",
-                  help="the digits model was trained on bright digits on a dark background")
-
+    model_image_sidebar(P)
 
 def stop(message=None) -> None:
     if message is not None:
@@ -79,16 +68,10 @@ elif ss["nw_model"] == "random":
 else:
     (model, data), name = bundled_model(ss["nw_model"]), f"the bundled {ss['nw_model']} model"
 
-if ss["nw_source"] == "test":
-    image = data.x_test[ss["nw_index"] % len(data.x_test)]
-else:
-    picked = chosen_photo(P)
-    if picked is None:
-        stop()
-    try:
-        image = fit_to_input(picked[0], data.input_shape, invert=ss["nw_invert"])
-    except convlab.ConvlabError as err:
-        stop(err)
+picked = model_image(P, data)
+if picked is None:
+    stop()
+image = picked[0]
 try:
     x = data.normalise(image[None])[0]
     layers = layer_maps(model, x)

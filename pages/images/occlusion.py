@@ -7,19 +7,18 @@ import convlab
 from convlab.attribution import BASELINES, baseline_for, occlusion_grid, occlusion_positions
 from convlab.export import occlusion_gif
 from convlab.figures.occlusion import map_figure, occluder_animation
-from convlab.images import fit_to_input
 from convlab.samples import SAMPLES
 from convlab.training import predict
 from convlab.urlstate import Choice, Flag, Int, Schema
 from ui.export import export_panel
-from ui.images import SOURCES, chosen_photo
+from ui.images import MODEL_SOURCES, model_image, model_image_sidebar
 from ui.models import bundled_model, current_model, shared_dataset
 from ui.state import sync_url, use_state
 from ui.widgets import chart, show_error
 
 P = "oc"
 SCHEMA = Schema(
-    Choice("model", "digits", ("digits", "shapes", "mine")), Choice("source", "test", ("test",) + SOURCES),
+    Choice("model", "digits", ("digits", "shapes", "mine")), Choice("source", "test", MODEL_SOURCES),
     Choice("sample", "a shape", SAMPLES), Flag("invert", False), Int("index", 0, 0, 299), Int("target", -1, -1, 99),
     Int("window", 2, 1, 32), Int("stride", 1, 1, 32), Choice("baseline", "zero", BASELINES),
 )
@@ -36,16 +35,7 @@ with st.sidebar:
     st.radio("Model", ["digits", "shapes", "mine"], key="oc_model",
              format_func={"digits": "bundled digits model", "shapes": "bundled shapes model",
                           "mine": "my trained model"}.get)
-    st.radio("Image", ["test", *SOURCES], key="oc_source", horizontal=True,
-             format_func=lambda v: {"test": "test set"}.get(v, v),
-             help="a photo is centre-cropped and scaled down to the model's input size")
-    if ss["oc_source"] == "test":
-        st.number_input("Test image", 0, 299, key="oc_index")
-    elif ss["oc_source"] == "sample":
-        st.selectbox("Sample", SAMPLES, key="oc_sample")
-    if ss["oc_source"] != "test":
-        st.toggle("Invert (dark ink on white paper)", key="oc_invert",
-                  help="the digits model was trained on bright digits on a dark background")
+    model_image_sidebar(P)
     st.number_input("Window", 1, 32, key="oc_window")
     st.number_input("Stride", 1, 32, key="oc_stride")
     st.selectbox("Occluder", BASELINES, key="oc_baseline", help="what replaces the hidden square")
@@ -60,23 +50,11 @@ if ss["oc_model"] == "mine":
 else:
     model, data = bundled_model(ss["oc_model"])
 model = model.cpu().eval()
-truth = ""
-if ss["oc_source"] == "test":
-    image = data.x_test[ss["oc_index"] % len(data.x_test)]                 # (C, H, W) in [0, 1]
-    truth = f"; true class **{data.classes[data.y_test[ss['oc_index'] % len(data.x_test)]]}**"
-else:
-    picked = chosen_photo(P)
-    if picked is None:
-        sync_url(P, SCHEMA)
-        st.stop()
-    try:
-        image = fit_to_input(picked[0], data.input_shape, invert=ss["oc_invert"])
-    except convlab.ConvlabError as err:
-        show_error(err)
-        sync_url(P, SCHEMA)
-        st.stop()
-    c, h, w = data.input_shape
-    truth = f"; your photo was cropped and scaled to the model's {h}×{w} {'grey' if c == 1 else 'colour'} input"
+picked = model_image(P, data)
+if picked is None:
+    sync_url(P, SCHEMA)
+    st.stop()
+image, what = picked
 x = data.normalise(image[None])[0]
 probs = predict(model, data, image[None])[0]
 target = int(probs.argmax()) if ss["oc_target"] < 0 else ss["oc_target"]
@@ -97,7 +75,7 @@ except convlab.ConvlabError as err:
 if bar:
     bar.empty()
 
-st.markdown(f"The model says **{data.classes[int(probs.argmax())]}** ({probs.max():.0%}){truth}. "
+st.markdown(f"The model says **{data.classes[int(probs.argmax())]}** ({probs.max():.0%}); {what}. "
             f"Explaining class **{label}** with {len(positions)} occluder positions.")
 a, b, c = st.columns(3)
 with a:
