@@ -98,10 +98,10 @@ def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: i
         lim = _limit(*images)
         fig = go.Figure(go.Heatmap(z=mosaic[0], zmid=0, zmin=-lim, zmax=lim, colorscale=DIVERGING, showscale=False,
                                    hovertemplate="%{z:.3g}<extra></extra>"))
-    for i, title in enumerate(titles[:n]):
-        r, c = divmod(i, cols)
-        fig.add_annotation(x=c * (w + gap) + (w - 1) / 2, y=r * (h + gap) - 0.5, text=title, showarrow=False,
-                           yanchor="bottom", font={"size": font_size})
+    # one update for all titles: fig.add_annotation per title re-validates every earlier one (quadratic)
+    fig.update_layout(annotations=[
+        {"x": divmod(i, cols)[1] * (w + gap) + (w - 1) / 2, "y": divmod(i, cols)[0] * (h + gap) - 0.5, "text": title,
+         "showarrow": False, "yanchor": "bottom", "font": {"size": font_size}} for i, title in enumerate(titles[:n])])
     if clickable:
         xs, ys, ids = [], [], []
         for i, (th, tw) in enumerate(shapes):
