@@ -20,6 +20,9 @@ __all__ = ["OPTIMIZERS", "INITS", "make_model", "weight_layers", "freeze", "firs
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 INITS = ("default", "he", "xavier", "zeros", "constant")
+# A batch loss over this many times the first batch's (cross-entropy starts near ln(classes)) means the logits
+# exploded: a learning rate too large. Left alone, such a run ends "done" at chance with dead units.
+DIVERGED = 100
 
 
 @dataclass(frozen=True)
@@ -202,7 +205,7 @@ def train(spec: dict, data: Dataset, config: TrainConfig = TrainConfig(),
     opt = _optimizer(trainable, config)
     weights = _named_weights(model)
     gen = torch.Generator().manual_seed(config.seed)
-    history, step, status, message = [], 0, "done", ""
+    history, step, status, message, start = [], 0, "done", "", math.inf
     seconds, test_acc = 0.0, 0.0
     for epoch in range(1, config.epochs + 1):
         order = torch.randperm(len(xtr), generator=gen).to(device)
@@ -215,9 +218,12 @@ def train(spec: dict, data: Dataset, config: TrainConfig = TrainConfig(),
             out = model(xtr[idx])
             loss = F.cross_entropy(out, ytr[idx])
             value = loss.item()
-            if not math.isfinite(value):
+            start = value if step == 0 else start
+            if not math.isfinite(value) or value > DIVERGED * max(start, 1.0):
                 status = "diverged"
-                message = (f"diverged at step {step + 1}: the loss became {value}. "
+                grew = (f"the loss became {value}" if not math.isfinite(value) else
+                        f"the loss grew to {value:.3g}, over {DIVERGED}× its start ({start:.3g})")
+                message = (f"diverged at step {step + 1}: {grew}. "
                            f"Try a smaller learning rate, e.g. {config.lr / 10:g}")
                 break
             opt.zero_grad(set_to_none=True)

@@ -35,6 +35,18 @@ def test_seeded_short_training_passes_the_threshold(digits):
     assert again.history == first.history
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_loss_that_explodes_without_a_nan_is_divergence_too(digits, optimizer):
+    """lr=100 with the training lab's settings: the loss jumps to ~1e20 and the run used to end 'done' at 10%."""
+    r = train(preset("small"), digits, TrainConfig(optimizer=optimizer, lr=100.0, epochs=3, threads=1,
+                                                   report_every=4, seed=0))
+    assert r.status == "diverged", r.message
+    assert "the loss grew to" in r.message or "the loss became" in r.message
+    assert "smaller learning rate, e.g. 10" in r.message
+    sane = train(preset("small"), digits, TrainConfig(optimizer=optimizer, lr=0.01, epochs=1, threads=1, seed=0))
+    assert sane.status == "done"
+
+
 def test_divergence_is_detected_with_the_step(digits):
     r = train(preset("small"), digits, TrainConfig(epochs=3, lr=10.0, optimizer="sgd", batch_size=32, threads=1))
     assert r.status == "diverged"
