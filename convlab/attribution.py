@@ -17,7 +17,7 @@ import numpy as np
 from convlab._validate import int_pair, positive_int
 from convlab.errors import ConvlabError
 
-__all__ = ["occlusion", "occlusion_grid", "occlusion_positions", "BASELINES", "baseline_for"]
+__all__ = ["occlusion", "occlusion_grid", "occlusion_views", "occlusion_positions", "BASELINES", "baseline_for"]
 
 
 def occlusion_positions(hw: tuple[int, int], window: tuple[int, int], stride: tuple[int, int]):
@@ -282,3 +282,18 @@ def baseline_for(image: Any, kind: str) -> Any:
         box = np.full((5, 5), 1 / 25)
         return np.stack([conv2d(c, box, padding="same") for c in x]).astype(np.float32)
     raise ConvlabError(f"baseline {kind!r}: use one of {', '.join(BASELINES)}")
+
+
+def occlusion_views(model, image: Any, target: int, window: Any, stride: Any, baseline: Any = 0.0,
+                    batch: int = 64, on_progress: Callable[[int, int], None] | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """(occlusion map, occlusion grid) in one call, with one progress count over both passes: what the
+    occlusion page shows, and what it sends to the job pool for large maps."""
+    if on_progress is None:
+        return (occlusion(model, image, target, window, stride, baseline, batch),
+                occlusion_grid(model, image, target, window, stride, baseline, batch))
+    heat = occlusion(model, image, target, window, stride, baseline, batch,
+                     lambda done, total: on_progress(done, 2 * total))
+    grid = occlusion_grid(model, image, target, window, stride, baseline, batch,
+                          lambda done, total: on_progress(total + done, 2 * total))
+    return heat, grid

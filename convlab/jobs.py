@@ -1,14 +1,22 @@
-"""Training jobs that run off the UI thread, in a bounded pool with a visible queue.
+"""Heavy jobs (training, large occlusion maps) run off the UI thread, in a bounded pool with a visible queue.
 
 The UI owns a TrainingJob per student and polls job.snapshot(); the job trains in its own
 thread and records what the live views need (curves, gradient norms, first-layer filters,
 feature maps of one sample, confusion matrix, misclassified examples). Pause, resume and stop
-are events the trainer polls every step. A job whose page stops polling (a closed tab) is
-stopped by the pool's watchdog, so no orphan keeps a core busy.
+are events the trainer polls every step. A TaskJob runs one function (an occlusion map) and
+reports its progress and result the same way. A job whose page stops polling (a closed tab)
+is stopped by the pool's watchdog, so no orphan keeps a core busy.
+
+Where the work runs is the engine (CONVLAB_ENGINE): "local" (the default) trains in a pool thread
+of this process, with one torch thread per job; "ray" sends each job to a Ray cluster
+(CONVLAB_RAY_ADDRESS, e.g. ray://head:10001; empty starts a local Ray) while the pool thread here
+only relays snapshots, controls and the result. The pool bounds how many jobs one server has in
+flight either way (CONVLAB_WORKERS, default half the cores).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import deque
@@ -19,7 +27,19 @@ import numpy as np
 from convlab.data import Dataset
 from convlab.training import Progress, TrainConfig, make_model, train
 
-__all__ = ["TrainingJob", "JobPool", "POOL", "Snapshot"]
+__all__ = ["TrainingJob", "TaskJob", "JobPool", "POOL", "Snapshot", "Cancelled", "engine", "default_workers"]
+
+
+class Cancelled(Exception):
+    """Raised inside a task's progress callback when its job was stopped."""
+
+
+def engine() -> str:
+    """The configured engine: "local" (default) or "ray"."""
+    name = os.environ.get("CONVLAB_ENGINE", "local").strip().lower() or "local"
+    if name not in ("local", "ray"):
+        raise ValueError(f"CONVLAB_ENGINE must be 'local' or 'ray', not {name!r}")
+    return name
 
 
 @dataclass
@@ -132,7 +152,41 @@ class TrainingJob:
         self._set(**views)
 
     def run(self) -> None:
-        """Train to the end (called on a pool thread)."""
+        """Train to the end (called on a pool thread), here or on the configured Ray cluster."""
+        if engine() == "ray":
+            self._run_ray()
+        else:
+            self._run_local()
+
+    def _run_ray(self) -> None:
+        self._set(state="running", message="starting on the Ray cluster", queue_position=0)
+        try:
+            ray = _ray()
+            actor = ray.remote(num_cpus=1, max_concurrency=4)(_RemoteTrainer).remote(
+                self.spec, self.data, self.config, self.sample, self.model)
+            done, paused = actor.run.remote(), False
+            while True:
+                ready, _ = ray.wait([done], timeout=0.5)
+                snap = ray.get(actor.snapshot.remote(self.sample), timeout=60)
+                with self._lock:
+                    self._snap = snap
+                if self._stop.is_set():
+                    actor.control.remote("stop")
+                if paused != (not self._resume.is_set()):
+                    paused = not paused
+                    actor.control.remote("pause" if paused else "resume")
+                if ready:
+                    break
+            state, result = ray.get(done)
+            self.model.load_state_dict(state)
+            self.result = result
+            with self._lock:
+                self._snap = ray.get(actor.snapshot.remote(self.sample), timeout=60)
+            ray.kill(actor)
+        except Exception as err:                     # noqa: BLE001  (reported to the student, never raised in a thread)
+            self._set(state="failed", message=f"training on the Ray cluster failed: {err}")
+
+    def _run_local(self) -> None:
         self._set(state="running" if self._resume.is_set() else "paused", message="training", queue_position=0)
         try:
             result = train(self.spec, self.data, self.config, on_progress=self._on_progress,
@@ -142,6 +196,135 @@ class TrainingJob:
             return
         self.result = result
         self._set(state=result.status, message=result.message, **self._views())
+
+
+class _RemoteTrainer:
+    """A TrainingJob inside a Ray actor: run() trains and returns the weights, the rest answers the relay."""
+
+    def __init__(self, spec, data, config, sample, model):
+        self.job = TrainingJob(spec, data, config, sample, model=model)
+
+    def run(self):
+        self.job._run_local()
+        return {k: v.detach().cpu() for k, v in self.job.model.state_dict().items()}, self.job.result
+
+    def snapshot(self, sample: int) -> Snapshot:
+        self.job.sample = sample
+        return self.job.snapshot()
+
+    def control(self, what: str) -> None:
+        getattr(self.job, {"pause": "pause", "resume": "resume", "stop": "stop"}[what])()
+
+
+_RAY_LOCK = threading.Lock()
+
+
+def _ray():
+    """Connect once per process to CONVLAB_RAY_ADDRESS (empty: start a local Ray), shipping convlab's code."""
+    import pathlib
+
+    import ray
+    with _RAY_LOCK:
+        if not ray.is_initialized():
+            address = os.environ.get("CONVLAB_RAY_ADDRESS", "").strip() or None
+            ready, failed = threading.Event(), []
+
+            def keeper() -> None:
+                # A local Ray's processes get SIGKILL when the *thread* that started them ends (PR_SET_PDEATHSIG),
+                # and pool threads end with their job: so start Ray from a thread that lives as long as we do.
+                try:
+                    ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                             runtime_env={"py_modules": [str(pathlib.Path(__file__).resolve().parent)]},
+                             **({} if address else {"num_cpus": default_workers()}))
+                except Exception as err:             # noqa: BLE001  (raised again in the caller)
+                    failed.append(err)
+                finally:
+                    ready.set()
+                threading.Event().wait()
+
+            threading.Thread(target=keeper, name="convlab-ray", daemon=True).start()
+            ready.wait()
+            if failed:
+                raise failed[0]
+    return ray
+
+
+@dataclass
+class TaskState:
+    state: str                          # queued, running, done, stopped, failed
+    message: str = ""
+    queue_position: int = 0
+    done: int = 0                       # progress, in the task's own units (e.g. occluder positions)
+    total: int = 0
+
+
+def _call(fn, args, kwargs):
+    return fn(*args, **kwargs)
+
+
+class TaskJob:
+    """One heavy function call (e.g. an occlusion map) as a pool job.
+
+    fn is called as fn(*args, on_progress=callback, **kwargs); the callback records (done, total) and raises
+    Cancelled once the job is stopped. Poll job.snapshot(); job.result holds the return value when done.
+    """
+
+    def __init__(self, fn, *args, threads: int = 1, **kwargs):
+        self.fn, self.args, self.kwargs, self.threads = fn, args, kwargs, threads
+        self._lock = threading.Lock()
+        self._snap = TaskState("queued", "waiting for a free worker")
+        self._stop = threading.Event()
+        self.last_seen = time.monotonic()
+        self.result = None
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def touch(self) -> None:
+        self.last_seen = time.monotonic()
+
+    @property
+    def finished(self) -> bool:
+        return self._snap.state in ("done", "stopped", "failed")
+
+    def snapshot(self) -> TaskState:
+        self.touch()
+        with self._lock:
+            return TaskState(**vars(self._snap))
+
+    def _set(self, **changes) -> None:
+        with self._lock:
+            for k, v in changes.items():
+                setattr(self._snap, k, v)
+
+    def _progress(self, done: int, total: int) -> None:
+        if self._stop.is_set():
+            raise Cancelled("stopped")
+        self._set(done=done, total=total)
+
+    def run(self) -> None:
+        self._set(state="running", message="working", queue_position=0)
+        try:
+            if engine() == "ray":
+                ray = _ray()
+                ref = ray.remote(num_cpus=1)(_call).remote(self.fn, self.args, self.kwargs)
+                self._set(message="working on the Ray cluster")
+                while not ray.wait([ref], timeout=0.5)[0]:
+                    if self._stop.is_set():
+                        ray.cancel(ref)
+                        raise Cancelled("stopped")
+                self.result = ray.get(ref)
+            else:
+                import torch
+                torch.set_num_threads(self.threads)
+                self.result = self.fn(*self.args, on_progress=self._progress, **self.kwargs)
+        except Cancelled:
+            self._set(state="stopped", message="stopped")
+            return
+        except Exception as err:                     # noqa: BLE001  (reported to the student, never raised in a thread)
+            self._set(state="failed", message=f"{type(err).__name__}: {err}")
+            return
+        self._set(state="done", message="done")
 
 
 class JobPool:
@@ -205,4 +388,20 @@ class JobPool:
             return len(self._running), len(self._queue)
 
 
-POOL = JobPool(workers=2)
+def default_workers() -> int:
+    """CONVLAB_WORKERS, else half the cores (at least one): the rest serve the pages."""
+    try:
+        return max(1, int(os.environ.get("CONVLAB_WORKERS", "")))
+    except ValueError:
+        return max(1, (os.cpu_count() or 2) // 2)
+
+
+def default_idle_timeout() -> float:
+    """CONVLAB_JOB_IDLE_TIMEOUT seconds without a poll stop a job (its tab closed); default 30."""
+    try:
+        return max(0.5, float(os.environ.get("CONVLAB_JOB_IDLE_TIMEOUT", "")))
+    except ValueError:
+        return 30.0
+
+
+POOL = JobPool(workers=default_workers(), idle_timeout=default_idle_timeout())

@@ -4,9 +4,10 @@ import numpy as np
 import streamlit as st
 
 import convlab
-from convlab.attribution import BASELINES, baseline_for, occlusion_grid, occlusion_positions
+from convlab.attribution import BASELINES, baseline_for, occlusion_positions, occlusion_views
 from convlab.export import occlusion_gif
 from convlab.figures.occlusion import map_figure, occluder_animation
+from convlab.jobs import POOL, TaskJob
 from convlab.samples import SAMPLES
 from convlab.training import predict
 from convlab.urlstate import Choice, Flag, Int, Schema
@@ -23,6 +24,37 @@ SCHEMA = Schema(
     Int("window", 2, 1, 32), Int("stride", 1, 1, 32), Choice("baseline", "zero", BASELINES),
 )
 ss = st.session_state
+INLINE = 400          # occluder positions computed in the page's own run; more go to the job pool
+
+
+def pooled_views(model, x, target, window, stride, base_n, n_positions):
+    """The (map, grid) of a large occlusion from the job pool: submit once per setting, show the queue
+    place and progress while it works (a fragment polls), stop the page until it is done."""
+    key = (id(model), hash(x.tobytes()), target, window, stride, hash(base_n.tobytes()))
+    job = ss.get("oc_job")
+    if job is None or ss.get("oc_job_key") != key:
+        if job is not None:
+            job.stop()                              # the student moved on: the old map is not wanted
+        job = ss["oc_job"] = TaskJob(occlusion_views, model, x, target, window, stride, baseline=base_n)
+        ss["oc_job_key"] = key
+        POOL.submit(job)
+    if not job.finished:
+        @st.fragment(run_every=0.5)
+        def progress() -> None:
+            s = job.snapshot()
+            if job.finished:
+                st.rerun(scope="app")
+            if s.state == "queued":
+                st.info(f"{n_positions} occluder positions: waiting for a free worker, {s.queue_position} in "
+                        "the queue.")
+            else:
+                st.progress(s.done / max(1, s.total), text=f"Occluding… {s.done}/{s.total}")
+        progress()
+        sync_url(P, SCHEMA)
+        st.stop()
+    if job.result is None:
+        raise convlab.ConvlabError(f"the occlusion job {job.snapshot().message}; change a setting to try again")
+    return job.result
 
 
 use_state(P, SCHEMA)
@@ -64,16 +96,14 @@ try:
     base = baseline_for(image, ss["oc_baseline"])
     base_n = data.normalise(np.broadcast_to(base, image.shape)[None].astype(np.float32))[0]
     positions = occlusion_positions(image.shape[1:], window, stride)
-    bar = st.progress(0.0, text="Occluding…") if len(positions) > 400 else None
-    progress = (lambda done, total: bar.progress(done / total, text=f"Occluding… {done}/{total}")) if bar else None
-    heat = convlab.occlusion(model, x, target, window, stride, baseline=base_n, on_progress=progress)
-    grid = occlusion_grid(model, x, target, window, stride, baseline=base_n)
+    if len(positions) <= INLINE:                    # small maps: right here, in this run
+        heat, grid = occlusion_views(model, x, target, window, stride, baseline=base_n)
+    else:                                           # large maps: a job in the shared pool, with its queue place
+        heat, grid = pooled_views(model, x, target, window, stride, base_n, len(positions))
 except convlab.ConvlabError as err:
     show_error(err)
     sync_url(P, SCHEMA)
     st.stop()
-if bar:
-    bar.empty()
 
 st.markdown(f"The model says **{data.classes[int(probs.argmax())]}** ({probs.max():.0%}); {what}. "
             f"Explaining class **{label}** with {len(positions)} occluder positions.")

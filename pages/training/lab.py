@@ -133,7 +133,7 @@ if c3.button("Stop", disabled=not running, key="tr_stop"):
     job.stop()
 
 
-@st.fragment(run_every=0.5 if running else None)
+@st.fragment(run_every=1.0 if running else None)
 def live_views() -> None:
     job = ss.get("tr_job")
     if job is None:

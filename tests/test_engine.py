@@ -1,0 +1,141 @@
+"""The job engines: large occlusion maps as pool jobs, and training/occlusion sent to a Ray cluster.
+
+The Ray tests start a local Ray instance (CONVLAB_ENGINE=ray with no CONVLAB_RAY_ADDRESS) and check that a job
+run there gives exactly what the in-process engine gives: same seed, same history, same weights; same maps.
+"""
+
+import time
+
+import numpy as np
+import pytest
+
+import convlab
+from convlab import jobs
+from convlab.attribution import occlusion_views
+from convlab.data import load_digits
+from convlab.jobs import JobPool, TaskJob, TrainingJob
+from convlab.models import preset
+from convlab.training import TrainConfig, make_model
+
+
+def _wait(predicate, timeout=60):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _digits_model():
+    data = load_digits()
+    model = make_model(preset("small"), data, TrainConfig(seed=3)).eval()
+    return model, data.normalise(data.x_test[:1])[0]
+
+
+def test_occlusion_views_is_occlusion_and_grid_with_one_progress_count():
+    model, x = _digits_model()
+    seen = []
+    heat, grid = occlusion_views(model, x, 3, (2, 2), (1, 1), on_progress=lambda d, t: seen.append((d, t)))
+    assert np.array_equal(heat, convlab.occlusion(model, x, 3, (2, 2), (1, 1)))
+    assert np.array_equal(grid, convlab.attribution.occlusion_grid(model, x, 3, (2, 2), (1, 1)))
+    assert seen[-1] == (98, 98) and all(t == 98 for _, t in seen) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_a_task_job_queues_reports_progress_and_returns_the_result():
+    model, x = _digits_model()
+    pool = JobPool(workers=1)
+    first = TaskJob(occlusion_views, model, x, 3, (2, 2), (1, 1))
+    second = TaskJob(occlusion_views, model, x, 5, (2, 2), (1, 1))
+    pool.submit(first)
+    pool.submit(second)
+    assert second.snapshot().queue_position in (0, 1)          # 1 while the first one runs
+    assert _wait(lambda: first.finished and second.finished)
+    assert first.snapshot().state == "done" and first.snapshot().done == first.snapshot().total == 98
+    expected = occlusion_views(model, x, 5, (2, 2), (1, 1))
+    assert all(np.array_equal(a, b) for a, b in zip(second.result, expected))
+
+
+def test_a_stopped_task_job_ends_as_stopped_and_a_failing_one_reports_why():
+    model, x = _digits_model()
+
+    def slow(*args, on_progress, **kwargs):
+        for i in range(200):
+            on_progress(i, 200)
+            time.sleep(0.01)
+
+    job = TaskJob(slow)
+    pool = JobPool(workers=1)
+    pool.submit(job)
+    assert _wait(lambda: job.snapshot().done > 3)
+    job.stop()
+    assert _wait(lambda: job.finished) and job.snapshot().state == "stopped" and job.result is None
+    bad = TaskJob(occlusion_views, model, x, 99, (2, 2), (1, 1))          # no class 99
+    pool.submit(bad)
+    assert _wait(lambda: bad.finished)
+    assert bad.snapshot().state == "failed" and "target 99 does not exist" in bad.snapshot().message
+
+
+def test_the_engine_comes_from_the_environment(monkeypatch):
+    monkeypatch.delenv("CONVLAB_ENGINE", raising=False)
+    assert jobs.engine() == "local"
+    monkeypatch.setenv("CONVLAB_ENGINE", "Ray")
+    assert jobs.engine() == "ray"
+    monkeypatch.setenv("CONVLAB_ENGINE", "spark")
+    with pytest.raises(ValueError, match="'local' or 'ray'"):
+        jobs.engine()
+    monkeypatch.setenv("CONVLAB_WORKERS", "3")
+    assert jobs.default_workers() == 3
+    monkeypatch.setenv("CONVLAB_WORKERS", "many")
+    assert jobs.default_workers() >= 1
+
+
+@pytest.fixture(scope="module")
+def ray_engine():
+    ray = pytest.importorskip("ray", reason="Ray is not installed (it is in requirements-dev.txt)")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CONVLAB_ENGINE", "ray")
+    mp.delenv("CONVLAB_RAY_ADDRESS", raising=False)
+    mp.setenv("RAY_AUTH_MODE", "disabled")
+    yield ray
+    ray.shutdown()
+    mp.undo()
+
+
+def test_training_on_ray_equals_training_here(ray_engine):
+    data = load_digits()
+    config = TrainConfig(epochs=2, threads=1, seed=7, report_every=10)
+    local = TrainingJob(preset("small"), data, config)
+    local._run_local()
+    remote = TrainingJob(preset("small"), data, config)
+    pool = JobPool(workers=1)
+    pool.submit(remote)
+    assert _wait(lambda: remote.finished, timeout=240), remote.snapshot().message
+    s = remote.snapshot()
+    assert s.state == "done", s.message
+    assert remote.result.history == local.result.history
+    for (name, a), (_, b) in zip(local.model.state_dict().items(), remote.model.state_dict().items()):
+        assert np.array_equal(a.numpy(), b.numpy()), name
+    assert s.curve and s.confusion.sum() == len(data.y_test) and s.filters.shape == (16, 1, 3, 3)
+
+
+def test_stopping_a_job_on_ray_stops_it_there(ray_engine):
+    data = load_digits()
+    job = TrainingJob(preset("small"), data, TrainConfig(epochs=200, threads=1, report_every=1))
+    pool = JobPool(workers=1)
+    pool.submit(job)
+    assert _wait(lambda: job.snapshot().step > 0, timeout=240), job.snapshot().message
+    job.stop()
+    assert _wait(lambda: job.finished, timeout=60)
+    assert job.snapshot().state == "stopped"
+
+
+def test_occlusion_on_ray_equals_occlusion_here(ray_engine):
+    model, x = _digits_model()
+    job = TaskJob(occlusion_views, model, x, 3, (2, 2), (1, 1))
+    pool = JobPool(workers=1)
+    pool.submit(job)
+    assert _wait(lambda: job.finished, timeout=240)
+    assert job.snapshot().state == "done", job.snapshot().message
+    expected = occlusion_views(model, x, 3, (2, 2), (1, 1))
+    assert all(np.array_equal(a, b) for a, b in zip(job.result, expected))
