@@ -43,7 +43,9 @@ def chosen_photo(prefix: str) -> tuple[np.ndarray, str] | None:
                                help="PNG, JPEG, GIF, BMP or WebP, up to 10 MB; large photos are scaled down")
               if source == "upload" else st.camera_input("Take a photo", key=f"{prefix}_camera"))
     if upload is None:
-        st.info("Upload a photo or take one with the camera (or choose a sample in the sidebar).")
+        # a file over the cap never reaches us: the uploader marks it red, so the limit is said here too
+        st.info("Upload a photo (PNG, JPEG, GIF, BMP or WebP, up to 10 MB) or take one with the camera, "
+                "or choose a sample in the sidebar.")
         return None
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()

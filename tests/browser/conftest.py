@@ -11,6 +11,8 @@ import urllib.request
 
 import pytest
 
+from chromium import SERVER_LOG
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
@@ -23,10 +25,14 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def server():
     port = _free_port()
+    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+    log = SERVER_LOG.open("w")        # a file, not a pipe: a pipe nobody reads would block a chatty server
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        # one trainer, and a closed tab's job stopped after 6 s without a poll (the fault tests rely on both)
+        env={**os.environ, "CONVLAB_WORKERS": "1", "CONVLAB_JOB_IDLE_TIMEOUT": "6"})
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -37,9 +43,10 @@ def server():
             time.sleep(0.3)
     else:
         proc.kill()
-        pytest.fail(f"streamlit did not start: {proc.stdout.read().decode()[-2000:]}")
+        pytest.fail(f"streamlit did not start: {SERVER_LOG.read_text()[-2000:]}")
     yield url
     proc.terminate()
+    log.close()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:

@@ -52,3 +52,31 @@ def test_occlusion_on_a_sample_photo_and_an_upload():
     assert "8×8 grey input" in shown(at) and values(figure(at, 2)["data"][1]["z"]).shape == (8, 8)
     at.file_uploader(key="oc_upload").upload("bad.png", b"GIF89a broken", "image/png").run()
     assert at.error and not at.exception
+
+
+def test_a_large_map_goes_through_the_job_pool_and_shows_when_done():
+    import time
+
+    at = open_page(PAGE, model="shapes", window="2", stride="1")        # 31 × 31 = 961 positions > 400
+    text = shown(at)
+    assert "with 961 occluder positions" not in text
+    assert at.get("progress") or "in the queue" in text                  # the job's progress bar or queue place
+    job = at.session_state["oc_job"]
+    end = time.monotonic() + 120
+    while not job.finished and time.monotonic() < end:
+        time.sleep(0.1)
+    assert job.snapshot().state == "done" and job.snapshot().done == job.snapshot().total == 2 * 961
+    at.run()
+    assert "Explaining class" in shown(at) and "with 961 occluder positions" in shown(at)
+    grid = values(figure(at, 1)["data"][1]["z"])
+    assert grid.shape == (31, 31)
+    assert np.allclose(grid, job.result[1], atol=1e-6)
+    # another setting: the old job is dropped, a new one starts
+    at.number_input(key="oc_window").set_value(3).run()
+    new = at.session_state["oc_job"]
+    assert new is not job and job.finished
+    new.stop()                                  # a closed tab's job: stopped, and no thread left at exit
+    end = time.monotonic() + 30
+    while not new.finished and time.monotonic() < end:
+        time.sleep(0.05)
+    assert new.snapshot().state in ("stopped", "done")

@@ -1,0 +1,285 @@
+"""The bad input a class produces, end to end in headless Chromium against the running app.
+
+Files that are not images (empty, text, truncated, over the size cap, a decompression bomb), garbage typed
+into kernels (text, NaN, overflow, ragged rows), every number of every page at its extremes, malicious URL
+parameters and paths, a learning rate that diverges, a tab closed mid-training, two tabs of one student.
+In every case: a message on the page, no traceback, no "something went wrong" box, nothing in the server
+log about a failed page, and the tab (and the others) keep working.
+"""
+
+import ast
+import io
+import pathlib
+import urllib.parse
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from chromium import SERVER_LOG, SHOTS, load
+
+from ui.registry import PAGES as REGISTRY
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+MESSAGE = "[data-testid='stAlertContainer'], [data-testid='stFileUploaderFileErrorMessage'], [data-testid='stNotification']"
+
+
+def _failures() -> int:
+    """Pages that raised something unexpected (app.py logs each one, with its traceback, on the server)."""
+    return SERVER_LOG.read_text(errors="replace").count(" failed\nTraceback") if SERVER_LOG.exists() else 0
+
+
+def assert_healthy(page, before: int) -> None:
+    body = page.locator("body").inner_text()
+    assert page.locator("[data-testid='stException']").count() == 0, body[:2000]
+    assert "Traceback" not in body and "Something went wrong" not in body, body[:2000]
+    assert page.locator("h1").count() >= 1
+    assert _failures() == before, SERVER_LOG.read_text(errors="replace")[-3000:]
+
+
+def wait_idle(page, extra: int = 800) -> None:
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.wait_for_timeout(extra)
+
+
+def _png(w: int = 64, h: int = 48, noise: bool = False) -> bytes:
+    pixels = (np.random.default_rng(0).integers(0, 256, (h, w)) if noise else np.indices((h, w)).sum(0) % 256)
+    buf = io.BytesIO()
+    Image.fromarray(pixels.astype(np.uint8)).convert("RGB").save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _bomb() -> bytes:
+    """A valid PNG header that claims 100000 × 100000 pixels."""
+    import struct
+    import zlib
+    raw = _png(8, 8)
+    ihdr = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    return raw[:8] + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk)) + raw[33:]
+
+
+BAD_FILES = {
+    "empty.png": b"",
+    "notes.png": b"These are my lecture notes, not an image.\n" * 20,
+    "truncated.png": _png(noise=True)[:4000],                  # half of the pixel data is missing
+    "bomb.png": _bomb(),
+    "huge.png": b"\x89PNG\r\n\x1a\n" + bytes(11 * 2**20),      # over the 10 MB upload cap
+    "script.svg": b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_FILES))
+def test_bad_files_get_a_message_and_the_page_keeps_working(server, browser, tmp_path, name):
+    before = _failures()
+    bad = tmp_path / name
+    bad.write_bytes(BAD_FILES[name])
+    good = tmp_path / "good.png"
+    good.write_bytes(_png())
+    page, errors = load(browser, f"{server}/features?source=upload", f"fault-upload-{name}")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    wait_idle(page)
+    page.screenshot(path=str(SHOTS / f"fault-upload-{name}.png"), full_page=True)
+    assert page.locator(MESSAGE).count() >= 1, f"no message for {name}"
+    assert page.get_by_text("maps of").count() == 0
+    assert_healthy(page, before)
+    # the same tab still works: a good photo gives feature maps
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
+    wait_idle(page)
+    assert page.get_by_text("maps of").count() == 1
+    assert_healthy(page, before)
+    assert not errors, errors
+    page.close()
+
+
+def test_a_file_that_is_not_a_model_gets_a_message(server, browser, tmp_path):
+    before = _failures()
+    fake = tmp_path / "model.safetensors"
+    fake.write_bytes(b"\x00\x00\x00\x00\x00\x00\x00\x10{not json at all}" + bytes(100))
+    page, errors = load(browser, f"{server}/training", "fault-model-upload")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(fake))
+    wait_idle(page)
+    assert page.locator("[data-testid='stAlertContentError']").count() >= 1
+    assert_healthy(page, before)
+    assert not errors, errors
+    page.close()
+
+
+TYPED = [  # (page, the field's label, bad values, a good value)
+    ("conv1d", "Kernel w", ["abc", "nan, 1", "1e400, 2", "", "1, 2; 3", "<script>alert(1)</script>"], "1, 0, -1"),
+    ("conv2d", "Bias (one per filter)", ["abc", "nan", "1e999", "1, 2, 3, 4, 5"], "0.5"),
+    ("features?kernels=custom", "Your kernel (rows separated by ; or new lines)",
+     ["abc", "nan nan; nan nan", "1e400 0; 0 0", "1 2; 3", " ".join(["1"] * 200)], "1 0 -1; 2 0 -2; 1 0 -1"),
+    ("backward", "Kernels (filter by filter, one per channel)", ["abc", "nan", "1e400", "1 2 3 4 5 6 7 8 9 10"],
+     "1 0; 0 -1"),
+]
+
+
+@pytest.mark.parametrize("path,label,bad,good", TYPED, ids=[t[0].split("?")[0] for t in TYPED])
+def test_garbage_typed_into_kernels_gets_a_message(server, browser, path, label, bad, good):
+    before = _failures()
+    page, errors = load(browser, f"{server}/{path}", f"fault-typed-{path.split('?')[0]}")
+    field = page.get_by_label(label, exact=True)
+    submit = "Control+Enter" if field.evaluate("e => e.tagName") == "TEXTAREA" else "Enter"
+    for value in bad:
+        field.fill(value)
+        field.press(submit)
+        wait_idle(page)
+        assert page.locator(MESSAGE).count() >= 1, f"no message for {value!r} in {label}"
+        assert_healthy(page, before)
+        assert page.evaluate("() => window.__pwned === undefined")
+    page.screenshot(path=str(SHOTS / f"fault-typed-{path.split('?')[0]}.png"), full_page=True)
+    field.fill(good)
+    field.press(submit)
+    wait_idle(page)
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    assert page.locator(".js-plotly-plot").count() >= 1
+    assert_healthy(page, before)
+    assert not errors, errors
+    page.close()
+
+
+def _number_ranges(path: str) -> dict[str, tuple[float, float]]:
+    """Every Int/Float URL parameter of a page with its (low, high), read from the page's SCHEMA."""
+    tree = ast.parse((ROOT / "pages" / path).read_text())
+    names = {n.targets[0].id: n.value for n in tree.body if isinstance(n, ast.Assign)
+             and isinstance(n.targets[0], ast.Name) and isinstance(n.value, ast.Constant)}
+    out = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("Int", "Float") and len(node.args) >= 4:
+            try:
+                lo, hi = (eval(compile(ast.Expression(a), "<schema>", "eval"), {"__builtins__": {}},  # noqa: S307
+                               {k: v.value for k, v in names.items()}) for a in node.args[2:4])
+            except Exception:                          # noqa: BLE001  a bound we cannot read: leave it out
+                continue
+            out[node.args[0].value] = (lo, hi)
+    return out
+
+
+EXTREMES = [(url, path, end) for _, path, _, _, url in REGISTRY if _number_ranges(path) for end in ("low", "high")]
+
+
+@pytest.mark.parametrize("url,path,end", EXTREMES, ids=[f"{u or 'home'}-{e}" for u, _, e in EXTREMES])
+def test_every_number_of_a_page_at_its_extremes(server, browser, url, path, end):
+    before = _failures()
+    ranges = _number_ranges(path)
+    query = urllib.parse.urlencode({k: (lo if end == "low" else hi) for k, (lo, hi) in ranges.items()})
+    page, errors = load(browser, f"{server}/{url}?{query}", f"fault-extremes-{url or 'home'}-{end}")
+    assert_healthy(page, before)
+    assert not errors, errors
+    page.close()
+
+
+MALICIOUS = [
+    "conv2d?stride=<script>window.__pwned=1</script>",
+    "conv2d?bias=%3Cimg%20src%3Dx%20onerror%3Dwindow.__pwned%3D1%3E",
+    "conv1d?x=../../../../etc/passwd&w=1",
+    "features?source=upload&sample=../../etc/passwd",
+    "features?kernels=custom&custom=%3Cscript%3Ewindow.__pwned%3D1%3C/script%3E",
+    "training?spec=%7B%22layers%22%3A%5B%7B%22type%22%3A%22conv%22%2C%22filters%22%3A1e9%7D%5D%7D",
+    "training?lr=1e999&epochs=-5&batch=abc&dataset=../../etc",
+    "occlusion?model=../../assets/x&window=0&stride=-1&target=1e30",
+    "exercises?kinds=%00%00&count=999999&seed=-1&level=NaN",
+    "layers?layer=999&map=-4&model=__import__('os')",
+    "pooling?x=" + "9" * 5000,
+    "conv2d?projector=<svg/onload=window.__pwned=1>",
+]
+
+
+@pytest.mark.parametrize("url", MALICIOUS)
+def test_malicious_url_parameters(server, browser, url):
+    before = _failures()
+    dialogs = []
+    page, errors = load(browser, f"{server}/{url}", "fault-url", dialogs=dialogs)
+    assert_healthy(page, before)
+    assert page.evaluate("() => window.__pwned === undefined"), "a URL value ran as script"
+    assert "root:" not in page.locator("body").inner_text()
+    assert not dialogs and not errors, (dialogs, errors)
+    page.close()
+
+
+@pytest.mark.parametrize("path", ["../../etc/passwd", "..%2f..%2fetc%2fpasswd", "no-such-page", "_stcore/../app.py"])
+def test_malicious_paths(server, browser, path):
+    before = _failures()
+    page = browser.new_page()
+    response = page.goto(f"{server}/{path}", wait_until="domcontentloaded")
+    page.wait_for_timeout(2500)
+    body = page.locator("body").inner_text()
+    assert "root:" not in body and "import streamlit" not in body
+    assert response is None or response.status < 500
+    assert _failures() == before
+    page.close()
+
+
+def test_a_diverging_learning_rate_says_so_and_the_lab_keeps_working(server, browser):
+    before = _failures()
+    page, errors = load(browser, f"{server}/training?optimizer=sgd&lr=100&epochs=3", "fault-diverge-before")
+    page.get_by_role("button", name="Start").click()
+    try:
+        page.get_by_text("diverged at step").first.wait_for(timeout=60_000)
+    finally:
+        page.screenshot(path=str(SHOTS / "fault-diverged.png"), full_page=True)
+    wait_idle(page)
+    page.screenshot(path=str(SHOTS / "fault-diverged.png"), full_page=True)
+    assert page.get_by_text("smaller learning rate").count() >= 1
+    assert_healthy(page, before)
+    # the same tab trains again with a sane rate
+    rate = page.get_by_label("Learning rate", exact=True)
+    rate.fill("0.01")
+    rate.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Start").click()
+    page.get_by_text("Done", exact=True).first.wait_for(timeout=90_000)
+    assert_healthy(page, before)
+    assert not errors, errors
+    page.close()
+
+
+def test_closing_a_tab_mid_training_stops_its_job(server, browser):
+    """The server has one trainer (CONVLAB_WORKERS=1) and stops a job after 6 s without a poll: if the closed
+    tab's 50-epoch run went on, the next student's run would wait behind it in the queue."""
+    before = _failures()
+    a = browser.new_context()
+    page, _ = load(a, f"{server}/training?epochs=50", "fault-close-a")
+    page.get_by_role("button", name="Start").click()
+    page.get_by_text("Training", exact=True).first.wait_for(timeout=30_000)
+    a.close()                                            # the student closes the tab mid-training
+    b = browser.new_context()
+    other, errors = load(b, f"{server}/conv2d", "fault-close-other")
+    assert_healthy(other, before)                        # the app keeps working for the others meanwhile
+    other.wait_for_timeout(10_000)                       # 6 s idle + the watchdog's round
+    page2, errors2 = load(b, f"{server}/training?epochs=1", "fault-close-b")
+    page2.get_by_role("button", name="Start").click()
+    page2.get_by_text("Done", exact=True).first.wait_for(timeout=40_000)
+    assert page2.get_by_text("in the queue").count() == 0
+    assert_healthy(page2, before)
+    assert not errors and not errors2, (errors, errors2)
+    b.close()
+
+
+def test_two_tabs_of_one_student_are_two_sessions(server, browser):
+    before = _failures()
+    ctx = browser.new_context()                           # one student: one browser, shared cookies
+    one, e1 = load(ctx, f"{server}/conv2d?stride=1", "fault-tab-one")
+    two, e2 = load(ctx, f"{server}/conv2d?stride=2", "fault-tab-two")
+    stride = one.get_by_label("Stride", exact=True)
+    stride.fill("3")
+    stride.press("Enter")
+    wait_idle(one)
+    assert "stride=3" in one.url
+    two.get_by_role("button", name="▶").first.click()    # the other tab works on, with its own settings
+    wait_idle(two)
+    assert "stride=2" in two.url and "stride=3" not in two.url
+    assert two.get_by_label("Stride", exact=True).input_value() == "2"
+    one.goto(f"{server}/training?epochs=30", wait_until="domcontentloaded")
+    wait_idle(one)
+    one.get_by_role("button", name="Start").click()
+    one.get_by_text("Training", exact=True).first.wait_for(timeout=30_000)
+    two.goto(f"{server}/training", wait_until="domcontentloaded")
+    wait_idle(two)
+    assert two.get_by_text("Press Start to train").count() == 1     # tab one's run is not in tab two
+    for p in (one, two):
+        assert_healthy(p, before)
+    assert not e1 and not e2, (e1, e2)
+    ctx.close()
