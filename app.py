@@ -4,19 +4,23 @@ Run with `streamlit run app.py` (or ./scripts/app.sh, which also sets everything
 Pages live in pages/; they read widgets, call convlab, and render. No math here.
 """
 
-import logging
-
+# pandas first: plotly looks pandas up in sys.modules without the import lock, so a page drawing a chart while
+# another session's thread was still importing pandas failed with "partially initialized module 'pandas'"
+# (found by benchmarks/loadtest.py in the first seconds of a class). Importing it here makes every script
+# thread wait for the whole import.
+import pandas  # noqa: F401
 import plotly.io as pio
 import streamlit as st
 
-from convlab import ConvlabError
 from ui.registry import PAGES as REGISTRY
 from ui.share import share_box
 from ui.state import PROJECTOR_KEY
+from ui.widgets import friendly_errors
 
 # st.plotly_chart draws with Streamlit's theme, which replaces a figure's template in the browser; plotly's
-# default template only cost server time (a third of building a figure) and ~10 KB per chart.
-pio.templates.default = "none"
+# default template only cost server time (a third of building a figure) and ~10 KB per chart. Set once.
+if pio.templates.default != "none":
+    pio.templates.default = "none"
 
 # Projector mode comes from the URL (?projector=1) or the sidebar toggle.
 url_projector = st.query_params.get(PROJECTOR_KEY)
@@ -56,12 +60,7 @@ if st.session_state.get(PROJECTOR_KEY):
     st.html("<style>.stMain p, .stMain li, .stMain code {font-size: 1.45rem !important;}"
             ".stMain h1 {font-size: 3.2rem !important;} .stMain h2 {font-size: 2.4rem !important;}</style>")
 try:
-    page.run()
-except ConvlabError as err:          # bad input that reached convlab: say what to change
-    st.warning(f"That input does not work: {err}")
-except Exception:                    # anything else: no traceback for students, the details go to the log
-    logging.getLogger("convlab.app").exception("page %s failed", page.title)
-    st.error("Something went wrong on this page. Change the last setting back or reload the page; "
-             "the other pages keep working.")
+    with friendly_errors(page.title):    # no traceback for students; the details go to the log
+        page.run()
 finally:                             # also after a page's st.stop(): the link carries the state the page wrote
     share_box(share)

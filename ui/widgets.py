@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 import streamlit as st
 
 import convlab
+
+
+@contextlib.contextmanager
+def friendly_errors(where: str):
+    """Around a page (app.py) or a fragment, whose reruns do not pass through app.py: bad input that reached
+    convlab says what to change; anything else shows one friendly box, and the traceback goes to the log."""
+    try:
+        yield
+    except convlab.ConvlabError as err:
+        st.warning(f"That input does not work: {err}")
+    except Exception:                # st.stop / st.rerun are BaseExceptions and pass through
+        logging.getLogger("convlab.app").exception("page %s failed", where)
+        st.error("Something went wrong on this page. Change the last setting back or reload the page; "
+                 "the other pages keep working.")
 
 
 def clamp_step(key: str, n: int) -> None:

@@ -15,7 +15,7 @@ from ui.export import export_panel
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar
 from ui.models import bundled_model, current_model, shared_dataset
 from ui.state import sync_url, use_state
-from ui.widgets import chart, show_error
+from ui.widgets import chart, friendly_errors, show_error
 
 P = "oc"
 SCHEMA = Schema(
@@ -41,6 +41,10 @@ def pooled_views(model, x, target, window, stride, base_n, n_positions):
     if not job.finished:
         @st.fragment(run_every=0.5)
         def progress() -> None:
+            with friendly_errors("occlusion (progress)"):     # a fragment's reruns skip app.py's error box
+                show_progress()
+
+        def show_progress() -> None:
             s = job.snapshot()
             if job.finished:
                 st.rerun(scope="app")

@@ -24,7 +24,7 @@ from convlab.verify import check_layer_table
 from ui.export import export_panel
 from ui.models import publish_model
 from ui.state import font_size, sync_url, use_state
-from ui.widgets import chart, show_error, torch_badge
+from ui.widgets import chart, friendly_errors, show_error, torch_badge
 
 P = "tr"
 SCHEMA = Schema(
@@ -135,6 +135,11 @@ if c3.button("Stop", disabled=not running, key="tr_stop"):
 
 @st.fragment(run_every=1.0 if running else None)
 def live_views() -> None:
+    with friendly_errors("training lab (live views)"):       # a fragment's reruns skip app.py's error box
+        _live_views()
+
+
+def _live_views() -> None:
     job = ss.get("tr_job")
     if job is None:
         st.info("Press Start to train. The curves, gradients, filters and feature maps update while it learns.")
