@@ -153,11 +153,16 @@ async def student(i: int, url: str, args, rec: Record, stop_at: float) -> None:
                 deadline = min(stop_at + 60, time.time() + args.train_limit)
                 while tab.polling and time.time() < deadline and not tab.closed:
                     await asyncio.sleep(0.5)
+                # polling ends when the app's own full rerun starts; its "Done" arrives just after
+                settle_at = time.time() + args.timeout
+                while "**Done**" not in tab.text() and time.time() < settle_at and not tab.closed:
+                    await asyncio.sleep(0.2)
                 if "**Done**" in tab.text():
                     rec.trained += 1
                 elif not tab.closed:
                     status = [t for t in tab.texts() if t.startswith("**") and "epoch" in t]
                     rec.errors.append(f"{tab.name}: training did not finish in {args.train_limit:.0f} s: {status}")
+                    rec.error_of[i] = rec.error_of.get(i, 0) + 1
             await act("open conv2d", tab.open("conv2d"))
             await act("set stride", tab.set("c2_stride", rng.choice([1, 2])))
             await act("set padding", tab.set("c2_padding", rng.choice(["same", "full", "valid"])))
