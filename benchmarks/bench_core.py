@@ -22,6 +22,8 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 import convlab  # noqa: E402
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from summary import record  # noqa: E402
 
 
 def best(fn, repeat: int) -> float:
@@ -65,6 +67,7 @@ def main() -> None:
     for name, ours, peer in rows:
         a, b = best(ours, args.repeat), best(peer, args.repeat)
         print(f"{name:<52}{a * 1e3:>10.2f}ms{b * 1e3:>10.2f}ms{a / b:>8.1f}×")
+        record("core", name, a / b, "convlab time / torch time", f"{a * 1e3:.2f} ms vs {b * 1e3:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ import torch.nn as nn  # noqa: E402
 from captum.attr import Occlusion  # noqa: E402
 
 import convlab  # noqa: E402
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from summary import record  # noqa: E402
 
 
 def tinyvgg(side: int) -> nn.Module:
@@ -56,6 +58,8 @@ def main() -> None:
         same = np.allclose(got, best[2][0, 0].cpu().numpy(), atol=1e-5)
         print(f"{side}×{side}, window {window}, stride {stride}: captum {best[0]:.3f} s (perturbations_per_eval="
               f"{best[1]}), convlab {ours:.3f} s, ratio {best[0] / ours:.2f}×, identical maps: {same}")
+        record("occlusion", f"{side}², window {window}, stride {stride}", best[0] / ours, "Captum time / convlab time",
+               f"convlab {ours:.3f} s, Captum {best[0]:.3f} s, maps identical: {same}")
 
 
 if __name__ == "__main__":

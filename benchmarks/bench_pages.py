@@ -20,6 +20,8 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from ui.registry import PAGES  # noqa: E402
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from summary import record  # noqa: E402
 
 
 def best_rerun(at: AppTest, repeat: int = 5) -> float:
@@ -44,6 +46,7 @@ def main() -> None:
         t = best_rerun(at)
         payload = sum(len(c.proto.spec) for c in at.get("plotly_chart"))
         print(f"{title:<34}{t * 1e3:>8.1f}ms{t / base:>7.1f}×{payload / 1024:>9.0f} KiB")
+        record("pages", title, t / base, "rerun time / a bare page's", f"{t * 1e3:.0f} ms, figures {payload / 1024:.0f} KiB")
 
 
 if __name__ == "__main__":

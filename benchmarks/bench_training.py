@@ -22,6 +22,8 @@ import torch.nn.functional as F  # noqa: E402
 from convlab.data import load_dataset  # noqa: E402
 from convlab.models import build_model, preset  # noqa: E402
 from convlab.training import TrainConfig, train  # noqa: E402
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from summary import record  # noqa: E402
 
 
 def bare_loop(spec, data, config) -> float:
@@ -60,6 +62,8 @@ def main() -> None:
         ours = max(ours, len(data.x_train) * r.epochs / r.train_seconds)
     print(f"bare loop {bare:,.0f} samples/s; convlab.train with {len(updates)} progress reports "
           f"{ours:,.0f} samples/s; ratio {ours / bare:.2f}×")
+    record("training", "convlab.train vs a bare PyTorch loop", ours / bare, "samples/s ratio (1 = as fast)",
+           f"{ours:,.0f} vs {bare:,.0f} samples/s")
     # the in-app job: background thread, live views recorded every 4 steps, a UI polling twice a second
     from convlab.jobs import JobPool, TrainingJob
     streamed = 0.0
@@ -71,6 +75,8 @@ def main() -> None:
             time.sleep(0.5)
         streamed = max(streamed, len(data.x_train) * job.result.epochs / job.result.train_seconds)
     print(f"in-app job with live views {streamed:,.0f} samples/s; ratio to the bare loop {streamed / bare:.2f}×")
+    record("training", "the in-app job with live views vs a bare loop", streamed / bare, "samples/s ratio (1 = as fast)",
+           f"{streamed:,.0f} vs {bare:,.0f} samples/s")
     for seed in (0, 1, 2):
         r = train(spec, load_dataset("digits"), TrainConfig(epochs=8, batch_size=32, lr=0.005, seed=seed, threads=2))
         print(f"digits seed {seed}: test accuracy {r.test_accuracy:.3f} in {r.train_seconds:.2f} s of training")

@@ -85,12 +85,23 @@ def bench() -> int:
         return 2
     print(f"# ConvLab benchmarks\nmachine: {platform.platform()}, {os.cpu_count()} CPU cores, "
           f"python {platform.python_version()}, torch {torch.__version__}, best device: {best_device()}\n", flush=True)
+    import json
+    import tempfile
+
     failed = 0
-    for name in BENCHES:
-        print(f"## {name}", flush=True)
-        rc = subprocess.call([sys.executable, str(root / name)], cwd=root.parent)
-        failed += rc != 0
-        print(flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        summary = pathlib.Path(tmp) / "summary.jsonl"
+        env = {**os.environ, "CONVLAB_BENCH_SUMMARY": str(summary)}
+        for name in BENCHES:
+            print(f"## {name}", flush=True)
+            rc = subprocess.call([sys.executable, str(root / name)], cwd=root.parent, env=env)
+            failed += rc != 0
+            print(flush=True)
+        rows = [json.loads(line) for line in summary.read_text().splitlines()] if summary.exists() else []
+    print("## Summary: ratios against the peer, measured in this run\n")
+    print("| benchmark | case | ratio | ratio means | figures |\n|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['bench']} | {r['case']} | {r['ratio']:.2f}× | {r['meaning']} | {r['detail']} |")
     return 1 if failed else 0
 
 

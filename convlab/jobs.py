@@ -160,6 +160,7 @@ class TrainingJob:
 
     def _run_ray(self) -> None:
         self._set(state="running", message="starting on the Ray cluster", queue_position=0)
+        ray, actor = None, None
         try:
             ray = _ray()
             actor = ray.remote(num_cpus=1, max_concurrency=4)(_RemoteTrainer).remote(
@@ -182,9 +183,11 @@ class TrainingJob:
             self.result = result
             with self._lock:
                 self._snap = ray.get(actor.snapshot.remote(self.sample), timeout=60)
-            ray.kill(actor)
         except Exception as err:                     # noqa: BLE001  (reported to the student, never raised in a thread)
             self._set(state="failed", message=f"training on the Ray cluster failed: {err}")
+        finally:
+            if actor is not None:
+                ray.kill(actor)
 
     def _run_local(self) -> None:
         self._set(state="running" if self._resume.is_set() else "paused", message="training", queue_position=0)
@@ -238,6 +241,7 @@ def _ray():
                              **({} if address else {"num_cpus": default_workers()}))
                 except Exception as err:             # noqa: BLE001  (raised again in the caller)
                     failed.append(err)
+                    return
                 finally:
                     ready.set()
                 threading.Event().wait()

@@ -57,7 +57,8 @@ def pooled_views(model, x, target, window, stride, base_n, n_positions):
         sync_url(P, SCHEMA)
         st.stop()
     if job.result is None:
-        raise convlab.ConvlabError(f"the occlusion job {job.snapshot().message}; change a setting to try again")
+        raise convlab.ConvlabError(f"the occlusion map could not be computed ({job.snapshot().message}); "
+                                   "change a setting to try again")
     return job.result
 
 

@@ -1,0 +1,21 @@
+"""The load-test script itself, in miniature against the test server: two students (one training) do a whole
+lesson over Streamlit's protocol with no error, so the script keeps working as the app changes.
+The real figures come from running it at full size (docs/deploy.md), never from a timed test."""
+
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "benchmarks"))
+
+import loadtest  # noqa: E402
+
+
+def test_two_students_do_a_lesson_without_errors(server):
+    r = loadtest.main(["--url", server, "--students", "2", "--training", "1", "--rounds", "1", "--think", "0", "0.1",
+                       "--ramp", "0", "--epochs", "1", "--ttl", "1", "--settle", "0", "--timeout", "90"])
+    assert r["errors"] == 0, r["error_samples"]
+    assert r["students_finished"] == 2 and r["sessions_lost"] == 0
+    assert r["trained"] == 1                       # student 0 trained to the end
+    actions = r["per_action"]
+    assert actions["upload photo"]["n"] == 2 and actions["start training"]["n"] == 1
+    assert r["interactions"] == sum(a["n"] for a in actions.values()) and r["p95_s"] > 0
