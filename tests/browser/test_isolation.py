@@ -7,6 +7,7 @@ round.
 """
 
 import asyncio
+import concurrent.futures
 import io
 import pathlib
 import sys
@@ -30,6 +31,8 @@ async def _wait_training(tab: StClient, limit: float = 120) -> str:
     end = loop.time() + limit
     while tab.polling and loop.time() < end:
         await asyncio.sleep(0.3)
+    while "**Done**" not in tab.text() and loop.time() < end:    # the app's own rerun after the last poll
+        await asyncio.sleep(0.2)
     return tab.text()
 
 
@@ -75,7 +78,9 @@ def test_two_concurrent_sessions_share_nothing(server):
     async def both():
         await asyncio.gather(_student_a(server, log), _student_b(server, log))
 
-    asyncio.run(both())
+    # in a thread of its own: Playwright's sync API keeps an event loop running in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, both()).result(timeout=300)
     assert not log["a_errors"] and not log["b_errors"], (log["a_errors"], log["b_errors"])
     # A's own session has everything it did
     assert "8 maps of" in log["a_features"]

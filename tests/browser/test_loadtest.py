@@ -2,6 +2,7 @@
 lesson over Streamlit's protocol with no error, so the script keeps working as the app changes.
 The real figures come from running it at full size (docs/deploy.md), never from a timed test."""
 
+import concurrent.futures
 import pathlib
 import sys
 
@@ -11,8 +12,11 @@ import loadtest  # noqa: E402
 
 
 def test_two_students_do_a_lesson_without_errors(server):
-    r = loadtest.main(["--url", server, "--students", "2", "--training", "1", "--rounds", "1", "--think", "0", "0.1",
-                       "--ramp", "0", "--epochs", "1", "--ttl", "1", "--settle", "0", "--timeout", "90"])
+    argv = ["--url", server, "--students", "2", "--training", "1", "--rounds", "1", "--think", "0", "0.1",
+            "--ramp", "0", "--epochs", "1", "--ttl", "1", "--settle", "0", "--timeout", "90"]
+    # in a thread of its own: Playwright's sync API keeps an event loop running in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        r = pool.submit(loadtest.main, argv).result(timeout=600)
     assert r["errors"] == 0, r["error_samples"]
     assert r["students_finished"] == 2 and r["sessions_lost"] == 0
     assert r["trained"] == 1                       # student 0 trained to the end
