@@ -16,15 +16,7 @@ from convlab.data import load_digits
 from convlab.jobs import JobPool, TaskJob, TrainingJob
 from convlab.models import preset
 from convlab.training import TrainConfig, make_model
-
-
-def _wait(predicate, timeout=60):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
+from test_jobs import _wait
 
 
 def _digits_model():
