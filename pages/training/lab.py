@@ -2,7 +2,6 @@
 
 import copy
 import json
-import pathlib
 import zlib
 
 import numpy as np
@@ -22,7 +21,7 @@ from convlab.training import (INITS, OPTIMIZERS, TrainConfig, first_feature_maps
 from convlab.urlstate import Choice, Float, Int, Schema, Text
 from convlab.verify import check_layer_table
 from ui.export import export_panel
-from ui.models import publish_model
+from ui.models import BUNDLED, bundled_model, publish_model, shared_dataset
 from ui.state import font_size, sync_url, use_state
 from ui.widgets import chart, friendly_errors, show_error, torch_badge
 
@@ -37,20 +36,9 @@ ss = st.session_state
 
 
 @st.cache_resource(max_entries=4, show_spinner="Preparing the data…")
-def dataset_split(name: str, seed: int = 0):
-    """Read-only and shared: the bundled datasets, built once per server (seed picks the split)."""
+def dataset_split(name: str, seed: int):
+    """Read-only and shared: another train/test split of a bundled dataset (transfer learning)."""
     return load_dataset(name, seed=seed)
-
-
-def dataset(name: str):
-    return dataset_split(name, 0)
-
-
-@st.cache_resource(max_entries=2)
-def bundled_model(name: str):
-    """Read-only and shared: the model in assets/ made by `python -m convlab train` (see assets/README.md)."""
-    path = pathlib.Path(__file__).resolve().parents[2] / "assets" / f"{name}_small.safetensors"
-    return load_model(path.read_bytes())[0] if path.is_file() else None
 
 
 def apply_preset() -> None:
@@ -78,7 +66,7 @@ with st.sidebar:
     st.number_input("Seed", 0, 9999, key="tr_seed")
     st.number_input("Test image for the feature maps", 0, 299, key="tr_sample")
 
-data = dataset(ss["tr_dataset"])
+data = shared_dataset(ss["tr_dataset"])      # the same copy the image pages use
 with st.expander("Data", expanded=False):
     st.markdown(f"{len(data.x_train)} training and {len(data.x_test)} test images of "
                 f"{'×'.join(map(str, data.input_shape))}; normalised per channel with the training mean "
@@ -211,7 +199,7 @@ st.subheader("Draw your own")
 if job is not None and job.finished and job.result is not None and job.result.status == "done":
     model, model_data, source = job.model, job.data, "your trained model"
 else:
-    model, model_data = bundled_model(data.name), data
+    model, model_data = (bundled_model(data.name)[0] if data.name in BUNDLED else None), data
     source = f"the bundled {data.name} model (train one to use yours)"
     if model is None and rows is not None:              # no bundled model for this data: an untrained one
         model, source = make_model(spec, data, TrainConfig()), "an untrained model (press Start to train it)"
