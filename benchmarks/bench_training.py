@@ -65,7 +65,7 @@ def main() -> None:
     record("training", "convlab.train vs a bare PyTorch loop", ours / bare, "samples/s ratio (1 = as fast)",
            f"{ours:,.0f} vs {bare:,.0f} samples/s")
     # the in-app job: background thread, live views recorded every 4 steps, a UI polling twice a second
-    from convlab.jobs import JobPool, TrainingJob
+    from ui.jobs import JobPool, TrainingJob
     streamed = 0.0
     for _ in range(3):
         job = TrainingJob(spec, data, TrainConfig(epochs=args.epochs, batch_size=32, lr=0.005, threads=1, report_every=4))

@@ -10,9 +10,23 @@ import numpy as np
 from convlab._validate import as_array, positive_int
 from convlab.errors import ConvlabError
 from convlab.ops import conv2d, pool2d
-from convlab.presets import KERNELS
 
-__all__ = ["ACTIVATIONS", "activate", "activation_slope", "hand_made", "custom_kernel", "random_kernels", "kmeans_kernels",
+# The hand-made kernels of the lessons (seed 003's X, edge detectors, blurs), by name.
+_G = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16
+KERNELS: dict[str, np.ndarray] = {
+    "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], float),
+    "box blur": np.full((3, 3), 1 / 9),
+    "Gaussian blur": _G,
+    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], float),
+    "Sobel x": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], float),
+    "Sobel y": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], float),
+    "Laplacian": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], float),
+    "emboss": np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], float),
+    "X (seed 003)": np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], float),
+}
+
+
+__all__ = ["KERNELS", "ACTIVATIONS", "activate", "activation_slope", "hand_made", "custom_kernel", "random_kernels", "kmeans_kernels",
            "feature_maps", "to_chw"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh", "sigmoid")
@@ -66,7 +80,7 @@ def activation_slope(x: Any, fn: str) -> np.ndarray:
 
 
 def hand_made(names, channels: int = 3, per_channel: bool = False) -> np.ndarray:
-    """Hand-made kernels (see convlab.presets.KERNELS) as (K, C, 3, 3): spread over the channels
+    """Hand-made kernels (see KERNELS) as (K, C, 3, 3): spread over the channels
     (one 3-channel kernel that sums the colours), or per channel (C·K kernels, each reading one channel).
 
     >>> hand_made(["Sobel x"], 3).shape, hand_made(["Sobel x"], 3, per_channel=True).shape

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 import convlab
-from convlab import jobs
+from ui import jobs
 from convlab.attribution import occlusion_views
 from convlab.data import load_digits
-from convlab.jobs import JobPool, TaskJob, TrainingJob
+from ui.jobs import JobPool, TaskJob, TrainingJob
 from convlab.models import preset
 from convlab.training import TrainConfig, make_model
 from test_jobs import _wait

@@ -3,7 +3,7 @@
 import time
 
 from convlab.data import load_digits
-from convlab.jobs import JobPool, TrainingJob
+from ui.jobs import JobPool, TrainingJob
 from convlab.models import preset
 from convlab.training import TrainConfig
 

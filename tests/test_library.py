@@ -12,7 +12,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def test_convlab_never_imports_streamlit():
-    code = "import sys, convlab, convlab.figures, convlab.lessons; sys.exit('streamlit' in sys.modules)"
+    code = "import sys, convlab, convlab.figures, ui.lessons; sys.exit('streamlit' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
     for path in (ROOT / "convlab").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -40,3 +40,15 @@ def test_fixed_public_api_names():
                                                                           "dilation", "sparse"]
     assert list(inspect.signature(convlab.conv_transpose2d).parameters) == ["y", "w", "bias", "stride", "padding",
                                                                            "dilation", "output_padding"]
+
+
+def test_app_concerns_live_on_the_app_side():
+    """Jobs and engines, URL state, the lesson registry and page presets belong to ui/, not the library."""
+    for name in ("jobs", "urlstate", "lessons", "presets"):
+        assert not (ROOT / "convlab" / f"{name}.py").exists(), f"convlab/{name}.py belongs in ui/"
+        assert (ROOT / "ui" / f"{name}.py").is_file()
+    for path in (ROOT / "convlab").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not any(n.split(".")[0] == "ui" for n in names), f"{path} imports the app side"

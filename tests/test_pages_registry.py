@@ -23,7 +23,7 @@ def test_every_page_has_apptest_tests():
 
 
 def test_lesson_map_links_only_to_pages_that_exist():
-    from convlab.lessons import LESSONS
+    from ui.lessons import LESSONS
     urls = {url for *_, url in PAGES}
     built = [lesson.page for lesson in LESSONS if lesson.available]
     assert set(built) <= urls and len(built) == 13

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from convlab.urlstate import Schema
+from ui.urlstate import Schema
 from ui.widgets import plain
 
 PROJECTOR_KEY = "projector"

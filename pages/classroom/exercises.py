@@ -5,7 +5,7 @@ import streamlit as st
 import convlab
 from convlab.exercises import KINDS, LEVELS, format_answer, make_exercise, make_set, parse_kinds, parse_set_params
 from convlab.figures.grids import grid_figure
-from convlab.urlstate import Choice, Int, Schema, Text
+from ui.urlstate import Choice, Int, Schema, Text
 from ui.state import font_size, sync_url, use_state
 from ui.widgets import chart, show_error
 

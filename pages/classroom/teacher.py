@@ -7,7 +7,7 @@ import streamlit as st
 
 import convlab
 from convlab.exercises import KINDS, LEVELS, format_answer, make_set, set_params, worksheet_html, worksheet_markdown
-from convlab.urlstate import Int, Schema, Text
+from ui.urlstate import Int, Schema, Text
 from ui.state import PROJECTOR_KEY, sync_url, use_state
 from ui.widgets import show_error
 

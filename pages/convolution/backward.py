@@ -7,7 +7,7 @@ import convlab
 from convlab.backward import LOSSES, explain_grad_w, loss_gradient, explain_grad_x, grad_x_by_transposed_conv
 from convlab.figures.grids import grid_figure
 from convlab.parse import parse_grid, parse_grids, parse_layer
-from convlab.urlstate import Choice, Int, Schema, Text
+from ui.urlstate import Choice, Int, Schema, Text
 from convlab.verify import check_conv2d_backward, check_pool2d_backward
 from ui.state import font_size, stop_with, sync_url, use_state
 from ui.widgets import chart, show_error, torch_badge

@@ -6,8 +6,8 @@ import convlab
 from convlab.export import conv_snippet
 from convlab.figures.sliding import sliding_figure
 from convlab.parse import format_vector, parse_vector
-from convlab.presets import CONV1D
-from convlab.urlstate import Choice, Flag, Float, Int, Schema, Text
+from ui.presets import CONV1D
+from ui.urlstate import Choice, Flag, Float, Int, Schema, Text
 from convlab.verify import check_conv
 from ui.export import export_panel
 from ui.state import cell_size, font_size, preset_picker, stop_with, sync_url, use_state

@@ -6,8 +6,8 @@ import convlab
 from convlab.export import conv_snippet
 from convlab.figures.sliding import sliding_figure
 from convlab.parse import parse_grids, parse_layer, parse_vector
-from convlab.presets import CONV2D, KERNELS, image_patch, kernel_text, resize_layer
-from convlab.urlstate import Choice, Flag, Int, Schema, Text
+from ui.presets import CONV2D, KERNELS, image_patch, kernel_text, resize_layer
+from ui.urlstate import Choice, Flag, Int, Schema, Text
 from convlab.verify import check_conv
 from ui.export import export_panel
 from ui.state import cell_size, font_size, preset_picker, projector, stop_with, sync_url, use_state

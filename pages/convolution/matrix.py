@@ -6,8 +6,8 @@ import streamlit as st
 import convlab
 from convlab.figures.grids import grid_figure
 from convlab.parse import parse_grids, parse_layer, parse_vector
-from convlab.presets import CONV2D, random_grids
-from convlab.urlstate import Choice, Int, Schema, Text
+from ui.presets import CONV2D, random_grids
+from ui.urlstate import Choice, Int, Schema, Text
 from ui.state import font_size, preset_picker, stop_with, sync_url, use_state
 from ui.widgets import chart, clamp_step, step_controls
 

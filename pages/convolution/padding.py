@@ -5,7 +5,7 @@ import streamlit as st
 import convlab
 from convlab.figures.charts import stack_figure
 from convlab.figures.coverage import coverage2d_figure
-from convlab.urlstate import Choice, Int, Schema
+from ui.urlstate import Choice, Int, Schema
 from ui.state import font_size, preset_picker, sync_url, use_state
 from ui.widgets import chart, show_error
 

@@ -8,8 +8,8 @@ from convlab.export import pool_snippet
 from convlab.figures.grids import grid_figure
 from convlab.figures.sliding import sliding_figure
 from convlab.parse import parse_grid, parse_grids
-from convlab.presets import random_grids
-from convlab.urlstate import Choice, Int, Schema, Text
+from ui.presets import random_grids
+from ui.urlstate import Choice, Int, Schema, Text
 from ui.export import export_panel
 from ui.state import cell_size, font_size, preset_picker, projector, stop_with, sync_url, use_state
 from ui.widgets import chart, clamp_step, grid_editors, on_output_click, show_error, step_controls

@@ -8,8 +8,8 @@ from convlab.figures.bars import params_figure
 from convlab.figures.grids import grid_figure
 from convlab.figures.sliding import sliding_figure
 from convlab.parse import parse_grid
-from convlab.presets import KERNELS
-from convlab.urlstate import Choice, Int, Schema, Text
+from ui.presets import KERNELS
+from ui.urlstate import Choice, Int, Schema, Text
 from convlab.variants import variant_demo, variant_param_counts
 from ui.state import cell_size, font_size, sync_url, use_state
 from ui.widgets import chart, show_error

@@ -11,9 +11,9 @@ from convlab.kernels import (ACTIVATIONS, activate, activation_slope, custom_ker
                              kmeans_kernels, random_kernels, to_chw)
 from convlab.network import first_layer_kernels
 from convlab.parse import parse_grid
-from convlab.presets import KERNELS
+from ui.presets import KERNELS
 from convlab.samples import SAMPLES
-from convlab.urlstate import Choice, Flag, Int, Schema, Text
+from ui.urlstate import Choice, Flag, Int, Schema, Text
 from ui.images import SOURCES, chosen_photo
 from ui.models import bundled_model, current_model
 from ui.state import sync_url, use_state

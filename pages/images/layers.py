@@ -10,7 +10,7 @@ from convlab.models import PRESETS, preset
 from convlab.network import explain_map, layer_maps, random_model
 from convlab.samples import SAMPLES
 from convlab.training import predict
-from convlab.urlstate import Choice, Flag, Int, Schema
+from ui.urlstate import Choice, Flag, Int, Schema
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar
 from ui.models import bundled_model, current_model, shared_dataset
 from ui.state import font_size, sync_url, use_state

@@ -7,10 +7,10 @@ import convlab
 from convlab.attribution import BASELINES, baseline_for, occlusion_positions, occlusion_views
 from convlab.export import occlusion_gif
 from convlab.figures.occlusion import map_figure, occluder_animation
-from convlab.jobs import POOL, TaskJob
+from ui.jobs import POOL, TaskJob
 from convlab.samples import SAMPLES
 from convlab.training import predict
-from convlab.urlstate import Choice, Flag, Int, Schema
+from ui.urlstate import Choice, Flag, Int, Schema
 from ui.export import export_panel
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar
 from ui.models import bundled_model, current_model, shared_dataset

@@ -13,12 +13,12 @@ from convlab.data import canvas_to_image, load_dataset
 from convlab.figures.training import (confusion_figure, curves_figure, grad_norms_figure, paint_figure, probs_figure,
                                      tiles_figure)
 from convlab.export import model_snippet
-from convlab.jobs import POOL, TrainingJob
+from ui.jobs import POOL, TrainingJob
 from convlab.modelio import load_model, save_model
 from convlab.models import ACTIVATIONS, LAYER_TYPES, PRESETS, layer_table, preset, spec_from_rows, spec_rows, validate_spec
 from convlab.training import (INITS, OPTIMIZERS, TrainConfig, first_feature_maps, freeze, make_model, predict,
                               weight_layers)
-from convlab.urlstate import Choice, Float, Int, Schema, Text
+from ui.urlstate import Choice, Float, Int, Schema, Text
 from convlab.verify import check_layer_table
 from ui.export import export_panel
 from ui.models import BUNDLED, bundled_model, publish_model, shared_dataset

@@ -223,10 +223,11 @@ _RAY_LOCK = threading.Lock()
 
 
 def _ray():
-    """Connect once per process to CONVLAB_RAY_ADDRESS (empty: start a local Ray), shipping convlab's code."""
+    """Connect once per process to CONVLAB_RAY_ADDRESS (empty: start a local Ray), shipping convlab's and ui's code."""
     import pathlib
 
     import ray
+    root = pathlib.Path(__file__).resolve().parents[1]       # the convlab library and this app package
     with _RAY_LOCK:
         if not ray.is_initialized():
             address = os.environ.get("CONVLAB_RAY_ADDRESS", "").strip() or None
@@ -237,7 +238,7 @@ def _ray():
                 # and pool threads end with their job: so start Ray from a thread that lives as long as we do.
                 try:
                     ray.init(address=address, include_dashboard=False, log_to_driver=False,
-                             runtime_env={"py_modules": [str(pathlib.Path(__file__).resolve().parent)]},
+                             runtime_env={"py_modules": [str(root / "convlab"), str(root / "ui")]},
                              **({} if address else {"num_cpus": default_workers()}))
                 except Exception as err:             # noqa: BLE001  (raised again in the caller)
                     failed.append(err)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from convlab.kernels import KERNELS
 from convlab.parse import format_grid, format_grids
 
 __all__ = ["CONV1D", "CONV2D", "KERNELS", "kernel_text", "random_grids", "image_patch", "resize_layer"]
@@ -24,20 +25,6 @@ CONV1D: dict[str, dict] = {
                                         padding="same", stride=5),
     "Seed 002: N=7, F=3, stride 3 (2.33)": dict(x="1, 2, 3, 4, 5, 6, 7", w="1, 0, -1", padding="valid", stride=3),
 }
-
-_G = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16
-KERNELS: dict[str, np.ndarray] = {
-    "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], float),
-    "box blur": np.full((3, 3), 1 / 9),
-    "Gaussian blur": _G,
-    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], float),
-    "Sobel x": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], float),
-    "Sobel y": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], float),
-    "Laplacian": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], float),
-    "emboss": np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], float),
-    "X (seed 003)": np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], float),
-}
-
 
 def kernel_text(name: str, decimals: int = 3) -> str:
     """A hand-made kernel as grid text, rounded so it reads well in cells."""
