@@ -284,7 +284,8 @@ async def run(args) -> dict:
             "killed_at_s": round(killed[0], 1) if killed else None,
             "rss_cold_mb": round(cold), "rss_baseline_mb": round(baseline), "rss_peak_mb": round(peak),
             "rss_per_session_mb": round((peak - baseline) / max(1, args.students), 1),
-            "rss_after_expiry_mb": round(after), "rss_after_each_class_mb": after_each, "classes": args.classes, "cpu_cores_used": round(cpu / wall, 2),
+            "rss_after_expiry_mb": round(after), "rss_after_each_class_mb": after_each, "classes": args.classes,
+            "cpu_cores_used": round(cpu / wall, 2),
             "client_cores_used": round(own / wall, 2),
             "per_action": {k: {"n": len(v), "p50_s": round(pct(v, 50), 3), "p95_s": round(pct(v, 95), 3)}
                            for k, v in sorted(by_action.items())},

@@ -69,7 +69,7 @@ class StClient:
         self.closed = False
 
     # ---- connection
-    async def __aenter__(self) -> "StClient":
+    async def __aenter__(self) -> StClient:
         await self.connect()
         return self
 
@@ -209,7 +209,7 @@ class StClient:
                 self.states.pop(state.id, None)
         try:
             await asyncio.wait_for(self._finished.wait(), self.timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise TimeoutError(f"{self.name}: no answer from the server in {self.timeout:.0f} s") from None
         if self.run.finished is None:
             raise ConnectionError(f"{self.name}: the connection closed during a run")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from convlab._validate import int_pair, nonneg_int, positive_int
 from convlab.errors import ConvlabError
@@ -75,7 +76,8 @@ def _fits(kernel: Sequence[int], dilation: Sequence[int], padded: Sequence[int])
         return
     x = "×".join
     ks, ps = x(map(str, kernel)), x(map(str, padded))
-    what = f"kernel {ks}" if span == list(kernel) else f"kernel {ks} dilated by {x(map(str, dilation))} spans {x(map(str, span))}, which"
+    what = f"kernel {ks}" if span == list(kernel) else \
+        f"kernel {ks} dilated by {x(map(str, dilation))} spans {x(map(str, span))}, which"
     raise ConvlabError(f"{what} is larger than the padded input {ps}: use a smaller kernel"
                        f"{'' if span == list(kernel) else ' or dilation'} or more padding")
 

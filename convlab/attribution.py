@@ -10,7 +10,8 @@ torch is imported when these run, not when convlab is imported.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
@@ -205,7 +206,7 @@ def _incremental_scores(plan, x, base, window, positions, target: int, prob: boo
     import torch
     with torch.no_grad():
         caches, a = [x], x[None]
-        for kind, m in plan:
+        for _kind, m in plan:
             a = m(a)
             caches.append(a[0] if a.ndim == 4 else a)
         plain = a
@@ -254,7 +255,7 @@ def _incremental_scores(plan, x, base, window, positions, target: int, prob: boo
             old = torch.stack([caches[flat_at][:, r0:r1, c0:c1] for r0, r1, c0, c1 in regions])
             wts = torch.stack([w4[:, :, r0:r1, c0:c1] for r0, r1, c0, c1 in regions])
             out = h_cached + torch.einsum("bochw,bchw->bo", wts, values - old)
-            for kind, m in plan[first_linear + 1:]:
+            for _kind, m in plan[first_linear + 1:]:
                 out = m(out)
             picked = torch.softmax(out, 1)[:, target] if prob else out[:, target]
             scores[idx] = picked

@@ -69,7 +69,8 @@ def load_digits(upsample: int = 1, test_fraction: float = 0.2, seed: int = 0) ->
     x = (raw.images / 16.0).astype(np.float32)[:, None]        # (N, 1, 8, 8), values 0..1
     if up > 1:
         x = x.repeat(up, axis=2).repeat(up, axis=3)
-    return _split("digits" if up == 1 else f"digits{8 * up}", x, raw.target.astype(np.int64), [str(i) for i in range(10)], test_fraction, seed)
+    return _split("digits" if up == 1 else f"digits{8 * up}", x, raw.target.astype(np.int64), [str(i) for i in range(10)],
+                  test_fraction, seed)
 
 
 def _mask(kind: str, size: int, cy: float, cx: float, r: float) -> np.ndarray:

@@ -18,7 +18,8 @@ import math
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -30,7 +31,8 @@ from convlab.matrices import conv1d_matrix, im2col
 from convlab.ops import conv1d_steps, conv2d, conv2d_steps, pool2d, pool2d_steps
 
 __all__ = ["KINDS", "LEVELS", "Part", "PartResult", "Result", "Exercise", "make_exercise", "make_set",
-           "parse_numbers", "parse_kinds", "format_answer", "worksheet_markdown", "worksheet_html", "set_params", "parse_set_params"]
+           "parse_numbers", "parse_kinds", "format_answer", "worksheet_markdown", "worksheet_html",
+           "set_params", "parse_set_params"]
 
 LEVELS = (1, 2, 3)
 TOLERANCE = 0.006          # decimals: 2.33 is accepted for 7/3

@@ -10,7 +10,8 @@ PyTorch snippets that reproduce a configuration, and grids as CSV.
 from __future__ import annotations
 
 import io
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -12,7 +12,8 @@ from convlab._validate import as_array, int_pair, positive_int
 from convlab.errors import ConvlabError
 from convlab.ops import conv1d, conv2d, pool2d
 
-__all__ = ["demo_image", "shift", "ShiftComparison", "compare_shift", "ShiftChange", "shift_change", "fold_avg_pool", "fold_avg_pool1d"]
+__all__ = ["demo_image", "shift", "ShiftComparison", "compare_shift", "ShiftChange", "shift_change",
+           "fold_avg_pool", "fold_avg_pool1d"]
 
 
 def demo_image(size: int = 12) -> np.ndarray:

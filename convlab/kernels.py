@@ -26,7 +26,8 @@ KERNELS: dict[str, np.ndarray] = {
 }
 
 
-__all__ = ["KERNELS", "ACTIVATIONS", "activate", "activation_slope", "hand_made", "custom_kernel", "random_kernels", "kmeans_kernels",
+__all__ = ["KERNELS", "ACTIVATIONS", "activate", "activation_slope", "hand_made", "custom_kernel",
+           "random_kernels", "kmeans_kernels",
            "feature_maps", "to_chw"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh", "sigmoid")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -15,7 +15,8 @@ from convlab.data import Dataset
 from convlab.errors import ConvlabError
 from convlab.models import build_model, layer_table
 
-__all__ = ["OPTIMIZERS", "INITS", "make_model", "weight_layers", "freeze", "first_feature_maps", "TrainConfig", "Progress", "TrainResult", "train", "best_device", "evaluate",
+__all__ = ["OPTIMIZERS", "INITS", "make_model", "weight_layers", "freeze", "first_feature_maps", "TrainConfig",
+           "Progress", "TrainResult", "train", "best_device", "evaluate",
            "predict"]
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")

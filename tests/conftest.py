@@ -11,3 +11,11 @@ for path in (ROOT, HERE, os.path.join(HERE, "browser")):
 import torch  # noqa: E402
 
 torch.set_num_threads(1)   # tiny tensors: threads only add overhead, and CI has 2 cores
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/browser/ is a browser test (scripts/test.sh --fast leaves them out)."""
+    import pytest
+    for item in items:
+        if f"{os.sep}browser{os.sep}" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)

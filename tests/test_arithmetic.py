@@ -124,7 +124,8 @@ def test_receptive_field_matches_autograd():
     """Stack ones-kernels; the input region with non-zero gradient for one output is the receptive field."""
     rng = np.random.default_rng(3)
     for _ in range(40):
-        layers = [(int(rng.integers(1, 5)), int(rng.integers(1, 3)), int(rng.integers(1, 3))) for _ in range(int(rng.integers(1, 5)))]
+        layers = [(int(rng.integers(1, 5)), int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+                  for _ in range(int(rng.integers(1, 5)))]
         x = torch.ones(1, 1, 200, dtype=torch.float64, requires_grad=True)
         y = x
         for k, s, d in layers:

@@ -46,7 +46,7 @@ def test_col2im_is_f_fold():
 
 def test_conv_is_weights_times_im2col():
     """Y = W·X̂ + b, the forward pass of the notes."""
-    for seed, c in valid_cases(oracle.random_conv2d_case, convlab.conv2d, 50):
+    for _seed, c in valid_cases(oracle.random_conv2d_case, convlab.conv2d, 50):
         y = c["w"].reshape(len(c["w"]), -1) @ convlab.im2col(c["x"], **_unfold_args(c)) + c["bias"][:, None]
         np.testing.assert_allclose(y.reshape(convlab.conv2d(**c).shape), convlab.conv2d(**c), atol=1e-10)
 
@@ -63,7 +63,7 @@ def test_conv_matrix_times_x_is_conv2d(sparse):
 
 
 def test_conv1d_matrix_times_x_is_conv1d():
-    for seed, c in valid_cases(oracle.random_conv1d_case, convlab.conv1d, 100):
+    for _seed, c in valid_cases(oracle.random_conv1d_case, convlab.conv1d, 100):
         kw = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"])
         m = convlab.conv1d_matrix(c["x"].shape, c["w"], **kw)
         np.testing.assert_allclose(m @ c["x"].ravel(), convlab.conv1d(c["x"], c["w"], **kw).ravel(), atol=1e-10)

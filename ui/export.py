@@ -5,7 +5,7 @@ The GIF is drawn only when the download button is pressed (Streamlit's deferred 
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import streamlit as st

@@ -41,7 +41,8 @@ LESSONS: tuple[Lesson, ...] = (
            "checked against autograd; pooling's gradient routing", ("001", "003"), "backward"),
     Lesson("Convolution", "Why convolution", "sparse, shared, equivariant; tiled and unshared layers; "
            "transposed and dilated convolution with numbers", ("000", "001", "003", "004"), "why"),
-    Lesson("Images", "Feature maps", "hand-made, custom, random, k-means and trained kernels on your photos; activations; shifting",
+    Lesson("Images", "Feature maps", "hand-made, custom, random, k-means and trained kernels on your photos; "
+           "activations; shifting",
            ("001", "003", "004"), "features"),
     Lesson("Images", "Inside a network", "one image through every layer of a trained, bundled or random "
            "model; click a map to see the filter that made it", ("000", "003"), "layers"),

@@ -47,7 +47,7 @@ def show_exercise(ex, number: int | None, key: str) -> None:
             ss[f"{key}_result"] = result
         result = ss.get(f"{key}_result")
         if result is not None:
-            for p, r in zip(ex.parts, result.parts):
+            for _p, r in zip(ex.parts, result.parts):
                 if not r.readable:
                     st.warning(r.message)
             if result.readable:

@@ -45,7 +45,8 @@ ss = st.session_state
 padding = (ss["c1_before"], ss["c1_after"]) if ss["c1_padding"] == "explicit" else ss["c1_padding"]
 try:
     x, w = parse_vector(ss["c1_x"], "x"), parse_vector(ss["c1_w"], "w")
-    args = dict(bias=ss["c1_bias"] or None, stride=ss["c1_stride"], padding=padding, dilation=ss["c1_dilation"], flip=ss["c1_flip"])
+    args = dict(bias=ss["c1_bias"] or None, stride=ss["c1_stride"], padding=padding, dilation=ss["c1_dilation"],
+                flip=ss["c1_flip"])
     steps = convlab.conv1d_steps(x, w, **args)
     size = convlab.explain_output_size(len(x), len(w), ss["c1_stride"], padding, ss["c1_dilation"])
 except convlab.ConvlabError as err:

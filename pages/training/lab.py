@@ -30,7 +30,8 @@ SCHEMA = Schema(
     Choice("dataset", "digits", ("digits", "digits32", "shapes")), Choice("preset", "small", tuple(PRESETS)),
     Text("spec", json.dumps(PRESETS["small"]), lambda s: validate_spec(json.loads(s)), max_len=4000),
     Choice("optimizer", "adam", OPTIMIZERS), Float("lr", 0.005, 1e-5, 100.0), Int("batch", 32, 4, 512),
-    Int("epochs", 8, 1, 50), Float("wd", 0.0, 0.0, 0.1), Choice("init", "default", INITS), Int("seed", 0, 0, 9999), Int("sample", 0, 0, 299),
+    Int("epochs", 8, 1, 50), Float("wd", 0.0, 0.0, 0.1), Choice("init", "default", INITS), Int("seed", 0, 0, 9999),
+    Int("sample", 0, 0, 299),
 )
 ss = st.session_state
 

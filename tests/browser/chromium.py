@@ -20,7 +20,8 @@ def load(browser, url: str, name: str, width: int = 1400, height: int = 1000, di
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
     page.wait_for_timeout(1500)      # let plotly draw
     # Streamlit scrolls inside its own container, so grow the window to the content to capture it all
-    tall = page.evaluate("() => (document.querySelector('[data-testid=stMainBlockContainer]') || document.body).scrollHeight + 120")
+    tall = page.evaluate("() => (document.querySelector('[data-testid=stMainBlockContainer]') || document.body).scrollHeight"
+                         " + 120")
     page.set_viewport_size({"width": width, "height": min(max(height, tall), 5000)})
     page.wait_for_timeout(500)
     SHOTS.mkdir(parents=True, exist_ok=True)

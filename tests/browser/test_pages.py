@@ -112,7 +112,8 @@ def test_training_lab_curves_move_while_training(server, browser):
 def test_training_lab_drawing_by_clicking(server, browser):
     page, errors = load(browser, f"{server}/training", "training-draw-before")
     js_cell = """([row, col]) => {
-      const gd = [...document.querySelectorAll('.js-plotly-plot')].find(p => (p.data || []).some(t => (t.hovertemplate || '').startsWith('click to paint')));
+      const gd = [...document.querySelectorAll('.js-plotly-plot')]
+        .find(p => (p.data || []).some(t => (t.hovertemplate || '').startsWith('click to paint')));
       const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
       return [box.left + xa._offset + xa.l2p(col), box.top + ya._offset + ya.l2p(row)];
     }"""
@@ -154,7 +155,8 @@ def test_uploaded_photo_feature_maps_and_occlusion(server, browser, tmp_path):
 def test_layers_clicking_a_feature_map_enlarges_it(server, browser):
     page, errors = load(browser, f"{server}/layers", "layers-before-click")
     js_tile = """([row, col]) => {
-      const gd = [...document.querySelectorAll('.js-plotly-plot')].find(p => (p.layout.annotations || []).some(a => a.text === '▶ 0'));
+      const gd = [...document.querySelectorAll('.js-plotly-plot')]
+        .find(p => (p.layout.annotations || []).some(a => a.text === '▶ 0'));
       const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
       return [box.left + xa._offset + xa.l2p(col), box.top + ya._offset + ya.l2p(row)];
     }"""

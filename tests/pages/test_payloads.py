@@ -11,7 +11,8 @@ CASES = [
     ("pages/convolution/conv2d.py", {}),
     ("pages/convolution/conv2d.py", {"x": " | ".join(["; ".join([" ".join(["1"] * 16)] * 16)] * 3),
                                      "w": " | ".join(["1 0; 0 1"] * 9), "bias": "0, 0, 0", "padding": "full"}),
-    ("pages/convolution/conv2d.py", {"x": " | ".join(["; ".join([" ".join(["1.25"] * 10)] * 10)] * 3),   # 192 steps: served as a static figure + server-side steps
+    ("pages/convolution/conv2d.py", {"x": " | ".join(["; ".join([" ".join(["1.25"] * 10)] * 10)] * 3),
+     # 192 steps: served as a static figure + server-side steps
                                      "w": " | ".join(["1 0 -1; 2 0 -2; 1 0 -1"] * 9), "bias": "0, 0, 0"}),
     ("pages/convolution/padding.py", {"n": "40", "m": "40", "k": "1", "s": "1"}),
     ("pages/convolution/pooling.py", {"x": " | ".join(["; ".join([" ".join(["1"] * 16)] * 16)] * 3), "size": "1"}),
