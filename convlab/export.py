@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from convlab._format import num
+from convlab._format import num, plain
 from convlab.errors import ConvlabError
 
 __all__ = ["MAX_FRAMES", "MAX_WIDTH", "render_frame", "steps_gif", "occlusion_gif", "frame_indices",
@@ -101,9 +101,9 @@ def render_frame(trace, i: int, cell: int | None = None, max_width: int = MAX_WI
     st = trace[i]
     idx = ", ".join(map(str, st.out_index))
     fits = lambda t: draw.textlength(t, font=big) <= width - 2 * MARGIN      # noqa: E731
-    text = f"step {i + 1}/{len(trace)}: out[{idx}] = " + st.expression().replace("×", "*")   # the font has no ×
+    text = f"step {i + 1}/{len(trace)}: out[{idx}] = " + plain(st.expression())      # the font has no × or −
     if not fits(text) and hasattr(st, "total_expression"):
-        text = f"step {i + 1}/{len(trace)}: out[{idx}] = channel sums + bias = " + st.total_expression()
+        text = f"step {i + 1}/{len(trace)}: out[{idx}] = channel sums + bias = " + plain(st.total_expression())
     if not fits(text):
         text = f"step {i + 1}/{len(trace)}: out[{idx}] = {num(st.value)}"
     draw.text((MARGIN, 8), text, fill="black", font=big)
