@@ -26,6 +26,8 @@ import torch.nn as nn
 
 __all__ = ["Plan", "plan", "activations", "outputs"]
 
+BUDGET = 2 ** 24              # tensor elements per batch of occluders (64 MB in float32): big models take smaller batches
+
 POINTWISE = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish,
              nn.Hardswish, nn.Hardsigmoid, nn.Hardtanh, nn.Softplus, nn.Softsign, nn.Tanh, nn.Tanhshrink,
              nn.Sigmoid, nn.LogSigmoid, nn.Threshold, nn.Identity,
@@ -116,10 +118,10 @@ def _step(a: int, b: int, n_in: int, n_out: int, extent: int, s: int, before: in
 
 
 def _axis(start: int, length: int, n: int, spatial, axis: int):
-    """One occluder start along one axis through every spatial layer: (signature, crop starts, changed interval
-    at the end), or None when the change is dropped on the way. The signature (the occluder's length, then per
+    """One occluder start along one axis through every spatial layer: (signature, crop starts, where the change
+    starts at the end), or None when the change is dropped on the way. The signature (the occluder's length; per
     layer the crop length, where the change sits in it, where it sits in the changed values, and which outputs
-    are kept) is what occluders must share to run as one batch."""
+    are kept; the change's length at the end) is what occluders must share to run as one batch."""
     a, b = start, min(start + length, n)
     signature, starts = [b - a], []
     for windows, n_in, n_out in spatial:
@@ -131,7 +133,7 @@ def _axis(start: int, length: int, n: int, spatial, axis: int):
         signature.append((c1 - c0, p0 - c0, p1 - p0, p0 - a, o0 - c0 // s, o1 - o0))
         starts.append(c0)
         a, b = o0, o1
-    return tuple(signature), starts, a
+    return (*signature, b - a), starts, a
 
 
 def _take(t: torch.Tensor, rows: list[int], cols: list[int], size: tuple[int, int]) -> torch.Tensor:
@@ -159,8 +161,8 @@ def outputs(p: Plan, caches: list[torch.Tensor], base: torch.Tensor, window: tup
             positions: list[tuple[int, int]], batch: int, on_progress=None) -> torch.Tensor:
     """The model's output with the occluder (base's values) at each position, (P, O); caches from activations().
 
-    Occluders whose geometry agrees at every layer (all the interior ones) run as one batch; with a rerun tail
-    (no Linear head to correct) a batch holds at most `batch` occluders.
+    Occluders whose geometry agrees at every layer (all the interior ones) run together, in batches that fit
+    BUDGET; with a rerun tail (no Linear head to correct) a batch holds at most `batch` occluders.
     """
     x, plain = caches[0], caches[-1]
     spatial_at = [i for i in range(p.local) if _role(p.layers[i]) == "spatial"]
@@ -173,9 +175,9 @@ def outputs(p: Plan, caches: list[torch.Tensor], base: torch.Tensor, window: tup
     for k, (r, c) in enumerate(positions):
         if row_chain[r] is not None and col_chain[c] is not None:
             groups.setdefault((row_chain[r][0], col_chain[c][0]), []).append((k, r, c))
-    size = len(positions) if p.linear_head else batch
     done = len(positions) - sum(map(len, groups.values()))
     for (rsig, csig), members in groups.items():
+        size = _batch_size(p, caches, spatial_at, rsig, csig, batch)
         for at in range(0, len(members), size):
             chunk = members[at:at + size]
             rows = [(r, row_chain[r][1], row_chain[r][2]) for _, r, _ in chunk]
@@ -186,6 +188,19 @@ def outputs(p: Plan, caches: list[torch.Tensor], base: torch.Tensor, window: tup
             if on_progress is not None:
                 on_progress(done, len(positions))
     return out
+
+
+def _batch_size(p: Plan, caches, spatial_at, rsig, csig, batch: int) -> int:
+    """How many occluders of one geometry run at once: the largest crop, the changed values and the head's
+    weights (or the rebuilt activation) of each must fit BUDGET together."""
+    channels, (h, w) = caches[p.local].shape[0], (rsig[-1], csig[-1])
+    crops = [caches[i].shape[0] * r[0] * c[0] for i, r, c in zip(spatial_at, rsig[1:-1], csig[1:-1])]
+    if p.linear_head:
+        tail = p.layers[p.local + 1].out_features * channels * h * w            # the Linear's weights over the region
+    else:
+        tail = caches[p.local].numel()                                          # the activation, rebuilt
+    size = max(1, BUDGET // (max(crops, default=0) + channels * h * w + tail))
+    return size if p.linear_head else min(size, batch)
 
 
 def _local(p: Plan, caches, base, spatial_at, rsig, csig, rows, cols) -> torch.Tensor:

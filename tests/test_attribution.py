@@ -362,3 +362,16 @@ def test_a_model_without_one_score_per_class_is_refused():
     model = nn.Sequential(nn.Conv2d(1, 2, 3)).eval()
     with pytest.raises(ConvlabError, match=r"one score per class, shape \(1, classes\); it gives \(1, 2, 6, 6\)"):
         convlab.occlusion(model, torch.rand(1, 8, 8), 0, 2, 2)
+
+
+@pytest.mark.parametrize("head", ["linear", "dropout"])
+def test_batches_bounded_by_the_memory_budget_give_the_same_map(monkeypatch, head):
+    model, image, window, stride, baseline, target, _, _ = random_architecture(HEADS.index(head))
+    whole = occlusion_views(model, image, target, window, stride, baseline)
+    monkeypatch.setattr(_incremental, "BUDGET", 1)                              # one occluder per batch
+    seen = []
+    one = occlusion_views(model, image, target, window, stride, baseline, on_progress=lambda d, t: seen.append(d))
+    positions = len(occlusion_positions(tuple(image.shape[1:]), window, stride))
+    assert seen[-1] == positions and set(np.diff(seen)) == {1}                  # one occluder at a time, all counted
+    for a, b in zip(whole, one):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
