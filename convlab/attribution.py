@@ -5,6 +5,10 @@ the windows covering each pixel); `occlusion_grid` returns the Zeiler–Fergus v
 probability with the occluder at each position. Window positions follow Captum exactly: 0, s, 2s, …
 until the window passes the far edge (⌈(D − w)/s⌉ + 1 positions), the last one clipped at the border.
 
+Each occluded image runs once and gives both views (occlusion_views). An eval-mode nn.Sequential recomputes
+only what the occluder changes (convlab._incremental says where that is exact, layer by layer); any other
+model runs every occluded image in full, `batch` at a time. Both equal Captum on every model.
+
 torch is imported when these run, not when convlab is imported.
 """
 
