@@ -31,7 +31,8 @@ def test_occlusion_views_is_occlusion_and_grid_with_one_progress_count():
     heat, grid = occlusion_views(model, x, 3, (2, 2), (1, 1), on_progress=lambda d, t: seen.append((d, t)))
     assert np.array_equal(heat, convlab.occlusion(model, x, 3, (2, 2), (1, 1)))
     assert np.array_equal(grid, convlab.attribution.occlusion_grid(model, x, 3, (2, 2), (1, 1)))
-    assert seen[-1] == (98, 98) and all(t == 98 for _, t in seen) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    # 7×7 occluder positions, each occluded image run once for both the map and the grid
+    assert seen[-1] == (49, 49) and all(t == 49 for _, t in seen) and [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
 def test_a_task_job_queues_reports_progress_and_returns_the_result():
@@ -42,8 +43,8 @@ def test_a_task_job_queues_reports_progress_and_returns_the_result():
     pool.submit(first)
     pool.submit(second)
     assert second.snapshot().queue_position in (0, 1)          # 1 while the first one runs
-    assert _wait(lambda: first.finished and second.finished)
-    assert first.snapshot().state == "done" and first.snapshot().done == first.snapshot().total == 98
+    assert _wait(lambda: first.snapshot() and second.snapshot() and first.finished and second.finished)
+    assert first.snapshot().state == "done" and first.snapshot().done == first.snapshot().total == 49
     expected = occlusion_views(model, x, 5, (2, 2), (1, 1))
     assert all(np.array_equal(a, b) for a, b in zip(second.result, expected))
 
@@ -102,7 +103,7 @@ def test_training_on_ray_equals_training_here(ray_engine):
     remote = TrainingJob(preset("small"), data, config)
     pool = JobPool(workers=1)
     pool.submit(remote)
-    assert _wait(lambda: remote.finished, timeout=240), remote.snapshot().message
+    assert _wait(lambda: remote.snapshot() and remote.finished, timeout=240), remote.snapshot().message
     s = remote.snapshot()
     assert s.state == "done", s.message
     assert remote.result.history == local.result.history
@@ -118,7 +119,7 @@ def test_stopping_a_job_on_ray_stops_it_there(ray_engine):
     pool.submit(job)
     assert _wait(lambda: job.snapshot().step > 0, timeout=240), job.snapshot().message
     job.stop()
-    assert _wait(lambda: job.finished, timeout=60)
+    assert _wait(lambda: job.snapshot() and job.finished, timeout=60)
     assert job.snapshot().state == "stopped"
 
 
@@ -127,7 +128,7 @@ def test_occlusion_on_ray_equals_occlusion_here(ray_engine):
     job = TaskJob(occlusion_views, model, x, 3, (2, 2), (1, 1))
     pool = JobPool(workers=1)
     pool.submit(job)
-    assert _wait(lambda: job.finished, timeout=240)
+    assert _wait(lambda: job.snapshot() and job.finished, timeout=240)
     assert job.snapshot().state == "done", job.snapshot().message
     expected = occlusion_views(model, x, 3, (2, 2), (1, 1))
     assert all(np.array_equal(a, b) for a, b in zip(job.result, expected))
