@@ -229,22 +229,23 @@ class BatchSizeEffect:
     """How much a mini-batch's statistics wander with its size, over many random batches of one population."""
 
     sizes: tuple[int, ...]
-    mean_spread: np.ndarray      # (len(sizes),) std of μ_B across the batches
-    var_spread: np.ndarray       # std of σ²_B across the batches
-    output_spread: np.ndarray    # std of one fixed value's normalised output x̂ across the batches it lands in
+    mean_spread: np.ndarray      # (len(sizes),) std of μ_B across random batches
+    var_spread: np.ndarray       # std of σ²_B across random batches
+    output_error: np.ndarray     # RMS of (sample 0's x̂ in a batch) − (its x̂ with the population's statistics)
     population_mean: float
     population_var: float
 
 
 def batch_size_effect(population: Any, sizes=(1, 2, 4, 8, 16, 32, 64), trials: int = 200,
                       seed: int = 0) -> BatchSizeEffect:
-    """Draw `trials` random mini-batches of each size from `population` (N, C, ...; channel 0 is used) that all
-    contain sample 0, normalise them, and measure the spread of μ_B, σ²_B and of sample 0's first value's x̂.
+    """Draw `trials` random mini-batches of each size from `population` (N, C, ...; channel 0 is used) and
+    measure the spread of μ_B and σ²_B; then put sample 0 in `trials` batches with random mates and measure how
+    far its first value's x̂ lands from the x̂ that the population's statistics (eval mode, ideally) give it.
     Small batches give noisy statistics: the same image gets a different output depending on its batch mates.
 
     >>> e = batch_size_effect(np.arange(40.0).reshape(20, 1, 2), sizes=(2, 10), trials=50)
-    >>> bool(e.mean_spread[0] > e.mean_spread[1])
-    True
+    >>> bool(e.mean_spread[0] > e.mean_spread[1]), bool(e.output_error[0] > e.output_error[1])
+    (True, True)
     """
     pop = as_array(population, "population", (2, 3, 4), "(N, C, ...)")
     pop = pop.reshape(pop.shape[0], pop.shape[1], -1)[:, :1]        # (N, 1, S)
@@ -253,13 +254,15 @@ def batch_size_effect(population: Any, sizes=(1, 2, 4, 8, 16, 32, 64), trials: i
     if max(sizes) > len(pop):
         raise ConvlabError(f"batch size {max(sizes)} is larger than the population of {len(pop)} samples")
     rng = np.random.default_rng(seed)
-    spreads = []
+    ideal = (pop[0, 0, 0] - pop.mean()) / np.sqrt(pop.var() + 1e-5)
+    rows = []
     for size in sizes:
-        stats = []
+        stats, errors = [], []
         for _ in range(trials):
+            s = batch_norm_steps(pop[rng.choice(len(pop), size=size, replace=False)])
+            stats.append((s.mean[0], s.var[0]))
             mates = rng.choice(np.arange(1, len(pop)), size=size - 1, replace=False)
-            s = batch_norm_steps(pop[np.concatenate([[0], mates])])
-            stats.append((s.mean[0], s.var[0], s.x_hat[0, 0, 0]))
-        spreads.append(np.std(np.array(stats), axis=0))
-    spreads = np.array(spreads)
-    return BatchSizeEffect(sizes, spreads[:, 0], spreads[:, 1], spreads[:, 2], float(pop.mean()), float(pop.var()))
+            errors.append(batch_norm_steps(pop[np.concatenate([[0], mates])]).x_hat[0, 0, 0] - ideal)
+        rows.append((*np.std(np.array(stats), axis=0), np.sqrt(np.mean(np.square(errors)))))
+    rows = np.array(rows)
+    return BatchSizeEffect(sizes, rows[:, 0], rows[:, 1], rows[:, 2], float(pop.mean()), float(pop.var()))
