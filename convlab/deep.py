@@ -264,7 +264,7 @@ def symmetry_run(model, data, steps: int = 60, lr: float = 0.1, batch_size: int 
             recorded.append(step)
             kept.append(w)
             spreads.append(float(np.abs(w - w[:1]).max()))
-            losses.append(float(loss))
+            losses.append(loss.item())
         if step < steps:
             opt.zero_grad(set_to_none=True)
             loss.backward()

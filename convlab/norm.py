@@ -16,10 +16,41 @@ from convlab._format import num
 from convlab._validate import as_array, fmt_shape, positive_int
 from convlab.errors import ConvlabError
 
-__all__ = ["BatchNormSteps", "BatchNormGradients", "RunningStats", "BatchSizeEffect", "batch_norm", "batch_norm_steps",
+__all__ = ["GRAD_KINDS", "example_batch", "example_grad_out", "BatchNormSteps", "BatchNormGradients", "RunningStats",
+           "BatchSizeEffect", "batch_norm", "batch_norm_steps",
            "batch_norm_backward", "batch_norm_eval", "running_stats", "batch_size_effect"]
 
 _SHOWN = 6          # terms written out in an expression before "…"
+GRAD_KINDS = ("random", "ones", "one value")
+
+
+def example_batch(n: int, c: int, h: int, w: int, seed: int = 0) -> np.ndarray:
+    """A mini-batch (N, C, H, W) of small whole numbers (−3 … 6) whose statistics a student can check by hand.
+
+    >>> example_batch(2, 1, 1, 2, seed=0).tolist()
+    [[[[5.0, 3.0]]], [[[2.0, -1.0]]]]
+    """
+    dims = [positive_int(v, name) for v, name in ((n, "N"), (c, "C"), (h, "H"), (w, "W"))]
+    return np.random.default_rng(seed).integers(-3, 7, size=dims).astype(float)
+
+
+def example_grad_out(shape: tuple[int, ...], kind: str = "random", seed: int = 0) -> np.ndarray:
+    """An upstream gradient dL/dy for the backward lesson: "random" (one decimal), "ones" (L = Σ y, whose
+    gradient with respect to x is 0: shifting x does not change Σ y), or "one value" (1 at sample 0's first
+    value of each channel: watch it spread to every x of the channel through μ_B and σ²_B).
+
+    >>> example_grad_out((2, 1, 1, 1), "one value").ravel().tolist()
+    [1.0, 0.0]
+    """
+    if kind == "ones":
+        return np.ones(shape)
+    if kind == "one value":
+        g = np.zeros(shape)
+        g[(0, slice(None)) + (0,) * (len(shape) - 2)] = 1.0
+        return g
+    if kind == "random":
+        return np.round(np.random.default_rng(seed).normal(size=shape), 1)
+    raise ConvlabError(f"upstream gradient {kind!r}: use one of {', '.join(GRAD_KINDS)}")
 
 
 def _batch(x: Any) -> tuple[np.ndarray, np.ndarray]:

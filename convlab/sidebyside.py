@@ -20,7 +20,12 @@ from convlab.data import Dataset
 from convlab.errors import ConvlabError
 from convlab.invariance import shift
 
-__all__ = ["Run", "SideBySide", "train_side_by_side", "small_split", "shift_images", "accuracy", "param_count"]
+__all__ = ["Run", "SideBySide", "train_side_by_side", "small_split", "shift_images", "accuracy", "param_count",
+           "DIGITS_LR", "bn_runs", "dropout_runs", "deep_runs", "init_runs", "optimizer_runs", "mlp_cnn_specs",
+           "mlp_cnn_runs"]
+
+# a learning rate per optimiser that trains the small digits CNN well in a few epochs
+DIGITS_LR = {"sgd": 0.05, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.02, "rmsprop": 0.002, "adam": 0.003}
 
 DIVERGED = 100          # a batch loss above this many times the first one: exploded (as convlab.training)
 
@@ -200,3 +205,99 @@ def param_count(model) -> int:
     2758
     """
     return int(sum(p.numel() for p in model.parameters() if p.requires_grad))
+
+
+def _seeded(spec: dict, seed: int, input_shape=(1, 8, 8), n_classes: int = 10):
+    import torch
+
+    from convlab.models import build_model
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return build_model(spec, input_shape, n_classes)
+
+
+def bn_runs(depth: int = 6, activation: str = "sigmoid", optimizer: str = "sgd", lr: float = 0.1, seed: int = 0,
+            input_shape=(1, 8, 8)) -> list[Run]:
+    """A plain CNN of `depth` conv layers (8 filters, 3×3), without and with batch norm after each conv; the conv
+    weights start the same in both.
+
+    >>> [r.name for r in bn_runs(2)], len(bn_runs(2)[1].model)
+    (['without batch norm', 'with batch norm'], 8)
+    """
+    conv = {"type": "conv", "filters": 8, "kernel": 3, "padding": 1}
+    act = {"type": "act", "fn": activation}
+    plain = {"layers": [layer for _ in range(positive_int(depth, "depth")) for layer in (conv, act)]}
+    normed = {"layers": [layer for _ in range(depth) for layer in (conv, {"type": "batchnorm"}, act)]}
+    return [Run("without batch norm", _seeded(plain, seed, input_shape), optimizer, {"lr": lr}),
+            Run("with batch norm", _seeded(normed, seed, input_shape), optimizer, {"lr": lr})]
+
+
+def dropout_runs(p: float = 0.5, hidden: int = 256, lr: float = 1e-3, seed: int = 0) -> list[Run]:
+    """An MLP with two hidden ReLU layers, without and with dropout after each; the same initial weights.
+
+    >>> [r.name for r in dropout_runs(0.5, 32)]
+    ['no dropout', 'dropout p = 0.5']
+    """
+    def spec(rate: float) -> dict:
+        layers = []
+        for _ in range(2):
+            layers += [{"type": "linear", "units": hidden}, {"type": "act", "fn": "relu"}]
+            layers += [{"type": "dropout", "p": rate}] if rate else []
+        return {"layers": layers}
+    return [Run("no dropout", _seeded(spec(0), seed), "adam", {"lr": lr}),
+            Run(f"dropout p = {p:g}", _seeded(spec(p), seed), "adam", {"lr": lr})]
+
+
+def deep_runs(depth: int = 12, lr: float = 3e-3, seed: int = 0) -> list[Run]:
+    """The four deep nets of the vanishing-gradient lesson: sigmoid and ReLU, plain and with skips, one seed.
+
+    >>> [r.name for r in deep_runs(3)]
+    ['sigmoid, plain', 'sigmoid, skips', 'ReLU, plain', 'ReLU, skips']
+    """
+    from convlab.deep import deep_net
+    return [Run(f"{label}, {'skips' if skip else 'plain'}", deep_net(depth, act, skip, seed=seed), "adam", {"lr": lr})
+            for act, label in (("sigmoid", "sigmoid"), ("relu", "ReLU")) for skip in (False, True)]
+
+
+def init_runs(schemes: dict[str, tuple[str, float]], depth: int = 10, width: int = 16, lr: float = 0.01,
+              seed: int = 0) -> list[Run]:
+    """One plain ReLU deep net per initialisation {label: (scheme, value)}, trained with SGD + momentum.
+
+    >>> [r.name for r in init_runs({"He": ("he", 0.0), "zeros": ("zeros", 0.0)}, depth=2, width=2)]
+    ['He', 'zeros']
+    """
+    from convlab.deep import deep_net, init_weights
+    return [Run(label, init_weights(deep_net(depth, "relu", width=width, seed=seed), scheme, value, seed), "momentum",
+                {"lr": lr}) for label, (scheme, value) in schemes.items()]
+
+
+def optimizer_runs(lr_scale: float = 1.0, seed: int = 0) -> list[Run]:
+    """The small digits CNN six times, one per optimiser at DIGITS_LR × lr_scale, all from the same weights.
+
+    >>> [(r.name, r.hyper["lr"]) for r in optimizer_runs(2.0)][:2]
+    [('sgd', 0.1), ('momentum', 0.02)]
+    """
+    from convlab.models import preset
+    from convlab.optim import OPTIMIZERS
+    return [Run(name, _seeded(preset("small"), seed), name, {"lr": DIGITS_LR[name] * lr_scale}) for name in OPTIMIZERS]
+
+
+def mlp_cnn_specs(hidden: int = 64) -> dict[str, dict]:
+    """An MLP with one hidden layer and the small CNN (two conv + pool stages), as model specs.
+
+    >>> list(mlp_cnn_specs())
+    ['MLP', 'CNN']
+    """
+    from convlab.models import preset
+    return {"MLP": {"layers": [{"type": "linear", "units": positive_int(hidden, "hidden units")},
+                               {"type": "act", "fn": "relu"}]},
+            "CNN": preset("small")}
+
+
+def mlp_cnn_runs(hidden: int = 64, lr: float = 5e-3, seed: int = 0) -> list[Run]:
+    """The MLP and the CNN of mlp_cnn_specs, both trained with Adam at the same learning rate.
+
+    >>> [r.name for r in mlp_cnn_runs(8)]
+    ['MLP', 'CNN']
+    """
+    return [Run(name, _seeded(spec, seed), "adam", {"lr": lr}) for name, spec in mlp_cnn_specs(hidden).items()]
