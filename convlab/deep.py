@@ -20,7 +20,7 @@ from convlab.errors import ConvlabError
 from convlab.kernels import ACTIVATIONS
 
 __all__ = ["INIT_SCHEMES", "deep_net", "maxout", "maxout_slope", "layer_grad_norms", "ActivationStats", "activation_stats",
-           "init_weights", "init_std", "symmetry_run", "SymmetryRun"]
+           "knock_out", "init_weights", "init_std", "symmetry_run", "SymmetryRun"]
 
 INIT_SCHEMES = ("default", "zeros", "constant", "normal", "xavier", "he")
 
@@ -166,6 +166,32 @@ def activation_stats(model, x) -> list[ActivationStats]:
                                 float((a64 == 0).all(dim=0).double().mean()), float((a64 == 0).double().mean()),
                                 float(a64.abs().max())))
     return stats
+
+
+def knock_out(model, x, y, steps: int = 2, lr: float = 0.01) -> tuple[list[float], list[ActivationStats]]:
+    """Take `steps` plain SGD steps on the batch (x, y), then measure the activations again: returns the loss
+    before each step and activation_stats after the last. From a too-large initialisation the first, huge
+    gradients push many ReLUs below zero for every image: knocked out, they pass no gradient back and stay dead
+    (seed 003). A non-finite loss shows the step that overflowed.
+
+    >>> import torch
+    >>> losses, stats = knock_out(deep_net(2, "relu"), torch.zeros(4, 1, 8, 8), torch.zeros(4, dtype=torch.long), 1)
+    >>> len(losses), [s.name for s in stats]
+    (1, ['layer 1', 'layer 2'])
+    """
+    import torch
+    import torch.nn.functional as F
+    steps = positive_int(steps, "steps")
+    opt = torch.optim.SGD(model.parameters(), lr)
+    losses = []
+    model.train()
+    for _ in range(steps):
+        loss = F.cross_entropy(model(x), y)
+        losses.append(loss.item())
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    return losses, activation_stats(model, x)
 
 
 def init_std(scheme: str, fan_in: int, fan_out: int, value: float = 0.0) -> float:

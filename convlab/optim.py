@@ -18,8 +18,8 @@ from convlab._format import num
 from convlab._validate import as_array, positive_int
 from convlab.errors import ConvlabError
 
-__all__ = ["OPTIMIZERS", "DEFAULTS", "SURFACES", "Surface", "OptStep", "OptPath", "hyperparameters", "optimizer_step",
-           "optimize_path", "step_latex", "torch_optimizer"]
+__all__ = ["latex_number", "OPTIMIZERS", "DEFAULTS", "SURFACES", "Surface", "OptStep", "OptPath", "hyperparameters",
+           "optimizer_step", "optimize_path", "step_latex", "torch_optimizer"]
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 # torch.optim's defaults, except the momentum of 0.9 that SGD(momentum=...) needs to be named
@@ -202,6 +202,20 @@ def optimize_path(surface: Any, name: str, steps: int = 100, start: Any = None, 
     return OptPath(name, h, points, np.array([s.f(*p) for p in points]), tuple(done), diverged)
 
 
+def latex_number(v: float) -> str:
+    r"""A number for LaTeX: 4 significant digits, powers of ten written as such.
+
+    >>> latex_number(1e-08), latex_number(5.96e-08), latex_number(0.25)
+    ('10^{-8}', '5.96 \\times 10^{-8}', '0.25')
+    """
+    text = num(v)
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa in ("1", "1.0") else f"{mantissa} \\times {power}"
+
+
 def _vec(v: np.ndarray) -> str:
     return r"\left(" + ",\\ ".join(num(x) for x in np.ravel(v)) + r"\right)"
 
@@ -220,6 +234,7 @@ def step_latex(name: str, step: OptStep, hyper: dict[str, float]) -> list[str]:
              + rf" = {_vec(step.grad)}"]
     theta = rf"\theta_{{{t}}} = \theta_{{{p}}} - "
     lr, before, after = num(hyper["lr"]), _vec(step.before), _vec(step.after)
+    eps = latex_number(hyper.get("eps", 0.0))
     if name == "sgd":
         lines.append(theta + rf"\eta\, g_{{{t}}} = {before} - {lr} \cdot {_vec(step.grad)} = {after}")
     elif name in ("momentum", "nesterov"):
@@ -233,13 +248,13 @@ def step_latex(name: str, step: OptStep, hyper: dict[str, float]) -> list[str]:
     elif name == "adagrad":
         lines.append(rf"G_{{{t}}} = G_{{{p}}} + g_{{{t}}}^2 = {_vec(st['G'])}")
         lines.append(theta + rf"\frac{{\eta\, g_{{{t}}}}}{{\sqrt{{G_{{{t}}}}} + \epsilon}} = {before} - "
-                     rf"\frac{{{lr} \cdot {_vec(step.grad)}}}{{{_vec(np.sqrt(st['G']))} + {hyper['eps']:g}}} = {after}")
+                     rf"\frac{{{lr} \cdot {_vec(step.grad)}}}{{{_vec(np.sqrt(st['G']))} + {eps}}} = {after}")
     elif name == "rmsprop":
         a = num(hyper["alpha"])
         lines.append(rf"s_{{{t}}} = \alpha\, s_{{{p}}} + (1 - \alpha)\, g_{{{t}}}^2 = {a} \cdot s_{{{p}}} + "
                      rf"{num(1 - hyper['alpha'])} \cdot {_vec(step.grad ** 2)} = {_vec(st['s'])}")
         lines.append(theta + rf"\frac{{\eta\, g_{{{t}}}}}{{\sqrt{{s_{{{t}}}}} + \epsilon}} = {before} - "
-                     rf"\frac{{{lr} \cdot {_vec(step.grad)}}}{{{_vec(np.sqrt(st['s']))} + {hyper['eps']:g}}} = {after}")
+                     rf"\frac{{{lr} \cdot {_vec(step.grad)}}}{{{_vec(np.sqrt(st['s']))} + {eps}}} = {after}")
     else:
         b1, b2 = hyper["beta1"], hyper["beta2"]
         lines += [rf"m_{{{t}}} = \beta_1 m_{{{p}}} + (1 - \beta_1)\, g_{{{t}}} = {num(b1)} \cdot m_{{{p}}} + "
@@ -249,7 +264,7 @@ def step_latex(name: str, step: OptStep, hyper: dict[str, float]) -> list[str]:
                   rf"\hat m_{{{t}}} = \frac{{m_{{{t}}}}}{{1 - \beta_1^{{{t}}}}} = {_vec(st['m_hat'])},\quad "
                   rf"\hat v_{{{t}}} = \frac{{v_{{{t}}}}}{{1 - \beta_2^{{{t}}}}} = {_vec(st['v_hat'])}",
                   theta + rf"\frac{{\eta\, \hat m_{{{t}}}}}{{\sqrt{{\hat v_{{{t}}}}} + \epsilon}} = {before} - "
-                  rf"\frac{{{lr} \cdot {_vec(st['m_hat'])}}}{{{_vec(np.sqrt(st['v_hat']))} + {hyper['eps']:g}}} = {after}"]
+                  rf"\frac{{{lr} \cdot {_vec(st['m_hat'])}}}{{{_vec(np.sqrt(st['v_hat']))} + {eps}}} = {after}"]
     return lines
 
 

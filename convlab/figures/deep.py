@@ -20,8 +20,8 @@ PALETTE = ("#2171b5", "#e66101", "#1b9e77", "#7570b3", "#d62728", "#8c6d31", "#e
 
 
 def _style(fig: go.Figure, height: int, font_size: int) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=50, b=10), font={"size": font_size},
-                      plot_bgcolor="white", legend={"orientation": "h", "y": -0.18})
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=90, b=10), font={"size": font_size},
+                      plot_bgcolor="white", legend={"orientation": "h", "x": 0, "y": 1.1, "yanchor": "bottom"})
     fig.update_xaxes(gridcolor="#eee", zeroline=False)
     fig.update_yaxes(gridcolor="#eee", zeroline=False)
     fig.update_annotations(font_size=font_size)
@@ -46,7 +46,7 @@ def batch_figure(rows: Sequence[tuple[str, np.ndarray]], font_size: int = 14, ce
                                      colorscale=DIVERGING, showscale=False, xgap=2, ygap=2, textfont={"size": font_size - 2},
                                      hovertemplate=f"{label}, sample {i}: row %{{y}}, col %{{x}} = %{{z:.4g}}<extra></extra>"),
                           row=r, col=i + 1)
-        fig.update_yaxes(title_text=label, row=r, col=1)
+        fig.update_yaxes(title_text=label, title_font={"size": font_size + 2}, row=r, col=1)
     fig.update_yaxes(autorange="reversed", showgrid=False, ticks="", showticklabels=False, zeroline=False)
     fig.update_xaxes(showgrid=False, ticks="", showticklabels=False, zeroline=False)
     for i in range(1, len(rows) * n + 1):
@@ -194,7 +194,7 @@ def activations_figure(xs: np.ndarray, curves: dict[str, tuple[np.ndarray, np.nd
         fig.add_trace(go.Scatter(x=[xs[at], xs[at]], y=[y[at], dy[at]], mode="markers", showlegend=False,
                                  marker={"color": ["#08306b", "#a63603"], "size": 11},
                                  hovertemplate="%{y:.4g}<extra></extra>"), row=r + 1, col=c + 1)
-        if name == "sigmoid":
+        if name.startswith("sigmoid"):
             fig.add_hline(y=0.25, line={"color": "#555", "dash": "dot"}, row=r + 1, col=c + 1)
     fig.update_yaxes(range=[-1.3, 2.6])
     return _style(fig, 300 * rows + 60, font_size)
@@ -255,7 +255,7 @@ def _contours(surface, n: int = 80) -> go.Contour:
 
 
 def paths_figure(surface, paths: dict, step: int, font_size: int = 14, max_frames: int = 80, trail: int = 10,
-                 height: int = 520) -> go.Figure:
+                 height: int = 640) -> go.Figure:
     """Every optimiser's whole path, faint, on the surface's contours, and a bright head with its last `trail`
     steps at `step`. Play moves the heads in the browser from step 0 (Plotly frames, at most max_frames evenly
     spaced, each carrying only the heads and trails), the slider scrubs.
@@ -295,25 +295,23 @@ def paths_figure(surface, paths: dict, step: int, font_size: int = 14, max_frame
                      go.Scatter(x=minima[:, 0], y=minima[:, 1], mode="markers", name="minimum", marker=star)])
     shown = np.unique(np.linspace(0, last, min(last + 1, max_frames)).astype(int))
     first = 1 + len(names)
-    fig.frames = [go.Frame(name=str(k), data=moving(int(k), styled=False), traces=list(range(first, first + 2 * len(names))),
-                           layout={"title": {"text": f"step {k}"}}) for k in shown]
+    fig.frames = [go.Frame(name=str(k), data=moving(int(k), styled=False), traces=list(range(first, first + 2 * len(names))))
+                  for k in shown]
     anim = {"frame": {"duration": 80, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
     fig.update_layout(
-        title={"text": f"step {min(step, last)}"},
-        updatemenus=[{"type": "buttons", "direction": "left", "x": 0, "y": -0.08, "xanchor": "left", "yanchor": "top",
+        updatemenus=[{"type": "buttons", "direction": "left", "x": 0, "y": -0.1, "xanchor": "left", "yanchor": "top",
                       "showactive": False,
                       "buttons": [{"label": "Play", "method": "animate",
                                    "args": [[str(k) for k in shown], {**anim, "fromcurrent": False}]},
                                   {"label": "Pause", "method": "animate",
                                    "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]}]}],
-        sliders=[{"active": int(np.searchsorted(shown, min(step, last))), "x": 0.2, "len": 0.8, "y": -0.08, "yanchor": "top",
-                  "currentvalue": {"visible": False},
+        sliders=[{"active": int(np.searchsorted(shown, min(step, last))), "x": 0.2, "len": 0.8, "y": -0.1, "yanchor": "top",
+                  "currentvalue": {"prefix": "step ", "font": {"size": font_size}, "xanchor": "right"},
                   "steps": [{"label": str(k), "method": "animate",
                              "args": [[str(k)], {**anim, "frame": {"duration": 0, "redraw": False}}]} for k in shown]}])
     fig.update_xaxes(range=list(surface.x_range), title="x")
     fig.update_yaxes(range=list(surface.y_range), title="y")
-    return _style(fig, height, font_size).update_layout(margin=dict(l=10, r=10, t=50, b=90), legend={"y": 1.0, "x": 1.02,
-                                                                                                    "orientation": "v"})
+    return _style(fig, height, font_size).update_layout(margin=dict(l=10, r=10, t=60, b=110))
 
 
 def shift_figure(shifts: Sequence[int], accuracy: dict[str, Sequence[float]], font_size: int = 14) -> go.Figure:

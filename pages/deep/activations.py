@@ -9,6 +9,7 @@ import torch
 from convlab.deep import deep_net, layer_grad_norms, maxout, maxout_slope
 from convlab.figures.deep import activations_figure, grad_history_figure, grad_norms_figure, runs_figure
 from convlab.kernels import ACTIVATIONS, activate, activation_slope
+from convlab.optim import latex_number
 from convlab.sidebyside import deep_runs, train_side_by_side
 from convlab.verify import Check
 from convlab.verify_deep import check_activations, check_grad_norms
@@ -25,6 +26,8 @@ SCHEMA = Schema(
 )
 ss = st.session_state
 VARIANTS = [("sigmoid", False), ("sigmoid", True), ("relu", False), ("relu", True)]
+LABELS = {"relu": "ReLU", "leaky_relu": "Leaky ReLU (0.1)", "elu": "ELU", "tanh": "tanh", "sigmoid": "sigmoid",
+          "maxout": "maxout"}
 NAMES = ["sigmoid, plain", "sigmoid, skips", "ReLU, plain", "ReLU, skips"]
 
 
@@ -52,10 +55,11 @@ params = tuple(ss[f"ac_{k}"] for k in ("w1", "b1", "w2", "b2"))
 xs = np.round(np.linspace(-5, 5, 201), 10)
 curves = {fn: (activate(xs, fn), activation_slope(xs, fn)) for fn in ACTIVATIONS}
 curves["maxout"] = (maxout(xs, *params), maxout_slope(xs, *params))
-chart(activations_figure(xs, curves, x0, fs - 2), "ac_curves")
+chart(activations_figure(xs, {LABELS[k]: v for k, v in curves.items()}, x0, fs - 2), "ac_curves")
 at = {fn: (float(activate([x0], fn)[0]), float(activation_slope([x0], fn)[0])) for fn in ACTIVATIONS}
 at["maxout"] = (float(maxout(x0, *params)), float(maxout_slope(x0, *params)))
-st.dataframe(pd.DataFrame({f"f({x0:g})": {k: v[0] for k, v in at.items()}, f"f′({x0:g})": {k: v[1] for k, v in at.items()}}).T,
+st.dataframe(pd.DataFrame({f"f({x0:g})": {LABELS[k]: v[0] for k, v in at.items()},
+                           f"f′({x0:g})": {LABELS[k]: v[1] for k, v in at.items()}}).T,
              width="stretch")
 st.markdown("Leaky ReLU is max(0.1x, x) as in the notes; ELU is x for x ≥ 0 and eˣ − 1 below; maxout learns its "
             "pieces (w₁ = 1, b₁ = w₂ = b₂ = 0 is ReLU).")
@@ -64,7 +68,7 @@ torch_badge(check_activations(xs, curves, params))
 st.header("σ′ ≤ 0.25")
 depth = ss["ac_depth"]
 st.latex(r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x)) \le \tfrac14 \text{ (at } x = 0\text{)} \quad\Rightarrow\quad "
-         rf"\prod_{{l=1}}^{{{depth}}} \sigma'(\cdot) \le 0.25^{{{depth}}} = {0.25 ** depth:.3g}")
+         rf"\prod_{{l=1}}^{{{depth}}} \sigma'(\cdot) \le 0.25^{{{depth}}} = {latex_number(0.25 ** depth)}")
 st.markdown(f"Back through {depth} sigmoid layers the gradient is multiplied by at most 0.25 per layer (and by the "
             "weights). ReLU's slope is 1 wherever it is active, so the product need not shrink.")
 

@@ -21,7 +21,7 @@ START = example_batch(4, 3, 2, 2, seed=0)
 SCHEMA = Schema(
     Int("n", 4, 1, 8), Int("c", 2, 1, 3), Int("h", 2, 1, 4), Int("seed", 0, 0, 9999),
     *[Text(f"x{c}", format_grids(START[:, c]), lambda s: parse_grids(s, "channel", 6, 8), 1200) for c in range(3)],
-    Text("gamma", "1", lambda s: parse_vector(s, "γ", 3)), Text("beta", "0", lambda s: parse_vector(s, "β", 3)),
+    Text("gamma", "2", lambda s: parse_vector(s, "γ", 3)), Text("beta", "1", lambda s: parse_vector(s, "β", 3)),
     Float("eps", 1e-5, 0.0, 1.0), Int("channel", 0, 0, 2), Choice("grad", "random", GRAD_KINDS),
     Float("momentum", 0.1, 0.01, 1.0), Int("batches", 10, 1, 50), Choice("act", "sigmoid", ("sigmoid", "relu")),
     Float("lr", 0.1, 0.001, 2.0), Int("epochs", 3, 1, 8),
@@ -89,7 +89,7 @@ st.markdown(f"Channel {c} has **m = N·H·W = {n}·{x.shape[2]}·{x.shape[3]} = 
 chart(batch_figure([("x", x[:, c]), ("x̂", steps.x_hat[:, c]), ("y = γx̂ + β", steps.y[:, c])], fs - 2), "bn_forward")
 torch_badge(check_batch_norm(steps))
 
-st.header("Backward: the gradient flows through μ_B and σ²_B too")
+st.header("Backward: the gradient also flows through μ and σ²")
 st.selectbox("Upstream gradient dL/dy", GRAD_KINDS, key="bn_grad")
 dy = example_grad_out(x.shape, ss["bn_grad"], ss["bn_seed"] + 1)
 grads = convlab.batch_norm_backward(x, steps.gamma, dy, steps.eps)

@@ -43,7 +43,8 @@ def torch_check(surface: str, steps: int, scale: float, extra: tuple, start: tup
 def row(name: str, path, t: int) -> dict:
     """One optimiser's line of the table: its hyperparameters, where it is at step t and where it ends."""
     at = min(t, len(path.points) - 1)
-    return {"optimiser": name, **path.hyper, f"θ at step {t}": "({:.4g}, {:.4g})".format(*path.points[at]),
+    hyper = {k: f"{path.hyper.get(k, ''):g}" if k in path.hyper else "" for k in ("lr", *EXTRA, "eps")}
+    return {"optimiser": name, **hyper, f"θ at step {t}": "({:.4g}, {:.4g})".format(*path.points[at]),
             f"f at step {t}": path.losses[at], "final f": path.losses[-1], "note": "diverged" if path.diverged else ""}
 
 
