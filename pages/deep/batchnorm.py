@@ -12,7 +12,7 @@ from convlab.sidebyside import bn_runs, train_side_by_side
 from convlab.verify_deep import check_batch_norm, check_batch_norm_backward, check_running_stats
 from ui import experiments
 from ui.models import shared_dataset
-from ui.state import font_size, sync_url, use_state
+from ui.state import cell_size, font_size, sync_url, use_state
 from ui.urlstate import Choice, Float, Int, Schema, Text
 from ui.widgets import chart, show_error, torch_badge
 
@@ -86,7 +86,8 @@ c = st.radio("Channel", range(c_count), key="bn_channel", horizontal=True, forma
 st.markdown(f"Channel {c} has **m = N·H·W = {n}·{x.shape[2]}·{x.shape[3]} = {steps.m}** values.  \n"
             f"`{steps.mean_expression(c)}`  \n`{steps.var_expression(c)}`  \n"
             f"Sample 0, top-left value: `{steps.element_expression((0, c, 0, 0))}`")
-chart(batch_figure([("x", x[:, c]), ("x̂", steps.x_hat[:, c]), ("y = γx̂ + β", steps.y[:, c])], fs - 2), "bn_forward")
+cell = cell_size() + 24
+chart(batch_figure([("x", x[:, c]), ("x̂", steps.x_hat[:, c]), ("y = γx̂ + β", steps.y[:, c])], fs - 2, cell), "bn_forward")
 torch_badge(check_batch_norm(steps))
 
 st.header("Backward: the gradient also flows through μ and σ²")
@@ -96,7 +97,7 @@ grads = convlab.batch_norm_backward(x, steps.gamma, dy, steps.eps)
 st.markdown(f"∂L/∂β = Σ ∂L/∂y = **{grads.grad_beta[c]:.4g}**; ∂L/∂γ = Σ ∂L/∂y·x̂ = **{grads.grad_gamma[c]:.4g}**; "
             f"∂L/∂σ² = Σ ∂L/∂x̂·(x − μ)·(−½)(σ² + ε)^(−3/2) = **{grads.grad_var[c]:.4g}**; ∂L/∂μ = **{grads.grad_mean[c]:.4g}**; "
             "then ∂L/∂x = ∂L/∂x̂ / √(σ² + ε) + ∂L/∂σ²·2(x − μ)/m + ∂L/∂μ/m.")
-chart(batch_figure([("∂L/∂y", dy[:, c]), ("∂L/∂x", grads.grad_x[:, c])], fs - 2), "bn_backward")
+chart(batch_figure([("∂L/∂y", dy[:, c]), ("∂L/∂x", grads.grad_x[:, c])], fs - 2, cell), "bn_backward")
 torch_badge(check_batch_norm_backward(grads, x, steps.gamma, dy, steps.eps))
 
 st.header("Training vs eval mode")

@@ -15,7 +15,7 @@ from convlab.sidebyside import init_runs, train_side_by_side
 from convlab.verify_deep import check_init
 from ui import experiments
 from ui.models import shared_dataset
-from ui.state import font_size, sync_url, use_state
+from ui.state import cell_size, font_size, sync_url, use_state
 from ui.urlstate import Choice, Float, Int, Schema
 from ui.widgets import chart, torch_badge
 
@@ -49,14 +49,15 @@ a.selectbox("Initial weights", ["zeros", "constant", "he"], key="in_sym",
 b.number_input("Constant", -1.0, 1.0, key="in_value", step=0.01, disabled=ss["in_sym"] != "constant")
 c.slider("SGD steps on digits", 10, 200, key="in_steps", step=10)
 run = symmetry(ss["in_sym"], ss["in_value"], ss["in_steps"], ss["in_seed"])
-tiles = [f[i, 0] for f in run.filters for i in range(f.shape[0])]
-titles = [f"step {s}, filter {i}" if i == 0 else f"filter {i}" for s, f in zip(run.steps, run.filters) for i in range(f.shape[0])]
-chart(tiles_figure(tiles, titles, columns=6, cell=90, font_size=fs - 4), "in_filters")
+count = run.filters[0].shape[0]
+tiles = [f[i, 0] for i in range(count) for f in run.filters]             # a row per filter, a column per step
+titles = [f"step {step}" for step in run.steps] + [""] * (len(tiles) - len(run.steps))
+chart(tiles_figure(tiles, titles, columns=len(run.steps), cell=cell_size() + 20, font_size=fs - 4), "in_filters")
 chart(grid_figure([run.filters[-1][0, 0], run.filters[-1][1, 0]], [f"filter 0 at step {run.steps[-1]}",
-                  f"filter 1 at step {run.steps[-1]}"], font_size=fs - 4), "in_filter_values")
-st.markdown("The first conv layer's 6 filters (rows: training steps). Largest difference between any filter and "
-            "filter 0: " + ", ".join(f"step {s}: **{v:.3g}**" for s, v in zip(run.steps, run.spread))
-            + (". Identical filters get identical gradients, so they stay identical: the layer has one filter, six times."
+                  f"filter 1 at step {run.steps[-1]}"], font_size=fs - 4, cell=cell_size() + 40), "in_filter_values")
+st.markdown(f"The first conv layer's {count} filters (a row each) as training goes on (columns). Largest difference "
+            "between any filter and filter 0: " + ", ".join(f"step {s}: **{v:.3g}**" for s, v in zip(run.steps, run.spread))
+            + (f". Identical filters get identical gradients, so they stay identical: the layer has one filter, {count} times."
                if run.spread.max() == 0 else ". Random starts differ, so each filter can learn something else."))
 
 st.header("Activations layer by layer")
