@@ -50,7 +50,7 @@ LESSONS: tuple[Lesson, ...] = (
            ("003",), "occlusion"),
     Lesson("Training", "Training lab", "build a small CNN, train it live on digits or shapes, watch "
            "filters, curves and gradients", ("000", "001", "003"), "training"),
-    Lesson("Deep networks", "Batch normalization", "a mini-batch through μ_B, σ²_B, x̂ and γx̂ + β per channel; "
+    Lesson("Deep networks", "Batch normalization", "a mini-batch through its mean, variance, x̂ and γx̂ + β per channel; "
            "the backward pass; training vs eval mode; why the batch size matters", ("003",), "batchnorm"),
     Lesson("Deep networks", "Dropout", "a fresh mask per sample, scaling by 1/(1 − p); an ensemble of thinned "
            "networks; overfitting a small split with and without it", ("003",), "dropout"),
