@@ -38,6 +38,8 @@ def test_other_surfaces_hyperparameters_and_start_points():
     assert "Start (-1.5, 1)" in shown(at)
     at.slider(key="op_beta1").set_value(0.0).run()
     assert at.dataframe[0].value.loc["adam", "beta1"] == "0" and at.success[0].value.startswith("✓")
+    at.slider(key="op_momentum").set_value(0.0).run()                   # Nesterov without momentum: torch refuses too
+    assert "Nesterov needs a momentum μ above 0" in at.error[0].value and not at.exception
     at = open_page(PAGE, timeout=90, beta2="2", surface="bowl", t="999")
     text = shown(at)
     assert "URL value beta2=2 was ignored" in text and "URL value surface=bowl was ignored" in text and not at.error
