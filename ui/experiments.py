@@ -1,7 +1,7 @@
 """Live experiments of the lesson pages: one pool job per page and session, watched while it runs.
 
 A lesson starts an experiment (a convlab function that reports through on_progress and on_record) as a
-ui.jobs.TaskJob in the shared pool; its records arrive in a Live store the page draws from twice a second,
+ui.jobs.TaskJob in the shared pool; its records arrive in a Live store the page draws from every second,
 so the curves grow while it trains. An experiment belongs to its page: starting another one, changing the
 settings it was started with, or opening another page (app.py calls leave_other_pages) stops it, and the
 pool's watchdog stops it when the tab is closed.
@@ -95,11 +95,11 @@ def leave_other_pages(page: str) -> None:
 
 
 def watch(exp: Experiment, draw: Callable[[list[dict], bool], None], label: str) -> None:
-    """Show the job's queue place or progress and draw(records, finished), refreshed every half second while it
+    """Show the job's queue place or progress and draw(records, finished), refreshed every second while it
     runs; once it ends, one full rerun lets the page show what needs the finished result."""
     running = not exp.job.finished
 
-    @st.fragment(run_every=0.5 if running else None)
+    @st.fragment(run_every=1.0 if running else None)
     def view() -> None:
         with friendly_errors(f"{exp.page} (experiment)"):     # a fragment's reruns skip app.py's error box
             s = exp.job.snapshot()

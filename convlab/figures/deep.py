@@ -250,8 +250,8 @@ def _contours(surface, n: int = 80) -> go.Contour:
     z = surface.f(xs[None, :], ys[:, None])
     shifted = np.log10(z - z.min() + 1e-2)               # log levels: a ravine's floor and walls both show
     return go.Contour(x=xs, y=ys, z=shifted, colorscale="Greys", reversescale=True, showscale=False, ncontours=24,
-                      contours={"coloring": "heatmap", "showlines": True}, line={"width": 0.5, "color": "#999"},
-                      opacity=0.55, hoverinfo="skip")
+                      contours={"coloring": "heatmap", "showlines": True}, line={"width": 0.8, "color": "#8a8a8a"},
+                      opacity=0.75, hoverinfo="skip")
 
 
 def paths_figure(surface, paths: dict, step: int, font_size: int = 14, max_frames: int = 80, trail: int = 10,
