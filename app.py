@@ -12,6 +12,7 @@ import pandas  # noqa: F401
 import plotly.io as pio
 import streamlit as st
 
+from ui.experiments import leave_other_pages
 from ui.registry import PAGES as REGISTRY
 from ui.share import share_box
 from ui.state import PROJECTOR_KEY
@@ -59,6 +60,7 @@ if st.session_state.get(PROJECTOR_KEY):
     # our own constant CSS, nothing a user typed
     st.html("<style>.stMain p, .stMain li, .stMain code {font-size: 1.45rem !important;}"
             ".stMain h1 {font-size: 3.2rem !important;} .stMain h2 {font-size: 2.4rem !important;}</style>")
+leave_other_pages(page.url_path)         # a lesson's live experiment stops when its page is left
 try:
     with friendly_errors(page.title):    # no traceback for students; the details go to the log
         page.run()

@@ -19,6 +19,13 @@ from convlab.backward import ConvGradients, conv1d_backward, conv2d_backward, po
 from convlab.attribution import occlusion
 from convlab.images import load_image
 from convlab.variants import VariantCount, tiled_conv2d, unshared_conv2d, variant_param_counts
+from convlab.norm import (BatchNormGradients, BatchNormSteps, BatchSizeEffect, RunningStats, batch_norm,
+                          batch_norm_backward, batch_norm_eval, batch_norm_steps, batch_size_effect, running_stats)
+from convlab.dropout import DropoutEnsemble, dropout, dropout_ensemble, dropout_mask
+from convlab.optim import OptPath, OptStep, Surface, SURFACES, optimize_path, optimizer_step, step_latex, torch_optimizer
+from convlab.deep import (ActivationStats, SymmetryRun, activation_stats, deep_net, init_std, init_weights,
+                          layer_grad_norms, maxout, maxout_slope, symmetry_run)
+from convlab.sidebyside import SideBySide, accuracy, shift_images, small_split, train_side_by_side
 
 __all__ = [
     "ConvlabError",
@@ -30,4 +37,11 @@ __all__ = [
     "ConvGradients", "conv1d_backward", "conv2d_backward", "pool1d_backward", "pool2d_backward",
     "unshared_conv2d", "tiled_conv2d", "VariantCount", "variant_param_counts",
     "load_image", "occlusion",
+    "batch_norm", "batch_norm_steps", "batch_norm_backward", "batch_norm_eval", "running_stats", "batch_size_effect",
+    "BatchNormSteps", "BatchNormGradients", "RunningStats", "BatchSizeEffect",
+    "dropout", "dropout_mask", "dropout_ensemble", "DropoutEnsemble",
+    "SURFACES", "Surface", "OptStep", "OptPath", "optimizer_step", "optimize_path", "step_latex", "torch_optimizer",
+    "deep_net", "maxout", "maxout_slope", "layer_grad_norms", "activation_stats", "ActivationStats", "init_weights",
+    "init_std", "symmetry_run", "SymmetryRun",
+    "train_side_by_side", "SideBySide", "small_split", "shift_images", "accuracy",
 ]

@@ -40,7 +40,7 @@ def to_chw(image: Any) -> np.ndarray:
 
 
 def activate(x: Any, fn: str) -> np.ndarray:
-    """ReLU, Leaky ReLU (0.01), ELU (α = 1), tanh or sigmoid, as torch defines them.
+    """ReLU, Leaky ReLU (0.1, as in seed 003: max(0.1x, x)), ELU (α = 1), tanh or sigmoid, as torch defines them.
 
     >>> activate([-2.0, 0.0, 3.0], "relu").tolist()
     [0.0, 0.0, 3.0]
@@ -49,7 +49,7 @@ def activate(x: Any, fn: str) -> np.ndarray:
     if fn == "relu":
         return np.maximum(a, 0)
     if fn == "leaky_relu":
-        return np.where(a > 0, a, 0.01 * a)
+        return np.where(a > 0, a, 0.1 * a)
     if fn == "elu":
         return np.where(a > 0, a, np.expm1(np.minimum(a, 0)))
     if fn == "tanh":
@@ -69,7 +69,7 @@ def activation_slope(x: Any, fn: str) -> np.ndarray:
     if fn == "relu":
         return (a > 0).astype(float)
     if fn == "leaky_relu":
-        return np.where(a > 0, 1.0, 0.01)
+        return np.where(a > 0, 1.0, 0.1)
     if fn == "elu":
         return np.where(a > 0, 1.0, np.exp(np.minimum(a, 0)))
     if fn == "tanh":

@@ -8,8 +8,8 @@ from streamlit.testing.v1 import AppTest
 APP = str(pathlib.Path(__file__).resolve().parents[1] / "app.py")
 
 
-def open_page(path: str, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
+def open_page(path: str, timeout: float = 30, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=timeout)
     for key, value in params.items():
         at.query_params[key] = str(value)
     at.run()
@@ -24,6 +24,24 @@ def shown(at) -> str:
     parts += [a.value for kind in (at.success, at.info, at.warning, at.error) for a in kind]
     parts += [h.value for kind in (at.title, at.header, at.subheader) for h in kind]
     return rendered("\n".join(parts))
+
+
+def finish_experiment(at, page: str, timeout: float = 600):
+    """Wait until the page's live experiment (ui.experiments) has finished, then rerun the page; returns it."""
+    import time
+    exp = at.session_state["_experiments"][page]
+    end = time.monotonic() + timeout
+    while not exp.job.finished and time.monotonic() < end:
+        exp.job.touch()                         # the page would be polling it
+        time.sleep(0.2)
+    assert exp.job.finished, f"the experiment of /{page} did not finish in {timeout} s"
+    at.run()
+    return exp
+
+
+def figures(at) -> list[dict]:
+    """Every plotly figure spec on the page, in order."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def figure(at, index: int = 0) -> dict:

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from convlab.kernels import (ACTIVATIONS, activate, activation_slope, feature_maps, hand_made, kmeans_kernels,
                              random_kernels, to_chw)
 
-TORCH = {"relu": F.relu, "leaky_relu": F.leaky_relu, "elu": F.elu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
+TORCH = {"relu": F.relu, "leaky_relu": lambda x: F.leaky_relu(x, 0.1), "elu": F.elu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
 
 
 @pytest.mark.parametrize("fn", ACTIVATIONS)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 __all__ = ["Lesson", "LESSONS", "GROUPS"]
 
-GROUPS = ("Convolution", "Images", "Training", "Classroom")
+GROUPS = ("Convolution", "Images", "Training", "Deep networks", "Classroom")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,20 @@ LESSONS: tuple[Lesson, ...] = (
            ("003",), "occlusion"),
     Lesson("Training", "Training lab", "build a small CNN, train it live on digits or shapes, watch "
            "filters, curves and gradients", ("000", "001", "003"), "training"),
+    Lesson("Deep networks", "Batch normalization", "a mini-batch through its mean, variance, x̂ and γx̂ + β per channel; "
+           "the backward pass; training vs eval mode; why the batch size matters", ("003",), "batchnorm"),
+    Lesson("Deep networks", "Dropout", "a fresh mask per sample, scaling by 1/(1 − p); an ensemble of thinned "
+           "networks; overfitting a small split with and without it", ("003",), "dropout"),
+    Lesson("Deep networks", "Activations and vanishing gradients", "sigmoid, tanh, ReLU, Leaky ReLU, ELU and maxout "
+           "with their slopes; σ′ ≤ 0.25; a deep net's gradient layer by layer and the skip connections' highway",
+           ("000", "003"), "activations"),
+    Lesson("Deep networks", "Initialisation", "equal weights never break symmetry; too large kills ReLUs and "
+           "explodes; He and Xavier keep the variance per layer", ("003",), "init"),
+    Lesson("Deep networks", "Optimisers on a loss surface", "SGD, momentum, Nesterov, Adagrad, RMSprop and Adam on a "
+           "ravine, Rosenbrock and a saddle, each step's equations with numbers; then on the digits CNN",
+           ("003",), "optimizers"),
+    Lesson("Deep networks", "MLP vs CNN", "the same data and budget: parameters, accuracy, and accuracy on shifted "
+           "test images", ("000", "002"), "mlp-vs-cnn"),
     Lesson("Classroom", "Exercises", "graded questions from the notes' quizzes, with hints and worked solutions",
            ("001", "002", "003"), "exercises"),
     Lesson("Classroom", "Exercise sets for teachers", "one link gives the class the same set; printable "

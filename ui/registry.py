@@ -16,6 +16,12 @@ PAGES = [
     ("Images", "images/layers.py", "Inside a network", "layers", "layers"),
     ("Images", "images/occlusion.py", "Occlusion", "visibility_off", "occlusion"),
     ("Training", "training/lab.py", "Training lab", "model_training", "training"),
+    ("Deep networks", "deep/batchnorm.py", "Batch normalization", "equalizer", "batchnorm"),
+    ("Deep networks", "deep/dropout.py", "Dropout", "grain", "dropout"),
+    ("Deep networks", "deep/activations.py", "Activations and vanishing gradients", "show_chart", "activations"),
+    ("Deep networks", "deep/init.py", "Initialisation", "casino", "init"),
+    ("Deep networks", "deep/optimizers.py", "Optimisers on a loss surface", "route", "optimizers"),
+    ("Deep networks", "deep/mlp_vs_cnn.py", "MLP vs CNN", "compare", "mlp-vs-cnn"),
     ("Classroom", "classroom/exercises.py", "Exercises", "quiz", "exercises"),
     ("Classroom", "classroom/teacher.py", "Exercise sets for teachers", "school", "teacher"),
 ]

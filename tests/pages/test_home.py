@@ -22,7 +22,7 @@ def _shown(at) -> str:
 def test_home_shows_the_lesson_map_and_seed002_example():
     at = _app()
     assert [h.value for h in at.header] == ["Lesson map", "Quick check: how long is the output?"]
-    assert {s.value for s in at.subheader} == {"Convolution", "Images", "Training", "Classroom"}
+    assert {s.value for s in at.subheader} == {"Convolution", "Images", "Training", "Deep networks", "Classroom"}
     links = {link.label for link in at.get("page_link")}
     assert {"2D convolution", "Backward pass", "Why convolution", "Occlusion", "Inside a network", "Exercises",
             "Exercise sets for teachers"} <= links                   # every lesson is built and links to its page

@@ -1,0 +1,111 @@
+"""Optimisers on a loss surface (seed 003): SGD, momentum, Nesterov, Adagrad, RMSprop and Adam on a ravine,
+Rosenbrock and a saddle, animated in the browser, each step's equations with its numbers; then on the digits CNN."""
+
+import pandas as pd
+import streamlit as st
+
+import convlab
+from convlab.figures.deep import paths_figure, runs_figure
+from convlab.optim import DEFAULTS, OPTIMIZERS, SURFACES, optimize_path, step_latex
+from convlab.sidebyside import DIGITS_LR, optimizer_runs, train_side_by_side
+from convlab.verify_deep import check_paths
+from ui import experiments
+from ui.models import shared_dataset
+from ui.state import font_size, sync_url, use_state
+from ui.urlstate import Choice, Flag, Float, Int, Schema
+from ui.widgets import chart, show_error, torch_badge
+
+P, URL = "op", "optimizers"
+SCHEMA = Schema(
+    Choice("surface", "ravine", tuple(SURFACES)), Int("steps", 120, 10, 300), Float("scale", 1.0, 0.1, 3.0),
+    Float("momentum", 0.9, 0.0, 0.99), Float("alpha", 0.99, 0.5, 0.999), Float("beta1", 0.9, 0.0, 0.99),
+    Float("beta2", 0.999, 0.5, 0.9999), Flag("own", False), Float("x0", -1.0, -5.0, 5.0), Float("y0", 1.0, -3.0, 3.0),
+    Int("t", 1, 1, 300), Choice("show", "adam", OPTIMIZERS), Float("dscale", 1.0, 0.1, 3.0), Int("epochs", 3, 1, 6),
+)
+ss = st.session_state
+EXTRA = {"momentum": ("momentum", "nesterov"), "alpha": ("rmsprop",), "beta1": ("adam",), "beta2": ("adam",)}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def paths(surface: str, steps: int, scale: float, extra: tuple, start: tuple | None):
+    """Every optimiser's path on the surface (pure and small: cached per setting)."""
+    s, given = SURFACES[surface], dict(extra)
+    return {name: optimize_path(s, name, steps, start, lr=s.lr[name] * scale,
+                                **{k: v for k, v in given.items() if name in EXTRA[k]}) for name in OPTIMIZERS}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def torch_check(surface: str, steps: int, scale: float, extra: tuple, start: tuple | None):
+    """The same paths stepped by torch.optim (cached with them)."""
+    return check_paths(SURFACES[surface], paths(surface, steps, scale, extra, start))
+
+
+def row(name: str, path, t: int) -> dict:
+    """One optimiser's line of the table: its hyperparameters, where it is at step t and where it ends."""
+    at = min(t, len(path.points) - 1)
+    hyper = {k: f"{path.hyper.get(k, ''):g}" if k in path.hyper else "" for k in ("lr", *EXTRA, "eps")}
+    return {"optimiser": name, **hyper, f"θ at step {t}": "({:.4g}, {:.4g})".format(*path.points[at]),
+            f"f at step {t}": path.losses[at], "final f": path.losses[-1], "note": "diverged" if path.diverged else ""}
+
+
+use_state(P, SCHEMA)
+st.title("Optimisers on a loss surface")
+st.caption("Seed 003: momentum adds up past gradients, Nesterov looks ahead, Adagrad divides by the sum of squares, "
+           "RMSprop by a moving average of squares, Adam is RMSprop plus momentum. Press Play.")
+with st.sidebar:
+    st.selectbox("Surface", list(SURFACES), key="op_surface")
+    st.slider("Steps", 10, 300, key="op_steps", step=10)
+    st.slider("Learning rates × (each optimiser's own, table below)", 0.1, 3.0, key="op_scale", step=0.1)
+    st.slider("Momentum μ (momentum, Nesterov)", 0.0, 0.99, key="op_momentum", step=0.01)
+    st.slider("RMSprop α", 0.5, 0.999, key="op_alpha", step=0.001)
+    st.slider("Adam β₁", 0.0, 0.99, key="op_beta1", step=0.01)
+    st.slider("Adam β₂", 0.5, 0.9999, key="op_beta2", step=0.0001, format="%.4f")
+    st.toggle("My own start point", key="op_own")
+    st.number_input("x₀", -5.0, 5.0, key="op_x0", step=0.1, disabled=not ss["op_own"])
+    st.number_input("y₀", -3.0, 3.0, key="op_y0", step=0.1, disabled=not ss["op_own"])
+
+s, fs = SURFACES[ss["op_surface"]], font_size()
+start = (ss["op_x0"], ss["op_y0"]) if ss["op_own"] else None
+extra = tuple((k, ss[f"op_{k}"]) for k in EXTRA)
+try:
+    runs = paths(s.name, ss["op_steps"], ss["op_scale"], extra, start)
+except convlab.ConvlabError as err:
+    show_error(err)
+    sync_url(P, SCHEMA)
+    st.stop()
+st.latex(s.formula)
+st.markdown(f"{s.about[0].upper()}{s.about[1:]}. Start ({', '.join(f'{v:g}' for v in runs['sgd'].points[0])}); "
+            f"{'minima' if len(s.minima) > 1 else 'minimum'} at " + ", ".join(f"({x:g}, {y:g})" for x, y in s.minima) + ".")
+ss["op_t"] = min(ss["op_t"], ss["op_steps"])
+t = ss["op_t"]
+chart(paths_figure(s, runs, t, fs - 2), "op_paths")
+st.dataframe(pd.DataFrame([row(n, p, t) for n, p in runs.items()]).set_index("optimiser"), width="stretch")
+torch_badge(torch_check(s.name, ss["op_steps"], ss["op_scale"], extra, start))
+
+st.header("One step, with its numbers")
+a, b = st.columns([1, 3])
+a.selectbox("Optimiser", OPTIMIZERS, key="op_show")
+b.slider("Step t", 1, ss["op_steps"], key="op_t")
+path = runs[ss["op_show"]]
+if t > len(path.steps):
+    st.info(f"{ss['op_show']} diverged after {len(path.steps)} steps: pick an earlier step or a smaller learning rate.")
+else:
+    for line in step_latex(ss["op_show"], path.steps[t - 1], path.hyper):
+        st.latex(line)
+    st.caption(f"Hyperparameters: {', '.join(f'{k} = {v:g}' for k, v in path.hyper.items())} "
+               f"(torch's defaults: {', '.join(f'{k} = {v:g}' for k, v in DEFAULTS[ss['op_show']].items())}).")
+
+st.header("Experiment: the six on the digits CNN")
+a, b = st.columns(2)
+a.slider("Learning rates ×", 0.1, 3.0, key="op_dscale", step=0.1)
+b.number_input("Epochs", 1, 6, key="op_epochs")
+st.caption("Each optimiser's learning rate: " + ", ".join(f"{n} {lr * ss['op_dscale']:.4g}" for n, lr in DIGITS_LR.items()))
+settings = (ss["op_dscale"], ss["op_epochs"])
+exp = experiments.controls(URL, settings, "train the small CNN six times", lambda: experiments.start(
+    URL, settings, train_side_by_side, optimizer_runs(ss["op_dscale"]), shared_dataset("digits"),
+    epochs=ss["op_epochs"], batch_size=32))
+if exp is None:
+    st.info("Press Run: six copies of the small CNN, from the same weights, on the same batches.")
+else:
+    experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, list(OPTIMIZERS), fs - 2), "op_runs"), "Experiment")
+sync_url(P, SCHEMA)

@@ -1,0 +1,109 @@
+"""The Deep networks lessons in headless Chromium: each page loads, reacts to a change, and looks right on a laptop
+and on a projector (screenshots in artifacts/screenshots/deep-*.png); the dropout experiment trains through the
+job pool in the browser, and the optimiser paths animate in the browser without a server round trip."""
+
+import pytest
+
+from chromium import SHOTS, load
+
+LESSONS = ["batchnorm", "dropout", "activations", "init", "optimizers", "mlp-vs-cnn"]
+
+
+def _idle(page, timeout=120_000):
+    page.wait_for_timeout(400)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+    page.wait_for_timeout(800)
+
+
+def _clean(page, errors):
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    assert not [e for e in errors if e != "undefined"], errors       # an interrupted Plotly animation rejects with undefined
+
+
+@pytest.mark.parametrize("url", LESSONS)
+def test_projector_mode_at_1280x720(server, browser, url):
+    page, errors = load(browser, f"{server}/{url}?projector=1", f"deep-{url}-projector", width=1280, height=720)
+    assert page.locator("h1").count() == 1 and page.locator(".js-plotly-plot").count() >= 1
+    _clean(page, errors)
+    page.close()
+
+
+def _type(page, label: str, value: str) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.fill(value)
+    box.press("Enter")
+    _idle(page)
+
+
+def test_batchnorm_a_new_batch_size(server, browser):
+    page, errors = load(browser, f"{server}/batchnorm", "deep-batchnorm")
+    assert page.get_by_text("m = N·H·W = 4·2·2 = 16").count() == 1
+    _type(page, "Samples N", "3")
+    page.get_by_text("m = N·H·W = 3·2·2 = 12").wait_for(timeout=60_000)
+    page.screenshot(path=str(SHOTS / "deep-batchnorm-changed.png"), full_page=True)
+    _clean(page, errors)
+    page.close()
+
+
+def test_dropout_experiment_trains_live_in_the_pool(server, browser):
+    page, errors = load(browser, f"{server}/dropout?train=100&epochs=8", "deep-dropout")
+    page.set_viewport_size({"width": 1400, "height": 3000})
+    page.get_by_role("button", name="Run: train both MLPs").click()
+    page.get_by_text("training accuracy", exact=False).first.wait_for(timeout=300_000)
+    _idle(page)
+    curves = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => (p.data || [])"
+                           ".filter(t => (t.name || '').endsWith(': test')).map(t => t.x.length))")
+    assert curves == [8, 8], curves
+    page.screenshot(path=str(SHOTS / "deep-dropout-trained.png"), full_page=True)
+    _clean(page, errors)
+    page.close()
+
+
+def test_activations_another_seed_other_norms(server, browser):
+    page, errors = load(browser, f"{server}/activations", "deep-activations")
+    before = page.get_by_text("of the first layer for one batch").inner_text()
+    _type(page, "Seed", "3")
+    after = page.get_by_text("of the first layer for one batch").inner_text()
+    assert before != after
+    _clean(page, errors)
+    page.close()
+
+
+def test_init_random_filters_differ(server, browser):
+    page, errors = load(browser, f"{server}/init", "deep-init")
+    assert page.get_by_text("Identical filters get identical gradients", exact=False).count() == 1
+    page.get_by_label("Initial weights").click()          # Streamlit's selectbox is a combobox
+    page.get_by_role("option", name="He (random)").click()
+    _idle(page)
+    page.get_by_text("Random starts differ", exact=False).wait_for(timeout=60_000)
+    page.screenshot(path=str(SHOTS / "deep-init-he.png"), full_page=True)
+    _clean(page, errors)
+    page.close()
+
+
+HEADS = """() => { const gd = [...document.querySelectorAll('.js-plotly-plot')].find(p => (p.data || [])
+  .some(t => t.type === 'contour'));
+  return gd.data.filter(t => t.mode === 'markers' && t.x && t.x.length === 1 && t.name !== 'minimum').map(t => t.x[0]); }"""
+
+
+def test_optimizer_paths_animate_in_the_browser(server, browser):
+    page, errors = load(browser, f"{server}/optimizers", "deep-optimizers")
+    start = page.evaluate(HEADS)
+    page.get_by_text("Play", exact=True).click()
+    page.wait_for_timeout(2500)                  # frames run in the browser: no script rerun is involved
+    assert page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").count() == 1
+    moved = page.evaluate(HEADS)
+    assert len(moved) == 6 and moved != start, (start, moved)
+    page.screenshot(path=str(SHOTS / "deep-optimizers-playing.png"), full_page=True)
+    page.get_by_text("Pause", exact=True).click()
+    _clean(page, errors)
+    page.close()
+
+
+def test_mlp_vs_cnn_more_hidden_units(server, browser):
+    page, errors = load(browser, f"{server}/mlp-vs-cnn", "deep-mlp-vs-cnn")
+    _type(page, "MLP hidden units", "128")
+    page.get_by_text("9,610 parameters", exact=False).first.wait_for(timeout=60_000)
+    _clean(page, errors)
+    page.close()

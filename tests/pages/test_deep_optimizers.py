@@ -1,0 +1,62 @@
+"""AppTest: optimisers on a loss surface: paths and the table from convlab, checked against torch.optim; one step's
+equations with its numbers; other surfaces and hyperparameters; bad URL values; the six on the digits CNN."""
+
+import numpy as np
+import pytest
+
+from apptest_kit import figures, finish_experiment, open_page, shown, values
+from convlab.optim import OPTIMIZERS, SURFACES, optimize_path
+
+PAGE = "pages/deep/optimizers.py"
+
+
+def test_paths_equations_and_the_torch_check():
+    at = open_page(PAGE, timeout=90)
+    paths = figures(at)[0]
+    assert len(paths["frames"]) == 80 and paths["layout"]["sliders"][0]["steps"][-1]["label"] == "120"
+    s = SURFACES["ravine"]
+    faint = [t for t in paths["data"] if t.get("opacity") == 0.45]
+    adam = optimize_path(s, "adam", 120, lr=s.lr["adam"])
+    np.testing.assert_allclose(values(faint[-1]["x"]), adam.points[:, 0])
+    assert at.success[0].value.startswith("✓") and "torch.optim" in at.success[0].value
+    latex = [m.value for m in at.latex]
+    assert any(r"\hat m_{1}" in line for line in latex)
+    at.selectbox(key="op_show").set_value("momentum").run()
+    at.slider(key="op_t").set_value(3).run()
+    momentum = optimize_path(s, "momentum", 120, lr=s.lr["momentum"])
+    lines = [m.value.strip("$\n") for m in at.latex]                   # st.latex wraps each line in $$
+    assert any(line.startswith("v_{3} = \\mu\\, v_{2} + g_{3}") for line in lines)
+    assert any(f"{momentum.points[3][0]:.4g}" in line for line in lines)
+
+
+def test_other_surfaces_hyperparameters_and_start_points():
+    at = open_page(PAGE, timeout=90, surface="saddle", steps="50", scale="2")
+    table = at.dataframe[0].value
+    assert list(table.index) == list(OPTIMIZERS) and table.loc["sgd", "lr"] == "0.2"
+    at.toggle(key="op_own").set_value(True).run()
+    at.number_input(key="op_x0").set_value(-1.5).run()
+    assert "Start (-1.5, 1)" in shown(at)
+    at.slider(key="op_beta1").set_value(0.0).run()
+    assert at.dataframe[0].value.loc["adam", "beta1"] == "0" and at.success[0].value.startswith("✓")
+    at.slider(key="op_momentum").set_value(0.0).run()                   # Nesterov without momentum: torch refuses too
+    assert "Nesterov needs a momentum μ above 0" in at.error[0].value and not at.exception
+    at = open_page(PAGE, timeout=90, beta2="2", surface="bowl", t="999")
+    text = shown(at)
+    assert "URL value beta2=2 was ignored" in text and "URL value surface=bowl was ignored" in text and not at.error
+
+
+def test_a_diverging_learning_rate_is_explained():
+    at = open_page(PAGE, timeout=90, scale="3", show="sgd", t="100")       # ravine: 1.35 × 4 > 2 across the valley
+    assert "diverged" in at.dataframe[0].value.loc["sgd", "note"]
+    assert "sgd diverged after" in shown(at)
+
+
+@pytest.mark.slow
+def test_the_six_on_the_digits_cnn():
+    at = open_page(PAGE, timeout=90, epochs="1")
+    at.button(key="optimizers_run").click().run()
+    exp = finish_experiment(at, "optimizers")
+    assert sorted({r["run"] for r in exp.records() if r["kind"] == "epoch"}) == sorted(OPTIMIZERS)
+    curves = next(f for f in figures(at) if f["layout"].get("annotations")
+                  and any(t.get("name") == "nesterov" and t.get("mode") == "lines" for t in f["data"]))
+    assert {t["name"] for t in curves["data"]} >= set(OPTIMIZERS)
