@@ -17,6 +17,7 @@ from convlab.matrices import (MatrixSizes, col2im, conv1d_matrix, conv_matrix, c
                               matrix_sizes)
 from convlab.backward import ConvGradients, conv1d_backward, conv2d_backward, pool1d_backward, pool2d_backward
 from convlab.attribution import occlusion
+from convlab.gradients import grad_cam, grad_cam_steps, saliency, saliency_steps
 from convlab.images import load_image
 from convlab.variants import VariantCount, tiled_conv2d, unshared_conv2d, variant_param_counts
 from convlab.norm import (BatchNormGradients, BatchNormSteps, BatchSizeEffect, RunningStats, batch_norm,
@@ -36,7 +37,7 @@ __all__ = [
     "im2col", "col2im", "conv_matrix", "conv1d_matrix", "conv_transpose2d", "MatrixSizes", "matrix_sizes",
     "ConvGradients", "conv1d_backward", "conv2d_backward", "pool1d_backward", "pool2d_backward",
     "unshared_conv2d", "tiled_conv2d", "VariantCount", "variant_param_counts",
-    "load_image", "occlusion",
+    "load_image", "occlusion", "saliency", "saliency_steps", "grad_cam", "grad_cam_steps",
     "batch_norm", "batch_norm_steps", "batch_norm_backward", "batch_norm_eval", "running_stats", "batch_size_effect",
     "BatchNormSteps", "BatchNormGradients", "RunningStats", "BatchSizeEffect",
     "dropout", "dropout_mask", "dropout_ensemble", "DropoutEnsemble",
