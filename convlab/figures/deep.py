@@ -9,7 +9,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convlab.figures.sliding import DIVERGING, _limit, _text
+from convlab.figures.cells import cell_text as _text
+from convlab.figures.style import DIVERGING
+from convlab.figures.style import limit as _limit
 
 __all__ = ["PALETTE", "batch_figure", "running_stats_figure", "batch_size_figure", "runs_figure", "grad_norms_figure",
            "grad_history_figure", "activations_figure", "ensemble_figure", "variance_figure", "paths_figure",

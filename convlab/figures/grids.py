@@ -8,7 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convlab.figures.sliding import _squares, _text
+from convlab.figures.cells import cell_outline as _squares
+from convlab.figures.cells import cell_text as _text
 from convlab.figures.style import CHART_FONT, DIVERGING, PAD_BG, WINDOW, limit
 
 __all__ = ["grid_figure", "TEXT_LIMIT"]

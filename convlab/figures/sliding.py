@@ -13,7 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convlab._format import num
+from convlab.figures.cells import cell_outline as _squares
+from convlab.figures.cells import cell_text as _text
 from convlab.figures.style import DIVERGING, FONT, INK, PAD_BG, PAPER, TRANSPARENT, WINDOW, limit
 from convlab.ops import StepTrace
 
@@ -30,18 +31,6 @@ def _as3(a: np.ndarray, dims: int, has_channels: bool) -> np.ndarray:
     return a[:, None, :] if dims == 1 else a
 
 
-def _text(z: np.ndarray, blank_nan: str = "") -> np.ndarray:
-    return np.vectorize(lambda v: blank_nan if np.isnan(v) else num(v), otypes=[object])(z)
-
-
-def _squares(rows, cols) -> tuple[list, list]:
-    """Outline of each cell (row, col), as one scatter path with None breaks."""
-    xs, ys = [], []
-    for r in rows:
-        for c in cols:
-            xs += [c - .5, c + .5, c + .5, c - .5, c - .5, None]
-            ys += [r - .5, r - .5, r + .5, r + .5, r - .5, None]
-    return xs, ys
 
 
 class _View:
