@@ -18,4 +18,5 @@ PAGES = [
     ("Training", "training/lab.py", "Training lab", "model_training", "training"),
     ("Classroom", "classroom/exercises.py", "Exercises", "quiz", "exercises"),
     ("Classroom", "classroom/teacher.py", "Exercise sets for teachers", "school", "teacher"),
+    ("Classroom", "classroom/dashboard.py", "Class dashboard", "monitoring", "dashboard"),
 ]
