@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.state import font_size, projector
+from ui.state import font_size
 from ui.store.report import QuestionReport, Report
 from ui.widgets import chart, plain
 
@@ -21,7 +21,8 @@ GOOD, BAD, GREY = "#2171b5", "#d6604d", "#bdbdbd"
 def _style(fig: go.Figure, title: str, fs: int, height: int) -> go.Figure:
     fig.update_layout(title={"text": title, "font": {"size": fs + 2}}, height=height, font={"size": fs},
                       margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="white", dragmode=False, showlegend=False)
-    fig.update_yaxes(gridcolor="#eee")
+    fig.update_xaxes(tickfont={"size": fs})
+    fig.update_yaxes(gridcolor="#eee", tickfont={"size": fs - 2})
     return fig
 
 
@@ -78,21 +79,46 @@ def _discuss(report: Report) -> None:
             st.dataframe(_wrong_table(q), hide_index=True, width="stretch")
 
 
+def _figure(value, label: str, column) -> None:
+    """A big number with its label under it (st.metric's value is small in projector mode)."""
+    column.markdown(f"## {value}")
+    column.caption(label)
+
+
+def _who(report: Report) -> None:
+    """Nicknames only: who is done and who is still working (how far); the scores stay in a closed box."""
+    if not report.students:
+        st.info("No one has joined yet: show the code or the QR code (How students join, above).")
+        return
+    done = [plain(s.nickname) for s in report.students if s.finished]
+    busy = [f"{plain(s.nickname)} ({s.answered}/{report.info.count})" for s in report.students if not s.finished]
+    st.markdown(f"**Finished ({len(done)}):** " + (", ".join(done) or "no one yet"))
+    st.markdown(f"**Still working ({len(busy)}):** " + (", ".join(busy) or "no one"))
+    with st.expander("Each student's score (keep it off the projector)", icon=":material/lock:"):
+        st.dataframe(pd.DataFrame({
+            "nickname": [s.nickname for s in report.students], "answered": [s.answered for s in report.students],
+            "right": [s.right for s in report.students], "opened the solution": [s.revealed for s in report.students],
+            "finished": ["✓" if s.finished else "" for s in report.students]}), hide_index=True, width="stretch")
+
+
 def show_report(report: Report) -> None:
     """The live part of the dashboard."""
     fs = font_size()
     joined, finished = len(report.students), sum(s.finished for s in report.students)
     a, b, c, d = st.columns(4)
-    a.metric("Joined", joined)
-    b.metric("Finished", f"{finished} of {joined}")
-    c.metric("Answers stored", report.answers)
-    d.metric("Status", "closed" if report.info.closed else "open")
+    _figure(joined, "joined", a)
+    _figure(f"{finished} of {joined}", "finished", b)
+    _figure(report.answers, "answers stored", c)
+    _figure("closed" if report.info.closed else "open", "taking answers" if not report.info.closed else
+            "no more answers taken", d)
     _discuss(report)
     left, right = st.columns([3, 2])
     with left:
         chart(right_figure(report.questions, fs), "db_right")
     with right:
         chart(scores_figure(report.scores, fs), "db_scores")
+    st.markdown("#### Students")
+    _who(report)
     st.markdown("#### Every question")
     st.dataframe(pd.DataFrame({
         "question": [f"{q.number}. {q.title}" for q in report.questions],
@@ -105,14 +131,5 @@ def show_report(report: Report) -> None:
         column_config={"% right": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100)})
     for q in report.questions:
         if q.wrong:
-            with st.expander(f"Question {q.number}: wrong answers, most common first", expanded=projector() is False
-                             and len(report.questions) <= 3):
+            with st.expander(f"Question {q.number}: wrong answers, most common first"):
                 st.dataframe(_wrong_table(q), hide_index=True, width="stretch")
-    st.markdown("#### Students")
-    if not report.students:
-        st.info("No one has joined yet: show the code or the QR code.")
-        return
-    st.dataframe(pd.DataFrame({
-        "nickname": [s.nickname for s in report.students], "answered": [s.answered for s in report.students],
-        "right": [s.right for s in report.students], "opened the solution": [s.revealed for s in report.students],
-        "finished": ["✓" if s.finished else "" for s in report.students]}), hide_index=True, width="stretch")

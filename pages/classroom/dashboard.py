@@ -75,7 +75,9 @@ live()
 st.divider()
 c1, c2, c3, c4 = st.columns(4)
 try:
-    if c1.button("Reopen the class" if info.closed else "Close the class (stop taking answers)", key="db_close"):
+    if c1.button("Reopen the class" if info.closed else "Close the class", key="db_close",
+                 icon=":material/lock_open:" if info.closed else ":material/lock:",
+                 help="A closed class takes no more answers; the answers so far stay until it is deleted."):
         store.close_class(info.code, key, client_id(), closed=not info.closed)
         st.rerun()
     c2.download_button("Every answer (CSV)", lambda: store.class_csv(info.code, key, client_id()),

@@ -92,7 +92,8 @@ def test_students_join_answer_and_the_dashboard_shows_it():
         "Most common wrong answer: **9 | 9 | 9** (1 student)" in text
     names = [df.value for df in board.dataframe if "nickname" in df.value.columns][0]
     assert list(names["nickname"]) == ["Ada", "Bob"] and list(names["right"]) == [1, 0]
-    assert [m.value for m in board.metric][:3] == ["2", "0 of 2", "3"]
+    assert [m.value for m in board.markdown if m.value.startswith("## ")][1:4] == ["## 2", "## 0 of 2", "## 3"]
+    assert "**Still working (2):** Ada (1/3), Bob (1/3)" in text
 
 
 def test_a_reload_keeps_the_students_place():
@@ -132,7 +133,7 @@ def test_wrong_teacher_key_and_an_unreachable_database(monkeypatch):
     board = open_page(DASHBOARD, **{"class": code})
     board.text_input(key="db_key").input("AAAA-BBBB-CCCC-DDDD-EEEE")
     board.button(key="FormSubmitter:db_open-Open the dashboard").click().run()
-    assert "do not match" in shown(board) and not board.exception and not board.get("metric")
+    assert "do not match" in shown(board) and not board.exception and "answers stored" not in shown(board)
     monkeypatch.setenv("CONVLAB_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
     at = open_page(EXERCISES, **{"class": code})
     assert "cannot be reached right now" in shown(at) and not at.exception
