@@ -8,6 +8,7 @@ It is what the load test and the two-session isolation test drive. One StClient 
         await tab.set("c2_stride", 2)                   # a widget, found by its key
         await tab.upload("fm_upload", "cat.png", png_bytes)
         await tab.click("tr_start")
+        tab.fill("class_nickname", "Ada"); await tab.submit("class_join")    # a form: fields, then its button
         tab.text()                                      # what the page shows (markdown, alerts, headings)
 
 Widgets are found by the `key=` the app gave them (Streamlit puts the key at the end of the widget id).
@@ -253,8 +254,8 @@ class StClient:
                 return wid
         raise KeyError(f"{self.name}: no widget with key {key!r} on page {self.page!r}")
 
-    async def set(self, key: str, value) -> float:
-        """Give a widget a value (number, text, bool, or an option's label) and rerun."""
+    def fill(self, key: str, value) -> None:
+        """Give a widget a value without a rerun, as typing into a form's field does (the form's submit sends it)."""
         wid = self.widget_id(key)
         kind, proto = self.widgets[wid]
         state = WidgetState(id=wid)
@@ -267,7 +268,19 @@ class StClient:
         else:                                   # selectbox, radio, text_input, text_area: the label
             state.string_value = str(value)
         self.states[wid] = state
+
+    async def set(self, key: str, value) -> float:
+        """Give a widget a value (number, text, bool, or an option's label) and rerun."""
+        self.fill(key, value)
         return await self.rerun()
+
+    async def submit(self, form: str) -> float:
+        """Press the submit button of the form with this key (its fields go with it)."""
+        for wid, (kind, proto) in self.widgets.items():
+            if kind == "button" and proto.is_form_submitter and proto.form_id.endswith(form):
+                self.states[wid] = WidgetState(id=wid, trigger_value=True)
+                return await self.rerun()
+        raise KeyError(f"{self.name}: no form {form!r} with a submit button on page {self.page!r}")
 
     async def click(self, key: str) -> float:
         wid = self.widget_id(key)
