@@ -280,7 +280,7 @@ async def class_student(i: int, url: str, args, rec: Record, live: Live, stop_at
         rec.latency.append(("class: open link", await tab.open("exercises", query(**{"class": live.code}))))
         tab.fill("class_nickname", f"student {i}")
         rec.latency.append(("class: join", await tab.submit("class_join")))
-        if not await wait_for(tab, lambda t: f"class-{live.code}-0_form" in " ".join(t.widgets), args.timeout):
+        if not await wait_for(tab, lambda t: t.idle and f"class-{live.code}-0_form" in " ".join(t.widgets), args.timeout):
             raise RuntimeError(f"could not join: {tab.texts()[-3:]}")
         for q, texts in enumerate(live.answers):
             if time.time() > stop_at:

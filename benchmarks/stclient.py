@@ -68,6 +68,7 @@ class StClient:
         self.cookies: dict[str, str] = {}
         self.upstream = ""                                   # the replica, where a load balancer says (X-Upstream)
         self.closed = False
+        self._running = False                                # a full run (ours or the app's own st.rerun) is going
 
     # ---- connection
     async def __aenter__(self) -> StClient:
@@ -131,6 +132,7 @@ class StClient:
             self.page_hash = ns.page_script_hash
             if not msg.metadata.run.fragment_ids:   # a full run (also one the app asked for with st.rerun)
                 self._fragments.clear()             # registers its fragments again
+                self._running = True
         elif kind == "delta":
             self._delta(msg)
         elif kind == "auto_rerun":
@@ -140,6 +142,8 @@ class StClient:
                 self._fragments.pop(fid, None)
         elif kind == "script_finished":
             status = msg.script_finished
+            if status in (FINISHED.FINISHED_SUCCESSFULLY, FINISHED.FINISHED_WITH_COMPILE_ERROR):
+                self._running = False               # (a run cut short for a rerun is followed by that rerun)
             if status == FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
                 if self._pending_fragment is not None:
                     self.fragment_runs.append(time.perf_counter() - self._pending_fragment)
@@ -246,6 +250,11 @@ class StClient:
     @property
     def polling(self) -> bool:
         return bool(self._fragments)
+
+    @property
+    def idle(self) -> bool:
+        """No full run going: also the app's own rerun (st.rerun) after ours has finished."""
+        return not self._running
 
     # ---- widgets
     def widget_id(self, key: str) -> str:

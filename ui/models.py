@@ -2,8 +2,8 @@
 bundled ones.
 
 publish_model() is called when a training job finishes or a model is uploaded; current_model() returns it (or
-None). It lives in this session's state, and is also kept server-side in the class store under a short id
-(ui.store.models: safetensors + spec, same retention as classes, a size cap), so a page's URL can carry it:
+None). It lives in this session's state; model_id() also keeps it server-side in the class store under a short
+id (ui.store.models: safetensors + spec, same retention as classes, a size cap), so a page's URL can carry it:
 /occlusion?model=<id> brings it back after a reload or in another browser. stored_model(id) loads one (cached).
 bundled_model() loads a read-only model from assets/ once per process, shared by every session.
 
@@ -26,20 +26,27 @@ MINE = "mine"
 
 
 def publish_model(model, spec: dict, data, source: str) -> None:
-    """Hand a finished model to the other pages: in this session, and stored under an id for links (when the
-    store takes it: under the size cap and reachable; else it stays in this session only, with the reason)."""
-    entry = {"model": model, "spec": spec, "input_shape": tuple(data.input_shape), "classes": tuple(data.classes),
-             "dataset": data.name, "source": source, "id": None, "not_stored": ""}
-    try:
-        entry["id"] = store_model(model, spec, data, source)
-    except ConvlabError as err:
-        entry["not_stored"] = str(err)
-    st.session_state[KEY] = entry
+    """Hand a finished model to the other pages (this session). It is stored under an id the first time a page
+    needs one for its link (model_id), not here: publishing stays as quick as it was."""
+    st.session_state[KEY] = {"model": model, "spec": spec, "input_shape": tuple(data.input_shape),
+                             "classes": tuple(data.classes), "dataset": data.name, "source": source, "data": data,
+                             "id": None, "not_stored": ""}
 
 
 def current_model() -> dict | None:
-    """This session's model: model, spec, input_shape, classes, dataset, source, and its stored id (or None)."""
+    """This session's model: model, spec, input_shape, classes, dataset, source; its stored id once it has one."""
     return st.session_state.get(KEY)
+
+
+def model_id(entry: dict) -> str | None:
+    """The stored id of a published model (current_model()), storing it the first time; None when the store
+    refuses it (too big, unreachable), with the reason in entry["not_stored"]."""
+    if entry.get("id") is None and not entry.get("not_stored"):
+        try:
+            entry["id"] = store_model(entry["model"], entry["spec"], entry["data"], entry["source"])
+        except ConvlabError as err:
+            entry["not_stored"] = str(err)
+    return entry.get("id")
 
 
 def store_model(model, spec: dict, data, source: str) -> str:
@@ -47,7 +54,7 @@ def store_model(model, spec: dict, data, source: str) -> str:
     from convlab.modelio import save_model
     from ui.store import save_model_bytes
 
-    blob = save_model(model.cpu(), spec, data.input_shape, data.classes, data.mean, data.std)
+    blob = save_model(model, spec, data.input_shape, data.classes, data.mean, data.std)
     return save_model_bytes(blob, data.name, source)
 
 
@@ -99,7 +106,7 @@ def model_picker(key: str, choices: dict[str, str]) -> None:
     as value, so the URL carries it) and a stored model that came with the link."""
     ss = st.session_state
     mine = current_model()
-    my_value = (mine.get("id") or MINE) if mine else MINE
+    my_value = (model_id(mine) or MINE) if mine else MINE
     if ss[key] == MINE:
         ss[key] = my_value
     labels = {**choices, my_value: "my trained model" + ("" if mine is None or mine.get("id") else " (this tab only)")}

@@ -5,7 +5,7 @@ import streamlit as st
 from ui import store
 from ui.classroom import client_id, expiry_text, known_key, qr_png, remember_key, student_link
 from ui.dashboard import show_report
-from ui.models import current_model
+from ui.models import current_model, model_id
 from ui.state import stop_with, sync_url, use_state
 from ui.urlstate import Schema, Text
 from ui.widgets import friendly_errors, plain, show_error
@@ -88,8 +88,10 @@ try:
         if c3.button("Stop sharing the model", key="db_unshare"):
             store.share_model(info.code, key, None, client_id())
             st.rerun()
-    elif mine and mine.get("id"):
+    elif mine is not None:
         if c3.button("Share my model with the class", key="db_share", help="Students get links to look inside it"):
+            if model_id(mine) is None:
+                raise store.ClassError(f"your model could not be kept on the server ({mine['not_stored']})")
             store.share_model(info.code, key, mine["id"], client_id())
             st.rerun()
     with c4.popover("Delete the class now", icon=":material/delete:"):

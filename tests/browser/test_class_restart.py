@@ -28,7 +28,8 @@ async def _before(url: str) -> dict:
             await tab.open("exercises", query(**{"class": live.code}))
             tab.fill("class_nickname", name)
             await tab.submit("class_join")
-            assert await loadtest.wait_for(tab, lambda t: f"class-{live.code}-0_form" in " ".join(t.widgets), 30), \
+            assert await loadtest.wait_for(tab, lambda t: t.idle and f"class-{live.code}-0_form" in " ".join(t.widgets),
+                                           30), \
                 tab.texts()[-3:]
             for q in range(i + 1):                                   # Ada 1 answer, Bob 2, Cy 3
                 for j, text in enumerate(live.answers[q] if q != 1 else loadtest.wrong(live.answers[q])):
@@ -46,7 +47,7 @@ async def _after(url: str, before: dict) -> dict:
         await teacher.open("dashboard", query(**{"class": before["code"]}))
         teacher.fill("db_key", before["key"])
         await teacher.submit("db_open")
-        assert await loadtest.wait_for(teacher, lambda t: "Still working" in t.text(), 30), teacher.texts()
+        assert await loadtest.wait_for(teacher, lambda t: t.idle and "Still working" in t.text(), 30), teacher.texts()
         board = {"stored": loadtest.stored_answers(teacher), "text": teacher.text()}
     async with StClient(url, name="Ada again") as ada:
         await ada.open("exercises", before["seats"]["Ada"])            # her reloaded tab: the URL with her seat

@@ -139,3 +139,29 @@ def test_wrong_teacher_key_and_an_unreachable_database(monkeypatch):
     assert "cannot be reached right now" in shown(at) and not at.exception
     at = open_page(EXERCISES, kind="params")                              # practice needs no database
     assert "Parameters and cost" in shown(at) and not at.exception
+
+
+def test_the_teacher_shares_a_model_closes_reopens_and_deletes_the_class():
+    from ui.models import ASSETS
+    at, code, key = _start_class()
+    at.switch_page("pages/training/lab.py").run()
+    at.file_uploader(key="tr_upload").upload("mine.safetensors", (ASSETS / "digits_small.safetensors").read_bytes(),
+                                             "application/octet-stream").run()
+    at.switch_page(DASHBOARD)
+    at.query_params["class"] = code
+    at.run()                                                               # the key is in this tab's session
+    assert not at.exception and "answers stored" in shown(at)
+    at.button(key="db_share").click().run()
+    model_id = store.teacher_class(code, key).model_id
+    assert store.valid_id(model_id) and at.button(key="db_unshare")
+    ada = _join(code, "Ada")
+    links = {link.proto.label: link.proto.page for link in ada.get("page_link")}
+    assert "Inside the teacher's model" in links and "Your teacher shared a model" in shown(ada)
+    at.button(key="db_close").click().run()
+    assert store.teacher_class(code, key).closed and "no more answers taken" in shown(at)
+    at.button(key="db_close").click().run()                                # reopen
+    assert not store.teacher_class(code, key).closed
+    at.button(key="db_delete").click().run()
+    with pytest.raises(store.ClassError, match="do not match"):
+        store.teacher_class(code, key)
+    assert "Teacher key" in [t.label for t in at.text_input]               # back to the sign-in

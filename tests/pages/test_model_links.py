@@ -39,10 +39,11 @@ def test_my_model_goes_into_the_url_as_its_id():
     at.file_uploader(key="tr_upload").upload("mine.safetensors", (ASSETS / "digits_small.safetensors").read_bytes(),
                                              "application/octet-stream").run()
     assert not at.exception
-    mine = at.session_state[KEY]
-    assert store.valid_id(mine["id"]) and mine["not_stored"] == ""
+    assert at.session_state[KEY]["id"] is None                  # published in the session; stored when a link needs it
     at.switch_page(OCCLUSION)
     at.query_params["model"] = "mine"
     at.run()
+    mine = at.session_state[KEY]
+    assert store.valid_id(mine["id"]) and mine["not_stored"] == ""
     assert at.query_params["model"] == mine["id"] and "Explaining class" in shown(at)
     assert at.radio(key="oc_model").value == mine["id"]

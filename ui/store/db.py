@@ -24,7 +24,7 @@ from sqlalchemy import event
 
 from convlab.errors import ConvlabError
 
-__all__ = ["ClassError", "StoreUnavailable", "database_url", "data_dir", "get_engine", "reading", "writing", "dispose",
+__all__ = ["ClassError", "StoreUnavailable", "database_url", "data_dir", "get_engine", "reading", "writing", "dispose", "warm_up",
            "migrate", "retention_days", "RETENTION_DAYS"]
 
 log = logging.getLogger("convlab.store")
@@ -105,6 +105,7 @@ def _make_engine(url: str) -> sa.Engine:
 _engines: dict[str, sa.Engine] = {}
 _migrated: set[str] = set()
 _lock = threading.Lock()
+_warming: list[bool] = []
 
 
 def get_engine(url: str | None = None) -> sa.Engine:
@@ -123,6 +124,24 @@ def get_engine(url: str | None = None) -> sa.Engine:
                 migrate(engine)
             _migrated.add(url)
     return engine
+
+
+def warm_up() -> None:
+    """At the server's start (app.py, every run; only the first does anything): reach the database and migrate
+    it in a background thread, so the first class action does not wait for it. A database that is down is only
+    logged here; the pages say so when they need it."""
+    with _lock:
+        if _warming:
+            return
+        _warming.append(True)
+
+    def run() -> None:
+        try:
+            get_engine()
+        except StoreUnavailable as err:
+            log.warning("the class store is not reachable at start: %s", err)
+
+    threading.Thread(target=run, name="convlab-store-warm-up", daemon=True).start()
 
 
 def migrate(engine: sa.Engine) -> None:
