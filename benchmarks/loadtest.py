@@ -430,7 +430,7 @@ async def run(args) -> dict:
             "students_finished": rec.students_done, "sessions_lost": len(rec.lost), "replicas": replicas,
             "killed_at_s": round(killed[0], 1) if killed else None,
             "rss_cold_mb": round(cold), "rss_baseline_mb": round(baseline), "rss_peak_mb": round(peak),
-            "rss_per_session_mb": round((peak - baseline) / max(1, args.students), 1),
+            "rss_per_session_mb": round((peak - baseline) / max(1, args.students + args.class_students), 1),
             "rss_after_expiry_mb": round(after), "rss_after_each_class_mb": after_each, "classes": args.classes,
             "cpu_cores_used": round(cpu / wall, 2),
             "client_cores_used": round(own / wall, 2),
@@ -464,7 +464,7 @@ def table(r: dict) -> str:
         f"| sessions lost (their replica died) | {r['sessions_lost']} |",
         f"| server memory: cold / warm baseline / peak | {r['rss_cold_mb']} / {r['rss_baseline_mb']} / "
         f"{r['rss_peak_mb']} MB |",
-        f"| memory per session (peak − baseline) / students | {r['rss_per_session_mb']} MB |",
+        f"| memory per session (peak − baseline) / students (with the live class's) | {r['rss_per_session_mb']} MB |",
         f"| memory after the sessions expired | {r['rss_after_expiry_mb']} MB |",
         f"| … after each of {r['classes']} classes in a row | {' → '.join(map(str, r['rss_after_each_class_mb']))} MB |",
         f"| server CPU | {r['cpu_cores_used']} cores busy on average |",

@@ -295,3 +295,39 @@ def test_an_unreachable_database_says_so(monkeypatch):
     monkeypatch.setenv("CONVLAB_DATABASE_URL", "nonsense://")
     with pytest.raises(store.StoreUnavailable, match="not configured correctly"):
         store.lookup("K7QM-4XRP", "tab")
+
+
+def test_replicas_starting_together_migrate_once(backend):
+    """Four processes' engines (separate pools) migrating the same empty database at the same moment."""
+    url = db.database_url()
+    engines = [db._make_engine(url) for _ in range(4)]
+    start = threading.Barrier(len(engines))
+    failures: list[str] = []
+
+    def replica(engine) -> None:
+        try:
+            start.wait(timeout=30)
+            db.migrate(engine)
+        except Exception as err:                                             # noqa: BLE001
+            failures.append(f"{type(err).__name__}: {err}")
+
+    threads = [threading.Thread(target=replica, args=(e,)) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    for e in engines:
+        e.dispose()
+    assert not failures, failures
+    with db.reading() as conn:
+        assert conn.execute(sa.text(f"SELECT version_num FROM {db.VERSION_TABLE}")).scalars().all() == ["0001"]
+
+
+def test_a_full_class_takes_no_more_students(backend, monkeypatch):
+    from ui.store import classes as store_classes
+    monkeypatch.setattr(store_classes, "MAX_STUDENTS", 2)
+    info, _ = store.create_class(["params"], 1, 1, 3)
+    store.join(info.code, "Ada", "a")
+    store.join(info.code, "Bob", "b")
+    with pytest.raises(store.ClassError, match="is full"):
+        store.join(info.code, "Cy", "c")

@@ -11,13 +11,21 @@ from collections.abc import Sequence
 import streamlit as st
 
 import convlab
-from convlab.exercises import Exercise, Result, format_answer
+from convlab.exercises import Exercise, Result, format_answer, make_exercise
 from convlab.figures.grids import grid_figure
 from ui.grading import QuestionState, SoloGrades, read_attempt
 from ui.state import font_size
 from ui.widgets import chart, show_error
 
 __all__ = ["SoloGrader", "show_exercise", "score_summary"]
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(kind: str, seed: int, level: int, start: int, fs: int):
+    """Up to five of an exercise's matrices as one figure, built once per process for everyone who gets that
+    question (a class of 30 rerunning its set on every Check) and only read afterwards."""
+    chunk = list(make_exercise(kind, seed, level).figures)[start:start + 5]
+    return grid_figure([g for _, g in chunk], [t for t, _ in chunk], font_size=fs)
 
 
 class SoloGrader:
@@ -91,11 +99,8 @@ def show_exercise(ex: Exercise, number: int | None, key: str, grader, q: int = 0
     with st.container(border=True):
         st.markdown(f"#### {'' if number is None else f'{number}. '}{ex.title}")
         st.markdown(ex.question)
-        figs = list(ex.figures)
-        for start in range(0, len(figs), 5):
-            chunk = figs[start:start + 5]
-            chart(grid_figure([g for _, g in chunk], [t for t, _ in chunk], font_size=font_size() - 2),
-                  f"{key}_fig{start}")
+        for start in range(0, len(ex.figures), 5):
+            chart(_figure(ex.kind, ex.seed, ex.level, start, font_size() - 2), f"{key}_fig{start}")
         state = grader.state(q)
         if grader.closed is None:
             with st.form(f"{key}_form", border=False):

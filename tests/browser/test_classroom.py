@@ -7,6 +7,9 @@ A student who opens the dashboard's URL sees only the sign-in; the teacher re-op
 projector-sized window. No dialog ever opens (nothing typed runs as HTML). Screenshots: class-*.png.
 """
 
+import csv
+import io
+import pathlib
 import re
 
 from chromium import SHOTS
@@ -112,6 +115,11 @@ def test_a_teacher_and_three_students(server, browser):
         _until(teacher, "() => /\\b7\\s*answers stored/.test(document.body.innerText)", timeout=20_000)
         _until(teacher, "() => document.querySelector('.js-plotly-plot').data[0].text[2] === '100% (1/1)'")
         _shot(teacher, "class-dashboard")
+        with teacher.expect_download(timeout=30_000) as download:
+            teacher.get_by_role("button", name="Every answer (CSV)").click()
+        rows = list(csv.DictReader(io.StringIO(pathlib.Path(download.value.path()).read_text())))
+        assert len(rows) == 7 and {r["nickname"] for r in rows} == {"Ada", "Bob", "Cy"}
+        assert [r["typed"] for r in rows if r["nickname"] == "Cy"] == [wrong1, f"<script>alert(1)</script> | {q2[1]} | {q2[2]}"]
 
         snoop = _open(student_ctx[0], f"{server}/dashboard?class={code}", dialogs)     # a student tries the URL
         _text(snoop, "Teacher key")

@@ -165,3 +165,16 @@ def test_the_teacher_shares_a_model_closes_reopens_and_deletes_the_class():
     with pytest.raises(store.ClassError, match="do not match"):
         store.teacher_class(code, key)
     assert "Teacher key" in [t.label for t in at.text_input]               # back to the sign-in
+
+
+def test_guessing_codes_in_the_join_form_hits_the_rate_limit():
+    _, code, _ = _start_class()
+    at = open_page(EXERCISES)
+    for guess in range(6):
+        at.text_input(key="class_code").input(f"ZZZZ-ZZZ{'23456789'[guess]}")
+        at.text_input(key="class_nickname").input("Eve")
+        at.button(key="FormSubmitter:class_join-Join").click().run()
+    assert "too many wrong class codes were tried in this tab: wait" in shown(at) and not at.exception
+    at.text_input(key="class_code").input(code)                            # even the right code waits now
+    at.button(key="FormSubmitter:class_join-Join").click().run()
+    assert "too many wrong class codes" in shown(at) and "seat" not in at.query_params
