@@ -162,7 +162,8 @@ class Submission:
 
 # ---------------------------------------------------------------- teacher
 
-def _maybe_purge(now: float) -> None:
+def maybe_purge(now: float) -> None:
+    """purge_expired(), at most every 10 minutes per process (called when classes start and models are stored)."""
     if now - _last_purge[0] > _PURGE_EVERY:
         _last_purge[0] = now
         purge_expired(now)
@@ -176,7 +177,7 @@ def create_class(kinds: Sequence[str], count: int, level: int, seed: int, tries:
     if not 1 <= int(tries) <= MAX_TRIES:
         raise ClassError(f"tries {tries}: allow 1 to {MAX_TRIES} tries before the solution opens")
     now = time.time()
-    _maybe_purge(now)
+    maybe_purge(now)
     key = "-".join(_random(KEY_LENGTH)[i:i + 4] for i in range(0, KEY_LENGTH, 4))
     row = dict(key_hash=_key_digest(key), title=" ".join(str(title).split())[:120] or "ConvLab class",
                kinds=",".join(kinds), count=int(count), level=int(level), seed=int(seed), tries=int(tries),

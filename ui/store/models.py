@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from convlab.modelio import load_model
+from ui.store.classes import maybe_purge
 from ui.store.db import ClassError, reading, retention_days, writing
 from ui.store.schema import models
 
@@ -69,6 +70,7 @@ def save_model_bytes(data: bytes, dataset: str, source: str) -> str:
             "classes": header["classes"]}
     digest = hashlib.sha256(data).hexdigest()
     now = time.time()
+    maybe_purge(now)
     until = now + retention_days() * 86400
     with writing() as conn:
         same = conn.execute(sa.select(models.c.id, models.c.meta).where(models.c.sha256 == digest,
