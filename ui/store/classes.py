@@ -1,21 +1,15 @@
 """Class sessions: a teacher starts one for an exercise set; students join with its code and a nickname; every
 answer they check is stored; only the teacher key opens the results.
 
-The pages call these functions, and so do the tests (100 threads at once). Secrets: the class code is 8
-characters from a 31-letter alphabet (31^8 ≈ 8.5·10^11 codes) and wrong codes are rate-limited per tab; the
-teacher key (20 characters, ~99 bits) and each student's seat token (128 bits) are stored as SHA-256 digests
-and compared in constant time. A student reaches only their own answers (through their seat token).
+The pages call these functions, and so do the tests (100 threads at once). Wrong codes and keys are
+rate-limited per tab (ui.store.codes says how the secrets are made and kept). A student reaches only their own
+answers, through their seat token.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
-import re
-import secrets
 import time
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,6 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from convlab.exercises import Exercise, Result, make_set
 from ui.grading import MAX_TRIES, QuestionState, fold, read_attempt
 from ui.store import limits
+from ui.store.codes import (check_nickname, code_or_none, digest, format_code, key_digest, new_code, new_key, new_seat,
+                            parse_code, same_digest, valid_seat)
 from ui.store.db import ClassError, reading, retention_days, writing
 from ui.store.schema import attempts, classes, reveals, students
 
@@ -32,72 +28,10 @@ __all__ = ["ClassInfo", "Seat", "Submission", "create_class", "lookup", "join", 
            "teacher_class", "close_class", "delete_class", "share_model", "purge_expired", "parse_code",
            "format_code", "code_or_none", "check_nickname", "MAX_STUDENTS"]
 
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"        # no 0/O, 1/I/L: read off a projector without mistakes
-CODE_LENGTH = 8
-KEY_LENGTH = 20
 MAX_STUDENTS = 300
-NICKNAME = (2, 24)
-_NICK_EXTRA = set(" -_.'")
-_SEAT = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _PURGE_EVERY = 600.0
 CLOSED = "your teacher has closed this class: answers are no longer taken (yours so far are saved)"
 _last_purge = [0.0]
-
-
-# ---------------------------------------------------------------- codes, keys, nicknames
-
-def _random(length: int) -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(length))
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def format_code(code: str) -> str:
-    """"K7QM4XRP" → "K7QM-4XRP" (how it is shown and read out)."""
-    return f"{code[:4]}-{code[4:]}"
-
-
-def parse_code(text: str) -> str:
-    """A typed class code without spaces or dashes, upper case; ClassError if it cannot be one.
-
-    >>> parse_code(" k7qm-4xrp ")
-    'K7QM4XRP'
-    """
-    code = re.sub(r"[\s-]", "", str(text or "")).upper()[:40]
-    if len(code) != CODE_LENGTH or not set(code) <= set(ALPHABET):
-        raise ClassError("a class code has 8 letters and digits, like K7QM-4XRP (no 0, 1, I, L or O): "
-                         "check it on the projector")
-    return code
-
-
-def code_or_none(text: str) -> str | None:
-    """parse_code(text), or None if the text cannot be a class code."""
-    try:
-        return parse_code(text)
-    except ClassError:
-        return None
-
-
-def _key_digest(text: str) -> str:
-    return _digest(re.sub(r"[\s-]", "", str(text or "")).upper()[:80])
-
-
-def check_nickname(text: str) -> tuple[str, str]:
-    """(nickname as shown, its case-folded form that must be unique in the class), or ClassError.
-
-    >>> check_nickname("  Ada   Lovelace ")
-    ('Ada Lovelace', 'ada lovelace')
-    """
-    nick = " ".join(unicodedata.normalize("NFKC", str(text or "")).split())
-    lo, hi = NICKNAME
-    if not lo <= len(nick) <= hi:
-        raise ClassError(f"a nickname has {lo} to {hi} characters; yours has {len(nick)}")
-    if not all(c.isalnum() or c in _NICK_EXTRA for c in nick):
-        raise ClassError("a nickname may use letters, digits, spaces and - _ . ' only (no <, >, & or other signs): "
-                         "choose another")
-    return nick, nick.casefold()[:hi]
 
 
 # ---------------------------------------------------------------- what the pages get
@@ -178,12 +112,12 @@ def create_class(kinds: Sequence[str], count: int, level: int, seed: int, tries:
         raise ClassError(f"tries {tries}: allow 1 to {MAX_TRIES} tries before the solution opens")
     now = time.time()
     maybe_purge(now)
-    key = "-".join(_random(KEY_LENGTH)[i:i + 4] for i in range(0, KEY_LENGTH, 4))
-    row = dict(key_hash=_key_digest(key), title=" ".join(str(title).split())[:120] or "ConvLab class",
+    key = new_key()
+    row = dict(key_hash=key_digest(key), title=" ".join(str(title).split())[:120] or "ConvLab class",
                kinds=",".join(kinds), count=int(count), level=int(level), seed=int(seed), tries=int(tries),
                created_at=now, expires_at=now + retention_days() * 86400)
     for _ in range(5):                                  # a clash of random codes is astronomically rare
-        code = _random(CODE_LENGTH)
+        code = new_code()
         try:
             with writing() as conn:
                 conn.execute(classes.insert().values(code=code, **row))
@@ -203,8 +137,8 @@ def teacher_class(code: str, key: str, client: str = "") -> ClassInfo:
     limits.check("bad key", client, take=False)
     with reading() as conn:
         row = conn.execute(sa.select(classes).where(classes.c.code == code)).first()
-    stored = row.key_hash if row is not None and row.expires_at > time.time() else _digest("no such class")
-    if not hmac.compare_digest(stored, _key_digest(key)) or row is None:
+    stored = row.key_hash if row is not None and row.expires_at > time.time() else digest("no such class")
+    if not same_digest(stored, key_digest(key)) or row is None:
         limits.check("bad key", client)
         raise ClassError("that class code and teacher key do not match: check both (the key was shown when you "
                          "started the class)")
@@ -285,7 +219,7 @@ def join(code_text: str, nickname: str, client: str) -> tuple[str, ClassInfo]:
         raise ClassError(f"class {info.shown_code} is closed: your teacher stopped taking answers")
     limits.check("join session", client)
     limits.check("join class", info.code)
-    token = secrets.token_urlsafe(18)
+    token = new_seat()
     try:
         with writing() as conn:
             cid = conn.execute(sa.select(classes.c.id).where(classes.c.code == info.code)).scalar_one()
@@ -293,19 +227,19 @@ def join(code_text: str, nickname: str, client: str) -> tuple[str, ClassInfo]:
             if n >= MAX_STUDENTS:
                 raise ClassError(f"class {info.shown_code} is full ({MAX_STUDENTS} students): ask your teacher")
             conn.execute(students.insert().values(class_id=cid, nickname=nick, nickname_key=nick_key,
-                                                  seat_hash=_digest(token), joined_at=time.time()))
+                                                  seat_hash=digest(token), joined_at=time.time()))
     except sa.exc.IntegrityError:
         raise ClassError(f"the nickname {nick!r} is already taken in this class: choose another") from None
     return token, info
 
 
 def _seat_row(conn, token: str):
-    if not _SEAT.match(str(token or "")):
+    if not valid_seat(token):
         raise ClassError("this class link is damaged: join again with the class code")
     row = conn.execute(
         sa.select(students.c.id.label("student_id"), students.c.nickname, classes)
         .join(classes, classes.c.id == students.c.class_id)
-        .where(students.c.seat_hash == _digest(token), classes.c.expires_at > time.time())).first()
+        .where(students.c.seat_hash == digest(token), classes.c.expires_at > time.time())).first()
     if row is None:
         raise ClassError("this class has ended and its answers were deleted, or the link is not yours: join a "
                          "class with its code")
@@ -358,7 +292,7 @@ def submit(token: str, question: int, typed: Sequence[str]) -> Submission:
     result, attempt = read_attempt(info.exercises()[question], typed)
     if attempt is None:
         return Submission(result, before, False)
-    limits.check("submit session", _digest(token))
+    limits.check("submit session", digest(token))
     limits.check("submit class", info.code)
     with writing() as conn:
         if conn.execute(sa.select(classes.c.closed_at).where(classes.c.code == info.code)).scalar() is not None:
