@@ -43,7 +43,8 @@ def model_id(entry: dict) -> str | None:
     refuses it (too big, unreachable), with the reason in entry["not_stored"]."""
     if entry.get("id") is None and not entry.get("not_stored"):
         try:
-            entry["id"] = store_model(entry["model"], entry["spec"], entry["data"], entry["source"])
+            data = entry.get("data") or shared_dataset(entry["dataset"])
+            entry["id"] = store_model(entry["model"], entry["spec"], data, entry.get("source", ""))
         except ConvlabError as err:
             entry["not_stored"] = str(err)
     return entry.get("id")

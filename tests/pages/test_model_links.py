@@ -47,3 +47,16 @@ def test_my_model_goes_into_the_url_as_its_id():
     assert store.valid_id(mine["id"]) and mine["not_stored"] == ""
     assert at.query_params["model"] == mine["id"] and "Explaining class" in shown(at)
     assert at.radio(key="oc_model").value == mine["id"]
+
+
+def test_a_model_over_the_size_cap_stays_in_the_tab(monkeypatch):
+    monkeypatch.setenv("CONVLAB_MODEL_MAX_MB", "0.001")
+    at = open_page("pages/training/lab.py")
+    at.file_uploader(key="tr_upload").upload("mine.safetensors", (ASSETS / "digits_small.safetensors").read_bytes(),
+                                             "application/octet-stream").run()
+    at.switch_page(OCCLUSION)
+    at.query_params["model"] = "mine"
+    at.run()
+    assert "Explaining class" in shown(at) and at.query_params["model"] == "mine"     # works here, not by link
+    assert "my trained model (this tab only)" in at.radio(key="oc_model").options
+    assert "Your model is not kept on the server (this model is" in shown(at)
