@@ -48,6 +48,8 @@ def enter(token: str | None) -> None:
 
 def class_session() -> None:
     """A student in a live class: join first, then the class's set, every answer stored."""
+    if not ss["ex_seat"] and ss.get("class_seat"):
+        ss["ex_seat"] = ss["class_seat"]            # this tab's own seat (a link to another class drops it below)
     if ss["ex_seat"]:
         try:
             seat = store.seat(ss["ex_seat"])
@@ -63,6 +65,8 @@ def class_session() -> None:
         enter(join_form(ss["ex_class"]))
         return
     info = seat.info
+    ss["ex_class"] = info.code
+    ss["class_seat"], ss["class_left"] = ss["ex_seat"], False   # kept for this tab while it visits other pages
     st.caption(f"Class {info.shown_code} · you are **{plain(seat.nickname)}** · your teacher sees your answers, "
                "the other students do not. Type each answer and press Check.")
     if info.closed:
@@ -74,10 +78,18 @@ def class_session() -> None:
         a.page_link("pages/images/layers.py", label="Inside the teacher's model", query_params={"model": info.model_id})
         b.page_link("pages/images/occlusion.py", label="Occlusion with it", query_params={"model": info.model_id})
     answer_set(info.exercises(), ClassGrader(ss["ex_seat"], seat), f"class-{info.code}")
+    st.button("Leave the class and practise on my own", key="ex_leave", on_click=leave, icon=":material/logout:",
+              help="Your answers stay with your teacher; the class link brings you back (in this tab).")
+
+
+def leave() -> None:
+    ss["ex_class"], ss["ex_seat"], ss["class_left"] = "", "", True
 
 
 use_state(P, SCHEMA)
 st.title("Exercises")
+if not (ss["ex_class"] or ss["ex_seat"] or ss["ex_kinds"] or ss.get("class_left")) and ss.get("class_seat"):
+    ss["ex_seat"] = ss["class_seat"]                # back from another page (the menu's link has no class in it)
 
 if ss["ex_class"] or ss["ex_seat"]:
     class_session()

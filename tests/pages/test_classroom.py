@@ -106,6 +106,21 @@ def test_a_reload_keeps_the_students_place():
     assert "you are **Ada**" in shown(reloaded) and "Score: 1 of 3** (1 answered)" in shown(reloaded)
 
 
+def test_a_student_who_visits_another_page_comes_back_to_the_class_and_may_leave():
+    _, code, _ = _start_class()
+    ada = _join(code, "Ada")
+    ada.switch_page("pages/images/layers.py").run()
+    ada.query_params.clear()
+    ada.switch_page(EXERCISES).run()                                     # the menu's link: no class in the URL
+    assert "you are **Ada**" in shown(ada) and ada.query_params["class"] == store.parse_code(code)
+    ada.button(key="ex_leave").click().run()
+    assert "you are" not in shown(ada) and "class" not in ada.query_params
+    assert "New question" in [b.label for b in ada.button]
+    ada.query_params["class"] = code                                      # the class link again, in the same tab
+    ada.run()
+    assert "you are **Ada**" in shown(ada)
+
+
 def test_nicknames_with_markup_are_refused_and_bad_codes_explained():
     _, code, _ = _start_class()
     at = _join(code, "<b>Ada</b>")
