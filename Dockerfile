@@ -14,7 +14,10 @@ RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
  && pip install -r requirements.txt
 
 COPY . .
-RUN useradd --create-home --uid 10001 convlab && chown -R convlab /app
+# class sessions and stored models: SQLite in /data unless CONVLAB_DATABASE_URL names a PostgreSQL (docs/deploy.md)
+ENV CONVLAB_DATA_DIR=/data
+RUN useradd --create-home --uid 10001 convlab && chown -R convlab /app && mkdir -p /data && chown convlab /data
+VOLUME /data
 USER convlab
 
 EXPOSE 8501

@@ -16,7 +16,10 @@ from ui.experiments import leave_other_pages
 from ui.registry import PAGES as REGISTRY
 from ui.share import share_box
 from ui.state import PROJECTOR_KEY
+from ui.store.db import warm_up
 from ui.widgets import friendly_errors
+
+warm_up()        # the class store's migrations, once per server process, in the background
 
 # st.plotly_chart draws with Streamlit's theme, which replaces a figure's template in the browser; plotly's
 # default template only cost server time (a third of building a figure) and ~10 KB per chart. Set once.

@@ -9,9 +9,16 @@ photo and looks at its feature maps, runs occlusion; the first --training studen
 and watch the live views (the page polls every 0.5 s while training). Every student does at most --rounds
 rounds and stops at --duration seconds; every server answer is awaited at most --timeout seconds.
 
+With --class-students N a live class runs alongside: a teacher tab starts a class session on the teacher page
+and keeps its dashboard open (it refreshes itself every few seconds); N more students open the class link,
+join with a nickname and answer every question, some right, some wrong, some pressing Check twice. Each answer
+the page confirms (its score line counts it) must be stored exactly once: at the end the dashboard's "answers
+stored" is compared with the confirmed answers (lost = confirmed − stored; duplicated = the other way).
+
 Reported: p50/p95 latency of the students' interactions (send → the run's script_finished), the latency of
 the live training views' refreshes, errors (exceptions, error boxes, timeouts, dropped connections), the
-server's resident memory (before, at peak, per session, and after the sessions have expired) and its CPU use.
+server's resident memory (before, at peak, per session, and after the sessions have expired) and its CPU use;
+for a live class also the answers' p50/p95, the dashboard's refreshes, and lost or duplicated answers.
 Memory and CPU are read from /proc for the server's process ids (--start knows its own; else pass --pid).
 """
 
@@ -24,15 +31,17 @@ import json
 import os
 import pathlib
 import random
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))      # convlab: a live class's right answers
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from stclient import StClient  # noqa: E402
+from stclient import StClient, query  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -115,6 +124,18 @@ class Record:
         self.upstream: dict[int, str] = {}          # student -> replica (behind a load balancer)
         self.lost: dict[int, str] = {}              # student -> why its session ended early
         self.error_of: dict[int, int] = {}          # student -> errors
+        self.confirmed = 0                          # live class: answers the page confirmed
+        self.stored = 0                             # … and the teacher's dashboard counted
+        self.dashboard: list[float] = []            # the dashboard's self-refreshes (latency)
+
+    def merge(self, other: Record) -> None:
+        self.latency += other.latency
+        self.errors += other.errors
+        self.polls += other.polls
+        self.trained += other.trained
+        self.confirmed += other.confirmed
+        self.stored += other.stored
+        self.dashboard += other.dashboard
 
 
 class Lost(Exception):
@@ -186,6 +207,135 @@ async def student(i: int, url: str, args, rec: Record, stop_at: float) -> None:
         await tab.close()
 
 
+# ---- a live class
+NOT_AN_ERROR = "error box: Not quite"          # a wrong answer's red box is the page working
+
+
+class Live:
+    """A class session started by a teacher tab that keeps the dashboard open."""
+
+    def __init__(self, teacher: StClient, code: str, key: str, answers: list[list[str]]):
+        self.teacher, self.code, self.key, self.answers = teacher, code, key, answers
+
+
+async def wait_for(tab: StClient, ok, limit: float) -> bool:
+    """Poll what the tab shows until ok(tab) (e.g. after the app's own st.rerun), at most `limit` seconds."""
+    end = time.time() + limit
+    while not ok(tab) and time.time() < end and not tab.closed:
+        await asyncio.sleep(0.1)
+    return ok(tab)
+
+
+def right_answers(link: str) -> list[list[str]]:
+    """Every question's right answers, from the set the teacher page's student link names."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from convlab.exercises import format_answer, make_set
+    p = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+    exercises = make_set(p["kinds"].split(","), int(p["count"]), int(p["level"]), int(p["seed"]))
+    return [[format_answer(part) for part in ex.parts] for ex in exercises]
+
+
+async def start_class(url: str, args, rec: Record) -> Live:
+    """The teacher page: a set of --class-questions questions, Start; then the dashboard stays open."""
+    teacher = StClient(url, timeout=args.timeout, name="teacher")
+    await teacher.connect()
+    await teacher.open("teacher")
+    rec.latency.append(("teacher: set questions", await teacher.set("tc_count", args.class_questions)))
+    rec.latency.append(("teacher: start class", await teacher.click("tc_start")))
+    code = re.search(r"Class code: `(\w{4})-(\w{4})`", teacher.text())
+    link = next((t for t in teacher.texts() if "/exercises?kinds=" in t), "")
+    key = next((t.strip() for t in teacher.texts() if re.fullmatch(r"(\w{4}-){4}\w{4}", t.strip())), "")
+    if code is None or not link or not key:
+        raise RuntimeError(f"the teacher page did not start a class: {teacher.texts()[-4:]}")
+    live = Live(teacher, code.group(1) + code.group(2), key, right_answers(link))
+    rec.latency.append(("teacher: open dashboard", await teacher.open("dashboard", query(**{"class": live.code}))))
+    return live
+
+
+def wrong(texts: list[str]) -> list[str]:
+    """The same answer with its first number one bigger (as readable as the right one, and wrong)."""
+    first = re.sub(r"-?\d+(?:\.\d+)?", lambda m: f"{float(m.group()) + 1:g}", texts[0], count=1)
+    return [first, *texts[1:]]
+
+
+def answered(tab: StClient, count: int) -> int:
+    """How many questions the student's score line counts as answered."""
+    text = tab.text()
+    if "**Finished:" in text:
+        return count
+    found = re.search(r"\((\d+) answered", text)
+    return int(found.group(1)) if found else -1
+
+
+async def class_student(i: int, url: str, args, rec: Record, live: Live, stop_at: float) -> None:
+    """Join with the code and a nickname, answer every question once (right or wrong), some twice by accident."""
+    rng = random.Random(10_000 + i)
+    tab = StClient(url, timeout=args.timeout, name=f"class student {i}")
+    me = args.students + i
+    try:
+        await asyncio.sleep(rng.uniform(0, args.ramp))
+        await tab.connect()
+        rec.upstream[me] = tab.upstream or "the server"
+        rec.latency.append(("class: open link", await tab.open("exercises", query(**{"class": live.code}))))
+        tab.fill("class_nickname", f"student {i}")
+        rec.latency.append(("class: join", await tab.submit("class_join")))
+        if not await wait_for(tab, lambda t: t.idle and f"class-{live.code}-0_form" in " ".join(t.widgets), args.timeout):
+            raise RuntimeError(f"could not join: {tab.texts()[-3:]}")
+        for q, texts in enumerate(live.answers):
+            if time.time() > stop_at:
+                break
+            for j, text in enumerate(texts if rng.random() < 0.7 else wrong(texts)):
+                tab.fill(f"class-{live.code}-{q}_a{j}", text)
+            rec.latency.append(("class: answer", await tab.submit(f"class-{live.code}-{q}_form")))
+            if answered(tab, len(live.answers)) == q + 1:
+                rec.confirmed += 1
+            else:
+                rec.errors.append(f"{tab.name}: answer {q + 1} was not confirmed: {tab.texts()[-3:]}")
+                rec.error_of[me] = rec.error_of.get(me, 0) + 1
+            if rng.random() < 0.2:                                 # a double click: the same answer again
+                rec.latency.append(("class: same answer again", await tab.submit(f"class-{live.code}-{q}_form")))
+            await asyncio.sleep(rng.uniform(*args.think))
+    except ConnectionError as err:
+        rec.lost[me] = str(err)
+    except Exception as err:                                        # noqa: BLE001  every failure is counted
+        rec.errors.append(f"{tab.name}: {type(err).__name__}: {err}")
+        rec.error_of[me] = rec.error_of.get(me, 0) + 1
+    finally:
+        mine = [e for e in tab.errors if not e.startswith(NOT_AN_ERROR)]
+        rec.errors.extend(f"{tab.name}: {e}" for e in mine)
+        rec.error_of[me] = rec.error_of.get(me, 0) + len(mine)
+        await tab.close()
+
+
+def stored_answers(tab: StClient) -> int:
+    """The dashboard's "answers stored" figure (-1 if not shown)."""
+    texts = tab.texts()
+    for k, t in enumerate(texts):
+        if t == "answers stored" and k and texts[k - 1].startswith("## "):
+            return int(texts[k - 1][3:])
+    return -1
+
+
+async def end_class(live: Live, args, rec: Record) -> None:
+    """The teacher reads the dashboard once more, after the last answer: every confirmed answer must be there."""
+    tab = live.teacher
+    rec.dashboard += tab.fragment_runs
+    rec.latency.append(("teacher: dashboard at the end", await tab.open("dashboard", query(**{"class": live.code}))))
+    rec.stored += stored_answers(tab)
+    rec.errors.extend(f"teacher: {e}" for e in tab.errors)
+    await tab.close()
+
+
+async def a_class(url: str, args, rec: Record, stop_at: float) -> None:
+    """The lesson students and, with --class-students, a live class at the same time."""
+    live = await start_class(url, args, rec) if args.class_students else None
+    await asyncio.gather(*(student(i, url, args, rec, stop_at) for i in range(args.students)),
+                         *(class_student(i, url, args, rec, live, stop_at) for i in range(args.class_students)))
+    if live is not None:
+        await end_class(live, args, rec)
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -244,7 +394,7 @@ async def run(args) -> dict:
         killer = asyncio.create_task(kill_replica()) if args.kill_pid else None
         cpu0, t0, own0 = cpu_seconds(pids), time.time(), sum(os.times()[:2])
         stop_at = t0 + args.duration
-        await asyncio.gather(*(student(i, url, args, rec, stop_at) for i in range(args.students)))
+        await a_class(url, args, rec, stop_at)
         wall, cpu, own = time.time() - t0, cpu_seconds(pids) - cpu0, sum(os.times()[:2]) - own0
         if killer is not None:
             killer.cancel()
@@ -253,12 +403,8 @@ async def run(args) -> dict:
         after_each = [round(after)]
         for _ in range(args.classes - 1):          # the next class on the same server: does memory level off?
             more = Record()
-            await asyncio.gather(*(student(i, url, args, more, time.time() + args.duration)
-                                   for i in range(args.students)))
-            rec.latency += more.latency
-            rec.errors += more.errors
-            rec.polls += more.polls
-            rec.trained += more.trained
+            await a_class(url, args, more, time.time() + args.duration)
+            rec.merge(more)
             after_each.append(round(await settle(url, pids, args.ttl, args)))
         mon.cancel()
         peak = max(r for _, r in samples)
@@ -269,6 +415,7 @@ async def run(args) -> dict:
             r["lost"] += i in rec.lost
             r["errors"] += rec.error_of.get(i, 0)
         lat = [s for _, s in rec.latency]
+        answers = [s for name, s in rec.latency if name == "class: answer"]
         by_action: dict[str, list[float]] = {}
         for name, s in rec.latency:
             by_action.setdefault(name, []).append(s)
@@ -283,10 +430,16 @@ async def run(args) -> dict:
             "students_finished": rec.students_done, "sessions_lost": len(rec.lost), "replicas": replicas,
             "killed_at_s": round(killed[0], 1) if killed else None,
             "rss_cold_mb": round(cold), "rss_baseline_mb": round(baseline), "rss_peak_mb": round(peak),
-            "rss_per_session_mb": round((peak - baseline) / max(1, args.students), 1),
+            "rss_per_session_mb": round((peak - baseline) / max(1, args.students + args.class_students), 1),
             "rss_after_expiry_mb": round(after), "rss_after_each_class_mb": after_each, "classes": args.classes,
             "cpu_cores_used": round(cpu / wall, 2),
             "client_cores_used": round(own / wall, 2),
+            "class_students": args.class_students, "class_answers": len(answers),
+            "class_answer_p50_s": round(pct(answers, 50), 3), "class_answer_p95_s": round(pct(answers, 95), 3),
+            "class_answers_confirmed": rec.confirmed, "class_answers_stored": rec.stored,
+            "class_answers_lost": max(0, rec.confirmed - rec.stored), "class_answers_duplicated":
+            max(0, rec.stored - rec.confirmed), "dashboard_refreshes": len(rec.dashboard),
+            "dashboard_p50_s": round(pct(rec.dashboard, 50), 3), "dashboard_p95_s": round(pct(rec.dashboard, 95), 3),
             "per_action": {k: {"n": len(v), "p50_s": round(pct(v, 50), 3), "p95_s": round(pct(v, 95), 3)}
                            for k, v in sorted(by_action.items())},
         }
@@ -311,13 +464,22 @@ def table(r: dict) -> str:
         f"| sessions lost (their replica died) | {r['sessions_lost']} |",
         f"| server memory: cold / warm baseline / peak | {r['rss_cold_mb']} / {r['rss_baseline_mb']} / "
         f"{r['rss_peak_mb']} MB |",
-        f"| memory per session (peak − baseline) / students | {r['rss_per_session_mb']} MB |",
+        f"| memory per session (peak − baseline) / students (with the live class's) | {r['rss_per_session_mb']} MB |",
         f"| memory after the sessions expired | {r['rss_after_expiry_mb']} MB |",
         f"| … after each of {r['classes']} classes in a row | {' → '.join(map(str, r['rss_after_each_class_mb']))} MB |",
         f"| server CPU | {r['cpu_cores_used']} cores busy on average |",
         f"| the load generator's own CPU (same machine) | {r['client_cores_used']} cores |",
-        "", "| action | n | p50 | p95 |", "|---|---|---|---|",
     ]
+    if r["class_students"]:
+        lines += [
+            f"| live class: students / answers confirmed / stored | {r['class_students']} / "
+            f"{r['class_answers_confirmed']} / {r['class_answers_stored']} |",
+            f"| live class: answers lost / duplicated | {r['class_answers_lost']} / {r['class_answers_duplicated']} |",
+            f"| live class: answer latency p50 / p95 | {r['class_answer_p50_s']} s / {r['class_answer_p95_s']} s |",
+            f"| live class: dashboard refreshes (p50 / p95) | {r['dashboard_refreshes']} ({r['dashboard_p50_s']} s / "
+            f"{r['dashboard_p95_s']} s) |",
+        ]
+    lines += ["", "| action | n | p50 | p95 |", "|---|---|---|---|"]
     lines += [f"| {k} | {v['n']} | {v['p50_s']} s | {v['p95_s']} s |" for k, v in r["per_action"].items()]
     if len(r["replicas"]) > 1 or r["killed_at_s"] is not None:
         killed = "" if r["killed_at_s"] is None else f" (one killed {r['killed_at_s']} s after the start)"
@@ -337,6 +499,8 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--pid", type=int, action="append", default=[], help="server process id(s) to measure")
     p.add_argument("--students", type=int, default=30)
     p.add_argument("--training", type=int, default=8, help="how many of the students train")
+    p.add_argument("--class-students", type=int, default=0, help="students in a live class (join with the code, answer)")
+    p.add_argument("--class-questions", type=int, default=5, help="questions in the live class's set")
     p.add_argument("--classes", type=int, default=1, help="run the whole class this many times in a row")
     p.add_argument("--rounds", type=int, default=2, help="rounds of the lesson per student (upper bound)")
     p.add_argument("--duration", type=float, default=300, help="no new round starts after this many seconds")

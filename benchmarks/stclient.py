@@ -8,6 +8,7 @@ It is what the load test and the two-session isolation test drive. One StClient 
         await tab.set("c2_stride", 2)                   # a widget, found by its key
         await tab.upload("fm_upload", "cat.png", png_bytes)
         await tab.click("tr_start")
+        tab.fill("class_nickname", "Ada"); await tab.submit("class_join")    # a form: fields, then its button
         tab.text()                                      # what the page shows (markdown, alerts, headings)
 
 Widgets are found by the `key=` the app gave them (Streamlit puts the key at the end of the widget id).
@@ -67,6 +68,7 @@ class StClient:
         self.cookies: dict[str, str] = {}
         self.upstream = ""                                   # the replica, where a load balancer says (X-Upstream)
         self.closed = False
+        self._running = False                                # a full run (ours or the app's own st.rerun) is going
 
     # ---- connection
     async def __aenter__(self) -> StClient:
@@ -130,6 +132,7 @@ class StClient:
             self.page_hash = ns.page_script_hash
             if not msg.metadata.run.fragment_ids:   # a full run (also one the app asked for with st.rerun)
                 self._fragments.clear()             # registers its fragments again
+                self._running = True
         elif kind == "delta":
             self._delta(msg)
         elif kind == "auto_rerun":
@@ -139,6 +142,8 @@ class StClient:
                 self._fragments.pop(fid, None)
         elif kind == "script_finished":
             status = msg.script_finished
+            if status in (FINISHED.FINISHED_SUCCESSFULLY, FINISHED.FINISHED_WITH_COMPILE_ERROR):
+                self._running = False               # (a run cut short for a rerun is followed by that rerun)
             if status == FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
                 if self._pending_fragment is not None:
                     self.fragment_runs.append(time.perf_counter() - self._pending_fragment)
@@ -246,6 +251,11 @@ class StClient:
     def polling(self) -> bool:
         return bool(self._fragments)
 
+    @property
+    def idle(self) -> bool:
+        """No full run going: also the app's own rerun (st.rerun) after ours has finished."""
+        return not self._running
+
     # ---- widgets
     def widget_id(self, key: str) -> str:
         for wid in self.widgets:
@@ -253,8 +263,8 @@ class StClient:
                 return wid
         raise KeyError(f"{self.name}: no widget with key {key!r} on page {self.page!r}")
 
-    async def set(self, key: str, value) -> float:
-        """Give a widget a value (number, text, bool, or an option's label) and rerun."""
+    def fill(self, key: str, value) -> None:
+        """Give a widget a value without a rerun, as typing into a form's field does (the form's submit sends it)."""
         wid = self.widget_id(key)
         kind, proto = self.widgets[wid]
         state = WidgetState(id=wid)
@@ -267,7 +277,19 @@ class StClient:
         else:                                   # selectbox, radio, text_input, text_area: the label
             state.string_value = str(value)
         self.states[wid] = state
+
+    async def set(self, key: str, value) -> float:
+        """Give a widget a value (number, text, bool, or an option's label) and rerun."""
+        self.fill(key, value)
         return await self.rerun()
+
+    async def submit(self, form: str) -> float:
+        """Press the submit button of the form with this key (its fields go with it)."""
+        for wid, (kind, proto) in self.widgets.items():
+            if kind == "button" and proto.is_form_submitter and proto.form_id.endswith(form):
+                self.states[wid] = WidgetState(id=wid, trigger_value=True)
+                return await self.rerun()
+        raise KeyError(f"{self.name}: no form {form!r} with a submit button on page {self.page!r}")
 
     async def click(self, key: str) -> float:
         wid = self.widget_id(key)

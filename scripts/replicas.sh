@@ -5,6 +5,8 @@
 #
 # Replica k listens on 127.0.0.1:(8600+k); all share one cookie secret so an XSRF cookie stays valid if a tab
 # has to move. Writes the process ids to .replicas/pids (the load test reads them: --pid-file).
+# Every replica inherits this environment, so they share one class store: the SQLite file in CONVLAB_DATA_DIR
+# (default ~/.local/share/convlab) or CONVLAB_DATABASE_URL (docs/deploy.md, "Class sessions and stored models").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-2}

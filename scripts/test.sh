@@ -15,4 +15,16 @@ if ! command -v chromium >/dev/null 2>&1; then
     fi
 fi
 
+# The class store's tests also run against a real PostgreSQL: tests/postgres.py starts a throwaway cluster
+# (initdb + pg_ctl in a temporary directory) from Debian's binaries, so only the package is needed.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "Installing PostgreSQL for the class store's tests ..."
+        export DEBIAN_FRONTEND=noninteractive
+        (apt-get install -y -qq postgresql >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq postgresql)
+    else
+        echo "PostgreSQL is not installed: the store's PostgreSQL tests will be skipped (install 'postgresql')." >&2
+    fi
+fi
+
 exec .venv/bin/python -m pytest "$@"

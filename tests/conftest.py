@@ -8,14 +8,39 @@ for path in (ROOT, HERE, os.path.join(HERE, "browser")):
     if path not in sys.path:
         sys.path.insert(0, path)
 
+import atexit  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+import pytest  # noqa: E402
 import torch  # noqa: E402
 
 torch.set_num_threads(1)   # tiny tensors: threads only add overhead, and CI has 2 cores
 
+# The class store (ui.store) of the tests, AppTest and the test servers they start: a fresh SQLite in a temporary
+# directory, never the user's own data directory or a database named in their environment.
+os.environ["CONVLAB_DATA_DIR"] = tempfile.mkdtemp(prefix="convlab-test-data-")
+atexit.register(shutil.rmtree, os.environ["CONVLAB_DATA_DIR"], True)
+os.environ.pop("CONVLAB_DATABASE_URL", None)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster (tests/postgres.py) for the whole session; skipped, saying why, only where
+    PostgreSQL is not installed (scripts/test.sh installs it with apt-get when it can)."""
+    from postgres import Cluster
+    try:
+        cluster = Cluster()
+    except (FileNotFoundError, PermissionError) as why:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is needed on CI: {why}")
+        pytest.skip(f"PostgreSQL tests skipped: {why}")
+    with cluster:
+        yield cluster
+
 
 def pytest_collection_modifyitems(config, items):
     """Every test under tests/browser/ is a browser test (scripts/test.sh --fast leaves them out)."""
-    import pytest
     for item in items:
         if f"{os.sep}browser{os.sep}" in str(item.fspath):
             item.add_marker(pytest.mark.browser)

@@ -69,4 +69,6 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("Classroom", "Exercise sets for teachers", "one link gives the class the same set; printable "
            "worksheet with the answer key. Every page also has a student link and GIF / PyTorch exports",
            ("001", "002"), "teacher"),
+    Lesson("Classroom", "Class dashboard", "a live class: students join with a code, every answer is stored; the "
+           "share right per question, the common wrong answers, what to discuss next, CSV", ("001", "002"), "dashboard"),
 )

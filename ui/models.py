@@ -1,8 +1,13 @@
-"""Models for the image pages: the session's own model from the training lab, and the bundled ones.
+"""Models for the image pages: the session's own model from the training lab, stored models by id, and the
+bundled ones.
 
-publish_model() is called when a training job finishes or a model is uploaded; current_model()
-returns it (or None). Per-student: it lives in this session's state only. bundled_model() loads a
-read-only model from assets/ once per process, shared by every session.
+publish_model() is called when a training job finishes or a model is uploaded; current_model() returns it (or
+None). It lives in this session's state; model_id() also keeps it server-side in the class store under a short
+id (ui.store.models: safetensors + spec, same retention as classes, a size cap), so a page's URL can carry it:
+/occlusion?model=<id> brings it back after a reload or in another browser. stored_model(id) loads one (cached).
+bundled_model() loads a read-only model from assets/ once per process, shared by every session.
+
+Pages choose with model_field() (their URL field) and model_picker() (the sidebar radio), then resolve_model().
 """
 
 from __future__ import annotations
@@ -11,18 +16,61 @@ import pathlib
 
 import streamlit as st
 
+from convlab.errors import ConvlabError
+from ui.urlstate import Text
+
 KEY = "convlab_model"
 ASSETS = pathlib.Path(__file__).resolve().parents[1] / "assets"
 BUNDLED = ("digits", "shapes")
+MINE = "mine"
 
 
 def publish_model(model, spec: dict, data, source: str) -> None:
+    """Hand a finished model to the other pages (this session). It is stored under an id the first time a page
+    needs one for its link (model_id), not here: publishing stays as quick as it was."""
     st.session_state[KEY] = {"model": model, "spec": spec, "input_shape": tuple(data.input_shape),
-                             "classes": tuple(data.classes), "dataset": data.name, "source": source}
+                             "classes": tuple(data.classes), "dataset": data.name, "source": source, "data": data,
+                             "id": None, "not_stored": ""}
 
 
 def current_model() -> dict | None:
+    """This session's model: model, spec, input_shape, classes, dataset, source; its stored id once it has one."""
     return st.session_state.get(KEY)
+
+
+def model_id(entry: dict) -> str | None:
+    """The stored id of a published model (current_model()), storing it the first time; None when the store
+    refuses it (too big, unreachable), with the reason in entry["not_stored"]."""
+    if entry.get("id") is None and not entry.get("not_stored"):
+        try:
+            data = entry.get("data") or shared_dataset(entry["dataset"])
+            entry["id"] = store_model(entry["model"], entry["spec"], data, entry.get("source", ""))
+        except ConvlabError as err:
+            entry["not_stored"] = str(err)
+    return entry.get("id")
+
+
+def store_model(model, spec: dict, data, source: str) -> str:
+    """Keep a model in the class store; its id. ConvlabError when it is too big or the store is unreachable."""
+    from convlab.modelio import save_model
+    from ui.store import save_model_bytes
+
+    blob = save_model(model, spec, data.input_shape, data.classes, data.mean, data.std)
+    return save_model_bytes(blob, data.name, source)
+
+
+@st.cache_resource(max_entries=8, ttl=600, show_spinner=False)
+def stored_model(model_id: str) -> dict:
+    """A stored model by id, loaded once per process and shared read-only (like the bundled ones); the same keys
+    as current_model(). ConvlabError (shown as is) for an unknown or expired id."""
+    from convlab.modelio import load_model
+    from ui.store import load_model_bytes
+
+    stored = load_model_bytes(model_id)
+    model, meta = load_model(stored.data)
+    return {"model": model.cpu().eval(), "spec": meta["spec"], "input_shape": tuple(meta["input_shape"]),
+            "classes": tuple(meta["classes"]), "dataset": stored.meta["dataset"], "source": stored.meta["source"],
+            "id": model_id, "not_stored": ""}
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)
@@ -38,3 +86,47 @@ def bundled_model(name: str):
     from convlab.modelio import load_model
     model = load_model((ASSETS / f"{name}_small.safetensors").read_bytes())[0].cpu().eval()
     return model, shared_dataset(name)
+
+
+# ---------------------------------------------------------------- choosing a model on a page
+
+def model_field(default: str, choices: tuple[str, ...]) -> Text:
+    """A page's `model` URL field: one of `choices`, "mine", or a stored model's id."""
+    from ui.store import valid_id
+
+    def check(value: str) -> str:
+        if value not in choices and value != MINE and not valid_id(value):
+            raise ConvlabError(f"must be one of: {', '.join(choices)}, {MINE}, or a model id (10 letters and digits)")
+        return value
+
+    return Text("model", default, check, max_len=16)
+
+
+def model_picker(key: str, choices: dict[str, str]) -> None:
+    """The sidebar radio `key`: the page's own `choices` {value: label}, then "my trained model" (its stored id
+    as value, so the URL carries it) and a stored model that came with the link."""
+    ss = st.session_state
+    mine = current_model()
+    my_value = (model_id(mine) or MINE) if mine else MINE
+    if ss[key] == MINE:
+        ss[key] = my_value
+    labels = {**choices, my_value: "my trained model" + ("" if mine is None or mine.get("id") else " (this tab only)")}
+    if ss[key] not in labels:
+        labels[ss[key]] = f"the model from the link ({ss[key]})"
+    st.radio("Model", list(labels), key=key, format_func=labels.get)
+    if mine is not None and mine.get("not_stored"):
+        st.caption(f"Your model is not kept on the server ({mine['not_stored']}); a link will not bring it back.")
+
+
+def resolve_model(choice: str) -> tuple[object, object, str] | None:
+    """(model, dataset, how to name it) for a bundled name, "mine" or a stored id; None for "mine" before any
+    model was trained or loaded. ConvlabError for an unknown or expired id."""
+    mine = current_model()
+    if choice in BUNDLED:
+        return (*bundled_model(choice), f"the bundled {choice} model")
+    if mine is not None and choice in (MINE, mine.get("id")):
+        return mine["model"], shared_dataset(mine["dataset"]), "your model"
+    if choice == MINE:
+        return None
+    found = stored_model(choice)
+    return found["model"], shared_dataset(found["dataset"]), f"the shared model {choice}"

@@ -24,4 +24,5 @@ PAGES = [
     ("Deep networks", "deep/mlp_vs_cnn.py", "MLP vs CNN", "compare", "mlp-vs-cnn"),
     ("Classroom", "classroom/exercises.py", "Exercises", "quiz", "exercises"),
     ("Classroom", "classroom/teacher.py", "Exercise sets for teachers", "school", "teacher"),
+    ("Classroom", "classroom/dashboard.py", "Class dashboard", "monitoring", "dashboard"),
 ]

@@ -8,11 +8,13 @@ import streamlit as st
 
 from ui.state import PROJECTOR_KEY
 
+PRIVATE = ("seat",)          # a student's own place in a class session (ui.classroom): never in a shared link
+
 
 def share_box(box) -> None:
     """Fill `box` (a sidebar container made before the page ran) with the current page's link. Called after
     the page, so the link carries the state this run wrote to the URL."""
-    params = {k: st.query_params.get(k) for k in st.query_params.keys() if k != PROJECTOR_KEY}
+    params = {k: st.query_params.get(k) for k in st.query_params.keys() if k not in (PROJECTOR_KEY, *PRIVATE)}
     base = st.context.url or ""
     with box.expander("Link for students", icon=":material/share:"):
         projector = st.checkbox("Open in projector mode", key="share_projector",
@@ -22,4 +24,4 @@ def share_box(box) -> None:
         link = base + ("?" + urlencode(params) if params else "")
         st.code(link, language=None, wrap_lines=True)
         st.caption("Copy it with the button at the right of the box. Everyone who opens it sees this page with "
-                   "these settings; uploads and trained models stay with you.")
+                   "these settings; uploads stay with you, a trained model travels by its id (model=…).")

@@ -1,4 +1,5 @@
-"""For teachers: compose an exercise set, get one link for the class, and a printable worksheet with the key."""
+"""For teachers: compose an exercise set, get one link for the class, run it as a live class session (code, QR
+code, dashboard), and a printable worksheet with the key."""
 
 import secrets
 from urllib.parse import urlencode
@@ -7,6 +8,8 @@ import streamlit as st
 
 import convlab
 from convlab.exercises import KINDS, LEVELS, format_answer, make_set, set_params, worksheet_html, worksheet_markdown
+from ui.classroom import start_class_panel
+from ui.grading import DEFAULT_TRIES, MAX_TRIES
 from ui.urlstate import Int, Schema, Text
 from ui.state import PROJECTOR_KEY, sync_url, use_state
 from ui.widgets import show_error
@@ -14,7 +17,7 @@ from ui.widgets import show_error
 P = "tc"
 DEFAULT_KINDS = ("output_size", "tf_same", "conv_cell", "pooling", "params")
 SCHEMA = Schema(Int("count", 5, 1, 50), Int("level", 1, 1, 3), Int("seed", 1, 0, 2**31 - 1),
-                Text("title", "ConvLab worksheet", max_len=120))
+                Text("title", "ConvLab worksheet", max_len=120), Int("tries", DEFAULT_TRIES, 1, MAX_TRIES))
 ss = st.session_state
 
 
@@ -26,7 +29,8 @@ use_state(P, SCHEMA)
 ss.setdefault("tc_kinds", list(DEFAULT_KINDS))
 st.title("Exercise sets for a class")
 st.caption("Pick the kinds of question, how many and how hard. Every student who opens the link gets the same "
-           "questions, checks each answer and sees a score at the end with the ones to look at again.")
+           "questions, checks each answer and sees a score at the end with the ones to look at again. Run it as a "
+           "live class to see every answer on your dashboard.")
 
 st.multiselect("Kinds of question", list(KINDS), key="tc_kinds", format_func=lambda k: KINDS[k][0])
 a, b, c, d = st.columns([1, 1, 2, 1], vertical_alignment="bottom")
@@ -34,7 +38,10 @@ a.number_input("Questions", 1, 50, key="tc_count")
 b.radio("Level", LEVELS, key="tc_level", horizontal=True, format_func=lambda v: ["easy", "medium", "hard"][v - 1])
 c.number_input("Set number: the same number gives the same questions", 0, 2**31 - 1, key="tc_seed")
 d.button("New set", on_click=new_seed, icon=":material/casino:")
-st.text_input("Worksheet title", key="tc_title", max_chars=120)
+e, f = st.columns([3, 2], vertical_alignment="bottom")
+e.text_input("Title (worksheet and class)", key="tc_title", max_chars=120)
+f.number_input("Tries before the worked solution can be opened", 1, MAX_TRIES, key="tc_tries",
+               help="Opening the solution before a right answer means that question earns no credit.")
 
 try:
     params = set_params(ss["tc_kinds"], ss["tc_count"], ss["tc_level"], ss["tc_seed"])
@@ -47,11 +54,14 @@ except convlab.ConvlabError as err:
 st.subheader("The link for your students")
 projector = st.checkbox("Open in projector mode", key="tc_projector")
 base = (st.context.url or "").rsplit("/", 1)[0]
-link = f"{base}/exercises?" + urlencode({**params, **({PROJECTOR_KEY: "1"} if projector else {})})
+tries = {"tries": str(ss["tc_tries"])} if ss["tc_tries"] != DEFAULT_TRIES else {}
+link = f"{base}/exercises?" + urlencode({**params, **tries, **({PROJECTOR_KEY: "1"} if projector else {})})
 st.code(link, language=None, wrap_lines=True)
 st.caption("Copy it with the button at the right of the box; paste it in the chat or on a slide.")
 st.page_link("pages/classroom/exercises.py", label="Try the set yourself", icon=":material/play_arrow:",
-             query_params=params)
+             query_params={**params, **tries})
+
+start_class_panel(ss["tc_kinds"], ss["tc_count"], ss["tc_level"], ss["tc_seed"], ss["tc_tries"], ss["tc_title"])
 
 st.subheader("Worksheet")
 c1, c2 = st.columns(2)

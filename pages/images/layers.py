@@ -12,15 +12,14 @@ from convlab.samples import SAMPLES
 from convlab.training import predict
 from ui.urlstate import Choice, Flag, Int, Schema
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar
-from ui.models import bundled_model, current_model, shared_dataset
+from ui.models import model_field, model_picker, resolve_model, shared_dataset
 from ui.state import font_size, sync_url, use_state
 from ui.widgets import chart, on_output_click, show_error
 
 P = "nw"
-MODELS = {"shapes": "bundled shapes model", "digits": "bundled digits model", "mine": "my trained model",
-          "random": "random weights"}
+MODELS = {"shapes": "bundled shapes model", "digits": "bundled digits model", "random": "random weights"}
 SCHEMA = Schema(
-    Choice("model", "shapes", tuple(MODELS)), Choice("preset", "small", tuple(PRESETS)), Int("seed", 0, 0, 9999),
+    model_field("shapes", tuple(MODELS)), Choice("preset", "small", tuple(PRESETS)), Int("seed", 0, 0, 9999),
     Choice("data", "shapes", ("shapes", "digits")),
     Choice("source", "test", MODEL_SOURCES), Choice("sample", "a shape", SAMPLES), Flag("invert", False),
     Int("index", 0, 0, 299), Int("layer", 0, 0, 63), Int("map", 0, 0, 511),
@@ -41,9 +40,8 @@ st.title("Inside a network")
 st.caption("One image goes through the model layer by layer. Each conv filter makes one feature map; ReLU keeps "
            "what the filter found, pooling shrinks the maps. Click a map to enlarge it and see the filter that made it.")
 
-mine = current_model()
 with st.sidebar:
-    st.radio("Model", list(MODELS), key="nw_model", format_func=MODELS.get)
+    model_picker("nw_model", MODELS)
     if ss["nw_model"] == "random":
         st.selectbox("Architecture", list(PRESETS), key="nw_preset")
         st.selectbox("Input like", ["shapes", "digits"], key="nw_data", help="the input size and classes")
@@ -57,16 +55,18 @@ def stop(message=None) -> None:
     st.stop()
 
 
-if ss["nw_model"] == "mine":
-    if mine is None:
-        st.info("Train a model in the training lab first (or choose a bundled or random model).")
-        stop()
-    model, data, name = mine["model"], shared_dataset(mine["dataset"]), "your model"
-elif ss["nw_model"] == "random":
+if ss["nw_model"] == "random":
     model, data = random_net(ss["nw_preset"], ss["nw_data"], ss["nw_seed"])
     name = f"a random-weight {ss['nw_preset']} network (seed {ss['nw_seed']})"
 else:
-    (model, data), name = bundled_model(ss["nw_model"]), f"the bundled {ss['nw_model']} model"
+    try:
+        chosen = resolve_model(ss["nw_model"])
+    except convlab.ConvlabError as err:
+        stop(err)
+    if chosen is None:
+        st.info("Train a model in the training lab first (or choose a bundled or random model).")
+        stop()
+    model, data, name = chosen
 
 picked = model_image(P, data)
 if picked is None:

@@ -13,13 +13,13 @@ from convlab.training import predict
 from ui.urlstate import Choice, Flag, Int, Schema
 from ui.export import export_panel
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar
-from ui.models import bundled_model, current_model, shared_dataset
+from ui.models import model_field, model_picker, resolve_model
 from ui.state import sync_url, use_state
 from ui.widgets import chart, friendly_errors, show_error
 
 P = "oc"
 SCHEMA = Schema(
-    Choice("model", "digits", ("digits", "shapes", "mine")), Choice("source", "test", MODEL_SOURCES),
+    model_field("digits", ("digits", "shapes")), Choice("source", "test", MODEL_SOURCES),
     Choice("sample", "a shape", SAMPLES), Flag("invert", False), Int("index", 0, 0, 299), Int("target", -1, -1, 99),
     Int("window", 2, 1, 32), Int("stride", 1, 1, 32), Choice("baseline", "zero", BASELINES),
 )
@@ -67,25 +67,25 @@ st.title("Occlusion")
 st.caption("Slide a square over the image and replace what it covers. Where the model's probability for the class "
            "drops, the model was looking (seed 003, Zeiler & Fergus 2014).")
 
-mine = current_model()
 with st.sidebar:
-    st.radio("Model", ["digits", "shapes", "mine"], key="oc_model",
-             format_func={"digits": "bundled digits model", "shapes": "bundled shapes model",
-                          "mine": "my trained model"}.get)
+    model_picker("oc_model", {"digits": "bundled digits model", "shapes": "bundled shapes model"})
     model_image_sidebar(P)
     st.number_input("Window", 1, 32, key="oc_window")
     st.number_input("Stride", 1, 32, key="oc_stride")
     st.selectbox("Occluder", BASELINES, key="oc_baseline", help="what replaces the hidden square")
     st.number_input("Target class (−1: the predicted one)", -1, 99, key="oc_target")
 
-if ss["oc_model"] == "mine":
-    if mine is None:
-        st.info("Train a model in the training lab first (or choose a bundled model).")
-        sync_url(P, SCHEMA)
-        st.stop()
-    model, data = mine["model"], shared_dataset(mine["dataset"])
-else:
-    model, data = bundled_model(ss["oc_model"])
+try:
+    chosen = resolve_model(ss["oc_model"])
+except convlab.ConvlabError as err:
+    show_error(err)
+    sync_url(P, SCHEMA)
+    st.stop()
+if chosen is None:
+    st.info("Train a model in the training lab first (or choose a bundled model).")
+    sync_url(P, SCHEMA)
+    st.stop()
+model, data, _ = chosen
 model = model.cpu().eval()
 picked = model_image(P, data)
 if picked is None:

@@ -33,6 +33,10 @@ async def _wait_training(tab: StClient, limit: float = 120) -> str:
         await asyncio.sleep(0.3)
     while "**Done**" not in tab.text() and loop.time() < end:    # the app's own rerun after the last poll
         await asyncio.sleep(0.2)
+    # the last poll already shows Done; the model is handed to the other pages later in the app's own rerun, just
+    # before its Save button (leaving earlier would cut that rerun short: the race ui.models' publishing has)
+    while not any(w.endswith("-tr_save") for w in tab.widgets) and loop.time() < end:
+        await asyncio.sleep(0.2)
     return tab.text()
 
 

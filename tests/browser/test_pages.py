@@ -11,7 +11,7 @@ from chromium import SHOTS, load
 from ui.registry import PAGES as REGISTRY
 
 PAGES = [url for *_, url in REGISTRY]      # every page of the app
-TEXT_ONLY = {"teacher", "exercises"}        # their default view has no figure (exercise figures are tested below)
+TEXT_ONLY = {"teacher", "exercises", "dashboard"}   # no figure by default (exercises and the class: tested below)
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -18,22 +18,39 @@ def _answer(at, key, ex, right=True):
     at.button(key=f"FormSubmitter:{key}_form-Check").click().run()
 
 
-def test_practice_right_wrong_unreadable_and_new_question():
+def test_practice_right_wrong_unreadable_tries_solution_and_new_question():
     at = open_page(PAGE, kind="tf_same", level="3", seed="7")
     ex = make_exercise("tf_same", 7, 3)
     key = "practice-tf_same-3-7"
-    assert ex.question in shown(at)
+    assert ex.question in shown(at) and "can be opened after 2 tries (2 to go)" in shown(at)
     at.text_input(key=f"{key}_a0").input("three")
     at.button(key=f"FormSubmitter:{key}_form-Check").click().run()
-    assert "no number found" in shown(at) and "Worked solution" not in [e.label for e in at.expander]
+    assert "no number found" in shown(at) and "(2 to go)" in shown(at)                 # unreadable: not a try
     _answer(at, key, ex, right=False)
-    assert "Not quite" in shown(at)
-    assert ex.solution[-1] in shown(at)                          # the worked solution opens after a wrong answer
+    assert "Not quite" in shown(at) and "(1 to go)" in shown(at)
+    assert ex.solution[-1] not in shown(at)                      # one wrong answer does not give the solution away
+    _answer(at, key, ex, right=False)                            # the same answer again: not another try
+    assert "does not use up another try" in shown(at) and "(1 to go)" in shown(at)
+    at.text_input(key=f"{key}_a0").input("0")
+    at.button(key=f"FormSubmitter:{key}_form-Check").click().run()
+    assert "Worked solution" not in [e.label for e in at.expander]
+    at.button(key=f"{key}_open").click().run()                   # two tries: the solution may be opened
+    assert ex.solution[-1] in shown(at) and "Worked solution" in [e.label for e in at.expander]
     _answer(at, key, ex)
-    assert "Right!" in shown(at)
+    assert "Right, but after opening the solution: no credit" in shown(at)
     at.button[0].click().run()                                    # New question
     assert at.session_state["ex_seed"] == 8 and at.query_params["seed"] == "8"
-    assert make_exercise("tf_same", 8, 3).question in shown(at)
+    assert make_exercise("tf_same", 8, 3).question in shown(at) and "(2 to go)" in shown(at)
+
+
+def test_right_first_then_the_solution_is_free_and_tries_come_from_the_link():
+    at = open_page(PAGE, kind="pooling", seed="2", tries="1")
+    ex = make_exercise("pooling", 2, 1)
+    key = "practice-pooling-1-2"
+    assert "can be opened after 1 tries (1 to go)" in shown(at)
+    _answer(at, key, ex)
+    assert "Right!" in shown(at) and "Worked solution" in [e.label for e in at.expander]
+    assert not [b for b in at.button if b.key == f"{key}_open"]          # nothing to open: it is shown already
 
 
 def test_a_teachers_set_scores_and_lists_the_wrong_ones():
@@ -44,8 +61,10 @@ def test_a_teachers_set_scores_and_lists_the_wrong_ones():
     _answer(at, f"{set_id}-0", exercises[0])
     _answer(at, f"{set_id}-1", exercises[1], right=False)
     assert "Score: 1 of 3** (2 answered)" in shown(at)
+    _answer(at, f"{set_id}-1", exercises[1], right=False)              # a double click: still one try
+    assert not [b for b in at.button if b.key == f"{set_id}-1_open"]
     _answer(at, f"{set_id}-2", exercises[2])
-    assert "Finished: 2 of 3 right." in shown(at) and f"question 2 ({exercises[1].title})" in shown(at)
+    assert "Finished: 2 of 3 right.** Look again at question 2 (" in shown(at)
 
 
 def test_damaged_links_say_what_to_do():

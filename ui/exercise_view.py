@@ -1,0 +1,138 @@
+"""One exercise on a page: the question, its matrices, answer boxes, Check, the hint and the worked solution,
+graded by a Grader: SoloGrader (a student practising alone, kept in the session) or ui.classroom.ClassGrader
+(a class session: every answer stored). Both follow ui.grading's rules: the worked solution can be opened after
+`tries` wrong answers, and opening it first means the question earns no credit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+import convlab
+from convlab.exercises import Exercise, Result, format_answer, make_exercise
+from convlab.figures.grids import grid_figure
+from ui.grading import QuestionState, SoloGrades, read_attempt
+from ui.state import font_size
+from ui.widgets import chart, show_error
+
+__all__ = ["SoloGrader", "show_exercise", "score_summary"]
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(kind: str, seed: int, level: int, start: int, fs: int):
+    """Up to five of an exercise's matrices as one figure, built once per process for everyone who gets that
+    question (a class of 30 rerunning its set on every Check) and only read afterwards."""
+    chunk = list(make_exercise(kind, seed, level).figures)[start:start + 5]
+    return grid_figure([g for _, g in chunk], [t for t, _ in chunk], font_size=fs)
+
+
+class SoloGrader:
+    """Grades of one student practising alone, in this tab's session state; question q of the set `name`."""
+
+    closed: str | None = None
+
+    def __init__(self, tries: int, name: str):
+        self.tries, self.name = tries, name
+        self.grades = SoloGrades(st.session_state.setdefault("ex_grades", {}))
+
+    def state(self, q: int) -> QuestionState:
+        return self.grades.state(f"{self.name}-{q}")
+
+    def check(self, q: int, ex: Exercise, typed: Sequence[str]) -> tuple[Result, QuestionState, bool]:
+        result, attempt = read_attempt(ex, typed)
+        if attempt is None:
+            return result, self.state(q), False
+        state, new = self.grades.record(f"{self.name}-{q}", attempt)
+        return result, state, new
+
+    def reveal(self, q: int) -> QuestionState:
+        if not self.state(q).can_open(self.tries):
+            raise convlab.ConvlabError(f"the worked solution opens after {self.tries} tries")
+        return self.grades.reveal(f"{self.name}-{q}")
+
+
+def _feedback(ex: Exercise, shown: tuple[Result, bool] | None, state: QuestionState) -> None:
+    if shown is None:
+        return
+    result, new = shown
+    for r in result.parts:
+        if not r.readable:
+            st.warning(r.message)
+    if not result.readable:
+        return
+    again = "" if new else " You had checked this answer before: it does not use up another try."
+    if result.correct:
+        st.success(("Right!" if state.right else "Right, but after opening the solution: no credit for this one.")
+                   + again)
+        return
+    wrong = [p.prompt for p, r in zip(ex.parts, result.parts) if not r.correct]
+    right = [p.prompt for p, r in zip(ex.parts, result.parts) if r.correct]
+    st.error("Not quite. Check again: " + ", ".join(wrong) + (f" (right: {', '.join(right)})" if right else "") + "."
+             + again)
+
+
+def _solution(ex: Exercise, key: str, state: QuestionState, grader, q) -> None:
+    if not (state.right or state.revealed):
+        if not state.can_open(grader.tries):
+            left = grader.tries - state.tries
+            st.caption(f"The worked solution can be opened after {grader.tries} tries ({left} to go). "
+                       "The same answer checked twice counts once.")
+            return
+        if not st.button("Show the worked solution", key=f"{key}_open", icon=":material/visibility:",
+                         help="This question then earns no credit, even if you answer it right afterwards."):
+            st.caption("Stuck? You may open the worked solution now; the question then earns no credit.")
+            return
+        try:
+            state = grader.reveal(q)
+        except convlab.ConvlabError as err:
+            show_error(err)
+            return
+    with st.expander("Worked solution", expanded=state.revealed):
+        st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(ex.solution, start=1)))
+        st.markdown("**Answer:** " + "; ".join(f"{p.prompt} = {format_answer(p)}" for p in ex.parts))
+
+
+def show_exercise(ex: Exercise, number: int | None, key: str, grader, q: int = 0) -> QuestionState:
+    """Draw question `q` of the grader's set (widget keys start with `key`); returns its state after this run."""
+    with st.container(border=True):
+        st.markdown(f"#### {'' if number is None else f'{number}. '}{ex.title}")
+        st.markdown(ex.question)
+        for start in range(0, len(ex.figures), 5):
+            chart(_figure(ex.kind, ex.seed, ex.level, start, font_size() - 2), f"{key}_fig{start}")
+        state = grader.state(q)
+        if grader.closed is None:
+            with st.form(f"{key}_form", border=False):
+                cols = st.columns(min(len(ex.parts), 3))
+                typed = [cols[i % len(cols)].text_input(p.prompt, key=f"{key}_a{i}", max_chars=400,
+                                                        placeholder="e.g. " + (p.example or "…"))
+                         for i, p in enumerate(ex.parts)]
+                checked = st.form_submit_button("Check", type="primary")
+            if checked:
+                try:
+                    result, state, new = grader.check(q, ex, typed)
+                    st.session_state[f"{key}_result"] = (result, new)
+                except convlab.ConvlabError as err:
+                    show_error(err)
+        _feedback(ex, st.session_state.get(f"{key}_result"), state)
+        with st.expander("Hint"):
+            st.markdown(ex.hint)
+        _solution(ex, key, state, grader, q)
+        return grader.state(q)
+
+
+def score_summary(states: Sequence[QuestionState], titles: Sequence[str]) -> str:
+    """"**Score: 2 of 5** (3 answered, 1 with the solution opened)." or the finished message."""
+    count = len(states)
+    right = sum(s.right for s in states)
+    answered = sum(s.status != "new" for s in states)
+    opened = sum(s.revealed for s in states)
+    seen = f", {opened} with the solution opened" if opened else ""
+    if answered < count:
+        return f"**Score: {right} of {count}** ({answered} answered{seen})."
+    missed = [f"{i + 1} ({titles[i]})" for i, s in enumerate(states) if not s.right]
+    if not missed:
+        return f"**Finished: {right} of {count} right.** All right. Well done!"
+    return (f"**Finished: {right} of {count} right{seen}.** Look again at question{'s' if len(missed) > 1 else ''} "
+            f"{', '.join(missed)}.")
