@@ -27,8 +27,8 @@ class Check:
 
 
 def check_conv(dims: int, result: np.ndarray, x: Any, w: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
-               dilation: Any = 1, flip: bool = False, tol: float = 1e-9) -> Check:
-    """Run torch.nn.functional.conv1d/conv2d on the same configuration (float64) and compare with result.
+               dilation: Any = 1, flip: bool = False, tol: float = 1e-9, groups: int = 1) -> Check:
+    """Run torch.nn.functional.conv1d/conv2d/conv3d on the same configuration (float64) and compare with result.
 
     >>> import convlab
     >>> x, w = [1, 0, 2, 2, 3, 1], [3, 2, 2]
@@ -38,20 +38,38 @@ def check_conv(dims: int, result: np.ndarray, x: Any, w: Any, bias: Any = None, 
     import torch
     import torch.nn.functional as F
 
-    s = setup_conv(dims, x, w, bias, stride, padding, dilation, flip)
+    if dims == 3:
+        return _check_conv3d(result, x, w, bias, stride, padding, dilation, tol, groups)
+    s = setup_conv(dims, x, w, bias, stride, padding, dilation, flip, groups)
     (t, b), (l, r) = s.pads
     xt = F.pad(torch.from_numpy(np.ascontiguousarray(s.x))[None], (l, r, t, b))
     wt = torch.from_numpy(np.ascontiguousarray(s.weff))
     bt = torch.from_numpy(s.bias)
     if dims == 1:
-        y = F.conv1d(xt[:, :, 0], wt[:, :, 0], bt, stride=s.stride[1], dilation=s.dilation[1])[0]
+        y = F.conv1d(xt[:, :, 0], wt[:, :, 0], bt, stride=s.stride[1], dilation=s.dilation[1], groups=s.groups)[0]
         y = y[:, None, :]                                    # (O, 1, OL) like the 2D path
     else:
-        y = F.conv2d(xt, wt, bt, stride=s.stride, dilation=s.dilation)[0]
+        y = F.conv2d(xt, wt, bt, stride=s.stride, dilation=s.dilation, groups=s.groups)[0]
     want = s.shape_output(y.numpy())
     diff = float(np.max(np.abs(np.asarray(result, dtype=float) - want))) if want.shape == np.shape(result) else float("inf")
     name = f"torch.nn.functional.conv{dims}d"
     return Check(diff <= tol, diff, name)
+
+
+def _check_conv3d(result, x, w, bias, stride, padding, dilation, tol, groups) -> Check:
+    import torch
+    import torch.nn.functional as F
+
+    from convlab.volumes import setup_conv3d
+
+    s = setup_conv3d(x, w, bias, stride, padding, dilation, groups)
+    pads = [v for pair in reversed(s.pads) for v in pair]               # F.pad: last axis first
+    xt = F.pad(torch.from_numpy(np.ascontiguousarray(s.x))[None], pads)
+    y = F.conv3d(xt, torch.from_numpy(np.ascontiguousarray(s.w)), torch.from_numpy(s.bias), stride=s.stride,
+                 dilation=s.dilation, groups=s.groups)[0].numpy()
+    want = s.shape_output(y)
+    diff = float(np.max(np.abs(np.asarray(result, dtype=float) - want))) if want.shape == np.shape(result) else float("inf")
+    return Check(diff <= tol, diff, "torch.nn.functional.conv3d")
 
 
 def check_conv2d_backward(grads, x: Any, w: Any, grad_out: Any, stride: Any = 1, padding: Any = 0,

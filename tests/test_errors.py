@@ -53,7 +53,7 @@ BAD = [
      "w has 2×2 kernel positions, but this layer has 3×3 outputs"),
     (lambda: convlab.receptive_field([]), "layers must be a non-empty list"),
     (lambda: convlab.receptive_field([(3, 0)]), "layer 1 stride must be at least 1"),
-    (lambda: convlab.conv_layer_stats((32,), 6, 5), "input_shape (32,) must be (C, L) or (C, H, W)"),
+    (lambda: convlab.conv_layer_stats((32,), 6, 5), "input_shape (32,) must be (C, L), (C, H, W) or (C, D, H, W)"),
     (lambda: convlab.conv2d_steps(X4, K2)[99], "step 99 does not exist: there are 9 steps"),
     (lambda: convlab.conv2d(None, K2), "x is missing"),
     (lambda: convlab.conv2d(X4, K2, stride=True), "stride must be a whole number; got True"),
