@@ -217,7 +217,7 @@ def make_volume(kind: str = "clip", depth: int = 6, size: int = 10, seed: int = 
             left = min(t * max(1, (s - side) // max(d - 1, 1)), s - side)
             vol[t, row0: row0 + side, left: left + side] = 1.0
             centre = min(r + t * (s - 2 * r) / max(d - 1, 1), s - r)
-            vol[t][(yy - centre) ** 2 + (xx - col0 - s / 3) ** 2 <= r * r] = 0.6
+            vol[t][(yy - centre) ** 2 + (xx - col0 - s / 3) ** 2 <= r * r] = 0.5
         return vol
     z, y, x = _grid(d, s)
     if kind == "phantom":
