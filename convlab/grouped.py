@@ -19,7 +19,7 @@ from convlab.arithmetic import LayerStats, conv_layer_stats
 from convlab.errors import ConvlabError
 
 __all__ = ["group_connectivity", "SeparableStats", "separable_conv_stats", "CostRow", "conv_cost_table",
-           "pointwise_conv"]
+           "pointwise_conv", "SmallLayer", "small_layer"]
 
 
 def group_connectivity(in_channels: int, out_channels: int, groups: int = 1) -> np.ndarray:
@@ -172,3 +172,32 @@ def pointwise_conv(x: Any, w: Any, bias: Any = None) -> np.ndarray:
             raise ConvlabError(f"bias has {b.shape[0]} values but there are {wa.shape[0]} outputs: give one per output")
         y = y + b[:, None]
     return y.reshape(wa.shape[0], *xa.shape[1:])
+
+
+@dataclass(frozen=True)
+class SmallLayer:
+    """Small integers for a lesson: an input, grouped kernels, a depthwise + 1×1 pair and biases."""
+
+    x: np.ndarray              # (C, H, W), 0..3
+    w: np.ndarray              # (O, C/g, k, k), −1..1: the grouped (or standard, g = 1) layer
+    depthwise: np.ndarray      # (C, 1, k, k), −1..1
+    pointwise: np.ndarray      # (O, C), −2..2: the 1×1 layer as a matrix
+    bias: np.ndarray           # (O,), zeros
+
+
+def small_layer(channels: int, filters: int, kernel: int, size: int, groups: int = 1, seed: int = 0) -> SmallLayer:
+    """Readable random numbers for the variants lesson (same seed, same numbers).
+
+    >>> s = small_layer(4, 2, 3, 5, groups=2)
+    >>> s.x.shape, s.w.shape, s.depthwise.shape, s.pointwise.shape
+    ((4, 5, 5), (2, 2, 3, 3), (4, 1, 3, 3), (2, 4))
+    """
+    c, o, k, n = (positive_int(v, name) for v, name in ((channels, "channels"), (filters, "filters"),
+                                                        (kernel, "kernel"), (size, "size")))
+    group_connectivity(c, o, groups)                         # checks that groups divides both
+    g = positive_int(groups, "groups")
+    rng = np.random.default_rng(seed)
+    return SmallLayer(rng.integers(0, 4, size=(c, n, n)).astype(float),
+                      rng.integers(-1, 2, size=(o, c // g, k, k)).astype(float),
+                      rng.integers(-1, 2, size=(c, 1, k, k)).astype(float),
+                      rng.integers(-2, 3, size=(o, c)).astype(float), np.zeros(o))

@@ -17,8 +17,8 @@ from convlab.arithmetic import receptive_field
 from convlab.data import Dataset
 from convlab.errors import ConvlabError
 
-__all__ = ["AUDIO_CLASSES", "make_audio", "spectrogram", "make_series", "CausalStack", "causal_stack",
-           "WAVE_KERNELS", "SPECTRO_KERNELS", "wave_kernel"]
+__all__ = ["AUDIO_CLASSES", "RATE", "make_audio", "spectrogram", "make_series", "CausalStack", "causal_stack",
+           "WAVE_KERNELS", "SPECTRO_KERNELS", "wave_kernel", "detector_responses"]
 
 AUDIO_CLASSES = ("tone", "chirp", "clicks")
 RATE = 8000                       # samples per second of the generated clips
@@ -110,12 +110,30 @@ def wave_kernel(name: str, frequency: float = 1000.0, width: int = 33) -> np.nda
 
 
 WAVE_KERNELS = ("matched tone", "difference")
-# 2D kernels for a spectrogram (rows = frequency, low at the top; columns = time)
+# 2D kernels for a spectrogram (rows = frequency, 0 Hz at the top like a matrix's row 0; columns = time)
 SPECTRO_KERNELS: dict[str, np.ndarray] = {
     "horizontal line (steady pitch: tone)": np.array([[-1, -1, -1], [2, 2, 2], [-1, -1, -1]], float),
-    "slanted line (changing pitch: chirp)": np.array([[2, -1, -1], [-1, 2, -1], [-1, -1, 2]], float),
+    "slanted line (rising pitch: chirp up)": np.array([[2, -1, -1], [-1, 2, -1], [-1, -1, 2]], float),
     "vertical line (all pitches at once: click)": np.array([[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]], float),
+    "slanted line (falling pitch: chirp down)": np.array([[-1, -1, 2], [-1, 2, -1], [2, -1, -1]], float),
 }
+
+
+def detector_responses(x, n_fft: int = 128, hop: int = 32, frequency: float = 1000.0) -> dict[str, float]:
+    """The strongest response of every hand-made detector to one clip: the 1D kernels on the waveform
+    (largest |y|) and the 2D kernels on its log spectrogram (largest y), by name.
+
+    >>> r = detector_responses(np.sin(2 * np.pi * 1000 * np.arange(1024) / RATE))
+    >>> max(r, key=lambda name: r[name] if name.startswith("1D") else 0)
+    '1D matched tone'
+    """
+    from convlab.ops import conv1d, conv2d
+
+    wave = as_array(x, "x", (1,), "(L,)")
+    out = {f"1D {name}": float(np.abs(conv1d(wave, wave_kernel(name, frequency))).max()) for name in WAVE_KERNELS}
+    spec = np.log1p(spectrogram(wave, n_fft, hop))
+    out.update({f"2D {name}": float(conv2d(spec, k).max()) for name, k in SPECTRO_KERNELS.items()})
+    return out
 
 
 def make_series(n: int = 48, seed: int = 0) -> np.ndarray:

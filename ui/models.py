@@ -17,6 +17,9 @@ BUNDLED = ("digits", "shapes")
 
 
 def publish_model(model, spec: dict, data, source: str) -> None:
+    """Hand an image model to the image pages (a sequence model, e.g. DNA, has no use there)."""
+    if len(data.input_shape) != 3:
+        return
     st.session_state[KEY] = {"model": model, "spec": spec, "input_shape": tuple(data.input_shape),
                              "classes": tuple(data.classes), "dataset": data.name, "source": source}
 
