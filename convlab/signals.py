@@ -30,15 +30,15 @@ def _clip(kind: str, length: int, rng: np.random.Generator) -> np.ndarray:
         f = rng.uniform(300, 2500)
         return rng.uniform(0.6, 1.0) * np.sin(2 * np.pi * f * t + rng.uniform(0, 2 * np.pi))
     if kind == "chirp":
-        f0, f1 = rng.uniform(300, 1200), rng.uniform(1800, 3000)
+        f0, f1 = rng.uniform(300, 800), rng.uniform(2800, 3600)
         if rng.random() < 0.5:
             f0, f1 = f1, f0                                                    # down as often as up
         sweep = f0 * t + (f1 - f0) * t ** 2 / (2 * t[-1])
         return rng.uniform(0.6, 1.0) * np.sin(2 * np.pi * sweep)
     wave = np.zeros(length)
-    for start in rng.choice(length - 24, size=int(rng.integers(2, 6)), replace=False):
-        burst = rng.normal(0, 1, 24) * np.exp(-np.arange(24) / 4)            # a short broadband click
-        wave[start: start + 24] += burst / np.abs(burst).max()
+    for start in rng.choice(length - 32, size=int(rng.integers(2, 5)), replace=False):
+        burst = rng.normal(0, 1, 32) * np.exp(-np.arange(32) / 8)            # a short, loud, broadband click
+        wave[start: start + 32] += 2 * burst / np.abs(burst).max()
     return wave
 
 
@@ -110,12 +110,16 @@ def wave_kernel(name: str, frequency: float = 1000.0, width: int = 33) -> np.nda
 
 
 WAVE_KERNELS = ("matched tone", "difference")
-# 2D kernels for a spectrogram (rows = frequency, 0 Hz at the top like a matrix's row 0; columns = time)
+# 5×5 kernels for a log spectrogram (rows = frequency, 0 Hz at the top like a matrix's row 0; columns = time).
+# Each sums to 0, so a uniformly loud (or noisy) patch gives 0 and only the line's shape counts.
+_BAND = np.repeat(np.array([-2.0, 1.0, 2.0, 1.0, -2.0])[:, None], 5, axis=1)        # a horizontal band
+_ROWS, _COLS = np.indices((5, 5))
+_RISING = np.where(_ROWS == _COLS, 2.0, np.where(abs(_ROWS - _COLS) == 1, 1.0, -1.5))   # a diagonal band
 SPECTRO_KERNELS: dict[str, np.ndarray] = {
-    "horizontal line (steady pitch: tone)": np.array([[-1, -1, -1], [2, 2, 2], [-1, -1, -1]], float),
-    "slanted line (rising pitch: chirp up)": np.array([[2, -1, -1], [-1, 2, -1], [-1, -1, 2]], float),
-    "vertical line (all pitches at once: click)": np.array([[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]], float),
-    "slanted line (falling pitch: chirp down)": np.array([[-1, -1, 2], [-1, 2, -1], [2, -1, -1]], float),
+    "horizontal line (steady pitch: tone)": _BAND,
+    "slanted line (rising pitch: chirp up)": _RISING,
+    "vertical line (all pitches at once: click)": _BAND.T.copy(),
+    "slanted line (falling pitch: chirp down)": _RISING[:, ::-1].copy(),
 }
 
 

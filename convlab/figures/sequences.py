@@ -61,6 +61,7 @@ def logo_figure(heights: np.ndarray, titles: Sequence[str], *, columns: int = 4,
                         vertical_spacing=0.16 if rows > 1 else 0)
     top = max(float(np.clip(h, 0, None).sum(axis=1).max()), 1e-9)
     bottom = float(np.clip(h, None, 0).sum(axis=1).min())
+    shapes = []                                     # plain dicts, set at once: add_shape is ~50 ms a letter
     for f in range(n):
         r, c = divmod(f, cols)
         ref = "" if f == 0 else str(f + 1)
@@ -71,11 +72,13 @@ def logo_figure(heights: np.ndarray, titles: Sequence[str], *, columns: int = 4,
                 if abs(v) < 1e-9:
                     continue
                 y0 = up if v > 0 else down + v
-                fig.add_shape(type="path", path=_letter_path(BASES[b], pos + 0.05, y0, 0.9, abs(v)),
-                              fillcolor=BASE_COLOURS[BASES[b]], line={"width": 0}, xref=f"x{ref}", yref=f"y{ref}")
+                shapes.append({"type": "path", "path": _letter_path(BASES[b], pos + 0.05, y0, 0.9, abs(v)),
+                               "fillcolor": BASE_COLOURS[BASES[b]], "line": {"width": 0}, "xref": f"x{ref}",
+                               "yref": f"y{ref}"})
                 up, down = (up + v, down) if v > 0 else (up, down + v)
         fig.add_trace(go.Scatter(x=[0, k], y=[bottom, top], mode="markers", marker={"opacity": 0},
                                  hoverinfo="skip", showlegend=False), row=r + 1, col=c + 1)
+    fig.layout.shapes = shapes
     fig.update_xaxes(range=[0, k], tickvals=[p + 0.5 for p in range(k)], ticktext=[str(p) for p in range(k)],
                      showgrid=False, zeroline=False)
     fig.update_yaxes(range=[min(bottom * 1.05, 0), top * 1.08], gridcolor="#eee", zeroline=True, zerolinecolor="#999")

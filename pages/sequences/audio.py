@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 import convlab
+from convlab.figures.grids import grid_figure
 from convlab.figures.sequences import signal_figure, spectro_figure
 from convlab.signals import AUDIO_CLASSES, RATE, SPECTRO_KERNELS, WAVE_KERNELS, detector_responses, make_audio, wave_kernel
 from convlab.verify import check_conv, check_spectrogram
@@ -61,20 +62,25 @@ with left:
                         font_size=font_size() - 4, height=380), "au_wave")
     st.markdown(f"{len(x)} samples at {RATE:,} Hz ({len(x) / RATE * 1000:.0f} ms). The kernel slides along time "
                 f"only; strongest response |y| = **{np.abs(y1).max():.2f}**.")
+    chart(signal_figure([(f"the 1D kernel: {len(w1)} weights", w1)], x_title="tap", font_size=font_size() - 4,
+                        height=200), "au_k1_fig")
     torch_badge(check_conv(1, y1, x, w1, padding="same"))
 with right:
     st.subheader("Spectrogram → 2D convolution")
     chart(spectro_figure(np.log1p(spec), y2, RATE, n_fft, hop, font_size=font_size() - 4), "au_spec")
     st.markdown(f"Each column: the frequencies in {n_fft} samples ({n_fft / RATE * 1000:.0f} ms), every {hop} "
-                f"samples: a {spec.shape[0]} × {spec.shape[1]} grid. The 3×3 kernel slides along time and frequency; "
+                f"samples: a {spec.shape[0]} × {spec.shape[1]} grid. The 5×5 kernel slides along time and frequency; "
                 f"strongest response **{y2.max():.2f}**.")
+    chart(grid_figure([w2], ["the 2D kernel (rows: frequency, columns: time)"], font_size=font_size() - 4, cell=30),
+          "au_k2_fig")
     torch_badge(check_spectrogram(spec, x, n_fft, hop))
     torch_badge(check_conv(2, y2, np.log1p(spec), w2, padding="same"))
 
 st.header("Which detector fires for which sound?")
 st.caption("The strongest response of each hand-made kernel to example 0 of each sound. In the spectrogram a tone "
-           "is a horizontal line, a chirp a slanted one and a click a vertical one: a 3×3 kernel of that shape finds "
-           "it. On the waveform, a kernel matched to one pitch finds a tone only near that pitch.")
+           "is a horizontal line, a chirp a slanted one and a click a vertical one: a kernel of that shape finds it. "
+           "Try n_fft 256: longer windows make the chirp steep enough for the vertical kernel. On the waveform, a "
+           "kernel matched to one pitch finds a tone only near that pitch.")
 table = {}
 for c, name in enumerate(AUDIO_CLASSES):
     clip = data.x_train[np.flatnonzero(data.y_train == c)[0], 0].astype(float)
