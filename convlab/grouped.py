@@ -93,6 +93,7 @@ class CostRow:
     name: str
     layers: tuple[LayerStats, ...]
     note: str
+    short: str = ""               # a label short enough for a chart axis
 
     @property
     def output_shape(self) -> tuple[int, ...]:
@@ -133,12 +134,14 @@ def conv_cost_table(input_shape: Any, out_channels: int, kernel_size: Any, strid
     pointwise = conv_layer_stats(shape, out_channels, 1, bias=bias)
     c = shape[0]
     return [
-        CostRow(f"standard {k}", (sep.standard,), "every filter reads every channel"),
-        CostRow(f"grouped {k}, g = {g}", (grouped,), f"each filter reads the {c // g} channel(s) of its group"),
-        CostRow(f"depthwise {k} (g = C = {c})", (sep.depthwise,), "one kernel per channel, no mixing: C outputs"),
+        CostRow(f"standard {k}", (sep.standard,), "every filter reads every channel", "standard"),
+        CostRow(f"grouped {k}, g = {g}", (grouped,), f"each filter reads the {c // g} channel(s) of its group",
+                f"grouped g={g}"),
+        CostRow(f"depthwise {k} (g = C = {c})", (sep.depthwise,), "one kernel per channel, no mixing: C outputs",
+                "depthwise"),
         CostRow(f"depthwise-separable ({k} depthwise + 1×1)", (sep.depthwise, sep.pointwise),
-                "depthwise finds patterns per channel, 1×1 mixes the channels"),
-        CostRow("1×1 (pointwise)", (pointwise,), "mixes channels at each pixel, sees no neighbours"),
+                "depthwise finds patterns per channel, 1×1 mixes the channels", "separable"),
+        CostRow("1×1 (pointwise)", (pointwise,), "mixes channels at each pixel, sees no neighbours", "1×1"),
     ]
 
 

@@ -215,7 +215,7 @@ def spectro_figure(spec: np.ndarray, fmap: np.ndarray, rate: int, n_fft: int, ho
                                  zmin=None if mid is None else -lim, zmax=None if mid is None else lim,
                                  hovertemplate="%{x:.0f} ms, %{y:.0f} Hz: %{z:.3f}<extra></extra>"), row=1, col=col)
     fig.update_yaxes(autorange="reversed", title="frequency (Hz)", col=1)
-    fig.update_yaxes(autorange="reversed", col=2)
+    fig.update_yaxes(autorange="reversed", showticklabels=False, col=2)
     fig.update_xaxes(title="time (ms)")
     fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"size": font_size},
                       plot_bgcolor="white", dragmode=False)

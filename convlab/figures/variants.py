@@ -55,13 +55,13 @@ def costs_figure(rows: Sequence[CostRow], font_size: int = 16) -> go.Figure:
     ('1,168', '304')
     """
     fig = make_subplots(rows=1, cols=2, subplot_titles=["parameters", "multiply–adds"], horizontal_spacing=0.12)
-    names = [r.name.replace(" (", "<br>(") for r in rows]
+    names = [r.short or r.name for r in rows]
     for col, values in ((1, [r.params for r in rows]), (2, [r.mult_adds for r in rows])):
         fig.add_trace(go.Bar(x=names, y=values, text=[f"{v:,}" for v in values], textposition="outside",
                              marker_color=["#999999", "#92c5de", "#f4a582", "#2171b5", "#009E73"][: len(rows)],
                              cliponaxis=False, hovertemplate="%{x}: %{text}<extra></extra>"), row=1, col=col)
-    fig.update_yaxes(type="log", gridcolor="#eee")
-    fig.update_xaxes(tickangle=0, tickfont={"size": max(font_size - 4, 10)})
+    fig.update_yaxes(type="log", dtick=1, gridcolor="#eee")             # ticks at powers of ten only
+    fig.update_xaxes(tickangle=0)
     fig.update_layout(height=430, margin={"l": 10, "r": 10, "t": 50, "b": 10}, font={"size": font_size},
                       plot_bgcolor="white", showlegend=False, dragmode=False)
     fig.update_annotations(font_size=font_size)

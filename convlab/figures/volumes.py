@@ -12,8 +12,8 @@ __all__ = ["slices_figure", "volume_step_figure"]
 
 
 def slices_figure(volume: np.ndarray, cells=(), *, font_size: int = 14, cell: int = 30, label: str = "slice") -> go.Figure:
-    """Every depth slice of a (D, H, W) volume side by side (row 0 on top); `cells` (c, d, r, q), e.g. a step's
-    window_cells, are outlined in their slices.
+    """Every depth slice of a (D, H, W) volume side by side (row 0 on top), colours only (values on hover);
+    `cells` (c, d, r, q), e.g. a step's window_cells, are outlined in their slices.
 
     >>> fig = slices_figure(np.zeros((3, 2, 2)), [(0, 1, 0, 0)])
     >>> [a.text for a in fig.layout.annotations]
@@ -25,8 +25,10 @@ def slices_figure(volume: np.ndarray, cells=(), *, font_size: int = 14, cell: in
         rows = sorted({r for _, dd, r, _ in cells if dd == d})
         cols = sorted({q for _, dd, _, q in cells if dd == d})
         marks.append((rows, cols) if rows else None)
-    return grid_figure(list(vol), [f"{label} {d}" for d in range(vol.shape[0])], font_size=font_size, cell=cell,
-                       highlight=marks)
+    fig = grid_figure(list(vol), [f"{label} {d}" for d in range(vol.shape[0])], font_size=font_size, cell=cell,
+                      highlight=marks)
+    fig.update_traces(texttemplate="", selector={"type": "heatmap"})       # an overview: colours; values on hover
+    return fig
 
 
 def volume_step_figure(trace: StepTrace, i: int, *, font_size: int = 14, cell: int = 36) -> go.Figure:

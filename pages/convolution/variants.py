@@ -14,7 +14,7 @@ from ui.widgets import chart, clamp_step, on_output_click, show_error, step_cont
 
 P = "vr"
 SCHEMA = Schema(
-    Int("c", 4, 1, 6), Int("o", 4, 1, 6), Int("groups", 2, 1, 6), Int("k", 3, 1, 4), Int("n", 5, 3, 7),
+    Int("c", 4, 1, 4), Int("o", 2, 1, 4), Int("groups", 2, 1, 4), Int("k", 3, 1, 4), Int("n", 5, 3, 7),
     Choice("padding", "valid", ("valid", "same")), Int("seed", 0, 0, 999), Int("step", 0, 0, 10_000),
     Int("row", 0, 0, 6), Int("col", 0, 0, 6),
     Int("big_c", 32, 1, 2048), Int("big_o", 64, 1, 2048), Int("big_n", 56, 1, 512), Int("big_k", 3, 1, 11),
@@ -29,9 +29,9 @@ st.caption("A standard filter reads every input channel. Groups split the channe
 
 with st.sidebar:
     st.subheader("A small layer")
-    st.number_input("Input channels C", 1, 6, key="vr_c")
-    st.number_input("Filters O", 1, 6, key="vr_o")
-    st.number_input("Groups g (C and O must be multiples)", 1, 6, key="vr_groups",
+    st.number_input("Input channels C", 1, 4, key="vr_c")
+    st.number_input("Filters O", 1, 4, key="vr_o")
+    st.number_input("Groups g (C and O must be multiples)", 1, 4, key="vr_groups",
                     help="g = 1: standard; g = C = O: depthwise")
     st.number_input("Kernel k", 1, 4, key="vr_k")
     st.number_input("Input height = width", 3, 7, key="vr_n")
@@ -48,24 +48,26 @@ except convlab.ConvlabError as err:
 st.header("Grouped convolution: which filter sees which channel")
 clamp_step("vr_step", len(steps))
 step = steps[ss["vr_step"]]
-left, right = st.columns([1, 2])
+left, right = st.columns([2, 3])
 with left:
     chart(connectivity_figure(convlab.group_connectivity(c, o, g), g, font_size() - 2, highlight=step.filter), "vr_conn")
+with right:
     per = c // g
     kind = "standard (every filter reads every channel)" if g == 1 else \
         "depthwise (one channel per filter)" if per == 1 and g == o else f"{g} groups of {per} channel(s)"
     st.markdown(f"**{kind}**. Filter {step.filter} reads channel(s) "
                 f"{', '.join(map(str, step.channels))}: its kernel is {per}×{k}×{k} = {per * k * k} weights, "
                 f"so the layer has {k}·{k}·{per}·{o} = {k * k * per * o} weights instead of {k * k * c * o}.")
-with right:
-    chart(sliding_figure(steps, ss["vr_step"], font_size=font_size() - 2, cell=cell_size() - 10), "vr_chart",
-          on_click=on_output_click("vr_chart", "vr_step"))
-    step_controls("vr_step", len(steps))
-out = ", ".join(map(str, step.out_index))
-st.markdown(f"**out[{out}]** = " + " + ".join(f"[channel {ch}: {e.rsplit(' = ', 1)[0]}]"
-                                           for ch, e in zip(step.channels, step.channel_expressions()))
-            + f" = **{step.value:g}**")
-torch_badge(check_conv(2, steps.output, layer.x, layer.w, padding=ss["vr_padding"], groups=g))
+    out = ", ".join(map(str, step.out_index))
+    st.markdown(f"**out[{out}]** = " + " + ".join(f"[channel {ch}: {e.rsplit(' = ', 1)[0]}]"
+                                               for ch, e in zip(step.channels, step.channel_expressions()))
+                + f" = **{step.value:g}**")
+    torch_badge(check_conv(2, steps.output, layer.x, layer.w, padding=ss["vr_padding"], groups=g))
+chart(sliding_figure(steps, ss["vr_step"], font_size=font_size() - 2, cell=cell_size() - 10), "vr_chart",
+      on_click=on_output_click("vr_chart", "vr_step"))
+step_controls("vr_step", len(steps))
+st.caption("The window lights up only on the channels the current filter reads; the other channels' kernel slots "
+           "show · (no weights there). Click an output cell or step with ◀ ▶.")
 
 st.header("Depthwise-separable = depthwise + 1×1: the same output shape")
 try:
