@@ -9,8 +9,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import convlab.exercises
 from convlab.errors import ConvlabError
-from convlab.exercises import (KINDS, LEVELS, format_answer, make_exercise, make_set, parse_numbers,
+from convlab.exercises import (KINDS, LEVELS, Draw, Exercise, format_answer, make_exercise, make_set, parse_numbers,
                                parse_set_params, set_params, worksheet_html, worksheet_markdown)
 
 SEEDS = range(40)
@@ -172,3 +173,17 @@ def test_worksheets_have_questions_then_the_key():
     page = worksheet_html(exs, "<Week 3>")
     assert "&lt;Week 3&gt;" in page and "<script" not in page and "break-before:page" in page
     assert page.count("<section>") == 2 * len(exs) and "<table class=\"grid\">" in page
+
+
+def test_every_name_of_the_old_module_is_still_importable():
+    old = ["KINDS", "LEVELS", "Part", "PartResult", "Result", "Exercise", "make_exercise", "make_set", "parse_numbers",
+           "parse_kinds", "format_answer", "worksheet_markdown", "worksheet_html", "set_params", "parse_set_params"]
+    assert set(old) <= set(convlab.exercises.__all__)
+    assert all(callable(getattr(convlab.exercises, name)) or name in ("KINDS", "LEVELS") for name in old)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_generators_return_the_exercise_of_their_draw(kind):
+    ex = KINDS[kind][1](Draw(kind, 7, 2, np.random.default_rng(0)))
+    assert isinstance(ex, Exercise) and (ex.kind, ex.seed, ex.level) == (kind, 7, 2)
+    assert isinstance(ex.parts, tuple) and isinstance(ex.solution, tuple) and isinstance(ex.figures, tuple)

@@ -1,0 +1,37 @@
+"""The exercise generators, one module per topic, and KINDS: every kind's label and generator.
+
+A generator takes a Draw (kind, seed, level and their random stream) and returns the Exercise. The order
+of KINDS is part of every exercise's seed (make_exercise), so a new kind goes at the end.
+
+>>> list(KINDS)[:3]
+['output_size', 'dropped', 'tf_same']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from convlab.exercises.generators.cells import conv_cell
+from convlab.exercises.generators.gradients import grad_w
+from convlab.exercises.generators.layers import params, read_config
+from convlab.exercises.generators.matrices import im2col_column, toeplitz_row
+from convlab.exercises.generators.pooling import pooling
+from convlab.exercises.generators.receptive import receptive
+from convlab.exercises.generators.sizes import dropped, output_size, tf_same
+from convlab.exercises.model import Draw, Exercise
+
+KINDS: dict[str, tuple[str, Callable[[Draw], Exercise]]] = {
+    "output_size": ("Output size (padding, stride, dilation)", output_size),
+    "dropped": ("Inputs a valid convolution drops", dropped),
+    "tf_same": ("TensorFlow \"same\" padding", tf_same),
+    "conv_cell": ("One output of a 1D / 2D convolution", conv_cell),
+    "pooling": ("Max and average pooling", pooling),
+    "params": ("Parameters and multiply–adds", params),
+    "read_config": ("Read a configuration from a picture", read_config),
+    "im2col": ("im2col shape and a column", im2col_column),
+    "toeplitz": ("A row of the Toeplitz matrix", toeplitz_row),
+    "receptive_field": ("Receptive field of a stack", receptive),
+    "grad_w": ("One cell of dL/dW", grad_w),
+}
+
+__all__ = ["KINDS"]
