@@ -21,6 +21,16 @@ SCHEMA = Schema(
     Int("big_g", 4, 1, 2048),
 )
 ss = st.session_state
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def stepping_figure(c: int, o: int, g: int, k: int, n: int, padding: str, seed: int, step: int, fs: int, cell: int):
+    """The grouped layer at one step; ~1 s to build with 6 panels, so built once per setting and step."""
+    layer = small_layer(c, o, k, n, g, seed)
+    steps = convlab.conv2d_steps(layer.x, layer.w, padding=padding, groups=g)
+    return sliding_figure(steps, step, font_size=fs, cell=cell, animate=False)
+
+
 use_state(P, SCHEMA)
 st.title("Grouped, depthwise and 1×1 convolution")
 st.caption("A standard filter reads every input channel. Groups split the channels so each filter reads only "
@@ -63,8 +73,8 @@ with right:
                                                for ch, e in zip(step.channels, step.channel_expressions()))
                 + f" = **{step.value:g}**")
     torch_badge(check_conv(2, steps.output, layer.x, layer.w, padding=ss["vr_padding"], groups=g))
-chart(sliding_figure(steps, ss["vr_step"], font_size=font_size() - 2, cell=cell_size() - 10), "vr_chart",
-      on_click=on_output_click("vr_chart", "vr_step"))
+chart(stepping_figure(c, o, g, k, ss["vr_n"], ss["vr_padding"], ss["vr_seed"], ss["vr_step"], font_size() - 2,
+                      cell_size() - 10), "vr_chart", on_click=on_output_click("vr_chart", "vr_step"))
 step_controls("vr_step", len(steps))
 st.caption("The window lights up only on the channels the current filter reads; the other channels' kernel slots "
            "show · (no weights there). Click an output cell or step with ◀ ▶.")
