@@ -110,6 +110,12 @@ if job is None or not job.finished or job.result is None or job.result.status !=
     st.stop()
 
 st.header("What the filters learned")
+if job.data is not data:                  # the settings changed after training: analyse the data it learned from
+    st.info("The settings changed after this model was trained: below is the data it was trained on. "
+            "Press Train to train on the new settings.")
+    data = job.data
+    seq = data.x_test[min(ss["dn_sample"], len(data.x_test) - 1)]
+    site, m = int(data.sites_test[min(ss["dn_sample"], len(data.x_test) - 1)]), len(data.motif)
 conv = job.model[0]
 w, b = conv.weight.detach().double().cpu().numpy(), conv.bias.detach().double().cpu().numpy()   # (F, 4, k), (F,)
 order, scores = rank_filters(w, b, data.x_test, data.y_test)

@@ -60,3 +60,13 @@ def test_training_live_finds_the_motif():
     want = F.relu(F.conv1d(seq[None], conv.weight.detach().double(), conv.bias.detach().double()))[0].numpy()
     np.testing.assert_allclose(values(figure(at, 4)["data"][0]["z"]), want, atol=1e-9)
     assert all(s.value.startswith("✓") for s in at.success)
+
+
+@pytest.mark.slow
+def test_changing_the_settings_after_training_keeps_the_analysis_on_the_trained_data():
+    at = open_page(PAGE, epochs="2")
+    at.button(key="dn_train").click().run()
+    _wait_for(at, "What the filters learned")
+    at.number_input(key="dn_length").set_value(40).run()
+    assert "The settings changed after this model was trained" in shown(at) and not at.exception
+    assert not at.error
