@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from convlab import _format
 from convlab._setup import bias_vector, check_channels
 from convlab._validate import as_array, int_triple, positive_int
 from convlab.arithmetic import LayerStats, _fits, conv_layer_stats, resolve_padding3d
@@ -259,7 +258,8 @@ KERNELS3D: dict[str, np.ndarray] = {
 
 
 def slice_expressions(step: ConvStep) -> list[str]:
-    """One written-out partial sum per kernel depth slice of a 3D step (over its channels).
+    """One written-out partial sum per kernel depth slice of a 3D step (over its channels), in the same
+    words as every other caption (ConvStep.expression on that slice).
 
     >>> st = conv3d_steps(np.arange(8.0).reshape(2, 2, 2), np.ones((2, 1, 1)))[0]
     >>> slice_expressions(st)
@@ -267,11 +267,16 @@ def slice_expressions(step: ConvStep) -> list[str]:
     """
     if step.dims != 3:
         raise ConvlabError("slice_expressions is for 3D steps (conv3d_steps)")
-    kern = step.kernel if step.kernel.ndim == 4 else step.kernel[None]            # (C, KD, KH, KW)
-    patch = step.patch if step.patch.ndim == 4 else step.patch[None]
+    channel_axis = step.kernel.ndim == 4
+    kern = step.kernel if channel_axis else step.kernel[None]                   # (C, KD, KH, KW)
+    patch = step.patch if channel_axis else step.patch[None]
+    def shaped(a: np.ndarray) -> np.ndarray:                                    # like the step's own arrays
+        return a if channel_axis else a[0]
+
     lines = []
     for d in range(kern.shape[1]):
-        k, p = kern[:, d].ravel(), patch[:, d].ravel()
-        terms = " + ".join(f"{_format.num(a)}×{_format.factor(b)}" for a, b in zip(k, p))
-        lines.append(f"{terms} = {_format.num(float(np.dot(k, p)))}")
+        k, p = kern[:, d], patch[:, d]                                           # (C, KH, KW)
+        one = ConvStep(2, step.out_index, step.filter, step.rows, step.cols, shaped(p), shaped(k), shaped(p * k),
+                       0.0, float((p * k).sum()), step.channels)
+        lines.append(one.expression())
     return lines

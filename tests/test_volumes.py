@@ -54,7 +54,7 @@ def test_conv3d_steps_reproduce_the_output():
             st = steps[i]
             assert st.value == pytest.approx(out[st.out_index], abs=1e-10), seed
             np.testing.assert_array_equal(steps.padded[np.ix_(list(st.channels), st.depths, st.rows, st.cols)], st.patch)
-            sums = [float(e.rsplit(" = ", 1)[1]) for e in slice_expressions(st)]
+            sums = [float(e.rsplit(" = ", 1)[1].replace("\u2212", "-")) for e in slice_expressions(st)]
             assert sum(sums) + st.bias == pytest.approx(st.value, rel=1e-3, abs=1e-3)   # 4 significant digits shown
 
 
