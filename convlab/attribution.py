@@ -5,6 +5,10 @@ the windows covering each pixel); `occlusion_grid` returns the Zeiler–Fergus v
 probability with the occluder at each position. Window positions follow Captum exactly: 0, s, 2s, …
 until the window passes the far edge (⌈(D − w)/s⌉ + 1 positions), the last one clipped at the border.
 
+Each occluded image runs once and gives both views (occlusion_views). An eval-mode nn.Sequential recomputes
+only what the occluder changes (convlab._incremental says where that is exact, layer by layer); any other
+model runs every occluded image in full, `batch` at a time. Both equal Captum on every model.
+
 torch is imported when these run, not when convlab is imported.
 """
 
@@ -56,40 +60,65 @@ def _prepare(model, image, target, window, stride, baseline):
     return x, (wh, ww), (sh, sw), base.expand_as(x)
 
 
-def _scores(model, x, base, window, positions, target: int, batch: int, on_progress, prob: bool):
-    """The model's target output (raw, or probability) for the plain image and for each occluded one."""
+def _full_outputs(model, x, base, window, positions, batch: int, on_progress):
+    """The model's output for each occluded image (P, O), every image run in full, `batch` at a time: the
+    path for any model the incremental plan does not accept."""
     import torch
     wh, ww = window
-    with torch.no_grad():
-        plain = model(x[None])
-        if target >= plain.shape[1]:
-            raise ConvlabError(f"target {target} does not exist: the model has {plain.shape[1]} outputs (0 to "
-                               f"{plain.shape[1] - 1})")
-        pick = (lambda out: torch.softmax(out, 1)[:, target]) if prob else (lambda out: out[:, target])
-        scores = []
-        for start in range(0, len(positions), batch):
-            chunk = positions[start:start + batch]
-            xs = x.expand(len(chunk), *x.shape).clone()
-            for k, (r, c) in enumerate(chunk):
-                xs[k, :, r:r + wh, c:c + ww] = base[:, r:r + wh, c:c + ww]
-            scores.append(pick(model(xs)))
-            if on_progress is not None:
-                on_progress(min(start + batch, len(positions)), len(positions))
-        return pick(plain)[0], torch.cat(scores)
+    outs = []
+    for start in range(0, len(positions), batch):
+        chunk = positions[start:start + batch]
+        xs = x.expand(len(chunk), *x.shape).clone()
+        for k, (r, c) in enumerate(chunk):
+            xs[k, :, r:r + wh, c:c + ww] = base[:, r:r + wh, c:c + ww]
+        outs.append(model(xs))
+        if on_progress is not None:
+            on_progress(min(start + batch, len(positions)), len(positions))
+    return torch.cat(outs)
 
 
-def _occluded_scores(model, image, target, window, stride, baseline, batch, on_progress, prob: bool):
-    """(image tensor, window, positions, plain score, score per position): incremental inference for
-    plain Sequential CNNs, batched full recomputation for anything else."""
+def _occluded_outputs(model, image, target, window, stride, baseline, batch, on_progress):
+    """(image tensor, window, positions, plain output (O,), output per position (P, O)), each occluded image
+    run once: incrementally where convlab._incremental.plan accepts the model (exact, see there), in full
+    otherwise. Raw outputs, so that one pass gives both the score drops and the probabilities."""
+    import torch
+    from convlab import _incremental
     x, win, st, base = _prepare(model, image, target, window, stride, baseline)
     positions = occlusion_positions(tuple(x.shape[1:]), win, st)
-    plan = _plan(model)
-    if plan is not None:
-        plain, scores = _incremental_scores(plan, x, base, win, positions, int(target), prob, on_progress)
-    else:
-        plain, scores = _scores(model, x, base, win, positions, int(target), positive_int(batch, "batch"),
-                                on_progress, prob=prob)
-    return x, win, positions, plain, scores
+    batch = positive_int(batch, "batch")
+    with torch.no_grad():
+        plan = _incremental.plan(model)
+        caches = _incremental.activations(plan, x) if plan is not None else None
+        plain = caches[-1] if caches is not None else model(x[None])[0]
+        if plain.ndim != 1:
+            raise ConvlabError(f"the model must give one score per class, shape (1, classes); it gives "
+                               f"{(1, *plain.shape)}")
+        if target >= len(plain):
+            raise ConvlabError(f"target {target} does not exist: the model has {len(plain)} outputs (0 to "
+                               f"{len(plain) - 1})")
+        if plan is not None:
+            outs = _incremental.outputs(plan, caches, base, win, positions, batch, on_progress)
+        else:
+            outs = _full_outputs(model, x, base, win, positions, batch, on_progress)
+    return x, win, positions, plain, outs
+
+
+def _pixel_map(drop, positions, window, hw):
+    """Each pixel's mean drop over the occluder positions covering it (Captum's map), (H, W)."""
+    import torch
+    total = torch.zeros(hw, dtype=drop.dtype, device=drop.device)
+    count = torch.zeros_like(total)
+    for d, (r, c) in zip(drop, positions):
+        total[r:r + window[0], c:c + window[1]] += d
+        count[r:r + window[0], c:c + window[1]] += 1
+    return (total / count).cpu().numpy()
+
+
+def _prob_grid(outs, target: int, positions) -> np.ndarray:
+    """The target's softmax probability per occluder position, (rows of positions, columns of positions)."""
+    import torch
+    n_cols = len({c for _, c in positions})
+    return torch.softmax(outs, 1)[:, target].cpu().numpy().reshape(-1, n_cols)
 
 
 def occlusion(model, image: Any, target: int, window: Any, stride: Any, baseline: Any = 0.0,
@@ -102,168 +131,23 @@ def occlusion(model, image: Any, target: int, window: Any, stride: Any, baseline
     >>> occlusion(model, np.ones((1, 2, 2)), 0, (1, 1), (1, 1)).tolist()
     [[1.0, 1.0], [1.0, 1.0]]
     """
-    import torch
-    x, win, positions, plain, scores = _occluded_scores(model, image, target, window, stride, baseline, batch,
-                                                        on_progress, prob=False)
-    drop = (plain - scores)                                            # (P,)
-    total = torch.zeros(x.shape[1:], dtype=x.dtype, device=x.device)
-    count = torch.zeros_like(total)
-    for d, (r, c) in zip(drop, positions):
-        total[r:r + win[0], c:c + win[1]] += d
-        count[r:r + win[0], c:c + win[1]] += 1
-    return (total / count).cpu().numpy()
+    x, win, positions, plain, outs = _occluded_outputs(model, image, target, window, stride, baseline, batch,
+                                                       on_progress)
+    return _pixel_map(plain[target] - outs[:, target], positions, win, x.shape[1:])
 
 
 def occlusion_grid(model, image: Any, target: int, window: Any, stride: Any, baseline: Any = 0.0,
                    batch: int = 64, on_progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """The Zeiler–Fergus view: the target's softmax probability with the occluder at each position,
-    shape (rows of positions, columns of positions)."""
-    _, _, positions, _, scores = _occluded_scores(model, image, target, window, stride, baseline, batch,
-                                                  on_progress, prob=True)
-    n_cols = len({c for _, c in positions})
-    return scores.cpu().numpy().reshape(-1, n_cols)
+    shape (rows of positions, columns of positions).
 
-
-# ------------------------------------------------------------------ incremental inference
-# For a plain nn.Sequential of convs, pools, element-wise layers and a flatten + linear head, an
-# occluder changes only a small region of each feature map. Recompute just that region from the
-# cached activations of the plain image (Krypton, SIGMOD 2019), and turn the first linear layer into
-# a correction of its cached output. Exact up to float rounding; anything else falls back.
-
-def _plan(model):
-    import torch.nn as nn
-    if not isinstance(model, nn.Sequential):
-        return None
-    elementwise = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.Tanh, nn.Sigmoid, nn.Dropout, nn.Identity, nn.BatchNorm2d)
-    plan, flat = [], False
-    for m in model:
-        if flat:
-            plan.append(("vector", m))
-        elif isinstance(m, nn.Conv2d) and m.groups == 1 and m.dilation == (1, 1) and isinstance(m.padding, tuple) \
-                and m.padding_mode == "zeros":
-            plan.append(("conv", m))
-        elif isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)) and _pair(m.padding) == (0, 0) and not m.ceil_mode \
-                and _pair(getattr(m, "dilation", 1)) == (1, 1):
-            plan.append(("pool", m))
-        elif isinstance(m, elementwise):
-            if isinstance(m, nn.BatchNorm2d) and m.training:
-                return None
-            plan.append(("map", m))
-        elif isinstance(m, nn.Flatten):
-            plan.append(("flatten", m))
-            flat = True
-        else:
-            return None
-    if not flat or model.training:
-        return None
-    head = [i for i, (kind, _) in enumerate(plan) if kind == "vector"]
-    if not head or not isinstance(plan[head[0]][1], nn.Linear):
-        return None
-    return plan
-
-
-def _pair(v):
-    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
-
-
-def _geometry(kind, m, region, in_hw):
-    """How a changed input region maps through one conv or pool layer.
-
-    Returns (out_region, crop, pads, offset): the output rows/cols to recompute, the slice of the cached
-    input to read, the zero padding around that crop, and where the changed values sit inside the crop.
+    >>> import torch.nn as nn
+    >>> model = nn.Sequential(nn.Flatten(), nn.Linear(4, 2, bias=False)); _ = nn.init.zeros_(model[1].weight)
+    >>> occlusion_grid(model, np.ones((1, 2, 2)), 0, (1, 2), (1, 2)).tolist()
+    [[0.5], [0.5]]
     """
-    (r0, r1, c0, c1), (hi, wi) = region, in_hw
-    (kh, kw), (sh, sw) = _pair(m.kernel_size), _pair(m.stride if m.stride is not None else m.kernel_size)
-    (ph, pw) = _pair(m.padding)
-    ho, wo = (hi + 2 * ph - kh) // sh + 1, (wi + 2 * pw - kw) // sw + 1
-    o_r0, o_r1 = max(0, -(-(r0 + ph - kh + 1) // sh)), min(ho, (r1 - 1 + ph) // sh + 1)
-    o_c0, o_c1 = max(0, -(-(c0 + pw - kw + 1) // sw)), min(wo, (c1 - 1 + pw) // sw + 1)
-    i_r0, i_r1 = o_r0 * sh - ph, (o_r1 - 1) * sh - ph + kh
-    i_c0, i_c1 = o_c0 * sw - pw, (o_c1 - 1) * sw - pw + kw
-    crop = (max(i_r0, 0), min(i_r1, hi), max(i_c0, 0), min(i_c1, wi))
-    pads = (max(-i_c0, 0), max(i_c1 - wi, 0), max(-i_r0, 0), max(i_r1 - hi, 0))
-    return (o_r0, o_r1, o_c0, o_c1), crop, pads, (r0 - crop[0], c0 - crop[2])
-
-
-def _apply(kind, m, x):
-    import torch
-    import torch.nn.functional as F
-    if kind == "map":
-        return m(x)
-    (kh, kw), (sh, sw) = _pair(m.kernel_size), _pair(m.stride if m.stride is not None else m.kernel_size)
-    if kind == "conv":
-        return F.conv2d(x, m.weight, m.bias, stride=(sh, sw))
-    if isinstance(m, torch.nn.MaxPool2d):
-        return F.max_pool2d(x, (kh, kw), (sh, sw))
-    return F.avg_pool2d(x, (kh, kw), (sh, sw))
-
-
-def _incremental_scores(plan, x, base, window, positions, target: int, prob: bool, on_progress):
-    """Target scores for every occluder position, recomputing only what each occluder changes.
-
-    Positions whose regions have the same geometry at every layer (all interior ones) run as one batch.
-    """
-    import torch
-    with torch.no_grad():
-        caches, a = [x], x[None]
-        for _kind, m in plan:
-            a = m(a)
-            caches.append(a[0] if a.ndim == 4 else a)
-        plain = a
-        if target >= plain.shape[1]:
-            raise ConvlabError(f"target {target} does not exist: the model has {plain.shape[1]} outputs (0 to "
-                               f"{plain.shape[1] - 1})")
-        first_linear = next(i for i, (kind, _) in enumerate(plan) if kind == "vector")
-        flat_at = first_linear - 1                           # the flatten layer's index
-        lin = plan[first_linear][1]
-        w4 = lin.weight.reshape(lin.out_features, *caches[flat_at].shape)   # (O, C, H, W)
-        h_cached = caches[first_linear + 1][0]
-        H, W = x.shape[1:]
-        # geometry of every position at every layer, grouped by shape so each group runs batched
-        groups: dict[tuple, list] = {}
-        for p, (r, c) in enumerate(positions):
-            region, steps = (r, min(r + window[0], H), c, min(c + window[1], W)), []
-            first = region
-            for i in range(flat_at):
-                kind, m = plan[i]
-                if kind == "map":
-                    continue
-                out_region, crop, pads, offset = _geometry(kind, m, region, caches[i].shape[1:])
-                steps.append((crop, pads, offset, region))
-                region = out_region
-            signature = tuple((cr[1] - cr[0], cr[3] - cr[2], pads, off, rg[1] - rg[0], rg[3] - rg[2])
-                              for cr, pads, off, rg in steps) + ((region[1] - region[0], region[3] - region[2]),)
-            groups.setdefault(signature, []).append((p, first, steps, region))
-        scores = torch.empty(len(positions), dtype=x.dtype, device=x.device)
-        done = 0
-        for members in groups.values():
-            idx = [p for p, *_ in members]
-            values = torch.stack([base[:, f[0]:f[1], f[2]:f[3]] for _, f, _, _ in members])
-            k = 0
-            for i in range(flat_at):
-                kind, m = plan[i]
-                if kind == "map":
-                    values = m(values)
-                    continue
-                pads, (dr, dc) = members[0][2][k][1], members[0][2][k][2]
-                crops = torch.stack([caches[i][:, st[k][0][0]:st[k][0][1], st[k][0][2]:st[k][0][3]]
-                                     for _, _, st, _ in members])
-                crops[:, :, dr:dr + values.shape[2], dc:dc + values.shape[3]] = values
-                values = _apply(kind, m, torch.nn.functional.pad(crops, pads))
-                k += 1
-            regions = [rg for *_, rg in members]
-            old = torch.stack([caches[flat_at][:, r0:r1, c0:c1] for r0, r1, c0, c1 in regions])
-            wts = torch.stack([w4[:, :, r0:r1, c0:c1] for r0, r1, c0, c1 in regions])
-            out = h_cached + torch.einsum("bochw,bchw->bo", wts, values - old)
-            for _kind, m in plan[first_linear + 1:]:
-                out = m(out)
-            picked = torch.softmax(out, 1)[:, target] if prob else out[:, target]
-            scores[idx] = picked
-            done += len(idx)
-            if on_progress is not None:
-                on_progress(done, len(positions))
-        plain_score = torch.softmax(plain, 1)[0, target] if prob else plain[0, target]
-        return plain_score, scores
+    _, _, positions, _, outs = _occluded_outputs(model, image, target, window, stride, baseline, batch, on_progress)
+    return _prob_grid(outs, target, positions)
 
 
 BASELINES = ("zero", "grey", "mean", "blur")
@@ -288,13 +172,15 @@ def baseline_for(image: Any, kind: str) -> Any:
 def occlusion_views(model, image: Any, target: int, window: Any, stride: Any, baseline: Any = 0.0,
                     batch: int = 64, on_progress: Callable[[int, int], None] | None = None
                     ) -> tuple[np.ndarray, np.ndarray]:
-    """(occlusion map, occlusion grid) in one call, with one progress count over both passes: what the
-    occlusion page shows, and what it sends to the job pool for large maps."""
-    if on_progress is None:
-        return (occlusion(model, image, target, window, stride, baseline, batch),
-                occlusion_grid(model, image, target, window, stride, baseline, batch))
-    heat = occlusion(model, image, target, window, stride, baseline, batch,
-                     lambda done, total: on_progress(done, 2 * total))
-    grid = occlusion_grid(model, image, target, window, stride, baseline, batch,
-                          lambda done, total: on_progress(total + done, 2 * total))
-    return heat, grid
+    """(occlusion map, occlusion grid) from one pass over the occluder positions (each occluded image runs
+    once and gives both): what the occlusion page shows, and what it sends to the job pool for large maps.
+
+    >>> import torch.nn as nn
+    >>> model = nn.Sequential(nn.Flatten(), nn.Linear(4, 2, bias=False)); _ = nn.init.ones_(model[1].weight)
+    >>> heat, grid = occlusion_views(model, np.ones((1, 2, 2)), 0, (2, 2), (2, 2))
+    >>> heat.tolist(), grid.tolist()
+    ([[4.0, 4.0], [4.0, 4.0]], [[0.5]])
+    """
+    x, win, positions, plain, outs = _occluded_outputs(model, image, target, window, stride, baseline, batch,
+                                                       on_progress)
+    return _pixel_map(plain[target] - outs[:, target], positions, win, x.shape[1:]), _prob_grid(outs, target, positions)

@@ -131,12 +131,11 @@ def _trace4(x, w, stride, padding, dilation):
 
 
 def _terms(pairs) -> str:
-    from convlab._format import factor, num
+    from convlab._format import equation, product
     pairs = list(pairs)
     if not pairs:
         return "0 (no output uses it)"
-    total = sum(a * b for a, b in pairs)
-    return " + ".join(f"{num(a)}×{factor(b)}" for a, b in pairs) + f" = {num(total)}"
+    return equation([product(a, b) for a, b in pairs], sum(a * b for a, b in pairs))
 
 
 def explain_grad_w(x: Any, w: Any, grad_out: Any, index: tuple[int, int, int, int], stride: Any = 1,

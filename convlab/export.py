@@ -15,17 +15,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from convlab._format import num
+from convlab._format import num, plain
 from convlab.errors import ConvlabError
+from convlab.figures.style import (CELL_LINE, GIF_CELL_FONT, GIF_GAP, GIF_LABEL_FONT, GIF_LABEL_H, GIF_MARGIN,
+                                   GIF_TITLE_FONT, GIF_TITLE_H, INK, LABEL, MISSING, OCCLUDER, PAPER, WINDOW,
+                                   diverging_rgb, limit)
 
 __all__ = ["MAX_FRAMES", "MAX_WIDTH", "render_frame", "steps_gif", "occlusion_gif", "frame_indices",
            "conv_snippet", "pool_snippet", "model_snippet", "grid_csv"]
 
 MAX_FRAMES = 80
 MAX_WIDTH = 1400
-MARGIN, TITLE_H, LABEL_H, GAP = 12, 34, 22, 24
-WINDOW = (255, 127, 14)          # the same orange as the figures' window outline
-CURRENT = (31, 119, 180)
+MARGIN, TITLE_H, LABEL_H, GAP = GIF_MARGIN, GIF_TITLE_H, GIF_LABEL_H, GIF_GAP
 
 
 def _font(size: int):
@@ -36,14 +37,9 @@ def _font(size: int):
         return ImageFont.load_default()
 
 
-def _colour(v: float, lim: float) -> tuple[int, int, int]:
-    """White at 0, red for positive, blue for negative (the figures' diverging scale)."""
-    if not np.isfinite(v):
-        return (230, 230, 230)
-    t = max(-1.0, min(1.0, v / lim)) if lim else 0.0
-    if t >= 0:
-        return (255, int(255 - 150 * t), int(255 - 170 * t))
-    return (int(255 + 170 * t), int(255 + 120 * t), 255)
+def _colour(v: float, lim: float):
+    """The figures' diverging colour of v on the range ±lim; grey where there is no number."""
+    return diverging_rgb(v / lim) if np.isfinite(v) and lim else MISSING
 
 
 def _as3(a: np.ndarray, dims: int) -> np.ndarray:
@@ -92,35 +88,35 @@ def render_frame(trace, i: int, cell: int | None = None, max_width: int = MAX_WI
 
     cell = cell or _cell_size(trace, max_width)
     panels = _panels(trace, i)
-    lim = max(float(np.nanmax(np.abs(np.where(np.isfinite(p[1]), p[1], 0)))) for p in panels) or 1.0
+    lim = limit(*(p[1] for p in panels))                         # one range for every panel, as in the figures
     width = 2 * MARGIN + sum(p[1].shape[1] * cell for p in panels) + GAP * (len(panels) - 1)
     height = TITLE_H + LABEL_H + max(p[1].shape[0] for p in panels) * cell + MARGIN
-    img = Image.new("RGB", (width, height), "white")
+    img = Image.new("RGB", (width, height), PAPER)
     draw = ImageDraw.Draw(img)
-    small, big = _font(max(9, int(cell * 0.36))), _font(15)
+    small, big = _font(max(9, int(cell * GIF_CELL_FONT))), _font(GIF_TITLE_FONT)
     st = trace[i]
     idx = ", ".join(map(str, st.out_index))
     fits = lambda t: draw.textlength(t, font=big) <= width - 2 * MARGIN      # noqa: E731
-    text = f"step {i + 1}/{len(trace)}: out[{idx}] = " + st.expression().replace("×", "*")   # the font has no ×
+    text = f"step {i + 1}/{len(trace)}: out[{idx}] = " + plain(st.expression())      # the font has no × or −
     if not fits(text) and hasattr(st, "total_expression"):
-        text = f"step {i + 1}/{len(trace)}: out[{idx}] = channel sums + bias = " + st.total_expression()
+        text = f"step {i + 1}/{len(trace)}: out[{idx}] = channel sums + bias = " + plain(st.total_expression())
     if not fits(text):
         text = f"step {i + 1}/{len(trace)}: out[{idx}] = {num(st.value)}"
-    draw.text((MARGIN, 8), text, fill="black", font=big)
+    draw.text((MARGIN, 8), text, fill=INK, font=big)
     x0 = MARGIN
     for name, grid, outline, visible, current in panels:
         h, w = grid.shape
         y0 = TITLE_H + LABEL_H
-        draw.text((x0, TITLE_H), name, fill=(60, 60, 60), font=small if cell < 24 else _font(13))
+        draw.text((x0, TITLE_H), name, fill=LABEL, font=small if cell < 24 else _font(GIF_LABEL_FONT))
         for r in range(h):
             for c in range(w):
                 show = visible is None or visible[r, c]
                 v = grid[r, c]
                 box = (x0 + c * cell, y0 + r * cell, x0 + (c + 1) * cell, y0 + (r + 1) * cell)
-                draw.rectangle(box, fill=_colour(v, lim) if show else "white", outline=(190, 190, 190))
+                draw.rectangle(box, fill=_colour(v, lim) if show else PAPER, outline=CELL_LINE)
                 if show and cell >= 18 and np.isfinite(v):
                     label = num(round(float(v), 2))
-                    draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), label, fill="black", font=small,
+                    draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), label, fill=INK, font=small,
                               anchor="mm")
         if outline is not None:
             rr, cc = outline
@@ -129,7 +125,7 @@ def render_frame(trace, i: int, cell: int | None = None, max_width: int = MAX_WI
         if current is not None:
             r, c = current
             draw.rectangle((x0 + c * cell, y0 + r * cell, x0 + (c + 1) * cell - 1, y0 + (r + 1) * cell - 1),
-                           outline=CURRENT, width=3)
+                           outline=WINDOW, width=3)
         x0 += w * cell + GAP
     return img
 
@@ -180,16 +176,16 @@ def occlusion_gif(image: Any, positions: Sequence[tuple[int, int]], window: tupl
     base = Image.fromarray((np.clip(np.transpose(rgb, (1, 2, 0)), 0, 1) * 255).astype(np.uint8)).resize(
         (w * scale, h * scale), Image.Resampling.NEAREST)
     idx, note = frame_indices(len(positions), max_frames)
-    font = _font(15)
+    font = _font(GIF_TITLE_FONT)
     frames = []
     for i in idx:
         r, c = positions[i]
-        frame = Image.new("RGB", (base.width, base.height + TITLE_H), "white")
+        frame = Image.new("RGB", (base.width, base.height + TITLE_H), PAPER)
         frame.paste(base, (0, TITLE_H))
         draw = ImageDraw.Draw(frame)
         draw.rectangle((c * scale, TITLE_H + r * scale, (c + window[1]) * scale - 1, TITLE_H + (r + window[0]) * scale - 1),
-                       fill=(128, 128, 128), outline=WINDOW, width=2)
-        draw.text((6, 8), f"p({label}) = {float(scores[i]):.2f} with the occluder at ({r}, {c})", fill="black", font=font)
+                       fill=OCCLUDER, outline=WINDOW, width=2)
+        draw.text((6, 8), f"p({label}) = {float(scores[i]):.2f} with the occluder at ({r}, {c})", fill=INK, font=font)
         frames.append(frame)
     return _gif(frames, 400), note
 

@@ -114,23 +114,21 @@ class ConvStep:
         """One written-out partial sum per input channel: ["1×1 + 1×2 = 3", ...]."""
         channels = len(self.channel_sums)
         kern, patch = self.kernel.reshape(channels, -1), self.patch.reshape(channels, -1)
-        return [" + ".join(f"{_format.num(k)}×{_format.factor(v)}" for k, v in zip(kr, pr)) + f" = {_format.num(total)}"
+        return [_format.equation(map(_format.product, kr, pr), total)
                 for kr, pr, total in zip(kern, patch, self.channel_sums)]
 
     def total_expression(self) -> str:
-        """The channel partial sums plus the bias: "2 + (-1) + 1 = 2"."""
-        terms = [_format.num(v) if i == 0 else _format.factor(v) for i, v in enumerate(self.channel_sums)]
-        return " + ".join(terms + [_format.factor(self.bias)]) + f" = {_format.num(self.value)}"
+        """The channel partial sums plus the bias: "2 − 1 + 1 = 2"."""
+        return _format.equation([_format.signed(v) for v in [*self.channel_sums, self.bias]], self.value)
 
     def expression(self) -> str:
-        """The sum written out, kernel value first, as in the notes: "3×1 + 2×0 + 2×2 = 7"."""
+        """The sum written out, kernel value first, as in the notes: "3×1 + 2×0 + 2×2 = 7"; a negative kernel
+        value is subtracted: "1×1 − 2×2 − 3×5 + 4×6 = 6"."""
         channels = len(self.channel_sums)
-        groups = [" + ".join(f"{_format.num(k)}×{_format.factor(v)}" for k, v in zip(kr, pr))
+        groups = [_format.sum_text(map(_format.product, kr, pr))
                   for kr, pr in zip(self.kernel.reshape(channels, -1), self.patch.reshape(channels, -1))]
-        text = groups[0] if channels == 1 else " + ".join(f"[{g}]" for g in groups)
-        if self.bias != 0:
-            text += f" + {_format.factor(self.bias)}"
-        return f"{text} = {_format.num(self.value)}"
+        terms = groups if channels == 1 else [f"[{g}]" for g in groups]
+        return _format.equation(terms + ([_format.signed(self.bias)] if self.bias != 0 else []), self.value)
 
 
 class StepTrace(Sequence):
@@ -232,7 +230,7 @@ def conv2d_steps(x: Any, w: Any, bias: Any = None, stride: Any = 1, padding: Any
     >>> x = [[1, 2, 4, 3], [5, 6, 8, 7], [9, 10, 12, 11], [13, 14, 16, 2]]
     >>> step = conv2d_steps(x, [[1, -2], [-3, 4]])[-1]
     >>> step.out_index, step.start, step.expression()
-    ((2, 2), (2, 2), '1×12 + -2×11 + -3×16 + 4×2 = -50')
+    ((2, 2), (2, 2), '1×12 − 2×11 − 3×16 + 4×2 = −50')
     >>> [st.channels for st in conv2d_steps(np.ones((4, 2, 2)), np.ones((2, 2, 2, 2)), groups=2)]
     [(0, 1), (2, 3)]
     """
@@ -367,10 +365,10 @@ class PoolStep:
 
     def expression(self) -> str:
         """ "max(1, 1, 5, 6) = 6" or "(1 + 1 + 5 + 6) / 4 = 3.25"."""
-        vals = [("-inf" if np.isneginf(v) else _format.num(v)) for v in self.patch.ravel()]
+        vals = [_format.signed(v) for v in self.patch.ravel()]
         if self.mode == "max":
-            return f"max({', '.join(vals)}) = {_format.num(self.value)}"
-        return f"({' + '.join(vals)}) / {len(vals)} = {_format.num(self.value)}"
+            return f"max({', '.join(vals)}) = {_format.signed(self.value)}"
+        return f"({_format.sum_text(vals)}) / {len(vals)} = {_format.signed(self.value)}"
 
 
 def _pool_trace(s: _PoolSetup) -> StepTrace:

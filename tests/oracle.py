@@ -7,6 +7,8 @@ separately against the formulas in tests/test_arithmetic.py.
 
 from __future__ import annotations
 
+import ast
+import operator
 import os
 
 import numpy as np
@@ -122,3 +124,23 @@ def random_conv3d_case(rng: np.random.Generator):
                lambda: (int(rng.integers(0, 2)), (0, int(rng.integers(0, 3))), "same")][rng.integers(0, 6)]()
     return dict(x=rng.normal(size=(c, *size)), w=rng.normal(size=(o, c // g, *kernel)), bias=rng.normal(size=o),
                 stride=stride, padding=padding, dilation=dilation, groups=g)
+
+
+def caption_value(text: str) -> tuple[float, float]:
+    """A written-out sum evaluated independently of convlab, and the value it says it has:
+    "3×1 − 1×6 = −3" → (-3.0, -3.0). Only numbers, + − × /, parentheses and [channel groups] are accepted."""
+    lhs, rhs = text.replace("×", "*").replace("\u2212", "-").replace("[", "(").replace("]", ")").rsplit(" = ", 1)
+    return _evaluate(ast.parse(lhs, mode="eval").body), float(rhs)
+
+
+_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+def _evaluate(node: ast.AST) -> float:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_evaluate(node.operand)
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        return _OPERATORS[type(node.op)](_evaluate(node.left), _evaluate(node.right))
+    raise AssertionError(f"not a written-out sum: {ast.unparse(node)}")

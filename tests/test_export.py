@@ -11,6 +11,7 @@ from PIL import Image
 import convlab
 from convlab.export import (LABEL_H, MARGIN, MAX_FRAMES, TITLE_H, WINDOW, conv_snippet, grid_csv, model_snippet,
                             occlusion_gif, pool_snippet, render_frame, steps_gif)
+from convlab.figures.style import DIVERGING, rgb
 from convlab.models import PRESETS, build_model, preset
 
 
@@ -34,11 +35,25 @@ def test_conv2d_gif_frames_and_the_first_frame():
     diff = np.abs(np.asarray(got[0], int) - np.asarray(first, int))
     assert diff.mean() < 3 and np.percentile(diff, 99) < 16                     # same picture, up to the palette
     # the orange outline sits around step 0's window (rows 0-1, cols 0-1 of the padded input, first panel)
-    a = np.asarray(first)
-    ys, xs = np.nonzero(np.all(a == WINDOW, axis=2))
     cell = (first.width - 2 * MARGIN - 2 * 24) // (7 + 2 + 3)
+    a = np.asarray(first)[:, :MARGIN + 7 * cell]                              # the input panel
+    ys, xs = np.nonzero(np.all(a == rgb(WINDOW), axis=2))
     assert (xs.min(), ys.min()) == (MARGIN, TITLE_H + LABEL_H)
     assert (xs.max(), ys.max()) == (MARGIN + 2 * cell - 1, TITLE_H + LABEL_H + 2 * cell - 1)
+    # the current output cell is outlined in the same orange, as in the figures (output panel, row 0, col 0)
+    out_x = MARGIN + (7 + 2) * cell + 2 * 24
+    assert tuple(first.getpixel((out_x, TITLE_H + LABEL_H + cell // 2))) == rgb(WINDOW)
+
+
+def test_gif_cells_use_the_figures_colour_scale():
+    """The GIF and the Plotly figures share one style: a cell at the largest |value| gets the scale's colour at
+    1 / 1.6 of its end, 0 is the scale's white."""
+    from convlab.figures.style import diverging_rgb
+    trace = convlab.conv1d_steps([0.0, 4.0, -4.0], [1.0])
+    frame = render_frame(trace, 2, cell=40)
+    y = TITLE_H + LABEL_H + 30
+    picked = [tuple(frame.getpixel((MARGIN + c * 40 + 30, y))) for c in range(3)]      # input panel, 3 cells
+    assert picked == [rgb(DIVERGING[2][1]), diverging_rgb(1 / 1.6), diverging_rgb(-1 / 1.6)]
 
 
 def test_gifs_are_capped_with_a_message_and_cover_pool_1d_and_occlusion():

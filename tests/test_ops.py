@@ -185,3 +185,44 @@ def test_window_cells_are_the_nonzeros_of_the_toeplitz_row():
             cells = steps.window_cells(i)
             flat = sorted(np.ravel_multi_index(tuple(zip(*cells)), c["x"].shape)) if cells else []
             assert flat == list(np.nonzero(t[i])[0]), seed
+
+
+# ------------------------------------------------------------------ captions: "3×1 − 1×6", never "3×1 + -1×6"
+
+MINUS = "\u2212"
+
+
+@pytest.mark.parametrize("caption, want", [
+    (lambda: convlab.conv1d_steps([6, 1], [-1, 3])[0].expression(), "−1×6 + 3×1 = −3"),          # negative first term
+    (lambda: convlab.conv1d_steps([1, 2], [1, 1], bias=[-2])[0].expression(), "1×1 + 1×2 − 2 = 1"),  # negative bias
+    (lambda: convlab.conv1d_steps([-1, 2], [3, -1])[0].expression(), "3×(−1) − 1×2 = −5"),      # negative input
+    (lambda: convlab.conv2d_steps(np.array([[[2.0]], [[-1.0]]]), np.ones((1, 2, 1, 1)), bias=[1])[0].total_expression(),
+     "2 − 1 + 1 = 2"),
+    (lambda: convlab.conv2d_steps(np.array([[[2.0]], [[-1.0]]]), np.ones((1, 2, 1, 1)), bias=[-1])[0].expression(),
+     "[1×2] + [1×(−1)] − 1 = 0"),
+    (lambda: convlab.pool1d_steps([1, -2, 3, 0], 4, mode="avg")[0].expression(), "(1 − 2 + 3 + 0) / 4 = 0.5"),
+    (lambda: convlab.pool1d_steps([-3, -2], 2, padding=1)[0].expression(), "max(−inf, −3) = −3"),
+], ids=["first term", "bias", "input", "channel sums", "channel groups", "average", "max"])
+def test_captions_use_a_minus_sign(caption, want):
+    assert caption() == want
+
+
+def _captions(seed):
+    rng = np.random.default_rng(seed)
+    c = int(rng.integers(1, 3))
+    x = rng.integers(-3, 4, size=(c, int(rng.integers(3, 6)), int(rng.integers(3, 6)))).astype(float)
+    w = rng.integers(-3, 4, size=(2, c, 2, 2)).astype(float)
+    bias = rng.integers(-2, 3, size=2).astype(float)
+    steps = convlab.conv2d_steps(x, w, bias, padding=int(rng.integers(0, 2)))
+    out = [s.expression() for s in steps] + [s.total_expression() for s in steps]
+    out += [e for s in steps for e in s.channel_expressions()]
+    out += [s.expression() for s in convlab.pool2d_steps(x[0], 2, mode="avg")]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_every_caption_reads_with_minus_signs_and_adds_up(seed):
+    for text in _captions(seed):
+        assert "-" not in text and f"+ {MINUS}" not in text and f"{MINUS} {MINUS}" not in text, text
+        lhs, rhs = oracle.caption_value(text)
+        assert lhs == pytest.approx(rhs), text

@@ -17,6 +17,12 @@ def test_seed000_4x4_input_with_2x2_kernel():
     np.testing.assert_array_equal(got, F.conv2d(oracle.T(SEED000_X)[None, None], oracle.T([[1, -2], [-3, 4]])[None, None])[0, 0])
 
 
+
+def test_seed000_captions_subtract_the_negative_kernel_values():
+    steps = convlab.conv2d_steps(SEED000_X, [[1, -2], [-3, 4]])
+    assert steps[0].expression() == "1×1 − 2×2 − 3×5 + 4×6 = 6"              # was "1×1 + -2×2 + -3×5 + 4×6 = 6"
+    assert steps[-1].expression() == "1×12 − 2×11 − 3×16 + 4×2 = −50"
+
 def test_seed001_1d_valid_and_same():
     x, w = [1, 0, 2, 2, 3, 1], [3, 2, 2]
     np.testing.assert_array_equal(convlab.conv1d(x, w, padding="valid"), [7, 8, 16, 14])

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from convlab.figures.style import BLUE, FONT, GREY, GRIDLINE, LIGHT_RED, PALE_BLUE, PAPER
 from convlab.variants import VariantCount
 
 
-def params_figure(counts: list[VariantCount], font_size: int = 16) -> go.Figure:
+def params_figure(counts: list[VariantCount], font_size: int = FONT) -> go.Figure:
     """One bar per layer kind, labelled with its exact count.
 
     >>> from convlab.variants import variant_param_counts
@@ -16,8 +17,8 @@ def params_figure(counts: list[VariantCount], font_size: int = 16) -> go.Figure:
     """
     fig = go.Figure(go.Bar(x=[c.name for c in counts], y=[c.params for c in counts],
                            text=[f"{c.params:,}" for c in counts], textposition="outside",
-                           marker_color=["#999999", "#f4a582", "#92c5de", "#2171b5"][-len(counts):]))
-    fig.update_yaxes(type="log", title="parameters (log scale)", gridcolor="#eee")
+                           marker_color=[GREY, LIGHT_RED, PALE_BLUE, BLUE][-len(counts):]))
+    fig.update_yaxes(type="log", title="parameters (log scale)", gridcolor=GRIDLINE)
     fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10), font={"size": font_size},
-                      plot_bgcolor="white", dragmode=False)
+                      plot_bgcolor=PAPER, dragmode=False)
     return fig

@@ -5,20 +5,21 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from convlab.arithmetic import LayerStats, RFStep
+from convlab.figures.style import BLUE, FONT, GRIDLINE, ORANGE, PAPER
 
 
-def stack_figure(stats: list[LayerStats], rf: list[RFStep], font_size: int = 16) -> go.Figure:
+def stack_figure(stats: list[LayerStats], rf: list[RFStep], font_size: int = FONT) -> go.Figure:
     """Spatial size (shrinking) and receptive field (growing) after each layer."""
     layers = ["input"] + [f"layer {i}" for i in range(1, len(stats) + 1)]
     sizes = [stats[0].input_shape[-1]] + [s.output_shape[-1] for s in stats]
     fields = [1] + [r.size for r in rf]
     fig = go.Figure([
         go.Scatter(x=layers, y=sizes, mode="lines+markers+text", text=sizes, textposition="top center",
-                   name="output width", line={"color": "#2171b5", "width": 3}),
+                   name="output width", line={"color": BLUE, "width": 3}),
         go.Scatter(x=layers, y=fields, mode="lines+markers+text", text=fields, textposition="bottom center",
-                   name="receptive field", line={"color": "#e66101", "width": 3, "dash": "dash"}),
+                   name="receptive field", line={"color": ORANGE, "width": 3, "dash": "dash"}),
     ])
     fig.update_layout(height=380, margin=dict(l=10, r=10, t=30, b=10), font={"size": font_size},
-                      yaxis_title="cells", legend={"orientation": "h", "y": 1.12}, plot_bgcolor="white")
-    fig.update_yaxes(gridcolor="#eee", rangemode="tozero")
+                      yaxis_title="cells", legend={"orientation": "h", "y": 1.12}, plot_bgcolor=PAPER)
+    fig.update_yaxes(gridcolor=GRIDLINE, rangemode="tozero")
     return fig

@@ -7,10 +7,11 @@ import plotly.graph_objects as go
 
 from convlab.arithmetic import SizeExplanation
 from convlab.errors import ConvlabError
+from convlab.figures.style import BLUE, COUNTS, FONT, LIGHT_BLUE, LIGHT_ORANGE, PAD_BG, PAPER, WINDOW
 
 # cell categories and their colours (colour-blind safe: blue / orange / greys)
 EMPTY, PAD, COVERED, UNCOVERED, TAP = 0, 1, 2, 3, 4
-COLOURS = ("#ffffff", "#d9d9d9", "#c6dbef", "#fdae6b", "#2171b5")
+COLOURS = (PAPER, PAD_BG, LIGHT_BLUE, LIGHT_ORANGE, BLUE)
 MAX_CELLS = 60
 
 
@@ -45,17 +46,17 @@ def coverage_figure(e: SizeExplanation) -> go.Figure:
     scale = [[v / 4, c] for v, c in zip(range(5), COLOURS)]
     scale = [s for i, (v, c) in enumerate(scale) for s in ([max(v - 0.125, 0), c], [min(v + 0.125, 1), c])]
     fig = go.Figure(go.Heatmap(z=cat, text=labels, texttemplate="%{text}", colorscale=scale, zmin=0, zmax=4,
-                               showscale=False, xgap=2, ygap=2, hoverinfo="skip", textfont={"size": 16}))
+                               showscale=False, xgap=2, ygap=2, hoverinfo="skip", textfont={"size": FONT}))
     rows = ["input"] + [f"out {o}" for o in range(e.output)]
     fig.update_yaxes(autorange="reversed", tickvals=list(range(len(rows))), ticktext=rows, scaleanchor="x",
-                     showgrid=False, zeroline=False, ticks="", tickfont={"size": 16})
+                     showgrid=False, zeroline=False, ticks="", tickfont={"size": FONT})
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, ticks="")
     fig.update_layout(height=60 + 44 * len(rows), margin=dict(l=10, r=10, t=10, b=10),
-                      plot_bgcolor="white", font={"size": 16})
+                      plot_bgcolor=PAPER, font={"size": FONT})
     return fig
 
 
-def coverage2d_figure(rows: SizeExplanation, cols: SizeExplanation, font_size: int = 16, cell: int = 40) -> go.Figure:
+def coverage2d_figure(rows: SizeExplanation, cols: SizeExplanation, font_size: int = FONT, cell: int = 40) -> go.Figure:
     """The padded input grid: how many windows read each cell; orange cells are never read.
 
     The first window is outlined; padding cells are grey. Built from the per-axis
@@ -73,14 +74,14 @@ def coverage2d_figure(rows: SizeExplanation, cols: SizeExplanation, font_size: i
     dropped = (counts == 0) & ~pad
     z = np.where(pad | dropped, np.nan, counts)
     text = np.where(pad, "", np.where(dropped, "✕", counts.astype(int).astype(str)))
-    fig = go.Figure(go.Heatmap(z=z, text=text, texttemplate="%{text}", colorscale="Blues", zmin=0,
+    fig = go.Figure(go.Heatmap(z=z, text=text, texttemplate="%{text}", colorscale=COUNTS, zmin=0,
                                zmax=max(counts.max(), 1) * 2.5, showscale=False, xgap=2, ygap=2,
                                textfont={"size": font_size}, hovertemplate="read by %{text} window(s)<extra></extra>"))
     fig.add_trace(go.Heatmap(z=np.where(dropped, 1.0, np.nan), colorscale=[[0, COLOURS[UNCOVERED]], [1, COLOURS[UNCOVERED]]],
                              text=np.where(dropped, "✕", ""), texttemplate="%{text}", textfont={"size": font_size},
                              showscale=False, xgap=2, ygap=2, hovertemplate="never read: dropped<extra></extra>"))
     kr, kc = rows.effective_kernel, cols.effective_kernel
-    fig.add_shape(type="rect", x0=-.5, y0=-.5, x1=kc - .5, y1=kr - .5, line={"color": "#e66101", "width": 4})
+    fig.add_shape(type="rect", x0=-.5, y0=-.5, x1=kc - .5, y1=kr - .5, line={"color": WINDOW, "width": 4})
     fig.update_yaxes(autorange="reversed", scaleanchor="x", showgrid=False, zeroline=False, ticks="",
                      showticklabels=False)
     fig.update_xaxes(showgrid=False, zeroline=False, ticks="", showticklabels=False)

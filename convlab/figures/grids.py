@@ -8,14 +8,15 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convlab.figures.sliding import DIVERGING, WINDOW, _limit, _squares, _text
+from convlab.figures.sliding import _squares, _text
+from convlab.figures.style import CHART_FONT, DIVERGING, PAD_BG, WINDOW, limit
 
 __all__ = ["grid_figure", "TEXT_LIMIT"]
 
 TEXT_LIMIT = 400          # cells per grid above which numbers are left out (hover still shows them)
 
 
-def grid_figure(grids: Sequence[np.ndarray], titles: Sequence[str], *, font_size: int = 14, cell: int = 36,
+def grid_figure(grids: Sequence[np.ndarray], titles: Sequence[str], *, font_size: int = CHART_FONT, cell: int = 36,
                 highlight: Sequence[tuple[Sequence[int], Sequence[int]] | None] = (),
                 height: int | None = None, operators: Sequence[str] = ()) -> go.Figure:
     """One heatmap per grid, each with its own colour range centred on 0.
@@ -32,7 +33,7 @@ def grid_figure(grids: Sequence[np.ndarray], titles: Sequence[str], *, font_size
     fig = make_subplots(rows=1, cols=len(arrays), subplot_titles=list(titles), column_widths=widths,
                         horizontal_spacing=0.06 if len(arrays) > 1 else 0)
     for i, a in enumerate(arrays, start=1):
-        lim = _limit(a)
+        lim = limit(a)
         small = a.size <= TEXT_LIMIT
         fig.add_trace(go.Heatmap(z=a, text=_text(a) if small else None, texttemplate="%{text}" if small else None,
                                  zmid=0, zmin=-lim, zmax=lim, colorscale=DIVERGING, showscale=False,
@@ -52,7 +53,7 @@ def grid_figure(grids: Sequence[np.ndarray], titles: Sequence[str], *, font_size
     tallest = max(a.shape[0] for a in arrays)
     cell = cell if tallest <= 6 else int(cell * 0.75)
     fig.update_layout(height=height or int(min(tallest * cell, 900) + 70), showlegend=False, dragmode=False,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, plot_bgcolor="#d9d9d9", font={"size": font_size})
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, plot_bgcolor=PAD_BG, font={"size": font_size})
     fig.update_annotations(font_size=font_size)
     fig.update_yaxes(autorange="reversed", showgrid=False, zeroline=False, ticks="", showticklabels=False)
     fig.update_xaxes(showgrid=False, zeroline=False, ticks="", showticklabels=False)

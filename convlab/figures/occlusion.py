@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from convlab.figures.sliding import DIVERGING, _limit
+from convlab.figures.style import (DIVERGING, OCCLUDER, OCCLUDER_OPACITY, PAPER, PICTURE, PROBABILITY, WINDOW,
+                                   limit, rgba)
 
 __all__ = ["occluder_animation", "map_figure"]
 
@@ -16,7 +17,7 @@ def _picture(image: np.ndarray) -> go.BaseTraceType:
     """(C, H, W) in [0, 1] as a colour picture or a greyscale heatmap."""
     if image.shape[0] == 3:
         return go.Image(z=np.clip(np.transpose(image, (1, 2, 0)), 0, 1) * 255, hoverinfo="skip")
-    return go.Heatmap(z=image[0], colorscale="Greys", zmin=0, zmax=1, showscale=False,              # ink dark
+    return go.Heatmap(z=image[0], colorscale=PICTURE, zmin=0, zmax=1, showscale=False,              # ink dark
                       hoverinfo="skip")
 
 
@@ -24,7 +25,7 @@ def _style(fig: go.Figure, h: int, w: int, size: int) -> go.Figure:
     fig.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False, showgrid=False, zeroline=False,
                      range=[h - .5, -.5])
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, range=[-.5, w - .5])
-    fig.update_layout(height=size, margin=dict(l=5, r=5, t=50, b=5), dragmode=False, plot_bgcolor="white")
+    fig.update_layout(height=size, margin=dict(l=5, r=5, t=50, b=5), dragmode=False, plot_bgcolor=PAPER)
     return fig
 
 
@@ -42,7 +43,7 @@ def occluder_animation(image: np.ndarray, positions: Sequence[tuple[int, int]], 
     def square(r, c):
         r1, c1 = min(r + window[0], h), min(c + window[1], w)
         return go.Scatter(x=[c - .5, c1 - .5, c1 - .5, c - .5, c - .5], y=[r - .5, r - .5, r1 - .5, r1 - .5, r - .5],
-                          fill="toself", fillcolor="rgba(128,128,128,0.85)", line={"color": "#e66101", "width": 3},
+                          fill="toself", fillcolor=rgba(OCCLUDER, OCCLUDER_OPACITY), line={"color": WINDOW, "width": 3},
                           mode="lines", hoverinfo="skip", showlegend=False)
 
     def title(i):
@@ -71,9 +72,9 @@ def occluder_animation(image: np.ndarray, positions: Sequence[tuple[int, int]], 
 def map_figure(image: np.ndarray, heat: np.ndarray, title: str, size: int = 420, signed: bool = True) -> go.Figure:
     """A map over the image: the picture underneath, the map on top, half transparent."""
     h, w = image.shape[1:]
-    lim = _limit(heat)
+    lim = limit(heat)
     layer = go.Heatmap(z=heat, x0=-.5 + (w / heat.shape[1]) / 2, dx=w / heat.shape[1], y0=-.5 + (h / heat.shape[0]) / 2,
-                       dy=h / heat.shape[0], opacity=0.6, colorscale=DIVERGING if signed else "Viridis",
+                       dy=h / heat.shape[0], opacity=0.6, colorscale=DIVERGING if signed else PROBABILITY,
                        zmid=0 if signed else None, zmin=-lim if signed else 0, zmax=lim if signed else 1,
                        hovertemplate="%{z:.3f}<extra></extra>", colorbar={"len": 0.8})
     fig = go.Figure([_picture(image), layer])

@@ -10,13 +10,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from convlab.dna import BASES
-from convlab.figures.sliding import DIVERGING, WINDOW, _limit
+from convlab.figures.style import (BLUE, COUNTS, DIVERGING, GREEN, GREY, GRIDLINE, INK, ONE_HOT, ORANGE, PAD_BG,
+                                   LOGO_COLOURS, PAPER, WHITE_ISH, WINDOW, limit)
 from convlab.signals import CausalStack
 
 __all__ = ["BASE_COLOURS", "logo_figure", "onehot_figure", "activation_figure", "signal_figure", "causal_stack_figure",
            "spectro_figure"]
 
-BASE_COLOURS = {"A": "#109648", "C": "#255C99", "G": "#F7B32B", "T": "#D62839"}   # the usual logo colours
+BASE_COLOURS = LOGO_COLOURS                                                # the usual logo colours
 
 # Each letter as closed polygons in a unit box (x right, y up); a reversed inner ring cuts a hole (SVG nonzero fill).
 _ARC = np.linspace(np.radians(45), np.radians(315), 24)                   # counter-clockwise
@@ -81,10 +82,10 @@ def logo_figure(heights: np.ndarray, titles: Sequence[str], *, columns: int = 4,
     fig.layout.shapes = shapes
     fig.update_xaxes(range=[0, k], tickvals=[p + 0.5 for p in range(k)], ticktext=[str(p) for p in range(k)],
                      showgrid=False, zeroline=False)
-    fig.update_yaxes(range=[min(bottom * 1.05, 0), top * 1.08], gridcolor="#eee", zeroline=True, zerolinecolor="#999")
+    fig.update_yaxes(range=[min(bottom * 1.05, 0), top * 1.08], gridcolor=GRIDLINE, zeroline=True, zerolinecolor=GREY)
     fig.update_yaxes(title=y_title, col=1)
     fig.update_layout(height=int(60 + 190 * rows), margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      font={"size": font_size}, plot_bgcolor="white", dragmode=False, showlegend=False)
+                      font={"size": font_size}, plot_bgcolor=PAPER, dragmode=False, showlegend=False)
     fig.update_annotations(font_size=font_size)
     return fig
 
@@ -98,9 +99,9 @@ def onehot_figure(x: np.ndarray, site: int = -1, motif_len: int = 0, *, font_siz
     """
     a = np.asarray(x, dtype=float)
     text = np.where(a > 0.5, np.array(list(BASES))[:, None], "")
-    colours = [[0, "#f7f7f7"], [1, "#555555"]]
+    colours = [[0, WHITE_ISH], [1, ONE_HOT]]
     fig = go.Figure(go.Heatmap(z=a, text=text, texttemplate="%{text}", colorscale=colours, zmin=0, zmax=1,
-                               showscale=False, xgap=1, ygap=1, textfont={"size": font_size, "color": "white"},
+                               showscale=False, xgap=1, ygap=1, textfont={"size": font_size, "color": PAPER},
                                hovertemplate="position %{x}, channel %{y}: %{z}<extra></extra>"))
     if site >= 0:
         fig.add_shape(type="rect", x0=site - 0.5, x1=site + motif_len - 0.5, y0=-0.5, y1=3.5,
@@ -108,7 +109,7 @@ def onehot_figure(x: np.ndarray, site: int = -1, motif_len: int = 0, *, font_siz
     fig.update_yaxes(tickvals=[0, 1, 2, 3], ticktext=list(BASES), autorange="reversed", showgrid=False)
     fig.update_xaxes(title="position", showgrid=False, zeroline=False)
     fig.update_layout(height=int(110 + 4 * (font_size + 14)), margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      font={"size": font_size}, plot_bgcolor="white", dragmode=False)
+                      font={"size": font_size}, plot_bgcolor=PAPER, dragmode=False)
     return fig
 
 
@@ -122,12 +123,12 @@ def activation_figure(acts: np.ndarray, labels: Sequence[str], site: int = -1, m
     (1,)
     """
     a = np.asarray(acts, dtype=float)
-    lim = _limit(a) / 1.6
+    lim = limit(a) / 1.6
     fig = go.Figure(go.Heatmap(z=a, zmin=-lim, zmax=lim, colorscale=DIVERGING, showscale=False, xgap=1, ygap=1,
                                hovertemplate="%{y}, window at %{x}: %{z:.3f}<extra></extra>", y=list(labels)))
     best = a.argmax(axis=1)
     fig.add_trace(go.Scatter(x=best.tolist(), y=list(labels), mode="markers", marker={"symbol": "star", "size": 14,
-                                                                                     "color": "#000"},
+                                                                                     "color": INK},
                              hovertemplate="max = %{customdata:.3f}<extra></extra>", customdata=a.max(axis=1)))
     if site >= 0:
         first, last = sorted((site, site + motif_len - width))
@@ -137,7 +138,7 @@ def activation_figure(acts: np.ndarray, labels: Sequence[str], site: int = -1, m
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig.update_xaxes(title="window start (position)", showgrid=False, zeroline=False)
     fig.update_layout(height=int(90 + len(labels) * (font_size + 16)), margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      font={"size": font_size}, plot_bgcolor="white", dragmode=False, showlegend=False)
+                      font={"size": font_size}, plot_bgcolor=PAPER, dragmode=False, showlegend=False)
     return fig
 
 
@@ -148,7 +149,7 @@ def signal_figure(lines: Sequence[tuple[str, np.ndarray]], *, x_title: str = "ti
     >>> signal_figure([("x", np.arange(3.0))]).data[0].name
     'x'
     """
-    palette = ["#2171b5", "#e66101", "#4d4d4d", "#1b9e77"]
+    palette = [BLUE, ORANGE, INK, GREEN]
     fig = go.Figure()
     for i, (name, y) in enumerate(lines):
         fig.add_trace(go.Scatter(y=np.asarray(y, dtype=float), name=name, mode="lines+markers" if len(y) <= 80 else "lines",
@@ -156,10 +157,10 @@ def signal_figure(lines: Sequence[tuple[str, np.ndarray]], *, x_title: str = "ti
                                        "shape": "hv" if step_like else "linear"}, marker={"size": 5}))
     for m in marks:
         fig.add_vline(x=m, line={"color": WINDOW, "width": 2, "dash": "dot"})
-    fig.update_xaxes(title=x_title, gridcolor="#eee")
-    fig.update_yaxes(gridcolor="#eee", zerolinecolor="#999")
+    fig.update_xaxes(title=x_title, gridcolor=GRIDLINE)
+    fig.update_yaxes(gridcolor=GRIDLINE, zerolinecolor=GREY)
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, font={"size": font_size},
-                      plot_bgcolor="white", legend={"orientation": "h", "y": 1.15}, dragmode=False)
+                      plot_bgcolor=PAPER, legend={"orientation": "h", "y": 1.15}, dragmode=False)
     return fig
 
 
@@ -181,19 +182,19 @@ def causal_stack_figure(stack: CausalStack, n: int, *, font_size: int = 14) -> g
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": WINDOW, "width": 2}, hoverinfo="skip"))
     grid_x = [t for _ in range(layers) for t in range(n)]
     grid_y = [level for level in range(layers) for _ in range(n)]
-    fig.add_trace(go.Scatter(x=grid_x, y=grid_y, mode="markers", marker={"size": 11, "color": "#d9d9d9"},
+    fig.add_trace(go.Scatter(x=grid_x, y=grid_y, mode="markers", marker={"size": 11, "color": PAD_BG},
                              hoverinfo="skip"))
     for level in [*range(1, layers), 0]:                                 # the input row last
         steps = stack.levels[level]
         fig.add_trace(go.Scatter(x=list(steps), y=[level] * len(steps), mode="markers",
-                                 marker={"size": 14, "color": WINDOW if level else "#2171b5", "line": {"width": 1}},
+                                 marker={"size": 14, "color": WINDOW if level else BLUE, "line": {"width": 1}},
                                  hovertemplate=f"layer {level}, step %{{x}}<extra></extra>"))
     names = ["input"] + [f"layer {i} (d = {d})" for i, d in enumerate(stack.dilations, start=1)]
     names[-1] = names[-1] + " = output"
     fig.update_yaxes(tickvals=list(range(layers)), ticktext=names, range=[-0.6, layers - 0.4], showgrid=False)
-    fig.update_xaxes(title="time step", range=[-0.8, n - 0.2], gridcolor="#f2f2f2", dtick=max(1, n // 16))
+    fig.update_xaxes(title="time step", range=[-0.8, n - 0.2], gridcolor=GRIDLINE, dtick=max(1, n // 16))
     fig.update_layout(height=int(110 + 56 * layers), margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      font={"size": font_size}, plot_bgcolor="white", showlegend=False, dragmode=False)
+                      font={"size": font_size}, plot_bgcolor=PAPER, showlegend=False, dragmode=False)
     return fig
 
 
@@ -208,9 +209,9 @@ def spectro_figure(spec: np.ndarray, fmap: np.ndarray, rate: int, n_fft: int, ho
     s, f = np.asarray(spec, dtype=float), np.asarray(fmap, dtype=float)
     freqs = np.arange(s.shape[0]) * rate / n_fft
     fig = make_subplots(rows=1, cols=2, subplot_titles=list(titles), horizontal_spacing=0.08)
-    for col, (z, scale, mid) in enumerate(((s, "Blues", None), (f, DIVERGING, 0.0)), start=1):
+    for col, (z, scale, mid) in enumerate(((s, COUNTS, None), (f, DIVERGING, 0.0)), start=1):
         ms = np.arange(z.shape[1]) * hop / rate * 1000
-        lim = _limit(z) / 1.6
+        lim = limit(z) / 1.6
         fig.add_trace(go.Heatmap(z=z, x=ms, y=freqs[: z.shape[0]], colorscale=scale, showscale=False, zmid=mid,
                                  zmin=None if mid is None else -lim, zmax=None if mid is None else lim,
                                  hovertemplate="%{x:.0f} ms, %{y:.0f} Hz: %{z:.3f}<extra></extra>"), row=1, col=col)
@@ -218,6 +219,6 @@ def spectro_figure(spec: np.ndarray, fmap: np.ndarray, rate: int, n_fft: int, ho
     fig.update_yaxes(autorange="reversed", showticklabels=False, col=2)
     fig.update_xaxes(title="time (ms)")
     fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"size": font_size},
-                      plot_bgcolor="white", dragmode=False)
+                      plot_bgcolor=PAPER, dragmode=False)
     fig.update_annotations(font_size=font_size)
     return fig

@@ -14,15 +14,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from convlab._format import num
+from convlab.figures.style import DIVERGING, FONT, INK, PAD_BG, PAPER, TRANSPARENT, WINDOW, limit
 from convlab.ops import StepTrace
 
 __all__ = ["sliding_figure", "DIVERGING", "MAX_FRAMES"]
 
-# a muted diverging scale (blue negative, white 0, red positive): dark text stays readable
-DIVERGING = [[0.0, "#4393c3"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a582"], [1.0, "#d6604d"]]
-WINDOW = "#e66101"
 MAX_FRAMES = 120          # above this the payload nears 2 MB (3 filters, 8×8 outputs): the server steps instead
-PAD_BG = "#d9d9d9"
 
 
 def _as3(a: np.ndarray, dims: int, has_channels: bool) -> np.ndarray:
@@ -45,11 +42,6 @@ def _squares(rows, cols) -> tuple[list, list]:
             xs += [c - .5, c + .5, c + .5, c - .5, c - .5, None]
             ys += [r - .5, r - .5, r + .5, r + .5, r - .5, None]
     return xs, ys
-
-
-def _limit(*arrays) -> float:
-    m = max((np.nanmax(np.abs(a)) if np.isfinite(a).any() else 0.0) for a in arrays)
-    return 1.6 * m if m > 0 else 1.0
 
 
 class _View:
@@ -105,7 +97,7 @@ def _layout_grid(v: _View):
 
 
 def sliding_figure(trace: StepTrace, step: int = 0, *, x_channels: bool | None = None, animate: bool = True,
-                   max_frames: int = MAX_FRAMES, font_size: int = 16, cell: int = 46,
+                   max_frames: int = MAX_FRAMES, font_size: int = FONT, cell: int = 46,
                    caption_prefix: str = "", dropped=()) -> go.Figure:
     """Figure of a conv or pool trace at `step`, with browser-side frames for every step.
 
@@ -144,7 +136,7 @@ def sliding_figure(trace: StepTrace, step: int = 0, *, x_channels: bool | None =
     fig = make_subplots(rows=n_rows, cols=n_cols, subplot_titles=ordered, row_heights=row_h, column_widths=col_w,
                         horizontal_spacing=0.04 if n_cols > 1 else 0, vertical_spacing=min(0.12, 0.6 / n_rows))
     first = trace[step]
-    lim_in = _limit(v.padded)
+    lim_in = limit(v.padded)
     for j, (r, c) in enumerate(pos_in):
         z = np.where(v.pad_mask, np.nan, v.padded[j])
         txt = np.where(v.pad_mask, "0" if v.conv or trace[0].mode == "avg" else "-∞", _text(v.padded[j]))
@@ -159,7 +151,7 @@ def sliding_figure(trace: StepTrace, step: int = 0, *, x_channels: bool | None =
                                      mode="markers", marker={"symbol": "x-thin", "size": font_size,
                                                              "line": {"color": WINDOW, "width": 3}},
                                      hovertemplate="dropped: no window reads this input<extra></extra>"), row=r, col=c)
-    lim_k = _limit(v.kernels) if v.conv else 1.0
+    lim_k = limit(v.kernels) if v.conv else 1.0
 
     def kernel_of(s, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Filter s.filter's kernel for input channel j and its cell texts; zeros shown as "·" when a grouped
@@ -175,7 +167,7 @@ def sliding_figure(trace: StepTrace, step: int = 0, *, x_channels: bool | None =
                            textfont={"size": font_size}, hovertemplate="w[%{y}, %{x}] = %{text}<extra></extra>")
                 for j in range(len(pos_k))]
 
-    lim_out = _limit(v.out)
+    lim_out = limit(v.out)
 
     def output_traces(i):
         z = v.revealed(i)
@@ -203,8 +195,8 @@ def sliding_figure(trace: StepTrace, step: int = 0, *, x_channels: bool | None =
         am = (0, s.argmax) if v.dims == 1 else s.argmax
         # a small star in the cell's top-right corner, so the value stays readable
         return [go.Scatter(x=[am[1] + l + .3] if j == s.channel else [], y=[am[0] + t - .28] if j == s.channel else [],
-                           mode="markers", marker={"symbol": "star", "size": font_size, "color": "#000",
-                                                   "line": {"color": "#fff", "width": 1}},
+                           mode="markers", marker={"symbol": "star", "size": font_size, "color": INK,
+                                                   "line": {"color": PAPER, "width": 1}},
                            hoverinfo="skip") for j in range(c_in)]
 
     def add(traces, positions):
@@ -224,7 +216,7 @@ def sliding_figure(trace: StepTrace, step: int = 0, *, x_channels: bool | None =
         rr, qq = np.indices((oh, ow))
         idx = j * oh * ow + rr * ow + qq
         fig.add_trace(go.Scatter(x=qq.ravel(), y=rr.ravel(), customdata=idx.ravel(), mode="markers",
-                                 marker={"size": cell * 0.8, "color": "rgba(0,0,0,0)", "symbol": "square"},
+                                 marker={"size": cell * 0.8, "color": TRANSPARENT, "symbol": "square"},
                                  hovertemplate="click to explain this output<extra></extra>", showlegend=False),
                       row=r, col=c)
 

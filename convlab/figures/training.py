@@ -8,20 +8,21 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convlab.figures.sliding import DIVERGING, _limit
+from convlab.figures.style import (BLUE, CHART_FONT, COUNTS, DIVERGING, GRIDLINE, ORANGE, PAD_BG, PAPER, PICTURE,
+                                   TILE_FONT, TRANSPARENT, limit)
 
 __all__ = ["curves_figure", "grad_norms_figure", "tiles_figure", "confusion_figure", "paint_figure", "probs_figure"]
 
 
 def _style(fig: go.Figure, height: int, font_size: int) -> go.Figure:
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), font={"size": font_size},
-                      plot_bgcolor="white", legend={"orientation": "h", "y": -0.2})
-    fig.update_xaxes(gridcolor="#eee")
-    fig.update_yaxes(gridcolor="#eee")
+                      plot_bgcolor=PAPER, legend={"orientation": "h", "y": -0.2})
+    fig.update_xaxes(gridcolor=GRIDLINE)
+    fig.update_yaxes(gridcolor=GRIDLINE)
     return fig
 
 
-def curves_figure(curve: list[dict], epochs: list[dict], font_size: int = 14) -> go.Figure:
+def curves_figure(curve: list[dict], epochs: list[dict], font_size: int = CHART_FONT) -> go.Figure:
     """Loss (left) and accuracy (right) against training steps; test points at each epoch end.
 
     >>> fig = curves_figure([{"step": 5, "train_loss": 2.0, "train_acc": .3}], [])
@@ -31,21 +32,21 @@ def curves_figure(curve: list[dict], epochs: list[dict], font_size: int = 14) ->
     fig = make_subplots(rows=1, cols=2, subplot_titles=["loss", "accuracy"])
     steps = [c["step"] for c in curve]
     fig.add_trace(go.Scatter(x=steps, y=[c["train_loss"] for c in curve], name="train loss",
-                             line={"color": "#2171b5"}), row=1, col=1)
+                             line={"color": BLUE}), row=1, col=1)
     fig.add_trace(go.Scatter(x=steps, y=[c["train_acc"] for c in curve], name="train accuracy",
-                             line={"color": "#2171b5"}), row=1, col=2)
+                             line={"color": BLUE}), row=1, col=2)
     if epochs:
         es = [e["step"] for e in epochs]
         fig.add_trace(go.Scatter(x=es, y=[e["test_loss"] for e in epochs], name="test loss", mode="lines+markers",
-                                 line={"color": "#e66101"}), row=1, col=1)
+                                 line={"color": ORANGE}), row=1, col=1)
         fig.add_trace(go.Scatter(x=es, y=[e["test_acc"] for e in epochs], name="test accuracy", mode="lines+markers",
-                                 line={"color": "#e66101"}), row=1, col=2)
+                                 line={"color": ORANGE}), row=1, col=2)
     fig.update_xaxes(title="step")
     fig.update_yaxes(range=[0, 1.02], row=1, col=2)
     return _style(fig, 330, font_size)
 
 
-def grad_norms_figure(norms: list[dict], font_size: int = 14) -> go.Figure:
+def grad_norms_figure(norms: list[dict], font_size: int = CHART_FONT) -> go.Figure:
     """Each layer's weight-gradient norm over time (log scale): vanishing gradients show as a low line."""
     fig = go.Figure()
     layers = list(norms[-1]) if norms else []
@@ -57,7 +58,7 @@ def grad_norms_figure(norms: list[dict], font_size: int = 14) -> go.Figure:
     return _style(fig, 330, font_size)
 
 
-def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: int = 8, font_size: int = 12,
+def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: int = 8, font_size: int = TILE_FONT,
                  cell: int = 90, rgb: bool = False, signed: bool = True, each: bool = False,
                  clickable: bool = False) -> go.Figure:
     """Small images in a grid (filters, feature maps, examples), drawn as ONE mosaic trace so the browser
@@ -92,10 +93,10 @@ def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: i
         pic = np.nan_to_num(np.transpose(mosaic, (1, 2, 0)), nan=1.0)
         fig = go.Figure(go.Image(z=np.clip(pic, 0, 1) * 255, hoverinfo="skip"))
     elif not signed:
-        fig = go.Figure(go.Heatmap(z=mosaic[0], zmin=0, zmax=1, colorscale="Greys", showscale=False,
+        fig = go.Figure(go.Heatmap(z=mosaic[0], zmin=0, zmax=1, colorscale=PICTURE, showscale=False,
                                    hovertemplate="%{z:.3g}<extra></extra>"))
     else:
-        lim = _limit(*images)
+        lim = limit(*images)
         fig = go.Figure(go.Heatmap(z=mosaic[0], zmid=0, zmin=-lim, zmax=lim, colorscale=DIVERGING, showscale=False,
                                    hovertemplate="%{z:.3g}<extra></extra>"))
     # one update for all titles: fig.add_annotation per title re-validates every earlier one (quadratic)
@@ -112,18 +113,18 @@ def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: i
                     ys.append(r * (h + gap) + fy * th - 0.5)
                     ids.append(i)
         fig.add_trace(go.Scatter(x=xs, y=ys, customdata=ids, mode="markers", showlegend=False,
-                                 marker={"size": max(6, cell // 4), "color": "rgba(0,0,0,0)", "symbol": "square"},
+                                 marker={"size": max(6, cell // 4), "color": TRANSPARENT, "symbol": "square"},
                                  hovertemplate="map %{customdata}: click to enlarge<extra></extra>"))
     fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, scaleanchor="x")
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
-    fig.update_layout(height=rows * cell + 40, margin=dict(l=5, r=5, t=25, b=5), dragmode=False, plot_bgcolor="white")
+    fig.update_layout(height=rows * cell + 40, margin=dict(l=5, r=5, t=25, b=5), dragmode=False, plot_bgcolor=PAPER)
     return fig
 
 
-def confusion_figure(confusion: np.ndarray, classes: Sequence[str], font_size: int = 14) -> go.Figure:
+def confusion_figure(confusion: np.ndarray, classes: Sequence[str], font_size: int = CHART_FONT) -> go.Figure:
     """Rows: true class, columns: predicted class; counts in the cells."""
     fig = go.Figure(go.Heatmap(z=confusion, x=list(classes), y=list(classes), text=confusion, texttemplate="%{text}",
-                               colorscale="Blues", showscale=False, xgap=1, ygap=1,
+                               colorscale=COUNTS, showscale=False, xgap=1, ygap=1,
                                hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title="true", type="category", scaleanchor="x")
     fig.update_xaxes(title="predicted", type="category", side="top")
@@ -138,23 +139,23 @@ def paint_figure(canvas: np.ndarray, cell: int = 40) -> go.Figure:
     64
     """
     h, w = canvas.shape
-    fig = go.Figure(go.Heatmap(z=canvas, zmin=0, zmax=1, colorscale="Greys", showscale=False, xgap=1, ygap=1,
+    fig = go.Figure(go.Heatmap(z=canvas, zmin=0, zmax=1, colorscale=PICTURE, showscale=False, xgap=1, ygap=1,
                                hoverinfo="skip"))
     rr, cc = np.indices((h, w))
     fig.add_trace(go.Scatter(x=cc.ravel(), y=rr.ravel(), customdata=(rr * w + cc).ravel(), mode="markers",
-                             marker={"size": cell * 0.8, "color": "rgba(0,0,0,0)", "symbol": "square"},
+                             marker={"size": cell * 0.8, "color": TRANSPARENT, "symbol": "square"},
                              hovertemplate="click to paint<extra></extra>", showlegend=False))
     fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, scaleanchor="x")
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
     fig.update_layout(height=h * cell + 20, width=w * cell + 20, margin=dict(l=5, r=5, t=5, b=5), dragmode=False,
-                      plot_bgcolor="#ccc")
+                      plot_bgcolor=PAD_BG)
     return fig
 
 
-def probs_figure(probs: np.ndarray, classes: Sequence[str], font_size: int = 14) -> go.Figure:
+def probs_figure(probs: np.ndarray, classes: Sequence[str], font_size: int = CHART_FONT) -> go.Figure:
     """Class probabilities as bars."""
     fig = go.Figure(go.Bar(x=list(classes), y=probs, text=[f"{p:.0%}" for p in probs], textposition="outside",
-                           marker_color="#2171b5"))
+                           marker_color=BLUE))
     fig.update_yaxes(range=[0, 1.1], title="probability")
     fig.update_xaxes(type="category")
     return _style(fig, 300, font_size)

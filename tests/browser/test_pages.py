@@ -82,7 +82,7 @@ def test_conv2d_table_edit_recomputes(server, browser):
     page.wait_for_timeout(400)
     page.keyboard.press("Enter")
     _wait_idle(page)
-    assert page.evaluate(JS_TITLE) == "out[0, 0, 0] = 1×7 + -2×2 + -3×5 + 4×6 = 12"
+    assert page.evaluate(JS_TITLE) == "out[0, 0, 0] = 1×7 − 2×2 − 3×5 + 4×6 = 12"
     assert not errors, errors
     page.close()
 

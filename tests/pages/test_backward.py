@@ -23,7 +23,7 @@ def test_custom_dy_stride_and_dx_entry():
     at.selectbox(key="bw_loss").set_value("custom").run()
     at.text_area(key="bw_dy").set_value("1 0 0; 0 0 0; 0 0 2").run()
     at.selectbox(key="bw_xpick").set_value((0, 3, 3)).run()
-    assert "**dL/dX[0, 3, 3]** = -1×2 = -2" in shown(at)
+    assert "**dL/dX[0, 3, 3]** = −1×2 = −2" in shown(at)               # a proper minus sign
     at.number_input(key="bw_stride").set_value(2).run()
     assert "dL/dY must have Y's shape 1×2×2" in rendered(at.error[0].value) and not at.exception
 

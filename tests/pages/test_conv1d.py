@@ -42,7 +42,7 @@ def test_url_state_and_bad_url_values():
     at = open_page(PAGE, x="1, 2, 3, 4", w="1, -1", stride="2", dilation="99")
     assert at.session_state["c1_x"] == "1, 2, 3, 4" and at.session_state["c1_stride"] == 2
     assert "URL value dilation=99 was ignored" in shown(at)
-    assert "y[0] = 1×1 + -1×2 = -1" in shown(at)
+    assert "y[0] = 1×1 − 1×2 = −1" in shown(at)
     at = open_page(PAGE, w="1, x")
     assert "URL value w=1, x was ignored" in shown(at)
     assert at.session_state["c1_w"] == "3, 2, 2"

@@ -8,8 +8,8 @@ PAGE = "pages/convolution/conv2d.py"
 def test_default_is_seed000():
     at = open_page(PAGE)
     fig = figure(at)
-    assert fig["layout"]["title"]["text"] == "out[0, 0, 0] = 1×1 + -2×2 + -3×5 + 4×6 = 6"
-    assert fig["frames"][-1]["layout"]["title"]["text"].endswith("= -50")
+    assert fig["layout"]["title"]["text"] == "out[0, 0, 0] = 1×1 − 2×2 − 3×5 + 4×6 = 6"
+    assert fig["frames"][-1]["layout"]["title"]["text"].endswith("= −50")
     out = fig["frames"][-1]["data"]
     texts = [t["text"] for t in out if t.get("type") == "heatmap"]
     assert [["6", "8", "2"], ["6", "8", "2"], ["6", "8", "-50"]] in texts
@@ -33,7 +33,7 @@ def test_channels_filters_and_bias_sum_per_channel():
     at.selectbox(key="c2_preset").set_value("Two channels, two filters and a bias").run()
     text = shown(at)
     assert "channel 0:" in text and "channel 1:" in text and "bias: 1" in text
-    assert "summed, plus the bias:** 2 + (-1) + 1 = 2" in text
+    assert "summed, plus the bias:** 2 − 1 + 1 = 2" in text
     at.number_input(key="c2_filters").set_value(3).run()
     assert at.session_state["c2_bias"] == "1, -2, 0"
     assert "output shape: **3 × 5 × 5**" in shown(at)
