@@ -10,7 +10,7 @@ Import it in a notebook as well as in the app; it never imports streamlit.
 from convlab.errors import ConvlabError
 from convlab.arithmetic import (PADDING_MODES, LayerStats, RFStep, SizeExplanation, conv_layer_stats,
                                 explain_output_size, output_size, pool_layer_stats, receptive_field, stack_stats,
-                                resolve_padding, resolve_padding2d, same_padding_options)
+                                resolve_padding, resolve_padding2d, resolve_padding3d, same_padding_options)
 from convlab.ops import (ConvStep, PoolStep, StepTrace, conv1d, conv1d_steps, conv2d, conv2d_steps, pool1d,
                          pool1d_argmax, pool1d_steps, pool2d, pool2d_argmax, pool2d_steps)
 from convlab.matrices import (MatrixSizes, col2im, conv1d_matrix, conv_matrix, conv_transpose2d, im2col,
@@ -27,6 +27,10 @@ from convlab.optim import OptPath, OptStep, Surface, SURFACES, optimize_path, op
 from convlab.deep import (ActivationStats, SymmetryRun, activation_stats, deep_net, init_std, init_weights,
                           layer_grad_norms, maxout, maxout_slope, symmetry_run)
 from convlab.sidebyside import SideBySide, accuracy, shift_images, small_split, train_side_by_side
+from convlab.volumes import DimensionCost, conv2d_vs_conv3d, conv3d, conv3d_steps
+from convlab.grouped import (CostRow, SeparableStats, conv_cost_table, group_connectivity, pointwise_conv,
+                             separable_conv_stats)
+from convlab.signals import CausalStack, causal_stack, spectrogram
 
 __all__ = [
     "ConvlabError",
@@ -45,4 +49,7 @@ __all__ = [
     "deep_net", "maxout", "maxout_slope", "layer_grad_norms", "activation_stats", "ActivationStats", "init_weights",
     "init_std", "symmetry_run", "SymmetryRun",
     "train_side_by_side", "SideBySide", "small_split", "shift_images", "accuracy",
+    "resolve_padding3d", "conv3d", "conv3d_steps", "conv2d_vs_conv3d", "DimensionCost",
+    "group_connectivity", "separable_conv_stats", "SeparableStats", "conv_cost_table", "CostRow", "pointwise_conv",
+    "spectrogram", "causal_stack", "CausalStack",
 ]

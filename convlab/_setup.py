@@ -32,6 +32,13 @@ class ConvSetup:
     out: tuple[int, int]      # (OH, OW)
     x_channels: bool          # x was given with a channel axis
     w_filters: bool           # w was given with (O, C) axes
+    groups: int = 1           # filter o reads only the C/groups input channels of its group
+
+    def group_channels(self, o: int) -> range:
+        """The input channels filter o reads: all of them, or its group's C/groups."""
+        per = self.x.shape[0] // self.groups
+        g = o // (self.w.shape[0] // self.groups)
+        return range(g * per, (g + 1) * per)
 
     @property
     def kernel(self) -> tuple[int, int]:
@@ -68,21 +75,39 @@ def bias_vector(bias: Any, n_out: int) -> np.ndarray:
     raise ConvlabError(f"bias has {b.size} values but there are {n_out} filters: give one bias per filter")
 
 
-def _channels(c_x: int, c_w: int, w_shape: tuple[int, ...], dims: int) -> None:
-    if c_x != c_w:
-        wanted = "(O, C, K)" if dims == 1 else "(O, C, KH, KW)"
+KERNEL_AXES = {1: "K", 2: "KH, KW", 3: "KD, KH, KW"}
+
+
+def check_channels(c_x: int, w_shape: tuple[int, ...], n_out: int, c_w: int, groups: Any, dims: int) -> int:
+    """Validate groups against x's channels and w's (O, C/groups) axes; return groups as an int."""
+    g = positive_int(groups, "groups")
+    axes = KERNEL_AXES[dims]
+    if g == 1:
+        if c_x != c_w:
+            raise ConvlabError(
+                f"channel mismatch: w has shape {fmt_shape(w_shape)}, so it expects {c_w} input channel(s), "
+                f"but x has {c_x}; w must be (O, C, {axes}) with C = {c_x}")
+        return g
+    if c_x % g:
+        divisors = ", ".join(str(d) for d in range(1, c_x + 1) if c_x % d == 0)
+        raise ConvlabError(f"groups {g} does not divide the {c_x} input channel(s) of x: use one of {divisors}")
+    if n_out % g:
+        raise ConvlabError(f"groups {g} does not divide the {n_out} filter(s) of w: give a multiple of {g} filters "
+                           "so every group gets the same number")
+    if c_w != c_x // g:
         raise ConvlabError(
-            f"channel mismatch: w has shape {fmt_shape(w_shape)}, so it expects {c_w} input channel(s), "
-            f"but x has {c_x}; w must be {wanted} with C = {c_x}")
+            f"channel mismatch: with groups={g} each filter reads {c_x} / {g} = {c_x // g} input channel(s), but w has "
+            f"shape {fmt_shape(w_shape)}, so it expects {c_w}; w must be (O, C/groups, {axes}) = (O, {c_x // g}, {axes})")
+    return g
 
 
-def setup_conv(dims: int, x, w, bias=None, stride=1, padding=0, dilation=1, flip=False) -> ConvSetup:
+def setup_conv(dims: int, x, w, bias=None, stride=1, padding=0, dilation=1, flip=False, groups=1) -> ConvSetup:
     if dims == 1:
         xa = as_array(x, "x", (1, 2), "(L,) or (C, L)")
         wa = as_array(w, "w", (1, 3), "(K,) or (O, C, K)")
         x3 = xa.reshape(-1 if xa.ndim == 2 else 1, 1, xa.shape[-1])
         w4 = wa.reshape(*(wa.shape[:2] if wa.ndim == 3 else (1, 1)), 1, wa.shape[-1])
-        _channels(x3.shape[0], w4.shape[1], wa.shape, 1)
+        g = check_channels(x3.shape[0], wa.shape, w4.shape[0], w4.shape[1], groups, 1)
         s, d = positive_int(stride, "stride"), positive_int(dilation, "dilation")
         pads = ((0, 0), resolve_padding(x3.shape[2], w4.shape[3], s, padding, d))
         _fits([w4.shape[3]], [d], [x3.shape[2] + sum(pads[1])])
@@ -92,7 +117,7 @@ def setup_conv(dims: int, x, w, bias=None, stride=1, padding=0, dilation=1, flip
         wa = as_array(w, "w", (2, 4), "(KH, KW) or (O, C, KH, KW)")
         x3 = xa if xa.ndim == 3 else xa[None]
         w4 = wa if wa.ndim == 4 else wa[None, None]
-        _channels(x3.shape[0], w4.shape[1], wa.shape, 2)
+        g = check_channels(x3.shape[0], wa.shape, w4.shape[0], w4.shape[1], groups, 2)
         stride2, dil2 = int_pair(stride, "stride"), int_pair(dilation, "dilation")
         pads = resolve_padding2d(x3.shape[1:], w4.shape[2:], stride2, padding, dil2)
         _fits(w4.shape[2:], dil2, (x3.shape[1] + sum(pads[0]), x3.shape[2] + sum(pads[1])))
@@ -101,4 +126,4 @@ def setup_conv(dims: int, x, w, bias=None, stride=1, padding=0, dilation=1, flip
     hp, wp = x3.shape[1] + sum(pads[0]), x3.shape[2] + sum(pads[1])
     out = tuple((n - (k - 1) * dd - 1) // ss + 1 for n, k, ss, dd in zip((hp, wp), w4.shape[2:], stride2, dil2))
     return ConvSetup(dims, x3, w4, w4[:, :, ::-1, ::-1] if flip else w4, bias_vector(bias, w4.shape[0]), pads,
-                     stride2, dil2, out, xa.ndim == dims + 1, wa.ndim > dims)
+                     stride2, dil2, out, xa.ndim == dims + 1, wa.ndim > dims, g)

@@ -16,7 +16,7 @@ from convlab.errors import ConvlabError
 # Larger magnitudes overflow or lose whole-number exactness in float64 products and sums.
 MAX_ABS = 1e15
 
-__all__ = ["as_array", "positive_int", "nonneg_int", "int_pair", "fmt_shape"]
+__all__ = ["as_array", "positive_int", "nonneg_int", "int_pair", "int_triple", "fmt_shape"]
 
 
 def fmt_shape(shape: tuple[int, ...]) -> str:
@@ -120,3 +120,13 @@ def int_pair(value: Any, name: str, check=positive_int) -> tuple[int, int]:
         return check(value[0], f"{name}[0]"), check(value[1], f"{name}[1]")
     v = check(value, name)
     return v, v
+
+
+def int_triple(value: Any, name: str, check=positive_int) -> tuple[int, int, int]:
+    """An int for all three axes, or a (depth, rows, cols) triple; each checked by `check`."""
+    if isinstance(value, (tuple, list, np.ndarray)):
+        if len(value) != 3:
+            raise ConvlabError(f"{name} must be one number or a (depth, rows, cols) triple; got {tuple(value)!r}")
+        return check(value[0], f"{name}[0]"), check(value[1], f"{name}[1]"), check(value[2], f"{name}[2]")
+    v = check(value, name)
+    return v, v, v

@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 from collections.abc import Sequence
 
-from convlab._validate import int_pair, nonneg_int, positive_int
+from convlab._validate import int_pair, int_triple, nonneg_int, positive_int
 from convlab.errors import ConvlabError
 
 __all__ = [
-    "PADDING_MODES", "output_size", "resolve_padding", "same_padding_options", "resolve_padding2d", "explain_output_size",
-    "SizeExplanation", "LayerStats", "conv_layer_stats", "pool_layer_stats", "stack_stats", "receptive_field", "RFStep",
+    "PADDING_MODES", "output_size", "resolve_padding", "same_padding_options", "resolve_padding2d", "resolve_padding3d",
+    "explain_output_size", "SizeExplanation", "LayerStats", "conv_layer_stats", "pool_layer_stats", "stack_stats",
+    "receptive_field", "RFStep",
 ]
 
-PADDING_MODES = ("valid", "same", "full")
+PADDING_MODES = ("valid", "same", "full", "causal")
 
 
 def _fmt(x: float) -> str:
@@ -32,7 +33,7 @@ def _mode(padding: Any) -> str | None:
         mode = padding.strip().lower()
         if mode not in PADDING_MODES:
             raise ConvlabError(
-                f"padding {padding!r} is not a padding mode: use 'valid', 'same', 'full', "
+                f"padding {padding!r} is not a padding mode: use 'valid', 'same', 'full', 'causal' (1D), "
                 "a number, or a (before, after) pair")
         return mode
     return None
@@ -41,14 +42,17 @@ def _mode(padding: Any) -> str | None:
 def resolve_padding(n: int, kernel_size: int, stride: int = 1, padding: Any = 0, dilation: int = 1) -> tuple[int, int]:
     """Zeros added (before, after) an axis of length n.
 
-    `padding` is an int (both sides), a (before, after) pair, "valid", "same" or "full".
+    `padding` is an int (both sides), a (before, after) pair, "valid", "same", "full" or "causal".
     "same" follows TensorFlow for any stride: out = ceil(n / stride) and the odd unit
-    of padding goes after; "full" pads (k - 1) * dilation on each side.
+    of padding goes after; "full" pads (k - 1) * dilation on each side; "causal" pads
+    (k - 1) * dilation before and nothing after, so output t reads only inputs t - (k - 1)·d … t.
 
     >>> resolve_padding(13, 6, stride=5, padding="same")   # seed 001's quiz
     (1, 2)
     >>> resolve_padding(6, 3, padding="full")
     (2, 2)
+    >>> resolve_padding(10, 2, padding="causal", dilation=4)
+    (4, 0)
     """
     n, k = positive_int(n, "input size"), positive_int(kernel_size, "kernel_size")
     s, d = positive_int(stride, "stride"), positive_int(dilation, "dilation")
@@ -57,6 +61,13 @@ def resolve_padding(n: int, kernel_size: int, stride: int = 1, padding: Any = 0,
         return 0, 0
     if mode == "full":
         return (k - 1) * d, (k - 1) * d
+    if mode == "causal":
+        if s != 1:
+            raise ConvlabError(
+                f"padding 'causal' needs stride 1, not {s}: causal padding keeps one output per time step (output t "
+                "reads inputs up to t), and a stride would skip time steps so outputs no longer line up with inputs. "
+                "Use stride 1 and downsample afterwards (e.g. pooling), or pad explicitly with ((k − 1)·d, 0)")
+        return (k - 1) * d, 0
     if mode == "same":
         out = -(-n // s)
         total = max((out - 1) * s + (k - 1) * d + 1 - n, 0)
@@ -119,7 +130,39 @@ def resolve_padding2d(hw: Sequence[int], kernel_size: Any, stride: Any = 1, padd
         ph, pw = padding
     else:
         ph = pw = padding
+    _refuse_causal((ph, pw), 2)
     return (resolve_padding(hw[0], kh, sh, ph, dh), resolve_padding(hw[1], kw, sw, pw, dw))
+
+
+def resolve_padding3d(dhw: Sequence[int], kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                      dilation: Any = 1) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+    """((front, back), (top, bottom), (left, right)) for a volume of size dhw = (D, H, W).
+
+    `padding` is a mode or an int for every axis, or a (depth, rows, cols) triple whose entries
+    may be modes, ints or (before, after) pairs.
+
+    >>> resolve_padding3d((4, 5, 5), 3, padding="same")
+    ((1, 1), (1, 1), (1, 1))
+    >>> resolve_padding3d((4, 5, 5), (2, 3, 3), padding=(0, 1, (0, 2)))
+    ((0, 0), (1, 1), (0, 2))
+    """
+    kernel, strides = int_triple(kernel_size, "kernel_size"), int_triple(stride, "stride")
+    dilations = int_triple(dilation, "dilation")
+    if isinstance(padding, (tuple, list)):
+        if len(padding) != 3:
+            raise ConvlabError(f"padding {tuple(padding)!r} must be one value or a (depth, rows, cols) triple")
+        per_axis = tuple(padding)
+    else:
+        per_axis = (padding,) * 3
+    _refuse_causal(per_axis, 3)
+    return tuple(resolve_padding(n, k, s, p, d) for n, k, s, p, d in zip(dhw, kernel, strides, per_axis, dilations))
+
+
+def _refuse_causal(per_axis: Sequence[Any], dims: int) -> None:
+    """'causal' is a 1D idea (one time axis); in 2D or 3D say how to get the same padding explicitly."""
+    if any(isinstance(p, str) and p.strip().lower() == "causal" for p in per_axis):
+        raise ConvlabError(f"padding 'causal' is for sequences (conv1d, one time axis), not {dims}D inputs: "
+                           "pad the time axis explicitly with ((k − 1)·d, 0) and the other axes as usual")
 
 
 def same_padding_options(n: int, kernel_size: int, stride: int = 1, dilation: int = 1) -> dict[str, tuple[int, int]]:
@@ -228,6 +271,9 @@ def _padding_derivation(n, k, s, d, padding, before, after):
         yield f"before = ⌊P / 2⌋ = {before}, after = P − before = {after}"
     elif mode == "full":
         yield f"\"full\": (k − 1)·d = ({k} − 1)·{d} = {before} zeros on each side, P = {before + after}"
+    elif mode == "causal":
+        yield (f"\"causal\": (k − 1)·d = ({k} − 1)·{d} = {before} zeros before, none after: "
+               f"output t reads inputs t − {before} … t, never the future")
     elif mode == "valid":
         yield "\"valid\": no padding, P = 0"
     elif before or after:
@@ -245,6 +291,7 @@ class LayerStats:
     biases: int
     mult_adds: int
     params_formula: str
+    mult_adds_formula: str = ""
 
     @property
     def params(self) -> int:
@@ -253,46 +300,63 @@ class LayerStats:
 
 def _spatial(input_shape: Sequence[int]) -> tuple[int, tuple[int, ...]]:
     shape = tuple(positive_int(v, "input_shape entry") for v in input_shape)
-    if len(shape) not in (2, 3):
-        raise ConvlabError(f"input_shape {shape} must be (C, L) or (C, H, W), channels first")
+    if len(shape) not in (2, 3, 4):
+        raise ConvlabError(f"input_shape {shape} must be (C, L), (C, H, W) or (C, D, H, W), channels first")
     return shape[0], shape[1:]
 
 
 def _pairs(value: Any, dims: int, name: str, check=positive_int) -> tuple[int, ...]:
+    """One int per spatial axis (1D, 2D or 3D) from an int or a tuple."""
     if dims == 1:
         v = value[0] if isinstance(value, (tuple, list)) and len(value) == 1 else value
         return (check(v, name),)
-    return int_pair(value, name, check)
+    return int_pair(value, name, check) if dims == 2 else int_triple(value, name, check)
 
 
 def _out_shape(spatial, kernel, stride, padding, dilation) -> tuple[int, ...]:
     if len(spatial) == 1:
         return (output_size(spatial[0], kernel[0], stride[0], padding, dilation[0]),)
-    (t, b), (l, r) = resolve_padding2d(spatial, kernel, stride, padding, dilation)
-    _fits(kernel, dilation, (spatial[0] + t + b, spatial[1] + l + r))
-    return tuple(output_size(n, k, s, p, d) for n, k, s, p, d in
-                 zip(spatial, kernel, stride, ((t, b), (l, r)), dilation))
+    resolve = resolve_padding2d if len(spatial) == 2 else resolve_padding3d
+    pads = resolve(spatial, kernel, stride, padding, dilation)
+    _fits(kernel, dilation, [n + sum(p) for n, p in zip(spatial, pads)])
+    return tuple(output_size(n, k, s, p, d) for n, k, s, p, d in zip(spatial, kernel, stride, pads, dilation))
 
 
 def conv_layer_stats(input_shape: Sequence[int], out_channels: int, kernel_size: Any, stride: Any = 1,
-                     padding: Any = 0, dilation: Any = 1, bias: bool = True) -> LayerStats:
-    """Output shape, parameter count F·F·D1·K + K and multiply–adds of a conv layer.
+                     padding: Any = 0, dilation: Any = 1, bias: bool = True, groups: int = 1) -> LayerStats:
+    """Output shape, parameter count F·F·D1·K + K and multiply–adds of a conv layer (1D, 2D or 3D).
+
+    With groups g each filter reads only C/g channels: weights k·k·(C/g)·O. input_shape is
+    (C, L), (C, H, W) or (C, D, H, W); kernel_size, stride and dilation an int or one per axis.
 
     >>> s = conv_layer_stats((3, 32, 32), 6, 5)     # seed 002
     >>> s.output_shape, s.params, s.params_formula
     ((6, 28, 28), 456, '5·5·3·6 + 6 = 456')
+    >>> s.mult_adds_formula
+    '6·28·28 outputs × 5·5·3 = 352,800'
+    >>> conv_layer_stats((8, 16, 16), 8, 3, padding=1, groups=8).params_formula     # depthwise
+    '3·3·1·8 + 8 = 80'
+    >>> conv_layer_stats((1, 4, 32, 32), 6, 3).output_shape                          # a 3D volume
+    (6, 2, 30, 30)
     """
     c, spatial = _spatial(input_shape)
     k_out = positive_int(out_channels, "out_channels")
+    g = positive_int(groups, "groups")
+    if c % g or k_out % g:
+        raise ConvlabError(f"groups {g} must divide both the {c} input channels and the {k_out} filters: "
+                           "use a common divisor (1 is ordinary convolution, C = O = groups is depthwise)")
     kernel = _pairs(kernel_size, len(spatial), "kernel_size")
     st, dl = _pairs(stride, len(spatial), "stride"), _pairs(dilation, len(spatial), "dilation")
     out = _out_shape(spatial, kernel, st, padding, dl)
-    weights = math.prod(kernel) * c * k_out
+    per_output = math.prod(kernel) * (c // g)         # multiply–adds for one output value
+    weights = per_output * k_out
     biases = k_out if bias else 0
-    factors = "·".join(map(str, (*kernel, c, k_out)))
+    factors = "·".join(map(str, (*kernel, c // g, k_out)))
     formula = f"{factors} + {biases} = {weights + biases}" if bias else f"{factors} = {weights}"
-    return LayerStats("conv", (c, *spatial), (k_out, *out), weights, biases,
-                      mult_adds=k_out * math.prod(out) * c * math.prod(kernel), params_formula=formula)
+    mult_adds = k_out * math.prod(out) * per_output
+    ma_formula = f"{'·'.join(map(str, (k_out, *out)))} outputs × {'·'.join(map(str, (*kernel, c // g)))} = {mult_adds:,}"
+    return LayerStats("conv", (c, *spatial), (k_out, *out), weights, biases, mult_adds=mult_adds,
+                      params_formula=formula, mult_adds_formula=ma_formula)
 
 
 def pool_layer_stats(input_shape: Sequence[int], kernel_size: Any, stride: Any = None, padding: Any = 0) -> LayerStats:
@@ -305,7 +369,7 @@ def pool_layer_stats(input_shape: Sequence[int], kernel_size: Any, stride: Any =
     kernel = _pairs(kernel_size, len(spatial), "kernel_size")
     st = kernel if stride is None else _pairs(stride, len(spatial), "stride")
     pad = _pairs(padding, len(spatial), "padding", nonneg_int)
-    out = _out_shape(spatial, kernel, st, pad if len(spatial) == 2 else pad[0], (1,) * len(spatial))
+    out = _out_shape(spatial, kernel, st, pad[0] if len(spatial) == 1 else pad, (1,) * len(spatial))
     return LayerStats("pool", (c, *spatial), (c, *out), 0, 0, 0, "no parameters")
 
 

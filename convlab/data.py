@@ -1,7 +1,9 @@
-"""Bundled training data: scikit-learn's handwritten digits and procedurally drawn colour shapes.
+"""Bundled training data: scikit-learn's handwritten digits, procedurally drawn colour shapes, and
+procedural DNA sequences with a planted motif (convlab.dna).
 
-Nothing is downloaded. Both datasets come with a fixed train/test split and the
-normalisation statistics of their training part, so a page can show them.
+Nothing is downloaded. Every dataset comes with a fixed train/test split and the
+normalisation statistics of their training part, so a page can show them. Images are
+(N, C, H, W); sequences are (N, C, L) (one-hot DNA: 4 channels A, C, G, T).
 """
 
 from __future__ import annotations
@@ -13,15 +15,19 @@ import numpy as np
 from convlab._validate import positive_int
 from convlab.errors import ConvlabError
 
-__all__ = ["Dataset", "load_digits", "make_shapes", "load_dataset", "SHAPE_CLASSES", "DATASETS", "canvas_to_image"]
+__all__ = ["Dataset", "load_digits", "make_shapes", "load_dataset", "SHAPE_CLASSES", "DATASETS", "DATASET_LABELS",
+           "canvas_to_image"]
 
 SHAPE_CLASSES = ("circle", "square", "triangle", "cross")
-DATASETS = ("digits", "digits32", "shapes")       # digits32: the digits upsampled ×4 to 32×32
+DATASETS = ("digits", "digits32", "shapes", "dna")   # digits32: the digits upsampled ×4 to 32×32
+DATASET_LABELS = {"digits": "digits (8×8)", "digits32": "digits upsampled ×4 (32×32)",
+                  "shapes": "shapes (32×32 colour)", "dna": "DNA: is the TATA motif there? (1D, 4×60)"}
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """Images (N, C, H, W) float32 in [0, 1], labels (N,) int64, a fixed split and train statistics."""
+    """Images (N, C, H, W) or sequences (N, C, L), float32 in [0, 1]; labels (N,) int64; a fixed split and
+    per-channel train statistics."""
 
     name: str
     x_train: np.ndarray
@@ -33,23 +39,31 @@ class Dataset:
     std: np.ndarray
 
     def normalise(self, x: np.ndarray) -> np.ndarray:
-        """(x − mean) / std per channel, with the training set's statistics."""
-        return ((x - self.mean[:, None, None]) / self.std[:, None, None]).astype(np.float32)
+        """(x − mean) / std per channel, with the training set's statistics (one sample or a batch)."""
+        per_channel = (-1,) + (1,) * (len(self.input_shape) - 1)
+        return ((x - self.mean.reshape(per_channel)) / self.std.reshape(per_channel)).astype(np.float32)
 
     @property
-    def input_shape(self) -> tuple[int, int, int]:
+    def input_shape(self) -> tuple[int, ...]:
         return tuple(self.x_train.shape[1:])
+
+    @property
+    def is_sequence(self) -> bool:
+        """True for (C, L) sequences (1D convolution), False for (C, H, W) images."""
+        return len(self.input_shape) == 2
 
 
 def _split(name, x, y, classes, test_fraction, seed) -> Dataset:
+    """A stratified train/test split (the same share of every class) with per-channel training statistics."""
     rng = np.random.default_rng(seed)
     test = np.zeros(len(y), dtype=bool)
     for c in range(len(classes)):                      # stratified: the same share of every class
         idx = np.flatnonzero(y == c)
         test[rng.choice(idx, size=int(round(len(idx) * test_fraction)), replace=False)] = True
     xtr, xte = x[~test], x[test]
-    mean = xtr.mean(axis=(0, 2, 3)).astype(np.float32)
-    std = np.maximum(xtr.std(axis=(0, 2, 3)), 1e-6).astype(np.float32)
+    axes = (0, *range(2, x.ndim))                       # every axis but the channels
+    mean = xtr.mean(axis=axes).astype(np.float32)
+    std = np.maximum(xtr.std(axis=axes), 1e-6).astype(np.float32)
     return Dataset(name, xtr, y[~test], xte, y[test], tuple(classes), mean, std)
 
 
@@ -119,13 +133,16 @@ def make_shapes(n: int = 2000, size: int = 32, seed: int = 0, noise: float = 0.0
 
 
 def load_dataset(name: str, seed: int = 0) -> Dataset:
-    """"digits", "digits32" (upsampled ×4) or "shapes" with their default settings."""
+    """"digits", "digits32" (upsampled ×4), "shapes" or "dna" with their default settings."""
     if name == "digits":
         return load_digits(seed=seed)
     if name == "digits32":
         return load_digits(upsample=4, seed=seed)
     if name == "shapes":
         return make_shapes(seed=seed)
+    if name == "dna":
+        from convlab.dna import make_dna
+        return make_dna(seed=seed)
     raise ConvlabError(f"dataset {name!r} is not one of: {', '.join(DATASETS)}")
 
 

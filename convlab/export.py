@@ -60,13 +60,13 @@ def _panels(trace, i: int):
     plane = st.filter if conv else st.channel
     rows = st.rows if dims == 2 else (0,)
     panels = []
-    channels = range(x.shape[0]) if conv else [plane]
+    channels = st.channels if conv else [plane]              # a grouped filter reads only its group's channels
     for c in channels:
         panels.append((f"input ch {c}" if x.shape[0] > 1 else "input", x[c], (rows, st.cols), None, None))
     if conv:
         k = _as3(trace.kernels[plane], dims)
         for c in range(k.shape[0]):
-            panels.append((f"kernel {plane}" + (f" ch {c}" if k.shape[0] > 1 else ""), k[c], None, None, None))
+            panels.append((f"kernel {plane}" + (f" ch {channels[c]}" if x.shape[0] > 1 else ""), k[c], None, None, None))
     oh, ow = out.shape[1:]
     flat = i - plane * oh * ow                       # steps run plane by plane, row by row
     visible = (np.arange(oh * ow) <= flat).reshape(oh, ow)
@@ -240,20 +240,25 @@ _ACT = {"relu": "nn.ReLU()", "leaky_relu": "nn.LeakyReLU(0.1)", "elu": "nn.ELU()
         "sigmoid": "nn.Sigmoid()"}
 
 
-def model_snippet(spec: dict, input_shape: tuple[int, int, int], n_classes: int) -> str:
-    """Plain PyTorch for a convlab model spec: the same layers, shapes and parameter count as build_model."""
+def model_snippet(spec: dict, input_shape: tuple[int, ...], n_classes: int) -> str:
+    """Plain PyTorch for a convlab model spec: the same layers, shapes and parameter count as build_model
+    (1D layers for a (C, L) sequence input)."""
     from convlab.models import _row, layer_table
 
     layer_table(spec, input_shape, n_classes)
     lines, shape, residual = [], tuple(input_shape), False
+    nd = f"{len(input_shape) - 1}d"
     for layer in spec["layers"]:
         kind = layer["type"]
         if kind == "conv":
-            lines.append(f"nn.Conv2d({shape[0]}, {layer.get('filters', 8)}, {layer.get('kernel', 3)}, "
+            lines.append(f"nn.Conv{nd}({shape[0]}, {layer.get('filters', 8)}, {layer.get('kernel', 3)}, "
                          f"stride={layer.get('stride', 1)}, padding={layer.get('padding', 0)}),")
         elif kind == "pool":
-            cls = "nn.MaxPool2d" if layer.get("mode", "max") == "max" else "nn.AvgPool2d"
+            cls = f"nn.MaxPool{nd}" if layer.get("mode", "max") == "max" else f"nn.AvgPool{nd}"
             lines.append(f"{cls}({layer.get('kernel', 2)}, stride={layer.get('stride')!r}),")
+        elif kind == "globalpool":
+            cls = f"nn.AdaptiveMaxPool{nd}" if layer.get("mode", "max") == "max" else f"nn.AdaptiveAvgPool{nd}"
+            lines.append(f"nn.Sequential({cls}(1), nn.Flatten()),  # one number per channel")
         elif kind == "act":
             lines.append(_ACT[layer["fn"]] + ",")
         elif kind == "batchnorm":
@@ -264,11 +269,11 @@ def model_snippet(spec: dict, input_shape: tuple[int, int, int], n_classes: int)
             residual = True
             lines.append(f"Residual({shape[0]}, {layer.get('kernel', 3)}, {_ACT[layer.get('fn', 'relu')]}),")
         else:
-            if len(shape) == 3:
+            if len(shape) > 1:
                 lines.append("nn.Flatten(),")
             lines.append(f"nn.Linear({int(np.prod(shape))}, {layer.get('units', 32)}),")
         shape = _row(0, layer, shape).output_shape
-    if len(shape) == 3:
+    if len(shape) > 1:
         lines.append("nn.Flatten(),")
     lines.append(f"nn.Linear({int(np.prod(shape))}, {n_classes}),")
     head = ["import torch", "import torch.nn as nn", ""]
@@ -276,14 +281,14 @@ def model_snippet(spec: dict, input_shape: tuple[int, int, int], n_classes: int)
         head += ["", "class Residual(nn.Module):",
                  "    def __init__(self, channels, k, act):",
                  "        super().__init__()",
-                 "        self.conv1 = nn.Conv2d(channels, channels, k, padding=k // 2)",
+                 f"        self.conv1 = nn.Conv{nd}(channels, channels, k, padding=k // 2)",
                  "        self.act = act",
-                 "        self.conv2 = nn.Conv2d(channels, channels, k, padding=k // 2)", "",
+                 f"        self.conv2 = nn.Conv{nd}(channels, channels, k, padding=k // 2)", "",
                  "    def forward(self, x):",
                  "        return self.act(x + self.conv2(self.act(self.conv1(x))))", "", ""]
-    c, h, w = input_shape
+    what = "sequence" if len(input_shape) == 2 else "image"
     body = ["model = nn.Sequential("] + [f"    {ln}" for ln in lines] + [")", "",
-            f"x = torch.zeros(1, {c}, {h}, {w})  # one {c}×{h}×{w} image",
+            f"x = torch.zeros(1, {', '.join(map(str, input_shape))})  # one {'×'.join(map(str, input_shape))} {what}",
             "print(model(x).shape, sum(p.numel() for p in model.parameters()), 'parameters')"]
     return "\n".join(head + body) + "\n"
 

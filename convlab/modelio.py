@@ -67,8 +67,8 @@ def load_model(data: bytes) -> tuple[Any, dict]:
     meta = _meta(bytes(data))
     validate_spec(meta.get("spec"))
     shape, classes = meta.get("input_shape"), meta.get("classes")
-    if not (isinstance(shape, list) and len(shape) == 3 and all(isinstance(v, int) and 1 <= v <= 512 for v in shape)):
-        raise ConvlabError(f"input_shape {shape!r} must be three whole numbers (C, H, W)")
+    if not (isinstance(shape, list) and len(shape) in (2, 3) and all(isinstance(v, int) and 1 <= v <= 512 for v in shape)):
+        raise ConvlabError(f"input_shape {shape!r} must be three whole numbers (C, H, W), or two (C, L) for sequences")
     if not (isinstance(classes, list) and 2 <= len(classes) <= 100):
         raise ConvlabError("the file must name 2 to 100 classes")
     model = build_model(meta["spec"], tuple(shape), len(classes))

@@ -6,6 +6,10 @@ leaky_relu, elu, tanh, sigmoid), batchnorm, dropout, residual (two same-size con
 (flattens first when needed). The classifier, flatten + linear to the number of classes, is always added
 at the end. layer_table() checks a stack before anything is built, so a stack that shrinks to nothing is
 explained, not discovered by a crash.
+
+The input is an image (C, H, W) or a sequence (C, L): conv, pool, batchnorm and residual layers are
+then 1D (nn.Conv1d, ...), with kernels of width k. globalpool takes the max (or mean) over every
+position of each channel, so a filter's response anywhere counts ("is the motif anywhere?").
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ __all__ = ["PRESETS", "ACTIVATIONS", "LAYER_TYPES", "LayerRow", "layer_table", "
            "spec_rows", "spec_from_rows"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh", "sigmoid")
-LAYER_TYPES = ("conv", "pool", "act", "batchnorm", "dropout", "residual", "linear")
+LAYER_TYPES = ("conv", "pool", "act", "batchnorm", "dropout", "residual", "linear", "globalpool")
+SPATIAL = ("conv", "pool", "batchnorm", "residual", "globalpool")      # need a (C, H, W) or (C, L) input
 
 
 def _conv(filters, kernel=3, padding=1, stride=1):
@@ -38,6 +43,8 @@ PRESETS: dict[str, dict] = {
     "deep_sigmoid": {"layers": [x for _ in range(8) for x in (_conv(8), {"type": "act", "fn": "sigmoid"})] + [POOL]},
     "deep_residual": {"layers": [_conv(8), {"type": "act", "fn": "sigmoid"}]
                       + [{"type": "residual", "kernel": 3, "fn": "sigmoid"} for _ in range(4)] + [POOL]},
+    # for sequences (DNA): 8 motif detectors of width 8, then "is it anywhere?" (DeepBind's shape)
+    "motif": {"layers": [_conv(8, 8, 0), RELU, {"type": "globalpool", "mode": "max"}]},
 }
 
 
@@ -69,23 +76,26 @@ def _row(i: int, layer: Any, shape: tuple[int, ...]) -> LayerRow:
         kind = layer.get("type") if isinstance(layer, dict) else layer
         raise ConvlabError(f"layer {i} has type {kind!r}; use one of: {', '.join(LAYER_TYPES)}")
     kind = layer["type"]
-    if kind in ("conv", "pool", "batchnorm", "residual") and len(shape) != 3:
-        raise ConvlabError(f"layer {i} ({kind}) needs an image-shaped input, but it gets a flat vector of "
-                           f"{shape[0]}: put it before the first linear layer")
+    if kind in SPATIAL and len(shape) not in (2, 3):
+        raise ConvlabError(f"layer {i} ({kind}) needs an image- or sequence-shaped input, but it gets a flat vector "
+                           f"of {shape[0]}: put it before the first linear or global pooling layer")
+    square = "×".join  # "3×3" for images, "3" for sequences
     try:
         if kind == "conv":
             st = conv_layer_stats(shape, _get(layer, "filters", 8, positive_int, i),
                                   _get(layer, "kernel", 3, positive_int, i), _get(layer, "stride", 1, positive_int, i),
                                   _get(layer, "padding", 0, nonneg_int, i))
-            k = layer.get("kernel", 3)
-            return LayerRow(i, f"conv {st.output_shape[0]}×{k}×{k}", st.output_shape, st.params, st.mult_adds)
-        if kind == "pool":
+            k = [str(layer.get("kernel", 3))] * (len(shape) - 1)
+            return LayerRow(i, f"conv {st.output_shape[0]}×{square(k)}", st.output_shape, st.params, st.mult_adds)
+        if kind in ("pool", "globalpool"):
             mode = layer.get("mode", "max")
             if mode not in ("max", "avg"):
                 raise ConvlabError(f"layer {i} pool mode {mode!r}: use 'max' or 'avg'")
+            if kind == "globalpool":
+                return LayerRow(i, f"global {mode} pool", shape[:1], 0, 0)
             k = _get(layer, "kernel", 2, positive_int, i)
             st = pool_layer_stats(shape, k, layer.get("stride"), 0)
-            return LayerRow(i, f"{mode} pool {k}×{k}", st.output_shape, 0, 0)
+            return LayerRow(i, f"{mode} pool {square([str(k)] * (len(shape) - 1))}", st.output_shape, 0, 0)
     except ConvlabError as err:
         raise ConvlabError(f"layer {i} ({kind}) gets an input of {'×'.join(map(str, shape))}: {err}; "
                            "the stack shrinks to nothing there") from None
@@ -107,7 +117,8 @@ def _row(i: int, layer: Any, shape: tuple[int, ...]) -> LayerRow:
         if layer.get("fn", "relu") not in ACTIVATIONS:
             raise ConvlabError(f"layer {i} activation {layer.get('fn')!r}: use one of {', '.join(ACTIVATIONS)}")
         one = conv_layer_stats(shape, shape[0], k, 1, k // 2)
-        return LayerRow(i, f"residual {shape[0]}×{k}×{k} ×2", shape, 2 * one.params, 2 * one.mult_adds)
+        return LayerRow(i, f"residual {shape[0]}×{square([str(k)] * (len(shape) - 1))} ×2", shape, 2 * one.params,
+                        2 * one.mult_adds)
     units = _get(layer, "units", 32, positive_int, i)             # linear
     n_in = 1
     for s in shape:
@@ -154,33 +165,40 @@ def validate_spec(spec: Any) -> None:
                 raise ConvlabError(f"layer {i} {key}={layer[key]!r}: use a whole number from 0 to 15")
 
 
-def build_model(spec: dict, input_shape: tuple[int, int, int], n_classes: int):
-    """The torch module for a spec (checked with layer_table first)."""
+def build_model(spec: dict, input_shape: tuple[int, ...], n_classes: int):
+    """The torch module for a spec (checked with layer_table first); 1D layers for a (C, L) input."""
     import torch.nn as nn
 
     layer_table(spec, input_shape, n_classes)
     acts = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.1), "elu": nn.ELU, "tanh": nn.Tanh,
             "sigmoid": nn.Sigmoid}
+    one_d = len(input_shape) == 2
+    conv = nn.Conv1d if one_d else nn.Conv2d
 
     class Residual(nn.Module):
         def __init__(self, channels: int, k: int, fn: str):
             super().__init__()
-            self.conv1 = nn.Conv2d(channels, channels, k, padding=k // 2)
+            self.conv1 = conv(channels, channels, k, padding=k // 2)
             self.act = acts[fn]()
-            self.conv2 = nn.Conv2d(channels, channels, k, padding=k // 2)
+            self.conv2 = conv(channels, channels, k, padding=k // 2)
 
         def forward(self, x):
             return self.act(x + self.conv2(self.act(self.conv1(x))))
 
     modules, shape = [], tuple(input_shape)
     for layer in spec["layers"]:
-        kind = layer["type"]
+        kind, mode = layer["type"], layer.get("mode", "max")
         if kind == "conv":
-            modules.append(nn.Conv2d(shape[0], layer.get("filters", 8), layer.get("kernel", 3),
-                                     layer.get("stride", 1), layer.get("padding", 0)))
+            modules.append(conv(shape[0], layer.get("filters", 8), layer.get("kernel", 3),
+                                layer.get("stride", 1), layer.get("padding", 0)))
         elif kind == "pool":
-            pool = nn.MaxPool2d if layer.get("mode", "max") == "max" else nn.AvgPool2d
+            pool = {(True, "max"): nn.MaxPool1d, (True, "avg"): nn.AvgPool1d, (False, "max"): nn.MaxPool2d,
+                    (False, "avg"): nn.AvgPool2d}[one_d, mode]
             modules.append(pool(layer.get("kernel", 2), layer.get("stride")))
+        elif kind == "globalpool":
+            pool = {(True, "max"): nn.AdaptiveMaxPool1d, (True, "avg"): nn.AdaptiveAvgPool1d,
+                    (False, "max"): nn.AdaptiveMaxPool2d, (False, "avg"): nn.AdaptiveAvgPool2d}[one_d, mode]
+            modules.append(nn.Sequential(pool(1), nn.Flatten()))          # (N, C): one number per channel
         elif kind == "act":
             modules.append(acts[layer["fn"]]())
         elif kind == "batchnorm":
@@ -190,14 +208,14 @@ def build_model(spec: dict, input_shape: tuple[int, int, int], n_classes: int):
         elif kind == "residual":
             modules.append(Residual(shape[0], layer.get("kernel", 3), layer.get("fn", "relu")))
         else:
-            if len(shape) == 3:
+            if len(shape) > 1:
                 modules.append(nn.Flatten())
             n_in = 1
             for s in shape:
                 n_in *= s
             modules.append(nn.Linear(n_in, layer.get("units", 32)))
         shape = _row(0, layer, shape).output_shape
-    if len(shape) == 3:
+    if len(shape) > 1:
         modules.append(nn.Flatten())
     n_in = 1
     for s in shape:

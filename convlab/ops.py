@@ -7,6 +7,7 @@ input without building every step.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,41 +26,52 @@ __all__ = ["conv1d", "conv2d", "conv1d_steps", "conv2d_steps", "ConvStep", "Step
 
 
 def _forward(s: ConvSetup) -> np.ndarray:
+    g, n_out = s.groups, s.weff.shape[0]
     cols = unfold(pad3(s.x, s.pads), s.kernel, s.stride, s.dilation, s.out)   # (C, KH, KW, OH, OW)
-    y = s.weff.reshape(s.weff.shape[0], -1) @ cols.reshape(-1, s.out[0] * s.out[1])  # (O, OH*OW)
-    return s.shape_output((y + s.bias[:, None]).reshape(-1, *s.out))
+    cols = cols.reshape(g, -1, s.out[0] * s.out[1])                           # (G, C/G·KH·KW, OH·OW)
+    y = s.weff.reshape(g, n_out // g, -1) @ cols                              # (G, O/G, OH·OW)
+    return s.shape_output((y.reshape(n_out, -1) + s.bias[:, None]).reshape(-1, *s.out))
 
 
 def conv1d(x: Any, w: Any, bias: Any = None, stride: int = 1, padding: Any = 0, dilation: int = 1,
-           flip: bool = False) -> np.ndarray:
+           flip: bool = False, groups: int = 1) -> np.ndarray:
     """1D cross-correlation (or true convolution with flip=True), like F.conv1d.
 
-    x is (L,) or (C, L); w is (K,) or (O, C, K); the result is (OL,) or (O, OL).
-    padding: an int, a (before, after) pair, "valid", "same" (TensorFlow's) or "full".
+    x is (L,) or (C, L); w is (K,) or (O, C/groups, K); the result is (OL,) or (O, OL).
+    padding: an int, a (before, after) pair, "valid", "same" (TensorFlow's), "full" or
+    "causal" ((k − 1)·d zeros before, none after: output t depends only on inputs ≤ t).
 
     >>> conv1d([1, 0, 2, 2, 3, 1], [3, 2, 2])                    # seed 001, "valid"
     array([ 7.,  8., 16., 14.])
     >>> conv1d([1, 0, 2, 2, 3, 1], [3, 2, 2], padding="same")
     array([ 2.,  7.,  8., 16., 14., 11.])
+    >>> conv1d([1, 2, 3, 4], [1, 1], padding="causal", dilation=2)   # y[t] = x[t − 2] + x[t]
+    array([1., 2., 4., 6.])
     """
-    return _forward(setup_conv(1, x, w, bias, stride, padding, dilation, flip))
+    return _forward(setup_conv(1, x, w, bias, stride, padding, dilation, flip, groups))
 
 
 def conv2d(x: Any, w: Any, bias: Any = None, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
-           flip: bool = False) -> np.ndarray:
+           flip: bool = False, groups: int = 1) -> np.ndarray:
     """2D cross-correlation (or true convolution with flip=True), like F.conv2d.
 
-    x is (H, W) or (C, H, W); w is (KH, KW) or (O, C, KH, KW); the result is (OH, OW) or
+    x is (H, W) or (C, H, W); w is (KH, KW) or (O, C/groups, KH, KW); the result is (OH, OW) or
     (O, OH, OW). stride, dilation: an int or a (rows, cols) pair. padding: a mode or an
-    int, or a per-axis pair whose entries may be (before, after) pairs.
+    int, or a per-axis pair whose entries may be (before, after) pairs. groups g splits the
+    channels into g groups: filter o reads only the C/g channels of group o // (O/g)
+    (groups = C = O is depthwise convolution).
 
     >>> x = [[1, 2, 4, 3], [5, 6, 8, 7], [9, 10, 12, 11], [13, 14, 16, 2]]    # seed 000
     >>> conv2d(x, [[1, -2], [-3, 4]])
     array([[  6.,   8.,   2.],
            [  6.,   8.,   2.],
            [  6.,   8., -50.]])
+    >>> conv2d([[[1, 2]], [[3, 4]]], [[[[1]]], [[[10]]]], groups=2)     # depthwise: one kernel per channel
+    array([[[ 1.,  2.]],
+    <BLANKLINE>
+           [[30., 40.]]])
     """
-    return _forward(setup_conv(2, x, w, bias, stride, padding, dilation, flip))
+    return _forward(setup_conv(2, x, w, bias, stride, padding, dilation, flip, groups))
 
 
 @dataclass(frozen=True)
@@ -67,8 +79,9 @@ class ConvStep:
     """One output element of a convolution and exactly how it was computed.
 
     rows/cols are the padded-input coordinates of the kernel taps (in 1D, rows is (0,)
-    and cols are the positions). patch, kernel and products have the kernel's shape,
-    with a leading channel axis when x has one; value = products.sum() + bias.
+    and cols are the positions; in 3D, depths are the slices). patch, kernel and products
+    have the kernel's shape, with a leading channel axis when x has one; value = products.sum()
+    + bias. channels are the input channels the filter reads: all of them, or its group's.
     """
 
     dims: int
@@ -81,10 +94,14 @@ class ConvStep:
     products: np.ndarray
     bias: float
     value: float
+    channels: tuple[int, ...] = (0,)
+    depths: tuple[int, ...] = ()
 
     @property
-    def start(self) -> int | tuple[int, int]:
-        """Where the window starts in the padded input: an int in 1D, (row, col) in 2D."""
+    def start(self) -> int | tuple[int, ...]:
+        """Where the window starts in the padded input: an int in 1D, (row, col) in 2D, (depth, row, col) in 3D."""
+        if self.dims == 3:
+            return self.depths[0], self.rows[0], self.cols[0]
         return self.cols[0] if self.dims == 1 else (self.rows[0], self.cols[0])
 
     @property
@@ -145,21 +162,22 @@ class StepTrace(Sequence):
 
     def window_cells(self, i: int) -> list[tuple[int, ...]]:
         """Input cells (channel, row, col) that step i reads, in unpadded coordinates, padding left out
-        ((channel, position) in 1D). These are the non-zeros of the Toeplitz row and the im2col column.
+        ((channel, position) in 1D, (channel, depth, row, col) in 3D). With groups only the filter's
+        channels. These are the non-zeros of the Toeplitz row and the im2col column.
 
         >>> conv2d_steps([[1, 2], [3, 4]], [[1, 1], [1, 1]], padding="same").window_cells(3)
         [(0, 1, 1)]
         """
         st = self[i]
-        (t, _), (l, _) = ((0, 0), self.padding) if self.dims == 1 else self.padding
-        channels = np.shape(self.padded)[0] if np.ndim(self.padded) == self.dims + 1 else 1
-        h, w = (1, np.shape(self.padded)[-1] - sum(self.padding)) if self.dims == 1 else \
-            (np.shape(self.padded)[-2] - sum(self.padding[0]), np.shape(self.padded)[-1] - sum(self.padding[1]))
-        rows = [r - t for r in (st.rows if self.dims == 2 else (0,)) if 0 <= r - t < h]
-        cols = [c - l for c in st.cols if 0 <= c - l < w]
-        if self.dims == 1:
-            return [(c, q) for c in range(channels) for q in cols]
-        return [(c, r, q) for c in range(channels) for r in rows for q in cols]
+        pads = (self.padding,) if self.dims == 1 else tuple(self.padding)           # per axis (before, after)
+        spatial = np.shape(self.padded)[-self.dims:]
+        taps = {1: (st.cols,), 2: (st.rows, st.cols), 3: (st.depths, st.rows, st.cols)}[self.dims]
+        kept = [[p - before for p in axis if 0 <= p - before < n - before - after]
+                for axis, (before, after), n in zip(taps, pads, spatial)]
+        channels = getattr(st, "channels", None)
+        if channels is None:
+            channels = range(np.shape(self.padded)[0] if np.ndim(self.padded) == self.dims + 1 else 1)
+        return [(c, *cell) for c in channels for cell in itertools.product(*kept)]
 
     def __repr__(self) -> str:
         return f"StepTrace({self._n} steps, output shape {self.output.shape})"
@@ -178,19 +196,20 @@ def _conv_trace(s: ConvSetup) -> StepTrace:
     def make(i: int) -> ConvStep:
         o, r, q = np.unravel_index(i, (n_out, oh, ow))
         rows, cols = r * sh + np.arange(kh) * dh, q * sw + np.arange(kw) * dw
-        patch, kern = xp[:, rows][:, :, cols], s.weff[o]                     # (C, KH, KW)
+        channels = s.group_channels(int(o))
+        patch, kern = xp[channels.start:channels.stop, rows][:, :, cols], s.weff[o]     # (C/G, KH, KW)
         prods = patch * kern
         full = (o, r, q) if s.dims == 2 else (o, q)
         return ConvStep(s.dims, tuple(map(int, full if s.w_filters else full[1:])), int(o), tuple(map(int, rows)),
                         tuple(map(int, cols)), shaped(patch), shaped(kern), shaped(prods),
-                        float(s.bias[o]), float(prods.sum() + s.bias[o]))
+                        float(s.bias[o]), float(prods.sum() + s.bias[o]), tuple(channels))
 
     padding = s.pads[1] if s.dims == 1 else s.pads
     return StepTrace(n_out * oh * ow, make, _forward(s), s.shape_like_x(xp), padding, s.dims, s.weff, s.bias)
 
 
 def conv1d_steps(x: Any, w: Any, bias: Any = None, stride: int = 1, padding: Any = 0, dilation: int = 1,
-                 flip: bool = False) -> StepTrace:
+                 flip: bool = False, groups: int = 1) -> StepTrace:
     """conv1d, one step per output element, in the order of the output array.
 
     >>> steps = conv1d_steps([1, 0, 2, 2, 3, 1], [3, 2, 2])
@@ -199,19 +218,23 @@ def conv1d_steps(x: Any, w: Any, bias: Any = None, stride: int = 1, padding: Any
     >>> steps[1].start, steps[1].patch
     (1, array([0., 2., 2.]))
     """
-    return _conv_trace(setup_conv(1, x, w, bias, stride, padding, dilation, flip))
+    return _conv_trace(setup_conv(1, x, w, bias, stride, padding, dilation, flip, groups))
 
 
 def conv2d_steps(x: Any, w: Any, bias: Any = None, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
-                 flip: bool = False) -> StepTrace:
+                 flip: bool = False, groups: int = 1) -> StepTrace:
     """conv2d, one step per output element, in the order of the output array.
+
+    With groups, each step's `channels` says which input channels its filter sees.
 
     >>> x = [[1, 2, 4, 3], [5, 6, 8, 7], [9, 10, 12, 11], [13, 14, 16, 2]]
     >>> step = conv2d_steps(x, [[1, -2], [-3, 4]])[-1]
     >>> step.out_index, step.start, step.expression()
     ((2, 2), (2, 2), '1×12 − 2×11 − 3×16 + 4×2 = −50')
+    >>> [st.channels for st in conv2d_steps(np.ones((4, 2, 2)), np.ones((2, 2, 2, 2)), groups=2)]
+    [(0, 1), (2, 3)]
     """
-    return _conv_trace(setup_conv(2, x, w, bias, stride, padding, dilation, flip))
+    return _conv_trace(setup_conv(2, x, w, bias, stride, padding, dilation, flip, groups))
 
 
 # ---------------------------------------------------------------- pooling

@@ -107,7 +107,7 @@ def _initialise(model, c: TrainConfig) -> None:
     if c.init == "default":
         return
     for m in model.modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
+        if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Linear)):
             if c.init == "he":
                 nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
             elif c.init == "xavier":
@@ -129,12 +129,12 @@ def make_model(spec: dict, data: Dataset, config: TrainConfig):
 
 
 def weight_layers(model) -> list[tuple[str, object]]:
-    """(name, module) of every conv and linear layer: "conv 1", "conv 2", ..., "classifier"."""
+    """(name, module) of every conv (1D or 2D) and linear layer: "conv 1", "conv 2", ..., "classifier"."""
     import torch.nn as nn
     out, counts = [], {}
     for m in model.modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
-            kind = "conv" if isinstance(m, nn.Conv2d) else "linear"
+        if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Linear)):
+            kind = "linear" if isinstance(m, nn.Linear) else "conv"
             counts[kind] = counts.get(kind, 0) + 1
             out.append((f"{kind} {counts[kind]}", m))
     if out:
@@ -267,10 +267,11 @@ def predict(model, data: Dataset, images: np.ndarray) -> np.ndarray:
 
 
 def first_feature_maps(model, data: Dataset, image: np.ndarray) -> np.ndarray | None:
-    """The first conv layer's output (F, H, W) for one raw image (C, H, W); None without a conv layer."""
+    """The first conv layer's output (F, H, W) for one raw image (C, H, W) ((F, L) for a sequence (C, L));
+    None without a conv layer."""
     import torch
     import torch.nn as nn
-    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+    convs = [m for m in model.modules() if isinstance(m, (nn.Conv1d, nn.Conv2d))]
     if not convs:
         return None
     with torch.no_grad():

@@ -12,7 +12,8 @@ import numpy as np
 
 from convlab._setup import setup_conv
 
-__all__ = ["Check", "check_conv", "check_conv2d_backward", "check_pool2d_backward", "check_layer_table"]
+__all__ = ["Check", "check_conv", "check_conv2d_backward", "check_pool2d_backward", "check_layer_table",
+           "check_causal_stack", "check_spectrogram"]
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,8 @@ class Check:
 
 
 def check_conv(dims: int, result: np.ndarray, x: Any, w: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
-               dilation: Any = 1, flip: bool = False, tol: float = 1e-9) -> Check:
-    """Run torch.nn.functional.conv1d/conv2d on the same configuration (float64) and compare with result.
+               dilation: Any = 1, flip: bool = False, tol: float = 1e-9, groups: int = 1) -> Check:
+    """Run torch.nn.functional.conv1d/conv2d/conv3d on the same configuration (float64) and compare with result.
 
     >>> import convlab
     >>> x, w = [1, 0, 2, 2, 3, 1], [3, 2, 2]
@@ -38,20 +39,38 @@ def check_conv(dims: int, result: np.ndarray, x: Any, w: Any, bias: Any = None, 
     import torch
     import torch.nn.functional as F
 
-    s = setup_conv(dims, x, w, bias, stride, padding, dilation, flip)
+    if dims == 3:
+        return _check_conv3d(result, x, w, bias, stride, padding, dilation, tol, groups)
+    s = setup_conv(dims, x, w, bias, stride, padding, dilation, flip, groups)
     (t, b), (l, r) = s.pads
     xt = F.pad(torch.from_numpy(np.ascontiguousarray(s.x))[None], (l, r, t, b))
     wt = torch.from_numpy(np.ascontiguousarray(s.weff))
     bt = torch.from_numpy(s.bias)
     if dims == 1:
-        y = F.conv1d(xt[:, :, 0], wt[:, :, 0], bt, stride=s.stride[1], dilation=s.dilation[1])[0]
+        y = F.conv1d(xt[:, :, 0], wt[:, :, 0], bt, stride=s.stride[1], dilation=s.dilation[1], groups=s.groups)[0]
         y = y[:, None, :]                                    # (O, 1, OL) like the 2D path
     else:
-        y = F.conv2d(xt, wt, bt, stride=s.stride, dilation=s.dilation)[0]
+        y = F.conv2d(xt, wt, bt, stride=s.stride, dilation=s.dilation, groups=s.groups)[0]
     want = s.shape_output(y.numpy())
     diff = float(np.max(np.abs(np.asarray(result, dtype=float) - want))) if want.shape == np.shape(result) else float("inf")
     name = f"torch.nn.functional.conv{dims}d"
     return Check(diff <= tol, diff, name)
+
+
+def _check_conv3d(result, x, w, bias, stride, padding, dilation, tol, groups) -> Check:
+    import torch
+    import torch.nn.functional as F
+
+    from convlab.volumes import setup_conv3d
+
+    s = setup_conv3d(x, w, bias, stride, padding, dilation, groups)
+    pads = [v for pair in reversed(s.pads) for v in pair]               # F.pad: last axis first
+    xt = F.pad(torch.from_numpy(np.ascontiguousarray(s.x))[None], pads)
+    y = F.conv3d(xt, torch.from_numpy(np.ascontiguousarray(s.w)), torch.from_numpy(s.bias), stride=s.stride,
+                 dilation=s.dilation, groups=s.groups)[0].numpy()
+    want = s.shape_output(y)
+    diff = float(np.max(np.abs(np.asarray(result, dtype=float) - want))) if want.shape == np.shape(result) else float("inf")
+    return Check(diff <= tol, diff, "torch.nn.functional.conv3d")
 
 
 def check_conv2d_backward(grads, x: Any, w: Any, grad_out: Any, stride: Any = 1, padding: Any = 0,
@@ -126,3 +145,43 @@ def check_layer_table(spec: dict, input_shape, n_classes: int) -> Check:
     mismatches = sum(a != b for a, b in zip(shapes, [r.output_shape for r in rows])) + abs(len(shapes) - len(rows))
     mismatches += int(sum(r.params for r in rows) != sum(p.numel() for p in model.parameters()))
     return Check(mismatches == 0, float(mismatches), "the built torch module (shapes and parameters)")
+
+
+def check_causal_stack(stack) -> Check:
+    """Build the stack in torch (causal conv1d layers, all-ones kernels), backpropagate from the traced output,
+    and compare the inputs with a non-zero gradient with stack.levels[0] (the difference counts mismatches).
+
+    >>> from convlab.signals import causal_stack
+    >>> check_causal_stack(causal_stack(2, [1, 2, 4], 9)).ok
+    True
+    """
+    import torch
+    import torch.nn.functional as F
+
+    k, t = stack.kernel_size, stack.output
+    x = torch.ones(1, 1, t + 1, dtype=torch.float64, requires_grad=True)
+    h = x
+    for d in stack.dilations:
+        h = F.conv1d(F.pad(h, ((k - 1) * d, 0)), torch.ones(1, 1, k, dtype=torch.float64), dilation=d)
+    h[0, 0, t].backward()
+    seen = set(np.flatnonzero(x.grad[0, 0].numpy()).tolist())
+    mismatches = len(seen ^ set(stack.levels[0]))
+    return Check(mismatches == 0, float(mismatches), "torch autograd (which inputs the output's gradient reaches)")
+
+
+def check_spectrogram(spec, x, n_fft: int, hop: int, tol: float = 1e-9) -> Check:
+    """Compare a spectrogram with torch.stft(..., window=torch.hann_window(n_fft), center=False).abs().
+
+    >>> from convlab.signals import spectrogram
+    >>> x = np.sin(np.arange(300) / 3)
+    >>> check_spectrogram(spectrogram(x, 64, 16), x, 64, 16).ok
+    True
+    """
+    import torch
+
+    xt = torch.tensor(np.asarray(x, dtype=float))
+    want = torch.stft(xt, n_fft, hop, window=torch.hann_window(n_fft, dtype=torch.float64), center=False,
+                      return_complex=True).abs().numpy()
+    got = np.asarray(spec, dtype=float)
+    diff = float(np.max(np.abs(got - want))) if got.shape == want.shape else float("inf")
+    return Check(diff <= tol, diff, "torch.stft (magnitude)")

@@ -90,6 +90,42 @@ def valid_cases(make_case, fn, n: int = CASES):
         yield seed, case
 
 
+def random_grouped_case(rng: np.random.Generator, dims: int = 2):
+    """A random grouped conv1d/conv2d configuration: C and O multiples of groups (depthwise included)."""
+    g = int(rng.integers(1, 5))
+    c, o = g * int(rng.integers(1, 3)), g * int(rng.integers(1, 3))
+    case = random_conv2d_case(rng) if dims == 2 else random_conv1d_case(rng)
+    spatial = case["x"].shape[1:]
+    case["x"] = rng.normal(size=(c, *spatial))
+    case["w"] = rng.normal(size=(o, c // g, *case["w"].shape[2:]))
+    case["bias"] = rng.normal(size=o)
+    case["groups"] = g
+    return case
+
+
+def conv3d(x, w, b, stride, pads, dilation, groups=1) -> np.ndarray:
+    """x (C,D,H,W), w (O,C/g,KD,KH,KW), pads ((f,bk),(t,b),(l,r)) -> (O,OD,OH,OW)."""
+    flat = [v for pair in reversed(pads) for v in pair]            # F.pad wants the last axis first
+    xt = F.pad(T(x)[None], flat)
+    return F.conv3d(xt, T(w), None if b is None else T(b), stride=stride, dilation=dilation, groups=groups)[0].numpy()
+
+
+def random_conv3d_case(rng: np.random.Generator):
+    """A random valid conv3d configuration: odd and uneven sizes, per-axis strides and dilations, every padding form."""
+    g = int(rng.integers(1, 3))
+    c, o = g * int(rng.integers(1, 3)), g * int(rng.integers(1, 3))
+    kernel = tuple(int(v) for v in rng.integers(1, 4, size=3))
+    stride = tuple(int(v) for v in rng.integers(1, 3, size=3))
+    dilation = tuple(int(v) for v in rng.integers(1, 3, size=3))
+    spans = [(k - 1) * d + 1 for k, d in zip(kernel, dilation)]
+    size = tuple(int(rng.integers(max(1, sp - 1), sp + 5)) for sp in spans)
+    padding = [lambda: int(rng.integers(0, 2)), lambda: "same", lambda: "valid", lambda: "full",
+               lambda: tuple(int(v) for v in rng.integers(0, 2, size=3)),
+               lambda: (int(rng.integers(0, 2)), (0, int(rng.integers(0, 3))), "same")][rng.integers(0, 6)]()
+    return dict(x=rng.normal(size=(c, *size)), w=rng.normal(size=(o, c // g, *kernel)), bias=rng.normal(size=o),
+                stride=stride, padding=padding, dilation=dilation, groups=g)
+
+
 def caption_value(text: str) -> tuple[float, float]:
     """A written-out sum evaluated independently of convlab, and the value it says it has:
     "3×1 − 1×6 = −3" → (-3.0, -3.0). Only numbers, + − × /, parentheses and [channel groups] are accepted."""

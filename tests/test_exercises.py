@@ -76,7 +76,73 @@ def oracle(ex):
         w = T(d["w"]).requires_grad_()
         (F.conv2d(T(d["x"])[None], w, stride=d["s"]) * T(d["g"])[None]).sum().backward()
         return [float(w.grad[0, 0, d["a"], d["b"]])]
+    if ex.kind in BEYOND_2D:
+        return BEYOND_2D[ex.kind](ex)
     raise AssertionError(ex.kind)
+
+
+def _flops(module, shape) -> int:
+    """Multiply–adds of one input through module, counted by torch (it counts each as 2 FLOPs)."""
+    from torch.utils.flop_counter import FlopCounterMode
+    counter = FlopCounterMode(display=False)
+    with counter:
+        module(torch.zeros(1, *shape))
+    return counter.get_total_flops() // 2
+
+
+def _n_params(module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def _causal_oracle(ex):
+    k, dilations = ex.data["k"], ex.data["dilations"]
+    n = 400
+    x = torch.zeros(1, 1, n, dtype=torch.float64, requires_grad=True)
+    h = x
+    for dil in dilations:
+        h = F.conv1d(F.pad(h, ((k - 1) * dil, 0)), torch.ones(1, 1, k, dtype=torch.float64), dilation=dil)
+    h[0, 0, n - 1].backward()
+    nz = torch.nonzero(x.grad[0, 0]).ravel()
+    # the fewest zeros before the input that keep the last layer's output as long as its input
+    pad = next(p for p in range(200) if F.conv1d(torch.zeros(1, 1, 50 + p), torch.zeros(1, 1, k),
+                                                 dilation=dilations[-1]).shape[-1] == 50)
+    return [int(nz.max() - nz.min() + 1), pad]
+
+
+def _separable_oracle(ex):
+    c, o, k, h, bias = (ex.data[key] for key in ("c", "o", "k", "h", "bias"))
+    standard = torch.nn.Conv2d(c, o, k, padding=k // 2, bias=bias)
+    separable = torch.nn.Sequential(torch.nn.Conv2d(c, c, k, padding=k // 2, groups=c, bias=bias),
+                                    torch.nn.Conv2d(c, o, 1, bias=bias))
+    want = [_n_params(standard), _n_params(separable)]
+    if ex.level == 3:
+        want.append(_flops(separable, (c, h, h)) / _flops(standard, (c, h, h)))
+    return want
+
+
+def _3d_oracle(ex):
+    d = ex.data
+    y = F.conv3d(torch.zeros(1, d["c"], d["d"], d["h"], d["h"]), torch.zeros(d["f"], d["c"], *d["k"]), stride=d["s"],
+                 padding=d["p"], dilation=d["dl"])
+    return [y.shape[1:]]
+
+
+def _grouped_oracle(ex):
+    d = ex.data
+    conv = torch.nn.Conv2d(d["c"], d["o"], d["k"], padding=d["k"] // 2, groups=d["g"])
+    return [_n_params(conv), _flops(conv, (d["c"], d["h"], d["h"]))]
+
+
+def _cost_3d_oracle(ex):
+    d = ex.data
+    conv2 = torch.nn.Conv2d(d["c"], d["o"], d["k"], padding="same")
+    conv3 = torch.nn.Conv3d(d["c"], d["o"], d["k"], padding="same")
+    return [_n_params(conv2), _n_params(conv3), d["d"] * _flops(conv2, (d["c"], d["h"], d["h"])),
+            _flops(conv3, (d["c"], d["d"], d["h"], d["h"]))]
+
+
+BEYOND_2D = {"output_size_3d": _3d_oracle, "grouped": _grouped_oracle, "separable": _separable_oracle,
+             "causal_stack": _causal_oracle, "cost_3d": _cost_3d_oracle}
 
 
 def typings(part):

@@ -111,9 +111,16 @@ def test_pool_snippet_reproduces_convlab(mode):
     np.testing.assert_allclose(ns["y"][0, 0].numpy(), convlab.pool1d(x[0, 0], 2, mode=mode), atol=1e-12)
 
 
-@pytest.mark.parametrize("name", list(PRESETS))
-def test_model_snippet_is_the_same_network(name):
-    spec, shape = preset(name), (3, 32, 32)
+SEQUENCE_SPEC = {"layers": [{"type": "conv", "filters": 6, "kernel": 5, "padding": 2}, {"type": "batchnorm"},
+                            {"type": "act", "fn": "relu"}, {"type": "pool", "kernel": 2},
+                            {"type": "residual", "kernel": 3}, {"type": "globalpool", "mode": "avg"},
+                            {"type": "linear", "units": 8}]}
+
+
+@pytest.mark.parametrize("name, shape", [(name, (3, 32, 32)) for name in PRESETS] + [("motif", (4, 60)),
+                                                                                      ("sequence", (4, 31))])
+def test_model_snippet_is_the_same_network(name, shape):
+    spec = SEQUENCE_SPEC if name == "sequence" else preset(name)
     ns = _run(model_snippet(spec, shape, 4))
     torch.manual_seed(0)
     ours = build_model(spec, shape, 4)

@@ -53,3 +53,20 @@ def test_arithmetic_only_raises_convlab_errors(n, k, s, p, d):
         assert e.output >= 1 and math.floor(e.exact) == e.output
     _call(convlab.receptive_field, [k, (k, s), (k, s, d)])
     _call(convlab.conv_layer_stats, (3, n, n), 4, k, s, p, d)
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(x=nested(4), w=nested(5), stride=junk_param, padding=st.one_of(junk_param, st.just("causal")),
+       dilation=junk_param, groups=junk_scalar)
+def test_conv3d_groups_and_causal_only_raise_convlab_errors(x, w, stride, padding, dilation, groups):
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        y = _call(convlab.conv3d, x, w, stride=stride, padding=padding, dilation=dilation, groups=groups)
+        if y is not None:
+            assert np.all(np.isfinite(y))
+        _call(convlab.conv3d_steps, x, w, stride=stride, padding=padding, dilation=dilation, groups=groups)
+        _call(convlab.conv2d_steps, x, w, stride=stride, padding=padding, dilation=dilation, groups=groups)
+        _call(convlab.conv1d, x, w, padding="causal", stride=stride, dilation=dilation, groups=groups)
+        _call(convlab.conv_layer_stats, (4, 6, 6, 6), 4, 2, stride, padding, dilation, groups=groups)
+        _call(convlab.causal_stack, stride, [dilation], groups)
+        _call(convlab.spectrogram, x, stride, dilation)
+        _call(convlab.pointwise_conv, x, w)

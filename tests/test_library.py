@@ -34,7 +34,7 @@ def test_fixed_public_api_names():
                  "pool1d", "pool2d", "im2col", "col2im", "conv_matrix", "conv_transpose2d"]:
         assert name in convlab.__all__
     sig = inspect.signature(convlab.conv2d)
-    assert list(sig.parameters) == ["x", "w", "bias", "stride", "padding", "dilation", "flip"]
+    assert list(sig.parameters) == ["x", "w", "bias", "stride", "padding", "dilation", "flip", "groups"]   # groups: issue 16
     assert list(inspect.signature(convlab.pool2d).parameters) == ["x", "kernel_size", "stride", "padding", "mode"]
     assert list(inspect.signature(convlab.conv_matrix).parameters)[:6] == ["input_shape", "w", "stride", "padding",
                                                                           "dilation", "sparse"]

@@ -22,9 +22,9 @@ def test_layer_maps_follow_the_model_layer_by_layer(name, shape):
     x = np.random.default_rng(0).normal(size=shape)
     layers = layer_maps(model, x)
     h = torch.tensor(x)[None]
-    spatial = [m for m in model if not isinstance(m, (torch.nn.Flatten, torch.nn.Linear))]
-    spatial = spatial[:next((i for i, m in enumerate(model) if isinstance(m, (torch.nn.Flatten, torch.nn.Linear))),
-                            len(model))]
+    flat = (torch.nn.Flatten, torch.nn.Linear, torch.nn.Sequential)        # Sequential: global pooling + flatten
+    spatial = [m for m in model if not isinstance(m, flat)]
+    spatial = spatial[:next((i for i, m in enumerate(model) if isinstance(m, flat)), len(model))]
     assert len(layers) == len(spatial)
     for layer in layers:
         m = model[layer.index]

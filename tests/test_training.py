@@ -92,6 +92,17 @@ def test_save_load_round_trip(digits):
     assert 0 <= evaluate(loaded, torch.from_numpy(digits.normalise(digits.x_test)), torch.from_numpy(digits.y_test))[1] <= 1
 
 
+def test_a_dna_model_saves_and_loads():
+    """Issue 16: a 1D model (input (4, L)) round-trips through safetensors + its spec."""
+    from convlab.dna import make_dna
+    dna = make_dna(200, seed=1)
+    model = build_model(preset("motif"), dna.input_shape, 2)
+    loaded, meta = load_model(save_model(model, preset("motif"), dna.input_shape, dna.classes, dna.mean, dna.std))
+    x = torch.from_numpy(dna.x_test[:4])
+    model.eval()
+    assert meta["input_shape"] == [4, 60] and torch.equal(model(x), loaded(x))
+
+
 def _edit_meta(blob: bytes, change) -> bytes:
     n = int.from_bytes(blob[:8], "little")
     header = json.loads(blob[8:8 + n])
@@ -110,7 +121,7 @@ def _edit_meta(blob: bytes, change) -> bytes:
     (lambda b: _edit_meta(b, lambda m: m.update(format="pickle")), "format is 'pickle'"),
     (lambda b: _edit_meta(b, lambda m: m["spec"]["layers"].append({"type": "eval"})), "layer 7 has type 'eval'"),
     (lambda b: _edit_meta(b, lambda m: m["spec"]["layers"][0].update(filters=8)), "do not match the spec"),
-    (lambda b: _edit_meta(b, lambda m: m.update(input_shape=[1, 8])), "input_shape"),
+    (lambda b: _edit_meta(b, lambda m: m.update(input_shape=[1, 8, 8, 8])), "input_shape"),   # [1, 8] is a sequence now
 ])
 def test_bad_model_files_are_refused(digits, make_bad, message):
     spec = preset("small")

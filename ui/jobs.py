@@ -53,8 +53,8 @@ class Snapshot:
     curve: list = field(default_factory=list)        # per report: step, train_loss, train_acc
     epochs_done: list = field(default_factory=list)  # per epoch: history dicts with test figures
     grad_norms: list = field(default_factory=list)   # per report: {layer: norm}
-    filters: np.ndarray | None = None                # (F, C, k, k) first conv layer
-    feature_maps: np.ndarray | None = None           # (F, H, W) first conv layer's output for the sample
+    filters: np.ndarray | None = None                # (F, C, k, k) first conv layer; (F, C, k) for sequences
+    feature_maps: np.ndarray | None = None           # (F, H, W) first conv layer's output for the sample; (F, L)
     confusion: np.ndarray | None = None              # (classes, classes), rows = true class
     misclassified: list = field(default_factory=list)  # (test index, true, predicted)
     samples_per_s: float = 0.0
@@ -113,7 +113,7 @@ class TrainingJob:
     def _views(self) -> dict:
         import torch
         import torch.nn as nn
-        convs = [m for m in self.model.modules() if isinstance(m, nn.Conv2d)]
+        convs = [m for m in self.model.modules() if isinstance(m, (nn.Conv1d, nn.Conv2d))]
         out = {}
         with torch.no_grad():
             if convs:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 __all__ = ["Lesson", "LESSONS", "GROUPS"]
 
-GROUPS = ("Convolution", "Images", "Training", "Deep networks", "Classroom")
+GROUPS = ("Convolution", "Sequences", "Images", "Training", "Deep networks", "Classroom")
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,17 @@ LESSONS: tuple[Lesson, ...] = (
            "checked against autograd; pooling's gradient routing", ("001", "003"), "backward"),
     Lesson("Convolution", "Why convolution", "sparse, shared, equivariant; tiled and unshared layers; "
            "transposed and dilated convolution with numbers", ("000", "001", "003", "004"), "why"),
+    Lesson("Convolution", "Grouped, depthwise and 1×1", "which filter sees which channel; depthwise-separable vs "
+           "standard (MobileNet): same shape, a fraction of the cost; 1×1 as a per-pixel linear map", ("001", "002"),
+           "variants"),
+    Lesson("Convolution", "3D convolution", "a kernel that also slides through depth: CT-like volumes and video "
+           "clips, slice by slice with numbers; what the third axis costs", ("001", "003", "004"), "conv3d"),
+    Lesson("Sequences", "DNA motifs: a 1D CNN", "one-hot DNA, a small 1D CNN trained live; its filters as sequence "
+           "logos, where they fire, and max pooling as \"is the motif anywhere?\"", ("001", "003"), "dna"),
+    Lesson("Sequences", "Sound: waveform and spectrogram", "tones, chirps and clicks: 1D convolution on the "
+           "waveform next to 2D convolution on its spectrogram", ("003", "004"), "audio"),
+    Lesson("Sequences", "Causal and dilated convolution", "output t sees only the past; dilated stacks (WaveNet) "
+           "and their receptive field, drawn and computed", ("001", "003"), "causal"),
     Lesson("Images", "Feature maps", "hand-made, custom, random, k-means and trained kernels on your photos; "
            "activations; shifting",
            ("001", "003", "004"), "features"),

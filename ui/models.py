@@ -27,7 +27,10 @@ MINE = "mine"
 
 def publish_model(model, spec: dict, data, source: str) -> None:
     """Hand a finished model to the other pages (this session). It is stored under an id the first time a page
-    needs one for its link (model_id), not here: publishing stays as quick as it was."""
+    needs one for its link (model_id), not here: publishing stays as quick as it was.
+    A sequence model (e.g. DNA) has no use on the image pages and is not handed over."""
+    if len(data.input_shape) != 3:
+        return
     st.session_state[KEY] = {"model": model, "spec": spec, "input_shape": tuple(data.input_shape),
                              "classes": tuple(data.classes), "dataset": data.name, "source": source, "data": data,
                              "id": None, "not_stored": ""}

@@ -142,8 +142,16 @@ def sliding_figure(trace: StepTrace, step: int = 0, *, x_channels: bool | None =
                                      hovertemplate="dropped: no window reads this input<extra></extra>"), row=r, col=c)
     lim_k = limit(v.kernels) if v.conv else 1.0
 
+    def kernel_of(s, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Filter s.filter's kernel for input channel j and its cell texts; zeros shown as "·" when a grouped
+        filter does not read channel j (an all-NaN heatmap stops Plotly drawing the traces after it)."""
+        if j in s.channels:
+            k = v.kernels[s.filter, j - s.channels[0]]
+            return k, _text(k)
+        return np.zeros(v.kernels.shape[2:]), np.full(v.kernels.shape[2:], "·", dtype=object)
+
     def kernel_traces(s):
-        return [go.Heatmap(z=v.kernels[s.filter, j], text=_text(v.kernels[s.filter, j]), texttemplate="%{text}",
+        return [go.Heatmap(z=kernel_of(s, j)[0], text=kernel_of(s, j)[1], texttemplate="%{text}",
                            zmid=0, zmin=-lim_k, zmax=lim_k, colorscale=DIVERGING, showscale=False, xgap=2, ygap=2,
                            textfont={"size": font_size}, hovertemplate="w[%{y}, %{x}] = %{text}<extra></extra>")
                 for j in range(len(pos_k))]
@@ -159,7 +167,7 @@ def sliding_figure(trace: StepTrace, step: int = 0, *, x_channels: bool | None =
 
     def window_traces(s):
         xs, ys = _squares(v.rows(s), s.cols)
-        show = range(c_in) if v.conv else [s.channel]
+        show = s.channels if v.conv else [s.channel]         # a grouped filter reads only its group
         return [go.Scatter(x=xs if j in show else [], y=ys if j in show else [], mode="lines",
                            line={"color": WINDOW, "width": 4}, hoverinfo="skip") for j in range(c_in)]
 

@@ -16,7 +16,7 @@ import numpy as np
 
 __all__ = ["BLUE", "STRONG_BLUE", "PALE_BLUE", "LIGHT_BLUE", "WHITE_ISH", "LIGHT_RED", "RED", "ORANGE", "LIGHT_ORANGE", "GREY",
            "PAD_BG", "GRIDLINE", "PAPER", "INK", "MISSING", "CELL_LINE", "LABEL", "OCCLUDER", "OCCLUDER_OPACITY",
-           "TRANSPARENT", "WINDOW", "DIVERGING", "COUNTS", "PICTURE", "PROBABILITY",
+           "TRANSPARENT", "LOGO_COLOURS", "GROUPS", "ONE_HOT", "GREEN", "WINDOW", "DIVERGING", "COUNTS", "PICTURE", "PROBABILITY",
            "FONT", "CHART_FONT", "TILE_FONT", "GIF_TITLE_FONT", "GIF_LABEL_FONT", "GIF_CELL_FONT",
            "GIF_MARGIN", "GIF_TITLE_H", "GIF_LABEL_H", "GIF_GAP", "limit", "rgb", "rgba", "diverging_rgb"]
 
@@ -41,6 +41,12 @@ LABEL = "#3c3c3c"             # GIF: panel names
 OCCLUDER = "#808080"          # the occluding square (mid grey)
 OCCLUDER_OPACITY = 0.85       # in the figures, where the picture shows through a little
 TRANSPARENT = "rgba(0,0,0,0)"  # click layers
+
+# DNA letters in sequence logos, as in most logo tools; one colour per channel group (Okabe–Ito, colour-blind safe)
+LOGO_COLOURS = {"A": "#109648", "C": "#255C99", "G": "#F7B32B", "T": "#D62839"}
+GROUPS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
+ONE_HOT = "#555555"           # a 1 in a one-hot grid (letters in white on it)
+GREEN = "#1b9e77"             # a fourth series
 
 WINDOW = ORANGE               # the sliding window, the current output cell, the occluder's edge
 # a muted diverging scale (blue negative, white 0, red positive): dark text stays readable on every cell

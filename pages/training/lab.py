@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 import convlab
-from convlab.data import canvas_to_image, load_dataset
+from convlab.data import DATASET_LABELS, DATASETS, canvas_to_image, load_dataset
+from convlab.figures.sequences import logo_figure, onehot_figure
 from convlab.figures.training import (confusion_figure, curves_figure, grad_norms_figure, paint_figure, probs_figure,
                                      tiles_figure)
 from convlab.export import model_snippet
@@ -27,7 +28,7 @@ from ui.widgets import chart, friendly_errors, show_error, torch_badge
 
 P = "tr"
 SCHEMA = Schema(
-    Choice("dataset", "digits", ("digits", "digits32", "shapes")), Choice("preset", "small", tuple(PRESETS)),
+    Choice("dataset", "digits", DATASETS), Choice("preset", "small", tuple(PRESETS)),
     Text("spec", json.dumps(PRESETS["small"]), lambda s: validate_spec(json.loads(s)), max_len=4000),
     Choice("optimizer", "adam", OPTIMIZERS), Float("lr", 0.005, 1e-5, 100.0), Int("batch", 32, 4, 512),
     Int("epochs", 8, 1, 50), Float("wd", 0.0, 0.0, 0.1), Choice("init", "default", INITS), Int("seed", 0, 0, 9999),
@@ -52,10 +53,9 @@ st.caption("Build a small CNN, train it on bundled data, and watch the curves, g
            "change while it learns.")
 
 with st.sidebar:
-    st.selectbox("Data", ["digits", "digits32", "shapes"], key="tr_dataset",
-                 format_func={"digits": "digits (8×8)", "digits32": "digits upsampled ×4 (32×32)",
-                              "shapes": "shapes (32×32 colour)"}.get,
-                 help="digits: scikit-learn's 1797 handwritten 8×8 digits; shapes: generated 32×32 colour shapes")
+    st.selectbox("Data", DATASETS, key="tr_dataset", format_func=DATASET_LABELS.get,
+                 help="digits: scikit-learn's 1797 handwritten 8×8 digits; shapes: generated 32×32 colour shapes; "
+                      "dna: one-hot DNA, half with a TATA motif (1D: try the 'motif' preset)")
     st.selectbox("Preset network", list(PRESETS), key="tr_preset", on_change=apply_preset)
     st.selectbox("Optimizer", OPTIMIZERS, key="tr_optimizer")
     st.number_input("Learning rate", 1e-5, 100.0, key="tr_lr", format="%.5f")
@@ -73,9 +73,12 @@ with st.expander("Data", expanded=False):
                 f"{'×'.join(map(str, data.input_shape))}; normalised per channel with the training mean "
                 f"{', '.join(f'{m:.3f}' for m in data.mean)} and std {', '.join(f'{s:.3f}' for s in data.std)}.")
     examples = list(range(16))
-    chart(tiles_figure([data.x_train[i] if data.input_shape[0] == 3 else data.x_train[i][0] for i in examples],
-                       [data.classes[data.y_train[i]] for i in examples], rgb=data.input_shape[0] == 3, signed=False),
-          "tr_examples")
+    if data.is_sequence:       # one-hot DNA: 4 channels × length
+        chart(onehot_figure(data.x_train[0]), "tr_examples")
+    else:
+        chart(tiles_figure([data.x_train[i] if data.input_shape[0] == 3 else data.x_train[i][0] for i in examples],
+                           [data.classes[data.y_train[i]] for i in examples], rgb=data.input_shape[0] == 3,
+                           signed=False), "tr_examples")
 
 st.subheader("Model")
 spec = json.loads(ss["tr_spec"])
@@ -152,14 +155,18 @@ def _live_views() -> None:
     with right:
         if s.confusion is not None:
             chart(confusion_figure(s.confusion, job.data.classes, fs), "tr_confusion")
-    if s.filters is not None:
+    if s.filters is not None and s.filters.ndim == 3:          # 1D filters (F, 4, k) on DNA: as logos
+        st.markdown("**First-layer filters** as logos (weight above the position's average)")
+        chart(logo_figure(s.filters - s.filters.mean(axis=1, keepdims=True), [f"filter {i}" for i in range(len(s.filters))],
+                          y_title="weight"), "tr_filters")
+    elif s.filters is not None:
         st.markdown(f"**First-layer filters** (channel 0) and **their feature maps** for test image {job.sample} "
                     f"(a {job.data.classes[job.data.y_test[job.sample]]})")
         chart(tiles_figure(list(s.filters[:16, 0]), [f"filter {i}" for i in range(min(16, len(s.filters)))]),
               "tr_filters")
         chart(tiles_figure(list(s.feature_maps[:16]), [f"map {i}" for i in range(min(16, len(s.feature_maps)))]),
               "tr_maps")
-    if s.misclassified:
+    if s.misclassified and not job.data.is_sequence:
         imgs = [job.data.x_test[i] if job.data.input_shape[0] == 3 else job.data.x_test[i][0] for i, _, _ in s.misclassified]
         st.markdown("**Misclassified test images** (true → predicted)")
         chart(tiles_figure(imgs, [f"{job.data.classes[t]} → {job.data.classes[p]}" for _, t, p in s.misclassified],
@@ -196,6 +203,10 @@ if job is not None and job.finished and job.result is not None and job.result.st
     blob = save_model(job.model.cpu(), job.spec, job.data.input_shape, job.data.classes, job.data.mean, job.data.std)
     st.download_button("Save the model (.safetensors)", blob, file_name=f"convlab-{job.data.name}.safetensors",
                        mime="application/octet-stream", key="tr_save")
+if data.is_sequence:
+    st.info("Drawing your own input and loading a saved model are for the image datasets.")
+    sync_url(P, SCHEMA)
+    st.stop()
 st.subheader("Draw your own")
 if job is not None and job.finished and job.result is not None and job.result.status == "done":
     model, model_data, source = job.model, job.data, "your trained model"

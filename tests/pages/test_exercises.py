@@ -90,3 +90,16 @@ def test_teacher_page_makes_a_link_and_worksheets():
                                                   "3. Receptive field", "4. One gradient of the weights"]
     at.multiselect(key="tc_kinds").set_value([]).run()
     assert "choose at least one kind of exercise" in shown(at) and not at.exception
+
+
+def test_the_beyond_2d_kinds_on_the_page():
+    """Issue 16: 3D output size, grouped, separable, causal stack and 2D→3D cost, answered right and wrong."""
+    for kind in ("output_size_3d", "grouped", "separable", "causal_stack", "cost_3d"):
+        at = open_page(PAGE, kind=kind, level="3", seed="2")
+        ex = make_exercise(kind, 2, 3)
+        key = f"practice-{kind}-3-2"
+        assert ex.question.split("\n")[0][:60] in shown(at)
+        _answer(at, key, ex, right=False)
+        assert "Not quite" in shown(at)
+        _answer(at, key, ex)
+        assert "Right!" in shown(at) and not at.exception

@@ -22,10 +22,11 @@ def _shown(at) -> str:
 def test_home_shows_the_lesson_map_and_seed002_example():
     at = _app()
     assert [h.value for h in at.header] == ["Lesson map", "Quick check: how long is the output?"]
-    assert {s.value for s in at.subheader} == {"Convolution", "Images", "Training", "Deep networks", "Classroom"}
+    assert {s.value for s in at.subheader} == {"Convolution", "Sequences", "Images", "Training", "Deep networks",
+                                               "Classroom"}
     links = {link.label for link in at.get("page_link")}
     assert {"2D convolution", "Backward pass", "Why convolution", "Occlusion", "Inside a network", "Exercises",
-            "Exercise sets for teachers"} <= links                   # every lesson is built and links to its page
+            "Exercise sets for teachers", "3D convolution", "DNA motifs: a 1D CNN"} <= links   # every lesson links to its page
     assert "coming soon" not in _shown(at)
     assert at.metric[0].value == "2"                                    # N=7, F=3, S=3
     assert "**(N + P − F) / S + 1 = (7 + 0 − 3) / 3 + 1 = 2.33**" in _shown(at)

@@ -20,6 +20,14 @@ CASES = [
                                      "w": " | ".join(["1"] * 4), "bias": "0, 0", "padding": "full"}),
     ("pages/convolution/backward.py", {}),
     ("pages/convolution/why.py", {}),
+    # issue 16's pages, at their defaults and their largest settings
+    ("pages/convolution/variants.py", {}),
+    ("pages/convolution/variants.py", {"c": "4", "o": "4", "groups": "1", "k": "1", "n": "7", "padding": "same"}),
+    ("pages/convolution/conv3d.py", {}),
+    ("pages/convolution/conv3d.py", {"depth": "10", "size": "12", "padding": "same"}),
+    ("pages/sequences/dna.py", {"length": "120", "n": "4000"}),
+    ("pages/sequences/audio.py", {"fft": "64"}),
+    ("pages/sequences/causal.py", {"layers": "8", "sk": "3"}),
 ]
 
 

@@ -115,3 +115,18 @@ def test_feature_maps_follow_the_chosen_test_image():
     _wait_for(at, "**Done**")
     job = at.session_state["tr_job"]
     assert job.sample == 5 and f"for test image 5 (a {job.data.classes[job.data.y_test[5]]})" in shown(at)
+
+
+def test_dna_sequences_train_a_1d_model_with_logos():
+    """Issue 16: the DNA set is in the lab's list; the motif preset builds a 1D CNN whose filters show as logos."""
+    at = open_page(PAGE, dataset="dna", preset="motif", epochs="2")
+    at.selectbox(key="tr_preset").set_value("small").run()
+    at.selectbox(key="tr_preset").set_value("motif").run()
+    table = at.dataframe[-1].value
+    assert list(table["layer"]) == ["conv 8×8", "relu", "global max pool", "classifier"]
+    assert "equals the built torch module" in at.success[0].value
+    at.button(key="tr_start").click().run()
+    _wait_for(at, "**Done**")
+    logos = [f for f in (figure(at, i) for i in range(len(at.get("plotly_chart")))) if f["layout"].get("shapes")]
+    assert logos and len(logos[0]["layout"]["shapes"]) > 8 * 8          # letters of 8 filters × 8 positions
+    assert "for the image datasets" in shown(at) and not at.exception

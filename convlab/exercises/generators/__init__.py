@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from convlab.exercises.generators.beyond import causal_stack, cost_3d, grouped_params, output_size_3d, separable_params
 from convlab.exercises.generators.cells import conv_cell
 from convlab.exercises.generators.gradients import grad_w
 from convlab.exercises.generators.layers import params, read_config
@@ -32,6 +33,12 @@ KINDS: dict[str, tuple[str, Callable[[Draw], Exercise]]] = {
     "toeplitz": ("A row of the Toeplitz matrix", toeplitz_row),
     "receptive_field": ("Receptive field of a stack", receptive),
     "grad_w": ("One cell of dL/dW", grad_w),
+    # issue 16: beyond 2D images
+    "output_size_3d": ("Output shape of a 3D convolution", output_size_3d),
+    "grouped": ("Grouped and depthwise layers: parameters and cost", grouped_params),
+    "separable": ("Depthwise-separable vs standard (MobileNet)", separable_params),
+    "causal_stack": ("Causal dilated stack: receptive field and padding", causal_stack),
+    "cost_3d": ("From 2D to 3D: parameters and cost", cost_3d),
 }
 
 __all__ = ["KINDS"]

@@ -1,0 +1,131 @@
+"""Grouped, depthwise, depthwise-separable and 1×1 convolution (MobileNet's building blocks), with numbers."""
+
+import streamlit as st
+
+import convlab
+from convlab.figures.grids import grid_figure
+from convlab.figures.sliding import sliding_figure
+from convlab.figures.variants import connectivity_figure, costs_figure
+from convlab.grouped import small_layer
+from convlab.verify import check_conv
+from ui.state import cell_size, font_size, stop_with, sync_url, use_state
+from ui.urlstate import Choice, Int, Schema
+from ui.widgets import chart, clamp_step, on_output_click, show_error, step_controls, torch_badge
+
+P = "vr"
+SCHEMA = Schema(
+    Int("c", 4, 1, 4), Int("o", 2, 1, 4), Int("groups", 2, 1, 4), Int("k", 3, 1, 4), Int("n", 5, 3, 7),
+    Choice("padding", "valid", ("valid", "same")), Int("seed", 0, 0, 999), Int("step", 0, 0, 10_000),
+    Int("row", 0, 0, 6), Int("col", 0, 0, 6),
+    Int("big_c", 32, 1, 2048), Int("big_o", 64, 1, 2048), Int("big_n", 56, 1, 512), Int("big_k", 3, 1, 11),
+    Int("big_g", 4, 1, 2048),
+)
+ss = st.session_state
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def stepping_figure(c: int, o: int, g: int, k: int, n: int, padding: str, seed: int, step: int, fs: int, cell: int):
+    """The grouped layer at one step; ~1 s to build with 6 panels, so built once per setting and step."""
+    layer = small_layer(c, o, k, n, g, seed)
+    steps = convlab.conv2d_steps(layer.x, layer.w, padding=padding, groups=g)
+    return sliding_figure(steps, step, font_size=fs, cell=cell, animate=False)
+
+
+use_state(P, SCHEMA)
+st.title("Grouped, depthwise and 1×1 convolution")
+st.caption("A standard filter reads every input channel. Groups split the channels so each filter reads only "
+           "its own group; depthwise gives every channel its own kernel; a 1×1 layer then mixes the channels. "
+           "MobileNet builds whole networks from depthwise + 1×1.")
+
+with st.sidebar:
+    st.subheader("A small layer")
+    st.number_input("Input channels C", 1, 4, key="vr_c")
+    st.number_input("Filters O", 1, 4, key="vr_o")
+    st.number_input("Groups g (C and O must be multiples)", 1, 4, key="vr_groups",
+                    help="g = 1: standard; g = C = O: depthwise")
+    st.number_input("Kernel k", 1, 4, key="vr_k")
+    st.number_input("Input height = width", 3, 7, key="vr_n")
+    st.selectbox("Padding", ["valid", "same"], key="vr_padding")
+    st.number_input("Numbers (seed)", 0, 999, key="vr_seed")
+
+c, o, g, k = ss["vr_c"], ss["vr_o"], ss["vr_groups"], ss["vr_k"]
+try:
+    layer = small_layer(c, o, k, ss["vr_n"], g, ss["vr_seed"])
+    steps = convlab.conv2d_steps(layer.x, layer.w, padding=ss["vr_padding"], groups=g)
+except convlab.ConvlabError as err:
+    stop_with(err, P, SCHEMA)
+
+st.header("Grouped convolution: which filter sees which channel")
+clamp_step("vr_step", len(steps))
+step = steps[ss["vr_step"]]
+left, right = st.columns([2, 3])
+with left:
+    chart(connectivity_figure(convlab.group_connectivity(c, o, g), g, font_size() - 2, highlight=step.filter), "vr_conn")
+with right:
+    per = c // g
+    kind = "standard (every filter reads every channel)" if g == 1 else \
+        "depthwise (one channel per filter)" if per == 1 and g == o else f"{g} groups of {per} channel(s)"
+    st.markdown(f"**{kind}**. Filter {step.filter} reads channel(s) "
+                f"{', '.join(map(str, step.channels))}: its kernel is {per}×{k}×{k} = {per * k * k} weights, "
+                f"so the layer has {k}·{k}·{per}·{o} = {k * k * per * o} weights instead of {k * k * c * o}.")
+    out = ", ".join(map(str, step.out_index))
+    st.markdown(f"**out[{out}]** = " + " + ".join(f"[channel {ch}: {e.rsplit(' = ', 1)[0]}]"
+                                               for ch, e in zip(step.channels, step.channel_expressions()))
+                + f" = **{step.value:g}**")
+    torch_badge(check_conv(2, steps.output, layer.x, layer.w, padding=ss["vr_padding"], groups=g))
+chart(stepping_figure(c, o, g, k, ss["vr_n"], ss["vr_padding"], ss["vr_seed"], ss["vr_step"], font_size() - 2,
+                      cell_size() - 10), "vr_chart", on_click=on_output_click("vr_chart", "vr_step"))
+step_controls("vr_step", len(steps))
+st.caption("The window lights up only on the channels the current filter reads; the other channels' kernel slots "
+           "show · (no weights there). Click an output cell or step with ◀ ▶.")
+
+st.header("Depthwise-separable = depthwise + 1×1: the same output shape")
+try:
+    depth = convlab.conv2d(layer.x, layer.depthwise, padding=ss["vr_padding"], groups=c)        # (C, OH, OW)
+    mixed = convlab.pointwise_conv(depth, layer.pointwise)                                       # (O, OH, OW)
+except convlab.ConvlabError as err:
+    stop_with(err, P, SCHEMA)
+shape = "×".join(map(str, mixed.shape))
+standard = convlab.conv_layer_stats(layer.x.shape, o, k, padding=ss["vr_padding"]).output_shape
+st.markdown(f"Depthwise {k}×{k} (groups = C = {c}) gives {'×'.join(map(str, depth.shape))}; the 1×1 layer maps "
+            f"those {c} channels to {o}: **{shape}**, the shape of the standard layer's output "
+            f"({'×'.join(map(str, standard))}).")
+torch_badge(check_conv(2, depth, layer.x, layer.depthwise, padding=ss["vr_padding"], groups=c))
+
+st.subheader("What it costs: a real layer")
+cols = st.columns(5)
+for col, (key, label, hi) in zip(cols, [("big_c", "C", 2048), ("big_o", "O", 2048), ("big_n", "H = W", 512),
+                                        ("big_k", "k", 11), ("big_g", "groups", 2048)]):
+    col.number_input(label, 1, hi, key=f"vr_{key}")
+try:
+    rows = convlab.conv_cost_table((ss["vr_big_c"], ss["vr_big_n"], ss["vr_big_n"]), ss["vr_big_o"], ss["vr_big_k"],
+                                   padding="same", groups=ss["vr_big_g"])
+    sep = convlab.separable_conv_stats((ss["vr_big_c"], ss["vr_big_n"], ss["vr_big_n"]), ss["vr_big_o"],
+                                       ss["vr_big_k"], padding="same", bias=False)
+except convlab.ConvlabError as err:
+    show_error(err)
+else:
+    st.table([{"layer": r.name, "output": "×".join(map(str, r.output_shape)), "parameters": r.params_formula,
+               "multiply–adds": f"{r.mult_adds:,}", "": r.note} for r in rows])
+    chart(costs_figure(rows, font_size() - 2), "vr_costs")
+    st.markdown(f"Multiply–adds, without biases: {sep.ratio_formula()}. MobileNet's 3×3 layers need 8 to 9 times "
+                "less compute than standard ones.")
+
+st.header("1×1 convolution: one linear map, applied at every pixel")
+oh, ow = mixed.shape[1:]
+ss["vr_row"], ss["vr_col"] = min(ss["vr_row"], oh - 1), min(ss["vr_col"], ow - 1)
+a, b = st.columns(2)
+if oh > 1:
+    a.slider("Pixel row", 0, oh - 1, key="vr_row")
+if ow > 1:
+    b.slider("Pixel column", 0, ow - 1, key="vr_col")
+r, q = ss["vr_row"], ss["vr_col"]
+vec = depth[:, r, q]
+chart(grid_figure([layer.pointwise, vec[:, None], mixed[:, r, q][:, None], mixed[0]],
+                  ["W (O × C)", f"x[:, {r}, {q}]", f"y[:, {r}, {q}]", "y, channel 0"], font_size=font_size() - 2,
+                  operators=["·", "=", ""], highlight=[None, None, None, ([r], [q])]), "vr_pixel")
+st.markdown(f"y[:, {r}, {q}] = W · x[:, {r}, {q}]: each output channel is a weighted sum of the {c} input channels "
+            "at the same pixel, no neighbours. Every pixel uses the same W: that is exactly a convolution with "
+            f"{o} kernels of size {c}×1×1.")
+torch_badge(check_conv(2, mixed, depth, layer.pointwise[:, :, None, None]))
+sync_url(P, SCHEMA)

@@ -1,0 +1,77 @@
+"""Issue 16's pages in headless Chromium: each loads (normal and projector, 1280×720) and answers a click;
+the DNA model trains live in the browser. Screenshots go to artifacts/screenshots/dims-*.png."""
+
+import pytest
+
+from chromium import SHOTS, load
+
+PAGES = ["variants", "conv3d", "dna", "audio", "causal"]
+
+
+def _no_errors(page, errors):
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    assert not errors, errors
+
+
+def _wait_for_text(page, text, timeout=60_000):
+    page.wait_for_function("t => document.body.innerText.includes(t)", arg=text, timeout=timeout)
+
+
+def _wait_idle(page):
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_normal_and_projector(server, browser, path):
+    page, errors = load(browser, f"{server}/{path}", f"dims-{path}")
+    _no_errors(page, errors)
+    assert page.locator(".js-plotly-plot").count() >= 1
+    page.close()
+    page, errors = load(browser, f"{server}/{path}?projector=1", f"dims-{path}-projector", width=1280, height=720)
+    _no_errors(page, errors)
+    page.close()
+
+
+def test_conv3d_next_step_moves_the_kernel(server, browser):
+    page, errors = load(browser, f"{server}/conv3d", "dims-conv3d-step0")
+    _wait_for_text(page, "out[0, 0, 0] =")
+    page.get_by_role("button", name="▶").first.click()
+    _wait_for_text(page, "out[0, 0, 1] =")
+    _wait_idle(page)
+    page.screenshot(path=str(SHOTS / "dims-conv3d-step1.png"), full_page=True)
+    _no_errors(page, errors)
+    page.close()
+
+
+def test_variants_step_to_the_second_group(server, browser):
+    page, errors = load(browser, f"{server}/variants?step=9", "dims-variants-group1")
+    _wait_for_text(page, "Filter 1 reads channel(s) 2, 3")
+    _no_errors(page, errors)
+    page.close()
+
+
+def test_dna_trains_live_and_finds_the_motif(server, browser):
+    page, errors = load(browser, f"{server}/dna", "dims-dna-before")
+    page.get_by_role("button", name="Train").click()
+    _wait_for_text(page, "Running: epoch")                 # the live view updates while it trains
+    page.screenshot(path=str(SHOTS / "dims-dna-training.png"), full_page=True)
+    _wait_for_text(page, "What the filters learned", timeout=120_000)
+    _wait_for_text(page, "6 of 6 bases match TATAAA")
+    _wait_idle(page)
+    tall = page.evaluate("() => document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight + 120")
+    page.set_viewport_size({"width": 1400, "height": min(tall, 5000)})
+    _wait_idle(page)
+    page.screenshot(path=str(SHOTS / "dims-dna-trained.png"), full_page=True)
+    _no_errors(page, errors)
+    page.close()
+
+
+def test_audio_switch_sound(server, browser):
+    page, errors = load(browser, f"{server}/audio", "dims-audio-chirp")
+    page.locator("[data-testid='stSidebar'] [data-testid='stRadio'] label").filter(has_text="clicks").click()
+    page.wait_for_function("() => location.search.includes('sound=clicks')", timeout=60_000)
+    _wait_idle(page)
+    page.screenshot(path=str(SHOTS / "dims-audio-clicks.png"), full_page=True)
+    _no_errors(page, errors)
+    page.close()

@@ -1,0 +1,78 @@
+"""AppTest: grouped, depthwise, separable and 1×1 convolution, numbers checked against torch."""
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from apptest_kit import figure, heatmap_text, open_page, rendered, shown, values
+from convlab.grouped import small_layer
+
+PAGE = "pages/convolution/variants.py"
+
+
+def test_default_grouped_layer_shows_who_reads_what_and_equals_torch():
+    at = open_page(PAGE)
+    text = shown(at)
+    assert "**2 groups of 2 channel(s)**. Filter 0 reads channel(s) 0, 1" in text
+    assert "3·3·2·2 = 36 weights instead of 72" in text
+    conn = figure(at, 0)["data"][0]["text"]
+    assert conn == [["reads", "reads", "·", "·"], ["·", "·", "reads", "reads"]]
+    layer = small_layer(4, 2, 3, 5, 2, 0)
+    want = F.conv2d(torch.tensor(layer.x)[None], torch.tensor(layer.w), groups=2)[0].numpy()
+    step0 = want[0, 0, 0]
+    assert f"= **{step0:g}**" in text
+    assert all(s.value.startswith("✓") for s in at.success)
+
+
+def test_stepping_to_the_second_group_moves_the_window_to_its_channels():
+    at = open_page(PAGE)
+    at.slider(key="vr_step").set_value(3 * 3).run()            # filter 1, the filter of group 1
+    assert "Filter 1 reads channel(s) 2, 3" in shown(at)
+    fig = figure(at, 1)
+    # only channels 2 and 3 carry a kernel; channels 0 and 1 are blank for this filter
+    kernels = [heatmap_text(fig, f"kernel ch {c}") for c in range(4)]
+    assert all(v == "·" for row in kernels[0] for v in row) and all(v != "·" for row in kernels[2] for v in row)
+
+
+def test_depthwise_and_standard():
+    at = open_page(PAGE, groups="4", o="4")
+    assert "**depthwise (one channel per filter)**" in shown(at)
+    at.number_input(key="vr_groups").set_value(1).run()
+    assert "**standard (every filter reads every channel)**" in shown(at)
+    conn = figure(at, 0)["data"][0]["text"]
+    assert all(v == "reads" for row in conn for v in row)
+
+
+def test_groups_that_do_not_divide_say_what_to_change():
+    at = open_page(PAGE)
+    at.number_input(key="vr_c").set_value(3).run()
+    assert "groups 2 must divide both the 3 input channels and the 2 filters" in rendered(at.error[0].value)
+    assert not at.exception
+    at.number_input(key="vr_groups").set_value(1).run()
+    assert not at.error
+
+
+def test_cost_table_matches_torch_modules():
+    at = open_page(PAGE, big_c="16", big_o="32", big_n="20", big_k="3", big_g="4")
+    rows = at.table[0].value
+    params = [int(s.rsplit("= ", 1)[1].replace(",", "")) for s in rows["parameters"]]
+    modules = [nn.Conv2d(16, 32, 3, padding=1), nn.Conv2d(16, 32, 3, padding=1, groups=4),
+               nn.Conv2d(16, 16, 3, padding=1, groups=16),
+               nn.Sequential(nn.Conv2d(16, 16, 3, padding=1, groups=16), nn.Conv2d(16, 32, 1)), nn.Conv2d(16, 32, 1)]
+    assert params == [sum(p.numel() for p in m.parameters()) for m in modules]
+    assert list(values(figure(at, 2)["data"][0]["y"])) == params
+    assert "1/32 + 1/9" in shown(at)
+
+
+def test_one_by_one_is_a_per_pixel_matrix_product():
+    at = open_page(PAGE)
+    at.slider(key="vr_row").set_value(2).run()
+    at.slider(key="vr_col").set_value(1).run()
+    layer = small_layer(4, 2, 3, 5, 2, 0)
+    depth = F.conv2d(torch.tensor(layer.x)[None], torch.tensor(layer.depthwise), groups=4)
+    mixed = F.conv2d(depth, torch.tensor(layer.pointwise)[:, :, None, None])[0].numpy()
+    fig = figure(at, 3)
+    shown_y = np.array([float(v[0]) for v in heatmap_text(fig, "y[:, 2, 1]")])
+    np.testing.assert_allclose(shown_y, mixed[:, 2, 1])
+    assert "y[:, 2, 1] = W · x[:, 2, 1]" in shown(at)
