@@ -19,6 +19,7 @@ from convlab.backward import ConvGradients, conv1d_backward, conv2d_backward, po
 from convlab.attribution import occlusion
 from convlab.gradients import grad_cam, grad_cam_steps, saliency, saliency_steps
 from convlab.images import load_image
+from convlab.classify import explain, fit_input, predict
 from convlab.variants import VariantCount, tiled_conv2d, unshared_conv2d, variant_param_counts
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "ConvGradients", "conv1d_backward", "conv2d_backward", "pool1d_backward", "pool2d_backward",
     "unshared_conv2d", "tiled_conv2d", "VariantCount", "variant_param_counts",
     "load_image", "occlusion", "saliency", "saliency_steps", "grad_cam", "grad_cam_steps",
+    "predict", "explain", "fit_input",
 ]

@@ -1,4 +1,5 @@
-"""Bundled training data: scikit-learn's handwritten digits and procedurally drawn colour shapes.
+"""Bundled training data: scikit-learn's handwritten digits, procedurally drawn colour shapes, and faces
+(scikit-image's LFW subset with photo patches and textures: convlab.faces).
 
 Nothing is downloaded. Both datasets come with a fixed train/test split and the
 normalisation statistics of their training part, so a page can show them.
@@ -13,10 +14,20 @@ import numpy as np
 from convlab._validate import positive_int
 from convlab.errors import ConvlabError
 
-__all__ = ["Dataset", "load_digits", "make_shapes", "load_dataset", "SHAPE_CLASSES", "DATASETS", "canvas_to_image"]
+__all__ = ["Dataset", "load_digits", "make_shapes", "load_dataset", "SHAPE_CLASSES", "DATASETS", "canvas_to_image",
+           "dataset_from_parts", "normalise"]
 
 SHAPE_CLASSES = ("circle", "square", "triangle", "cross")
-DATASETS = ("digits", "digits32", "shapes")       # digits32: the digits upsampled ×4 to 32×32
+DATASETS = ("digits", "digits32", "shapes", "faces")       # digits32: the digits upsampled ×4 to 32×32
+
+
+def normalise(x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """Images (N, C, H, W) as a model reads them: (x − mean) / std per channel, float32.
+
+    >>> normalise(np.ones((1, 2, 1, 1)), np.array([0.5, 1.0]), np.array([0.5, 2.0])).ravel().tolist()
+    [1.0, 0.0]
+    """
+    return ((np.asarray(x, dtype=np.float32) - mean[:, None, None]) / std[:, None, None]).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -34,11 +45,18 @@ class Dataset:
 
     def normalise(self, x: np.ndarray) -> np.ndarray:
         """(x − mean) / std per channel, with the training set's statistics."""
-        return ((x - self.mean[:, None, None]) / self.std[:, None, None]).astype(np.float32)
+        return normalise(x, self.mean, self.std)
 
     @property
     def input_shape(self) -> tuple[int, int, int]:
         return tuple(self.x_train.shape[1:])
+
+
+def dataset_from_parts(name, x_train, y_train, x_test, y_test, classes) -> Dataset:
+    """A Dataset from a split already made, with the training part's per-channel mean and std."""
+    mean = x_train.mean(axis=(0, 2, 3)).astype(np.float32)
+    std = np.maximum(x_train.std(axis=(0, 2, 3)), 1e-6).astype(np.float32)
+    return Dataset(name, x_train, y_train, x_test, y_test, tuple(classes), mean, std)
 
 
 def _split(name, x, y, classes, test_fraction, seed) -> Dataset:
@@ -47,10 +65,7 @@ def _split(name, x, y, classes, test_fraction, seed) -> Dataset:
     for c in range(len(classes)):                      # stratified: the same share of every class
         idx = np.flatnonzero(y == c)
         test[rng.choice(idx, size=int(round(len(idx) * test_fraction)), replace=False)] = True
-    xtr, xte = x[~test], x[test]
-    mean = xtr.mean(axis=(0, 2, 3)).astype(np.float32)
-    std = np.maximum(xtr.std(axis=(0, 2, 3)), 1e-6).astype(np.float32)
-    return Dataset(name, xtr, y[~test], xte, y[test], tuple(classes), mean, std)
+    return dataset_from_parts(name, x[~test], y[~test], x[test], y[test], classes)
 
 
 def load_digits(upsample: int = 1, test_fraction: float = 0.2, seed: int = 0) -> Dataset:
@@ -119,13 +134,16 @@ def make_shapes(n: int = 2000, size: int = 32, seed: int = 0, noise: float = 0.0
 
 
 def load_dataset(name: str, seed: int = 0) -> Dataset:
-    """"digits", "digits32" (upsampled ×4) or "shapes" with their default settings."""
+    """"digits", "digits32" (upsampled ×4), "shapes" or "faces" with their default settings."""
     if name == "digits":
         return load_digits(seed=seed)
     if name == "digits32":
         return load_digits(upsample=4, seed=seed)
     if name == "shapes":
         return make_shapes(seed=seed)
+    if name == "faces":
+        from convlab.faces import make_faces
+        return make_faces(seed=seed)
     raise ConvlabError(f"dataset {name!r} is not one of: {', '.join(DATASETS)}")
 
 

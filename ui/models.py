@@ -7,13 +7,12 @@ read-only model from assets/ once per process, shared by every session.
 
 from __future__ import annotations
 
-import pathlib
-
 import streamlit as st
 
+from convlab.classify import BUNDLED as BUNDLED_FILES
+
 KEY = "convlab_model"
-ASSETS = pathlib.Path(__file__).resolve().parents[1] / "assets"
-BUNDLED = ("digits", "shapes")
+BUNDLED = tuple(BUNDLED_FILES)          # "digits", "shapes", "faces"
 
 
 def publish_model(model, spec: dict, data, source: str) -> None:
@@ -25,16 +24,16 @@ def current_model() -> dict | None:
     return st.session_state.get(KEY)
 
 
-@st.cache_resource(max_entries=3, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner="Preparing the dataset…")
 def shared_dataset(name: str):
     """A bundled dataset, generated once per process and shared read-only (same seed, same data)."""
     from convlab.data import load_dataset
     return load_dataset(name)
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=3, show_spinner=False)
 def bundled_model(name: str):
-    """(model, dataset) for "digits" or "shapes": read-only and shared (assets/, made by `python -m convlab train`)."""
-    from convlab.modelio import load_model
-    model = load_model((ASSETS / f"{name}_small.safetensors").read_bytes())[0].cpu().eval()
-    return model, shared_dataset(name)
+    """(model, dataset) for "digits", "shapes" or "faces": read-only and shared (assets/, made by
+    `python -m convlab train`; the same model object convlab.predict uses)."""
+    from convlab.classify import bundled
+    return bundled(name).model, shared_dataset(name)

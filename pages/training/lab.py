@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import convlab
-from convlab.data import canvas_to_image, load_dataset
+from convlab.data import DATASETS, canvas_to_image, load_dataset
 from convlab.figures.training import (confusion_figure, curves_figure, grad_norms_figure, paint_figure, probs_figure,
                                      tiles_figure)
 from convlab.export import model_snippet
@@ -27,7 +27,7 @@ from ui.widgets import chart, friendly_errors, show_error, torch_badge
 
 P = "tr"
 SCHEMA = Schema(
-    Choice("dataset", "digits", ("digits", "digits32", "shapes")), Choice("preset", "small", tuple(PRESETS)),
+    Choice("dataset", "digits", DATASETS), Choice("preset", "small", tuple(PRESETS)),
     Text("spec", json.dumps(PRESETS["small"]), lambda s: validate_spec(json.loads(s)), max_len=4000),
     Choice("optimizer", "adam", OPTIMIZERS), Float("lr", 0.005, 1e-5, 100.0), Int("batch", 32, 4, 512),
     Int("epochs", 8, 1, 50), Float("wd", 0.0, 0.0, 0.1), Choice("init", "default", INITS), Int("seed", 0, 0, 9999),
@@ -52,10 +52,11 @@ st.caption("Build a small CNN, train it on bundled data, and watch the curves, g
            "change while it learns.")
 
 with st.sidebar:
-    st.selectbox("Data", ["digits", "digits32", "shapes"], key="tr_dataset",
+    st.selectbox("Data", DATASETS, key="tr_dataset",
                  format_func={"digits": "digits (8×8)", "digits32": "digits upsampled ×4 (32×32)",
-                              "shapes": "shapes (32×32 colour)"}.get,
-                 help="digits: scikit-learn's 1797 handwritten 8×8 digits; shapes: generated 32×32 colour shapes")
+                              "shapes": "shapes (32×32 colour)", "faces": "faces (25×25 grey photos)"}.get,
+                 help="digits: scikit-learn's 1797 handwritten 8×8 digits; shapes: generated 32×32 colour shapes; "
+                      "faces: scikit-image's LFW faces against photo patches and textures")
     st.selectbox("Preset network", list(PRESETS), key="tr_preset", on_change=apply_preset)
     st.selectbox("Optimizer", OPTIMIZERS, key="tr_optimizer")
     st.number_input("Learning rate", 1e-5, 100.0, key="tr_lr", format="%.5f")
@@ -205,6 +206,7 @@ else:
     if model is None and rows is not None:              # no bundled model for this data: an untrained one
         model, source = make_model(spec, data, TrainConfig()), "an untrained model (press Start to train it)"
 canvas_side = 8 if model_data.input_shape[0] == 1 else 16
+canvas_side = canvas_side if model_data.input_shape[1] % canvas_side == 0 else 5       # faces: 25×25
 canvas = ss.setdefault(f"tr_canvas{canvas_side}", np.zeros((canvas_side, canvas_side)))
 
 
