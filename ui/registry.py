@@ -13,7 +13,7 @@ PAGES = [
     ("Convolution", "convolution/backward.py", "Backward pass", "undo", "backward"),
     ("Convolution", "convolution/why.py", "Why convolution", "lightbulb", "why"),
     ("Images", "images/features.py", "Feature maps", "image", "features"),
-    ("Images", "images/layers.py", "Inside a network", "layers", "layers"),
+    ("Images", "images/layers.py", "Network explorer", "layers", "layers"),
     ("Images", "images/occlusion.py", "Occlusion", "visibility_off", "occlusion"),
     ("Training", "training/lab.py", "Training lab", "model_training", "training"),
     ("Classroom", "classroom/exercises.py", "Exercises", "quiz", "exercises"),
