@@ -41,7 +41,8 @@ def load_lfw() -> tuple[np.ndarray, np.ndarray]:
     ((100, 25, 25), (100, 25, 25), True)
     """
     from convlab.samples import skimage_file
-    a = np.load(io.BytesIO(skimage_file("lfw_subset.npy")), allow_pickle=False).astype(np.float32)
+    # the .npy format read as plain numbers: an array of objects (a pickle) is refused, never run
+    a = np.lib.format.read_array(io.BytesIO(skimage_file("lfw_subset.npy")), allow_pickle=False).astype(np.float32)
     if a.shape != (200, SIDE, SIDE):
         raise ConvlabError(f"lfw_subset.npy has shape {a.shape}, not (200, 25, 25): use scikit-image 0.26.0")
     return a[:100], a[100:]
