@@ -19,6 +19,7 @@ from convlab.backward import ConvGradients, conv1d_backward, conv2d_backward, po
 from convlab.attribution import occlusion
 from convlab.gradients import grad_cam, grad_cam_steps, saliency, saliency_steps
 from convlab.images import load_image
+from convlab.classify import explain, fit_input, predict
 from convlab.variants import VariantCount, tiled_conv2d, unshared_conv2d, variant_param_counts
 from convlab.norm import (BatchNormGradients, BatchNormSteps, BatchSizeEffect, RunningStats, batch_norm,
                           batch_norm_backward, batch_norm_eval, batch_norm_steps, batch_size_effect, running_stats)
@@ -52,4 +53,5 @@ __all__ = [
     "resolve_padding3d", "conv3d", "conv3d_steps", "conv2d_vs_conv3d", "DimensionCost",
     "group_connectivity", "separable_conv_stats", "SeparableStats", "conv_cost_table", "CostRow", "pointwise_conv",
     "spectrogram", "causal_stack", "CausalStack",
+    "predict", "explain", "fit_input",
 ]

@@ -1,6 +1,7 @@
 """Command line: prepare a model before class, and run every benchmark.
 
-    python -m convlab train --dataset digits|shapes [--preset NAME] [--epochs N] [--seed S] [--out FILE]
+    python -m convlab train --dataset digits|shapes|faces [--preset NAME] [--epochs N] [--seed S] [--out FILE]
+    python -m convlab faces-report [--model FILE]   (the held-out checks of a faces model, as in assets/README.md)
     python -m convlab bench     (from a checkout: runs benchmarks/*.py one after another, one report)
 
 One progress line per epoch; the last line is a JSON object with test_accuracy, train_seconds
@@ -33,9 +34,15 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--threads", type=int, default=2)
     t.add_argument("--out", help="write the model here (.safetensors)")
     sub.add_parser("bench", help="run every benchmark in benchmarks/ (a checkout) and print their ratio tables")
+    r = sub.add_parser("faces-report", help="held-out checks of a faces model, before (LFW only) and after the fixes")
+    r.add_argument("--model", default=None, help="a .safetensors faces model (default: the bundled one)")
+    r.add_argument("--naive-epochs", type=int, default=30)
+    r.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
     if args.command == "bench":
         return bench()
+    if args.command == "faces-report":
+        return faces_report(args.model, args.naive_epochs, args.threads)
 
     try:
         data = load_dataset(args.dataset, seed=0)
@@ -62,6 +69,45 @@ def main(argv: list[str] | None = None) -> int:
                       "epochs": result.epochs, "params": result.params, "dataset": args.dataset,
                       "preset": args.preset, "seed": args.seed, "status": result.status, "device": result.device}))
     return 0 if result.status == "done" else 1
+
+
+def faces_report(path: str | None, naive_epochs: int, threads: int) -> int:
+    """Markdown: the model's test accuracy, textures called a face, selfies found, verdicts on every bundled
+    photo and the eyes-versus-background occlusion; next to a model of the same architecture trained on the
+    LFW subset alone (the naive model) where it applies."""
+    from convlab.classify import as_classifier, bundled
+    from convlab.data import load_dataset
+    from convlab.faces import make_faces
+    from convlab.faces_checks import eyes_versus_background, photo_verdicts, selfie_rate, texture_rate
+    from convlab.modelio import load_model
+    from convlab.training import TrainConfig, evaluate, train
+
+    import torch
+
+    fixed = as_classifier(load_model(open(path, "rb").read())) if path else bundled("faces")
+    lfw = make_faces(naive=True)
+    result = train(fixed.spec, lfw, TrainConfig(lr=0.005, batch_size=32, epochs=naive_epochs, seed=0,
+                                                                   threads=threads, device="cpu"))
+    naive = as_classifier((result.model.eval(), lfw))
+    data = load_dataset("faces")
+    models = {"naive (LFW subset only)": naive, "bundled faces model": fixed}
+
+    def accuracy(clf, d) -> float:
+        return evaluate(clf.model, torch.from_numpy(clf.normalise(d.x_test)), torch.from_numpy(d.y_test))[1]
+
+    print("| model | faces test split | LFW-only test split | brick: crops called face / whole P(face) | "
+          "grass | gravel | selfies called face | the same frames without the face |\n|---|---|---|---|---|---|---|---|")
+    for label, clf in models.items():
+        tex = [texture_rate(clf, t) for t in ("brick", "grass", "gravel")]
+        print(f"| {label} | {accuracy(clf, data):.1%} | {accuracy(clf, lfw):.1%} | "
+              + " | ".join(f"{rate:.0%} / {whole:.2f}" for rate, whole in tex)
+              + f" | {selfie_rate(clf):.0%} | {selfie_rate(clf, face=False):.0%} |")
+    print("\n| photo | naive P(face) | bundled P(face) | bundled verdict |\n|---|---|---|---|")
+    before, after = photo_verdicts(naive), photo_verdicts(fixed)
+    for name, p in after.items():
+        print(f"| {name} | {before[name]:.2f} | {p:.2f} | {'face' if p > 0.5 else 'not face'} |")
+    print("\n" + eyes_versus_background(fixed).text())
+    return 0
 
 
 BENCHES = ("bench_occlusion.py", "bench_training.py", "bench_core.py", "bench_pages.py")

@@ -1,5 +1,6 @@
-"""Bundled training data: scikit-learn's handwritten digits, procedurally drawn colour shapes, and
-procedural DNA sequences with a planted motif (convlab.dna).
+"""Bundled training data: scikit-learn's handwritten digits, procedurally drawn colour shapes, procedural DNA
+sequences with a planted motif (convlab.dna), and faces (scikit-image's LFW subset with photo patches and textures:
+convlab.faces).
 
 Nothing is downloaded. Every dataset comes with a fixed train/test split and the
 normalisation statistics of their training part, so a page can show them. Images are
@@ -16,12 +17,24 @@ from convlab._validate import positive_int
 from convlab.errors import ConvlabError
 
 __all__ = ["Dataset", "load_digits", "make_shapes", "load_dataset", "SHAPE_CLASSES", "DATASETS", "DATASET_LABELS",
-           "canvas_to_image"]
+           "canvas_to_image", "dataset_from_parts", "normalise"]
 
 SHAPE_CLASSES = ("circle", "square", "triangle", "cross")
-DATASETS = ("digits", "digits32", "shapes", "dna")   # digits32: the digits upsampled ×4 to 32×32
+DATASETS = ("digits", "digits32", "shapes", "dna", "faces")   # digits32: the digits upsampled ×4 to 32×32
 DATASET_LABELS = {"digits": "digits (8×8)", "digits32": "digits upsampled ×4 (32×32)",
-                  "shapes": "shapes (32×32 colour)", "dna": "DNA: is the TATA motif there? (1D, 4×60)"}
+                  "shapes": "shapes (32×32 colour)", "dna": "DNA: is the TATA motif there? (1D, 4×60)",
+                  "faces": "faces (25×25 grey: face or not face)"}
+
+
+def normalise(x: np.ndarray, mean: np.ndarray, std: np.ndarray, spatial: int = 2) -> np.ndarray:
+    """Inputs as a model reads them: (x − mean) / std per channel, float32. x is one sample (C, *S) or a batch
+    (N, C, *S) with `spatial` trailing axes S (2 for images, 1 for sequences).
+
+    >>> normalise(np.ones((1, 2, 1, 1)), np.array([0.5, 1.0]), np.array([0.5, 2.0])).ravel().tolist()
+    [1.0, 0.0]
+    """
+    per_channel = (-1,) + (1,) * spatial
+    return ((np.asarray(x, dtype=np.float32) - mean.reshape(per_channel)) / std.reshape(per_channel)).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -40,8 +53,7 @@ class Dataset:
 
     def normalise(self, x: np.ndarray) -> np.ndarray:
         """(x − mean) / std per channel, with the training set's statistics (one sample or a batch)."""
-        per_channel = (-1,) + (1,) * (len(self.input_shape) - 1)
-        return ((x - self.mean.reshape(per_channel)) / self.std.reshape(per_channel)).astype(np.float32)
+        return normalise(x, self.mean, self.std, spatial=len(self.input_shape) - 1)
 
     @property
     def input_shape(self) -> tuple[int, ...]:
@@ -53,6 +65,14 @@ class Dataset:
         return len(self.input_shape) == 2
 
 
+def dataset_from_parts(name, x_train, y_train, x_test, y_test, classes) -> Dataset:
+    """A Dataset from a split already made, with the training part's per-channel mean and std."""
+    axes = (0, *range(2, x_train.ndim))                 # every axis but the channels
+    mean = x_train.mean(axis=axes).astype(np.float32)
+    std = np.maximum(x_train.std(axis=axes), 1e-6).astype(np.float32)
+    return Dataset(name, x_train, y_train, x_test, y_test, tuple(classes), mean, std)
+
+
 def _split(name, x, y, classes, test_fraction, seed) -> Dataset:
     """A stratified train/test split (the same share of every class) with per-channel training statistics."""
     rng = np.random.default_rng(seed)
@@ -60,11 +80,7 @@ def _split(name, x, y, classes, test_fraction, seed) -> Dataset:
     for c in range(len(classes)):                      # stratified: the same share of every class
         idx = np.flatnonzero(y == c)
         test[rng.choice(idx, size=int(round(len(idx) * test_fraction)), replace=False)] = True
-    xtr, xte = x[~test], x[test]
-    axes = (0, *range(2, x.ndim))                       # every axis but the channels
-    mean = xtr.mean(axis=axes).astype(np.float32)
-    std = np.maximum(xtr.std(axis=axes), 1e-6).astype(np.float32)
-    return Dataset(name, xtr, y[~test], xte, y[test], tuple(classes), mean, std)
+    return dataset_from_parts(name, x[~test], y[~test], x[test], y[test], classes)
 
 
 def load_digits(upsample: int = 1, test_fraction: float = 0.2, seed: int = 0) -> Dataset:
@@ -133,7 +149,7 @@ def make_shapes(n: int = 2000, size: int = 32, seed: int = 0, noise: float = 0.0
 
 
 def load_dataset(name: str, seed: int = 0) -> Dataset:
-    """"digits", "digits32" (upsampled ×4), "shapes" or "dna" with their default settings."""
+    """"digits", "digits32" (upsampled ×4), "shapes", "dna" or "faces" with their default settings."""
     if name == "digits":
         return load_digits(seed=seed)
     if name == "digits32":
@@ -143,6 +159,9 @@ def load_dataset(name: str, seed: int = 0) -> Dataset:
     if name == "dna":
         from convlab.dna import make_dna
         return make_dna(seed=seed)
+    if name == "faces":
+        from convlab.faces import make_faces
+        return make_faces(seed=seed)
     raise ConvlabError(f"dataset {name!r} is not one of: {', '.join(DATASETS)}")
 
 

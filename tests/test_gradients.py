@@ -76,7 +76,7 @@ def test_grad_cam_steps_are_consistent_with_autograd(seed):
     score.backward()
     np.testing.assert_allclose(s.gradients, acts.grad[0].numpy(), rtol=1e-12)
     np.testing.assert_allclose(s.alphas, acts.grad[0].numpy().mean(axis=(1, 2)), rtol=1e-12)
-    assert s.score == pytest.approx(float(score), rel=1e-12)
+    assert s.score == pytest.approx(float(score.detach()), rel=1e-12)
     np.testing.assert_allclose(s.cam, np.maximum(np.tensordot(s.alphas, s.activations, 1), 0), atol=1e-12)
 
 

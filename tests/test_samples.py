@@ -23,6 +23,9 @@ from convlab.samples import SAMPLES, sample_image
 for name in SAMPLES:
     img = sample_image(name, 64)
     assert img.ndim == 3 and img.shape[2] == 3 and max(img.shape[:2]) <= 64, (name, img.shape)
+from convlab.faces import load_lfw
+faces, others = load_lfw()
+assert faces.shape == others.shape == (100, 25, 25)
 cache = os.environ["SKIMAGE_DATADIR"]
 assert not os.listdir(cache), os.listdir(cache)
 print("ok", len(SAMPLES))

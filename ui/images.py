@@ -12,7 +12,8 @@ import numpy as np
 import streamlit as st
 
 import convlab
-from convlab.images import EXTENSIONS, fit_to_input, load_image_info
+from convlab.classify import fit_input
+from convlab.images import EXTENSIONS, load_image_info
 from convlab.samples import SAMPLES, sample_image
 from ui.widgets import plain, show_error
 
@@ -85,8 +86,8 @@ def model_image(prefix: str, data) -> tuple[np.ndarray, str] | None:
     picked = chosen_photo(prefix)
     if picked is None:
         return None
-    try:
-        image = fit_to_input(picked[0], data.input_shape, invert=ss[f"{prefix}_invert"])
+    try:                                  # the library's one fitting function (convlab.predict uses it too)
+        image = fit_input(picked[0], data, invert=ss[f"{prefix}_invert"])[0]
     except convlab.ConvlabError as err:
         show_error(err)
         return None

@@ -55,9 +55,11 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("Images", "Feature maps", "hand-made, custom, random, k-means and trained kernels on your photos; "
            "activations; shifting",
            ("001", "003", "004"), "features"),
-    Lesson("Images", "Inside a network", "one image through every layer of a trained, bundled or random "
-           "model; click a map to see the filter that made it", ("000", "003"), "layers"),
-    Lesson("Images", "Occlusion", "slide a grey square over a test image or your photo and watch the class probability",
+    Lesson("Images", "Network explorer", "a photo or your camera through every layer of the faces, shapes, digits "
+           "or your own model at once; click any unit to step through its computation with the real numbers, "
+           "then the formula and the softmax", ("000", "001", "003"), "layers"),
+    Lesson("Images", "Occlusion", "slide a grey square over a test image or your photo and watch the class "
+           "probability; on the faces model, the eyes cost the face more than the background",
            ("003",), "occlusion"),
     Lesson("Training", "Training lab", "build a small CNN, train it live on digits or shapes, watch "
            "filters, curves and gradients", ("000", "001", "003"), "training"),

@@ -12,16 +12,14 @@ Pages choose with model_field() (their URL field) and model_picker() (the sideba
 
 from __future__ import annotations
 
-import pathlib
-
 import streamlit as st
 
+from convlab.classify import BUNDLED as BUNDLED_FILES
 from convlab.errors import ConvlabError
 from ui.urlstate import Text
 
 KEY = "convlab_model"
-ASSETS = pathlib.Path(__file__).resolve().parents[1] / "assets"
-BUNDLED = ("digits", "shapes")
+BUNDLED = tuple(BUNDLED_FILES)          # "digits", "shapes", "faces"
 MINE = "mine"
 
 
@@ -76,19 +74,19 @@ def stored_model(model_id: str) -> dict:
             "id": model_id, "not_stored": ""}
 
 
-@st.cache_resource(max_entries=3, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner="Preparing the dataset…")
 def shared_dataset(name: str):
     """A bundled dataset, generated once per process and shared read-only (same seed, same data)."""
     from convlab.data import load_dataset
     return load_dataset(name)
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=3, show_spinner=False)
 def bundled_model(name: str):
-    """(model, dataset) for "digits" or "shapes": read-only and shared (assets/, made by `python -m convlab train`)."""
-    from convlab.modelio import load_model
-    model = load_model((ASSETS / f"{name}_small.safetensors").read_bytes())[0].cpu().eval()
-    return model, shared_dataset(name)
+    """(model, dataset) for "digits", "shapes" or "faces": read-only and shared (assets/, made by
+    `python -m convlab train`; the same model object convlab.predict uses)."""
+    from convlab.classify import bundled
+    return bundled(name).model, shared_dataset(name)
 
 
 # ---------------------------------------------------------------- choosing a model on a page

@@ -18,7 +18,7 @@ PAGES = [
     ("Sequences", "sequences/audio.py", "Sound: waveform and spectrogram", "graphic_eq", "audio"),
     ("Sequences", "sequences/causal.py", "Causal and dilated convolution", "timeline", "causal"),
     ("Images", "images/features.py", "Feature maps", "image", "features"),
-    ("Images", "images/layers.py", "Inside a network", "layers", "layers"),
+    ("Images", "images/layers.py", "Network explorer", "layers", "layers"),
     ("Images", "images/occlusion.py", "Occlusion", "visibility_off", "occlusion"),
     ("Training", "training/lab.py", "Training lab", "model_training", "training"),
     ("Deep networks", "deep/batchnorm.py", "Batch normalization", "equalizer", "batchnorm"),

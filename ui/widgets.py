@@ -100,6 +100,14 @@ def plain(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", str(text))
 
 
+def probability_line(name: str, classes, probs, what: str) -> None:
+    """"**the bundled faces model** says **face** (93%): P(face) = 93%, P(not face) = 7%; <what>." (class names
+    come from model files and are escaped; `what` is the page's own text)."""
+    best = max(range(len(probs)), key=lambda i: probs[i])
+    each = "; " + ", ".join(f"P({plain(c)}) = {p:.0%}" for c, p in zip(classes, probs)) if len(classes) <= 4 else ""
+    st.markdown(f"**{name}** says **{plain(classes[best])}** ({probs[best]:.0%}){each}; {what}.")
+
+
 def show_error(err: Exception) -> None:
     """A ConvlabError as a red box; its text may quote what the user typed, so it is escaped."""
     st.error(plain(f"{err}."))

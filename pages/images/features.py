@@ -78,6 +78,7 @@ if picked is None:
     sync_url(P, SCHEMA)
     st.stop()
 image, digest = picked
+p_face = convlab.predict("faces", image)["face"]         # the bundled faces model on this photo, before any shift
 
 channels = image.shape[2]
 try:
@@ -109,6 +110,8 @@ except convlab.ConvlabError as err:
 left, right = st.columns([1, 2])
 with left:
     st.image(image, caption=f"{image.shape[1]}×{image.shape[0]} working size", width="stretch")
+    st.markdown(f"**Is it a face?** The bundled faces model says P(face) = **{p_face:.0%}** "
+                "(the photo cropped to a square and scaled to 25×25 grey).")
     st.markdown("**Kernels** (colour channels averaged)")
     chart(tiles_figure(list(kernels.mean(axis=1)), titles, columns=4, cell=70), "fm_kernels_fig")
 with right:

@@ -15,16 +15,24 @@ from ui.export import export_panel
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar
 from ui.models import model_field, model_picker, resolve_model
 from ui.state import sync_url, use_state
-from ui.widgets import chart, friendly_errors, show_error
+from ui.widgets import chart, friendly_errors, plain, probability_line, show_error
 
 P = "oc"
+
 SCHEMA = Schema(
-    model_field("digits", ("digits", "shapes")), Choice("source", "test", MODEL_SOURCES),
+    model_field("digits", ("digits", "shapes", "faces")), Choice("source", "test", MODEL_SOURCES),
     Choice("sample", "a shape", SAMPLES), Flag("invert", False), Int("index", 0, 0, 299), Int("target", -1, -1, 99),
     Int("window", 2, 1, 32), Int("stride", 1, 1, 32), Choice("baseline", "zero", BASELINES),
 )
 ss = st.session_state
 INLINE = 400          # occluder positions computed in the page's own run; more go to the job pool
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def eyes_statement() -> str:
+    """Measured once per process on the 20 held-out faces: eyes against background (convlab.faces_checks)."""
+    from convlab.faces_checks import eyes_versus_background
+    return eyes_versus_background("faces").text()
 
 
 def pooled_views(model, x, target, window, stride, base_n, n_positions):
@@ -68,7 +76,8 @@ st.caption("Slide a square over the image and replace what it covers. Where the 
            "drops, the model was looking (seed 003, Zeiler & Fergus 2014).")
 
 with st.sidebar:
-    model_picker("oc_model", {"digits": "bundled digits model", "shapes": "bundled shapes model"})
+    model_picker("oc_model", {"digits": "bundled digits model", "shapes": "bundled shapes model",
+                              "faces": "bundled faces model (25×25 grey)"})
     model_image_sidebar(P)
     st.number_input("Window", 1, 32, key="oc_window")
     st.number_input("Stride", 1, 32, key="oc_stride")
@@ -110,8 +119,10 @@ except convlab.ConvlabError as err:
     sync_url(P, SCHEMA)
     st.stop()
 
-st.markdown(f"The model says **{data.classes[int(probs.argmax())]}** ({probs.max():.0%}); {what}. "
-            f"Explaining class **{label}** with {len(positions)} occluder positions.")
+probability_line("The model", data.classes, probs, what)
+st.markdown(f"Explaining class **{plain(label)}** with {len(positions)} occluder positions.")
+if ss["oc_model"] == "faces":
+    st.info(eyes_statement(), icon="👁️")
 a, b, c = st.columns(3)
 with a:
     chart(occluder_animation(image, positions, window, grid.ravel(), label, size=320), "oc_anim")

@@ -55,7 +55,8 @@ st.caption("Build a small CNN, train it on bundled data, and watch the curves, g
 with st.sidebar:
     st.selectbox("Data", DATASETS, key="tr_dataset", format_func=DATASET_LABELS.get,
                  help="digits: scikit-learn's 1797 handwritten 8×8 digits; shapes: generated 32×32 colour shapes; "
-                      "dna: one-hot DNA, half with a TATA motif (1D: try the 'motif' preset)")
+                      "dna: one-hot DNA, half with a TATA motif (1D: try the 'motif' preset); "
+                      "faces: scikit-image's LFW faces against photo patches and textures")
     st.selectbox("Preset network", list(PRESETS), key="tr_preset", on_change=apply_preset)
     st.selectbox("Optimizer", OPTIMIZERS, key="tr_optimizer")
     st.number_input("Learning rate", 1e-5, 100.0, key="tr_lr", format="%.5f")
@@ -216,6 +217,7 @@ else:
     if model is None and rows is not None:              # no bundled model for this data: an untrained one
         model, source = make_model(spec, data, TrainConfig()), "an untrained model (press Start to train it)"
 canvas_side = 8 if model_data.input_shape[0] == 1 else 16
+canvas_side = canvas_side if model_data.input_shape[1] % canvas_side == 0 else 5       # faces: 25×25
 canvas = ss.setdefault(f"tr_canvas{canvas_side}", np.zeros((canvas_side, canvas_side)))
 
 

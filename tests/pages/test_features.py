@@ -72,3 +72,14 @@ def test_shifted_photo_reports_equivariance_and_pooling():
     text = shown(at)
     assert "Moving the image 1 px changed the feature maps by" in text
     assert "by 0.0% once they are moved along with it" in text and "After 2×2 max pooling" in text
+
+
+def test_every_photo_gets_its_face_probability():
+    import re
+
+    import convlab
+    from convlab.samples import sample_image
+
+    at = open_page(PAGE, sample="astronaut")
+    got = int(re.search(r"P\(face\) = \*\*(\d+)%", shown(at)).group(1))
+    assert got == round(100 * convlab.predict("faces", sample_image("astronaut", 256))["face"])

@@ -1,49 +1,125 @@
-"""AppTest: inside a network — layers, clicking a map, models and image sources."""
+"""AppTest: the network explorer — overview payload, choosing layers and units, softmax; numbers against torch."""
 
+import base64
 import io
+import json
+import re
 
 import numpy as np
+import pytest
+import torch
 from PIL import Image
 
-from apptest_kit import figure, open_page, shown, values
+from apptest_kit import open_page, shown
+from convlab._format import num
+from convlab.classify import bundled
+from convlab.data import load_dataset
 
 PAGE = "pages/images/layers.py"
 
 
-def test_bundled_shapes_model_first_layer_and_filter():
+@pytest.fixture(scope="module")
+def faces():
+    """The bundled faces model in float64 and its first test image, normalised: torch's side of every check."""
+    data = load_dataset("faces")
+    model = bundled("faces").model
+    x = torch.from_numpy(data.normalise(data.x_test[7:8]))          # the page opens on test image 7, a face
+    return model, x, data
+
+
+def overview(at) -> dict:
+    return json.loads(at.get("bidi_component")[0].proto.json)
+
+
+def maps(column: dict) -> np.ndarray:
+    return np.stack([np.frombuffer(base64.b64decode(m["v"]), "<f4").reshape(m["h"], m["w"]) for m in column["maps"]])
+
+
+def test_overview_shows_every_layer_as_torch_computes_it(faces):
+    model, x, data = faces
     at = open_page(PAGE)
     text = shown(at)
-    assert "the bundled shapes model" in text and "16 feature maps of 32×32" in text
-    assert "map 0 = bias 0 + the sum over the 3 input map(s)" in text and "✓ Recomputed by convlab" in text
-    filt = figure(at, 4)                                      # filter 0: 3 channels of 3×3, with numbers
-    assert [a["text"] for a in filt["layout"]["annotations"]] == ["channel 0", "channel 1", "channel 2"]
-    assert all(len(t["text"]) == 3 for t in filt["data"])
-    at.selectbox(key="nw_layer").set_value(3).run()           # conv 16→32: 16 channels as small pictures
-    assert [a["text"] for a in figure(at, 4)["layout"]["annotations"]][-1] == "ch 15"
+    assert "the bundled faces model" in text and "true class **face**" in text
+    count, worst = re.search(r"All (\d+) feature maps recomputed.*largest difference ([\d.e+-]+)", text).groups()
+    assert int(count) == 100 and float(worst) < 1e-4
+    payload = overview(at)
+    assert [c["title"] for c in payload["columns"]] == ["input", "conv 1", "relu 1", "conv 2", "relu 2", "pool 1",
+                                                        "conv 3", "relu 3", "conv 4", "relu 4", "pool 2"]
+    assert data.y_test[7] == 0
+    np.testing.assert_allclose(maps(payload["columns"][0]), data.x_test[7], atol=1e-7)     # the image itself
+    with torch.no_grad():
+        h = x
+        for i, column in enumerate(payload["columns"][1:]):
+            h = model[i](h)
+            np.testing.assert_allclose(maps(column), h[0].numpy(), atol=1e-5, err_msg=column["title"])
+        probs = torch.softmax(model(x), 1)[0].numpy()
+    np.testing.assert_allclose(payload["probs"], probs, atol=1e-6)
+    assert payload["classes"] == ["face", "not face"] and payload["selected"] == {"layer": 0, "map": 0, "row": 12, "col": 12}
 
 
-def test_choosing_a_layer_and_a_map():
-    at = open_page(PAGE, layer="2", map="5")
+def test_detail_of_a_conv_unit_with_its_numbers(faces):
+    model, x, _ = faces
+    at = open_page(PAGE, view="detail", layer="2", map="3", row="4", col="7")
     text = shown(at)
-    assert "16 feature maps of 16×16" in text and "Map 5" in text and "keeps the largest value of each 2×2 block" in text
-    big = values(figure(at, 3)["data"][0]["z"])
-    assert big.shape == (16, 16)
-    at.selectbox(key="nw_layer").set_value(3).run()
-    assert "32 feature maps of 16×16" in shown(at) and at.query_params["layer"] == "3"
-    at = open_page(PAGE, layer="60", map="500")               # clamped to the model
-    assert not at.exception and "Map " in shown(at)
+    assert "Unit (3, 4, 7) of 3 · conv 10→10, 3×3, pad 1 → 10×25×25**: computed from 2 · relu → 10×25×25" in text
+    with torch.no_grad():
+        z = float(model[:3](x)[0, 3, 4, 7])
+        a = float(model[:4](x)[0, 3, 4, 7])
+    got, want = map(float, re.search(r"convlab: ([-\d.e+]+), torch: ([-\d.e+]+)", text).groups())
+    assert got == pytest.approx(a, abs=1e-4) and want == pytest.approx(a, abs=1e-5)
+    lesson = json.loads(at.get("bidi_component")[0].proto.json)
+    latex = [line.value for line in at.latex]
+    assert len(latex) == 4 and f"&= {num(lesson['value'])} \\end{{aligned}}" in latex[2]     # z = b + s0 + … = z
+    assert f"= {num(lesson['activated'])}" in latex[3]
+    assert lesson["channels"] == 10 and len(lesson["steps"]) == 12 and lesson["kh"] == lesson["kw"] == 3
+    w = model[2].weight[3].detach().numpy()
+    np.testing.assert_allclose(np.array(lesson["weight"]).reshape(10, 3, 3), w, atol=1e-7)
+    assert lesson["value"] == pytest.approx(z, abs=1e-5) and lesson["activated"] == pytest.approx(a, abs=1e-5)
 
 
-def test_random_and_digits_models_with_photos():
-    at = open_page(PAGE, model="random", preset="tinyvgg", data="digits", seed="3")
-    assert "a random-weight tinyvgg network (seed 3)" in shown(at) and "10 feature maps of 8×8" in shown(at)
-    at = open_page(PAGE, model="digits", source="sample", sample="a digit")
-    assert "the bundled digits model" in shown(at) and not at.exception
+def test_choosing_a_pool_unit_by_widgets(faces):
+    model, x, _ = faces
+    at = open_page(PAGE, view="detail")
+    at.selectbox(key="nw_layer").set_value(4).run()                   # pool 1: 10×12×12
+    at.number_input(key="nw_map").set_value(6).run()
+    at.number_input(key="nw_row").set_value(11).run()
+    at.number_input(key="nw_col").set_value(2).run()
+    assert not at.exception
+    text = shown(at)
+    assert "Unit (6, 11, 2) of 5 · max pool 2×2 → 10×12×12" in text
+    with torch.no_grad():
+        want = float(model[:5](x)[0, 6, 11, 2])
+    got = float(re.search(r"convlab: ([-\d.e+]+)", text).group(1))
+    assert got == pytest.approx(want, abs=1e-5)
+    assert at.query_params["layer"] == "4" and at.query_params["row"] == "11"
+    lesson = json.loads(at.get("bidi_component")[0].proto.json)
+    assert lesson["kind"] == "pool" and max(lesson["window"]) == pytest.approx(want, abs=1e-6)
+
+
+def test_softmax_view_equals_torch(faces):
+    model, x, _ = faces
+    at = open_page(PAGE, view="softmax")
+    frame = at.dataframe[0].value
+    with torch.no_grad():
+        z = model(x)[0].double()
+    np.testing.assert_allclose(frame["logit z"], z.numpy(), atol=1e-6)
+    np.testing.assert_allclose(frame["exp(z)"], np.exp(z.numpy()), rtol=1e-6)
+    np.testing.assert_allclose(frame["exp(z) / sum"], torch.softmax(z, 0).numpy(), atol=1e-9)
+    assert "largest difference" in shown(at)
+
+
+def test_other_models_and_an_uploaded_photo():
+    at = open_page(PAGE, model="shapes")
+    assert "the bundled shapes model" in shown(at) and len(overview(at)["columns"][0]["maps"]) == 3
+    at = open_page(PAGE, model="random", preset="small", data="digits", seed="3")
+    assert "a random-weight small network (seed 3)" in shown(at)
+    assert [len(c["maps"]) for c in overview(at)["columns"]] == [1, 16, 16, 16, 32, 32, 32]
     at = open_page(PAGE, source="upload")
     buf = io.BytesIO()
     Image.fromarray((np.random.default_rng(0).random((50, 80, 3)) * 255).astype(np.uint8)).save(buf, "JPEG")
     at.file_uploader(key="nw_upload").upload("p.jpg", buf.getvalue(), "image/jpeg").run()
-    assert "16 feature maps of 32×32" in shown(at) and not at.exception
+    text = shown(at)
+    assert re.search(r"P\(face\) = \d+%", text) and "cropped and scaled to the model's 25×25 grey input" in text
     at.file_uploader(key="nw_upload").upload("p.jpg", b"", "image/jpeg").run()
     assert at.error and not at.exception
 
@@ -51,6 +127,8 @@ def test_random_and_digits_models_with_photos():
 def test_my_model_needs_a_trained_one_and_bad_urls_fall_back():
     at = open_page(PAGE, model="mine")
     assert "Train a model in the training lab first" in shown(at)
-    at = open_page(PAGE, model="<script>", layer="x")
-    assert "URL value model=<script> was ignored" in shown(at) and "URL value layer=x was ignored" in shown(at)
-
+    at = open_page(PAGE, model="<script>", layer="x", view="nope")
+    for bad in ("model=<script>", "layer=x", "view=nope"):
+        assert f"URL value {bad} was ignored" in shown(at)
+    at = open_page(PAGE, view="detail", layer="60", map="500", row="400")       # clamped to the model
+    assert not at.exception and "Unit (9, 5, 5) of 10 · max pool" in shown(at)

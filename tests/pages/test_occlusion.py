@@ -80,3 +80,19 @@ def test_a_large_map_goes_through_the_job_pool_and_shows_when_done():
     while not new.finished and time.monotonic() < end:
         time.sleep(0.05)
     assert new.snapshot().state in ("stopped", "done")
+
+
+def test_faces_model_on_a_photo_and_the_eyes_cost_more_than_the_background():
+    """The faces model at its own size (25×25 grey) on a bundled photo; the page states the measured
+    eyes-versus-background result, the same numbers convlab.faces_checks gives."""
+    from convlab.faces_checks import eyes_versus_background
+
+    at = open_page(PAGE, model="faces", source="sample", sample="astronaut", window="5", stride="2")
+    text = shown(at)
+    assert "cropped and scaled to the model's 25×25 grey input" in text and "P(face) = " in text
+    assert "with 121 occluder positions" in text                       # (25 − 5) / 2 + 1 = 11 per axis
+    heat = values(figure(at, 2)["data"][1]["z"])
+    assert heat.shape == (25, 25)
+    test = eyes_versus_background("faces")
+    assert test.eyes.mean() < test.background.mean()
+    assert test.text() in text and "the eyes matter far more than the background" in text

@@ -1,0 +1,172 @@
+// The network overview (CNN Explainer's first screen): every layer's maps in columns, then the softmax bars.
+// Data from ui/netview/__init__.py::overview_payload. A click on a map sends the unit under the pointer
+// (trigger "unit": {layer, map, row, col}); a click on the bars sends trigger "softmax". Nothing here
+// computes a number: every value shown comes from the server, which checked it against torch.
+
+const BLUE = [67, 147, 195], WHITE = [247, 247, 247], RED = [214, 96, 77];   // DIVERGING in convlab.figures
+
+function decode(b64) {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  return new Float32Array(bytes.buffer);
+}
+
+function colour(v, lim, grey) {
+  if (grey) { const g = Math.round(255 * Math.min(1, Math.max(0, v))); return [g, g, g]; }
+  const t = lim > 0 ? Math.max(-1, Math.min(1, v / lim)) : 0;
+  const end = t < 0 ? BLUE : RED, a = Math.abs(t);
+  return WHITE.map((w, i) => Math.round(w + (end[i] - w) * a));
+}
+
+function drawTile(canvas, tile, lim, grey, marks) {
+  const { h, w } = tile, values = tile.values;
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(w, h);
+  for (let i = 0; i < h * w; i++) {
+    const [r, g, b] = colour(values[i], lim, grey);
+    img.data.set([r, g, b, 255], 4 * i);
+  }
+  const off = new OffscreenCanvas(w, h);
+  off.getContext("2d").putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(off, 0, 0, canvas.width, canvas.height);
+  const sx = canvas.width / w, sy = canvas.height / h;
+  for (const m of marks) {
+    ctx.strokeStyle = m.colour;
+    ctx.lineWidth = m.width;
+    ctx.strokeRect(m.left * sx + 1, m.top * sy + 1, m.w * sx - 2, m.h * sy - 2);
+  }
+}
+
+function tileSize(data, root, perColumn) {
+  // as large as fits: every column side by side in the width, the tallest column in the window's height below
+  // the overview's top (the page above it stays as it is), within [18, max_tile] pixels
+  const box = root.getBoundingClientRect();
+  const width = Math.max(600, box.width || 1000);
+  const cols = data.columns.reduce((n, c) => n + Math.ceil(c.maps.length / perColumn), 0);
+  const layers = data.columns.length;              // each: 6 px padding and a 10 px gap; 5 px between its sub-columns
+  const byWidth = (width - data.output_width - 16 - 16 * layers - 5 * (cols - layers)) / cols - 2;
+  const tallest = Math.min(perColumn, Math.max(...data.columns.map((c) => c.maps.length)));
+  const below = window.innerHeight - Math.max(0, box.top) - 24;
+  const byHeight = (Math.max(300, below) - 30) / tallest - 7;
+  return Math.max(18, Math.min(byWidth, byHeight, data.max_tile));
+}
+
+function layout(data, root) {
+  // maps per column: the given number, or a half or a third of it when wrapping gives larger tiles (a wide,
+  // low window such as a projector's)
+  const options = [data.per_column, Math.ceil(data.per_column / 2), Math.ceil(data.per_column / 3)];
+  let best = { size: 0, perColumn: data.per_column };
+  for (const perColumn of options) {
+    const size = Math.floor(tileSize(data, root, perColumn));
+    if (size > best.size + 2) best = { size, perColumn };
+  }
+  return best;
+}
+
+function render(root, data, setTriggerValue) {
+  root.replaceChildren();
+  root.style.setProperty("--font", `${data.font}px`);
+  const { size, perColumn } = layout(data, root);
+  const sel = data.selected;
+  data.columns.forEach((col) => {
+    const box = document.createElement("div");
+    box.className = "column" + (sel && sel.layer === col.layer ? " chosen" : "");
+    box.dataset.layer = col.layer;
+    const head = document.createElement("div");
+    head.className = "head";
+    head.textContent = col.title;
+    head.title = col.subtitle;
+    box.append(head);
+    const grid = document.createElement("div");
+    grid.className = "tiles";
+    grid.style.gridTemplateRows = `repeat(${Math.min(col.maps.length, perColumn)}, auto)`;
+    col.maps.forEach((tile, k) => {
+      tile.values = tile.values || decode(tile.v);
+      const c = document.createElement("canvas");
+      const scale = Math.max(1, Math.round(size / Math.max(tile.h, tile.w)));
+      c.width = tile.w * scale; c.height = tile.h * scale;
+      c.style.width = `${size}px`; c.style.height = `${Math.round(size * tile.h / tile.w)}px`;
+      c.dataset.testid = "overview-map";
+      c.dataset.layer = col.layer; c.dataset.map = k; c.dataset.h = tile.h; c.dataset.w = tile.w;
+      const marks = [];
+      if (sel && sel.layer === col.layer && sel.map === k) {
+        c.classList.add("chosen");
+        marks.push({ top: sel.row, left: sel.col, h: 1, w: 1, colour: "#111", width: 2 });
+      }
+      if (data.window && data.window.layer === col.layer && (data.window.maps === null || data.window.maps.includes(k))) {
+        marks.push({ ...data.window, colour: "#e66101", width: 2 });
+      }
+      drawTile(c, tile, col.limit, col.grey, marks);
+      const at = (e) => {
+        const r = c.getBoundingClientRect();
+        return [Math.min(tile.h - 1, Math.floor((e.clientY - r.top) / r.height * tile.h)),
+                Math.min(tile.w - 1, Math.floor((e.clientX - r.left) / r.width * tile.w))];
+      };
+      c.addEventListener("mousemove", (e) => {
+        const [i, j] = at(e);
+        c.title = `${col.title}, map ${k}, row ${i}, column ${j}: ${tile.values[i * tile.w + j].toFixed(3)}`;
+      });
+      if (col.layer >= 0) {
+        c.classList.add("clickable");
+        c.addEventListener("click", (e) => {
+          const [i, j] = at(e);
+          setTriggerValue("unit", { layer: col.layer, map: k, row: i, col: j });
+        });
+      }
+      grid.append(c);
+    });
+    box.append(grid);
+    root.append(box);
+  });
+  root.append(outputColumn(data, setTriggerValue));
+}
+
+function outputColumn(data, setTriggerValue) {
+  const box = document.createElement("div");
+  box.className = "column output";
+  box.style.width = `${data.output_width}px`;
+  const head = document.createElement("div");
+  head.className = "head";
+  head.textContent = data.classifier;
+  box.append(head);
+  const best = data.probs.indexOf(Math.max(...data.probs));
+  data.classes.forEach((name, i) => {
+    const row = document.createElement("button");
+    row.className = "bar" + (i === best ? " best" : "");
+    row.dataset.testid = "softmax-bar";
+    row.title = `logit ${data.logits[i].toFixed(3)} → softmax ${data.probs[i].toFixed(3)}: click for the softmax step by step`;
+    const label = document.createElement("span");
+    label.className = "label";
+    label.textContent = name;
+    const fill = document.createElement("span");
+    fill.className = "fill";
+    fill.style.width = `${Math.round(100 * data.probs[i])}%`;
+    const value = document.createElement("span");
+    value.className = "value";
+    value.textContent = `${(100 * data.probs[i]).toFixed(1)}%`;
+    row.append(label, fill, value);
+    row.addEventListener("click", () => setTriggerValue("softmax", i));
+    box.append(row);
+  });
+  return box;
+}
+
+export default function ({ parentElement, data, setTriggerValue }) {
+  let root = parentElement.querySelector("[data-testid='network-overview']");
+  if (!root) {
+    root = document.createElement("div");
+    root.dataset.testid = "network-overview";
+    parentElement.append(root);
+  }
+  const draw = () => render(root, data, setTriggerValue);
+  draw();
+  if (root.observer) root.observer.disconnect();     // called again on every new payload: one observer only
+  let width = root.getBoundingClientRect().width;
+  root.observer = new ResizeObserver(() => {
+    const now = root.getBoundingClientRect().width;
+    if (Math.abs(now - width) > 4) { width = now; draw(); }
+  });
+  root.observer.observe(root);
+  return () => root.observer.disconnect();
+}
