@@ -17,12 +17,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from convlab._format import factor, num
+from convlab._format import factor as _factor
+from convlab._format import num, plain
 from convlab.errors import ConvlabError
 from convlab.network import LayerMaps
 
 __all__ = ["ConvUnit", "PoolUnit", "Softmax", "unit_at", "unit_trace", "softmax_steps", "recompute_all", "head_logits",
            "logit_latex"]
+
+
+def _tex(v: float) -> str:
+    """A factor in LaTeX: math mode turns an ASCII '-' into a minus sign itself."""
+    return plain(_factor(v))
 
 
 @dataclass(frozen=True)
@@ -54,13 +60,13 @@ class ConvUnit:
         """The formula, then the numbers substituted: one channel in full (a line per kernel row), the sum of
         the channel sums and the bias (five to a line), then the activation."""
         c, kh, kw = self.window.shape
-        rows = [" + ".join(f"{factor(w)} \\cdot {factor(x)}" for w, x in zip(self.weight[channel, u], self.window[channel, u]))
+        rows = [" + ".join(f"{_tex(w)} \\cdot {_tex(x)}" for w, x in zip(self.weight[channel, u], self.window[channel, u]))
                 for u in range(kh)]
         lines = [rf"z_{{{self.map},{self.row},{self.col}}} = b_{{{self.map}}} + \sum_{{c=0}}^{{{c - 1}}}"
                  rf"\sum_{{u=0}}^{{{kh - 1}}}\sum_{{v=0}}^{{{kw - 1}}} w_{{{self.map},c,u,v}}\,"
                  rf"x_{{c,\,{self.top}+u,\,{self.left}+v}}",
                  _aligned(f"s_{{{channel}}}", rows, num(self.sums[channel]))]
-        terms = [factor(self.bias)] + [factor(s) for s in self.sums]
+        terms = [_tex(self.bias)] + [_tex(s) for s in self.sums]
         chunks = [" + ".join(terms[i:i + 6]) for i in range(0, len(terms), 6)]
         lines.append(_aligned(f"z = b + s_{{0}} + \\dots + s_{{{c - 1}}}" if c > 1 else "z = b + s_{0}", chunks,
                               num(self.value)))
@@ -265,8 +271,8 @@ def logit_latex(model, maps: np.ndarray, k: int, name: str, terms: int = 3) -> s
     w = linear.weight.detach().cpu().double().numpy()[k]
     b = 0.0 if linear.bias is None else float(linear.bias[k].detach())
     largest = sorted(np.argsort(-np.abs(w * h))[:terms].tolist())
-    shown = r" + \dots + ".join(f"{factor(w[j])} \\cdot {factor(h[j])}" for j in largest)
-    return (rf"z_{{\text{{{_tex_text(name)}}}}} = b + \sum_{{j=0}}^{{{len(h) - 1}}} W_{{j}}\,h_{{j}} = {factor(b)}"
+    shown = r" + \dots + ".join(f"{_tex(w[j])} \\cdot {_tex(h[j])}" for j in largest)
+    return (rf"z_{{\text{{{_tex_text(name)}}}}} = b + \sum_{{j=0}}^{{{len(h) - 1}}} W_{{j}}\,h_{{j}} = {_tex(b)}"
             rf" + \dots + {shown} + \dots = {num(b + w @ h)}")
 
 

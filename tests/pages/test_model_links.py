@@ -4,7 +4,8 @@ to a friend, the teacher's shared model) on the occlusion and network pages."""
 import numpy as np
 
 from ui import store
-from ui.models import ASSETS, KEY
+from convlab.classify import ASSETS
+from ui.models import KEY
 
 from apptest_kit import figure, open_page, shown, values
 
@@ -31,7 +32,7 @@ def test_unknown_or_malformed_model_ids_say_what_to_do():
     at = open_page(OCCLUSION, model="abcdefghjk")
     assert "the model abcdefghjk is not stored here" in shown(at) and not at.exception
     at = open_page(LAYERS, model="<img src=x>")
-    assert "URL value model=<img src=x> was ignored" in shown(at) and "the bundled shapes model" in shown(at)
+    assert "URL value model=<img src=x> was ignored" in shown(at) and "the bundled faces model" in shown(at)
 
 
 def test_my_model_goes_into_the_url_as_its_id():
