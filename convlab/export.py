@@ -240,51 +240,24 @@ def pool_snippet(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
                       "print(y[0])"]) + "\n"
 
 
-_ACT = {"relu": "nn.ReLU()", "leaky_relu": "nn.LeakyReLU(0.1)", "elu": "nn.ELU()", "tanh": "nn.Tanh()",
-        "sigmoid": "nn.Sigmoid()"}
-
-
 def model_snippet(spec: dict, input_shape: tuple[int, int, int], n_classes: int) -> str:
-    """Plain PyTorch for a convlab model spec: the same layers, shapes and parameter count as build_model."""
-    from convlab.models import _row, layer_table
+    """Plain PyTorch for a convlab model spec: the same layers, shapes and parameter count as build_model (both
+    read the layer registry, convlab.layers)."""
+    from convlab.layers import LAYERS, layer_code
+    from convlab.models import CLASSIFIER, layer_table
 
-    layer_table(spec, input_shape, n_classes)
-    lines, shape, residual = [], tuple(input_shape), False
-    for layer in spec["layers"]:
-        kind = layer["type"]
-        if kind == "conv":
-            lines.append(f"nn.Conv2d({shape[0]}, {layer.get('filters', 8)}, {layer.get('kernel', 3)}, "
-                         f"stride={layer.get('stride', 1)}, padding={layer.get('padding', 0)}),")
-        elif kind == "pool":
-            cls = "nn.MaxPool2d" if layer.get("mode", "max") == "max" else "nn.AvgPool2d"
-            lines.append(f"{cls}({layer.get('kernel', 2)}, stride={layer.get('stride')!r}),")
-        elif kind == "act":
-            lines.append(_ACT[layer["fn"]] + ",")
-        elif kind == "batchnorm":
-            lines.append(f"nn.BatchNorm2d({shape[0]})," if len(shape) == 3 else f"nn.BatchNorm1d({shape[0]}),")
-        elif kind == "dropout":
-            lines.append(f"nn.Dropout({layer.get('p', 0.25)}),")
-        elif kind == "residual":
-            residual = True
-            lines.append(f"Residual({shape[0]}, {layer.get('kernel', 3)}, {_ACT[layer.get('fn', 'relu')]}),")
-        else:
-            if len(shape) == 3:
-                lines.append("nn.Flatten(),")
-            lines.append(f"nn.Linear({int(np.prod(shape))}, {layer.get('units', 32)}),")
-        shape = _row(0, layer, shape).output_shape
-    if len(shape) == 3:
-        lines.append("nn.Flatten(),")
-    lines.append(f"nn.Linear({int(np.prod(shape))}, {n_classes}),")
+    rows = layer_table(spec, input_shape, n_classes)
+    lines, shape, helpers = [], tuple(input_shape), []
+    for layer, row in zip(spec["layers"], rows):
+        lines += layer_code(layer, shape)
+        helper = LAYERS[layer["type"]].helpers
+        if helper and helper not in helpers:
+            helpers.append(helper)
+        shape = row.output_shape
+    lines += CLASSIFIER.code({"units": n_classes}, shape)
     head = ["import torch", "import torch.nn as nn", ""]
-    if residual:
-        head += ["", "class Residual(nn.Module):",
-                 "    def __init__(self, channels, k, act):",
-                 "        super().__init__()",
-                 "        self.conv1 = nn.Conv2d(channels, channels, k, padding=k // 2)",
-                 "        self.act = act",
-                 "        self.conv2 = nn.Conv2d(channels, channels, k, padding=k // 2)", "",
-                 "    def forward(self, x):",
-                 "        return self.act(x + self.conv2(self.act(self.conv1(x))))", "", ""]
+    for helper in helpers:
+        head += ["", *helper.rstrip("\n").split("\n"), "", ""]
     c, h, w = input_shape
     body = ["model = nn.Sequential("] + [f"    {ln}" for ln in lines] + [")", "",
             f"x = torch.zeros(1, {c}, {h}, {w})  # one {c}×{h}×{w} image",
