@@ -15,6 +15,7 @@ import streamlit as st
 from ui.registry import PAGES as REGISTRY
 from ui.share import share_box
 from ui.state import PROJECTOR_KEY
+from ui.training import sidebar_status
 from ui.widgets import friendly_errors
 
 # st.plotly_chart draws with Streamlit's theme, which replaces a figure's template in the browser; plotly's
@@ -51,6 +52,7 @@ with st.sidebar:
         st.caption(group)
         for item in pages:
             st.page_link(item)
+    sidebar_status()                 # the session's training run, on every page (polling it keeps it going)
     st.divider()
     st.caption(f"Computing on: {compute_device()}")
     st.toggle("Projector mode", key=PROJECTOR_KEY, help="Large fonts and figures; controls stay in this sidebar.")
