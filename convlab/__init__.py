@@ -19,6 +19,9 @@ from convlab.backward import ConvGradients, conv1d_backward, conv2d_backward, po
 from convlab.attribution import occlusion
 from convlab.images import load_image
 from convlab.variants import VariantCount, tiled_conv2d, unshared_conv2d, variant_param_counts
+from convlab.layers import ACTIVATION_TYPES, LAYERS, new_layer
+from convlab.models import stack_rows
+from convlab.data import drawing_to_image
 
 __all__ = [
     "ConvlabError",
@@ -30,4 +33,5 @@ __all__ = [
     "ConvGradients", "conv1d_backward", "conv2d_backward", "pool1d_backward", "pool2d_backward",
     "unshared_conv2d", "tiled_conv2d", "VariantCount", "variant_param_counts",
     "load_image", "occlusion",
+    "LAYERS", "ACTIVATION_TYPES", "new_layer", "stack_rows", "drawing_to_image",
 ]

@@ -64,7 +64,7 @@ def _field(key: str, i: int, f: Field, value) -> None:
 def _row(key: str, spec: dict, i: int, row, fits: bool) -> None:
     layer, n = spec["layers"][i], len(spec["layers"])
     kind = LAYERS[layer["type"]]
-    cols = st.columns([2.2] + [1.2] * SLOTS + [2.8, 0.45, 0.45, 0.45], vertical_alignment="bottom")
+    cols = st.columns([2.0] + [1.3] * SLOTS + [2.1, 2.0], vertical_alignment="bottom")
     ss[_wkey(key, i, "type")] = layer["type"]
     cols[0].selectbox(f"Layer {i + 1}", list(LAYERS), format_func=lambda t: LAYERS[t].label, key=_wkey(key, i, "type"),
                       on_change=_set_field, args=(key, i, "type"), help=kind.description)
@@ -75,17 +75,17 @@ def _row(key: str, spec: dict, i: int, row, fits: bool) -> None:
         cols[1 + SLOTS].markdown(f"→ {_shape(row.output_shape)} · {row.params:,} parameters")
     else:
         cols[1 + SLOTS].markdown(":red[✗ does not fit here]" if not fits else "—")
-    up, down, drop = cols[2 + SLOTS:]
-    up.button("↑", key=_wkey(key, i, "up"), disabled=i == 0, help=f"Move layer {i + 1} up",
-              on_click=_edit, args=(key, move_layer, i, -1))
-    down.button("↓", key=_wkey(key, i, "down"), disabled=i == n - 1, help=f"Move layer {i + 1} down",
-                on_click=_edit, args=(key, move_layer, i, 1))
-    drop.button("✕", key=_wkey(key, i, "remove"), help=f"Remove layer {i + 1}", on_click=_edit,
-                args=(key, remove_layer, i))
+    with cols[2 + SLOTS].container(horizontal=True, gap="small", horizontal_alignment="right"):
+        st.button("↑", key=_wkey(key, i, "up"), disabled=i == 0, help=f"Move layer {i + 1} up",
+                  on_click=_edit, args=(key, move_layer, i, -1))
+        st.button("↓", key=_wkey(key, i, "down"), disabled=i == n - 1, help=f"Move layer {i + 1} down",
+                  on_click=_edit, args=(key, move_layer, i, 1))
+        st.button("✕", key=_wkey(key, i, "remove"), help=f"Remove layer {i + 1}", on_click=_edit,
+                  args=(key, remove_layer, i))
 
 
 def _add(key: str, n: int) -> None:
-    left, mid, right, _ = st.columns([2.2, 2.4, 1.4, 4.4], vertical_alignment="bottom")
+    left, mid, right, _ = st.columns([2.2, 2.4, 2.0, 3.8], vertical_alignment="bottom")
     p = key.split("_")[0]
     left.selectbox("New layer", list(LAYERS), format_func=lambda t: LAYERS[t].label, key=f"{p}_new")
     mid.selectbox("Where", [-1, *range(n)], key=f"{p}_at",

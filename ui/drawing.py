@@ -47,8 +47,10 @@ def _model_view(image: np.ndarray, dataset: str, fs: int) -> None:
         chart(tiles_figure([image], ["what the model sees: 32×32"], columns=1, cell=200, rgb=True, signed=False,
                            font_size=fs), "tr_seen")
     elif dataset == "digits":
-        chart(ink_figure(image[0], "what the model sees: 8×8, ink counted per 4×4 block (0–16)",
-                         text=np.rint(image[0] * 16).astype(int), font_size=fs, cell=30), "tr_seen")
+        chart(ink_figure(image[0], "what the model sees: 8×8", text=np.rint(image[0] * 16).astype(int), font_size=fs,
+                         cell=30), "tr_seen")
+        st.caption("As scikit-learn's digits were made: the drawing scaled into a 32×32 bitmap, then its ink counted "
+                   "in each 4×4 block (0–16).")
     else:
         chart(ink_figure(image[0], f"what the model sees: {image.shape[1]}×{image.shape[2]}", font_size=fs,
                          cell=240 // image.shape[1]), "tr_seen")
@@ -56,7 +58,7 @@ def _model_view(image: np.ndarray, dataset: str, fs: int) -> None:
 
 def drawing_panel(model, data, source: str, fs: int) -> None:
     """The canvas on the left; the model's view and its answer on the right (or a request to draw)."""
-    left, mid, right = st.columns([1.1, 1, 1.8])
+    left, mid, right = st.columns([1.3, 1, 1.8])
     side = 320 if projector() else 256
     with left:
         st.caption(f"Draw {WHAT.get(data.name, 'something')} with the mouse or a finger; the bin icon clears it.")

@@ -23,7 +23,7 @@ from ui.state import font_size
 from ui.widgets import chart, friendly_errors
 
 JOB_KEY, SHOWN_KEY = "tr_job", "tr_shown_final"
-LIVE_REFRESH, SIDEBAR_REFRESH = 0.5, 1.0       # seconds between polls while a run is going
+LIVE_REFRESH, DETAIL_REFRESH, SIDEBAR_REFRESH = 0.5, 2.0, 1.0     # seconds between polls while a run is going
 CLASSROOM_PACE = 25.0                          # seconds a classroom-pace run is spread over
 LABELS = {"queued": "Waiting", "running": "Training", "paused": "Paused", "done": "Done", "stopped": "Stopped",
           "diverged": "Diverged", "failed": "Failed"}
@@ -100,8 +100,8 @@ def sidebar_status() -> None:
             if not run.finished:
                 st.progress(_progress(s), text=f"{LABELS[s.state]}: epoch {s.epoch}/{s.epochs}, step {s.step}")
             elif s.state == "done":
-                st.success(f"Trained: {s.message.removeprefix('done: ')}. “My model” is ready on Inside a network, "
-                           "Occlusion and Feature maps.", icon=":material/check_circle:")
+                st.success(f"Trained: {s.message.removeprefix('done: ')}. “My model” is ready on the image pages.",
+                           icon=":material/check_circle:")
             else:
                 st.warning(f"{LABELS[s.state]}: {s.message}")
             _finish_once(run)
@@ -110,49 +110,68 @@ def sidebar_status() -> None:
 
 
 def live_views() -> None:
-    """The lab's live views, redrawn every LIVE_REFRESH seconds while the run goes."""
+    """The lab's live views: the status and the curves every LIVE_REFRESH seconds while the run goes, the slower
+    views (gradients, confusion matrix, filters, feature maps, mistakes) every DETAIL_REFRESH seconds: a student's
+    browser redraws two charts twice a second, not six."""
     job = current_job()
+    going = job is not None and not job.finished
 
-    @st.fragment(run_every=LIVE_REFRESH if job is not None and not job.finished else None)
-    def views() -> None:
+    @st.fragment(run_every=LIVE_REFRESH if going else None)
+    def curves() -> None:
         with friendly_errors("training lab (live views)"):       # a fragment's reruns skip app.py's error box
-            _views(current_job())
+            _curves(current_job())
 
-    views()
+    @st.fragment(run_every=DETAIL_REFRESH if going else None)
+    def details() -> None:
+        with friendly_errors("training lab (live views)"):
+            _details(current_job())
+
+    curves()
+    details()
 
 
 def _status(job: TrainingJob, s) -> None:
-    where = f"{s.queue_position} in the queue" if s.state == "queued" else f"epoch {s.epoch}/{s.epochs}, step {s.step}"
+    if s.state == "queued":
+        where = f"{s.queue_position} in the queue for a free trainer"
+    else:
+        where = f"epoch {s.epoch}/{s.epochs}, step {s.step}, {s.samples_per_s:,.0f} images/s"
+    note = "" if s.state in ("queued", "running", "paused") else s.message.removeprefix("done: ")
     pace = ", classroom pace" if job.pace_s else ""
-    text = f"**{LABELS[s.state]}** — {where}, {s.samples_per_s:,.0f} images/s{pace}"
     if s.state in ("diverged", "failed"):
         st.error(s.message)
     else:
-        st.markdown(f"{text}. {s.message}")
+        st.markdown(f"**{LABELS[s.state]}** — {where}{pace}" + (f"; {note}." if note else "."))
     if not job.finished:
         st.progress(_progress(s))
 
 
-def _views(job: TrainingJob | None) -> None:
+def _curves(job: TrainingJob | None) -> None:
     if job is None:
         st.info("Press Start to train. The curves, gradients, filters and feature maps update while it learns.")
         return
-    job.sample = int(st.session_state["tr_sample"]) % len(job.data.x_test)     # the views follow the chosen test image
     s = job.snapshot()
     _status(job, s)
     if not s.curve and not s.epochs_done:           # never an empty chart: say when the first points come
         st.info(f"The curves start after the first {job.config.report_every} batches.")
-        _finish_once(job)
+    else:
+        chart(curves_figure(s.curve, s.epochs_done, font_size() - 2), "tr_curves")
+    _finish_once(job)
+
+
+def _details(job: TrainingJob | None) -> None:
+    if job is None:
         return
-    fs = font_size() - 2
-    chart(curves_figure(s.curve, s.epochs_done, fs), "tr_curves")
+    job.sample = int(st.session_state["tr_sample"]) % len(job.data.x_test)     # the views follow the chosen test image
+    s = job.snapshot()
+    if not s.grad_norms:
+        return
+    fs, data = font_size() - 2, job.data
     left, right = st.columns(2)
     with left:
         chart(grad_norms_figure(s.grad_norms, fs), "tr_grads")
     with right:
         if s.confusion is not None:
-            chart(confusion_figure(s.confusion, job.data.classes, fs), "tr_confusion")
-    data = job.data
+            chart(confusion_figure(s.confusion, data.classes, fs), "tr_confusion")
     if s.filters is not None:
         st.markdown(f"**First-layer filters** (channel 0) and **their feature maps** for test image {job.sample} "
                     f"(a {data.classes[data.y_test[job.sample]]})")
@@ -166,4 +185,3 @@ def _views(job: TrainingJob | None) -> None:
         st.markdown("**Misclassified test images** (true → predicted)")
         chart(tiles_figure(imgs, [f"{data.classes[t]} → {data.classes[p]}" for _, t, p in s.misclassified],
                            rgb=rgb, signed=False), "tr_wrong")
-    _finish_once(job)

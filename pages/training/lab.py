@@ -86,7 +86,7 @@ with st.expander("Data", expanded=False):
                        [data.classes[data.y_train[i]] for i in range(16)], rgb=rgb, signed=False), "tr_examples")
 
 st.subheader("Model")
-st.selectbox("Start from a preset", list(PRESETS), key="tr_preset", on_change=apply_preset,
+st.selectbox("Preset network", list(PRESETS), key="tr_preset", on_change=apply_preset,
              help="Loads the preset's layers into the builder below; then add, remove, move or change any layer.")
 spec, rows, err = layer_builder("tr_spec", data.input_shape, len(data.classes))
 if err is None:
