@@ -286,7 +286,7 @@ LAYERS: dict[str, LayerType] = {t.name: t for t in (
     LayerType(
         "dropout", "Dropout",
         "While training, zeroes each value with probability p and scales the rest by 1/(1−p); off at test time.",
-        (Field("p", "p", 0.25, 0.0, 0.9, help="the share of values dropped while training"),),
+        (Field("p", "Drop rate p", 0.25, 0.0, 0.9, help="the share of values dropped while training"),),
         False, lambda v, s: (s, 0, 0, f"dropout {v['p']:g}"), _nn("Dropout", "p"), lambda v, s: [f"nn.Dropout({v['p']}),"],
         ("Dropout",), lambda m: "dropout (off when not training)"),
     LayerType(

@@ -94,6 +94,7 @@ def _add(key: str, n: int) -> None:
     def add() -> None:
         at = ss[f"{p}_at"]
         _edit(key, insert_layer, n if at < 0 or at > n else at, ss[f"{p}_new"])
+        ss[f"{p}_at"] = -1                            # the next one goes at the end again
 
     right.button("Add layer", key=f"{p}_add", on_click=add, icon=":material/add:", width="stretch")
 

@@ -10,7 +10,6 @@ import io
 
 import numpy as np
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 from convlab.data import drawing_to_image
 from convlab.errors import ConvlabError
@@ -58,6 +57,8 @@ def _model_view(image: np.ndarray, dataset: str, fs: int) -> None:
 
 def drawing_panel(model, data, source: str, fs: int) -> None:
     """The canvas on the left; the model's view and its answer on the right (or a request to draw)."""
+    from streamlit_drawable_canvas import st_canvas      # registers its component: only inside a running app
+
     left, mid, right = st.columns([1.3, 1, 1.8])
     side = 320 if projector() else 256
     with left:

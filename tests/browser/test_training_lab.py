@@ -55,6 +55,40 @@ def test_curves_grow_while_it_trains(server, browser):
     page.close()
 
 
+RECORD = """() => {
+  window.frames_seen = [];
+  const look = () => {
+    const status = [...document.querySelectorAll('strong')].map(e => e.innerText).find(t => t === 'Done' || t === 'Training');
+    const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => (p.data || []).some(t => t.name === 'train loss'));
+    const points = plot ? plot.data.find(t => t.name === 'train loss').x.length : -1;
+    const lines = plot ? [...plot.querySelectorAll('.scatterlayer path.js-line')] : [];
+    const drawn = lines.some(p => (p.getAttribute('d') || '').length > 10);
+    window.frames_seen.push([status || '', points, drawn]);
+  };
+  window.frames_timer = setInterval(look, 100);
+}"""
+
+
+def test_a_default_run_grows_in_several_frames_and_ends_with_its_curves(server, browser):
+    """Issue 15: the default digits run used to show empty axes, then Done with a blank loss chart."""
+    page, errors = load(browser, f"{server}/training", "training-default-before")
+    page.evaluate(RECORD)
+    page.get_by_role("button", name="Start").click()
+    page.get_by_text("Done", exact=True).first.wait_for(timeout=60_000)
+    _idle(page)
+    page.wait_for_timeout(500)
+    frames = page.evaluate("() => { clearInterval(window.frames_timer); return window.frames_seen; }")
+    charts = [f for f in frames if f[1] >= 0]
+    assert charts and all(points > 0 for _, points, _ in charts), "a loss chart without points was shown"
+    growing = sorted({points for status, points, _ in charts if status == "Training"})
+    assert len(growing) >= 3, f"the curves should grow in several steps while training: {growing}"
+    status, points, drawn = frames[-1]
+    assert status == "Done" and points > 0 and drawn, frames[-5:]
+    page.screenshot(path=str(SHOTS / "training-default-done.png"), full_page=True)
+    _no_errors(page, errors)
+    page.close()
+
+
 def test_builder_adds_removes_and_reorders_layers_then_trains(server, browser):
     page, errors = load(browser, f"{server}/training?epochs=2", "training-builder-before")
     _choose(page, "tr_new", "Batch norm")
