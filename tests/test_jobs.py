@@ -129,7 +129,7 @@ def test_the_time_cap_stops_a_run_that_goes_on_too_long():
     pool = JobPool(workers=1, idle_timeout=60, time_cap=1.0)
     job = TrainingJob(preset("small"), data, TrainConfig(epochs=500, threads=1))
     pool.submit(job)
-    assert _wait(lambda: job.finished, timeout=30)
+    assert _wait(lambda: job.snapshot() and job.finished, timeout=30)          # watched all the time
     s = job.snapshot()
     assert s.state == "stopped" and s.message.endswith("it reached the time cap of 1 s"), s.message
 

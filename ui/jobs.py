@@ -426,7 +426,7 @@ class JobPool:
 
     def _watch(self) -> None:
         while True:
-            time.sleep(min(self.idle_timeout / 3, 5.0))
+            time.sleep(min(self.idle_timeout / 3, self.time_cap / 3, 5.0))
             now = time.monotonic()
             with self._lock:
                 jobs = list(self._running) + list(self._queue)
