@@ -17,6 +17,7 @@ from ui.registry import PAGES as REGISTRY
 from ui.share import share_box
 from ui.state import PROJECTOR_KEY
 from ui.store.db import warm_up
+from ui.training import sidebar_status
 from ui.widgets import friendly_errors
 
 warm_up()        # the class store's migrations, once per server process, in the background
@@ -55,6 +56,7 @@ with st.sidebar:
         st.caption(group)
         for item in pages:
             st.page_link(item)
+    sidebar_status()                 # the session's training run, on every page (polling it keeps it going)
     st.divider()
     st.caption(f"Computing on: {compute_device()}")
     st.toggle("Projector mode", key=PROJECTOR_KEY, help="Large fonts and figures; controls stay in this sidebar.")

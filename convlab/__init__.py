@@ -32,6 +32,9 @@ from convlab.volumes import DimensionCost, conv2d_vs_conv3d, conv3d, conv3d_step
 from convlab.grouped import (CostRow, SeparableStats, conv_cost_table, group_connectivity, pointwise_conv,
                              separable_conv_stats)
 from convlab.signals import CausalStack, causal_stack, spectrogram
+from convlab.layers import ACTIVATION_TYPES, LAYERS, new_layer
+from convlab.models import stack_rows
+from convlab.data import drawing_to_image
 
 __all__ = [
     "ConvlabError",
@@ -54,4 +57,5 @@ __all__ = [
     "group_connectivity", "separable_conv_stats", "SeparableStats", "conv_cost_table", "CostRow", "pointwise_conv",
     "spectrogram", "causal_stack", "CausalStack",
     "predict", "explain", "fit_input",
+    "LAYERS", "ACTIVATION_TYPES", "new_layer", "stack_rows", "drawing_to_image",
 ]

@@ -17,7 +17,7 @@ from convlab._validate import positive_int
 from convlab.errors import ConvlabError
 
 __all__ = ["Dataset", "load_digits", "make_shapes", "load_dataset", "SHAPE_CLASSES", "DATASETS", "DATASET_LABELS",
-           "canvas_to_image", "dataset_from_parts", "normalise"]
+           "dataset_from_parts", "normalise", "digit_bitmap", "drawing_to_image"]
 
 SHAPE_CLASSES = ("circle", "square", "triangle", "cross")
 DATASETS = ("digits", "digits32", "shapes", "dna", "faces")   # digits32: the digits upsampled ×4 to 32×32
@@ -165,19 +165,62 @@ def load_dataset(name: str, seed: int = 0) -> Dataset:
     raise ConvlabError(f"dataset {name!r} is not one of: {', '.join(DATASETS)}")
 
 
-def canvas_to_image(canvas: np.ndarray, input_shape: tuple[int, int, int]) -> np.ndarray:
-    """A painted grid (values 0..1, ink = 1) as one model input (C, H, W): scaled to the input size by
-    repetition (nearest neighbour); colour inputs get white ink on black.
+DIGIT_BOX, DIGIT_BLOCK = 32, 4       # sklearn's digits: a 32×32 bitmap, on pixels counted in 4×4 blocks
 
-    >>> canvas_to_image(np.eye(2), (1, 4, 4))[0]
-    array([[1., 1., 0., 0.],
-           [1., 1., 0., 0.],
-           [0., 0., 1., 1.],
-           [0., 0., 1., 1.]], dtype=float32)
+
+def _resize(a: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Area-average resize of a float image (H, W) in [0, 1]."""
+    from PIL import Image
+    return np.asarray(Image.fromarray(a.astype(np.float32), mode="F").resize((width, height), Image.Resampling.BOX))
+
+
+def digit_bitmap(drawing: np.ndarray) -> np.ndarray:
+    """A freehand digit (H, W), ink = 1, as the 32×32 bitmap the digits were counted from: the ink's bounding box
+    scaled (aspect kept) until its longer side fills 32 pixels, centred, on where at least half covered.
+
+    >>> d = np.zeros((100, 100)); d[10:90, 45:55] = 1        # a stroke down the middle: a "1"
+    >>> b = digit_bitmap(d); b.shape, int(b[:, 14:18].all(axis=1).sum()), int(b.sum())
+    ((32, 32), 32, 128)
     """
-    c, h, w = input_shape
-    a = np.clip(np.asarray(canvas, dtype=np.float32), 0, 1)
-    if h % a.shape[0] or w % a.shape[1]:
-        raise ConvlabError(f"a {a.shape[0]}×{a.shape[1]} drawing does not scale evenly to {h}×{w}")
-    img = a.repeat(h // a.shape[0], axis=0).repeat(w // a.shape[1], axis=1)
-    return np.repeat(img[None], c, axis=0)
+    a = np.clip(np.nan_to_num(np.asarray(drawing, dtype=float)), 0, 1)
+    if a.ndim != 2:
+        raise ConvlabError(f"a drawing is one grey image (H, W), not shape {a.shape}")
+    rows, cols = np.flatnonzero((a > 0.5).any(axis=1)), np.flatnonzero((a > 0.5).any(axis=0))
+    if rows.size == 0:
+        raise ConvlabError("the drawing is empty: draw a digit first")
+    crop = a[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    scale = DIGIT_BOX / max(crop.shape)
+    h, w = (max(1, min(DIGIT_BOX, round(n * scale))) for n in crop.shape)
+    box = np.zeros((DIGIT_BOX, DIGIT_BOX))
+    top, left = (DIGIT_BOX - h) // 2, (DIGIT_BOX - w) // 2
+    box[top:top + h, left:left + w] = _resize(crop, h, w)
+    return box >= 0.5
+
+
+def drawing_to_image(drawing: np.ndarray, dataset: str) -> np.ndarray:
+    """A freehand drawing (H, W) with ink = 1 on 0 as one model input (C, H, W), made the way the dataset was made.
+
+    digits: the NIST recipe behind scikit-learn's digits (digit_bitmap's 32×32 bitmap, its on pixels counted in
+    4×4 blocks: 8×8 counts 0..16), scaled to 0..1 like load_digits; digits32 repeats each value ×4 like
+    load_digits(upsample=4). shapes: the whole drawing area-averaged to 32×32, white ink on black in 3 channels.
+    faces: area-averaged to 25×25 grey, dark strokes on white paper.
+
+    >>> d = np.zeros((64, 64)); d[:, 24:40] = 1           # a "1": 64 tall, 16 wide -> 32 × 8 in the bitmap
+    >>> (drawing_to_image(d, "digits")[0] * 16).astype(int)[0].tolist()
+    [0, 0, 0, 16, 16, 0, 0, 0]
+    """
+    if dataset not in DATASETS:
+        raise ConvlabError(f"dataset {dataset!r} is not one of: {', '.join(DATASETS)}")
+    if dataset == "dna":
+        raise ConvlabError("DNA sequences are typed, not drawn: choose an image dataset to draw")
+    if dataset in ("shapes", "faces"):
+        a = np.clip(np.nan_to_num(np.asarray(drawing, dtype=float)), 0, 1)
+        if a.ndim != 2 or min(a.shape) < 1:
+            raise ConvlabError(f"a drawing is one grey image (H, W), not shape {a.shape}")
+        if dataset == "faces":           # a pencil sketch: dark strokes on white paper, 25×25 grey like the LFW crops
+            return (1.0 - _resize(a, 25, 25))[None].astype(np.float32)
+        return np.repeat(_resize(a, 32, 32)[None], 3, axis=0).astype(np.float32)
+    b = DIGIT_BLOCK
+    counts = digit_bitmap(drawing).reshape(DIGIT_BOX // b, b, DIGIT_BOX // b, b).sum(axis=(1, 3))    # (8, 8), 0..16
+    x = (counts / 16.0).astype(np.float32)[None]
+    return x.repeat(4, axis=1).repeat(4, axis=2) if dataset == "digits32" else x

@@ -236,56 +236,24 @@ def pool_snippet(x: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
                       "print(y[0])"]) + "\n"
 
 
-_ACT = {"relu": "nn.ReLU()", "leaky_relu": "nn.LeakyReLU(0.1)", "elu": "nn.ELU()", "tanh": "nn.Tanh()",
-        "sigmoid": "nn.Sigmoid()"}
-
-
 def model_snippet(spec: dict, input_shape: tuple[int, ...], n_classes: int) -> str:
-    """Plain PyTorch for a convlab model spec: the same layers, shapes and parameter count as build_model
-    (1D layers for a (C, L) sequence input)."""
-    from convlab.models import _row, layer_table
+    """Plain PyTorch for a convlab model spec: the same layers, shapes and parameter count as build_model (both
+    read the layer registry, convlab.layers; 1D layers for a (C, L) sequence input)."""
+    from convlab.layers import LAYERS, layer_code
+    from convlab.models import CLASSIFIER, layer_table
 
-    layer_table(spec, input_shape, n_classes)
-    lines, shape, residual = [], tuple(input_shape), False
-    nd = f"{len(input_shape) - 1}d"
-    for layer in spec["layers"]:
-        kind = layer["type"]
-        if kind == "conv":
-            lines.append(f"nn.Conv{nd}({shape[0]}, {layer.get('filters', 8)}, {layer.get('kernel', 3)}, "
-                         f"stride={layer.get('stride', 1)}, padding={layer.get('padding', 0)}),")
-        elif kind == "pool":
-            cls = f"nn.MaxPool{nd}" if layer.get("mode", "max") == "max" else f"nn.AvgPool{nd}"
-            lines.append(f"{cls}({layer.get('kernel', 2)}, stride={layer.get('stride')!r}),")
-        elif kind == "globalpool":
-            cls = f"nn.AdaptiveMaxPool{nd}" if layer.get("mode", "max") == "max" else f"nn.AdaptiveAvgPool{nd}"
-            lines.append(f"nn.Sequential({cls}(1), nn.Flatten()),  # one number per channel")
-        elif kind == "act":
-            lines.append(_ACT[layer["fn"]] + ",")
-        elif kind == "batchnorm":
-            lines.append(f"nn.BatchNorm2d({shape[0]})," if len(shape) == 3 else f"nn.BatchNorm1d({shape[0]}),")
-        elif kind == "dropout":
-            lines.append(f"nn.Dropout({layer.get('p', 0.25)}),")
-        elif kind == "residual":
-            residual = True
-            lines.append(f"Residual({shape[0]}, {layer.get('kernel', 3)}, {_ACT[layer.get('fn', 'relu')]}),")
-        else:
-            if len(shape) > 1:
-                lines.append("nn.Flatten(),")
-            lines.append(f"nn.Linear({int(np.prod(shape))}, {layer.get('units', 32)}),")
-        shape = _row(0, layer, shape).output_shape
-    if len(shape) > 1:
-        lines.append("nn.Flatten(),")
-    lines.append(f"nn.Linear({int(np.prod(shape))}, {n_classes}),")
+    rows = layer_table(spec, input_shape, n_classes)
+    lines, shape, helpers = [], tuple(input_shape), []
+    for layer, row in zip(spec["layers"], rows):
+        lines += layer_code(layer, shape)
+        helper = LAYERS[layer["type"]].helpers
+        if helper and helper not in helpers:
+            helpers.append(helper)
+        shape = row.output_shape
+    lines += CLASSIFIER.code({"units": n_classes}, shape)
     head = ["import torch", "import torch.nn as nn", ""]
-    if residual:
-        head += ["", "class Residual(nn.Module):",
-                 "    def __init__(self, channels, k, act):",
-                 "        super().__init__()",
-                 f"        self.conv1 = nn.Conv{nd}(channels, channels, k, padding=k // 2)",
-                 "        self.act = act",
-                 f"        self.conv2 = nn.Conv{nd}(channels, channels, k, padding=k // 2)", "",
-                 "    def forward(self, x):",
-                 "        return self.act(x + self.conv2(self.act(self.conv1(x))))", "", ""]
+    for helper in helpers:
+        head += ["", *helper.rstrip("\n").split("\n"), "", ""]
     what = "sequence" if len(input_shape) == 2 else "image"
     body = ["model = nn.Sequential("] + [f"    {ln}" for ln in lines] + [")", "",
             f"x = torch.zeros(1, {', '.join(map(str, input_shape))})  # one {'×'.join(map(str, input_shape))} {what}",

@@ -9,6 +9,7 @@ import numpy as np
 
 from convlab._validate import as_array, positive_int
 from convlab.errors import ConvlabError
+from convlab.layers import ACTIVATION_TYPES, activation
 from convlab.ops import conv2d, pool2d
 
 # The hand-made kernels of the lessons (seed 003's X, edge detectors, blurs), by name.
@@ -30,7 +31,7 @@ __all__ = ["KERNELS", "ACTIVATIONS", "activate", "activation_slope", "hand_made"
            "random_kernels", "kmeans_kernels",
            "feature_maps", "to_chw"]
 
-ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh", "sigmoid")
+ACTIVATIONS = tuple(ACTIVATION_TYPES)        # the registry's (convlab.layers): the same functions the models use
 
 
 def to_chw(image: Any) -> np.ndarray:
@@ -40,44 +41,22 @@ def to_chw(image: Any) -> np.ndarray:
 
 
 def activate(x: Any, fn: str) -> np.ndarray:
-    """ReLU, Leaky ReLU (0.1, as in seed 003: max(0.1x, x)), ELU (α = 1), tanh or sigmoid, as torch defines them.
+    """ReLU, Leaky ReLU (max(0.1x, x), seed 003), ELU (α = 1), tanh or sigmoid, as torch defines them (the
+    registry convlab.layers.ACTIVATION_TYPES: the same parameters as the models' torch modules).
 
-    >>> activate([-2.0, 0.0, 3.0], "relu").tolist()
-    [0.0, 0.0, 3.0]
+    >>> activate([-2.0, 0.0, 3.0], "relu").tolist(), activate([-2.0, 3.0], "leaky_relu").tolist()
+    ([0.0, 0.0, 3.0], [-0.2, 3.0])
     """
-    a = np.asarray(x, dtype=float)
-    if fn == "relu":
-        return np.maximum(a, 0)
-    if fn == "leaky_relu":
-        return np.where(a > 0, a, 0.1 * a)
-    if fn == "elu":
-        return np.where(a > 0, a, np.expm1(np.minimum(a, 0)))
-    if fn == "tanh":
-        return np.tanh(a)
-    if fn == "sigmoid":
-        return 0.5 * (1 + np.tanh(a / 2))
-    raise ConvlabError(f"activation {fn!r}: use one of {', '.join(ACTIVATIONS)}")
+    return activation(fn).f(np.asarray(x, dtype=float))
 
 
 def activation_slope(x: Any, fn: str) -> np.ndarray:
     """The derivative, to show why ReLU keeps gradients alive (σ' ≤ 0.25, seed 000).
 
-    >>> float(activation_slope([0.0], "sigmoid")[0])
-    0.25
+    >>> float(activation_slope([0.0], "sigmoid")[0]), activation_slope([-1.0, 1.0], "leaky_relu").tolist()
+    (0.25, [0.1, 1.0])
     """
-    a = np.asarray(x, dtype=float)
-    if fn == "relu":
-        return (a > 0).astype(float)
-    if fn == "leaky_relu":
-        return np.where(a > 0, 1.0, 0.1)
-    if fn == "elu":
-        return np.where(a > 0, 1.0, np.exp(np.minimum(a, 0)))
-    if fn == "tanh":
-        return 1 - np.tanh(a) ** 2
-    if fn == "sigmoid":
-        s = activate(a, "sigmoid")
-        return s * (1 - s)
-    raise ConvlabError(f"activation {fn!r}: use one of {', '.join(ACTIVATIONS)}")
+    return activation(fn).slope(np.asarray(x, dtype=float))
 
 
 def hand_made(names, channels: int = 3, per_channel: bool = False) -> np.ndarray:

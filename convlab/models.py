@@ -1,11 +1,12 @@
-"""Small CNNs from a JSON-friendly spec: presets, a layer table from convlab's arithmetic, and torch modules.
+"""Small CNNs from a JSON-friendly spec: presets, a layer table from convlab's arithmetic, torch modules, and the
+edits of the layer builder (insert, remove, move, change).
 
 A spec is a dict: {"layers": [{"type": "conv", "filters": 8, "kernel": 3, "padding": 1}, {"type": "act",
-"fn": "relu"}, {"type": "pool", "mode": "max", "kernel": 2}, ...]}. Layer types: conv, pool, act (relu,
-leaky_relu, elu, tanh, sigmoid), batchnorm, dropout, residual (two same-size convs and a skip), linear
-(flattens first when needed). The classifier, flatten + linear to the number of classes, is always added
-at the end. layer_table() checks a stack before anything is built, so a stack that shrinks to nothing is
-explained, not discovered by a crash.
+"fn": "relu"}, {"type": "pool", "mode": "max", "kernel": 2}, ...]}. The layer types and their settings are
+the registry convlab.layers.LAYERS: conv, pool, act (relu, leaky_relu, elu, tanh, sigmoid), batchnorm,
+dropout, residual (two same-size convs and a skip), globalpool, linear (flattens first when needed). The classifier,
+flatten + linear to the number of classes, is always added at the end. layer_table() checks a stack before
+anything is built, so a stack that shrinks to nothing is explained, not discovered by a crash.
 
 The input is an image (C, H, W) or a sequence (C, L): conv, pool, batchnorm and residual layers are
 then 1D (nn.Conv1d, ...), with kernels of width k. globalpool takes the max (or mean) over every
@@ -15,19 +16,20 @@ position of each channel, so a filter's response anywhere counts ("is the motif 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from typing import Any
 
-from convlab._validate import nonneg_int, positive_int
-from convlab.arithmetic import conv_layer_stats, pool_layer_stats
+from convlab._validate import positive_int
 from convlab.errors import ConvlabError
+from convlab.layers import ACTIVATION_TYPES, LAYERS, LayerRow, check_layer, layer_modules, layer_row, layer_type, new_layer
 
-__all__ = ["PRESETS", "ACTIVATIONS", "LAYER_TYPES", "LayerRow", "layer_table", "build_model", "validate_spec", "preset",
-           "spec_rows", "spec_from_rows"]
+__all__ = ["PRESETS", "ACTIVATIONS", "LAYER_TYPES", "MAX_LAYERS", "LayerRow", "layer_table", "stack_rows", "build_model",
+           "validate_spec", "preset", "insert_layer", "remove_layer", "move_layer", "change_layer", "spec_rows",
+           "spec_from_rows"]
 
-ACTIVATIONS = ("relu", "leaky_relu", "elu", "tanh", "sigmoid")
-LAYER_TYPES = ("conv", "pool", "act", "batchnorm", "dropout", "residual", "linear", "globalpool")
-SPATIAL = ("conv", "pool", "batchnorm", "residual", "globalpool")      # need a (C, H, W) or (C, L) input
+ACTIVATIONS = tuple(ACTIVATION_TYPES)
+LAYER_TYPES = tuple(LAYERS)
+MAX_LAYERS = 40
+CLASSIFIER = LAYERS["linear"]          # the classifier every model ends with: flatten + linear to the classes
 
 
 def _conv(filters, kernel=3, padding=1, stride=1):
@@ -55,176 +57,132 @@ def preset(name: str) -> dict:
     return copy.deepcopy(PRESETS[name])
 
 
-@dataclass(frozen=True)
-class LayerRow:
-    """One row of the live layer table."""
+def stack_rows(spec: Any, input_shape: tuple[int, ...], n_classes: int) -> tuple[list[LayerRow], ConvlabError | None]:
+    """The layer table as far as it goes, and why it stops (None when every layer fits): what the architecture
+    strip draws, so a stack that shrinks to nothing shows where and why.
 
-    index: int
-    name: str
-    output_shape: tuple[int, ...]
-    params: int
-    mult_adds: int
-
-
-def _get(layer: dict, key: str, default: Any, check, i: int):
-    value = layer.get(key, default)
-    return check(value, f"layer {i} {key}")
-
-
-def _row(i: int, layer: Any, shape: tuple[int, ...]) -> LayerRow:
-    if not isinstance(layer, dict) or layer.get("type") not in LAYER_TYPES:
-        kind = layer.get("type") if isinstance(layer, dict) else layer
-        raise ConvlabError(f"layer {i} has type {kind!r}; use one of: {', '.join(LAYER_TYPES)}")
-    kind = layer["type"]
-    if kind in SPATIAL and len(shape) not in (2, 3):
-        raise ConvlabError(f"layer {i} ({kind}) needs an image- or sequence-shaped input, but it gets a flat vector "
-                           f"of {shape[0]}: put it before the first linear or global pooling layer")
-    square = "×".join  # "3×3" for images, "3" for sequences
+    >>> rows, err = stack_rows({"layers": [{"type": "pool", "kernel": 2}] * 4}, (1, 8, 8), 10)
+    >>> [r.output_shape for r in rows], str(err).split(":")[0]
+    ([(1, 4, 4), (1, 2, 2), (1, 1, 1)], 'layer 4 (pool) gets an input of 1×1×1')
+    """
+    rows: list[LayerRow] = []
     try:
-        if kind == "conv":
-            st = conv_layer_stats(shape, _get(layer, "filters", 8, positive_int, i),
-                                  _get(layer, "kernel", 3, positive_int, i), _get(layer, "stride", 1, positive_int, i),
-                                  _get(layer, "padding", 0, nonneg_int, i))
-            k = [str(layer.get("kernel", 3))] * (len(shape) - 1)
-            return LayerRow(i, f"conv {st.output_shape[0]}×{square(k)}", st.output_shape, st.params, st.mult_adds)
-        if kind in ("pool", "globalpool"):
-            mode = layer.get("mode", "max")
-            if mode not in ("max", "avg"):
-                raise ConvlabError(f"layer {i} pool mode {mode!r}: use 'max' or 'avg'")
-            if kind == "globalpool":
-                return LayerRow(i, f"global {mode} pool", shape[:1], 0, 0)
-            k = _get(layer, "kernel", 2, positive_int, i)
-            st = pool_layer_stats(shape, k, layer.get("stride"), 0)
-            return LayerRow(i, f"{mode} pool {square([str(k)] * (len(shape) - 1))}", st.output_shape, 0, 0)
+        validate_spec(spec)
+        shape = tuple(input_shape)
+        for i, layer in enumerate(spec["layers"], start=1):
+            rows.append(layer_row(i, layer, shape))
+            shape = rows[-1].output_shape
+        out, params, mult_adds, _ = CLASSIFIER.rule({"units": positive_int(n_classes, "n_classes")}, shape)
+        rows.append(LayerRow(len(rows) + 1, "classifier", out, params, mult_adds))
     except ConvlabError as err:
-        raise ConvlabError(f"layer {i} ({kind}) gets an input of {'×'.join(map(str, shape))}: {err}; "
-                           "the stack shrinks to nothing there") from None
-    if kind == "act":
-        if layer.get("fn") not in ACTIVATIONS:
-            raise ConvlabError(f"layer {i} activation {layer.get('fn')!r}: use one of {', '.join(ACTIVATIONS)}")
-        return LayerRow(i, layer["fn"], shape, 0, 0)
-    if kind == "batchnorm":
-        return LayerRow(i, "batch norm", shape, 2 * shape[0], 0)
-    if kind == "dropout":
-        p = layer.get("p", 0.25)
-        if not isinstance(p, (int, float)) or not 0 <= p < 1:
-            raise ConvlabError(f"layer {i} dropout p={p!r}: use a number from 0 to 0.9")
-        return LayerRow(i, f"dropout {p:g}", shape, 0, 0)
-    if kind == "residual":
-        k = _get(layer, "kernel", 3, positive_int, i)
-        if k % 2 == 0:
-            raise ConvlabError(f"layer {i} residual kernel {k}: use an odd size so the skip connection lines up")
-        if layer.get("fn", "relu") not in ACTIVATIONS:
-            raise ConvlabError(f"layer {i} activation {layer.get('fn')!r}: use one of {', '.join(ACTIVATIONS)}")
-        one = conv_layer_stats(shape, shape[0], k, 1, k // 2)
-        return LayerRow(i, f"residual {shape[0]}×{square([str(k)] * (len(shape) - 1))} ×2", shape, 2 * one.params,
-                        2 * one.mult_adds)
-    units = _get(layer, "units", 32, positive_int, i)             # linear
-    n_in = 1
-    for s in shape:
-        n_in *= s
-    return LayerRow(i, f"linear {units}", (units,), n_in * units + units, n_in * units)
+        return rows, err
+    return rows, None
 
 
-def layer_table(spec: dict, input_shape: tuple[int, int, int], n_classes: int) -> list[LayerRow]:
-    """Every layer's output shape, parameters and multiply–adds, including the final classifier.
+def layer_table(spec: dict, input_shape: tuple[int, ...], n_classes: int) -> list[LayerRow]:
+    """Every layer's output shape, parameters and multiply–adds, including the final classifier; a layer that
+    does not fit raises a ConvlabError that names it (1-based, as the builder numbers layers) and says why.
 
     >>> rows = layer_table(preset("small"), (1, 8, 8), 10)
     >>> [(r.name, r.output_shape) for r in rows][-2:], sum(r.params for r in rows)
     ([('max pool 2×2', (32, 2, 2)), ('classifier', (10,))], 6090)
     """
-    validate_spec(spec)
-    shape, rows = tuple(input_shape), []
-    for i, layer in enumerate(spec["layers"], start=1):
-        row = _row(i, layer, shape)
-        rows.append(row)
-        shape = row.output_shape
-    n_in = 1
-    for s in shape:
-        n_in *= s
-    classes = positive_int(n_classes, "n_classes")
-    rows.append(LayerRow(len(rows) + 1, "classifier", (classes,), n_in * classes + classes, n_in * classes))
+    rows, err = stack_rows(spec, input_shape, n_classes)
+    if err is not None:
+        raise err
     return rows
 
 
 def validate_spec(spec: Any) -> None:
-    """Refuse anything that is not a spec of known layers with sensible numbers (for uploaded files too)."""
+    """Refuse anything that is not a spec of known layers with sensible numbers (for uploaded files and URLs too)."""
     if not isinstance(spec, dict) or not isinstance(spec.get("layers"), list):
         raise ConvlabError("a model spec must be an object with a list of 'layers'")
-    if len(spec["layers"]) > 40:
-        raise ConvlabError(f"the spec has {len(spec['layers'])} layers; use at most 40")
+    if len(spec["layers"]) > MAX_LAYERS:
+        raise ConvlabError(f"the spec has {len(spec['layers'])} layers; use at most {MAX_LAYERS}")
     for i, layer in enumerate(spec["layers"], start=1):
         if not isinstance(layer, dict):
             raise ConvlabError(f"layer {i} must be an object like {{'type': 'conv', 'filters': 8}}")
-        for key in ("filters", "units"):
-            if key in layer and (not isinstance(layer[key], int) or isinstance(layer[key], bool) or not 1 <= layer[key] <= 512):
-                raise ConvlabError(f"layer {i} {key}={layer[key]!r}: use a whole number from 1 to 512")
-        for key in ("kernel", "stride", "padding"):
-            if key in layer and layer[key] is not None and (not isinstance(layer[key], int)
-                                                            or isinstance(layer[key], bool) or not 0 <= layer[key] <= 15):
-                raise ConvlabError(f"layer {i} {key}={layer[key]!r}: use a whole number from 0 to 15")
+        check_layer(layer, i)
 
 
 def build_model(spec: dict, input_shape: tuple[int, ...], n_classes: int):
-    """The torch module for a spec (checked with layer_table first); 1D layers for a (C, L) input."""
+    """The torch module for a spec (checked with layer_table first): each layer's modules from the registry,
+    then the classifier (flatten + linear to the classes)."""
     import torch.nn as nn
 
-    layer_table(spec, input_shape, n_classes)
-    acts = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.1), "elu": nn.ELU, "tanh": nn.Tanh,
-            "sigmoid": nn.Sigmoid}
-    one_d = len(input_shape) == 2
-    conv = nn.Conv1d if one_d else nn.Conv2d
-
-    class Residual(nn.Module):
-        def __init__(self, channels: int, k: int, fn: str):
-            super().__init__()
-            self.conv1 = conv(channels, channels, k, padding=k // 2)
-            self.act = acts[fn]()
-            self.conv2 = conv(channels, channels, k, padding=k // 2)
-
-        def forward(self, x):
-            return self.act(x + self.conv2(self.act(self.conv1(x))))
-
+    rows = layer_table(spec, input_shape, n_classes)
     modules, shape = [], tuple(input_shape)
-    for layer in spec["layers"]:
-        kind, mode = layer["type"], layer.get("mode", "max")
-        if kind == "conv":
-            modules.append(conv(shape[0], layer.get("filters", 8), layer.get("kernel", 3),
-                                layer.get("stride", 1), layer.get("padding", 0)))
-        elif kind == "pool":
-            pool = {(True, "max"): nn.MaxPool1d, (True, "avg"): nn.AvgPool1d, (False, "max"): nn.MaxPool2d,
-                    (False, "avg"): nn.AvgPool2d}[one_d, mode]
-            modules.append(pool(layer.get("kernel", 2), layer.get("stride")))
-        elif kind == "globalpool":
-            pool = {(True, "max"): nn.AdaptiveMaxPool1d, (True, "avg"): nn.AdaptiveAvgPool1d,
-                    (False, "max"): nn.AdaptiveMaxPool2d, (False, "avg"): nn.AdaptiveAvgPool2d}[one_d, mode]
-            modules.append(nn.Sequential(pool(1), nn.Flatten()))          # (N, C): one number per channel
-        elif kind == "act":
-            modules.append(acts[layer["fn"]]())
-        elif kind == "batchnorm":
-            modules.append(nn.BatchNorm2d(shape[0]) if len(shape) == 3 else nn.BatchNorm1d(shape[0]))
-        elif kind == "dropout":
-            modules.append(nn.Dropout(layer.get("p", 0.25)))
-        elif kind == "residual":
-            modules.append(Residual(shape[0], layer.get("kernel", 3), layer.get("fn", "relu")))
-        else:
-            if len(shape) > 1:
-                modules.append(nn.Flatten())
-            n_in = 1
-            for s in shape:
-                n_in *= s
-            modules.append(nn.Linear(n_in, layer.get("units", 32)))
-        shape = _row(0, layer, shape).output_shape
-    if len(shape) > 1:
-        modules.append(nn.Flatten())
-    n_in = 1
-    for s in shape:
-        n_in *= s
-    modules.append(nn.Linear(n_in, n_classes))
-    return nn.Sequential(*modules)
+    for layer, row in zip(spec["layers"], rows):
+        modules += layer_modules(layer, shape)
+        shape = row.output_shape
+    return nn.Sequential(*modules, *CLASSIFIER.modules({"units": n_classes}, shape))
 
 
-ROW_FIELDS = ("type", "filters", "kernel", "stride", "padding", "fn", "mode", "units", "p")
+# ---------------------------------------------------------------- editing a spec (the builder)
+
+def _layers(spec: dict) -> list[dict]:
+    validate_spec(spec)
+    return copy.deepcopy(spec["layers"])
+
+
+def _position(layers: list, index: int, extra: int = 0) -> int:
+    if not isinstance(index, int) or not 0 <= index < len(layers) + extra:
+        raise ConvlabError(f"there is no layer at position {index!r}: the stack has {len(layers)} layer(s)")
+    return index
+
+
+def insert_layer(spec: dict, index: int, kind: str) -> dict:
+    """A new spec with a new layer of this type at position `index` (0-based; len(layers) appends).
+
+    >>> [l["type"] for l in insert_layer(preset("small"), 1, "batchnorm")["layers"]][:3]
+    ['conv', 'batchnorm', 'act']
+    """
+    layers = _layers(spec)
+    if len(layers) >= MAX_LAYERS:
+        raise ConvlabError(f"the stack already has {MAX_LAYERS} layers, the most a spec may have: remove one first")
+    layers.insert(_position(layers, index, extra=1), new_layer(kind))
+    return {**spec, "layers": layers}
+
+
+def remove_layer(spec: dict, index: int) -> dict:
+    """A new spec without the layer at position `index` (0-based)."""
+    layers = _layers(spec)
+    del layers[_position(layers, index)]
+    return {**spec, "layers": layers}
+
+
+def move_layer(spec: dict, index: int, by: int) -> dict:
+    """A new spec with the layer at `index` moved `by` places (-1: up one), kept inside the stack.
+
+    >>> [l["type"] for l in move_layer(preset("small"), 2, -2)["layers"]][:3]
+    ['pool', 'conv', 'act']
+    """
+    layers = _layers(spec)
+    layer = layers.pop(_position(layers, index))
+    layers.insert(min(max(index + int(by), 0), len(layers)), layer)
+    return {**spec, "layers": layers}
+
+
+def change_layer(spec: dict, index: int, key: str, value: Any) -> dict:
+    """A new spec with one setting of one layer changed; changing "type" starts that layer afresh with the
+    new type's values (new_layer). The value is checked like any spec value.
+
+    >>> change_layer(preset("small"), 0, "filters", 4)["layers"][0]["filters"]
+    4
+    """
+    layers = _layers(spec)
+    i = _position(layers, index)
+    if key == "type":
+        layers[i] = new_layer(value)
+    else:
+        if key not in {f.name for f in layer_type(layers[i], i + 1).fields}:
+            raise ConvlabError(f"layer {i + 1} ({layers[i]['type']}) has no setting {key!r}")
+        layers[i] = {**layers[i], key: value}
+        check_layer(layers[i], i + 1)
+    return {**spec, "layers": layers}
+
+
+ROW_FIELDS = ("type",) + tuple(dict.fromkeys(f.name for t in LAYERS.values() for f in t.fields))
 
 
 def spec_rows(spec: dict) -> list[dict]:

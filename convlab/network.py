@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from convlab.errors import ConvlabError
+from convlab.layers import ACTIVATION_TYPES, describe_module
 
 __all__ = ["LayerMaps", "layer_maps", "random_model", "first_layer_kernels", "explain_map"]
 
@@ -29,27 +30,7 @@ class LayerMaps:
     stride: int = 1                  # conv and pool layers
     padding: int = 0
     size: int = 0                    # kernel or pool size
-
-
-def _describe(m) -> tuple[str, str]:
-    import torch.nn as nn
-    if isinstance(m, nn.Conv2d):
-        kh, kw = m.kernel_size
-        extra = "".join([f", stride {m.stride[0]}" if m.stride != (1, 1) else "",
-                         f", pad {m.padding[0]}" if m.padding not in ((0, 0), "valid") else ""])
-        return "conv", f"conv {m.in_channels}→{m.out_channels}, {kh}×{kw}{extra}"
-    if isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
-        k = m.kernel_size if isinstance(m.kernel_size, int) else m.kernel_size[0]
-        return "pool", f"{'max' if isinstance(m, nn.MaxPool2d) else 'avg'} pool {k}×{k}"
-    if isinstance(m, nn.BatchNorm2d):
-        return "batchnorm", "batch norm"
-    if isinstance(m, nn.Dropout):
-        return "dropout", "dropout (off when not training)"
-    if type(m).__name__ == "Residual":
-        return "residual", "residual block"
-    name = {"ReLU": "relu", "LeakyReLU": "leaky_relu", "ELU": "elu", "Tanh": "tanh", "Sigmoid": "sigmoid"}.get(
-        type(m).__name__, type(m).__name__.lower())
-    return "act", name
+    fn: str = ""                     # the activation (act layers)
 
 
 def layer_maps(model: Any, x: Any) -> list[LayerMaps]:
@@ -85,7 +66,7 @@ def layer_maps(model: Any, x: Any) -> list[LayerMaps]:
                 h = m(h)                   # all the way through: an input of the wrong size fails here
                 if h.dim() != 4:
                     continue
-                kind, title = _describe(m)
+                kind, title = describe_module(m)
                 weight = bias = None
                 geometry = {}
                 if kind == "conv":
@@ -95,6 +76,8 @@ def layer_maps(model: Any, x: Any) -> list[LayerMaps]:
                 elif kind == "pool":
                     k, st = m.kernel_size, m.stride
                     geometry = dict(size=k if isinstance(k, int) else k[0], stride=st if isinstance(st, int) else st[0])
+                elif kind == "act":
+                    geometry = dict(fn=title)
                 c, hh, ww = h.shape[1:]
                 out.append(LayerMaps(i, kind, f"{i + 1} · {title} → {c}×{hh}×{ww}",
                                      h[0].detach().cpu().double().numpy(), weight, bias, **geometry))
@@ -158,9 +141,11 @@ def explain_map(layer: LayerMaps, before: np.ndarray, k: int) -> tuple[str, np.n
         what = "the largest value" if mode == "max" else "the mean"
         return (f"map {k} keeps {what} of each {layer.size}×{layer.size} block of map {k} before it "
                 f"(stride {layer.stride}): the map shrinks, small shifts matter less."), again
-    if layer.kind == "act":
-        return (f"map {k} is map {k} before it with {layer.title.split(' · ')[1].split(' →')[0]} applied to every "
-                "value (for ReLU: negatives become 0, so only what the filter found stays)."), None
+    if layer.kind == "act" and layer.fn in ACTIVATION_TYPES:
+        act = ACTIVATION_TYPES[layer.fn]
+        again = act.f(np.asarray(before[k], dtype=float))
+        return (f"map {k} is map {k} before it with {act.label} = {act.formula} applied to every value "
+                "(for ReLU: negatives become 0, so only what the filter found stays)."), again
     if layer.kind == "residual":
         return (f"map {k} = activation(map {k} before it + conv(activation(conv(everything before it)))): "
                 "the skip connection adds the input back."), None

@@ -100,12 +100,15 @@ def test_training_on_ray_equals_training_here(ray_engine):
     config = TrainConfig(epochs=2, threads=1, seed=7, report_every=10)
     local = TrainingJob(preset("small"), data, config)
     local._run_local()
-    remote = TrainingJob(preset("small"), data, config)
+    handed = []
+    remote = TrainingJob(preset("small"), data, config,
+                         on_done=lambda j: handed.append((j.finished, j.snapshot().state, j.result.model is j.model)))
     pool = JobPool(workers=1)
     pool.submit(remote)
     assert _wait(lambda: remote.snapshot() and remote.finished, timeout=240), remote.snapshot().message
     s = remote.snapshot()
     assert s.state == "done", s.message
+    assert handed == [(False, "running", True)]            # handed on with the weights here, before "done" shows
     assert remote.result.history == local.result.history
     for (name, a), (_, b) in zip(local.model.state_dict().items(), remote.model.state_dict().items()):
         assert np.array_equal(a.numpy(), b.numpy()), name

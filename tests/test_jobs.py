@@ -71,3 +71,73 @@ def test_a_job_trains_exactly_like_train_with_the_same_seed():
     job = TrainingJob(preset("small"), data, config)
     job.run()
     assert job.result.history == train(preset("small"), data, config).history
+
+
+def test_a_finished_run_hands_its_model_on_before_it_says_done():
+    data = load_digits()
+    seen = []
+    job = TrainingJob(preset("small"), data, TrainConfig(epochs=1, threads=1),
+                      on_done=lambda j: seen.append((j.finished, j.snapshot().state, j.result.status)))
+    JobPool(workers=1).submit(job)
+    assert _wait(lambda: job.finished)
+    assert seen == [(False, "running", "done")] and job.snapshot().state == "done"
+
+
+def test_on_done_is_not_called_for_a_stopped_run_and_a_failing_hand_over_is_reported():
+    data = load_digits()
+    calls = []
+    job = TrainingJob(preset("small"), data, TrainConfig(epochs=50, threads=1), on_done=calls.append)
+    JobPool(workers=1).submit(job)
+    assert _wait(lambda: job.snapshot().step > 0)
+    job.stop()
+    assert _wait(lambda: job.finished) and calls == [] and job.snapshot().state == "stopped"
+
+    def broken(j):
+        raise RuntimeError("disk full")
+    job = TrainingJob(preset("small"), data, TrainConfig(epochs=1, threads=1), on_done=broken)
+    job.run()
+    assert job.snapshot().state == "failed" and "could not be handed on: disk full" in job.snapshot().message
+
+
+def test_classroom_pace_spreads_the_run_and_keeps_its_weights():
+    import torch
+    data = load_digits()
+    config = TrainConfig(epochs=1, threads=1, seed=3, batch_size=64)
+    fast, paced = TrainingJob(preset("small"), data, config), TrainingJob(preset("small"), data, config, pace_s=1.5)
+    fast.run()
+    start = time.monotonic()
+    paced.run()
+    assert time.monotonic() - start >= 1.5 * 0.9                  # waits between steps, never less than asked
+    assert paced.snapshot().total_steps == -(-len(data.x_train) // 64) == paced.snapshot().step
+    assert paced.result.history == fast.result.history
+    for a, b in zip(fast.model.state_dict().values(), paced.model.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_a_paced_run_stops_at_once():
+    data = load_digits()
+    job = TrainingJob(preset("small"), data, TrainConfig(epochs=1, threads=1), pace_s=600)
+    JobPool(workers=1).submit(job)
+    assert _wait(lambda: job.snapshot().state == "running")
+    time.sleep(0.2)                                                 # in the middle of a 26 s wait between steps
+    job.stop()
+    assert _wait(lambda: job.finished, timeout=5) and job.snapshot().state == "stopped"
+
+
+def test_the_time_cap_stops_a_run_that_goes_on_too_long():
+    data = load_digits()
+    pool = JobPool(workers=1, idle_timeout=60, time_cap=1.0)
+    job = TrainingJob(preset("small"), data, TrainConfig(epochs=500, threads=1))
+    pool.submit(job)
+    assert _wait(lambda: job.snapshot() and job.finished, timeout=30)          # watched all the time
+    s = job.snapshot()
+    assert s.state == "stopped" and s.message.endswith("it reached the time cap of 1 s"), s.message
+
+
+def test_the_watchdog_says_why_it_stopped_a_run():
+    data = load_digits()
+    pool = JobPool(workers=1, idle_timeout=0.6)
+    job = TrainingJob(preset("small"), data, TrainConfig(epochs=200, threads=1))
+    pool.submit(job)
+    assert _wait(lambda: job.finished, timeout=20)
+    assert "nobody was watching it any more" in job.snapshot().message

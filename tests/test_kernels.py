@@ -8,7 +8,8 @@ import torch.nn.functional as F
 from convlab.kernels import (ACTIVATIONS, activate, activation_slope, feature_maps, hand_made, kmeans_kernels,
                              random_kernels, to_chw)
 
-TORCH = {"relu": F.relu, "leaky_relu": lambda x: F.leaky_relu(x, 0.1), "elu": F.elu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
+TORCH = {"relu": F.relu, "leaky_relu": lambda x: F.leaky_relu(x, 0.1), "elu": F.elu, "tanh": torch.tanh,
+         "sigmoid": torch.sigmoid}   # Leaky ReLU as the notes define it: max(0.1x, x) (seed 003)
 
 
 @pytest.mark.parametrize("fn", ACTIVATIONS)

@@ -92,7 +92,7 @@ def test_shift_change_matches_torch(seed):
 
 
 @pytest.mark.parametrize("name", ["small", "lenet", "tinyvgg", "deep_residual"])
-def test_explain_map_recomputes_conv_and_pool_maps_from_the_layer_before(name):
+def test_explain_map_recomputes_conv_pool_and_activation_maps_from_the_layer_before(name):
     from convlab.network import explain_map
     model = random_model(preset(name), (3, 16, 16), 4, seed=2).double()
     x = np.random.default_rng(1).random((3, 16, 16))
@@ -102,7 +102,7 @@ def test_explain_map_recomputes_conv_and_pool_maps_from_the_layer_before(name):
         for k in (0, layer.maps.shape[0] - 1):
             text, again = explain_map(layer, before, k)
             assert text.startswith(f"map {k}")
-            if layer.kind in ("conv", "pool"):
+            if layer.kind in ("conv", "pool", "act"):
                 np.testing.assert_allclose(again, layer.maps[k], atol=1e-9)
             else:
                 assert again is None

@@ -3,9 +3,12 @@
 The UI owns a TrainingJob per student and polls job.snapshot(); the job trains in its own
 thread and records what the live views need (curves, gradient norms, first-layer filters,
 feature maps of one sample, confusion matrix, misclassified examples). Pause, resume and stop
-are events the trainer polls every step. A TaskJob runs one function (an occlusion map) and
-reports its progress and result the same way. A job whose page stops polling (a closed tab)
-is stopped by the pool's watchdog, so no orphan keeps a core busy.
+are events the trainer polls every step; a paced job (classroom pace) spreads its steps over a
+given time without changing what it computes. When a run ends done, the job itself hands the model
+on (on_done, called on the job's thread before its state says done), so whoever sees "done" can use
+the model at once. A TaskJob runs one function (an occlusion map) and reports its progress and
+result the same way. A job that nobody polls any more (a closed tab) is stopped by the pool's
+watchdog, and so is one that runs past the pool's time cap, so no orphan keeps a core busy.
 
 Where the work runs is the engine (CONVLAB_ENGINE): "local" (the default) trains in a pool thread
 of this process, with one torch thread per job; "ray" sends each job to a Ray cluster
@@ -27,7 +30,7 @@ import numpy as np
 from convlab.data import Dataset
 from convlab.training import Progress, TrainConfig, make_model, train
 
-__all__ = ["TrainingJob", "TaskJob", "JobPool", "POOL", "Snapshot", "Cancelled", "engine", "default_workers"]
+__all__ = ["TrainingJob", "TaskJob", "JobPool", "POOL", "Snapshot", "Cancelled", "engine", "default_workers", "FINISHED"]
 
 
 class Cancelled(Exception):
@@ -58,20 +61,32 @@ class Snapshot:
     confusion: np.ndarray | None = None              # (classes, classes), rows = true class
     misclassified: list = field(default_factory=list)  # (test index, true, predicted)
     samples_per_s: float = 0.0
+    total_steps: int = 0                             # steps of the whole run (epochs × batches per epoch)
+
+
+FINISHED = ("done", "stopped", "diverged", "failed")
 
 
 class TrainingJob:
     """One student's training run. Create, then POOL.submit(job); poll job.snapshot()."""
 
-    def __init__(self, spec: dict, data: Dataset, config: TrainConfig, sample: int = 0, model=None):
-        """model: continue training this one (e.g. with frozen layers) instead of a fresh one."""
+    def __init__(self, spec: dict, data: Dataset, config: TrainConfig, sample: int = 0, model=None,
+                 on_done=None, pace_s: float = 0.0):
+        """model: continue training this one (e.g. with frozen layers) instead of a fresh one.
+        on_done(job): called on the job's thread when the run ends done, before its state says so.
+        pace_s: spread the steps over about this many seconds (0: full speed); the weights are the same."""
         self.spec, self.data, self.config, self.sample = spec, data, config, sample
         self.model = make_model(spec, data, config) if model is None else model
+        self.on_done, self.pace_s = on_done, float(pace_s)
+        total = config.epochs * -(-len(data.x_train) // config.batch_size)
         self._lock = threading.Lock()
-        self._snap = Snapshot("queued", "waiting for a free trainer", epochs=config.epochs)
+        self._snap = Snapshot("queued", "waiting for a free trainer", epochs=config.epochs, total_steps=total)
         self._stop, self._resume = threading.Event(), threading.Event()
         self._resume.set()
+        self._stop_reason = ""
+        self._next_step_at = 0.0
         self.last_seen = time.monotonic()
+        self.started: float | None = None            # when a trainer took it (the pool's time cap counts from here)
         self.result = None
 
     # ---- controls (any thread)
@@ -83,7 +98,9 @@ class TrainingJob:
         self._resume.set()
         self._set(state="running", message="training")
 
-    def stop(self) -> None:
+    def stop(self, reason: str = "") -> None:
+        """Stop at the next step; the reason (e.g. the time cap) is added to the final message."""
+        self._stop_reason = self._stop_reason or reason
         self._stop.set()
         self._resume.set()
 
@@ -92,7 +109,7 @@ class TrainingJob:
 
     @property
     def finished(self) -> bool:
-        return self._snap.state in ("done", "stopped", "diverged", "failed")
+        return self._snap.state in FINISHED
 
     def snapshot(self) -> Snapshot:
         self.touch()
@@ -108,7 +125,32 @@ class TrainingJob:
     def _should_stop(self) -> bool:
         while not self._resume.is_set() and not self._stop.is_set():
             self._resume.wait(0.2)
+        self._pace()
         return self._stop.is_set()
+
+    def _pace(self) -> None:
+        """Classroom pace: at most one step per pace_s / total steps (waiting on the stop event, so Stop is instant)."""
+        if self.pace_s <= 0:
+            return
+        now = time.monotonic()
+        if self._next_step_at > now:
+            self._stop.wait(self._next_step_at - now)
+            now = time.monotonic()
+        self._next_step_at = max(now, self._next_step_at) + self.pace_s / max(self._snap.total_steps, 1)
+
+    def _finish(self, result) -> None:
+        """Record the result; a finished run hands its model on before the state says done."""
+        self.result = result
+        message = result.message
+        if result.status == "stopped" and self._stop_reason:
+            message = f"{message}: {self._stop_reason}"
+        if result.status == "done" and self.on_done is not None:
+            try:
+                self.on_done(self)
+            except Exception as err:                 # noqa: BLE001  (reported to the student, never raised in a thread)
+                self._set(state="failed", message=f"the run ended but its model could not be handed on: {err}")
+                return
+        self._set(state=result.status, message=message, **self._views())
 
     def _views(self) -> dict:
         import torch
@@ -164,11 +206,13 @@ class TrainingJob:
         try:
             ray = _ray()
             actor = ray.remote(num_cpus=1, max_concurrency=4)(_RemoteTrainer).remote(
-                self.spec, self.data, self.config, self.sample, self.model)
+                self.spec, self.data, self.config, self.sample, self.model, self.pace_s)
             done, paused = actor.run.remote(), False
             while True:
                 ready, _ = ray.wait([done], timeout=0.5)
                 snap = ray.get(actor.snapshot.remote(self.sample), timeout=60)
+                if snap.state in FINISHED:            # not before the weights are here and handed on (_finish)
+                    snap.state = "running"
                 with self._lock:
                     self._snap = snap
                 if self._stop.is_set():
@@ -180,9 +224,11 @@ class TrainingJob:
                     break
             state, result = ray.get(done)
             self.model.load_state_dict(state)
-            self.result = result
             with self._lock:
                 self._snap = ray.get(actor.snapshot.remote(self.sample), timeout=60)
+                self._snap.state = "running"
+            result.model = self.model
+            self._finish(result)
         except Exception as err:                     # noqa: BLE001  (reported to the student, never raised in a thread)
             self._set(state="failed", message=f"training on the Ray cluster failed: {err}")
         finally:
@@ -197,15 +243,14 @@ class TrainingJob:
         except Exception as err:                     # noqa: BLE001  (reported to the student, never raised in a thread)
             self._set(state="failed", message=f"training failed: {err}")
             return
-        self.result = result
-        self._set(state=result.status, message=result.message, **self._views())
+        self._finish(result)
 
 
 class _RemoteTrainer:
     """A TrainingJob inside a Ray actor: run() trains and returns the weights, the rest answers the relay."""
 
-    def __init__(self, spec, data, config, sample, model):
-        self.job = TrainingJob(spec, data, config, sample, model=model)
+    def __init__(self, spec, data, config, sample, model, pace_s=0.0):
+        self.job = TrainingJob(spec, data, config, sample, model=model, pace_s=pace_s)
 
     def run(self):
         self.job._run_local()
@@ -280,9 +325,12 @@ class TaskJob:
         self._snap = TaskState("queued", "waiting for a free worker")
         self._stop = threading.Event()
         self.last_seen = time.monotonic()
+        self.started: float | None = None
         self.result = None
 
-    def stop(self) -> None:
+    def stop(self, reason: str = "") -> None:
+        if reason and not self._stop.is_set():
+            self._set(message=f"stopping: {reason}")
         self._stop.set()
 
     def touch(self) -> None:
@@ -333,10 +381,12 @@ class TaskJob:
 
 
 class JobPool:
-    """At most `workers` jobs train at once; the rest wait in a queue that reports positions."""
+    """At most `workers` jobs train at once; the rest wait in a queue that reports positions. The watchdog
+    stops a job nobody has polled for idle_timeout seconds (its tab closed) and one that has run for
+    time_cap seconds (so a forgotten run cannot hold a trainer for long)."""
 
-    def __init__(self, workers: int = 2, idle_timeout: float = 30.0):
-        self.workers, self.idle_timeout = workers, idle_timeout
+    def __init__(self, workers: int = 2, idle_timeout: float = 30.0, time_cap: float = 600.0):
+        self.workers, self.idle_timeout, self.time_cap = workers, idle_timeout, time_cap
         self._queue: deque[TrainingJob] = deque()
         self._running: set[TrainingJob] = set()
         self._lock = threading.Lock()
@@ -361,6 +411,7 @@ class JobPool:
                     job._set(state="stopped", message="stopped before it started")
                     continue
                 self._running.add(job)
+                job.started = time.monotonic()
                 threading.Thread(target=self._run, args=(job,), name="convlab-training", daemon=True).start()
             for position, job in enumerate(self._queue, start=1):
                 job._set(queue_position=position, message=f"waiting: {position} in the queue")
@@ -375,13 +426,16 @@ class JobPool:
 
     def _watch(self) -> None:
         while True:
-            time.sleep(min(self.idle_timeout / 3, 5.0))
+            time.sleep(min(self.idle_timeout / 3, self.time_cap / 3, 5.0))
             now = time.monotonic()
             with self._lock:
                 jobs = list(self._running) + list(self._queue)
             for job in jobs:
                 if now - job.last_seen > self.idle_timeout:
-                    job.stop()                       # nobody is watching: a closed tab
+                    job.stop("nobody was watching it any more (the tab was closed)")
+                elif job.started is not None and now - job.started > self.time_cap:
+                    cap = f"{self.time_cap / 60:g} min" if self.time_cap >= 60 else f"{self.time_cap:g} s"
+                    job.stop(f"it reached the time cap of {cap}")
             self._dispatch()
             with self._lock:
                 if not self._running and not self._queue:
@@ -409,4 +463,12 @@ def default_idle_timeout() -> float:
         return 30.0
 
 
-POOL = JobPool(workers=default_workers(), idle_timeout=default_idle_timeout())
+def default_time_cap() -> float:
+    """CONVLAB_JOB_TIME_CAP: the most seconds one job may run; default 600 (10 minutes)."""
+    try:
+        return max(1.0, float(os.environ.get("CONVLAB_JOB_TIME_CAP", "")))
+    except ValueError:
+        return 600.0
+
+
+POOL = JobPool(workers=default_workers(), idle_timeout=default_idle_timeout(), time_cap=default_time_cap())

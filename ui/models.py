@@ -1,16 +1,21 @@
 """Models for the image pages: the session's own model from the training lab, stored models by id, and the
 bundled ones.
 
-publish_model() is called when a training job finishes or a model is uploaded; current_model() returns it (or
-None). It lives in this session's state; model_id() also keeps it server-side in the class store under a short
-id (ui.store.models: safetensors + spec, same retention as classes, a size cap), so a page's URL can carry it:
-/occlusion?model=<id> brings it back after a reload or in another browser. stored_model(id) loads one (cached).
-bundled_model() loads a read-only model from assets/ once per process, shared by every session.
+The session's own model lives in a ModelSlot kept in this session's state (per student). A training job
+publishes into the slot from its own thread the moment its run ends (model_slot() hands the slot to the job),
+so a student who sees "Done" and opens another page finds the model there, whether or not the training page
+ran again. publish_model() does the same from a page (an uploaded model); current_model() returns the model
+(or None). model_id() also keeps it server-side in the class store under a short id (ui.store.models:
+safetensors + spec, same retention as classes, a size cap), so a page's URL can carry it: /occlusion?model=<id>
+brings it back after a reload or in another browser. stored_model(id) loads one (cached). bundled_model()
+loads a read-only model from assets/ once per process, shared by every session.
 
 Pages choose with model_field() (their URL field) and model_picker() (the sidebar radio), then resolve_model().
 """
 
 from __future__ import annotations
+
+import threading
 
 import streamlit as st
 
@@ -23,20 +28,46 @@ BUNDLED = tuple(BUNDLED_FILES)          # "digits", "shapes", "faces"
 MINE = "mine"
 
 
+class ModelSlot:
+    """One session's own model: written by a page or by a training job's thread, read by every page."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entry: dict | None = None
+
+    def publish(self, model, spec: dict, data, source: str) -> None:
+        """A sequence model (e.g. DNA) has no use on the image pages and is not handed over."""
+        if len(data.input_shape) != 3:
+            return
+        entry = {"model": model, "spec": spec, "input_shape": tuple(data.input_shape), "classes": tuple(data.classes),
+                 "dataset": data.name, "source": source, "data": data, "id": None, "not_stored": ""}
+        with self._lock:
+            self._entry = entry
+
+    def get(self) -> dict | None:
+        with self._lock:
+            return self._entry
+
+
+def model_slot() -> ModelSlot:
+    """This session's slot, made on first use: give it to a job so the job can publish into this session."""
+    slot = st.session_state.get(KEY)
+    if not isinstance(slot, ModelSlot):
+        slot = st.session_state[KEY] = ModelSlot()
+    return slot
+
+
 def publish_model(model, spec: dict, data, source: str) -> None:
-    """Hand a finished model to the other pages (this session). It is stored under an id the first time a page
-    needs one for its link (model_id), not here: publishing stays as quick as it was.
-    A sequence model (e.g. DNA) has no use on the image pages and is not handed over."""
-    if len(data.input_shape) != 3:
-        return
-    st.session_state[KEY] = {"model": model, "spec": spec, "input_shape": tuple(data.input_shape),
-                             "classes": tuple(data.classes), "dataset": data.name, "source": source, "data": data,
-                             "id": None, "not_stored": ""}
+    """Make this model the session's own (the image pages' "my model"). It is stored under an id the first time a
+    page needs one for its link (model_id), not here: publishing stays instant."""
+    model_slot().publish(model, spec, data, source)
 
 
 def current_model() -> dict | None:
-    """This session's model: model, spec, input_shape, classes, dataset, source; its stored id once it has one."""
-    return st.session_state.get(KEY)
+    """The session's own model as {"model", "spec", "input_shape", "classes", "dataset", "source", "data"}, with
+    "id" once it is stored; None before one was trained or loaded."""
+    slot = st.session_state.get(KEY)
+    return slot.get() if isinstance(slot, ModelSlot) else None
 
 
 def model_id(entry: dict) -> str | None:

@@ -2,7 +2,8 @@
 
 use_state() seeds each widget's session-state key from the URL whenever the URL
 brings values this session did not write itself (a teacher's link, a reload), so
-widgets are created with `key=` only. sync_url() writes the non-default values back.
+widgets are created with `key=` only. Coming back to a page (the menu's bare URL,
+or the browser's back button) restores what this session last had there. sync_url() writes the non-default values back.
 Session keys are "<page>_<field>" (pages must not share widget state); URL names
 are the bare field names.
 """
@@ -26,9 +27,15 @@ def use_state(page: str, schema: Schema) -> None:
     raw = _raw_params()
     raw.pop(PROJECTOR_KEY, None)
     mark = f"_url_written.{page}"
-    if st.session_state.get(mark) == raw:
-        for key, default in schema.defaults.items():     # widget state is dropped while another page shows
-            st.session_state.setdefault(f"{page}_{key}", default)
+    written = st.session_state.get(mark)
+    if not raw and written:         # back on this page through the menu (a bare URL): this session's own last state
+        raw = dict(written)
+    if written == raw:
+        missing = [k for k in schema.defaults if f"{page}_{k}" not in st.session_state]
+        if missing:                 # widget state is dropped while another page shows: back to what the URL says
+            values = schema.parse(raw)[0]
+            for key in missing:
+                st.session_state[f"{page}_{key}"] = values.get(key, schema.defaults[key])
         return
     values, notices = schema.parse(raw)
     for key, default in schema.defaults.items():

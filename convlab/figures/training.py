@@ -8,10 +8,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convlab.figures.style import (BLUE, CHART_FONT, COUNTS, DIVERGING, GRIDLINE, ORANGE, PAD_BG, PAPER, PICTURE,
+from convlab.figures.style import (BLUE, CHART_FONT, COUNTS, DIVERGING, GRIDLINE, ORANGE, PAPER, PICTURE,
                                    TILE_FONT, TRANSPARENT, limit)
 
-__all__ = ["curves_figure", "grad_norms_figure", "tiles_figure", "confusion_figure", "paint_figure", "probs_figure"]
+__all__ = ["curves_figure", "grad_norms_figure", "tiles_figure", "confusion_figure", "ink_figure", "probs_figure"]
 
 
 def _style(fig: go.Figure, height: int, font_size: int) -> go.Figure:
@@ -131,24 +131,26 @@ def confusion_figure(confusion: np.ndarray, classes: Sequence[str], font_size: i
     return _style(fig, 420, font_size)
 
 
-def paint_figure(canvas: np.ndarray, cell: int = 40) -> go.Figure:
-    """A grid to draw on by clicking: ink dark on white; transparent markers carry each cell's index.
+def ink_figure(grid: np.ndarray, title: str, text: np.ndarray | None = None, font_size: int = 14,
+               cell: int = 30) -> go.Figure:
+    """A grey image (H, W) in [0, 1] as the model sees it, ink dark on white, row 0 on top, with `text` (e.g. the
+    0–16 block counts of a digit) written in the cells.
 
-    >>> fig = paint_figure(np.zeros((8, 8)))
-    >>> len(fig.data[1].customdata)
-    64
+    >>> fig = ink_figure(np.eye(2), "seen", text=np.array([[16, 0], [0, 16]]))
+    >>> fig.data[0].text.tolist(), fig.layout.title.text
+    ([['16', '0'], ['0', '16']], 'seen')
     """
-    h, w = canvas.shape
-    fig = go.Figure(go.Heatmap(z=canvas, zmin=0, zmax=1, colorscale=PICTURE, showscale=False, xgap=1, ygap=1,
-                               hoverinfo="skip"))
-    rr, cc = np.indices((h, w))
-    fig.add_trace(go.Scatter(x=cc.ravel(), y=rr.ravel(), customdata=(rr * w + cc).ravel(), mode="markers",
-                             marker={"size": cell * 0.8, "color": TRANSPARENT, "symbol": "square"},
-                             hovertemplate="click to paint<extra></extra>", showlegend=False))
+    a = np.asarray(grid, dtype=float)
+    h, w = a.shape
+    labels = None if text is None else np.vectorize(lambda v: f"{v:g}")(np.asarray(text)).astype(object)
+    fig = go.Figure(go.Heatmap(z=a, zmin=0, zmax=1, colorscale=PICTURE, showscale=False, xgap=1, ygap=1,
+                               text=labels, texttemplate="%{text}" if labels is not None else None,
+                               textfont={"size": max(9, font_size - 2)},
+                               hovertemplate="row %{y}, col %{x}: %{z:.2f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, scaleanchor="x")
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
-    fig.update_layout(height=h * cell + 20, width=w * cell + 20, margin=dict(l=5, r=5, t=5, b=5), dragmode=False,
-                      plot_bgcolor=PAD_BG)
+    fig.update_layout(title={"text": title, "font": {"size": font_size}}, height=h * cell + 60,
+                      margin=dict(l=5, r=5, t=40, b=5), dragmode=False, plot_bgcolor=PAPER)
     return fig
 
 

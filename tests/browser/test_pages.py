@@ -91,50 +91,6 @@ def test_conv2d_table_edit_recomputes(server, browser):
     page.close()
 
 
-def test_training_lab_curves_move_while_training(server, browser):
-    page, errors = load(browser, f"{server}/training?epochs=40", "training-before")
-    page.set_viewport_size({"width": 1400, "height": 3200})        # room for every live view in the screenshot
-    page.get_by_role("button", name="Start").click()
-    page.wait_for_timeout(2500)
-    points = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                           ".map(p => (p.data || []).filter(t => t.name === 'train loss').map(t => t.x.length))"
-                           ".flat()")
-    page.wait_for_timeout(1500)
-    later = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                          ".map(p => (p.data || []).filter(t => t.name === 'train loss').map(t => t.x.length))"
-                          ".flat()")
-    page.screenshot(path=str(SHOTS / "training-live.png"), full_page=True)
-    assert points and later and later[0] > points[0], (points, later)
-    assert page.get_by_text("Training", exact=False).count() >= 1
-    page.get_by_role("button", name="Stop").click()
-    page.wait_for_timeout(1500)
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert not errors, errors
-    page.close()
-
-
-def test_training_lab_drawing_by_clicking(server, browser):
-    page, errors = load(browser, f"{server}/training", "training-draw-before")
-    js_cell = """([row, col]) => {
-      const gd = [...document.querySelectorAll('.js-plotly-plot')]
-        .find(p => (p.data || []).some(t => (t.hovertemplate || '').startsWith('click to paint')));
-      const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
-      return [box.left + xa._offset + xa.l2p(col), box.top + ya._offset + ya.l2p(row)];
-    }"""
-    for row in range(1, 7):
-        x, y = page.evaluate(js_cell, [row, 4])
-        page.mouse.click(x, y)
-        _wait_idle(page)
-    ink = page.evaluate("() => { const gd = [...document.querySelectorAll('.js-plotly-plot')].find(p => (p.data || [])"
-                        ".some(t => (t.hovertemplate || '').startsWith('click to paint'))); return gd.data[0].z; }")
-    page.screenshot(path=str(SHOTS / "training-drawn.png"), full_page=True)
-    assert ink is not None
-    verdict = page.get_by_text("according to the bundled digits model").inner_text()
-    assert verdict.startswith("1 ("), verdict                # six clicks down one column draw a "1"
-    assert not errors, errors
-    page.close()
-
-
 def test_uploaded_photo_feature_maps_and_occlusion(server, browser, tmp_path):
     import numpy as np
     from PIL import Image

@@ -40,11 +40,11 @@ def test_my_model_goes_into_the_url_as_its_id():
     at.file_uploader(key="tr_upload").upload("mine.safetensors", (ASSETS / "digits_small.safetensors").read_bytes(),
                                              "application/octet-stream").run()
     assert not at.exception
-    assert at.session_state[KEY]["id"] is None                  # published in the session; stored when a link needs it
+    assert at.session_state[KEY].get()["id"] is None                  # published in the session; stored when a link needs it
     at.switch_page(OCCLUSION)
     at.query_params["model"] = "mine"
     at.run()
-    mine = at.session_state[KEY]
+    mine = at.session_state[KEY].get()
     assert store.valid_id(mine["id"]) and mine["not_stored"] == ""
     assert at.query_params["model"] == mine["id"] and "Explaining class" in shown(at)
     assert at.radio(key="oc_model").value == mine["id"]

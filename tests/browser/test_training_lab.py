@@ -1,0 +1,180 @@
+"""The training lab in headless Chromium: the curves grow while it trains, the layer builder (add, remove and
+reorder layers, then train), drawing a 1 on the canvas, a run that goes on while the student visits another page,
+and the lab on a projector. Screenshots go to artifacts/screenshots/training-*.png."""
+
+import json
+import urllib.parse
+
+from chromium import SHOTS, load
+from convlab.models import preset
+
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+POINTS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+  .flatMap(p => (p.data || []).filter(t => t.name === 'train loss').map(t => t.x.length))"""
+
+
+def _idle(page) -> None:
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=60_000)
+
+
+def _spec(page) -> list[str]:
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    return [layer["type"] for layer in json.loads(query["spec"][0])["layers"]]
+
+
+def _click(page, key: str) -> None:
+    page.locator(f".st-key-{key} button").first.click()         # a button with help= holds a second one (its tooltip)
+    _idle(page)
+
+
+def _choose(page, key: str, option: str) -> None:
+    page.locator(f".st-key-{key} input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    _idle(page)
+
+
+def _no_errors(page, errors) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    assert not errors, errors
+
+
+def test_curves_grow_while_it_trains(server, browser):
+    # a long run (32×32 digits, 50 epochs: about a minute): Stop must come while it still trains, even on a busy machine
+    page, errors = load(browser, f"{server}/training?dataset=digits32&epochs=50", "training-before")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_function(f"() => ({POINTS})().some(n => n > 0)", timeout=30_000)
+    first = max(page.evaluate(POINTS))
+    page.wait_for_function(f"() => ({POINTS})().some(n => n > {first})", timeout=30_000)    # the same chart, grown
+    page.set_viewport_size({"width": 1400, "height": 3200})
+    page.screenshot(path=str(SHOTS / "training-live.png"), full_page=True)
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_text("Stopped", exact=True).first.wait_for(timeout=30_000)
+    _no_errors(page, errors)
+    page.close()
+
+
+RECORD = """() => {
+  window.frames_seen = [];
+  const look = () => {
+    const status = [...document.querySelectorAll('strong')].map(e => e.innerText).find(t => t === 'Done' || t === 'Training');
+    const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => (p.data || []).some(t => t.name === 'train loss'));
+    const points = plot ? plot.data.find(t => t.name === 'train loss').x.length : -1;
+    const lines = plot ? [...plot.querySelectorAll('.scatterlayer path.js-line')] : [];
+    const drawn = lines.some(p => (p.getAttribute('d') || '').length > 10);
+    window.frames_seen.push([status || '', points, drawn]);
+  };
+  window.frames_timer = setInterval(look, 100);
+}"""
+
+
+def test_a_default_run_grows_in_several_frames_and_ends_with_its_curves(server, browser):
+    """Issue 15: the default digits run used to show empty axes, then Done with a blank loss chart."""
+    page, errors = load(browser, f"{server}/training", "training-default-before")
+    page.evaluate(RECORD)
+    page.get_by_role("button", name="Start").click()
+    page.get_by_text("Done", exact=True).first.wait_for(timeout=60_000)
+    _idle(page)
+    page.wait_for_timeout(500)
+    frames = page.evaluate("() => { clearInterval(window.frames_timer); return window.frames_seen; }")
+    charts = [f for f in frames if f[1] >= 0]
+    assert charts and all(points > 0 for _, points, _ in charts), "a loss chart without points was shown"
+    growing = sorted({points for status, points, _ in charts if status == "Training"})
+    assert len(growing) >= 3, f"the curves should grow in several steps while training: {growing}"
+    status, points, drawn = frames[-1]
+    assert status == "Done" and points > 0 and drawn, frames[-5:]
+    page.screenshot(path=str(SHOTS / "training-default-done.png"), full_page=True)
+    _no_errors(page, errors)
+    page.close()
+
+
+def test_builder_adds_removes_and_reorders_layers_then_trains(server, browser):
+    page, errors = load(browser, f"{server}/training?epochs=2", "training-builder-before")
+    _choose(page, "tr_new", "Batch norm")
+    _click(page, "tr_add")                                      # at the end
+    assert _spec(page) == ["conv", "act", "pool", "conv", "act", "pool", "batchnorm"]
+    _choose(page, "tr_new", "Dropout")
+    _choose(page, "tr_at", "before layer 3")
+    _click(page, "tr_add")                                      # inserted
+    assert _spec(page) == ["conv", "act", "dropout", "pool", "conv", "act", "pool", "batchnorm"]
+    _click(page, "tr_l5_remove")                                # the second ReLU goes
+    assert _spec(page) == ["conv", "act", "dropout", "pool", "conv", "pool", "batchnorm"]
+    _click(page, "tr_l6_up")                                    # batch norm moves before the last pool
+    assert _spec(page) == ["conv", "act", "dropout", "pool", "conv", "batchnorm", "pool"]
+    assert page.get_by_text("Layer 8 · classifier").count() == 1
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    page.screenshot(path=str(SHOTS / "training-builder.png"), full_page=True)
+    page.get_by_role("button", name="Start").click()
+    page.get_by_text("Done", exact=True).first.wait_for(timeout=60_000)
+    _idle(page)
+    assert page.get_by_text("test accuracy", exact=False).count() >= 1
+    page.screenshot(path=str(SHOTS / "training-builder-trained.png"), full_page=True)
+    _no_errors(page, errors)
+    page.close()
+
+
+def test_a_stack_that_shrinks_to_nothing_is_explained(server, browser):
+    spec = json.dumps({"layers": [{"type": "pool", "kernel": 2}] * 4})
+    page, errors = load(browser, f"{server}/training?spec={urllib.parse.quote(spec)}", "training-shrinks")
+    assert page.get_by_text("layer 4 (pool) gets an input of 1×1×1", exact=False).count() == 1
+    assert page.get_by_role("button", name="Start").is_disabled()
+    assert page.locator("[data-testid='stException']").count() == 0 and not errors
+    page.close()
+
+
+def test_drawing_a_one_on_the_canvas_is_classified_one(server, browser):
+    page, errors = load(browser, f"{server}/training", "training-draw-before")
+    assert page.get_by_text("Draw a digit in the box: the model's answer appears here.").count() == 1
+    canvas = page.locator(".st-key-tr_draw canvas").last
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x, top, bottom = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.12, box["y"] + box["height"] * 0.88
+    page.mouse.move(x, top)
+    page.mouse.down()
+    for i in range(1, 21):
+        page.mouse.move(x, top + (bottom - top) * i / 20, steps=2)
+    page.mouse.up()
+    verdict = page.get_by_text("according to the bundled digits model")
+    verdict.wait_for(timeout=30_000)
+    _idle(page)
+    assert verdict.inner_text().startswith("1 ("), verdict.inner_text()
+    page.screenshot(path=str(SHOTS / "training-drawn.png"), full_page=True)
+    _no_errors(page, errors)
+    page.close()
+
+
+def test_a_run_goes_on_while_the_student_visits_another_page(server, browser):
+    page, errors = load(browser, f"{server}/training?epochs=6&pace=1", "training-paced")
+    page.get_by_role("button", name="Start").click()
+    page.get_by_text("Training", exact=True).first.wait_for(timeout=30_000)
+    page.locator("[data-testid='stSidebar'] a", has_text="2D convolution").click()
+    _idle(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text("Training: epoch", exact=False).wait_for(timeout=30_000)
+    page.screenshot(path=str(SHOTS / "training-sidebar-progress.png"))
+    sidebar.get_by_text("“My model” is ready", exact=False).wait_for(timeout=90_000)      # it finished over there
+    page.locator("[data-testid='stSidebar'] a", has_text="Inside a network").click()
+    _idle(page)
+    page.get_by_text("my trained model", exact=True).click()
+    _idle(page)
+    assert page.get_by_text("your model", exact=False).count() >= 1
+    assert page.get_by_text("Train a model in the training lab first").count() == 0
+    page.screenshot(path=str(SHOTS / "training-mine-elsewhere.png"), full_page=True)
+    _no_errors(page, errors)
+    page.close()
+
+
+def test_the_lab_on_a_projector(server, browser):
+    spec = urllib.parse.quote(json.dumps(preset("tinyvgg")))
+    page, errors = load(browser, f"{server}/training?projector=1&preset=tinyvgg&epochs=2&spec={spec}",
+                        "training-projector", width=1280, height=720)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.screenshot(path=str(SHOTS / "training-projector-top.png"))
+    page.get_by_role("button", name="Start").click()
+    page.get_by_text("Done", exact=True).first.wait_for(timeout=60_000)
+    _idle(page)
+    page.get_by_role("heading", name="Train", exact=True).scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "training-projector-trained.png"))
+    _no_errors(page, errors)
+    page.close()
