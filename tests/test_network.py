@@ -9,6 +9,7 @@ import torch.nn.functional as F
 import convlab
 from convlab.images import fit_to_input
 from convlab.invariance import shift_change
+from convlab.layers import global_pool_class
 from convlab.models import PRESETS, preset
 from convlab.network import layer_maps, random_model
 from convlab.samples import sample_image
@@ -22,7 +23,7 @@ def test_layer_maps_follow_the_model_layer_by_layer(name, shape):
     x = np.random.default_rng(0).normal(size=shape)
     layers = layer_maps(model, x)
     h = torch.tensor(x)[None]
-    flat = (torch.nn.Flatten, torch.nn.Linear, torch.nn.Sequential)        # Sequential: global pooling + flatten
+    flat = (torch.nn.Flatten, torch.nn.Linear, global_pool_class())        # global pooling: one number per channel
     spatial = [m for m in model if not isinstance(m, flat)]
     spatial = spatial[:next((i for i, m in enumerate(model) if isinstance(m, flat)), len(model))]
     assert len(layers) == len(spatial)

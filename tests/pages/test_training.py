@@ -260,8 +260,8 @@ def test_dna_sequences_train_a_1d_model_with_logos():
     at = open_page(PAGE, dataset="dna", preset="motif", epochs="2")
     at.selectbox(key="tr_preset").set_value("small").run()
     at.selectbox(key="tr_preset").set_value("motif").run()
-    table = at.dataframe[-1].value
-    assert list(table["layer"]) == ["conv 8×8", "relu", "global max pool", "classifier"]
+    strip = _strip(at)["data"][0]
+    assert strip["x"] == ["input", "1 · conv 8×8", "2 · relu", "3 · global max pool", "4 · classifier"]
     assert "equals the built torch module" in at.success[0].value
     at.button(key="tr_start").click().run()
     _wait_for(at, "**Done**")
@@ -315,7 +315,7 @@ def test_done_then_straight_to_occlusion_and_layers_finds_my_model_20_times():
         assert job.snapshot().state == "done" and job.config.epochs == 1
         _visit(at, "pages/images/occlusion.py", model="mine")
         assert "Train a model in the training lab first" not in shown(at), attempt
-        assert at.radio(key="oc_model").value == _current(at)["id"] and "The model says" in shown(at), attempt
+        assert at.radio(key="oc_model").value == _current(at)["id"] and "**The model** says" in shown(at), attempt
         _visit(at, "pages/images/layers.py", model="mine")
         assert "Train a model in the training lab first" not in shown(at), attempt
         assert "**your model** says" in shown(at), attempt
