@@ -20,7 +20,7 @@ def test_page_loads_without_errors(server, browser, path):
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     assert page.locator("h1").count() >= 1
-    assert path in TEXT_ONLY or page.locator(".js-plotly-plot").count() >= 1
+    assert path in TEXT_ONLY or page.locator(".js-plotly-plot, [data-testid='lesson-view']").count() >= 1
     assert not errors, errors
     page.close()
 
