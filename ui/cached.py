@@ -15,12 +15,15 @@ import numpy as np
 
 import convlab
 from convlab.arithmetic import SizeExplanation
-from convlab.export import conv_snippet
-from convlab.parse import format_vector, parse_vector
+from convlab.export import conv_snippet, pool_snippet
+from convlab import invariance
+from convlab.figures.grids import grid_figure
+from convlab.parse import format_vector, parse_grid, parse_grids, parse_layer, parse_vector
 from convlab.verify import Check, check_conv
 from ui.lessonview import payload
 
-__all__ = ["Conv1DLesson", "conv1d_lesson", "size_latex", "CACHE_SIZE"]
+__all__ = ["Conv1DLesson", "conv1d_lesson", "Conv2DLesson", "conv2d_lesson", "PoolLesson", "pool_lesson", "ShiftLesson",
+           "shift_lesson", "fold_figure", "size_latex", "CACHE_SIZE"]
 
 CACHE_SIZE = 64          # parameter sets kept per page (a few hundred KB each at most)
 
@@ -70,6 +73,84 @@ def conv1d_lesson(x_text: str, w_text: str, bias: float, padding, stride: int, d
     snippet = conv_snippet(x, w, args["bias"], stride, trace.padding, dilation, flip, dims=1)
     return Conv1DLesson(trace, payload.encode(view), size, check_conv(1, trace.output, x, w, **args), tuple(rows),
                         snippet, {"input": x, "kernel": w, "output": trace.output})
+
+
+@dataclass(frozen=True)
+class Conv2DLesson:
+    trace: convlab.StepTrace
+    body: bytes
+    sizes: tuple[SizeExplanation, SizeExplanation]       # rows, columns
+    check: Check
+    snippet: str
+    grids: dict
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def conv2d_lesson(x_text: str, w_text: str, bias_text: str, padding, stride: int, dilation: int,
+                  flip: bool) -> Conv2DLesson:
+    """The 2D page for one configuration: x as channels "|", w as filter-by-filter kernels (parse_layer)."""
+    x, w = parse_layer(x_text, w_text)
+    bias = parse_vector(bias_text, "bias", 3)
+    args = dict(bias=bias, stride=stride, padding=padding, dilation=dilation, flip=flip)
+    trace = convlab.conv2d_steps(x, w, **args)
+    pads = trace.padding
+    sizes = tuple(convlab.explain_output_size(n, k, stride, p, dilation)
+                  for n, k, p in zip(x.shape[1:], w.shape[2:], pads))
+    view = payload.conv_view(trace, dropped=payload.dropped_axes(*sizes, pads), bias=bool(np.any(bias)))
+    view["flip"] = flip
+    snippet = conv_snippet(x, w, bias, stride, pads, dilation, flip)
+    return Conv2DLesson(trace, payload.encode(view), sizes, check_conv(2, trace.output, x, w, **args), snippet,
+                        {"input": x, "kernels": w.reshape(-1, *w.shape[2:]), "output": trace.output})
+
+
+@dataclass(frozen=True)
+class PoolLesson:
+    trace: convlab.StepTrace
+    body: bytes
+    sizes: tuple[SizeExplanation, SizeExplanation]
+    snippet: str
+    grids: dict
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def pool_lesson(x_text: str, mode: str, size: int, stride: int | None, pad: int) -> PoolLesson:
+    """The pooling page's lesson view: x as channels "|"; stride None means the window size."""
+    x = parse_grids(x_text, "x", 16, 3)
+    trace = convlab.pool2d_steps(x, size, stride, pad, mode)
+    sizes = tuple(convlab.explain_output_size(n, size, stride or size, pad) for n in x.shape[1:])
+    view = payload.pool_view(trace, dropped=payload.dropped_axes(*sizes, trace.padding))
+    return PoolLesson(trace, payload.encode(view), sizes, pool_snippet(x, size, stride, pad, mode),
+                      {"input": x, "output": trace.output})
+
+
+@dataclass(frozen=True)
+class ShiftLesson:
+    figures: tuple                  # (input, feature map, pooled) before and after the shift: two Plotly figures
+    equivariant: bool
+    pooled_unchanged: float
+    demo_picture: bool              # the page's input was too small, so the 12×12 demo picture is used
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def shift_lesson(x_text: str, w_text: str, pool: int, dy: int, dx: int, font_size: int) -> ShiftLesson:
+    """Pooling's "shift the input" section: conv is equivariant, max pooling approximately invariant."""
+    x = parse_grids(x_text, "x", 16, 3)
+    small = min(x.shape[1:]) < 8
+    picture = invariance.demo_image() if small else x[0]
+    w = parse_grid(w_text, "w", 5)
+    demo = invariance.compare_shift(picture, w, pool, dy, dx)
+    shifted = invariance.shift(picture, dy, dx)
+    figs = (grid_figure([picture, demo.conv, demo.pooled], ["input", "feature map", "max-pooled"], font_size=font_size),
+            grid_figure([shifted, demo.conv_shifted, demo.pooled_shifted],
+                        ["shifted input", "feature map (shifted too)", "max-pooled"], font_size=font_size))
+    return ShiftLesson(figs, demo.equivariant, demo.pooled_unchanged, small)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def fold_figure(w_text: str, pool: int, font_size: int):
+    """w and w*, the single kernel that does conv(w) then average pooling (seed 001's question)."""
+    w = parse_grid(w_text, "w", 5)
+    return grid_figure([w, invariance.fold_avg_pool(w, pool)], ["w", f"w* (stride {pool})"], font_size=font_size)
 
 
 def frozen(a: np.ndarray) -> tuple:

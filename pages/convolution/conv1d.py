@@ -53,23 +53,21 @@ if ss["c1_flip"]:
 lesson_view("c1_view", lesson.body, len(lesson.trace), "c1_step")
 
 size = lesson.size
-left, right = st.columns(2)
-with left:
-    st.subheader(f"Output length: {size.output}")
-    for line in size.derivation:
-        st.markdown(line)
-    st.latex(size_latex(size))
-    if size.uncovered:
-        st.warning(f"{size.dropped} input(s) are dropped, never read by any window (✕ in the view): positions "
-                   f"{', '.join(str(i) for i in size.uncovered)} (counting from 0).")
-    elif not size.tiles:
-        st.info(f"{size.exact_text} is not whole: the last partial window is skipped (torch floors it).")
-    torch_badge(lesson.check)
-with right:
-    st.subheader("TensorFlow \"same\" vs symmetric padding")
-    st.caption("With an even kernel (or a stride > 1) \"same\" needs an odd number of zeros: TensorFlow puts the "
-               "extra one after. Symmetric padding must round, and the output length changes.")
-    st.markdown("  \n".join(lesson.same_rows))
+st.subheader(f"Output length: {size.output}")
+for line in size.derivation:
+    st.markdown(line)
+st.latex(size_latex(size))
+if size.uncovered:
+    st.warning(f"{size.dropped} input(s) are dropped, never read by any window (✕ in the view): positions "
+               f"{', '.join(str(i) for i in size.uncovered)} (counting from 0).")
+elif not size.tiles:
+    st.info(f"{size.exact_text} is not whole: the last partial window is skipped (torch floors it).")
+torch_badge(lesson.check)
+
+st.subheader("TensorFlow \"same\" vs symmetric padding")
+st.caption("With an even kernel (or a stride > 1) \"same\" needs an odd number of zeros: TensorFlow puts the "
+           "extra one after. Symmetric padding must round, and the output length changes.")
+st.markdown("  \n".join(lesson.same_rows))
 
 export_panel("conv1d", lesson.trace, lesson.snippet, lesson.grids)
 sync_url(P, SCHEMA)

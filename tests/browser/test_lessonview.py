@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import convlab
-from lessonview_kit import (assert_readable, cells, headline, open_view, press, runs, text, url, view,
+from lessonview_kit import (assert_readable, cells, headline, lines, open_view, press, runs, text, url, view,
                             wait_for_url_step, wait_step)
 
 SEEDS = [0, 1, 2]
@@ -85,5 +85,129 @@ def test_play_pause_and_the_one_set_of_controls(server, browser):
 def test_conv1d_projector_is_readable(server, browser):
     page, errors = open_view(browser, url(server, "conv1d", projector=1), "projector-conv1d", width=1280, height=720)
     assert_readable(page, "projector-conv1d")
+    assert not errors, errors
+    page.close()
+
+
+def grids_text(a) -> str:
+    """(N, H, W) numbers as the pages' grid text: rows ';', grids '|'."""
+    from convlab.parse import format_grids
+    return format_grids(a)
+
+
+def conv2d_case(seed: int):
+    rng = np.random.default_rng(100 + seed)
+    c, o = int(rng.integers(1, 4)), int(rng.integers(1, 3))
+    h, w = int(rng.integers(3, 8)), int(rng.integers(3, 8))
+    k = int(rng.integers(1, 4))
+    x = rng.integers(-3, 6, size=(c, h, w))
+    wt = rng.choice([-2, -1, 0, 1, 2, 0.5], size=(o, c, k, k))
+    bias = rng.integers(-2, 3, size=o)
+    params = dict(x=grids_text(x), w=grids_text(wt.reshape(-1, k, k)), bias=", ".join(map(str, bias)),
+                  stride=int(rng.integers(1, 3)), dilation=int(rng.integers(1, 3)),
+                  padding=["valid", "same", "full"][seed % 3])
+    try:
+        trace = convlab.conv2d_steps(x, wt, bias, stride=params["stride"], padding=params["padding"],
+                                     dilation=params["dilation"])
+    except convlab.ConvlabError:
+        params["dilation"] = 1
+        trace = convlab.conv2d_steps(x, wt, bias, stride=params["stride"], padding=params["padding"])
+    return params, trace
+
+
+def receptive_field(trace, i: int, channels=None) -> set:
+    """(channel, row, col) of the padded input that step i reads: convlab's own rows and cols of that step."""
+    st = trace[i]
+    chans = channels if channels is not None else range(np.shape(trace.padded)[0] if np.ndim(trace.padded) == 3 else 1)
+    return {(c, r, q) for c in chans for r in st.rows for q in st.cols}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_conv2d_keyboard_and_clicks_follow_convlab(server, browser, seed):
+    params, trace = conv2d_case(seed)
+    page, errors = open_view(browser, url(server, "conv2d", **params), f"lessonview-conv2d-{seed}")
+    n = len(trace)
+    target = int(np.random.default_rng(seed).integers(0, n))
+    before = runs(page)
+    press(page, "End")
+    press(page, "Home")
+    press(page, "ArrowRight", target)
+    wait_step(page, target)
+    assert runs(page) == before, "stepping must not rerun the script"
+    st = trace[target]
+    assert set(cells(page, "input", active=True)) == receptive_field(trace, target)
+    out = cells(page, "output")
+    flat = trace.output.ravel()
+    for k, (o, r, q) in enumerate(np.ndindex(trace.output.shape)):
+        assert out[(o, r, q)] == (text(flat[k]) if k <= target else ""), (o, r, q)
+    # the products of each channel, in the detail, and the kernels of this step's filter
+    products = cells(page, "product")
+    kernels = cells(page, "kernel")
+    for (c, a, b), value in np.ndenumerate(st.products.reshape(-1, *st.products.shape[-2:])):
+        assert products[(c, a, b)] == text(value)
+        assert kernels[(c, a, b)] == text(trace.kernels[st.filter, c, a, b])
+    assert f"= {text(trace.output[st.out_index])}" in headline(page) + " ".join(lines(page))
+    # a click on another output cell lights exactly its receptive field
+    pick = int(np.random.default_rng(seed + 7).integers(0, n))
+    o, r, q = np.unravel_index(pick, trace.output.shape)
+    view(page).locator(f"[data-cell=output][data-g='{o}'][data-r='{r}'][data-c='{q}']").click()
+    wait_step(page, pick)
+    assert set(cells(page, "input", active=True)) == receptive_field(trace, pick)
+    wait_for_url_step(page, pick)
+    assert not errors, errors
+    page.close()
+
+
+def pool_case(seed: int):
+    rng = np.random.default_rng(200 + seed)
+    c, h, w = int(rng.integers(1, 4)), int(rng.integers(3, 9)), int(rng.integers(3, 9))
+    size = int(rng.integers(1, 4))
+    params = dict(x=grids_text(rng.integers(0, 10, size=(c, h, w))), mode=["max", "avg"][seed % 2], size=size,
+                  stride=int(rng.integers(0, 3)), pad=int(rng.integers(0, size // 2 + 1)))
+    x = rng.integers(0, 10, size=(c, h, w))
+    params["x"] = grids_text(x)
+    trace = convlab.pool2d_steps(x, size, params["stride"] or None, params["pad"], params["mode"])
+    return params, trace
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pooling_keyboard_and_clicks_follow_convlab(server, browser, seed):
+    params, trace = pool_case(seed)
+    page, errors = open_view(browser, url(server, "pooling", **params), f"lessonview-pooling-{seed}")
+    target = int(np.random.default_rng(seed).integers(0, len(trace)))
+    before = runs(page)
+    press(page, "ArrowRight", target)
+    wait_step(page, target)
+    assert runs(page) == before
+    st = trace[target]
+    assert set(cells(page, "input", active=True)) == receptive_field(trace, target, [st.channel])
+    out = cells(page, "output")
+    for k, idx in enumerate(np.ndindex(trace.output.shape)):
+        assert out[idx] == (text(trace.output[idx]) if k <= target else "")
+    if params["mode"] == "max":
+        (t, _), (l, _) = trace.padding
+        marked = view(page).evaluate("(root) => [...root.querySelectorAll('[data-max=true]')]"
+                                     ".map(c => [Number(c.dataset.g), Number(c.dataset.r), Number(c.dataset.c)])")
+        assert marked == [[st.channel, st.argmax[0] + t, st.argmax[1] + l]]
+    assert lines(page)[0].replace("−", "-").endswith(f"= {text(st.value).replace('−', '-')}")
+    pick = len(trace) - 1
+    view(page).locator("[data-cell=output]").last.click()
+    wait_step(page, pick)
+    assert set(cells(page, "input", active=True)) == receptive_field(trace, pick, [trace[pick].channel])
+    assert not errors, errors
+    page.close()
+
+
+@pytest.mark.parametrize("path, params", [
+    ("conv2d", {}),
+    ("conv2d", {"x": grids_text(np.arange(3 * 36).reshape(3, 6, 6) % 7), "w": grids_text(np.ones((6, 3, 3))),
+                "bias": "1, -1", "padding": "same"}),
+    ("pooling", {}),
+    ("pooling", {"x": grids_text(np.arange(3 * 64).reshape(3, 8, 8) % 10), "size": 3, "stride": 2, "pad": 1}),
+], ids=["conv2d", "conv2d-3ch-2f", "pooling", "pooling-3ch"])
+def test_projector_is_readable(server, browser, path, params):
+    name = f"projector-{path}-{len(params)}"
+    page, errors = open_view(browser, url(server, path, projector=1, **params), name, width=1280, height=720)
+    assert_readable(page, name)
     assert not errors, errors
     page.close()

@@ -236,7 +236,7 @@ class Grid {
     this.wrap.style.setProperty("--cell", `${cell}px`);
     this.wrap.style.setProperty("--font", `${this.font}px`);
     this.wrap.style.setProperty("--badge", `${badge}px`);
-    this.wrap.classList.toggle("lv-nobadge", badge < minFont || this.font === 0 || this.wrap.classList.contains("lv-rows3"));
+    this.wrap.classList.toggle("lv-nobadge", !this.badged || badge < minFont || this.font === 0);
     if (this.canvas) {
       this.paint();
     } else {
@@ -440,6 +440,7 @@ class View {
     this.kind = p.kind;
     this.chars = 1;
     for (const a of [p.x, p.w, p.y]) if (a && a.v) for (const v of a.v) this.chars = Math.max(this.chars, show(v).length);
+    this.prodChars = p.w ? show(-maxAbs(p.x.v) * maxAbs(p.w.v)).length : 1;     // the longest product, about
     if (p.kind === "links") this.buildLinksKind();
     else if (p.kind === "stamp") this.buildStamp();
     else this.buildSliding();
@@ -548,7 +549,6 @@ class View {
       grid.panel = panel;
       this.addWindow(grid);
       this.inputs.push(grid);
-      stage.appendChild(panel);
     }
     // kernels (conv): the current filter's, one per input channel
     this.kernels = [];
@@ -561,7 +561,6 @@ class View {
         panel.appendChild(grid.wrap);
         grid.panel = panel;
         this.kernels.push(grid);
-        stage.appendChild(panel);
       }
     }
     // outputs
@@ -579,12 +578,49 @@ class View {
       panel.appendChild(grid.wrap);
       grid.panel = panel;
       this.outputs.push(grid);
-      stage.appendChild(panel);
     }
     this.revealed = -1;
+    this.fillStage(stage, [this.inputs, this.kernels, this.outputs]);
+    this.buildDetail();
+  }
+
+  fillStage(stage, groups) {
+    // panels in role groups (inputs, kernels, outputs) with a line break between groups that layout() may use
+    this.groups = groups.filter((g) => g.length);
+    this.breaks = [];
+    this.groups.forEach((group, k) => {
+      if (k > 0) {
+        const br = el("div", "lv-break");
+        stage.appendChild(br);
+        this.breaks.push(br);
+      }
+      for (const grid of group) stage.appendChild(grid.panel);
+    });
     this.root.appendChild(stage);
     this.stage = stage;
-    this.buildDetail();
+  }
+
+  stageCell(width, minFont, maxCell) {
+    // the largest readable cell size: all panels in one row, else inputs above the rest, else one row per role,
+    // else the smallest cell that still shows numbers (the panels of a role wrap)
+    const fit = (grids) => {
+      const cols = grids.reduce((s, g) => s + g.w, 0);
+      const extra = grids.reduce((s, g) => s + 2 * g.w + (g.under ? 60 : 0), 0) + 28 * (grids.length - 1);
+      return Math.floor((width - extra) / cols);
+    };
+    const comfy = Math.ceil(Math.max(minFont / 0.42, minFont * 0.66 * this.chars));
+    const groups = this.groups;
+    const all = groups.flat();
+    const options = [[fit(all), []]];
+    if (groups.length > 1) options.push([Math.min(fit(groups[0]), fit(groups.slice(1).flat())), [0]]);
+    if (groups.length > 2) options.push([Math.min(...groups.map(fit)), [0, 1]]);
+    let chosen = options.find(([cell]) => cell >= comfy);
+    if (!chosen) {
+      const widest = Math.min(...all.map((g) => fit([g])));
+      chosen = [Math.min(comfy, widest), this.breaks.map((_, k) => k)];
+    }
+    this.breaks.forEach((br, k) => { br.style.display = chosen[1].includes(k) ? "block" : "none"; });
+    return clamp(Math.min(chosen[0], maxCell), 4, maxCell);
   }
 
   addWindow(grid) {
@@ -599,6 +635,7 @@ class View {
     for (let i = 0; i < KH * KW; i++) {
       const b = el("span", this.p.dims === 1 ? "lv-under" : "lv-badge");
       if (this.p.dims !== 1) b.appendChild(el("span", "lv-pill"));
+      grid.badged = this.p.dims !== 1;
       grid.wrap.appendChild(b);
       grid.badges.push(b);
       if (this.p.dims === 1 && this.p.kind === "conv") {
@@ -662,8 +699,8 @@ class View {
       grid.wrap.addEventListener("mouseleave", () => this.preview(-1));
       const panel = panelEl((p.titles && p.titles.x) || names.x + (O > 1 ? ` ${o}` : ""));
       panel.appendChild(grid.wrap);
+      grid.panel = panel;
       this.inputs.push(grid);
-      stage.appendChild(panel);
     }
     this.kernels = [];
     const wLim = maxAbs(p.w.v);
@@ -674,7 +711,6 @@ class View {
       panel.appendChild(grid.wrap);
       grid.panel = panel;
       this.kernels.push(grid);
-      stage.appendChild(panel);
     }
     // running sums after every stamp, in stamp order (the last one is convlab's result)
     const size = C * HF * WF;
@@ -700,12 +736,11 @@ class View {
       const title = ((p.titles && p.titles.y) || names.y) + (C > 1 ? ` channel ${c}` : "");
       const panel = panelEl(title, p.pad.some((v) => v > 0) ? " (before cropping)" : "");
       panel.appendChild(grid.wrap);
+      grid.panel = panel;
       this.addWindow(grid);
       this.outputs.push(grid);
-      stage.appendChild(panel);
     }
-    this.root.appendChild(stage);
-    this.stage = stage;
+    this.fillStage(stage, [[...this.inputs, ...this.kernels], [], this.outputs]);
     const detail = el("div", "lv-detail");
     this.headline = el("div", "lv-headline");
     this.headline.setAttribute("aria-live", "polite");
@@ -785,16 +820,7 @@ class View {
     const minFont = this.projector ? 18 : 12;
     const stageGrids = [...(this.inputs || []), ...(this.kernels || []), ...(this.outputs || [])];
     if (stageGrids.length) {
-      const gap = 28;
-      const total = stageGrids.reduce((s, g) => s + g.w, 0) + stageGrids.length * 0.5;
-      let cell = Math.floor((width - gap * (stageGrids.length - 1)) / total);
-      const comfy = this.projector ? 48 : 34;
-      if (cell < comfy) {
-        // side by side would be too small to read: let the panels wrap, each as large as the width allows
-        const widest = Math.max(...stageGrids.map((g) => g.w));
-        cell = Math.floor((width - 4) / (widest + 0.5));
-      }
-      cell = clamp(cell, 4, maxCell);
+      const cell = this.stageCell(width, minFont, maxCell);
       const chars = this.chars;
       for (const g of stageGrids) g.size(cell, minFont, chars);
       for (const g of this.inputs || []) {
@@ -802,7 +828,7 @@ class View {
         const rows = 3 * cell + 2 * g.gap + 16;
         g.wrap.style.height = `${rows}px`;
       }
-      for (const g of this.productGrids || []) g.size(Math.max(cell, this.projector ? 64 : 44), minFont, 7);
+      for (const g of this.productGrids || []) g.size(Math.max(cell, this.projector ? 64 : 44), minFont, this.prodChars);
       this.cell = cell;
       this.minFont = minFont;
     }
