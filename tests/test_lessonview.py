@@ -133,3 +133,48 @@ def test_stamps_add_up_to_the_transposed_convolution():
                 for b in range(2):
                     acc[:, r * s + a * d, q * s + b * d] += x[g, r, q] * w[g, :, a, b]
         np.testing.assert_allclose(acc, full, atol=1e-12, err_msg=str(seed))
+
+
+def test_matrix_links_light_the_toeplitz_row_and_the_im2col_column_of_each_window():
+    rng = np.random.default_rng(8)
+    for seed in range(30):
+        c, o = int(rng.integers(1, 3)), int(rng.integers(1, 3))
+        x, w = rng.integers(-3, 4, size=(c, 5, 4)).astype(float), rng.integers(-2, 3, size=(o, c, 2, 3)).astype(float)
+        bias, stride, pad = rng.normal(size=o), int(rng.integers(1, 3)), ["valid", "same", "full"][seed % 3]
+        trace = convlab.conv2d_steps(x, w, bias, stride=stride, padding=pad)
+        T = convlab.conv_matrix(x.shape, w, stride=stride, padding=pad, sparse=False)
+        cols = convlab.im2col(x, (2, 3), stride=stride, padding=pad)
+        links = payload.matrix_links(trace, T, cols, bias)
+        panels = {p["id"]: unpack(p["a"]).reshape(unpack(p["a"]).shape[-2:]) for p in links["panels"]}
+        np.testing.assert_allclose(panels["T"] @ panels["x"].ravel() + np.repeat(bias, cols.shape[1]),
+                                   trace.output.ravel(), atol=1e-10)
+        np.testing.assert_allclose(panels["W"] @ panels["X"] + panels["b"], panels["Y"], atol=1e-10)
+        support = convlab.conv_matrix(x.shape, np.ones_like(w), stride=stride, padding=pad, sparse=False)
+        for i, hl in enumerate(links["hl"]):
+            lit = sorted(k % T.shape[1] for k in hl["T"]["c"])
+            assert lit == list(np.flatnonzero(support[i])), (seed, i)          # row i's entries that can be non-zero
+            assert sorted(hl["x"]["c"]) == lit and hl["y"]["c"] == [i]
+            o_, p_ = divmod(i, cols.shape[1])
+            assert hl["X"]["k"] == [p_] and hl["W"]["r"] == [o_] and hl["Y"]["c"] == [i]
+
+
+@pytest.mark.parametrize("stride, pad", [(1, 0), (2, 1), (1, 2), (3, 1)])
+def test_backward_entries_are_sums_of_the_products_they_light(stride, pad):
+    """Every dL/dW and dL/dX entry the view explains equals autograd, and is the sum of its written products."""
+    rng = np.random.default_rng(stride * 10 + pad)
+    x, w = rng.integers(-2, 4, size=(2, 6, 5)).astype(float), rng.integers(-2, 3, size=(2, 2, 3, 2)).astype(float)
+    xt, wt = oracle.T(x, grad=True), oracle.T(w, grad=True)
+    y = F.conv2d(xt[None], wt, stride=stride, padding=pad)[0]
+    dy = rng.normal(size=tuple(y.shape))
+    y.backward(oracle.T(dy))
+    grads = convlab.conv2d_backward(x, w, dy, stride=stride, padding=pad)
+    for view, want in ((payload.grad_w_view(x, w, dy, grads, stride, pad), wt.grad.numpy()),
+                       (payload.grad_x_view(x, w, dy, grads, stride, pad), xt.grad.numpy())):
+        panels = [unpack(p["a"]).ravel() for p in view["panels"]]
+        np.testing.assert_allclose(view["values"], want.ravel(), atol=1e-10)
+        for i, terms in enumerate(view["terms"]):
+            total = sum(panels[a][ia] * panels[b][ib] for a, ia, b, ib in terms)
+            assert total == pytest.approx(want.ravel()[i], abs=1e-10), (view["label"], i)
+            ids = [p["id"] for p in view["panels"]]
+            for a, ia, b, ib in terms:                     # every factor of the sum is lit
+                assert ia in view["hl"][i][ids[a]] and ib in view["hl"][i][ids[b]]

@@ -23,7 +23,8 @@ from convlab.verify import Check, check_conv
 from ui.lessonview import payload
 
 __all__ = ["Conv1DLesson", "conv1d_lesson", "Conv2DLesson", "conv2d_lesson", "PoolLesson", "pool_lesson", "ShiftLesson",
-           "shift_lesson", "fold_figure", "size_latex", "CACHE_SIZE"]
+           "shift_lesson", "fold_figure", "MatrixLesson", "matrix_lesson", "BackwardLesson", "backward_lesson",
+           "PoolRouting", "pool_routing", "size_latex", "CACHE_SIZE"]
 
 CACHE_SIZE = 64          # parameter sets kept per page (a few hundred KB each at most)
 
@@ -153,7 +154,75 @@ def fold_figure(w_text: str, pool: int, font_size: int):
     return grid_figure([w, invariance.fold_avg_pool(w, pool)], ["w", f"w* (stride {pool})"], font_size=font_size)
 
 
-def frozen(a: np.ndarray) -> tuple:
-    """An array as a small hashable key (shape and bytes) for the caches above."""
-    a = np.ascontiguousarray(a, dtype=float)
-    return a.shape, a.tobytes()
+@dataclass(frozen=True)
+class MatrixLesson:
+    trace: convlab.StepTrace
+    body: bytes
+    sizes: convlab.MatrixSizes
+    big: convlab.MatrixSizes        # a 224×224 RGB image through 64 filters of 3×3, for scale
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def matrix_lesson(x_text: str, w_text: str, bias_text: str, padding: str, stride: int) -> MatrixLesson:
+    """The matrix page: the sliding window linked to its row of T and its column of X̂."""
+    x, w = parse_layer(x_text, w_text, max_side=8, max_kernel=4, max_channels=2, max_filters=2)
+    bias = parse_vector(bias_text, "bias", 3)
+    args = dict(stride=stride, padding=padding)
+    trace = convlab.conv2d_steps(x, w, bias, **args)
+    toeplitz = convlab.conv_matrix(x.shape, w, sparse=False, **args)
+    cols = convlab.im2col(x, w.shape[2:], **args)
+    view = payload.conv_view(trace, bias=bool(np.any(bias)),
+                             links=payload.matrix_links(trace, toeplitz, cols, np.asarray(trace.bias)))
+    return MatrixLesson(trace, payload.encode(view), convlab.matrix_sizes(x.shape, w, **args),
+                        convlab.matrix_sizes((3, 224, 224), np.ones((64, 3, 3, 3)), padding=1))
+
+
+@dataclass(frozen=True)
+class BackwardLesson:
+    grads: convlab.ConvGradients
+    grad_y: np.ndarray
+    bodies: tuple[bytes, bytes, bytes]     # the dL/dW view, the dL/dX view, dL/dX as stamps
+    output_padding: int
+    check: Check
+    same: bool                             # the transposed convolution gives dL/dX
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def backward_lesson(x_text: str, w_text: str, loss: str, dy_text: str, stride: int, pad: int) -> BackwardLesson:
+    """The backward page's conv part: dL/dW, dL/dX (entry by entry) and dL/dX as a transposed convolution."""
+    from convlab.backward import grad_x_by_transposed_conv, loss_gradient
+    from convlab.verify import check_conv2d_backward
+
+    x, w = parse_layer(x_text, w_text, max_side=8, max_kernel=4, max_channels=2, max_filters=2)
+    args = dict(stride=stride, padding=pad)
+    y = convlab.conv2d(x, w, **args)
+    grad_y = parse_grids(dy_text, "dL/dY", 8, 2) if loss == "custom" else loss_gradient(y, loss)
+    if grad_y.shape != y.shape:
+        raise convlab.ConvlabError(f"dL/dY must have Y's shape {y.shape[0]}×{y.shape[1]}×{y.shape[2]} "
+                                   f"(filters × rows × columns); it has {'×'.join(map(str, grad_y.shape))}")
+    g = convlab.conv2d_backward(x, w, grad_y, **args)
+    gx_t, op = grad_x_by_transposed_conv(x, w, grad_y, **args)
+    stamps = payload.stamp_view(grad_y, w, stride, pad, output_padding=op,
+                                names={"x": "dL/dY", "w": "W", "y": "dL/dX", "b": ""})
+    bodies = (payload.encode(payload.grad_w_view(x, w, grad_y, g, stride, pad)),
+              payload.encode(payload.grad_x_view(x, w, grad_y, g, stride, pad)), payload.encode(stamps))
+    return BackwardLesson(g, grad_y, bodies, op, check_conv2d_backward(g, x, w, grad_y, **args),
+                          bool(np.allclose(gx_t, g.grad_x)))
+
+
+@dataclass(frozen=True)
+class PoolRouting:
+    figure: object
+    check: Check
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def pool_routing(px_text: str, mode: str, font_size: int) -> PoolRouting:
+    """How pooling routes the gradient (dL/dY = 1 everywhere): to the max only, or evenly."""
+    from convlab.verify import check_pool2d_backward
+
+    px = parse_grid(px_text, "pooling input", 8)
+    pooled = convlab.pool2d(px, 2, mode=mode)
+    gpx = convlab.pool2d_backward(px, np.ones_like(pooled), 2, mode=mode)
+    fig = grid_figure([px, pooled, gpx], ["input", f"{mode}-pooled", "dL/dX"], font_size=font_size)
+    return PoolRouting(fig, check_pool2d_backward(gpx, px, np.ones_like(pooled), 2, mode=mode))

@@ -211,3 +211,86 @@ def test_projector_is_readable(server, browser, path, params):
     assert_readable(page, name)
     assert not errors, errors
     page.close()
+
+
+def test_matrix_links_follow_the_window(server, browser):
+    x = np.arange(1, 17).reshape(1, 4, 4) % 5
+    params = {"x": grids_text(x), "w": "1 0 -1; 2 1 0 | 0 1 1; -1 0 2", "bias": "1, -1", "padding": "same"}
+    trace = convlab.conv2d_steps(x, np.array([[[[1, 0, -1], [2, 1, 0]]], [[[0, 1, 1], [-1, 0, 2]]]]), [1, -1],
+                                 padding="same")
+    T = convlab.conv_matrix(x.shape, np.ones((2, 1, 2, 3)), padding="same", sparse=False)    # T's possible non-zeros
+    page, errors = open_view(browser, url(server, "matrix", **params), "lessonview-matrix")
+    before = runs(page)
+    for target in (5, 21):
+        press(page, "Home")
+        press(page, "ArrowRight", target)
+        wait_step(page, target)
+        lit_t = view(page).evaluate("(root) => [...root.querySelectorAll('[data-panel=T] [data-active=true]')]"
+                                    ".map(c => [Number(c.dataset.r), Number(c.dataset.c)])")
+        assert sorted(lit_t) == [[target, int(j)] for j in np.flatnonzero(T[target])]
+        lit_x = view(page).evaluate("(root) => [...root.querySelectorAll('[data-panel=x] [data-active=true]')]"
+                                    ".map(c => Number(c.dataset.c))")
+        assert sorted(lit_x) == list(np.flatnonzero(T[target]))
+        assert set(cells(page, "input", active=True)) == receptive_field(trace, target)
+    assert runs(page) == before
+    # a click on a row of T picks that output
+    view(page).locator("[data-panel=T] [data-r='9'][data-c='0']").click()
+    wait_step(page, 9)
+    assert set(cells(page, "input", active=True)) == receptive_field(trace, 9)
+    assert not errors, errors
+    page.close()
+
+
+def test_backward_clicks_light_what_each_gradient_is_made_of(server, browser):
+    params = {"x": "1 2 3 0; 0 1 2 3; 3 0 1 2; 2 3 0 1", "w": "1 0; 0 -1", "stride": 2, "pad": 1, "loss": "square"}
+    page, errors = open_view(browser, url(server, "backward", **params), "lessonview-backward")
+    x = np.array([[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]], float)
+    w = np.array([[1.0, 0], [0, -1]])
+    y = convlab.conv2d(x, w, stride=2, padding=1)
+    from convlab.backward import loss_gradient
+    dy = loss_gradient(y, "square")
+    g = convlab.conv2d_backward(x, w, dy, stride=2, padding=1)
+    # dL/dW[0, 0, 1, 0]: X at rows 1 + 2i, cols 0 + 2j of the padded input, times dL/dY[i, j]
+    view(page, 0).locator("[data-cell=output][data-r='1'][data-c='0']").click()
+    wait_step(page, 2, 0)
+    lit = view(page, 0).evaluate("(root) => [...root.querySelectorAll('[data-panel=x] [data-active=true]')]"
+                                 ".map(c => [Number(c.dataset.r), Number(c.dataset.c)])")
+    assert sorted(lit) == [[1 + 2 * i, 2 * j] for i in range(3) for j in range(3)]
+    assert headline(page, 0).endswith(f"= {text(g.grad_w.ravel()[2])}")
+    # dL/dX[0, 2, 1]: the dL/dY entries whose windows read it, times the weight that touched it
+    view(page, 1).locator("[data-cell=output][data-r='2'][data-c='1']").click()
+    wait_step(page, 9, 1)
+    assert headline(page, 1).endswith(f"= {text(g.grad_x[2, 1])}")
+    lit = view(page, 1).evaluate("(root) => [...root.querySelectorAll('[data-panel=dy] [data-active=true]')]"
+                                 ".map(c => [Number(c.dataset.r), Number(c.dataset.c)])")
+    want = [[i, j] for i in range(3) for j in range(3) for a in range(2) for b in range(2)
+            if 2 * i + a - 1 == 2 and 2 * j + b - 1 == 1]
+    assert sorted(lit) == sorted(want)
+    # the transposed convolution: at the last stamp the output (cropped) is dL/dX
+    press(page, "End", index=2)
+    wait_step(page, 8, 2)
+    out = cells(page, "output", 2)
+    for (r, c), v in np.ndenumerate(g.grad_x):
+        assert out[(0, r + 1, c + 1)] == text(v)
+    assert not errors, errors
+    page.close()
+
+
+def test_backward_pooling_input_survives_a_bad_kernel(server, browser):
+    """Issue 12: after a bad kernel was typed and fixed, the "Pooling input" box was empty."""
+    page, errors = open_view(browser, url(server, "backward"), "backward-bad-kernel")
+    box = page.get_by_label("Pooling input (2×2 windows, stride 2)")
+    field = page.get_by_label("Kernels (filter by filter, one per channel)", exact=True)
+    for value in ("abc", "1 0; 0 -1"):
+        field.fill(value)
+        field.press("Control+Enter")
+        page.wait_for_timeout(300)
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000)
+    page.wait_for_selector("[data-testid='lesson-view']")
+    assert box.input_value() == "1 3 2 1; 4 2 0 1; 1 1 5 2; 0 3 2 4"
+    page.get_by_text("avg", exact=True).click()
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000)
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    assert not errors, errors
+    page.close()

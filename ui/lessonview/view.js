@@ -503,7 +503,9 @@ class View {
     if (p.pad && p.pad.some((v) => v > 0)) items.push(["lv-key-pad", p.kind === "stamp" ? "cropped by the padding" : "padding"]);
     if (p.dropped && (p.dropped.rows.length || p.dropped.cols.length)) items.push(["lv-key-dropped", "✕ never read by any window"]);
     if (p.kind === "pool" && p.mode === "max") items.push(["lv-key-max", "★ the window's max"]);
-    items.push(["lv-key-current", "the current output"]);
+    items.push(["lv-key-current", { stamp: "the value stamping now", links: "the entry explained" }[p.kind] ||
+                "the current output"]);
+    if (p.kind === "links") items.unshift(["lv-key-window", "the numbers it is made of"]);
     const box = el("div", "lv-legend");
     for (const [cls, text] of items) {
       const item = el("span", "lv-legend-item");
@@ -750,21 +752,26 @@ class View {
   }
 
   // ---- linked matrix panels (the matrix page) and the "links" kind (the backward pass)
-  buildPanels(spec, clickable) {
+  buildPanels(spec, out) {
+    // out: the panel whose cells are the steps (data-cell="output"); spec.pick: other panels whose cells pick a
+    // step too, by their flat index ("flat") or by their row ("row", e.g. a row of the Toeplitz matrix)
     const box = el("div", "lv-links");
     const byId = {};
+    const picks = { ...(spec.pick || {}), ...(out ? { [out]: "flat" } : {}) };
     for (const sp of spec.panels) {
       const [G, H, W] = sp.a.s;
       const lim = maxAbs(sp.a.v);
       const grids = [];
+      const how = picks[sp.id];
       for (let g = 0; g < G; g++) {
         const vals = sp.a.v.slice(g * H * W, (g + 1) * H * W);
-        const onPick = clickable === sp.id ? { onHover: (i) => this.preview(g * H * W + i),
-                                               onClick: (i) => this.go(g * H * W + i) } : {};
-        const grid = new Grid(H, W, { role: clickable === sp.id ? "output" : "matrix", values: vals,
+        const toStep = (i) => (how === "row" ? Math.floor(i / W) : g * H * W + i);
+        const onPick = how ? { onHover: (i) => this.preview(toStep(i)), onClick: (i) => this.go(toStep(i)) } : {};
+        const grid = new Grid(H, W, { role: out === sp.id ? "output" : "matrix", values: vals,
                                       texts: vals.map(show), lim, pad: sp.pad, g, ...onPick });
         grid.wrap.dataset.panel = sp.id;
-        if (clickable === sp.id) grid.wrap.addEventListener("mouseleave", () => this.preview(-1));
+        if (how) grid.wrap.addEventListener("mouseleave", () => this.preview(-1));
+        if (how) grid.wrap.classList.add("lv-pickable");
         const panel = panelEl(sp.labels ? sp.labels[g] : sp.title, G > 1 || sp.labels ? "" : ` ${H} × ${W}`);
         panel.appendChild(grid.wrap);
         grid.panel = panel;
@@ -774,7 +781,33 @@ class View {
     }
     this.panels = byId;
     this.linkRows = [];
+    const place = (info, row, col, lead) => {
+      const slot = el("div", "lv-falk-slot");
+      slot.style.gridRow = String(row);
+      slot.style.gridColumn = String(col);
+      if (lead) slot.appendChild(el("span", "lv-op", lead));
+      for (const g of info.grids) slot.appendChild(g.panel);
+      return slot;
+    };
     for (const row of spec.rows) {
+      if (row.falk) {
+        // a matrix product laid out so that the lit row of A meets the lit column of B at C (Falk's scheme);
+        // bt: B is drawn as a row above A's columns (x above the columns of T it multiplies)
+        const [a, b, c] = row.falk.map((id) => byId[id]);
+        const block = el("div", "lv-falk");
+        if (row.caption) block.appendChild(el("div", "lv-falk-caption", row.caption));
+        block.appendChild(place(b, 2, row.bt ? 1 : 2));
+        block.appendChild(place(a, 3, 1));
+        block.appendChild(place(c, 3, 2));
+        const members = [a, b, c];
+        if (row.plus) {
+          block.appendChild(place(byId[row.plus], 3, 3, "+"));
+          members.push(byId[row.plus]);
+        }
+        box.appendChild(block);
+        this.linkRows.push({ line: block, members, falk: row, a, b, c, plus: row.plus ? byId[row.plus] : null });
+        continue;
+      }
       const line = el("div", "lv-eq");
       const members = [];
       for (const item of row) {
@@ -832,13 +865,23 @@ class View {
       this.cell = cell;
       this.minFont = minFont;
     }
+    const comfyL = Math.ceil(minFont / 0.42) + 4;
+    const capH = this.projector ? 1100 : 800;
     for (const row of this.linkRows || []) {
       const grids = row.members.flatMap((m) => m.grids);
-      const cols = grids.reduce((s, g) => s + g.w, 0) + grids.length;
-      const tallest = Math.max(...grids.map((g) => g.h));
-      const ops = row.line.querySelectorAll(".lv-op").length;
-      let cell = Math.floor((width - ops * 40 - grids.length * 12) / cols);
-      if (cell < (this.projector ? 40 : 28)) cell = Math.min(cell, Math.floor(900 / tallest));
+      let cols, height;
+      if (row.falk) {
+        const wide = (info) => info.grids.reduce((s, g) => s + g.w, 0);
+        cols = (row.falk.bt ? Math.max(wide(row.a), wide(row.b)) : wide(row.a)) + wide(row.c) +
+          (row.plus ? wide(row.plus) + 1.5 : 0);
+        height = Math.max(...row.b.grids.map((g) => g.h)) + Math.max(...row.a.grids.map((g) => g.h));
+      } else {
+        cols = grids.reduce((s, g) => s + g.w, 0) + grids.length * 0.4 + row.line.querySelectorAll(".lv-op").length;
+        height = Math.max(...grids.map((g) => g.h));
+      }
+      let cell = Math.floor((width - 60) / (cols * 1.06));
+      cell = Math.min(cell, maxCell);
+      if (height * cell > capH) cell = Math.max(Math.floor(capH / height), Math.min(cell, comfyL));
       cell = clamp(cell, 2, maxCell);
       const chars = Math.max(...grids.map((g) => g.longest()));
       for (const g of grids) g.size(cell, minFont, chars);
@@ -1208,7 +1251,6 @@ class View {
     }
     const idx = this.indexText(unravel(i, p.shape));
     const value = p.values[i];
-    this.headline.textContent = `${p.label}${idx} = ${show(value)}`;
     const words = p.terms[i].map(([pa, ia, pb, ib]) => {
       const a = p.panels[pa].a.v[ia], b = p.panels[pb].a.v[ib];
       return `${show(a)}${TIMES}${factor(b)}`;
@@ -1217,7 +1259,8 @@ class View {
     const text = !words.length ? "0 (no window reaches this entry)"
       : words.length <= 20 ? `${sumText(words)} = ${show(value)}`
         : `the ${words.length} products (${nonzero} not zero) add up to ${show(value)}`;
-    this.setLines([`${p.label}${idx} = ${text}`]);
+    this.headline.textContent = `${p.label}${idx} = ${text}`;
+    this.setLines([]);
   }
 }
 
