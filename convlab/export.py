@@ -23,7 +23,9 @@ __all__ = ["MAX_FRAMES", "MAX_WIDTH", "render_frame", "steps_gif", "occlusion_gi
 
 MAX_FRAMES = 80
 MAX_WIDTH = 1400
-MARGIN, TITLE_H, LABEL_H, GAP = 12, 34, 22, 24
+MAX_CELL = 96                    # px per grid cell: a small lesson fills a slide (the 1D notes' example: 1320 px wide)
+TITLE_FONT, LABEL_FONT = 26, 20  # readable on a projected slide
+MARGIN, TITLE_H, LABEL_H, GAP = 12, 48, 30, 24
 WINDOW = (255, 127, 14)          # the same orange as the figures' window outline
 CURRENT = (31, 119, 180)
 
@@ -82,7 +84,7 @@ def _panels(trace, i: int):
 def _cell_size(trace, max_width: int) -> int:
     widths = [p[1].shape[1] for p in _panels(trace, 0)]
     room = max_width - 2 * MARGIN - GAP * (len(widths) - 1)
-    return int(max(14, min(44, room // max(sum(widths), 1))))
+    return int(max(14, min(MAX_CELL, room // max(sum(widths), 1))))
 
 
 def render_frame(trace, i: int, cell: int | None = None, max_width: int = MAX_WIDTH):
@@ -97,21 +99,22 @@ def render_frame(trace, i: int, cell: int | None = None, max_width: int = MAX_WI
     height = TITLE_H + LABEL_H + max(p[1].shape[0] for p in panels) * cell + MARGIN
     img = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(img)
-    small, big = _font(max(9, int(cell * 0.36))), _font(15)
+    small, big = _font(max(9, int(cell * 0.36))), _font(TITLE_FONT)
     st = trace[i]
     idx = ", ".join(map(str, st.out_index))
     fits = lambda t: draw.textlength(t, font=big) <= width - 2 * MARGIN      # noqa: E731
-    text = f"step {i + 1}/{len(trace)}: out[{idx}] = " + st.expression().replace("×", "*")   # the font has no ×
+    out = f"step {i + 1}/{len(trace)}: {'y' if trace.dims == 1 else 'Y'}[{idx}] = "     # the lesson view's notation
+    text = out + st.expression().replace("×", "·")                                       # the font has no ×
     if not fits(text) and hasattr(st, "total_expression"):
-        text = f"step {i + 1}/{len(trace)}: out[{idx}] = channel sums + bias = " + st.total_expression()
+        text = out + "channel sums + bias = " + st.total_expression()
     if not fits(text):
-        text = f"step {i + 1}/{len(trace)}: out[{idx}] = {num(st.value)}"
+        text = out + num(st.value)
     draw.text((MARGIN, 8), text, fill="black", font=big)
     x0 = MARGIN
     for name, grid, outline, visible, current in panels:
         h, w = grid.shape
         y0 = TITLE_H + LABEL_H
-        draw.text((x0, TITLE_H), name, fill=(60, 60, 60), font=small if cell < 24 else _font(13))
+        draw.text((x0, TITLE_H), name, fill=(60, 60, 60), font=small if cell < 24 else _font(min(LABEL_FONT, cell // 2)))
         for r in range(h):
             for c in range(w):
                 show = visible is None or visible[r, c]

@@ -24,7 +24,8 @@ from ui.lessonview import payload
 
 __all__ = ["Conv1DLesson", "conv1d_lesson", "Conv2DLesson", "conv2d_lesson", "PoolLesson", "pool_lesson", "ShiftLesson",
            "shift_lesson", "fold_figure", "MatrixLesson", "matrix_lesson", "BackwardLesson", "backward_lesson",
-           "PoolRouting", "pool_routing", "size_latex", "CACHE_SIZE"]
+           "PoolRouting", "pool_routing", "PaddingLesson", "padding_lesson", "stack_lesson", "why_params",
+           "why_shift", "why_variants", "why_transposed", "why_dilated", "size_latex", "CACHE_SIZE"]
 
 CACHE_SIZE = 64          # parameter sets kept per page (a few hundred KB each at most)
 
@@ -226,3 +227,86 @@ def pool_routing(px_text: str, mode: str, font_size: int) -> PoolRouting:
     gpx = convlab.pool2d_backward(px, np.ones_like(pooled), 2, mode=mode)
     fig = grid_figure([px, pooled, gpx], ["input", f"{mode}-pooled", "dL/dX"], font_size=font_size)
     return PoolRouting(fig, check_pool2d_backward(gpx, px, np.ones_like(pooled), 2, mode=mode))
+
+
+@dataclass(frozen=True)
+class PaddingLesson:
+    rows: SizeExplanation
+    cols: SizeExplanation
+    body: bytes                    # where the windows fall (payload.windows_view)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def padding_lesson(n: int, m: int, k: int, stride: int, dilation: int, padding) -> PaddingLesson:
+    """One layer's output size on an n×m input, per axis, and a view of its windows."""
+    rows = convlab.explain_output_size(n, k, stride, padding, dilation)
+    cols = convlab.explain_output_size(m, k, stride, padding, dilation)
+    return PaddingLesson(rows, cols, payload.encode(payload.windows_view(rows, cols)))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def stack_lesson(n: int, depth: int, k: int, stride: int, padding: int, dilation: int, font_size: int):
+    """A stack of equal conv layers: (stats, receptive fields, their chart)."""
+    from convlab.figures.charts import stack_figure
+
+    layer = dict(kind="conv", out_channels=1, kernel_size=k, stride=stride, padding=padding, dilation=dilation)
+    stats = convlab.stack_stats((1, n, n), [layer] * depth)
+    rf = convlab.receptive_field([(k, stride, dilation)] * depth)
+    return stats, rf, stack_figure(stats, rf, font_size=font_size)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def why_params(channels: int, n: int, filters: int, k: int, tile: int, font_size: int):
+    """Parameter counts of a conv layer and its fully connected, unshared and tiled cousins, with their chart."""
+    from convlab.figures.bars import params_figure
+    from convlab.variants import variant_param_counts
+
+    counts = variant_param_counts((channels, n, n), filters, k, tile=tile)
+    stats = convlab.conv_layer_stats((channels, n, n), filters, k)
+    return counts, stats, params_figure(counts, font_size=font_size)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def why_shift(kernel: str, dy: int, dx: int, font_size: int):
+    """The demo picture and its feature map, before and after a shift: (two figures, equivariant)."""
+    picture = invariance.demo_image()
+    kern = convlab.kernels.KERNELS[kernel]
+    moved = invariance.shift(picture, dy, dx)
+    demo = invariance.compare_shift(picture, kern, 2, dy, dx)
+    return (grid_figure([picture, demo.conv], ["input", f"feature map ({kernel})"], font_size=font_size),
+            grid_figure([moved, demo.conv_shifted], ["shifted input", "feature map of the shifted input"],
+                        font_size=font_size)), demo.equivariant
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def why_variants(tile: int, font_size: int, per_figure: int):
+    """Convolution, tiled and unshared layers on the same 8×8 input: figures of `per_figure` grids each."""
+    from convlab.variants import variant_demo
+
+    picture = invariance.demo_image()[:8, :8]
+    variants = variant_demo(picture, 3, tile, seed=0)
+    grids = [picture] + [y for _, y in variants.values()]
+    titles = ["input"] + [f"{name}: {1 if w.ndim == 2 else w.shape[0] * w.shape[1]} kernel(s)"
+                          for name, (w, _) in variants.items()]
+    return tuple(grid_figure(grids[i: i + per_figure], titles[i: i + per_figure], font_size=font_size)
+                 for i in range(0, len(grids), per_figure))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def why_transposed(y_text: str, stride: int, padding: int):
+    """Transposed convolution of a small grid with the X kernel (seed 003), as stamps: (document, in, out shapes)."""
+    y = parse_grid(y_text, "transposed input", 6)
+    kernel = convlab.kernels.KERNELS["X (seed 003)"]
+    out = convlab.conv_transpose2d(y, kernel, stride=stride, padding=padding)
+    view = payload.stamp_view(y, kernel, stride, padding)
+    return payload.encode(view), y.shape, out.shape
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def why_dilated(dilation: int):
+    """The X kernel (seed 003) dilated over a 7×7 patch of the demo picture: (document, steps, span)."""
+    patch = invariance.demo_image()[1:8, 1:8]
+    trace = convlab.conv2d_steps(patch, convlab.kernels.KERNELS["X (seed 003)"], dilation=dilation)
+    rows = convlab.explain_output_size(7, 3, 1, 0, dilation)
+    view = payload.conv_view(trace, bias=False, dropped=payload.dropped_axes(rows, rows, trace.padding))
+    return payload.encode(view), len(trace), convlab.receptive_field([(3, 1, dilation)])[0].size

@@ -62,10 +62,6 @@ def font_size() -> int:
     return 22 if projector() else 16
 
 
-def cell_size() -> int:
-    return 64 if projector() else 46
-
-
 def preset_picker(page: str, schema: Schema, presets: dict, label: str = "Example from the notes") -> None:
     """A selectbox of presets; choosing one resets the page to its defaults plus the preset's values.
 

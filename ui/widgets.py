@@ -24,24 +24,6 @@ def friendly_errors(where: str):
                  "the other pages keep working.")
 
 
-def clamp_step(key: str, n: int) -> None:
-    """Keep a step index inside 0..n-1 after the configuration changed (before its widget exists)."""
-    st.session_state[key] = int(min(max(st.session_state.get(key, 0), 0), n - 1))
-
-
-def step_controls(key: str, n: int, label: str = "Step") -> int:
-    """◀ / ▶ buttons and a scrub slider, all on the server (the figure also animates in the browser)."""
-    def move(delta: int) -> None:
-        st.session_state[key] = (st.session_state[key] + delta) % n
-
-    left, mid, right = st.columns([1, 8, 1])
-    left.button("◀", key=f"{key}.prev", on_click=move, args=(-1,), help="previous step", width="stretch")
-    right.button("▶", key=f"{key}.next", on_click=move, args=(1,), help="next step", width="stretch")
-    if n > 1:
-        mid.slider(label, 0, n - 1, key=key, label_visibility="collapsed")
-    return st.session_state[key]
-
-
 def on_output_click(chart_key: str, step_key: str):
     """Callback for st.plotly_chart(on_select=...): a clicked output cell becomes the current step."""
     def callback() -> None:

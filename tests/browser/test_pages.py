@@ -32,6 +32,41 @@ def test_home_page_on_a_projector_sized_window(server, browser):
     page.close()
 
 
+# every number drawn in a Plotly heatmap or a lesson view, and anything that ends past the window's right edge
+PROJECTOR_CHECK = """() => {
+  const width = window.innerWidth, small = [], clipped = [];
+  for (const t of document.querySelectorAll('.js-plotly-plot g.heatmaplayer text')) {
+    const size = parseFloat(t.style.fontSize || getComputedStyle(t).fontSize);
+    if (/^[−-]?[0-9.]+$/.test(t.textContent.trim()) && size < 18) small.push(`${t.textContent} at ${size}px`);
+  }
+  const roots = [document, ...[...document.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => e.shadowRoot)];
+  for (const root of roots) {
+    for (const e of root.querySelectorAll('.lv-cell')) {
+      const size = parseFloat(getComputedStyle(e).fontSize);
+      if (e.textContent && size > 0 && size < 18) small.push(`${e.textContent} at ${size}px`);
+    }
+    for (const e of root.querySelectorAll('.lv-cell, .lv-line, .lv-headline, h1, h2, h3, p, .katex-display, .js-plotly-plot')) {
+      const box = e.getBoundingClientRect();
+      if (box.width && box.right > width + 1) clipped.push(`${e.tagName}.${e.className} ends at ${Math.round(box.right)}`);
+    }
+  }
+  return {small: small.slice(0, 5), clipped: clipped.slice(0, 5)};
+}"""
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_is_readable_on_a_projector(server, browser, path):
+    """At 1280×720 with ?projector=1: every number in a grid is at least 18 px, and nothing runs off the right edge.
+    The screenshots (artifacts/screenshots/projector-page-*.png) are the ones to look at."""
+    page, errors = load(browser, f"{server}/{path}?projector=1", f"projector-page-{path or 'home'}", width=1280,
+                        height=720)
+    found = page.evaluate(PROJECTOR_CHECK)
+    assert found == {"small": [], "clipped": []}, found
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert not errors, errors
+    page.close()
+
+
 def _wait_idle(page):
     page.wait_for_timeout(300)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000)

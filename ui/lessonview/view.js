@@ -141,7 +141,7 @@ function maxAbs(values) {
 
 // ---------------------------------------------------------------- one grid of cells
 
-const CANVAS_CELLS = 2500;             // above this many cells a grid is drawn on a canvas (the Toeplitz matrix)
+const CANVAS_CELLS = 4000;             // above this many cells a grid is drawn on a canvas (the Toeplitz matrix)
 
 class Grid {
   // An H×W grid: DOM cells (each holds its value as text) or, when large, a canvas with a highlight layer.
@@ -1100,7 +1100,7 @@ class View {
     const idx = this.outIndex(g, r, q);
     if (p.kind === "windows") {
       const cells = taps.map(([rr, cc]) => `(${rr - p.pad[0]}, ${cc - p.pad[2]})`);
-      this.headline.textContent = `output ${idx}: window at row ${taps[0][0] - p.pad[0]}, column ${taps[0][1] - p.pad[2]}`;
+      this.headline.textContent = `output${idx}: window at row ${taps[0][0] - p.pad[0]}, column ${taps[0][1] - p.pad[2]}`;
       this.setLines([`reads ${taps.length} cell${taps.length > 1 ? "s" : ""} (row, column; padding counts from ${MINUS}1): ` +
                      cells.slice(0, 24).join(" ") + (cells.length > 24 ? " …" : "")]);
       return;
