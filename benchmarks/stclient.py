@@ -8,6 +8,7 @@ It is what the load test and the two-session isolation test drive. One StClient 
         await tab.set("c2_stride", 2)                   # a widget, found by its key
         await tab.upload("fm_upload", "cat.png", png_bytes)
         await tab.click("tr_start")
+        await tab.set_state("c2_view", step=4)          # a custom component's state (the lesson view's step)
         tab.text()                                      # what the page shows (markdown, alerts, headings)
 
 Widgets are found by the `key=` the app gave them (Streamlit puts the key at the end of the widget id).
@@ -267,6 +268,17 @@ class StClient:
         else:                                   # selectbox, radio, text_input, text_area: the label
             state.string_value = str(value)
         self.states[wid] = state
+        return await self.rerun()
+
+    async def set_state(self, key: str, **values) -> float:
+        """What a custom component (v2) does with setStateValue, e.g. the lesson view reporting its step once the
+        stepping pauses: its state, merged with what the tab sent before, as one JSON widget value; one rerun."""
+        import json
+
+        wid = self.widget_id(key)
+        old = self.states.get(wid)
+        state = json.loads(old.json_value) if old is not None and old.WhichOneof("value") == "json_value" else {}
+        self.states[wid] = WidgetState(id=wid, json_value=json.dumps({**state, **values}))
         return await self.rerun()
 
     async def click(self, key: str) -> float:

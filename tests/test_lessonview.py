@@ -178,3 +178,16 @@ def test_backward_entries_are_sums_of_the_products_they_light(stride, pad):
             ids = [p["id"] for p in view["panels"]]
             for a, ia, b, ib in terms:                     # every factor of the sum is lit
                 assert ia in view["hl"][i][ids[a]] and ib in view["hl"][i][ids[b]]
+
+
+def test_a_frozen_figure_sends_the_same_spec():
+    """ui.widgets.frozen_figure: what st.plotly_chart serialises equals the figure's own spec (made once)."""
+    import plotly.io
+
+    from convlab.figures.grids import grid_figure
+    from ui.widgets import frozen_figure
+
+    fig = grid_figure([np.arange(6.0).reshape(2, 3), np.eye(2)], ["a", "b"])
+    frozen = frozen_figure(fig)
+    assert json.loads(plotly.io.to_json(frozen.to_dict(), validate=False)) == json.loads(plotly.io.to_json(fig))
+    assert frozen.to_dict() is frozen.to_dict()

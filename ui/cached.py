@@ -21,6 +21,7 @@ from convlab.figures.grids import grid_figure
 from convlab.parse import format_vector, parse_grid, parse_grids, parse_layer, parse_vector
 from convlab.verify import Check, check_conv
 from ui.lessonview import payload
+from ui.widgets import frozen_figure
 
 __all__ = ["Conv1DLesson", "conv1d_lesson", "Conv2DLesson", "conv2d_lesson", "PoolLesson", "pool_lesson", "ShiftLesson",
            "shift_lesson", "fold_figure", "MatrixLesson", "matrix_lesson", "BackwardLesson", "backward_lesson",
@@ -142,9 +143,10 @@ def shift_lesson(x_text: str, w_text: str, pool: int, dy: int, dx: int, font_siz
     w = parse_grid(w_text, "w", 5)
     demo = invariance.compare_shift(picture, w, pool, dy, dx)
     shifted = invariance.shift(picture, dy, dx)
-    figs = (grid_figure([picture, demo.conv, demo.pooled], ["input", "feature map", "max-pooled"], font_size=font_size),
-            grid_figure([shifted, demo.conv_shifted, demo.pooled_shifted],
-                        ["shifted input", "feature map (shifted too)", "max-pooled"], font_size=font_size))
+    figs = (frozen_figure(grid_figure([picture, demo.conv, demo.pooled], ["input", "feature map", "max-pooled"],
+                                      font_size=font_size)),
+            frozen_figure(grid_figure([shifted, demo.conv_shifted, demo.pooled_shifted],
+                                      ["shifted input", "feature map (shifted too)", "max-pooled"], font_size=font_size)))
     return ShiftLesson(figs, demo.equivariant, demo.pooled_unchanged, small)
 
 
@@ -152,7 +154,8 @@ def shift_lesson(x_text: str, w_text: str, pool: int, dy: int, dx: int, font_siz
 def fold_figure(w_text: str, pool: int, font_size: int):
     """w and w*, the single kernel that does conv(w) then average pooling (seed 001's question)."""
     w = parse_grid(w_text, "w", 5)
-    return grid_figure([w, invariance.fold_avg_pool(w, pool)], ["w", f"w* (stride {pool})"], font_size=font_size)
+    return frozen_figure(grid_figure([w, invariance.fold_avg_pool(w, pool)], ["w", f"w* (stride {pool})"],
+                                     font_size=font_size))
 
 
 @dataclass(frozen=True)
@@ -225,7 +228,7 @@ def pool_routing(px_text: str, mode: str, font_size: int) -> PoolRouting:
     px = parse_grid(px_text, "pooling input", 8)
     pooled = convlab.pool2d(px, 2, mode=mode)
     gpx = convlab.pool2d_backward(px, np.ones_like(pooled), 2, mode=mode)
-    fig = grid_figure([px, pooled, gpx], ["input", f"{mode}-pooled", "dL/dX"], font_size=font_size)
+    fig = frozen_figure(grid_figure([px, pooled, gpx], ["input", f"{mode}-pooled", "dL/dX"], font_size=font_size))
     return PoolRouting(fig, check_pool2d_backward(gpx, px, np.ones_like(pooled), 2, mode=mode))
 
 
@@ -252,7 +255,7 @@ def stack_lesson(n: int, depth: int, k: int, stride: int, padding: int, dilation
     layer = dict(kind="conv", out_channels=1, kernel_size=k, stride=stride, padding=padding, dilation=dilation)
     stats = convlab.stack_stats((1, n, n), [layer] * depth)
     rf = convlab.receptive_field([(k, stride, dilation)] * depth)
-    return stats, rf, stack_figure(stats, rf, font_size=font_size)
+    return stats, rf, frozen_figure(stack_figure(stats, rf, font_size=font_size))
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
@@ -263,7 +266,7 @@ def why_params(channels: int, n: int, filters: int, k: int, tile: int, font_size
 
     counts = variant_param_counts((channels, n, n), filters, k, tile=tile)
     stats = convlab.conv_layer_stats((channels, n, n), filters, k)
-    return counts, stats, params_figure(counts, font_size=font_size)
+    return counts, stats, frozen_figure(params_figure(counts, font_size=font_size))
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
@@ -273,9 +276,9 @@ def why_shift(kernel: str, dy: int, dx: int, font_size: int):
     kern = convlab.kernels.KERNELS[kernel]
     moved = invariance.shift(picture, dy, dx)
     demo = invariance.compare_shift(picture, kern, 2, dy, dx)
-    return (grid_figure([picture, demo.conv], ["input", f"feature map ({kernel})"], font_size=font_size),
-            grid_figure([moved, demo.conv_shifted], ["shifted input", "feature map of the shifted input"],
-                        font_size=font_size)), demo.equivariant
+    return (frozen_figure(grid_figure([picture, demo.conv], ["input", f"feature map ({kernel})"], font_size=font_size)),
+            frozen_figure(grid_figure([moved, demo.conv_shifted], ["shifted input", "feature map of the shifted input"],
+                                      font_size=font_size))), demo.equivariant
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
@@ -288,7 +291,7 @@ def why_variants(tile: int, font_size: int, per_figure: int):
     grids = [picture] + [y for _, y in variants.values()]
     titles = ["input"] + [f"{name}: {1 if w.ndim == 2 else w.shape[0] * w.shape[1]} kernel(s)"
                           for name, (w, _) in variants.items()]
-    return tuple(grid_figure(grids[i: i + per_figure], titles[i: i + per_figure], font_size=font_size)
+    return tuple(frozen_figure(grid_figure(grids[i: i + per_figure], titles[i: i + per_figure], font_size=font_size))
                  for i in range(0, len(grids), per_figure))
 
 

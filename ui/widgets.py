@@ -35,6 +35,22 @@ def on_output_click(chart_key: str, step_key: str):
     return callback
 
 
+def frozen_figure(fig):
+    """A Plotly figure built once and drawn by many sessions (ui/cached.py). st.plotly_chart asks every figure for
+    to_dict(), a deep copy; this one answers with the same dict, made once (treat it as read-only)."""
+    import plotly.graph_objects as go
+
+    class FrozenFigure(go.Figure):
+        def to_dict(self):
+            return self._frozen_dict
+
+    frozen = FrozenFigure(fig)
+    frozen._frozen_dict = go.Figure.to_dict(frozen)
+    for trace in frozen._frozen_dict.get("data", []):
+        trace.pop("uid", None)             # what plotly.io.to_json removes on every call, once for all
+    return frozen
+
+
 def chart(fig, key: str, on_click=None) -> None:
     kwargs = {"on_select": on_click, "selection_mode": "points"} if on_click else {}
     st.plotly_chart(fig, key=key, config={"displayModeBar": False}, **kwargs)
