@@ -175,7 +175,8 @@ def matrix_lesson(x_text: str, w_text: str, bias_text: str, padding: str, stride
     trace = convlab.conv2d_steps(x, w, bias, **args)
     toeplitz = convlab.conv_matrix(x.shape, w, sparse=False, **args)
     cols = convlab.im2col(x, w.shape[2:], **args)
-    view = payload.conv_view(trace, bias=bool(np.any(bias)),
+    axes = [convlab.explain_output_size(n, k, stride, p) for n, k, p in zip(x.shape[1:], w.shape[2:], trace.padding)]
+    view = payload.conv_view(trace, bias=bool(np.any(bias)), dropped=payload.dropped_axes(*axes, trace.padding),
                              links=payload.matrix_links(trace, toeplitz, cols, np.asarray(trace.bias)))
     return MatrixLesson(trace, payload.encode(view), convlab.matrix_sizes(x.shape, w, **args),
                         convlab.matrix_sizes((3, 224, 224), np.ones((64, 3, 3, 3)), padding=1))

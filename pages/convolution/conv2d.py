@@ -85,8 +85,9 @@ except convlab.ConvlabError as err:
 if ss["c2_flip"]:
     st.info("True convolution: each kernel is flipped (rotated 180°) before it slides; the view shows the flipped one.")
 lesson_view("c2_view", lesson.body, len(lesson.trace), "c2_step")
-with st.expander("Edit the numbers"):
-    tab_x, tab_w = st.tabs(["Input", "Kernels"])
+editor = st.expander("Edit the numbers", key="c2_edit", on_change="rerun")
+if editor.open:                                  # the tables are built only while they are shown
+    tab_x, tab_w = editor.tabs(["Input", "Kernels"])
     with tab_x:
         grid_editors("c2_x", x, [f"channel {c}" for c in range(len(x))])
     with tab_w:

@@ -50,8 +50,10 @@ except convlab.ConvlabError as err:
     stop_with(err, P, SCHEMA)
 
 lesson_view("pl_view", lesson.body, len(lesson.trace), "pl_step")
-with st.expander("Edit the input"):
-    grid_editors("pl_x", x, [f"channel {c}" for c in range(len(x))])
+editor = st.expander("Edit the input", key="pl_edit", on_change="rerun")
+if editor.open:                                  # the tables are built only while they are shown
+    with editor:
+        grid_editors("pl_x", x, [f"channel {c}" for c in range(len(x))])
 if ss["pl_mode"] == "max" and ss["pl_pad"]:
     st.caption("Max pooling pads with −∞, so padding never wins; average pooling pads with 0 and counts it, as torch does.")
 for axis, e in zip(("o_h", "o_w"), lesson.sizes):

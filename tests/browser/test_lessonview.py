@@ -294,3 +294,25 @@ def test_backward_pooling_input_survives_a_bad_kernel(server, browser):
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     assert not errors, errors
     page.close()
+
+
+@pytest.mark.parametrize("path, params, active", [
+    ("conv2d", {"x": grids_text(np.arange(3 * 256).reshape(3, 16, 16) % 9), "padding": "full", "bias": "1, 2, 3",
+                "w": grids_text(np.ones((9, 7, 7)))}, 3 * 49),
+    ("pooling", {"x": grids_text(np.arange(3 * 256).reshape(3, 16, 16) % 9), "size": 1}, 1),
+    ("matrix", {"x": grids_text(np.arange(128).reshape(2, 8, 8) % 5), "w": grids_text(np.ones((4, 4, 4))),
+                "bias": "0, 1", "padding": "full"}, 2 * 16),
+    ("padding", {"n": 40, "m": 40, "k": 1, "s": 1, "padding": "explicit", "p": 10}, 1),
+], ids=["conv2d", "pooling", "matrix", "padding"])
+def test_the_largest_grids_the_pages_allow(server, browser, path, params, active):
+    """Every size: the view draws the biggest configuration each page accepts and steps through it."""
+    page, errors = open_view(browser, url(server, path, **params), f"lessonview-largest-{path}")
+    n = int(view(page).locator(".lv-scrub").get_attribute("max")) + 1
+    press(page, "End")
+    wait_step(page, n - 1)
+    assert len(cells(page, "input", active=True)) == active                # every tap of the last window, padding too
+    press(page, "ArrowLeft")
+    wait_step(page, n - 2)
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    assert not errors, errors
+    page.close()

@@ -42,6 +42,8 @@ def test_bias_filters_padding_and_bad_input():
     m = panels(view_data(at))
     np.testing.assert_allclose(m["W"] @ m["X"] + m["b"], m["Y"], atol=1e-12)
     np.testing.assert_array_equal(m["b"].ravel(), [1, -1])
+    at = open_page(PAGE, stride="2")                                  # 3×3 input, 2×2 kernel: row 2, col 2 unread
+    assert view_data(at)["dropped"] == {"rows": [2], "cols": [2]}
     at = open_page(PAGE, stride="7")
     assert "URL value stride=7 was ignored" in shown(at)
     at.text_area(key="mx_w").set_value("1 2 3 4 5; 1 2 3 4 5").run()
