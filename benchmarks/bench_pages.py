@@ -1,52 +1,152 @@
-"""Server time of each page's default view, as a ratio to a bare Streamlit page, in one run.
+"""The server's own cost per interaction on each page, as a ratio to a bare Streamlit page, in one run.
 
-    .venv/bin/python benchmarks/bench_pages.py
+    .venv/bin/python benchmarks/bench_pages.py                      # this checkout
+    .venv/bin/python benchmarks/bench_pages.py --old /tmp/convlab-old    # and an older checkout, in the same run
+    # e.g. git archive <commit> | tar -x -C /tmp/convlab-old (it is measured in a process of its own)
 
-Each page is opened with AppTest, then rerun several times (best time kept); the peer
-is a one-line page (st.write) run the same way, so the ratio is the cost of the page's
-own work. The figure payload sent to the browser is printed too (budget: 2 MB).
+Each page is opened with AppTest and rerun (the median of --repeat runs is kept): "open" is a rerun of the page
+at its defaults, "change" alternates one parameter of a lesson page between two values (both cached after the
+first time, as for a class that mostly shares the defaults). Like the real server, all runs share one compiled
+script cache (AppTest alone would recompile every page on every run). The peer is a one-line page (st.write)
+run the same way. Also printed: what the page sends to the browser (Plotly figures and lesson views).
+
+Stepping, hovering and clicking in a lesson view cost the server nothing; the step it reports once the stepping
+pauses is one rerun like "open".
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import pathlib
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+# the checkout whose pages are measured: this one, or an older one (--old runs this script again for it)
+ROOT = pathlib.Path(os.environ.get("CONVLAB_BENCH_ROOT") or pathlib.Path(__file__).resolve().parents[1])
 sys.path.insert(0, str(ROOT))
-
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from ui.registry import PAGES  # noqa: E402
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E402
+from streamlit.testing.v1 import AppTest, app_test, local_script_runner  # noqa: E402
+
 from summary import record  # noqa: E402
 
+# one parameter per lesson page that a student changes first: (widget kind, key, two values)
+CHANGES = {
+    "conv1d": ("number_input", "c1_stride", 2, 1),
+    "conv2d": ("number_input", "c2_stride", 2, 1),
+    "padding": ("number_input", "pd_s", 2, 3),
+    "pooling": ("number_input", "pl_size", 3, 2),
+    "matrix": ("number_input", "mx_stride", 2, 1),
+    "backward": ("number_input", "bw_stride", 2, 1),
+    "why": ("number_input", "wy_dil", 3, 2),
+}
+LESSONS = tuple(CHANGES)
 
-def best_rerun(at: AppTest, repeat: int = 5) -> float:
+
+def share_script_cache() -> None:
+    """Compile each script once for every AppTest, as the server's ScriptCache does across reruns."""
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+
+def median_ms(run, repeat: int) -> float:
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        at.run()
+        run()
         times.append(time.perf_counter() - t0)
-    return min(times)
+    return statistics.median(times) * 1e3
 
 
-def main() -> None:
+def sent_kib(at: AppTest) -> float:
+    charts = sum(len(c.proto.spec) for c in at.get("plotly_chart"))
+    views = sum(v.proto.ByteSize() for v in at.get("bidi_component"))
+    return (charts + views) / 1024
+
+
+def measure(root: pathlib.Path, path: str, url: str, repeat: int) -> dict:
+    """Open the page, then rerun it at its defaults and with its first parameter changed."""
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
+    at.switch_page(f"pages/{path}").run()
+    at.run()
+    result = {"open": median_ms(at.run, repeat), "kib": sent_kib(at)}
+    if url in CHANGES:
+        kind, key, a, b = CHANGES[url]
+        values = iter([a, b] * repeat)
+
+        def change():
+            getattr(at, kind)(key=key).set_value(next(values))
+            at.run()
+        change(), change()                                    # both values cached, as after the first students
+        result["change"] = median_ms(change, repeat)
+        assert not at.exception, at.exception
+    return result
+
+
+def pages(root: pathlib.Path) -> list[tuple[str, str, str]]:
+    """(path, title, url) of a checkout's pages, read from its own ui/registry.py (or the older registry)."""
+    for registry in ("ui/registry.py", "convlab/registry.py"):
+        file = root / registry
+        if file.exists():
+            scope: dict = {}
+            exec(compile(file.read_text(), str(file), "exec"), scope)             # noqa: S102  a checkout's own list
+            return [(path, title, url) for _, path, title, _, url in scope["PAGES"]]
+    raise SystemExit(f"no page registry in {root}")
+
+
+def measure_all(root: pathlib.Path, repeat: int, lessons: bool) -> dict[str, dict]:
+    return {url: {"title": title, **measure(root, path, url, repeat)}
+            for path, title, url in pages(root) if not lessons or url in LESSONS}
+
+
+def measure_old(old: pathlib.Path, repeat: int, lessons: bool) -> dict[str, dict]:
+    """The older checkout in a process of its own: both have packages named ui and convlab."""
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as out:
+        env = {**os.environ, "CONVLAB_BENCH_ROOT": str(old.resolve()), "CONVLAB_BENCH_SUMMARY": ""}
+        cmd = [sys.executable, __file__, "--json", out.name, "--repeat", str(repeat)] + (["--lessons"] if lessons else [])
+        subprocess.run(cmd, cwd=old, env=env, check=True, stdout=subprocess.DEVNULL)
+        return json.load(open(out.name))
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--old", type=pathlib.Path, help="another checkout (e.g. git archive of a commit) to measure too")
+    ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--lessons", action="store_true", help="only the sliding-window lesson pages")
+    ap.add_argument("--json", help="write the measurements to this file (what --old reads)")
+    args = ap.parse_args(argv)
+    share_script_cache()
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as bare:
         bare.write("import streamlit as st\nst.write('hello')\n")
     peer = AppTest.from_file(bare.name, default_timeout=60).run()
-    base = best_rerun(peer)
-    print(f"bare page: {base * 1e3:.1f} ms per rerun")
-    print(f"{'page':<34}{'rerun':>10}{'ratio':>8}{'payload':>12}")
-    for _, path, title, _, _ in PAGES:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-        at.switch_page(f"pages/{path}").run()
-        t = best_rerun(at)
-        payload = sum(len(c.proto.spec) for c in at.get("plotly_chart"))
-        print(f"{title:<34}{t * 1e3:>8.1f}ms{t / base:>7.1f}×{payload / 1024:>9.0f} KiB")
-        record("pages", title, t / base, "rerun time / a bare page's", f"{t * 1e3:.0f} ms, figures {payload / 1024:.0f} KiB")
+    base = median_ms(peer.run, args.repeat)
+    new = measure_all(ROOT, args.repeat, args.lessons)
+    if args.json:
+        json.dump(new, open(args.json, "w"))
+        return
+    old = measure_old(args.old, args.repeat, args.lessons) if args.old else {}
+    print(f"bare page: {base:.1f} ms per rerun (median of {args.repeat})")
+    head = f"{'page':<30}{'open':>9}{'ratio':>8}{'change':>9}{'sends':>10}"
+    print(head + (f"{'old open':>10}{'old change':>11}{'new/old':>9}" if old else ""))
+    for url, m in new.items():
+        nan = float("nan")
+        line = f"{m['title']:<30}{m['open']:>7.1f}ms{m['open'] / base:>7.1f}×{m.get('change', nan):>7.1f}ms{m['kib']:>7.0f} KiB"
+        detail = f"open {m['open']:.0f} ms" + (f", change a parameter {m['change']:.0f} ms" if "change" in m else "")
+        detail += f", sends {m['kib']:.0f} KiB"
+        if url in old:
+            was = old[url]
+            ratio = m["open"] / was["open"]
+            line += f"{was['open']:>8.1f}ms{was.get('change', nan):>9.1f}ms{ratio:>8.2f}×"
+            detail += f"; old code: open {was['open']:.0f} ms" + (f", change {was['change']:.0f} ms" if "change" in was else "")
+            record("pages", f"{m['title']}: new vs old", ratio, "server time per rerun, new / old (same run)", detail)
+        print(line)
+        record("pages", m["title"], m["open"] / base, "rerun time / a bare page's", detail)
 
 
 if __name__ == "__main__":

@@ -187,9 +187,11 @@ async def student(i: int, url: str, args, rec: Record, stop_at: float) -> None:
             await act("open conv2d", tab.open("conv2d"))
             await act("set stride", tab.set("c2_stride", rng.choice([1, 2])))
             await act("set padding", tab.set("c2_padding", rng.choice(["same", "full", "valid"])))
-            await act("step", tab.click("c2_step.next"))
+            # stepping runs in the browser (no traffic); once it pauses, the view reports its step: one rerun
+            await act("step", tab.set_state("c2_view", step=rng.randint(1, 8)))
             await act("open pooling", tab.open("pooling"))
             await act("set pool size", tab.set("pl_size", rng.choice([2, 3])))
+            await act("step", tab.set_state("pl_view", step=rng.randint(1, 3)))
             await act("open features", tab.open("features"))
             await act("choose upload", tab.set("fm_source", "upload"))
             await act("upload photo", tab.upload("fm_upload", f"photo{i}.png", photo(i), "image/png"))

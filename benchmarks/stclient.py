@@ -9,6 +9,7 @@ It is what the load test and the two-session isolation test drive. One StClient 
         await tab.upload("fm_upload", "cat.png", png_bytes)
         await tab.click("tr_start")
         tab.fill("class_nickname", "Ada"); await tab.submit("class_join")    # a form: fields, then its button
+        await tab.set_state("c2_view", step=4)          # a custom component's state (the lesson view's step)
         tab.text()                                      # what the page shows (markdown, alerts, headings)
 
 Widgets are found by the `key=` the app gave them (Streamlit puts the key at the end of the widget id).
@@ -290,6 +291,17 @@ class StClient:
                 self.states[wid] = WidgetState(id=wid, trigger_value=True)
                 return await self.rerun()
         raise KeyError(f"{self.name}: no form {form!r} with a submit button on page {self.page!r}")
+
+    async def set_state(self, key: str, **values) -> float:
+        """What a custom component (v2) does with setStateValue, e.g. the lesson view reporting its step once the
+        stepping pauses: its state, merged with what the tab sent before, as one JSON widget value; one rerun."""
+        import json
+
+        wid = self.widget_id(key)
+        old = self.states.get(wid)
+        state = json.loads(old.json_value) if old is not None and old.WhichOneof("value") == "json_value" else {}
+        self.states[wid] = WidgetState(id=wid, json_value=json.dumps({**state, **values}))
+        return await self.rerun()
 
     async def click(self, key: str) -> float:
         wid = self.widget_id(key)

@@ -208,8 +208,10 @@ class SizeExplanation:
     def text(self) -> str:
         """Everything as readable lines, for a caption or a notebook."""
         lines = [*self.derivation, self.formula]
-        if self.tiles:
+        if self.tiles and not self.uncovered:
             lines.append("The stride tiles the input exactly.")
+        elif self.tiles:
+            lines.append("The last window ends exactly at the (padded) end, but the dilated kernel skips some inputs.")
         else:
             lines.append(f"Not an integer: the stride does not tile the input; torch keeps the floor, {self.output}.")
         if self.uncovered:

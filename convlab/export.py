@@ -26,6 +26,7 @@ __all__ = ["MAX_FRAMES", "MAX_WIDTH", "render_frame", "steps_gif", "occlusion_gi
 
 MAX_FRAMES = 80
 MAX_WIDTH = 1400
+MAX_CELL = 96                    # px per grid cell: a small lesson fills a slide (the 1D notes' example: 1320 px wide)
 MARGIN, TITLE_H, LABEL_H, GAP = GIF_MARGIN, GIF_TITLE_H, GIF_LABEL_H, GIF_GAP
 
 
@@ -78,7 +79,7 @@ def _panels(trace, i: int):
 def _cell_size(trace, max_width: int) -> int:
     widths = [p[1].shape[1] for p in _panels(trace, 0)]
     room = max_width - 2 * MARGIN - GAP * (len(widths) - 1)
-    return int(max(14, min(44, room // max(sum(widths), 1))))
+    return int(max(14, min(MAX_CELL, room // max(sum(widths), 1))))
 
 
 def render_frame(trace, i: int, cell: int | None = None, max_width: int = MAX_WIDTH):
@@ -97,17 +98,18 @@ def render_frame(trace, i: int, cell: int | None = None, max_width: int = MAX_WI
     st = trace[i]
     idx = ", ".join(map(str, st.out_index))
     fits = lambda t: draw.textlength(t, font=big) <= width - 2 * MARGIN      # noqa: E731
-    text = f"step {i + 1}/{len(trace)}: out[{idx}] = " + plain(st.expression())      # the font has no × or −
+    out = f"step {i + 1}/{len(trace)}: {'y' if trace.dims == 1 else 'Y'}[{idx}] = "     # the lesson view's notation
+    text = out + plain(st.expression())                                              # the font has no × or −
     if not fits(text) and hasattr(st, "total_expression"):
-        text = f"step {i + 1}/{len(trace)}: out[{idx}] = channel sums + bias = " + plain(st.total_expression())
+        text = out + "channel sums + bias = " + plain(st.total_expression())
     if not fits(text):
-        text = f"step {i + 1}/{len(trace)}: out[{idx}] = {num(st.value)}"
+        text = out + plain(num(st.value))
     draw.text((MARGIN, 8), text, fill=INK, font=big)
     x0 = MARGIN
     for name, grid, outline, visible, current in panels:
         h, w = grid.shape
         y0 = TITLE_H + LABEL_H
-        draw.text((x0, TITLE_H), name, fill=LABEL, font=small if cell < 24 else _font(GIF_LABEL_FONT))
+        draw.text((x0, TITLE_H), name, fill=LABEL, font=small if cell < 24 else _font(min(GIF_LABEL_FONT, cell // 2)))
         for r in range(h):
             for c in range(w):
                 show = visible is None or visible[r, c]

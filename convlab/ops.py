@@ -139,11 +139,15 @@ class StepTrace(Sequence):
     """
 
     def __init__(self, n: int, make_step, output: np.ndarray, padded: np.ndarray, padding, dims: int,
-                 kernels: np.ndarray | None = None, bias: np.ndarray | None = None):
+                 kernels: np.ndarray | None = None, bias: np.ndarray | None = None, *,
+                 geometry: tuple | None = None, details=None):
         self._n, self._make = n, make_step
         self.output, self.padded, self.padding, self.dims = output, padded, padding, dims
         self.kernels = kernels    # conv: the kernels actually slid (flipped if flip=True), (O, C, KH, KW)
         self.bias = bias          # conv: (O,)
+        # (kernel size, stride, dilation), each a (rows, cols) pair (rows is 1 in 1D)
+        self.kernel_size, self.stride, self.dilation = geometry or ((1, 1), (1, 1), (1, 1))
+        self._details = details   # () -> the per-step arrays of to_dict (sums, or mode and argmax)
 
     def __len__(self) -> int:
         return self._n
@@ -179,6 +183,38 @@ class StepTrace(Sequence):
             channels = range(np.shape(self.padded)[0] if np.ndim(self.padded) == self.dims + 1 else 1)
         return [(c, *cell) for c in channels for cell in itertools.product(*kept)]
 
+    def to_dict(self) -> dict:
+        """The whole trace as plain data (nested lists of floats): what a view needs to replay every step
+        without calling back, e.g. in a browser.
+
+        Shapes are lifted to 2D with a channel axis (1D: height 1). Keys: kind ("conv" or "pool"), dims,
+        padded (C, Hp, Wp), padding ((top, bottom), (left, right)), kernel_size, stride, dilation and
+        output (G, OH, OW). Step i is output element i in reading order, (g, r, q) = unravel(i, (G, OH, OW));
+        its window's taps sit at rows r·stride[0] + a·dilation[0] and columns q·stride[1] + b·dilation[1] of
+        padded. A conv trace adds kernels (O, C, KH, KW, as slid), bias (O,) and sums (G, OH, OW, C): each
+        step's partial sum per input channel (they add up, with the bias, to the output; equal to
+        ConvStep.channel_sums up to rounding in the last bit). A pool trace adds
+        mode and, for max pooling, argmax (C, OH, OW, 2): the (row, col) of each window's max, unpadded.
+
+        >>> d = conv1d_steps([1, 0, 2, 2, 3, 1], [3, 2, 2]).to_dict()
+        >>> d["kind"], d["output"], [s[0] for s in d["sums"][0][0]]
+        ('conv', [[[7.0, 8.0, 16.0, 14.0]]], [7.0, 8.0, 16.0, 14.0])
+        >>> pool2d_steps([[1, 3], [4, 2]], 2).to_dict()["argmax"]
+        [[[[1, 0]]]]
+        """
+        lift = (lambda a: np.asarray(a, dtype=float).reshape(-1, 1, np.shape(a)[-1])) if self.dims == 1 else \
+            (lambda a: np.asarray(a, dtype=float).reshape(-1, *np.shape(a)[-2:]))
+        pad = ((0, 0), tuple(self.padding)) if self.dims == 1 else tuple(map(tuple, self.padding))
+        out = {"kind": "conv" if self.kernels is not None else "pool", "dims": self.dims,
+               "padded": lift(self.padded).tolist(), "padding": [list(p) for p in pad],
+               "kernel_size": list(self.kernel_size), "stride": list(self.stride), "dilation": list(self.dilation),
+               "output": lift(self.output).tolist()}
+        if self.kernels is not None:
+            out.update(kernels=np.asarray(self.kernels, dtype=float).tolist(), bias=np.asarray(self.bias).tolist())
+        for key, value in (self._details() if self._details else {}).items():
+            out[key] = value.tolist() if isinstance(value, np.ndarray) else value
+        return out
+
     def __repr__(self) -> str:
         return f"StepTrace({self._n} steps, output shape {self.output.shape})"
 
@@ -204,8 +240,13 @@ def _conv_trace(s: ConvSetup) -> StepTrace:
                         tuple(map(int, cols)), shaped(patch), shaped(kern), shaped(prods),
                         float(s.bias[o]), float(prods.sum() + s.bias[o]), tuple(channels))
 
+    def sums() -> dict:
+        cols = unfold(xp, s.kernel, s.stride, s.dilation, s.out)                   # (C, KH, KW, OH, OW)
+        return {"sums": np.einsum("ocij,cijrq->orqc", s.weff, cols)}               # (O, OH, OW, C)
+
     padding = s.pads[1] if s.dims == 1 else s.pads
-    return StepTrace(n_out * oh * ow, make, _forward(s), s.shape_like_x(xp), padding, s.dims, s.weff, s.bias)
+    return StepTrace(n_out * oh * ow, make, _forward(s), s.shape_like_x(xp), padding, s.dims, s.weff, s.bias,
+                     geometry=(s.kernel, s.stride, s.dilation), details=sums)
 
 
 def conv1d_steps(x: Any, w: Any, bias: Any = None, stride: int = 1, padding: Any = 0, dilation: int = 1,
@@ -391,8 +432,12 @@ def _pool_trace(s: _PoolSetup) -> StepTrace:
                         tuple(map(int, rows)), tuple(map(int, cols)), patch[0] if s.dims == 1 else patch,
                         s.mode, value, am)
 
+    def details() -> dict:
+        return {"mode": s.mode, **({"argmax": argmax} if argmax is not None else {})}
+
     padding = s.pads[1] if s.dims == 1 else s.pads
-    return StepTrace(n_c * oh * ow, make, _pool(s), s.shaped(xp), padding, s.dims)
+    return StepTrace(n_c * oh * ow, make, _pool(s), s.shaped(xp), padding, s.dims,
+                     geometry=(s.kernel, s.stride, (1, 1)), details=details)
 
 
 def pool1d_steps(x: Any, kernel_size: int, stride: int | None = None, padding: int = 0,

@@ -60,6 +60,25 @@ def heatmap_text(fig: dict, title: str) -> list:
     raise AssertionError(f"no heatmap under {title!r}")
 
 
+def view_data(at, index: int = 0) -> dict:
+    """The document a lesson view (ui/lessonview) received, decoded: arrays come back as numpy arrays."""
+    import numpy as np
+
+    doc = json.loads(at.get("bidi_component")[index].proto.bytes)
+
+    def unpack(v):
+        if isinstance(v, dict) and set(v) == {"s", "v"}:
+            if v["v"] is None:
+                return np.full(v["s"], np.nan)
+            return np.array([-np.inf if e is None else e for e in v["v"]], dtype=float).reshape(v["s"])
+        if isinstance(v, dict):
+            return {k: unpack(e) for k, e in v.items()}
+        if isinstance(v, list):
+            return [unpack(e) for e in v]
+        return v
+    return unpack(doc)
+
+
 def values(v):
     """A figure array as numpy: plotly sends numeric arrays as {"dtype", "bdata", "shape"}."""
     import base64

@@ -141,3 +141,11 @@ def test_receptive_field_accepts_dicts_and_explains():
     steps = convlab.receptive_field([{"kernel_size": 3}, {"kernel_size": 2, "stride": 2}, 3])
     assert [s.size for s in steps] == [3, 4, 8]
     assert steps[2].formula == "r3 = r2 + (k − 1)·j2 = 4 + (3 − 1)·2 = 8"
+
+
+def test_dilated_taps_that_skip_inputs_do_not_count_as_tiling_exactly():
+    """n=7, k=3, d=2, s=2: the windows end at the end (tiles), but rows 1, 3, 5 are never read."""
+    e = convlab.explain_output_size(7, 3, stride=2, dilation=2)
+    assert e.tiles and e.uncovered == (1, 3, 5)
+    assert "tiles the input exactly" not in e.text() and "skips some inputs" in e.text()
+    assert "tiles the input exactly" in convlab.explain_output_size(7, 3, stride=2).text()

@@ -56,6 +56,14 @@ def test_gif_cells_use_the_figures_colour_scale():
     assert picked == [rgb(DIVERGING[2][1]), diverging_rgb(1 / 1.6), diverging_rgb(-1 / 1.6)]
 
 
+def test_gifs_are_big_enough_for_a_slide():
+    """Issue 13: the 1D GIF of the notes' example was 644×112 px; now its cells are 96 px and its text large."""
+    gif, _ = steps_gif(convlab.conv1d_steps([1, 0, 2, 2, 3, 1], [3, 2, 2]))
+    first = frames(gif)[0]
+    assert first.width >= 1200 and first.height >= 96 + TITLE_H + LABEL_H
+    assert render_frame(convlab.conv2d_steps(np.ones((4, 4)), np.ones((2, 2))), 0).width >= 800
+
+
 def test_gifs_are_capped_with_a_message_and_cover_pool_1d_and_occlusion():
     trace = convlab.conv2d_steps(np.random.default_rng(0).random((2, 16, 16)), np.ones((2, 2, 3, 3)), padding="same")
     gif, note = steps_gif(trace)

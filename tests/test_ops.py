@@ -226,3 +226,60 @@ def test_every_caption_reads_with_minus_signs_and_adds_up(seed):
         assert "-" not in text and f"+ {MINUS}" not in text and f"{MINUS} {MINUS}" not in text, text
         lhs, rhs = oracle.caption_value(text)
         assert lhs == pytest.approx(rhs), text
+
+
+def _taps(d: dict, i: int) -> tuple[list[int], list[int]]:
+    """Rows and columns of step i's window in to_dict's padded input, from its geometry alone."""
+    _, oh, ow = np.shape(d["output"])
+    _, r, q = np.unravel_index(i, np.shape(d["output"]))
+    (kh, kw), (sh, sw), (dh, dw) = d["kernel_size"], d["stride"], d["dilation"]
+    return [r * sh + a * dh for a in range(kh)], [q * sw + b * dw for b in range(kw)]
+
+
+@pytest.mark.parametrize("dims", [1, 2])
+def test_to_dict_replays_every_step_like_torch(dims):
+    """The plain-data trace (what the lesson view replays in the browser) agrees with torch and with each step."""
+    make = oracle.random_conv1d_case if dims == 1 else oracle.random_conv2d_case
+    conv, steps_fn = (convlab.conv1d, convlab.conv1d_steps) if dims == 1 else (convlab.conv2d, convlab.conv2d_steps)
+    for seed, c in valid_cases(make, conv, 40):
+        steps = steps_fn(**c)
+        d = steps.to_dict()
+        pads = steps.padding if dims == 2 else ((0, 0), steps.padding)
+        want = (oracle.conv1d if dims == 1 else oracle.conv2d)(c["x"], c["w"], c["bias"], c["stride"], steps.padding
+                                                               if dims == 1 else pads, c["dilation"])
+        np.testing.assert_allclose(np.reshape(d["output"], want.shape), want, atol=1e-10, err_msg=str(seed))
+        x3 = np.asarray(c["x"]).reshape(-1, 1, np.shape(c["x"])[-1]) if dims == 1 else np.asarray(c["x"])
+        np.testing.assert_array_equal(d["padded"], np.pad(x3, ((0, 0), *pads)))
+        assert d["padding"] == [list(p) for p in pads]
+        sums = np.asarray(d["sums"])
+        for i, st in enumerate(steps):
+            rows, cols = _taps(d, i)
+            assert tuple(rows) == (st.rows if dims == 2 else (0,)) and tuple(cols) == st.cols, (seed, i)
+            g, r, q = np.unravel_index(i, np.shape(d["output"]))
+            patch = np.asarray(d["padded"])[:, rows][:, :, cols]                             # (C, KH, KW)
+            np.testing.assert_array_equal(patch * np.asarray(d["kernels"])[g], st.products.reshape(patch.shape))
+            np.testing.assert_allclose(sums[g, r, q], st.channel_sums, rtol=1e-13, atol=1e-13, err_msg=str(seed))
+            assert sums[g, r, q].sum() + d["bias"][g] == pytest.approx(d["output"][g][r][q], abs=1e-10)
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+def test_pool_to_dict_windows_and_argmax_match_torch(mode):
+    rng = np.random.default_rng(5)
+    for seed in range(60):
+        c, h, w = int(rng.integers(1, 4)), int(rng.integers(2, 10)), int(rng.integers(2, 10))
+        k = int(rng.integers(1, min(h, w) + 1))
+        s, p = int(rng.integers(1, 4)), int(rng.integers(0, k // 2 + 1))
+        x = rng.normal(size=(c, h, w))
+        steps = convlab.pool2d_steps(x, k, s, p, mode)
+        d = steps.to_dict()
+        xt = oracle.T(x)[None]
+        if mode == "max":
+            want, idx = F.max_pool2d(xt, k, s, p, return_indices=True)
+            am = np.asarray(d["argmax"])
+            np.testing.assert_array_equal(am[..., 0] * w + am[..., 1], idx[0].numpy(), err_msg=str(seed))
+        else:
+            want = F.avg_pool2d(xt, k, s, p, count_include_pad=True)
+        np.testing.assert_allclose(d["output"], want[0].numpy(), atol=1e-12, err_msg=str(seed))
+        for i, st in enumerate(steps):
+            rows, cols = _taps(d, i)
+            assert tuple(rows) == st.rows and tuple(cols) == st.cols, (seed, i)

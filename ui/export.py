@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from convlab.export import MAX_FRAMES, frame_indices, grid_csv, steps_gif
+from ui.lessonview import speed
 
 
 def export_panel(key: str, trace=None, snippet: str = "", grids: dict[str, np.ndarray] | None = None,
@@ -20,13 +21,15 @@ def export_panel(key: str, trace=None, snippet: str = "", grids: dict[str, np.nd
     with st.expander("Export for slides and notebooks"):
         cols = st.columns(3)
         if trace is not None or gif is not None:
-            make = gif or (lambda: steps_gif(trace)[0])
+            ms = int(round(1000 / speed()))                  # the lesson view's speed setting
+            make = gif or (lambda: steps_gif(trace, ms_per_frame=ms)[0])
             n = len(trace) if trace is not None else gif_steps
             with cols[0]:
                 st.download_button("Animated GIF", make, file_name=f"convlab-{key}.gif", mime="image/gif",
                                    key=f"{key}_gif", icon=":material/gif_box:", on_click="ignore")
                 note = frame_indices(n, MAX_FRAMES)[1]
-                st.caption(note or f"{n} frames, drawn when you press the button.")
+                pace = f"{ms} ms a frame (the view's speed)" if gif is None else ""
+                st.caption(" ".join(t for t in (note or f"{n} frames,", pace, "drawn when you press the button.") if t))
         if snippet:
             with cols[1]:
                 st.download_button("PyTorch snippet (.py)", snippet, file_name=f"convlab-{key}.py", mime="text/x-python",

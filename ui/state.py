@@ -65,12 +65,12 @@ def projector() -> bool:
     return bool(st.session_state.get(PROJECTOR_KEY))
 
 
-def font_size() -> int:
-    return 22 if projector() else 16
-
-
 def cell_size() -> int:
     return 64 if projector() else 46
+
+
+def font_size() -> int:
+    return 22 if projector() else 16
 
 
 def preset_picker(page: str, schema: Schema, presets: dict, label: str = "Example from the notes") -> None:

@@ -25,12 +25,14 @@ def friendly_errors(where: str):
 
 
 def clamp_step(key: str, n: int) -> None:
-    """Keep a step index inside 0..n-1 after the configuration changed (before its widget exists)."""
+    """Keep a step index inside 0..n-1 after the configuration changed (before its widget exists).
+    Only the variants and 3D pages still step on the server; the lessons use the lesson view."""
     st.session_state[key] = int(min(max(st.session_state.get(key, 0), 0), n - 1))
 
 
 def step_controls(key: str, n: int, label: str = "Step") -> int:
-    """◀ / ▶ buttons and a scrub slider, all on the server (the figure also animates in the browser)."""
+    """◀ / ▶ buttons and a scrub slider, all on the server (the variants and 3D pages, until they move to the
+    lesson view)."""
     def move(delta: int) -> None:
         st.session_state[key] = (st.session_state[key] + delta) % n
 
@@ -51,6 +53,22 @@ def on_output_click(chart_key: str, step_key: str):
             value = idx[0][0] if isinstance(idx[0], list) else idx[0]
             st.session_state[step_key] = int(value)
     return callback
+
+
+def frozen_figure(fig):
+    """A Plotly figure built once and drawn by many sessions (ui/cached.py). st.plotly_chart asks every figure for
+    to_dict(), a deep copy; this one answers with the same dict, made once (treat it as read-only)."""
+    import plotly.graph_objects as go
+
+    class FrozenFigure(go.Figure):
+        def to_dict(self):
+            return self._frozen_dict
+
+    frozen = FrozenFigure(fig)
+    frozen._frozen_dict = go.Figure.to_dict(frozen)
+    for trace in frozen._frozen_dict.get("data", []):
+        trace.pop("uid", None)             # what plotly.io.to_json removes on every call, once for all
+    return frozen
 
 
 def chart(fig, key: str, on_click=None) -> None:

@@ -33,7 +33,7 @@ def coverage_grid(e: SizeExplanation) -> tuple[np.ndarray, np.ndarray]:
     return cat, labels
 
 
-def coverage_figure(e: SizeExplanation) -> go.Figure:
+def coverage_figure(e: SizeExplanation, font_size: int = 16) -> go.Figure:
     """A matrix-oriented chart: the padded input on top, one row per output below it.
 
     Padding cells are grey and show 0, input cells show their index (orange when no
@@ -46,13 +46,13 @@ def coverage_figure(e: SizeExplanation) -> go.Figure:
     scale = [[v / 4, c] for v, c in zip(range(5), COLOURS)]
     scale = [s for i, (v, c) in enumerate(scale) for s in ([max(v - 0.125, 0), c], [min(v + 0.125, 1), c])]
     fig = go.Figure(go.Heatmap(z=cat, text=labels, texttemplate="%{text}", colorscale=scale, zmin=0, zmax=4,
-                               showscale=False, xgap=2, ygap=2, hoverinfo="skip", textfont={"size": FONT}))
+                               showscale=False, xgap=2, ygap=2, hoverinfo="skip", textfont={"size": font_size}))
     rows = ["input"] + [f"out {o}" for o in range(e.output)]
     fig.update_yaxes(autorange="reversed", tickvals=list(range(len(rows))), ticktext=rows, scaleanchor="x",
-                     showgrid=False, zeroline=False, ticks="", tickfont={"size": FONT})
+                     showgrid=False, zeroline=False, ticks="", tickfont={"size": font_size})
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, ticks="")
-    fig.update_layout(height=60 + 44 * len(rows), margin=dict(l=10, r=10, t=10, b=10),
-                      plot_bgcolor=PAPER, font={"size": FONT})
+    fig.update_layout(height=60 + int(2.75 * font_size) * len(rows), margin=dict(l=10, r=10, t=10, b=10),
+                      plot_bgcolor=PAPER, font={"size": font_size})
     return fig
 
 

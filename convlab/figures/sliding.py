@@ -1,5 +1,6 @@
 """Sliding-window figures: the padded input, the kernel and the output, animated step by step.
 
+Kept only for the variants and 3D pages until they move to the lesson view (ui/lessonview).
 One builder serves conv1d, conv2d and pooling traces (from convlab.ops.*_steps). The
 animation runs in the browser (Plotly frames with play/pause and a step slider);
 each frame carries only what moves: the window outline, the current kernel and the

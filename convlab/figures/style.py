@@ -59,12 +59,12 @@ PROBABILITY = "Viridis"       # probabilities in [0, 1]
 FONT = 16                     # lesson figures on a projector
 CHART_FONT = 14               # charts and grids beside text
 TILE_FONT = 12                # titles of many small tiles
-GIF_TITLE_FONT = 15           # the caption line of a GIF frame (Pillow's default font: no × and no −)
-GIF_LABEL_FONT = 13           # panel names
+GIF_TITLE_FONT = 26           # the caption line of a GIF frame, readable on a slide (Pillow's font: no × and no −)
+GIF_LABEL_FONT = 20           # panel names
 GIF_CELL_FONT = 0.36          # numbers in cells, as a fraction of the cell size
 
 # ---------------------------------------------------------------- GIF layout (px)
-GIF_MARGIN, GIF_TITLE_H, GIF_LABEL_H, GIF_GAP = 12, 34, 22, 24
+GIF_MARGIN, GIF_TITLE_H, GIF_LABEL_H, GIF_GAP = 12, 48, 30, 24
 
 
 def limit(*arrays) -> float:

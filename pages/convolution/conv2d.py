@@ -3,15 +3,14 @@
 import streamlit as st
 
 import convlab
-from convlab.export import conv_snippet
-from convlab.figures.sliding import sliding_figure
 from convlab.parse import parse_grids, parse_layer, parse_vector
-from ui.presets import CONV2D, KERNELS, image_patch, kernel_text, resize_layer
-from ui.urlstate import Choice, Flag, Int, Schema, Text
-from convlab.verify import check_conv
+from ui.cached import conv2d_lesson, size_latex
 from ui.export import export_panel
-from ui.state import cell_size, font_size, preset_picker, projector, stop_with, sync_url, use_state
-from ui.widgets import chart, clamp_step, grid_editors, on_output_click, step_controls, torch_badge
+from ui.lessonview import lesson_view
+from ui.presets import CONV2D, KERNELS, image_patch, kernel_text, resize_layer
+from ui.state import preset_picker, stop_with, sync_url, use_state
+from ui.urlstate import Choice, Flag, Int, Schema, Text
+from ui.widgets import grid_editors, torch_badge
 
 P = "c2"
 SCHEMA = Schema(
@@ -43,13 +42,13 @@ def resize() -> None:
 
 use_state(P, SCHEMA)
 st.title("2D convolution")
-st.caption("Y[l, i, j] = Σ_d Σ_a Σ_b X[d, i·s + a, j·s + b] · W[l, d, a, b] + b[l]: every filter spans all input "
-           "channels, and the channel results are summed (seed 001).")
+st.latex(r"Y_{l,i,j} = \sum_{c} \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} X_{c,\; i s + a d,\; j s + b d} \, W_{l,c,a,b} + b_l")
+st.caption("Every filter l spans all input channels c; the channel results are summed, plus the filter's bias "
+           "(seed 001). s is the stride, d the dilation.")
 
 try:
     x, weights = parse_layer(ss["c2_x"], ss["c2_w"])
     w = weights.reshape(-1, *weights.shape[2:])
-    bias = parse_vector(ss["c2_bias"], "bias", 3)
     ss["c2_channels"], ss["c2_filters"] = len(x), len(weights)
 except convlab.ConvlabError as err:
     x = weights = None
@@ -76,54 +75,33 @@ with st.sidebar:
 if x is None:
     stop_with(parse_error, P, SCHEMA)
 
-with st.expander("Edit the numbers", expanded=x.shape[1] * x.shape[2] <= 36 and not projector()):
-    tab_x, tab_w = st.tabs(["Input", "Kernels"])
+padding = (ss["c2_ph"], ss["c2_pw"]) if ss["c2_padding"] == "explicit" else ss["c2_padding"]
+try:
+    lesson = conv2d_lesson(ss["c2_x"], ss["c2_w"], ss["c2_bias"], padding, ss["c2_stride"], ss["c2_dilation"],
+                           ss["c2_flip"])
+except convlab.ConvlabError as err:
+    stop_with(err, P, SCHEMA)
+
+if ss["c2_flip"]:
+    st.info("True convolution: each kernel is flipped (rotated 180°) before it slides; the view shows the flipped one.")
+lesson_view("c2_view", lesson.body, len(lesson.trace), "c2_step")
+editor = st.expander("Edit the numbers", key="c2_edit", on_change="rerun")
+if editor.open:                                  # the tables are built only while they are shown
+    tab_x, tab_w = editor.tabs(["Input", "Kernels"])
     with tab_x:
         grid_editors("c2_x", x, [f"channel {c}" for c in range(len(x))])
     with tab_w:
         labels = [f"filter {o}, channel {c}" for o in range(len(weights)) for c in range(len(x))]
         grid_editors("c2_w", w, labels, columns=len(x))
 
-padding = (ss["c2_ph"], ss["c2_pw"]) if ss["c2_padding"] == "explicit" else ss["c2_padding"]
-args = dict(bias=bias, stride=ss["c2_stride"], padding=padding, dilation=ss["c2_dilation"], flip=ss["c2_flip"])
-try:
-    steps = convlab.conv2d_steps(x, weights, **args)
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
+out = lesson.trace.output
+st.subheader(f"Output: {len(weights)} × {out.shape[-2]} × {out.shape[-1]} (filters × rows × columns)")
+for axis, e in zip(("o_h", "o_w"), lesson.sizes):
+    st.latex(size_latex(e, axis))
+    if e.uncovered:
+        st.markdown(f"{'rows' if axis == 'o_h' else 'columns'} never read by any window (✕): "
+                    f"{', '.join(map(str, e.uncovered))}")
+torch_badge(lesson.check)
 
-clamp_step("c2_step", len(steps))
-step = steps[ss["c2_step"]]
-if ss["c2_flip"]:
-    st.info("True convolution: each kernel is flipped (rotated 180°) before it slides; the figure shows the flipped one.")
-chart(sliding_figure(steps, ss["c2_step"], font_size=font_size(), cell=cell_size()), "c2_chart",
-      on_click=on_output_click("c2_chart", "c2_step"))
-step_controls("c2_step", len(steps))
-
-o, i, j = step.out_index
-st.markdown(f"### out[{o}, {i}, {j}] = {step.value:g}")
-if len(x) > 1 or step.bias:
-    rows = [f"channel {c}: {expr}" for c, expr in enumerate(step.channel_expressions())]
-    st.markdown("  \n".join(rows + [f"bias: {step.bias:g}", "**the convolution results across all input channels "
-                                    f"are summed, plus the bias:** {step.total_expression()}"]))
-else:
-    st.markdown(step.expression())
-st.caption("Click any output cell to light up its receptive field; ◀ ▶ step; Play animates in the browser.")
-
-left, right = st.columns(2)
-with left:
-    st.subheader("Output size")
-    pads = convlab.resolve_padding2d(x.shape[1:], w.shape[1:], ss["c2_stride"], padding, ss["c2_dilation"])
-    for axis, n, k, p in zip(("rows", "columns"), x.shape[1:], w.shape[1:], pads):
-        e = convlab.explain_output_size(n, k, ss["c2_stride"], p, ss["c2_dilation"])
-        dropped = f"; never covered: {', '.join(map(str, e.uncovered))}" if e.uncovered else ""
-        st.markdown(f"{axis}: {e.formula} → **{e.output}**{dropped}")
-    st.markdown(f"output shape: **{len(weights)} × {steps.output.shape[-2]} × {steps.output.shape[-1]}** "
-                f"(one map per filter)")
-with right:
-    st.subheader("Checked against PyTorch")
-    torch_badge(check_conv(2, steps.output, x, weights, **args))
-
-export_panel("conv2d", steps, conv_snippet(x, weights, bias, ss["c2_stride"], steps.padding, ss["c2_dilation"],
-                                           ss["c2_flip"]),
-             {"input": x, "kernels": weights.reshape(-1, *weights.shape[2:]), "output": steps.output})
+export_panel("conv2d", lesson.trace, lesson.snippet, lesson.grids)
 sync_url(P, SCHEMA)

@@ -6,6 +6,7 @@ import convlab
 from convlab.figures import coverage_figure
 from ui.lessons import GROUPS, LESSONS
 from ui.registry import PAGES
+from ui.state import font_size
 from ui.widgets import show_error
 
 PAGE_FILES = {url: path for _, path, _, _, url in PAGES}
@@ -61,6 +62,6 @@ with right:
         st.info(f"{e.dropped} input position(s) are never read by any window: "
                 f"{', '.join(map(str, e.uncovered))} (counting from 0, orange below).")
     try:
-        st.plotly_chart(coverage_figure(e), key="coverage", config={"displayModeBar": False})
+        st.plotly_chart(coverage_figure(e, font_size=font_size()), key="coverage", config={"displayModeBar": False})
     except convlab.ConvlabError as err:
         st.info(f"No chart for this one: {err}.")

@@ -24,7 +24,28 @@ def test_two_students_do_a_lesson_without_errors(server):
     assert r["trained"] == 1                       # student 0 trained to the end
     actions = r["per_action"]
     assert actions["upload photo"]["n"] == 2 and actions["start training"]["n"] == 1
+    assert actions["step"]["n"] == 4                   # each student reported a step on /conv2d and on /pooling
     assert r["interactions"] == sum(a["n"] for a in actions.values()) and r["p95_s"] > 0
     assert actions["class: join"]["n"] == 4 and r["class_answers"] == 12 and r["class_answer_p95_s"] > 0
     assert r["class_answers_confirmed"] == r["class_answers_stored"] == 12
     assert r["class_answers_lost"] == r["class_answers_duplicated"] == 0
+
+
+def test_a_reported_step_reaches_the_url_in_one_rerun(server):
+    """What the lesson view does once the stepping pauses (setStateValue), over the protocol: one rerun, and the
+    page writes the step into its URL (the link a teacher shares)."""
+    import asyncio
+
+    from stclient import StClient
+
+    async def lesson():
+        async with StClient(server, timeout=60, name="teacher") as tab:
+            await tab.open("conv2d")
+            assert "step" not in tab.query
+            await tab.set_state("c2_view", step=5)
+            assert "step=5" in tab.query, tab.query
+            await tab.set_state("c2_view", speed=2)          # the speed too; the step stays
+            assert "step=5" in tab.query and not tab.errors, (tab.query, tab.errors)
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, lesson()).result(timeout=300)

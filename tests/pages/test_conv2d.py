@@ -1,51 +1,69 @@
 """AppTest: the 2D convolution page."""
 
-from apptest_kit import figure, heatmap_text, open_page, rendered, shown
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from apptest_kit import open_page, rendered, shown, view_data
 
 PAGE = "pages/convolution/conv2d.py"
 
 
+def latex(at) -> str:
+    return "\n".join(e.value for e in at.latex)
+
+
 def test_default_is_seed000():
     at = open_page(PAGE)
-    fig = figure(at)
-    assert fig["layout"]["title"]["text"] == "out[0, 0, 0] = 1×1 − 2×2 − 3×5 + 4×6 = 6"
-    assert fig["frames"][-1]["layout"]["title"]["text"].endswith("= −50")
-    out = fig["frames"][-1]["data"]
-    texts = [t["text"] for t in out if t.get("type") == "heatmap"]
-    assert [["6", "8", "2"], ["6", "8", "2"], ["6", "8", "-50"]] in texts
+    doc = view_data(at)
+    np.testing.assert_array_equal(doc["x"][0], [[1, 2, 4, 3], [5, 6, 8, 7], [9, 10, 12, 11], [13, 14, 16, 2]])
+    np.testing.assert_array_equal(doc["w"][0, 0], [[1, -2], [-3, 4]])
+    np.testing.assert_array_equal(doc["y"][0], [[6, 8, 2], [6, 8, 2], [6, 8, -50]])      # seed 000's result
+    assert doc["ix"] == "grq" and doc["bias"] is None and doc["step"] == 0
     assert "equals torch.nn.functional.conv2d" in shown(at)
+    assert not at.get("plotly_chart")
 
 
 def test_seed003_preset_and_hand_made_kernel():
     at = open_page(PAGE)
     at.selectbox(key="c2_preset").set_value("Seed 003: 5×5 with the X kernel").run()
-    assert heatmap_text(figure(at), "kernel") == [["1", "0", "1"], ["0", "1", "0"], ["1", "0", "1"]]
-    frames = figure(at)["frames"]
-    texts = [t["text"] for t in frames[-1]["data"] if t.get("type") == "heatmap"]
-    assert [["4", "3", "4"], ["2", "4", "3"], ["2", "3", "4"]] in texts
+    doc = view_data(at)
+    np.testing.assert_array_equal(doc["w"][0, 0], [[1, 0, 1], [0, 1, 0], [1, 0, 1]])
+    np.testing.assert_array_equal(doc["y"][0], [[4, 3, 4], [2, 4, 3], [2, 3, 4]])
     at.selectbox(key="c2_kernel").set_value("Sobel x").run()
-    assert heatmap_text(figure(at), "kernel") == [["-1", "0", "1"], ["-2", "0", "2"], ["-1", "0", "1"]]
+    np.testing.assert_array_equal(view_data(at)["w"][0, 0], [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
     assert "equals torch" in shown(at)
 
 
 def test_channels_filters_and_bias_sum_per_channel():
     at = open_page(PAGE)
     at.selectbox(key="c2_preset").set_value("Two channels, two filters and a bias").run()
-    text = shown(at)
-    assert "channel 0:" in text and "channel 1:" in text and "bias: 1" in text
-    assert "summed, plus the bias:** 2 − 1 + 1 = 2" in text
+    doc = view_data(at)
+    assert doc["sums"].shape == (2, 5, 5, 2) and list(doc["bias"]) == [1, -2]
+    np.testing.assert_allclose(doc["sums"].sum(-1) + np.array([1, -2])[:, None, None], doc["y"], atol=1e-12)
+    x = torch.tensor(doc["x"][None], dtype=torch.float64)                    # padded already ("same")
+    want = F.conv2d(x, torch.tensor(doc["w"]), torch.tensor([1.0, -2.0], dtype=torch.float64))[0].numpy()
+    np.testing.assert_allclose(doc["y"], want, atol=1e-12)
     at.number_input(key="c2_filters").set_value(3).run()
     assert at.session_state["c2_bias"] == "1, -2, 0"
-    assert "output shape: **3 × 5 × 5**" in shown(at)
+    assert "Output: 3 × 5 × 5" in shown(at)
     assert "equals torch" in shown(at)
 
 
 def test_flip_stride_padding_and_url():
-    at = open_page(PAGE, stride="2", padding="full", flip="1")
-    text = shown(at)
-    assert "True convolution" in text and "equals torch" in text
-    assert "(4 + 2 − 2) / 2 + 1 = 3" in text
-    assert heatmap_text(figure(at), "kernel") == [["4", "-3"], ["-2", "1"]]
+    at = open_page(PAGE, stride="2", padding="full", flip="1", step="4")
+    assert "True convolution" in shown(at) and "equals torch" in shown(at)
+    assert r"\frac{4 + 2 - 2}{2} \right\rfloor + 1 = 3" in latex(at)
+    doc = view_data(at)
+    np.testing.assert_array_equal(doc["w"][0, 0], [[4, -3], [-2, 1]])
+    assert doc["flip"] is True and doc["s"] == [2, 2] and doc["step"] == 4 and doc["pad"] == [1, 1, 1, 1]
+
+
+def test_dilation_marks_the_rows_and_columns_no_window_reads():
+    at = open_page(PAGE, dilation="2", stride="2", x="1 2 3 4 5; 6 7 8 9 10; 1 2 3 4 5; 6 7 8 9 10; 1 2 3 4 5")
+    doc = view_data(at)                                # taps at 0, 2 then 2, 4: rows and columns 1 and 3 unread
+    assert doc["dropped"] == {"rows": [1, 3], "cols": [1, 3]} and doc["d"] == [2, 2]
+    assert "never read by any window (✕): 1, 3" in shown(at)
 
 
 def test_bad_input_gives_messages():
@@ -55,7 +73,7 @@ def test_bad_input_gives_messages():
     assert "bias has 2 values but there are 1 filters" in rendered(at.error[0].value)
     at.text_input(key="c2_bias").set_value("0").run()
     at.number_input(key="c2_dilation").set_value(3).run()
-    assert "(4 + 0 − 4) / 1 + 1 = 1" in shown(at) and not at.error          # 2×2 dilated by 3 spans 4×4
+    assert r"\frac{4 + 0 - 4}{1}" in latex(at) and not at.error             # 2×2 dilated by 3 spans 4×4
     at.session_state["c2_w"] = "1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5; 1 2 3 4 5"
     at.run()
     assert "larger than the padded input" in rendered(at.error[0].value) and not at.exception
@@ -65,7 +83,7 @@ def test_image_patch_preset():
     at = open_page(PAGE)
     at.selectbox(key="c2_preset").set_value("A patch of a real photo").run()
     assert not at.exception and "equals torch" in shown(at)
-    assert len(heatmap_text(figure(at), "input (padded)")) == 8
+    assert view_data(at)["x"].shape == (1, 8, 8)
 
 
 def test_export_snippet_reproduces_the_page_and_offers_downloads():

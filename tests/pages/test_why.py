@@ -2,7 +2,10 @@
 
 import numpy as np
 
-from apptest_kit import figure, open_page, rendered, shown, values
+import torch
+import torch.nn.functional as F
+
+from apptest_kit import figure, open_page, rendered, shown, values, view_data
 
 PAGE = "pages/convolution/why.py"
 
@@ -29,15 +32,33 @@ def test_shift_slider_moves_the_feature_map():
 
 def test_variants_transposed_and_dilated():
     at = open_page(PAGE)
-    # 2×2 input, X kernel, stride 2: the centre cell gets 1·x + 4·x overlaps
-    up = values(figure(at, 4)["data"][2]["z"])
     variants = figure(at, 3)
     assert [a["text"] for a in variants["layout"]["annotations"]][1:] == [
         "convolution: 1 kernel(s)", "tiled 2×2: 4 kernel(s)", "unshared: 36 kernel(s)"]
+    # 2×2 input, X kernel, stride 2: each value stamps the X kernel; the centre cell gets 1 + 2 + 3 + 4
+    stamps = view_data(at, 0)
+    assert stamps["kind"] == "stamp" and stamps["s"] == [2, 2]
+    up = stamps["y"][0]
+    want = F.conv_transpose2d(torch.tensor([[[[1.0, 2], [3, 4]]]], dtype=torch.float64),
+                              torch.tensor(stamps["w"]), stride=2)[0, 0].numpy()
+    np.testing.assert_array_equal(up, want)
     assert up.shape == (5, 5) and up[2, 2] == 1 + 2 + 3 + 4
+    dilated = view_data(at, 1)
+    assert dilated["d"] == [2, 2] and dilated["kind"] == "conv"
     at.number_input(key="wy_dil").set_value(3).run()
-    assert "spans 7×7 cells" in shown(at)
+    assert "spans 7×7 cells" in shown(at) and view_data(at, 1)["d"] == [3, 3]
     assert "dilated by 3×3" not in shown(at) and not at.exception
+
+
+def test_projector_splits_the_variants_and_keeps_grid_numbers_at_18px():
+    at = open_page(PAGE, projector="1")
+    figures = [figure(at, i) for i in range(len(at.get("plotly_chart")))]
+    grids = [f for f in figures if any(t.get("type") == "heatmap" for t in f["data"])]
+    assert len(grids) == 4                                  # equivariance: 2, variants: 2 of 2 grids each
+    for f in grids:
+        for t in f["data"]:
+            if t.get("type") == "heatmap" and t.get("text") is not None:
+                assert t["textfont"]["size"] >= 18, t["textfont"]
 
 
 def test_bad_input():

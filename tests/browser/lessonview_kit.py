@@ -1,0 +1,108 @@
+"""Drive the lesson view (ui/lessonview) in Chromium and read what it shows, through its test contract:
+data-testid="lesson-view" with data-step, cells with data-cell / data-g / data-r / data-c and data-active."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+from chromium import SHOTS, load
+from playwright.sync_api import expect
+
+from convlab._format import num
+
+VIEW = "[data-testid='lesson-view']"
+
+# counts the script runs the page starts from now on (each one shows as data-test-script-state="running")
+RUN_COUNTER = """() => {
+  if (window.__runs !== undefined) return;
+  window.__runs = 0;
+  const app = document.querySelector('[data-testid=stApp]');
+  let last = app.getAttribute('data-test-script-state');
+  new MutationObserver(() => {
+    const now = app.getAttribute('data-test-script-state');
+    if (now !== last && now === 'running') window.__runs += 1;
+    last = now;
+  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+READ_CELLS = """(root, [role, onlyActive]) => [...root.querySelectorAll(`[data-cell="${role}"]`)]
+  .filter(c => !onlyActive || c.dataset.active === 'true')
+  .map(c => [Number(c.dataset.g), Number(c.dataset.r), Number(c.dataset.c), c.textContent,
+             parseFloat(getComputedStyle(c).fontSize)])"""
+
+
+def url(server: str, path: str, **params) -> str:
+    return f"{server}/{path}" + ("?" + urllib.parse.urlencode(params) if params else "")
+
+
+def open_view(browser, address: str, name: str, width: int = 1400, height: int = 1000):
+    """Load a page, wait for its view, start counting script runs. Returns (page, errors)."""
+    page, errors = load(browser, address, name, width=width, height=height)
+    page.wait_for_selector(VIEW, timeout=30_000)
+    page.evaluate(RUN_COUNTER)
+    return page, errors
+
+
+def view(page, index: int = 0):
+    return page.locator(VIEW).nth(index)
+
+
+def step(page, index: int = 0) -> int:
+    return int(view(page, index).get_attribute("data-step"))
+
+
+def runs(page) -> int:
+    return page.evaluate("() => window.__runs")
+
+
+def cells(page, role: str, index: int = 0, active: bool = False) -> dict[tuple[int, int, int], str]:
+    """{(g, r, c): text} of the view's cells with data-cell=role (only the window's with active=True)."""
+    return {(g, r, c): text for g, r, c, text, _ in view(page, index).evaluate(READ_CELLS, [role, active])}
+
+
+def font_sizes(page, role: str, index: int = 0) -> list[float]:
+    """Font sizes (px) of the cells that show their number (0 where numbers are left out as too small)."""
+    return [size for *_, text, size in view(page, index).evaluate(READ_CELLS, [role, False]) if text and size > 0]
+
+
+def press(page, key: str, times: int = 1, index: int = 0) -> None:
+    view(page, index).focus()
+    for _ in range(times):
+        page.keyboard.press(key)
+
+
+def wait_step(page, want: int, index: int = 0) -> None:
+    expect(view(page, index)).to_have_attribute("data-step", str(want), timeout=10_000)
+
+
+def wait_for_url_step(page, want: int) -> None:
+    """The step comes back to Python once the stepping pauses, and the page writes it to the URL."""
+    page.wait_for_function("(want) => new URLSearchParams(location.search).get('step') === String(want) || "
+                           "(want === 0 && !new URLSearchParams(location.search).has('step'))", arg=want, timeout=20_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000)
+
+
+def text(value: float) -> str:
+    """A number as the view writes it: convlab's format with a true minus sign."""
+    return num(value).replace("-inf", "−∞").replace("-", "−")
+
+
+def headline(page, index: int = 0) -> str:
+    return view(page, index).locator(".lv-headline").inner_text()
+
+
+def lines(page, index: int = 0) -> list[str]:
+    return [t for t in view(page, index).locator(".lv-line").all_inner_texts() if t]
+
+
+def assert_readable(page, name: str, index: int = 0, min_font: float = 18) -> None:
+    """Projector check: every number drawn in a grid is at least min_font px high, and no cell of the view is
+    clipped by the window's right edge. Saves a screenshot of the viewport."""
+    width = page.viewport_size["width"]
+    for role in ("input", "kernel", "output", "product", "matrix"):
+        sizes = font_sizes(page, role, index)
+        assert all(s >= min_font for s in sizes), (role, sorted(sizes)[:5])
+    right = view(page, index).evaluate("(root) => Math.max(...[...root.querySelectorAll('.lv-cell, .lv-btn, "
+                                       ".lv-title, .lv-headline, .lv-line')].map(e => e.getBoundingClientRect().right))")
+    assert right <= width, f"clipped: something ends at {right} px in a {width} px window"
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
