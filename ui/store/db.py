@@ -144,6 +144,25 @@ def warm_up() -> None:
     threading.Thread(target=run, name="convlab-store-warm-up", daemon=True).start()
 
 
+@contextlib.contextmanager
+def _sqlite_file_lock(engine: sa.Engine):
+    """Replicas on one SQLite file migrate one at a time behind an OS file lock beside it. SQLite's own write lock
+    gives up after its busy timeout, which a heavily loaded machine starting several replicas at once can exceed;
+    this lock waits as long as it takes (the migration itself takes milliseconds)."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with open(f"{path}.migrate-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def migrate(engine: sa.Engine) -> None:
     """Bring the schema to the newest revision, one process at a time."""
     from alembic.config import Config
@@ -151,7 +170,7 @@ def migrate(engine: sa.Engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.connect().execution_options(convlab_write=True) as conn, conn.begin():
+    with _sqlite_file_lock(engine), engine.connect().execution_options(convlab_write=True) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
         cfg.attributes["connection"] = conn
