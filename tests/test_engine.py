@@ -4,7 +4,8 @@ The Ray tests start a local Ray instance (CONVLAB_ENGINE=ray with no CONVLAB_RAY
 run there gives exactly what the in-process engine gives: same seed, same history, same weights; same maps.
 """
 
-import time
+import itertools
+import threading
 
 import numpy as np
 import pytest
@@ -34,14 +35,26 @@ def test_occlusion_views_is_occlusion_and_grid_with_one_progress_count():
     assert seen[-1] == (98, 98) and all(t == 98 for _, t in seen) and [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
+def _held(gate: threading.Event):
+    """occlusion_views that starts only once `gate` is set: the job holds its worker until the test lets it go."""
+    def views(*args, on_progress, **kwargs):
+        assert gate.wait(60), "the test never opened the gate"
+        return occlusion_views(*args, on_progress=on_progress, **kwargs)
+    return views
+
+
 def test_a_task_job_queues_reports_progress_and_returns_the_result():
     model, x = _digits_model()
     pool = JobPool(workers=1)
-    first = TaskJob(occlusion_views, model, x, 3, (2, 2), (1, 1))
+    gate = threading.Event()
+    first = TaskJob(_held(gate), model, x, 3, (2, 2), (1, 1))
     second = TaskJob(occlusion_views, model, x, 5, (2, 2), (1, 1))
     pool.submit(first)
-    pool.submit(second)
-    assert second.snapshot().queue_position in (0, 1)          # 1 while the first one runs
+    assert _wait(lambda: first.snapshot().state == "running")
+    pool.submit(second)                                         # the only worker is busy with the first
+    s = second.snapshot()
+    assert (s.state, s.queue_position, s.message) == ("queued", 1, "waiting: 1 in the queue")
+    gate.set()
     assert _wait(lambda: first.finished and second.finished)
     assert first.snapshot().state == "done" and first.snapshot().done == first.snapshot().total == 98
     expected = occlusion_views(model, x, 5, (2, 2), (1, 1))
@@ -51,12 +64,11 @@ def test_a_task_job_queues_reports_progress_and_returns_the_result():
 def test_a_stopped_task_job_ends_as_stopped_and_a_failing_one_reports_why():
     model, x = _digits_model()
 
-    def slow(*args, on_progress, **kwargs):
-        for i in range(200):
-            on_progress(i, 200)
-            time.sleep(0.01)
+    def endless(*args, on_progress, **kwargs):
+        for i in itertools.count():             # ends only when on_progress raises Cancelled (the job stopped)
+            on_progress(i, 10**9)
 
-    job = TaskJob(slow)
+    job = TaskJob(endless)
     pool = JobPool(workers=1)
     pool.submit(job)
     assert _wait(lambda: job.snapshot().done > 3)
@@ -82,6 +94,12 @@ def test_the_engine_comes_from_the_environment(monkeypatch):
     assert jobs.default_workers() >= 1
 
 
+def on_ray(test):
+    """A Ray test: marked `ray` (scripts/test.sh --fast leaves it out), and kept on one xdist worker with the
+    other Ray tests so that they share one local Ray (starting one takes seconds and a lot of memory)."""
+    return pytest.mark.ray(pytest.mark.xdist_group("ray")(test))
+
+
 @pytest.fixture(scope="module")
 def ray_engine():
     ray = pytest.importorskip("ray", reason="Ray is not installed (it is in requirements-dev.txt)")
@@ -94,6 +112,7 @@ def ray_engine():
     mp.undo()
 
 
+@on_ray
 def test_training_on_ray_equals_training_here(ray_engine):
     data = load_digits()
     config = TrainConfig(epochs=2, threads=1, seed=7, report_every=10)
@@ -111,6 +130,7 @@ def test_training_on_ray_equals_training_here(ray_engine):
     assert s.curve and s.confusion.sum() == len(data.y_test) and s.filters.shape == (16, 1, 3, 3)
 
 
+@on_ray
 def test_stopping_a_job_on_ray_stops_it_there(ray_engine):
     data = load_digits()
     job = TrainingJob(preset("small"), data, TrainConfig(epochs=200, threads=1, report_every=1))
@@ -122,6 +142,7 @@ def test_stopping_a_job_on_ray_stops_it_there(ray_engine):
     assert job.snapshot().state == "stopped"
 
 
+@on_ray
 def test_occlusion_on_ray_equals_occlusion_here(ray_engine):
     model, x = _digits_model()
     job = TaskJob(occlusion_views, model, x, 3, (2, 2), (1, 1))

@@ -41,6 +41,7 @@ def test_conv2d_gif_frames_and_the_first_frame():
     assert (xs.max(), ys.max()) == (MARGIN + 2 * cell - 1, TITLE_H + LABEL_H + 2 * cell - 1)
 
 
+@pytest.mark.slow                   # draws three animated GIFs of up to 80 frames: the longest test outside the browser
 def test_gifs_are_capped_with_a_message_and_cover_pool_1d_and_occlusion():
     trace = convlab.conv2d_steps(np.random.default_rng(0).random((2, 16, 16)), np.ones((2, 2, 3, 3)), padding="same")
     gif, note = steps_gif(trace)

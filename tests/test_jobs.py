@@ -1,5 +1,6 @@
 """Background training jobs: progress, pause/resume/stop, a bounded pool with a queue, and the watchdog."""
 
+import threading
 import time
 
 from convlab.data import load_digits
@@ -30,19 +31,33 @@ def test_job_runs_in_background_and_records_live_views():
     assert s.confusion.trace() / s.confusion.sum() == s.epochs_done[-1]["test_acc"]
 
 
+class _Watched(threading.Event):
+    """A job's resume event that counts how often the trainer waited on it: a paused trainer waits in a loop."""
+
+    def __init__(self):
+        super().__init__()
+        self.waits = 0
+        self.set()
+
+    def wait(self, timeout=None):
+        self.waits += 1
+        return super().wait(timeout)
+
+
 def test_pause_resume_stop_and_queue_positions():
     data = load_digits()
     pool = JobPool(workers=1)
     jobs = [TrainingJob(preset("small"), data, TrainConfig(epochs=50, threads=1, report_every=1)) for _ in range(3)]
+    resume = jobs[0]._resume = _Watched()
     for j in jobs:
         pool.submit(j)
     assert _wait(lambda: jobs[0].snapshot().step > 0)
     assert [j.snapshot().queue_position for j in jobs[1:]] == [1, 2]
     jobs[0].pause()
-    time.sleep(0.3)
-    step = jobs[0].snapshot().step
-    time.sleep(0.4)
-    assert jobs[0].snapshot().step <= step + 1 and jobs[0].snapshot().state == "paused"
+    assert _wait(lambda: resume.waits > 0)                 # the trainer has finished its step and waits
+    step, waits = jobs[0].snapshot().step, resume.waits
+    assert _wait(lambda: resume.waits > waits + 1)         # ... and goes on waiting, without a step
+    assert jobs[0].snapshot().step == step and jobs[0].snapshot().state == "paused"
     jobs[0].resume()
     assert _wait(lambda: jobs[0].snapshot().step > step + 2)
     jobs[2].stop()
