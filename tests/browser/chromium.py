@@ -99,6 +99,12 @@ def wait_value(page, js: str, expected, timeout: int = 30_000) -> None:
         raise AssertionError(f"{js} returned {page.evaluate(js)!r}, not {expected!r}") from None
 
 
+def status(page, word: str):
+    """The training lab's bold status word ("Training", "Paused", "Done", ...) in the page itself (the menu in the
+    sidebar has a "Training" too)."""
+    return page.get_by_test_id("stMainBlockContainer").locator("strong").get_by_text(word, exact=True)
+
+
 def open_page(browser, url: str, width: int = 1400, height: int = 1000, dialogs: list | None = None):
     """Open url (in a Browser or a BrowserContext) and wait for its first run; returns the page and a list
     that collects the JavaScript errors it raises. alert/confirm dialogs go to `dialogs`."""

@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from chromium import COUNT_RUNS, IDLE, SERVER_LOG, SHOTS, load, mark, screenshot, settle, wait_idle
+from chromium import COUNT_RUNS, IDLE, SERVER_LOG, SHOTS, load, mark, screenshot, settle, status, wait_idle
 
 from ui.registry import PAGES as REGISTRY
 
@@ -253,7 +253,7 @@ def test_a_diverging_learning_rate_says_so_and_the_lab_keeps_working(server, bro
     rate.press("Enter")
     wait_idle(page)
     start.click()
-    expect(page.get_by_text("Done", exact=True).first).to_be_visible(timeout=90_000)
+    expect(status(page, "Done")).to_be_visible(timeout=90_000)
     assert_healthy(page, before)
     assert not errors, errors
     page.close()
@@ -266,9 +266,9 @@ def test_closing_a_tab_mid_training_stops_its_job(server, browser):
     a = browser.new_context()
     page, _ = load(a, f"{server}/training?dataset=shapes&epochs=50", "fault-close-a")
     page.get_by_role("button", name="Start").click()
-    expect(page.get_by_text("Training", exact=True)).to_be_visible(timeout=60_000)
+    expect(status(page, "Training")).to_be_visible(timeout=60_000)
     page.get_by_role("button", name="Pause").click()
-    expect(page.get_by_text("Paused", exact=True)).to_be_visible()
+    expect(status(page, "Paused")).to_be_visible()
     a.close()                                            # the student closes the tab mid-training
     b = browser.new_context()
     other, errors = load(b, f"{server}/conv2d", "fault-close-other")
@@ -276,7 +276,7 @@ def test_closing_a_tab_mid_training_stops_its_job(server, browser):
     page2, errors2 = load(b, f"{server}/training?epochs=1", "fault-close-b")
     page2.get_by_role("button", name="Start").click()
     # 6 s without a poll, the watchdog's round (2 s), then one epoch
-    expect(page2.get_by_text("Done", exact=True)).to_be_visible(timeout=60_000)
+    expect(status(page2, "Done")).to_be_visible(timeout=60_000)
     assert page2.get_by_text("in the queue").count() == 0
     assert_healthy(page2, before)
     assert not errors and not errors2, (errors, errors2)
@@ -300,7 +300,7 @@ def test_two_tabs_of_one_student_are_two_sessions(server, browser):
     one.goto(f"{server}/training?dataset=shapes&epochs=30", wait_until="domcontentloaded")
     wait_idle(one)
     one.get_by_role("button", name="Start").click()
-    expect(one.get_by_text("Training", exact=True)).to_be_visible(timeout=60_000)
+    expect(status(one, "Training")).to_be_visible(timeout=60_000)
     two.goto(f"{server}/training", wait_until="domcontentloaded")
     wait_idle(two)
     expect(two.get_by_text("Press Start to train")).to_have_count(1)     # tab one's run is not in tab two

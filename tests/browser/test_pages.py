@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from chromium import SHOTS, load, screenshot, wait_idle, wait_value
+from chromium import SHOTS, load, screenshot, status, wait_idle, wait_value
 
 from ui.registry import PAGES as REGISTRY
 
@@ -97,7 +97,7 @@ def test_training_lab_curves_move_while_training(server, browser):
     page, errors = load(browser, f"{server}/training?dataset=shapes&epochs=50", "training-before")
     page.set_viewport_size({"width": 1400, "height": 3200})        # room for every live view in the screenshot
     page.get_by_role("button", name="Start").click()
-    expect(page.get_by_text("Training", exact=True)).to_be_visible(timeout=60_000)
+    expect(status(page, "Training")).to_be_visible(timeout=60_000)
     page.wait_for_function(f"() => ({JS_LOSS_POINTS})() > 0", timeout=60_000)
     points = page.evaluate(JS_LOSS_POINTS)
     page.wait_for_function(f"n => ({JS_LOSS_POINTS})() > n", arg=points, timeout=60_000)   # the curve grows
@@ -105,7 +105,7 @@ def test_training_lab_curves_move_while_training(server, browser):
     stop = page.get_by_role("button", name="Stop")
     expect(stop).to_be_enabled()
     stop.click()
-    expect(page.get_by_text("Stopped", exact=True)).to_be_visible(timeout=30_000)
+    expect(status(page, "Stopped")).to_be_visible(timeout=30_000)
     expect(stop).to_be_disabled()
     assert page.locator("[data-testid='stException']").count() == 0
     assert not errors, errors
