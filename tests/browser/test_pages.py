@@ -231,7 +231,8 @@ def _overlap(a, b, slack=0.5) -> bool:
 def test_feature_map_tile_titles_neither_run_together_nor_cover_a_tile(server, browser, query):
     """/features: the kernels' and the maps' titles, measured where Chromium drew them (at 1280×720 in projector mode)."""
     width, height = (1280, 720) if "projector" in query else (1400, 1000)
-    page, errors = load(browser, f"{server}/features?{query}", f"features-titles-{re.sub(r'[^a-z0-9]+', '-', query)}", width, height)
+    name = "features-titles-" + re.sub(r"[^a-z0-9]+", "-", query)
+    page, errors = load(browser, f"{server}/features?{query}", name, width, height)
     for key in ("fm_kernels_fig", "fm_maps"):
         boxes = page.evaluate(JS_TILE_BOXES, key)
         titles, tiles = boxes["titles"], boxes["tiles"]
@@ -255,7 +256,8 @@ JS_ANIMATION_CONTROLS = """() => {
 @pytest.mark.parametrize("query", ["", "?model=shapes&window=4&stride=2", "?projector=1"])
 def test_occlusion_play_and_pause_sit_clear_of_an_uncrowded_slider(server, browser, query):
     width, height = (1280, 720) if "projector" in query else (1400, 1000)
-    page, errors = load(browser, f"{server}/occlusion{query}", f"occlusion-controls{re.sub(r'[^a-z0-9]+', '-', query)}", width, height)
+    name = "occlusion-controls" + re.sub(r"[^a-z0-9]+", "-", query)
+    page, errors = load(browser, f"{server}/occlusion{query}", name, width, height)
     controls = page.evaluate(JS_ANIMATION_CONTROLS)
     assert len(controls["buttons"]) == 2 and controls["slider"]
     for button in controls["buttons"]:
