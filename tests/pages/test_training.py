@@ -34,7 +34,7 @@ def test_a_stack_that_shrinks_to_nothing_is_explained_before_training():
 
 
 def test_start_shows_progress_and_stop_stops():
-    at = open_page(PAGE, epochs="50")
+    at = open_page(PAGE, dataset="shapes", epochs="50")     # a run that lasts far longer than the test
     at.button(key="tr_start").click().run()
     _wait_for(at, "**Training**")
     curves = figure(at, 1)
@@ -66,7 +66,7 @@ def test_transfer_learning_retrains_only_the_classifier():
     first = at.session_state["tr_job"]
     conv = first.model[0].weight.detach().clone()
     at.button(key="tr_transfer").click().run()
-    assert "Retraining classifier on split 1" in shown(at) or at.session_state["tr_job"] is not first
+    assert at.session_state["tr_job"] is not first           # (the page's st.rerun() drops its "Retraining" note)
     _wait_for(at, "**Done**")
     second = at.session_state["tr_job"]
     assert second is not first and second.data.name == "digits"
