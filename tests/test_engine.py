@@ -17,7 +17,7 @@ from convlab.data import load_digits
 from ui.jobs import JobPool, TaskJob, TrainingJob
 from convlab.models import preset
 from convlab.training import TrainConfig, make_model
-from test_jobs import _wait
+from test_jobs import _wait, _watch
 
 
 def _digits_model():
@@ -55,7 +55,7 @@ def test_a_task_job_queues_reports_progress_and_returns_the_result():
     s = second.snapshot()
     assert (s.state, s.queue_position, s.message) == ("queued", 1, "waiting: 1 in the queue")
     gate.set()
-    assert _wait(lambda: first.finished and second.finished)
+    assert _watch(first, second)
     assert first.snapshot().state == "done" and first.snapshot().done == first.snapshot().total == 98
     expected = occlusion_views(model, x, 5, (2, 2), (1, 1))
     assert all(np.array_equal(a, b) for a, b in zip(second.result, expected))
@@ -73,10 +73,10 @@ def test_a_stopped_task_job_ends_as_stopped_and_a_failing_one_reports_why():
     pool.submit(job)
     assert _wait(lambda: job.snapshot().done > 3)
     job.stop()
-    assert _wait(lambda: job.finished) and job.snapshot().state == "stopped" and job.result is None
+    assert _watch(job) and job.snapshot().state == "stopped" and job.result is None
     bad = TaskJob(occlusion_views, model, x, 99, (2, 2), (1, 1))          # no class 99
     pool.submit(bad)
-    assert _wait(lambda: bad.finished)
+    assert _watch(bad)
     assert bad.snapshot().state == "failed" and "target 99 does not exist" in bad.snapshot().message
 
 
@@ -121,7 +121,7 @@ def test_training_on_ray_equals_training_here(ray_engine):
     remote = TrainingJob(preset("small"), data, config)
     pool = JobPool(workers=1)
     pool.submit(remote)
-    assert _wait(lambda: remote.finished, timeout=240), remote.snapshot().message
+    assert _watch(remote, timeout=240), remote.snapshot().message
     s = remote.snapshot()
     assert s.state == "done", s.message
     assert remote.result.history == local.result.history
@@ -138,7 +138,7 @@ def test_stopping_a_job_on_ray_stops_it_there(ray_engine):
     pool.submit(job)
     assert _wait(lambda: job.snapshot().step > 0, timeout=240), job.snapshot().message
     job.stop()
-    assert _wait(lambda: job.finished, timeout=60)
+    assert _watch(job, timeout=60)
     assert job.snapshot().state == "stopped"
 
 
@@ -148,7 +148,7 @@ def test_occlusion_on_ray_equals_occlusion_here(ray_engine):
     job = TaskJob(occlusion_views, model, x, 3, (2, 2), (1, 1))
     pool = JobPool(workers=1)
     pool.submit(job)
-    assert _wait(lambda: job.finished, timeout=240)
+    assert _watch(job, timeout=240)
     assert job.snapshot().state == "done", job.snapshot().message
     expected = occlusion_views(model, x, 3, (2, 2), (1, 1))
     assert all(np.array_equal(a, b) for a, b in zip(job.result, expected))

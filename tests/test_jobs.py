@@ -18,12 +18,22 @@ def _wait(predicate, timeout=30):
     return False
 
 
+def _watch(*jobs, timeout=30):
+    """Wait until every job has ended, polling each as a page does: the pool's watchdog stops a job nobody has
+    polled for its idle timeout (a closed tab), and on a busy machine a job can take longer than that."""
+    def ended():
+        for job in jobs:
+            job.touch()
+        return all(job.finished for job in jobs)
+    return _wait(ended, timeout)
+
+
 def test_job_runs_in_background_and_records_live_views():
     data = load_digits()
     job = TrainingJob(preset("small"), data, TrainConfig(epochs=2, threads=1, report_every=5))
     pool = JobPool(workers=1)
     pool.submit(job)
-    assert _wait(lambda: job.finished)
+    assert _watch(job)
     s = job.snapshot()
     assert s.state == "done" and len(s.epochs_done) == 2 and s.curve and s.grad_norms
     assert s.filters.shape == (16, 1, 3, 3) and s.feature_maps.shape == (16, 8, 8)
@@ -66,7 +76,7 @@ def test_pause_resume_stop_and_queue_positions():
     assert _wait(lambda: jobs[1].snapshot().state == "running")
     assert jobs[1].snapshot().queue_position == 0
     jobs[1].stop()
-    assert _wait(lambda: jobs[1].finished)
+    assert _watch(jobs[1])
     assert jobs[2].snapshot().state == "stopped"
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from apptest_kit import figure, open_page, shown, values
-from test_jobs import _wait
+from test_jobs import _wait, _watch
 
 PAGE = "pages/images/occlusion.py"
 
@@ -87,7 +87,7 @@ def test_a_large_map_goes_through_the_job_pool_and_shows_when_done(monkeypatch):
     assert [p.proto.text for p in at.get("progress")] == ["Occluding… 5/1922"]
     assert "in the queue" not in shown(at) and "Explaining class" not in shown(at)
     page_job_may_finish.set()
-    assert _wait(lambda: job.finished)
+    assert _watch(job)
     assert job.snapshot().state == "done" and job.snapshot().done == job.snapshot().total == 2 * 961
     at.run()
     assert "Explaining class" in shown(at) and "with 961 occluder positions" in shown(at)
@@ -102,5 +102,5 @@ def test_a_large_map_goes_through_the_job_pool_and_shows_when_done(monkeypatch):
     assert _wait(lambda: new.snapshot().done == 5)
     new.stop()                                  # a closed tab's job: stopped at its next report
     page_job_may_finish.set()
-    assert _wait(lambda: new.finished, 30)
+    assert _watch(new)
     assert new.snapshot().state == "stopped"
