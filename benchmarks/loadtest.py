@@ -171,13 +171,12 @@ async def student(i: int, url: str, args, rec: Record, stop_at: float) -> None:
                 await act("open training", tab.open("training"))
                 await act("set epochs", tab.set("tr_epochs", args.epochs))
                 await act("start training", tab.click("tr_start"))
-                deadline = min(stop_at + 60, time.time() + args.train_limit)
-                while tab.polling and time.time() < deadline and not tab.closed:
-                    await asyncio.sleep(0.5)
-                # polling ends when the app's own full rerun starts; its "Done" arrives just after
-                settle_at = time.time() + args.timeout
-                while "**Done**" not in tab.text() and time.time() < settle_at and not tab.closed:
-                    await asyncio.sleep(0.2)
+                limit = min(stop_at + 60, time.time() + args.train_limit) - time.time()
+                try:        # "Done", and the app's own full rerun after the run has ended (polling stopped)
+                    await tab.wait_for(lambda: "**Done**" in tab.text() and not tab.polling and not tab.busy,
+                                       max(0.0, limit))
+                except (TimeoutError, ConnectionError):
+                    pass
                 if "**Done**" in tab.text():
                     rec.trained += 1
                 elif not tab.closed:
@@ -354,7 +353,7 @@ async def settle(url: str, pids: list[int], ttl: float, args) -> float:
                 await probe.open("")
         except Exception:                                     # noqa: BLE001  a probe only touches the store
             pass
-        await asyncio.sleep(3)
+        await asyncio.sleep(min(3.0, max(0.0, deadline - time.time())))
     return rss_mb(pids)
 
 

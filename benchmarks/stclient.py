@@ -63,6 +63,8 @@ class StClient:
         self._pending_fragment: float | None = None
         self._file_urls: dict[str, asyncio.Future] = {}
         self._finished = asyncio.Event()
+        self._changed = asyncio.Event()                      # set after every message from the server
+        self.busy = False                                    # a run (ours, a fragment's or the app's own) in flight
         self._ws = None
         self._tasks: list[asyncio.Task] = []
         self._cookie = ""
@@ -118,15 +120,18 @@ class StClient:
                 msg = ForwardMsg()
                 msg.ParseFromString(data)
                 self._handle(msg)
+                self._changed.set()
         except (websockets.ConnectionClosed, asyncio.CancelledError):
             pass
         finally:
             self.closed = True
             self._finished.set()
+            self._changed.set()
 
     def _handle(self, msg: ForwardMsg) -> None:
         kind = msg.WhichOneof("type")
         if kind == "new_session":
+            self.busy = True
             ns = msg.new_session
             if ns.initialize.session_id:
                 self.session_id = ns.initialize.session_id
@@ -145,6 +150,7 @@ class StClient:
             status = msg.script_finished
             if status in (FINISHED.FINISHED_SUCCESSFULLY, FINISHED.FINISHED_WITH_COMPILE_ERROR):
                 self._running = False               # (a run cut short for a rerun is followed by that rerun)
+            self.busy = status == FINISHED.FINISHED_EARLY_FOR_RERUN     # a rerun follows at once
             if status == FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
                 if self._pending_fragment is not None:
                     self.fragment_runs.append(time.perf_counter() - self._pending_fragment)
@@ -256,6 +262,21 @@ class StClient:
     def idle(self) -> bool:
         """No full run going: also the app's own rerun (st.rerun) after ours has finished."""
         return not self._running
+
+    async def wait_for(self, predicate, timeout: float | None = None) -> None:
+        """Wait until predicate() holds, checking it after every message from the server (no polling interval);
+        after `timeout` seconds (default: the tab's) raise TimeoutError with what the page shows."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + (self.timeout if timeout is None else timeout)
+        while not predicate():
+            if self.closed:
+                raise ConnectionError(f"{self.name}: the connection closed while waiting")
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), max(0.0, end - loop.time()))
+            except TimeoutError:
+                raise TimeoutError(f"{self.name}: still waiting after {timeout or self.timeout:.0f} s; "
+                                   f"the page shows: {self.text()[-500:]!r}") from None
 
     # ---- widgets
     def widget_id(self, key: str) -> str:

@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# Set up .venv with the test tools, make sure Chromium is there, and run every test.
-# Extra arguments go to pytest, e.g. scripts/test.sh -k seeds
+# Set up .venv with the test tools, make sure Chromium is there, lint, and run the tests in parallel.
+#   scripts/test.sh           every test: math, library, AppTest page tests, the Ray engine, headless Chromium
+#   scripts/test.sh --fast    the math, library and AppTest tests only (no browser, no Ray, nothing marked slow)
+# Extra arguments go to pytest, e.g. scripts/test.sh --fast -k seeds. WORKERS=n sets the number of pytest-xdist
+# workers (default: 4 for the whole suite, whose browser tests mostly wait, and 2 for --fast; 0 runs in-process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+fast=0
+if [ "${1:-}" = "--fast" ]; then
+    fast=1
+    shift
+fi
+
 bash scripts/setup.sh dev
 
 # Browser tests drive the system's Chromium through Playwright (never `playwright install`).
-if ! command -v chromium >/dev/null 2>&1; then
+if [ "$fast" = 0 ] && ! command -v chromium >/dev/null 2>&1; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
         echo "Installing Chromium for the browser tests ..."
         (apt-get install -y -qq chromium >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq chromium)
@@ -27,4 +37,12 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
     fi
 fi
 
-exec .venv/bin/python -m pytest "$@"
+echo "ruff check ."
+.venv/bin/ruff check .
+
+if [ "$fast" = 1 ]; then
+    exec .venv/bin/python -m pytest -n "${WORKERS:-2}" -m "not browser and not ray and not slow" "$@"
+fi
+# --dist loadgroup keeps the Ray tests on one worker (one local Ray); every worker that gets a browser test
+# starts its own server and Chromium (tests/browser/conftest.py).
+exec .venv/bin/python -m pytest -n "${WORKERS:-4}" --dist loadgroup "$@"

@@ -64,6 +64,7 @@ def test_gifs_are_big_enough_for_a_slide():
     assert render_frame(convlab.conv2d_steps(np.ones((4, 4)), np.ones((2, 2))), 0).width >= 800
 
 
+@pytest.mark.slow                   # draws three animated GIFs of up to 80 frames: the longest test outside the browser
 def test_gifs_are_capped_with_a_message_and_cover_pool_1d_and_occlusion():
     trace = convlab.conv2d_steps(np.random.default_rng(0).random((2, 16, 16)), np.ones((2, 2, 3, 3)), padding="same")
     gif, note = steps_gif(trace)

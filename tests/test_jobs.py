@@ -1,5 +1,6 @@
 """Background training jobs: progress, pause/resume/stop, a bounded pool with a queue, and the watchdog."""
 
+import threading
 import time
 
 from convlab.data import load_digits
@@ -17,12 +18,22 @@ def _wait(predicate, timeout=30):
     return False
 
 
+def _watch(*jobs, timeout=30):
+    """Wait until every job has ended, polling each as a page does: the pool's watchdog stops a job nobody has
+    polled for its idle timeout (a closed tab), and on a busy machine a job can take longer than that."""
+    def ended():
+        for job in jobs:
+            job.touch()
+        return all(job.finished for job in jobs)
+    return _wait(ended, timeout)
+
+
 def test_job_runs_in_background_and_records_live_views():
     data = load_digits()
     job = TrainingJob(preset("small"), data, TrainConfig(epochs=2, threads=1, report_every=5))
     pool = JobPool(workers=1)
     pool.submit(job)
-    assert _wait(lambda: job.finished)
+    assert _watch(job)
     s = job.snapshot()
     assert s.state == "done" and len(s.epochs_done) == 2 and s.curve and s.grad_norms
     assert s.filters.shape == (16, 1, 3, 3) and s.feature_maps.shape == (16, 8, 8)
@@ -30,19 +41,33 @@ def test_job_runs_in_background_and_records_live_views():
     assert s.confusion.trace() / s.confusion.sum() == s.epochs_done[-1]["test_acc"]
 
 
+class _Watched(threading.Event):
+    """A job's resume event that counts how often the trainer waited on it: a paused trainer waits in a loop."""
+
+    def __init__(self):
+        super().__init__()
+        self.waits = 0
+        self.set()
+
+    def wait(self, timeout=None):
+        self.waits += 1
+        return super().wait(timeout)
+
+
 def test_pause_resume_stop_and_queue_positions():
     data = load_digits()
     pool = JobPool(workers=1)
     jobs = [TrainingJob(preset("small"), data, TrainConfig(epochs=50, threads=1, report_every=1)) for _ in range(3)]
+    resume = jobs[0]._resume = _Watched()
     for j in jobs:
         pool.submit(j)
     assert _wait(lambda: jobs[0].snapshot().step > 0)
     assert [j.snapshot().queue_position for j in jobs[1:]] == [1, 2]
     jobs[0].pause()
-    time.sleep(0.3)
-    step = jobs[0].snapshot().step
-    time.sleep(0.4)
-    assert jobs[0].snapshot().step <= step + 1 and jobs[0].snapshot().state == "paused"
+    assert _wait(lambda: resume.waits > 0)                 # the trainer has finished its step and waits
+    step, waits = jobs[0].snapshot().step, resume.waits
+    assert _wait(lambda: resume.waits > waits + 1)         # ... and goes on waiting, without a step
+    assert jobs[0].snapshot().step == step and jobs[0].snapshot().state == "paused"
     jobs[0].resume()
     assert _wait(lambda: jobs[0].snapshot().step > step + 2)
     jobs[2].stop()
@@ -51,7 +76,7 @@ def test_pause_resume_stop_and_queue_positions():
     assert _wait(lambda: jobs[1].snapshot().state == "running")
     assert jobs[1].snapshot().queue_position == 0
     jobs[1].stop()
-    assert _wait(lambda: jobs[1].finished)
+    assert _watch(jobs[1])
     assert jobs[2].snapshot().state == "stopped"
 
 

@@ -79,17 +79,21 @@ def test_transfer_learning_freezes_layers():
 
 
 def test_save_load_round_trip(digits):
+    """A trained model comes back identical: same outputs, same test loss and accuracy (91% for seed 0)."""
     spec = preset("tinyvgg")
-    model = build_model(spec, digits.input_shape, 10)
+    run = train(spec, digits, TrainConfig(epochs=2, seed=0, threads=1))
+    model = run.model.eval()
     blob = save_model(model, spec, digits.input_shape, digits.classes, digits.mean, digits.std)
     loaded, meta = load_model(blob)
     x = torch.randn(3, *digits.input_shape)
-    model.eval()
     assert torch.equal(model(x), loaded(x))
     assert meta["spec"] == spec and meta["classes"] == list(digits.classes)
     probs = predict(loaded, digits, digits.x_test[:5])
     assert probs.shape == (5, 10) and np.allclose(probs.sum(1), 1)
-    assert 0 <= evaluate(loaded, torch.from_numpy(digits.normalise(digits.x_test)), torch.from_numpy(digits.y_test))[1] <= 1
+    test_x, test_y = torch.from_numpy(digits.normalise(digits.x_test)), torch.from_numpy(digits.y_test)
+    loss, accuracy = evaluate(loaded, test_x, test_y)
+    assert (loss, accuracy) == evaluate(model, test_x, test_y)
+    assert accuracy == run.test_accuracy and accuracy >= 0.88, accuracy
 
 
 def test_a_dna_model_saves_and_loads():
@@ -130,6 +134,7 @@ def test_bad_model_files_are_refused(digits, make_bad, message):
         load_model(make_bad(blob))
 
 
+@pytest.mark.slow                   # a new Python process imports torch and trains: seconds, more on a busy machine
 def test_cli_trains_and_writes_a_model(tmp_path):
     out = tmp_path / "m.safetensors"
     proc = subprocess.run([sys.executable, "-m", "convlab", "train", "--dataset", "digits", "--epochs", "2",
@@ -139,7 +144,7 @@ def test_cli_trains_and_writes_a_model(tmp_path):
     lines = proc.stdout.strip().splitlines()
     assert lines[0].startswith("epoch 1/2:") and lines[1].startswith("epoch 2/2:")
     result = json.loads(lines[-1])
-    assert result["epochs"] == 2 and result["params"] == 6090 and 0.8 <= result["test_accuracy"] <= 1
+    assert result["epochs"] == 2 and result["params"] == 6090 and result["test_accuracy"] >= 0.94    # 0.967, seed 0
     assert result["train_seconds"] > 0
     model, meta = load_model(out.read_bytes())
     assert meta["input_shape"] == [1, 8, 8]

@@ -57,16 +57,18 @@ def occluder_animation(image: np.ndarray, positions: Sequence[tuple[int, int]], 
     fig.frames = [go.Frame(name=str(k), data=[square(*positions[i])], traces=[1], layout={"title": {"text": title(i)}})
                   for k, i in enumerate(shown)]
     anim = {"frame": {"duration": 250, "redraw": True}, "transition": {"duration": 0}, "mode": "immediate"}
+    # Play / Pause on a row of their own, the slider under them at full width; a tick only where a label is
     fig.update_layout(
         updatemenus=[{"type": "buttons", "direction": "left", "x": 0, "y": -0.02, "xanchor": "left", "yanchor": "top",
-                      "showactive": False,
+                      "showactive": False, "pad": {"t": 0, "l": 0},
                       "buttons": [{"label": "Play", "method": "animate", "args": [None, {**anim, "fromcurrent": True}]},
                                   {"label": "Pause", "method": "animate",
                                    "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]}]}],
-        sliders=[{"active": 0, "x": 0.25, "len": 0.75, "y": -0.02, "yanchor": "top", "currentvalue": {"visible": False},
+        sliders=[{"active": 0, "x": 0, "len": 1, "y": -0.02, "yanchor": "top", "pad": {"t": 45, "l": 0, "r": 0},
+                  "currentvalue": {"visible": False}, "minorticklen": 0,
                   "steps": [{"label": str(i), "method": "animate",
                              "args": [[str(i)], {**anim, "frame": {"duration": 0, "redraw": True}}]} for i in range(n)]}])
-    return _style(fig, h, w, size + 80)
+    return _style(fig, h, w, size + 120)
 
 
 def map_figure(image: np.ndarray, heat: np.ndarray, title: str, size: int = 420, signed: bool = True) -> go.Figure:

@@ -58,15 +58,44 @@ def grad_norms_figure(norms: list[dict], font_size: int = CHART_FONT) -> go.Figu
     return _style(fig, 330, font_size)
 
 
+def _tile_layout(n: int, h: int, w: int, columns: int, cell: int, width: int | None, title_chars: int,
+                 font_size: int) -> tuple[int, float, int, int]:
+    """(columns, screen pixels per image pixel, band, gap) for n tiles of h × w: the band (in image pixels)
+    above each row holds one line of titles, the gap between columns is wide enough for the longest title.
+    A tile is `cell` screen pixels tall, smaller (or fewer columns) where the grid must fit in `width`
+    screen pixels; the sizes leave room to spare, as a figure squeezed by its container shrinks its tiles,
+    never its text."""
+    text = 0.65 * font_size * title_chars + font_size / 2           # a generous width for the longest title
+    g0 = max(1, h // 6)
+
+    def gap(px: float) -> int:                                       # whole image pixels between two columns
+        return max(g0, int(np.ceil(text / px)) - w)
+
+    cols = min(columns, n)
+    px = cell / h                                                    # screen pixels per image pixel
+    while width is not None and ((cols - 1) * (w + gap(px)) + w) * px > width:
+        # the largest scale at which the tiles with their gaps, and the titles, fit (a gap rounds up by < 1 pixel)
+        fit = min(width / ((cols - 1) * (w + g0) + w), (width - (cols - 1) * text) / (w + cols - 1))
+        if fit * h >= cell / 2 or cols == 1:
+            px = max(fit, 1 / h)
+            break
+        cols -= 1
+    band = max(g0, int(np.ceil(2.0 * font_size / px))) if title_chars else g0
+    return cols, px, band, gap(px)
+
+
 def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: int = 8, font_size: int = TILE_FONT,
                  cell: int = 90, rgb: bool = False, signed: bool = True, each: bool = False,
-                 clickable: bool = False) -> go.Figure:
+                 clickable: bool = False, width: int | None = None) -> go.Figure:
     """Small images in a grid (filters, feature maps, examples), drawn as ONE mosaic trace so the browser
     redraws it quickly while training updates it twice a second. Signed values diverge around 0;
     rgb=True shows (3, H, W) images in [0, 1] as colour pictures; signed=False shows greyscale pictures
     in [0, 1] (ink dark on white); each=True scales every tile to its own largest |value| (feature maps
     of very different strength stay visible). clickable=True lays transparent markers over each tile with
     customdata = the tile's index, for st.plotly_chart(on_select=...): heatmaps themselves send no clicks.
+    Each title sits in a band of its own above its tile, and the columns are spaced for the longest title,
+    so titles neither run together nor cover a tile; `width` (screen pixels, e.g. a page column's) makes the
+    tiles smaller, or the columns fewer, so that the grid fits without shrinking.
 
     >>> fig = tiles_figure([np.ones((2, 2)), -np.ones((2, 2))], ["a", "b"])
     >>> len(fig.data), [a.text for a in fig.layout.annotations]
@@ -77,18 +106,23 @@ def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: i
         return go.Figure()
     if each and not rgb:
         images = [np.asarray(im, dtype=float) / (np.abs(im).max() or 1.0) for im in images]
+    titles = list(titles[:n])
     shapes = [np.shape(im)[-2:] for im in images]
     h, w = max(s[0] for s in shapes), max(s[1] for s in shapes)
-    cols = min(columns, n)
+    cols, px, band, gap = _tile_layout(n, h, w, columns, cell, width, max(map(len, titles), default=0), font_size)
     rows = -(-n // cols)
-    gap = max(1, h // 6)
-    H, W = rows * (h + gap) - gap, cols * (w + gap) - gap
-    channels = 3 if rgb else 1
-    mosaic = np.full((channels, H, W), np.nan)
-    for i, im in enumerate(images):
+
+    def top_left(i: int) -> tuple[int, int]:                   # tile i's first row and column in the mosaic
         r, c = divmod(i, cols)
+        return r * (band + h) + band, c * (w + gap)
+
+    H, W = rows * (band + h), cols * (w + gap) - gap
+    channels = 3 if rgb else 1
+    mosaic = np.full((channels, H, W), np.nan)                  # (C, H, W); NaN between the tiles
+    for i, im in enumerate(images):
+        y, x = top_left(i)
         im = np.asarray(im, dtype=float).reshape(channels, *np.shape(im)[-2:])
-        mosaic[:, r * (h + gap): r * (h + gap) + im.shape[1], c * (w + gap): c * (w + gap) + im.shape[2]] = im
+        mosaic[:, y: y + im.shape[1], x: x + im.shape[2]] = im
     if rgb:
         pic = np.nan_to_num(np.transpose(mosaic, (1, 2, 0)), nan=1.0)
         fig = go.Figure(go.Image(z=np.clip(pic, 0, 1) * 255, hoverinfo="skip"))
@@ -101,23 +135,24 @@ def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: i
                                    hovertemplate="%{z:.3g}<extra></extra>"))
     # one update for all titles: fig.add_annotation per title re-validates every earlier one (quadratic)
     fig.update_layout(annotations=[
-        {"x": divmod(i, cols)[1] * (w + gap) + (w - 1) / 2, "y": divmod(i, cols)[0] * (h + gap) - 0.5, "text": title,
-         "showarrow": False, "yanchor": "bottom", "font": {"size": font_size}} for i, title in enumerate(titles[:n])])
+        {"x": top_left(i)[1] + (w - 1) / 2, "y": top_left(i)[0] - 0.5, "text": title, "showarrow": False,
+         "yanchor": "bottom", "font": {"size": font_size}} for i, title in enumerate(titles)])
     if clickable:
         xs, ys, ids = [], [], []
         for i, (th, tw) in enumerate(shapes):
-            r, c = divmod(i, cols)
+            y, x = top_left(i)
             for fy in (0.125, 0.375, 0.625, 0.875):
                 for fx in (0.125, 0.375, 0.625, 0.875):
-                    xs.append(c * (w + gap) + fx * tw - 0.5)
-                    ys.append(r * (h + gap) + fy * th - 0.5)
+                    xs.append(x + fx * tw - 0.5)
+                    ys.append(y + fy * th - 0.5)
                     ids.append(i)
         fig.add_trace(go.Scatter(x=xs, y=ys, customdata=ids, mode="markers", showlegend=False,
-                                 marker={"size": max(6, cell // 4), "color": TRANSPARENT, "symbol": "square"},
+                                 marker={"size": max(6, int(h * px) // 4), "color": TRANSPARENT, "symbol": "square"},
                                  hovertemplate="map %{customdata}: click to enlarge<extra></extra>"))
     fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, scaleanchor="x")
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
-    fig.update_layout(height=rows * cell + 40, margin=dict(l=5, r=5, t=25, b=5), dragmode=False, plot_bgcolor=PAPER)
+    fig.update_layout(height=int(np.ceil(H * px)) + 10, margin=dict(l=5, r=5, t=5, b=5), dragmode=False,
+                      plot_bgcolor=PAPER)
     return fig
 
 

@@ -16,7 +16,7 @@ from convlab.samples import SAMPLES
 from ui.urlstate import Choice, Flag, Int, Schema, Text
 from ui.images import SOURCES, chosen_photo
 from ui.models import bundled_model, current_model
-from ui.state import sync_url, use_state
+from ui.state import font_size, sync_url, use_state
 from ui.widgets import chart, show_error
 
 P = "fm"
@@ -86,17 +86,21 @@ try:
         names = [n for n in KERNELS if n != "identity"]
         kernels = hand_made(names, channels, per_channel=ss["fm_per_channel"])
         titles = [f"{n} ({c})" for n in names for c in "RGB"] if ss["fm_per_channel"] else names
+        shown_kernels, kernel_titles = hand_made(names, channels), names      # per channel: the same 8, thrice
+        what = "hand-made" + (", each used on R, G and B in turn" if ss["fm_per_channel"] else "")
     elif ss["fm_kernels"] == "custom":
-        kernels, titles = custom_kernel(ss["fm_custom"], channels), ["your kernel"]
+        kernels, titles, what = custom_kernel(ss["fm_custom"], channels), ["your kernel"], "yours"
     elif ss["fm_kernels"] == "random":
         kernels = random_kernels(ss["fm_count"], channels, ss["fm_size"], ss["fm_seed"])
-        titles = [f"random {i}" for i in range(len(kernels))]
+        titles, what = [f"random {i}" for i in range(len(kernels))], "random"
     elif ss["fm_kernels"] == "k-means":
         kernels = kmeans(digest, ss["fm_count"], ss["fm_size"], ss["fm_seed"], image)
-        titles = [f"k-means {i}" for i in range(len(kernels))]
+        titles, what = [f"k-means {i}" for i in range(len(kernels))], "k-means"
     else:
         kernels, source = trained_kernels(channels)
-        titles = [f"{source} {i}" for i in range(len(kernels))]
+        titles, what = [f"{source} {i}" for i in range(len(kernels))], f"the first layer of {source}"
+    if ss["fm_kernels"] != "hand-made":                 # numbered: "k-means 3" is kernel 3 of the k-means ones
+        shown_kernels, kernel_titles = kernels, titles if len(kernels) == 1 else [str(i) for i in range(len(kernels))]
     act = None if ss["fm_act"] == "none" else ss["fm_act"]
     change = shift_change(to_chw(image), kernels, ss["fm_shift"], max(ss["fm_pool"], 2), act) if ss["fm_shift"] else None
     if ss["fm_shift"]:
@@ -112,13 +116,15 @@ with left:
     st.image(image, caption=f"{image.shape[1]}×{image.shape[0]} working size", width="stretch")
     st.markdown(f"**Is it a face?** The bundled faces model says P(face) = **{p_face:.0%}** "
                 "(the photo cropped to a square and scaled to 25×25 grey).")
-    st.markdown("**Kernels** (colour channels averaged)")
-    chart(tiles_figure(list(kernels.mean(axis=1)), titles, columns=4, cell=70), "fm_kernels_fig")
+    st.markdown(f"**Kernels**: {what} (colour channels averaged)")
+    chart(tiles_figure(list(shown_kernels.mean(axis=1)), kernel_titles, columns=4, cell=70, font_size=font_size() - 4,
+                       width=300), "fm_kernels_fig")
 with right:
     shape = f"{maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}"
     st.markdown(f"**Feature maps**: conv ({'same' } padding) → {ss['fm_act']} → {ss['fm_pool']}×{ss['fm_pool']} "
                 f"max pool: {shape}")
-    chart(tiles_figure(list(maps), titles, columns=4, cell=150, each=True), "fm_maps")
+    chart(tiles_figure(list(maps), titles, columns=4, cell=150, each=True, font_size=font_size() - 4, width=600),
+          "fm_maps")
     st.caption("Each map is scaled to its own strongest value (red positive, blue negative).")
     if change is not None:
         st.info(change.text(), icon="↔️")

@@ -1,29 +1,139 @@
-"""Load a page in headless Chromium and keep a screenshot of it."""
+"""Load a page in headless Chromium, wait for what it is doing (never a fixed time) and keep a screenshot of it.
 
+Every page opened here counts the script runs the server reports finished in `window.__stRuns` (it reads each
+ForwardMsg on Streamlit's WebSocket; Streamlit's own `data-test-script-state` can skip a short run entirely,
+as React batches its "running" and "not running" into one render), so a test waits for the run its own click
+or key press started:
+
+    page, errors = load(browser, f"{server}/conv2d", "conv2d")
+    field.press("Enter")
+    wait_idle(page)          # the run the Enter started has finished, and the charts are drawn
+"""
+
+import os
 import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
-SERVER_LOG = ROOT / "artifacts" / "browser-server.log"      # the test server's output (conftest.py)
+# one test server per pytest-xdist worker (conftest.py), each with its own log
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+SERVER_LOG = ROOT / "artifacts" / f"browser-server-{WORKER}.log"
+
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+# Installed before any script of the page runs (and again after every navigation). A ForwardMsg's field 6 is
+# script_finished (streamlit/proto/ForwardMsg.proto): 0 finished, 1 compile error, 2 cut short by a rerun
+# (not counted: the next run follows), 3 a fragment's run finished.
+COUNT_RUNS = """(() => {
+  window.__stRuns = 0;          // script runs finished (full or fragment)
+  window.__stSeen = 0;          // ... when the test last waited for one (wait_idle)
+  const finished = data => {
+    const b = new Uint8Array(data);
+    let i = 0;
+    const varint = () => { let v = 0, s = 0, x; do { x = b[i++]; v += (x & 127) * 2 ** s; s += 7; } while (x & 128); return v; };
+    while (i < b.length) {
+      const tag = varint(), field = Math.floor(tag / 8), wire = tag % 8;
+      if (wire === 0) { const v = varint(); if (field === 6) return v; }
+      else if (wire === 2) { const n = varint(); i += n; }     // (i += varint() would add to the old i)
+      else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
+      else return -1;
+    }
+    return -1;
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', e => {
+        if (e.data instanceof ArrayBuffer && [0, 1, 3].includes(finished(e.data))) window.__stRuns++;
+      });
+    }
+  };
+})()"""
+
+# No placeholder left (Streamlit shows a skeleton until a lazily loaded element such as a chart has rendered,
+# seconds after the run on a busy machine), every chart drawn by Plotly, every image decoded, and the page's
+# height the same as at the previous poll.
+SETTLED = """() => {
+  if (document.querySelector("[data-testid='stSkeleton']")) return false;
+  const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
+  const drawn = charts.every(c => { const gd = c.querySelector('.js-plotly-plot');
+                                    return gd && gd._fullLayout && gd.querySelector('.main-svg'); });
+  const images = [...document.querySelectorAll('img')].every(i => i.complete);
+  const main = document.querySelector('[data-testid=stMainBlockContainer]') || document.body;
+  const same = window.__stHeight === main.scrollHeight;
+  window.__stHeight = main.scrollHeight;
+  return drawn && images && same;
+}"""
+
+RAN = """() => window.__stRuns > window.__stSeen
+  && document.querySelector("[data-testid='stApp']")?.dataset.testScriptState === 'notRunning'"""
 
 
-def load(browser, url: str, name: str, width: int = 1400, height: int = 1000, dialogs: list | None = None):
-    """Open url (in a Browser or a BrowserContext), wait for the script to finish, save a screenshot.
-    Returns the page and the JavaScript errors it raised; alert/confirm dialogs go to `dialogs`."""
+def settle(page, timeout: int = 30_000) -> None:
+    """Wait until the charts and images are drawn and the page stops growing (polled every 100 ms)."""
+    page.wait_for_function(SETTLED, polling=100, timeout=timeout)
+
+
+def mark(page) -> None:
+    """Count the runs finished so far as seen: the next wait_idle waits for a later one."""
+    page.evaluate("() => { window.__stSeen = window.__stRuns; }")
+
+
+def wait_idle(page, timeout: int = 60_000) -> None:
+    """Wait for the script run started since the last wait (a click, a key press, a navigation) to finish,
+    then for its charts to be drawn."""
+    page.wait_for_function(RAN, polling=50, timeout=timeout)
+    mark(page)
+    settle(page, timeout)
+
+
+def wait_value(page, js: str, expected, timeout: int = 30_000) -> None:
+    """Wait until the JavaScript function `js` returns `expected` (compared as JSON); if it never does, fail
+    with the value it returned last."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try:
+        page.wait_for_function(f"exp => JSON.stringify(({js})()) === JSON.stringify(exp)", arg=expected, timeout=timeout)
+    except PlaywrightTimeout:
+        raise AssertionError(f"{js} returned {page.evaluate(js)!r}, not {expected!r}") from None
+
+
+def status(page, word: str):
+    """The training lab's bold status word ("Training", "Paused", "Done", ...) in the page itself (the menu in the
+    sidebar has a "Training" too)."""
+    return page.get_by_test_id("stMainBlockContainer").locator("strong").get_by_text(word, exact=True)
+
+
+def open_page(browser, url: str, width: int = 1400, height: int = 1000, dialogs: list | None = None):
+    """Open url (in a Browser or a BrowserContext) and wait for its first run; returns the page and a list
+    that collects the JavaScript errors it raises. alert/confirm dialogs go to `dialogs`."""
     page = browser.new_page()
     page.set_viewport_size({"width": width, "height": height})
+    page.add_init_script(COUNT_RUNS)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     if dialogs is not None:
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
-    page.wait_for_timeout(1500)      # let plotly draw
-    # Streamlit scrolls inside its own container, so grow the window to the content to capture it all
-    tall = page.evaluate("() => (document.querySelector('[data-testid=stMainBlockContainer]') || document.body).scrollHeight"
-                         " + 120")
-    page.set_viewport_size({"width": width, "height": min(max(height, tall), 5000)})
-    page.wait_for_timeout(500)
+    wait_idle(page)
+    return page, errors
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its own container, so the window grows to the content first."""
+    width = page.viewport_size["width"]
+    tall = page.evaluate("() => (document.querySelector('[data-testid=stMainBlockContainer]') || document.body)"
+                         ".scrollHeight + 120")
+    if tall > page.viewport_size["height"]:
+        page.set_viewport_size({"width": width, "height": min(tall, 5000)})
+        settle(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def load(browser, url: str, name: str, width: int = 1400, height: int = 1000, dialogs: list | None = None):
+    """open_page, then save a screenshot of the whole page as artifacts/screenshots/<name>.png."""
+    page, errors = open_page(browser, url, width, height, dialogs)
+    screenshot(page, name)
     return page, errors

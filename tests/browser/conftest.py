@@ -1,4 +1,8 @@
-"""A real ConvLab server on loopback and headless Chromium (the system's, driven by Playwright)."""
+"""A real ConvLab server on loopback and headless Chromium (the system's, driven by Playwright).
+
+Under pytest-xdist every worker starts its own server (on its own free port, logging to its own file) and
+its own Chromium, the first time one of its tests asks for them.
+"""
 
 import os
 import pathlib
@@ -22,10 +26,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
-    port = _free_port()
-    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+            return r.read() == b"ok"
+    except OSError:
+        return False
+
+
+def _start(port: int):
     log = SERVER_LOG.open("w")        # a file, not a pipe: a pipe nobody reads would block a chatty server
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
@@ -33,28 +42,45 @@ def server():
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         # one trainer, and a closed tab's job stopped after 6 s without a poll (the fault tests rely on both)
         env={**os.environ, "CONVLAB_WORKERS": "1", "CONVLAB_JOB_IDLE_TIMEOUT": "6"})
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail(f"streamlit did not start: {SERVER_LOG.read_text()[-2000:]}")
-    yield url
+    return proc, log
+
+
+def _stop(proc, log) -> None:
     proc.terminate()
-    log.close()
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=3)              # a test server has nothing to save; uvicorn can linger over open sockets
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait()
+    log.close()
 
 
 @pytest.fixture(scope="session")
-def browser():
+def server():
+    """The URL of a ConvLab server of this worker's own. A port picked as free can be taken by someone else
+    before the server binds it: then the server exits, and the health check would answer for the other one.
+    So it counts only once this server's log says it listens on the port; else it tries another port."""
+    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(3):
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        proc, log = _start(port)
+        deadline = time.monotonic() + 90
+        while proc.poll() is None and time.monotonic() < deadline:
+            if f"127.0.0.1:{port}" in SERVER_LOG.read_text(errors="replace") and _healthy(url):
+                break
+            time.sleep(0.2)           # polling the process's own answer, with a deadline
+        if proc.poll() is None and _healthy(url):
+            break
+        _stop(proc, log)
+    else:
+        pytest.fail(f"streamlit did not start: {SERVER_LOG.read_text(errors='replace')[-2000:]}")
+    yield url
+    _stop(proc, log)
+
+
+@pytest.fixture(scope="session")
+def chromium():
     exe = shutil.which("chromium")
     if exe is None:
         if os.environ.get("CI"):
@@ -66,3 +92,12 @@ def browser():
                                                          "--disable-background-networking", "--disable-dev-shm-usage"])
         yield b
         b.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The worker's Chromium; every page and context a test opens is closed after it, passed or failed
+    (a failed test's open tab would otherwise keep polling, and its training job running, into the next test)."""
+    yield chromium
+    for context in chromium.contexts:
+        context.close()

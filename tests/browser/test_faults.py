@@ -15,13 +15,14 @@ import urllib.parse
 import numpy as np
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
-from chromium import SERVER_LOG, SHOTS, load
+from chromium import COUNT_RUNS, IDLE, SERVER_LOG, SHOTS, load, mark, screenshot, settle, status, wait_idle
 
 from ui.registry import PAGES as REGISTRY
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-MESSAGE = "[data-testid='stAlertContainer'], [data-testid='stFileUploaderFileErrorMessage'], [data-testid='stNotification']"
+ERROR = "[data-testid='stAlertContentError']"
 
 
 def _failures() -> int:
@@ -35,12 +36,6 @@ def assert_healthy(page, before: int) -> None:
     assert "Traceback" not in body and "Something went wrong" not in body, body[:2000]
     assert page.locator("h1").count() >= 1
     assert _failures() == before, SERVER_LOG.read_text(errors="replace")[-3000:]
-
-
-def wait_idle(page, extra: int = 800) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
-    page.wait_for_timeout(extra)
 
 
 def _png(w: int = 64, h: int = 48, noise: bool = False) -> bytes:
@@ -60,34 +55,39 @@ def _bomb() -> bytes:
     return raw[:8] + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk)) + raw[33:]
 
 
-BAD_FILES = {
-    "empty.png": b"",
-    "notes.png": b"These are my lecture notes, not an image.\n" * 20,
-    "truncated.png": _png(noise=True)[:4000],                  # half of the pixel data is missing
-    "bomb.png": _bomb(),
-    "huge.png": b"\x89PNG\r\n\x1a\n" + bytes(11 * 2**20),      # over the 10 MB upload cap
-    "script.svg": b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+BAD_FILES = {  # name: (content, what the student is told)
+    "empty.png": (b"", "the file is empty"),
+    "notes.png": (b"These are my lecture notes, not an image.\n" * 20, "this file is not an image ConvLab can read"),
+    "truncated.png": (_png(noise=True)[:4000], "the image is truncated or damaged"),      # half the pixels missing
+    "bomb.png": (_bomb(), "the image claims more than 80,000,000 pixels"),
+    # refused by the browser before any upload (the 10 MB cap, the allowed types)
+    "huge.png": (b"\x89PNG\r\n\x1a\n" + bytes(11 * 2**20), "File must be 10.0MB or smaller"),
+    "script.svg": (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+                   "image/svg+xml files are not allowed"),
 }
 
 
 @pytest.mark.parametrize("name", list(BAD_FILES))
 def test_bad_files_get_a_message_and_the_page_keeps_working(server, browser, tmp_path, name):
     before = _failures()
+    content, message = BAD_FILES[name]
     bad = tmp_path / name
-    bad.write_bytes(BAD_FILES[name])
+    bad.write_bytes(content)
     good = tmp_path / "good.png"
     good.write_bytes(_png())
     page, errors = load(browser, f"{server}/features?source=upload", f"fault-upload-{name}")
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
-    wait_idle(page)
+    expect(page.get_by_text(message, exact=False)).to_be_visible()
+    page.wait_for_selector(IDLE)                  # the run that said so (if the server said it) has finished
+    mark(page)
+    settle(page)
     page.screenshot(path=str(SHOTS / f"fault-upload-{name}.png"), full_page=True)
-    assert page.locator(MESSAGE).count() >= 1, f"no message for {name}"
     assert page.get_by_text("maps of").count() == 0
     assert_healthy(page, before)
     # the same tab still works: a good photo gives feature maps
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
     wait_idle(page)
-    assert page.get_by_text("maps of").count() == 1
+    expect(page.get_by_text("maps of")).to_have_count(1)
     assert_healthy(page, before)
     assert not errors, errors
     page.close()
@@ -100,18 +100,28 @@ def test_a_file_that_is_not_a_model_gets_a_message(server, browser, tmp_path):
     page, errors = load(browser, f"{server}/training", "fault-model-upload")
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(fake))
     wait_idle(page)
-    assert page.locator("[data-testid='stAlertContentError']").count() >= 1
+    expect(page.locator(ERROR).first).to_contain_text("this is not a safetensors file: upload a model saved by ConvLab")
     assert_healthy(page, before)
     assert not errors, errors
     page.close()
 
 
-TYPED = [  # (page, the field's label, bad values, a good value)
-    ("conv1d", "Kernel w", ["abc", "nan, 1", "1e400, 2", "", "1, 2; 3", "<script>alert(1)</script>"], "1, 0, -1"),
-    ("conv2d", "Bias (one per filter)", ["abc", "nan", "1e999", "1, 2, 3, 4, 5"], "0.5"),
+TYPED = [  # (page, the field's label, {bad value: what the error box says}, a good value)
+    ("conv1d", "Kernel w", {"abc": "'abc' (number 1) is not a number", "nan, 1": "'nan' (number 1) is not allowed",
+                            "1e400, 2": "'1e400' (number 1) is not allowed", "": "w is empty",
+                            "1, 2; 3": "'2;' (number 2) is not a number",
+                            "<script>alert(1)</script>": "'<script>alert(1)</script>' (number 1) is not a number"},
+     "1, 0, -1"),
+    ("conv2d", "Bias (one per filter)", {"abc": "'abc' (number 1) is not a number", "nan": "'nan' (number 1) is not allowed",
+                                         "1e999": "'1e999' (number 1) is not allowed",
+                                         "1, 2, 3, 4, 5": "bias has 5 numbers; use at most 3"}, "0.5"),
     ("features?kernels=custom", "Your kernel (rows separated by ; or new lines)",
-     ["abc", "nan nan; nan nan", "1e400 0; 0 0", "1 2; 3", " ".join(["1"] * 200)], "1 0 -1; 2 0 -2; 1 0 -1"),
-    ("backward", "Kernels (filter by filter, one per channel)", ["abc", "nan", "1e400", "1 2 3 4 5 6 7 8 9 10"],
+     {"abc": "'abc' (number 1) is not a number", "nan nan; nan nan": "'nan' (number 1) is not allowed",
+      "1e400 0; 0 0": "'1e400' (number 1) is not allowed", "1 2; 3": "row 2 has 1 number(s) but row 1 has 2",
+      " ".join(["1"] * 200): "row 1 has 200 numbers; use at most 9"}, "1 0 -1; 2 0 -2; 1 0 -1"),
+    ("backward", "Kernels (filter by filter, one per channel)",
+     {"abc": "'abc' (number 1) is not a number", "nan": "'nan' (number 1) is not allowed",
+      "1e400": "'1e400' (number 1) is not allowed", "1 2 3 4 5 6 7 8 9 10": "row 1 has 10 numbers; use at most 4"},
      "1 0; 0 -1"),
 ]
 
@@ -122,18 +132,18 @@ def test_garbage_typed_into_kernels_gets_a_message(server, browser, path, label,
     page, errors = load(browser, f"{server}/{path}", f"fault-typed-{path.split('?')[0]}")
     field = page.get_by_label(label, exact=True)
     submit = "Control+Enter" if field.evaluate("e => e.tagName") == "TEXTAREA" else "Enter"
-    for value in bad:
+    for value, message in bad.items():
         field.fill(value)
         field.press(submit)
         wait_idle(page)
-        assert page.locator(MESSAGE).count() >= 1, f"no message for {value!r} in {label}"
+        expect(page.locator(ERROR), f"the message for {value!r} in {label}").to_contain_text(message)
         assert_healthy(page, before)
         assert page.evaluate("() => window.__pwned === undefined")
     page.screenshot(path=str(SHOTS / f"fault-typed-{path.split('?')[0]}.png"), full_page=True)
     field.fill(good)
     field.press(submit)
     wait_idle(page)
-    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    expect(page.locator(ERROR)).to_have_count(0)
     assert page.locator(".js-plotly-plot, [data-testid='lesson-view']").count() >= 1     # a chart or a lesson view
     assert_healthy(page, before)
     assert not errors, errors
@@ -191,7 +201,7 @@ MALICIOUS = [
 def test_malicious_url_parameters(server, browser, url):
     before = _failures()
     dialogs = []
-    page, errors = load(browser, f"{server}/{url}", "fault-url", dialogs=dialogs)
+    page, errors = load(browser, f"{server}/{url}", f"fault-url-{MALICIOUS.index(url)}", dialogs=dialogs)
     assert_healthy(page, before)
     assert page.evaluate("() => window.__pwned === undefined"), "a URL value ran as script"
     assert "root:" not in page.locator("body").inner_text()
@@ -199,15 +209,26 @@ def test_malicious_url_parameters(server, browser, url):
     page.close()
 
 
-@pytest.mark.parametrize("path", ["../../etc/passwd", "..%2f..%2fetc%2fpasswd", "no-such-page", "_stcore/../app.py"])
+PATHS = {  # path: does the app answer it (else the server refuses it, or the browser gets a page without the app)
+    "../../etc/passwd": False,              # the browser asks for /etc/passwd: index.html whose assets do not load
+    "..%2f..%2fetc%2fpasswd": False,        # 400 Bad Request
+    "no-such-page": True,                   # the app's home page
+    "_stcore/../app.py": True,
+}
+
+
+@pytest.mark.parametrize("path", list(PATHS))
 def test_malicious_paths(server, browser, path):
     before = _failures()
     page = browser.new_page()
-    response = page.goto(f"{server}/{path}", wait_until="domcontentloaded")
-    page.wait_for_timeout(2500)
+    page.add_init_script(COUNT_RUNS)
+    response = page.goto(f"{server}/{path}", wait_until="load")
+    if PATHS[path]:
+        wait_idle(page)
     body = page.locator("body").inner_text()
     assert "root:" not in body and "import streamlit" not in body
     assert response is None or response.status < 500
+    assert (page.locator("[data-testid='stApp']").count() == 1) == PATHS[path]
     assert _failures() == before
     page.close()
 
@@ -215,43 +236,47 @@ def test_malicious_paths(server, browser, path):
 def test_a_diverging_learning_rate_says_so_and_the_lab_keeps_working(server, browser):
     before = _failures()
     page, errors = load(browser, f"{server}/training?optimizer=sgd&lr=100&epochs=3", "fault-diverge-before")
-    page.get_by_role("button", name="Start").click()
+    start = page.get_by_role("button", name="Start")
+    start.click()
     try:
-        page.get_by_text("diverged at step").first.wait_for(timeout=60_000)
+        expect(page.get_by_text("diverged at step").first).to_be_visible(timeout=60_000)
+        expect(start).to_be_enabled()                 # the app's own rerun once the run has ended
+        page.wait_for_selector(IDLE)
+        mark(page)
     finally:
-        page.screenshot(path=str(SHOTS / "fault-diverged.png"), full_page=True)
-    wait_idle(page)
-    page.screenshot(path=str(SHOTS / "fault-diverged.png"), full_page=True)
-    assert page.get_by_text("smaller learning rate").count() >= 1
+        screenshot(page, "fault-diverged")
+    expect(page.get_by_text("smaller learning rate").first).to_be_visible()
     assert_healthy(page, before)
     # the same tab trains again with a sane rate
     rate = page.get_by_label("Learning rate", exact=True)
     rate.fill("0.01")
     rate.press("Enter")
     wait_idle(page)
-    page.get_by_role("button", name="Start").click()
-    page.get_by_text("Done", exact=True).first.wait_for(timeout=90_000)
+    start.click()
+    expect(status(page, "Done")).to_be_visible(timeout=90_000)
     assert_healthy(page, before)
     assert not errors, errors
     page.close()
 
 
 def test_closing_a_tab_mid_training_stops_its_job(server, browser):
-    """The server has one trainer (CONVLAB_WORKERS=1) and stops a job after 6 s without a poll: if the closed
-    tab's 50-epoch run went on, the next student's run would wait behind it in the queue."""
+    """The server has one trainer (CONVLAB_WORKERS=1) and stops a job after 6 s without a poll. The closed tab's
+    run is paused, so it never ends by itself: the next student's run can start only if the watchdog stopped it."""
     before = _failures()
     a = browser.new_context()
-    page, _ = load(a, f"{server}/training?epochs=50", "fault-close-a")
+    page, _ = load(a, f"{server}/training?dataset=shapes&epochs=50", "fault-close-a")
     page.get_by_role("button", name="Start").click()
-    page.get_by_text("Training", exact=True).first.wait_for(timeout=30_000)
+    expect(status(page, "Training")).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name="Pause").click()
+    expect(status(page, "Paused")).to_be_visible()
     a.close()                                            # the student closes the tab mid-training
     b = browser.new_context()
     other, errors = load(b, f"{server}/conv2d", "fault-close-other")
     assert_healthy(other, before)                        # the app keeps working for the others meanwhile
-    other.wait_for_timeout(10_000)                       # 6 s idle + the watchdog's round
     page2, errors2 = load(b, f"{server}/training?epochs=1", "fault-close-b")
     page2.get_by_role("button", name="Start").click()
-    page2.get_by_text("Done", exact=True).first.wait_for(timeout=40_000)
+    # 6 s without a poll, the watchdog's round (2 s), then one epoch
+    expect(status(page2, "Done")).to_be_visible(timeout=60_000)
     assert page2.get_by_text("in the queue").count() == 0
     assert_healthy(page2, before)
     assert not errors and not errors2, (errors, errors2)
@@ -272,13 +297,13 @@ def test_two_tabs_of_one_student_are_two_sessions(server, browser):
     wait_idle(two)
     assert "stride=2" in two.url and "stride=3" not in two.url
     assert two.get_by_label("Stride", exact=True).input_value() == "2"
-    one.goto(f"{server}/training?epochs=30", wait_until="domcontentloaded")
+    one.goto(f"{server}/training?dataset=shapes&epochs=30", wait_until="domcontentloaded")
     wait_idle(one)
     one.get_by_role("button", name="Start").click()
-    one.get_by_text("Training", exact=True).first.wait_for(timeout=30_000)
+    expect(status(one, "Training")).to_be_visible(timeout=60_000)
     two.goto(f"{server}/training", wait_until="domcontentloaded")
     wait_idle(two)
-    assert two.get_by_text("Press Start to train").count() == 1     # tab one's run is not in tab two
+    expect(two.get_by_text("Press Start to train")).to_have_count(1)     # tab one's run is not in tab two
     for p in (one, two):
         assert_healthy(p, before)
     assert not e1 and not e2, (e1, e2)

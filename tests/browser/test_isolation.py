@@ -27,48 +27,47 @@ def _photo() -> bytes:
 
 
 async def _wait_training(tab: StClient, limit: float = 120) -> str:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + limit
-    while tab.polling and loop.time() < end:
-        await asyncio.sleep(0.3)
-    while "**Done**" not in tab.text() and loop.time() < end:    # the app's own rerun after the last poll
-        await asyncio.sleep(0.2)
-    # the last poll already shows Done; the model is handed to the other pages later in the app's own rerun, just
-    # before its Save button (leaving earlier would cut that rerun short: the race ui.models' publishing has)
-    while not any(w.endswith("-tr_save") for w in tab.widgets) and loop.time() < end:
-        await asyncio.sleep(0.2)
+    """Until the run is Done and the app's own full rerun after it has finished (no run in flight, no polling)."""
+    await tab.wait_for(lambda: "**Done**" in tab.text() and not tab.polling and not tab.busy, limit)
     return tab.text()
 
 
-async def _student_a(url: str, log: dict) -> None:
+async def _student_a(url: str, log: dict, steps: dict) -> None:
     async with StClient(url, name="A") as a:
         await a.open("features")
         await a.set("fm_source", "upload")
         await a.upload("fm_upload", "a-secret.png", _photo(), "image/png")
         log["a_features"] = a.text()
+        steps["uploaded"].set()
         await a.open("conv2d")
         await a.set("c2_stride", 3)
         log["a_query"] = a.query
+        steps["strided"].set()
         await a.open("training")
         await a.set("tr_epochs", 1)
         await a.click("tr_start")
+        steps["training"].set()
         log["a_training"] = await _wait_training(a)
+        steps["trained"].set()
         await a.open("occlusion", "model=mine")
         log["a_occlusion"] = a.text()
         log["a_errors"] = a.errors
 
 
-async def _student_b(url: str, log: dict) -> None:
+async def _student_b(url: str, log: dict, steps: dict) -> None:
+    """B opens each page right after A has done its thing there (while A goes on working)."""
     async with StClient(url, name="B") as b:
-        await asyncio.sleep(0.5)                            # A is busy uploading and training meanwhile
+        await steps["uploaded"].wait()
         await b.open("features", "source=upload")
         log["b_features"] = b.text()
+        await steps["strided"].wait()
         await b.open("conv2d")
         log["b_query"] = b.query
         log["b_conv2d"] = b.text()
+        await steps["training"].wait()
         await b.open("training")
         log["b_training"] = b.text()
-        await asyncio.sleep(3)
+        await steps["trained"].wait()
         await b.open("occlusion", "model=mine")
         log["b_occlusion"] = b.text()
         await b.open("training")
@@ -80,7 +79,8 @@ def test_two_concurrent_sessions_share_nothing(server):
     log: dict = {}
 
     async def both():
-        await asyncio.gather(_student_a(server, log), _student_b(server, log))
+        steps = {name: asyncio.Event() for name in ("uploaded", "strided", "training", "trained")}
+        await asyncio.gather(_student_a(server, log, steps), _student_b(server, log, steps))
 
     # in a thread of its own: Playwright's sync API keeps an event loop running in this one
     with concurrent.futures.ThreadPoolExecutor(1) as pool:

@@ -4,9 +4,12 @@ Some pages are also driven (editing a table, training, drawing, clicking a map);
 in tests/browser/test_lessonview.py.
 """
 
-import pytest
+import re
 
-from chromium import SHOTS, load
+import pytest
+from playwright.sync_api import expect
+
+from chromium import SHOTS, load, screenshot, wait_idle
 
 from ui.registry import PAGES as REGISTRY
 
@@ -71,12 +74,6 @@ def test_every_page_is_readable_on_a_projector(server, browser, path):
     page.close()
 
 
-def _wait_idle(page):
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000)
-    page.wait_for_timeout(1200)
-
-
 def test_conv2d_table_edit_recomputes(server, browser):
     """Type a new value into the input table: the convolution is recomputed with it, and the view shows it."""
     page, errors = load(browser, f"{server}/conv2d", "conv2d-edit-before")
@@ -87,11 +84,11 @@ def test_conv2d_table_edit_recomputes(server, browser):
     page.wait_for_timeout(600)                       # the expander's opening animation
     box = table.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + 35 + 17)     # row 0, column 0 (below the header)
-    page.wait_for_timeout(400)
+    expect(page.locator("[data-testid='glide-cell-1-0'][aria-selected='true']").first).to_have_count(1)
     page.keyboard.type("7")
-    page.wait_for_timeout(400)
+    expect(page.locator(".gdg-input")).to_have_value("7")                   # the cell's editor is open
     page.keyboard.press("Enter")
-    _wait_idle(page)
+    wait_idle(page)
     headline = page.locator("[data-testid='lesson-view'] .lv-headline").inner_text()
     assert headline == "Y[0, 0, 0] = 1×7 − 2×2 − 3×5 + 4×6 = 12"
     assert not errors, errors
@@ -107,10 +104,9 @@ def test_uploaded_photo_feature_maps_and_occlusion(server, browser, tmp_path):
     Image.fromarray((sample_image("flower.jpg", 400) * 255).astype(np.uint8)).save(photo, "JPEG")
     page, errors = load(browser, f"{server}/features?source=upload", "features-upload-before")
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(photo))
-    _wait_idle(page)
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(SHOTS / "features-uploaded.png"), full_page=True)
-    assert page.get_by_text("8 maps of").count() == 1
+    wait_idle(page)
+    screenshot(page, "features-uploaded")
+    expect(page.get_by_text("8 maps of")).to_have_count(1)
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     page.close()
     page, errors2 = load(browser, f"{server}/occlusion?model=shapes&window=8&stride=4", "occlusion-shapes")
@@ -128,15 +124,86 @@ def test_exercises_one_right_one_wrong(server, browser):
     for i, part in enumerate(exercises[0].parts):
         forms.nth(0).locator("input").nth(i).fill(format_answer(part))
     forms.nth(0).get_by_role("button", name="Check").click()
-    _wait_idle(page)
-    assert page.get_by_text("Right!").count() == 1
+    wait_idle(page)
+    expect(page.get_by_text("Right!")).to_have_count(1)
     # question 2 wrong: every part one too big
     for i, part in enumerate(exercises[1].parts):
         forms.nth(1).locator("input").nth(i).fill(str(part.answer + 1))
     forms.nth(1).get_by_role("button", name="Check").click()
-    _wait_idle(page)
-    assert page.get_by_text("Not quite. Check again", exact=False).count() == 1
-    assert page.get_by_text("Finished: 1 of 2 right.", exact=False).count() >= 1
+    wait_idle(page)
+    expect(page.get_by_text("Not quite. Check again", exact=False)).to_have_count(1)
+    expect(page.get_by_text("Finished: 1 of 2 right.", exact=False).first).to_be_visible()
     page.screenshot(path=str(SHOTS / "exercises-answered.png"), full_page=True)
+    assert not errors, errors
+    page.close()
+
+
+# Every title's box and every tile's box of a tiles figure, in screen pixels (a tile: a block of cells with numbers).
+JS_TILE_BOXES = """(key) => {
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  const z = gd.calcdata[0][0].z, empty = v => v === undefined || v === null || Number.isNaN(v);
+  const runs = filled => {                       // [first, last] of each run of true
+    const out = [];
+    filled.forEach((f, i) => { if (f && (i === 0 || !filled[i - 1])) out.push([i, i]); if (f) out[out.length - 1][1] = i; });
+    return out;
+  };
+  const rows = runs(z.map(row => row.some(v => !empty(v))));
+  const cols = runs(z[0].map((_, c) => z.some(row => !empty(row[c]))));
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+  const x = v => box.left + xa._offset + xa.l2p(v), y = v => box.top + ya._offset + ya.l2p(v);
+  const tiles = [];
+  for (const [r0, r1] of rows) for (const [c0, c1] of cols) {
+    if (z.slice(r0, r1 + 1).some(row => row.slice(c0, c1 + 1).some(v => !empty(v))))
+      tiles.push([x(c0 - .5), y(r0 - .5), x(c1 + .5), y(r1 + .5)]);
+  }
+  const titles = [...gd.querySelectorAll('.annotation-text')].map(t => {
+    const b = t.getBoundingClientRect();
+    return [t.textContent, [b.left, b.top, b.right, b.bottom]];
+  });
+  return {tiles, titles};
+}"""
+
+
+def _overlap(a, b, slack=0.5) -> bool:
+    return a[0] < b[2] - slack and b[0] < a[2] - slack and a[1] < b[3] - slack and b[1] < a[3] - slack
+
+
+@pytest.mark.parametrize("query", ["kernels=k-means", "kernels=trained", "per_channel=true", "kernels=trained&projector=1"])
+def test_feature_map_tile_titles_neither_run_together_nor_cover_a_tile(server, browser, query):
+    """/features: the kernels' and the maps' titles, measured where Chromium drew them (at 1280×720 in projector mode)."""
+    width, height = (1280, 720) if "projector" in query else (1400, 1000)
+    name = "features-titles-" + re.sub(r"[^a-z0-9]+", "-", query)
+    page, errors = load(browser, f"{server}/features?{query}", name, width, height)
+    for key in ("fm_kernels_fig", "fm_maps"):
+        boxes = page.evaluate(JS_TILE_BOXES, key)
+        titles, tiles = boxes["titles"], boxes["tiles"]
+        assert titles and len(titles) == len(tiles), (key, len(titles), len(tiles))
+        for i, (text, box) in enumerate(titles):
+            assert not [other for other, b in titles[i + 1:] if _overlap(box, b)], f"{key}: {text!r} runs into them"
+            assert not [j for j, tile in enumerate(tiles) if _overlap(box, tile)], f"{key}: {text!r} covers a tile"
+    assert not errors, errors
+    page.close()
+
+
+JS_ANIMATION_CONTROLS = """() => {
+  const gd = document.querySelector('.st-key-oc_anim .js-plotly-plot');
+  const boxes = selector => [...gd.querySelectorAll(selector)].map(e => e.getBoundingClientRect())
+    .filter(b => b.width > 0 && b.height > 0).map(b => [b.left, b.top, b.right, b.bottom]);
+  return {buttons: boxes('.updatemenu-button'), slider: boxes('.slider-rail-rect, .slider-grip-rect, .slider-label'),
+          ticks: boxes('.slider-tick-rect').map(b => b[0])};
+}"""
+
+
+@pytest.mark.parametrize("query", ["", "?model=shapes&window=4&stride=2", "?projector=1"])
+def test_occlusion_play_and_pause_sit_clear_of_an_uncrowded_slider(server, browser, query):
+    width, height = (1280, 720) if "projector" in query else (1400, 1000)
+    name = "occlusion-controls" + re.sub(r"[^a-z0-9]+", "-", query)
+    page, errors = load(browser, f"{server}/occlusion{query}", name, width, height)
+    controls = page.evaluate(JS_ANIMATION_CONTROLS)
+    assert len(controls["buttons"]) == 2 and controls["slider"]
+    for button in controls["buttons"]:
+        assert not [part for part in controls["slider"] if _overlap(button, part)], (button, controls["slider"])
+    ticks = sorted(controls["ticks"])
+    assert len(ticks) >= 2 and min(b - a for a, b in zip(ticks, ticks[1:])) >= 10, ticks   # drawn ticks, 10 px apart
     assert not errors, errors
     page.close()

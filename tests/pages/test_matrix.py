@@ -47,5 +47,5 @@ def test_bias_filters_padding_and_bad_input():
     at = open_page(PAGE, stride="7")
     assert "URL value stride=7 was ignored" in shown(at)
     at.text_area(key="mx_w").set_value("1 2 3 4 5; 1 2 3 4 5").run()
-    assert "w row 1 has 5 numbers; use at most 4" in rendered(at.error[0].value)
+    assert [rendered(e.value) for e in at.error] == ["w row 1 has 5 numbers; use at most 4."]
     assert not at.exception

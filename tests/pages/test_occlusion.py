@@ -3,6 +3,7 @@
 import numpy as np
 
 from apptest_kit import figure, open_page, shown, values
+from test_jobs import _wait, _watch
 
 PAGE = "pages/images/occlusion.py"
 
@@ -54,32 +55,55 @@ def test_occlusion_on_a_sample_photo_and_an_upload():
     assert at.error and not at.exception
 
 
-def test_a_large_map_goes_through_the_job_pool_and_shows_when_done():
-    import time
+def test_a_large_map_goes_through_the_job_pool_and_shows_when_done(monkeypatch):
+    """The page's job waits in the queue behind another one, then shows its progress, then the map. The pool
+    (one worker) and both jobs are the test's: it lets each one go on only after it has checked the page."""
+    import threading
+
+    import convlab.attribution
+    from ui import jobs
+
+    pool = jobs.JobPool(workers=1)
+    monkeypatch.setattr(jobs, "POOL", pool)                              # the page reads ui.jobs.POOL on each run
+    other_done, page_job_may_finish = threading.Event(), threading.Event()
+    other = jobs.TaskJob(lambda on_progress: other_done.wait(60))         # another student's job holds the worker
+    pool.submit(other)
+    assert _wait(lambda: other.snapshot().state == "running")
+    views = convlab.attribution.occlusion_views
+
+    def held_views(*args, on_progress, **kwargs):                        # reports 5 positions, then waits
+        on_progress(5, 961)
+        assert page_job_may_finish.wait(60)
+        return views(*args, on_progress=on_progress, **kwargs)
+    monkeypatch.setattr(convlab.attribution, "occlusion_views", held_views)
 
     at = open_page(PAGE, model="shapes", window="2", stride="1")        # 31 × 31 = 961 positions > 400
-    text = shown(at)
-    assert "with 961 occluder positions" not in text
-    assert at.get("progress") or "in the queue" in text                  # the job's progress bar or queue place
+    assert "961 occluder positions: waiting for a free worker, 1 in the queue." in shown(at)
+    assert not at.get("progress") and "Explaining class" not in shown(at)
     job = at.session_state["oc_job"]
-    end = time.monotonic() + 120
-    while not job.finished and time.monotonic() < end:
-        time.sleep(0.1)
+    other_done.set()                                                     # the worker is free: the page's job runs
+    assert _wait(lambda: job.snapshot().done == 5)
+    at.run()
+    assert [p.proto.text for p in at.get("progress")] == ["Occluding… 5/961"]
+    assert "in the queue" not in shown(at) and "Explaining class" not in shown(at)
+    page_job_may_finish.set()
+    assert _watch(job)
     assert job.snapshot().state == "done" and job.snapshot().done == job.snapshot().total == 961   # one pass: map and grid
     at.run()
     assert "Explaining class" in shown(at) and "with 961 occluder positions" in shown(at)
     grid = values(figure(at, 1)["data"][1]["z"])
     assert grid.shape == (31, 31)
     assert np.allclose(grid, job.result[1], atol=1e-6)
-    # another setting: the old job is dropped, a new one starts
+    # another setting: the old job is dropped, a new one starts (and is held after its first report)
+    page_job_may_finish.clear()
     at.number_input(key="oc_window").set_value(3).run()
     new = at.session_state["oc_job"]
     assert new is not job and job.finished
-    new.stop()                                  # a closed tab's job: stopped, and no thread left at exit
-    end = time.monotonic() + 30
-    while not new.finished and time.monotonic() < end:
-        time.sleep(0.05)
-    assert new.snapshot().state in ("stopped", "done")
+    assert _wait(lambda: new.snapshot().done == 5)
+    new.stop()                                  # a closed tab's job: stopped at its next report
+    page_job_may_finish.set()
+    assert _watch(new)
+    assert new.snapshot().state == "stopped"
 
 
 def test_faces_model_on_a_photo_and_the_eyes_cost_more_than_the_background():

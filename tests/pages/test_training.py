@@ -151,7 +151,7 @@ def test_tinyvgg_shows_every_row_including_the_classifier():
 
 @pytest.mark.slow
 def test_start_shows_progress_and_stop_stops():
-    at = open_page(PAGE, epochs="50")
+    at = open_page(PAGE, dataset="shapes", epochs="50")     # a run that lasts far longer than the test
     at.button(key="tr_start").click().run()
     _wait_for(at, "**Training**")
     end = time.monotonic() + 60
@@ -238,7 +238,7 @@ def test_transfer_learning_retrains_only_the_classifier():
     first = at.session_state["tr_job"]
     conv = first.model[0].weight.detach().clone()
     at.button(key="tr_transfer").click().run()
-    assert at.session_state["tr_job"] is not first
+    assert at.session_state["tr_job"] is not first           # (the page's st.rerun() drops its "Retraining" note)
     _wait_for(at, "**Done**")
     second = at.session_state["tr_job"]
     assert second.data.name == "digits"
