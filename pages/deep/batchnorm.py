@@ -22,7 +22,7 @@ SCHEMA = Schema(
     Int("n", 4, 1, 8), Int("c", 2, 1, 3), Int("h", 2, 1, 4), Int("seed", 0, 0, 9999),
     *[Text(f"x{c}", format_grids(START[:, c]), lambda s: parse_grids(s, "channel", 6, 8), 1200) for c in range(3)],
     Text("gamma", "2", lambda s: parse_vector(s, "γ", 3)), Text("beta", "1", lambda s: parse_vector(s, "β", 3)),
-    Float("eps", 1e-5, 0.0, 1.0), Int("channel", 0, 0, 2), Choice("grad", "random", GRAD_KINDS),
+    Float("eps", 1e-5, 1e-8, 1.0), Int("channel", 0, 0, 2), Choice("grad", "random", GRAD_KINDS),
     Float("momentum", 0.1, 0.01, 1.0), Int("batches", 10, 1, 50), Choice("act", "sigmoid", ("sigmoid", "relu")),
     Float("lr", 0.1, 0.001, 2.0), Int("epochs", 3, 1, 8),
 )
@@ -64,7 +64,8 @@ with st.sidebar:
     st.number_input("Seed", 0, 9999, key="bn_seed", on_change=new_batch)
     st.text_input("γ (one, or one per channel)", key="bn_gamma")
     st.text_input("β (one, or one per channel)", key="bn_beta")
-    st.number_input("ε", 0.0, 1.0, key="bn_eps", step=1e-5, format="%.0e")
+    st.number_input("ε", 1e-8, 1.0, key="bn_eps", step=1e-5, format="%.0e",
+                    help="torch needs ε > 0 while training: it keeps the division safe when a channel is constant")
 with st.expander("Type your own numbers (one grid per sample, separated by |)"):
     for c, col in enumerate(st.columns(ss["bn_c"])):
         col.text_area(f"Channel {c}", key=f"bn_x{c}", height=90)

@@ -293,7 +293,8 @@ def test_two_tabs_of_one_student_are_two_sessions(server, browser):
     stride.press("Enter")
     wait_idle(one)
     assert "stride=3" in one.url
-    two.get_by_role("button", name="▶").first.click()    # the other tab works on, with its own settings
+    two.get_by_label("Next step").first.click()           # the other tab works on, with its own settings
+    two.wait_for_url(lambda url: "step=1" in url)        # the lesson view reports its step once stepping pauses
     wait_idle(two)
     assert "stride=2" in two.url and "stride=3" not in two.url
     assert two.get_by_label("Stride", exact=True).input_value() == "2"

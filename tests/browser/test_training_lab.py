@@ -154,7 +154,7 @@ def test_a_run_goes_on_while_the_student_visits_another_page(server, browser):
     sidebar.get_by_text("Training: epoch", exact=False).wait_for(timeout=30_000)
     page.screenshot(path=str(SHOTS / "training-sidebar-progress.png"))
     sidebar.get_by_text("“My model” is ready", exact=False).wait_for(timeout=90_000)      # it finished over there
-    page.locator("[data-testid='stSidebar'] a", has_text="Inside a network").click()
+    page.locator("[data-testid='stSidebar'] a", has_text="Network explorer").click()
     _idle(page)
     page.get_by_text("my trained model", exact=True).click()
     _idle(page)
