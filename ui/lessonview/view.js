@@ -422,6 +422,7 @@ class View {
       this.p = p;
       this.build();
       this.step = clamp(p.step | 0, 0, this.n - 1);
+      this.root.dataset.step = String(this.step);
       this.reported = p.step;
       this.render(this.step);
       if (wasPlaying && this.step < this.n - 1) this.play();
@@ -884,10 +885,14 @@ class View {
       this.minFont = minFont;
     }
     for (const row of this.thumbRows) {
-      // small grids, colours only (the volume's slices, a layer's maps): one row if it fits, else they wrap
+      // small grids, colours only (the volume's slices, a layer's maps): one row if it fits, else they wrap;
+      // their numbers are in the big grids, so screen readers skip them
       const cols = row.grids.reduce((s, g) => s + g.w, 0);
       const cell = clamp(Math.floor((width - 16 * row.grids.length) / cols), 3, row.max || 12);
-      for (const g of row.grids) g.size(cell, Infinity, 1);
+      for (const g of row.grids) {
+        g.size(cell, Infinity, 1);
+        g.wrap.setAttribute("aria-hidden", "true");
+      }
     }
     if (this.kind === "unit") this.layoutUnit(width, minFont);
     const comfyL = Math.ceil(minFont / 0.42) + 4;
