@@ -58,10 +58,16 @@ def resize(changed: str) -> None:
 
 use_state(P, SCHEMA)
 st.title("2D convolution")
-st.latex(r"Y_{l,i,j} = \sum_{c} \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} X_{c,\; i s + a d,\; j s + b d} \, W_{l,c,a,b} + b_l")
-st.caption("Every filter l spans all input channels c; the channel results are summed, plus the filter's bias "
-           "(seed 001). s is the stride, d the dilation. With g groups, filter l reads only the C/g channels of "
-           "its group (MobileNet's depthwise convolution is g = C: one kernel per channel).")
+if ss["c2_groups"] == 1:
+    st.latex(r"Y_{l,i,j} = \sum_{c} \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} X_{c,\; i s + a d,\; j s + b d} \, W_{l,c,a,b} + b_l")
+    st.caption("Every filter l spans all input channels c; the channel results are summed, plus the filter's bias "
+               "(seed 001). s is the stride, d the dilation.")
+else:
+    st.latex(r"Y_{l,i,j} = \sum_{c=0}^{C/g-1} \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} X_{c_l + c,\; i s + a d,\; j s + b d}"
+             r" \, W_{l,c,a,b} + b_l")
+    st.caption("With g groups, filter l reads only the C/g channels of its group, which start at channel "
+               "c_l = ⌊l·g/O⌋·C/g; those channel results are summed, plus the filter's bias. s is the stride, d the "
+               "dilation. MobileNet's depthwise convolution is g = C: one kernel per channel.")
 
 try:
     x, weights = parse_layer(ss["c2_x"], ss["c2_w"], max_channels=MAX, max_filters=MAX, groups=ss["c2_groups"])

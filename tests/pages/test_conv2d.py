@@ -149,6 +149,7 @@ def test_depthwise_preset_and_groups_that_do_not_divide_say_what_to_change():
     at.selectbox(key="c2_preset").set_value("Depthwise: 3 channels, a kernel each (groups = 3)").run()
     doc = view_data(at)
     assert doc["groups"] == 3 and doc["w"].shape == (3, 1, 3, 3) and doc["sums"].shape[-1] == 1
+    assert r"X_{c_l + c,\;" in latex(at) and "c_l = ⌊l·g/O⌋·C/g" in shown(at)     # the formula sums one group
     text = shown(at)
     assert "**3 groups** (depthwise: one kernel per channel): filter 0 reads channel 0; filter 1 reads channel 1" in text
     at.number_input(key="c2_channels").set_value(4).run()                       # 4 is not a multiple of 3: undone
@@ -161,6 +162,7 @@ def test_depthwise_preset_and_groups_that_do_not_divide_say_what_to_change():
     at.number_input(key="c2_groups").set_value(1).run()                          # every filter now reads 3 channels
     doc = view_data(at)
     assert doc["groups"] == 1 and doc["w"].shape == (3, 3, 3, 3) and not at.warning and not at.exception
+    assert r"X_{c,\;" in latex(at) and "spans all input channels" in shown(at)
     at.number_input(key="c2_groups").set_value(3).run()                          # back: each keeps its own channel
     np.testing.assert_array_equal(view_data(at)["w"][:, 0], doc["w"][[0, 1, 2], [0, 1, 2]])
 
