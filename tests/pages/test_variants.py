@@ -40,11 +40,25 @@ def test_each_step_sums_only_the_channels_of_its_filters_group():
     assert at.query_params["step"] == "9"
 
 
+def _stepped_equals_torch(at, c: int, o: int, g: int, k: int = 3, n: int = 5, padding: str = "valid") -> None:
+    """The lesson view's layer is the page's small layer, and its outputs are F.conv2d(groups=g)."""
+    layer = small_layer(c, o, k, n, g, 0)
+    doc = view_data(at)
+    assert doc["groups"] == g and doc["w"].shape == (o, c // g, k, k)
+    np.testing.assert_array_equal(doc["w"], layer.w)
+    want = F.conv2d(torch.tensor(layer.x)[None], torch.tensor(layer.w), padding=padding, groups=g)[0].numpy()
+    np.testing.assert_allclose(doc["y"], want, atol=1e-12)
+
+
 def test_depthwise_and_standard():
     at = open_page(PAGE, groups="4", o="4")
     assert "**depthwise (one channel per filter)**" in shown(at)
+    _stepped_equals_torch(at, 4, 4, 4)
     at.number_input(key="vr_groups").set_value(1).run()
     assert "**standard (every filter reads every channel)**" in shown(at)
+    _stepped_equals_torch(at, 4, 4, 1)
+    at.selectbox(key="vr_padding").set_value("same").run()
+    _stepped_equals_torch(at, 4, 4, 1, padding="same")
     conn = figure(at, 0)["data"][0]["text"]
     assert all(v == "reads" for row in conn for v in row)
 
