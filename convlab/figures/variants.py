@@ -44,7 +44,8 @@ def connectivity_figure(conn: np.ndarray, groups: int, font_size: int = 16, high
                      **axis_font)
     fig.update_yaxes(title="filter", tickmode="array", tickvals=list(range(o)), autorange="reversed", showgrid=False,
                      scaleanchor="x", constrain="domain", **axis_font)
-    fig.update_layout(height=int(90 + 52 * o), margin={"l": 10, "r": 10, "t": 60, "b": 10}, font={"size": font_size},
+    cell, top = max(52, round(3.4 * font_size)), round(3.6 * font_size)     # "reads" fits a cell; the axis on top
+    fig.update_layout(height=top + 30 + cell * o, margin={"l": 10, "r": 10, "t": top, "b": 10}, font={"size": font_size},
                       plot_bgcolor=PAPER, dragmode=False)
     return fig
 
