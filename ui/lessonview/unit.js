@@ -6,6 +6,13 @@
 // to its channel). Cells: the window data-cell="input", the filter's channel "kernel", the products "product",
 // the channel sums "sum", the bias "bias", z (or the pool value) "output", a "activation".
 
+// an operator and the panel after it, kept on one line when the stage wraps (no arrow pointing at nothing)
+function opWith(op, node) {
+  const pair = el("span", "lv-pair");
+  pair.append(el("span", "lv-op", op), node);
+  return pair;
+}
+
 Object.assign(View.prototype, {
   buildUnit() {
     const p = this.p;
@@ -31,13 +38,13 @@ Object.assign(View.prototype, {
       this.unitProduct.lim = maxAbs(p.x.v) * maxAbs(p.w.v);
       this.channelSum = el("div", "lv-cell lv-chip lv-big");
       this.channelSum.dataset.cell = "sum";
-      stage.append(el("span", "lv-op", TIMES), this.unitFilter.panel, el("span", "lv-op", "="), this.unitProduct.panel,
-                   el("span", "lv-op", "→"), this.channelSum);
+      stage.append(opWith(TIMES, this.unitFilter.panel), opWith("=", this.unitProduct.panel),
+                   opWith("→", this.channelSum));
       this.unitGrids.push(this.unitFilter, this.unitProduct);
     } else {
       this.result = el("div", "lv-cell lv-chip lv-big");
       this.result.dataset.cell = "output";
-      stage.append(el("span", "lv-op", "→"), this.result);
+      stage.append(opWith("→", this.result));
     }
     this.root.appendChild(stage);
     if (conv) this.root.appendChild(this.unitChain());
