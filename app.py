@@ -65,7 +65,9 @@ if st.session_state.get(PROJECTOR_KEY):
     # our own constant CSS, nothing a user typed
     st.html("<style>.stMain p, .stMain li, .stMain code {font-size: 1.45rem !important;}"
             ".stMain h1 {font-size: 3.2rem !important;} .stMain h2 {font-size: 2.4rem !important;}"
-            ".stMain .katex-display {font-size: 1.75rem !important;}</style>")
+            ".stMain .katex-display {font-size: 1.75rem !important;}"
+            # the values in the page's own number inputs and select boxes (the explorer's unit, a layer's sizes)
+            ".stMain input, .stMain [data-baseweb='select'] > div {font-size: 1.45rem !important;}</style>")
 leave_other_pages(page.url_path)         # a lesson's live experiment stops when its page is left
 try:
     with friendly_errors(page.title):    # no traceback for students; the details go to the log

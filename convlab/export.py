@@ -199,9 +199,10 @@ def _tensor(a: Any) -> str:
 
 
 def conv_snippet(x: Any, w: Any, bias: Any = None, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
-                 flip: bool = False, dims: int = 2) -> str:
+                 flip: bool = False, dims: int = 2, groups: int = 1) -> str:
     """Python that computes the same convolution with torch.nn.functional and prints it. padding is what
-    convlab's resolve_padding gives: per axis (before, after), so TensorFlow's uneven "same" becomes F.pad."""
+    convlab's resolve_padding gives: per axis (before, after), so TensorFlow's uneven "same" becomes F.pad.
+    With groups, w is (O, C/groups, ...) and the call passes groups."""
     if dims not in (1, 2):
         raise ConvlabError("dims must be 1 or 2")
     xa, wa = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
@@ -212,7 +213,8 @@ def conv_snippet(x: Any, w: Any, bias: Any = None, stride: Any = 1, padding: Any
     fn = "conv2d" if dims == 2 else "conv1d"
     lines = ["import torch", "import torch.nn.functional as F", "",
              f"x = {_tensor(xa)}" + "[None]" * lead + "  # (batch, channels, " + ("height, width)" if dims == 2 else "length)"),
-             f"w = {_tensor(wa)}" + "[None]" * wlead + "  # (filters, channels, " + ("kh, kw)" if dims == 2 else "k)")]
+             f"w = {_tensor(wa)}" + "[None]" * wlead + f"  # (filters, channels{'/groups' if groups != 1 else ''}, "
+             + ("kh, kw)" if dims == 2 else "k)")]
     if flip:
         lines.append(f"w = w.flip({', '.join(str(-i) for i in range(1, dims + 1))})  # true convolution: rotate the kernel")
     lines.append(f"b = {_tensor(np.atleast_1d(np.asarray(bias, dtype=float)))}" if bias is not None else "b = None")
@@ -220,7 +222,8 @@ def conv_snippet(x: Any, w: Any, bias: Any = None, stride: Any = 1, padding: Any
         lines.append(f"x = F.pad(x, {pad_list})  # (left, right" + (", top, bottom)" if dims == 2 else ")"))
     st = stride if isinstance(stride, int) else tuple(stride)
     dl = dilation if isinstance(dilation, int) else tuple(dilation)
-    lines += [f"y = F.{fn}(x, w, b, stride={st!r}, dilation={dl!r})", "print(y[0])"]
+    grouped = f", groups={int(groups)}" if groups != 1 else ""
+    lines += [f"y = F.{fn}(x, w, b, stride={st!r}, dilation={dl!r}{grouped})", "print(y[0])"]
     return "\n".join(lines) + "\n"
 
 

@@ -191,9 +191,12 @@ class StepTrace(Sequence):
         padded (C, Hp, Wp), padding ((top, bottom), (left, right)), kernel_size, stride, dilation and
         output (G, OH, OW). Step i is output element i in reading order, (g, r, q) = unravel(i, (G, OH, OW));
         its window's taps sit at rows r·stride[0] + a·dilation[0] and columns q·stride[1] + b·dilation[1] of
-        padded. A conv trace adds kernels (O, C, KH, KW, as slid), bias (O,) and sums (G, OH, OW, C): each
-        step's partial sum per input channel (they add up, with the bias, to the output; equal to
-        ConvStep.channel_sums up to rounding in the last bit). A pool trace adds
+        padded. A conv trace adds kernels (O, C/groups, KH, KW, as slid), bias (O,) and sums (O, OH, OW, C/groups):
+        each step's partial sum per input channel its filter reads (the channels of its group, in order; they add
+        up, with the bias, to the output; equal to ConvStep.channel_sums up to rounding in the last bit).
+        A 3D conv trace (conv3d_steps) keeps its depth axis: padded (C, Dp, Hp, Wp), padding, kernel_size, stride
+        and dilation per axis (depth, rows, columns), output (O, OD, OH, OW), kernels (O, C/groups, KD, KH, KW)
+        and sums (O, OD, OH, OW, C/groups, KD): one partial sum per channel and kernel depth slice. A pool trace adds
         mode and, for max pooling, argmax (C, OH, OW, 2): the (row, col) of each window's max, unpadded.
 
         >>> d = conv1d_steps([1, 0, 2, 2, 3, 1], [3, 2, 2]).to_dict()
@@ -202,8 +205,10 @@ class StepTrace(Sequence):
         >>> pool2d_steps([[1, 3], [4, 2]], 2).to_dict()["argmax"]
         [[[[1, 0]]]]
         """
-        lift = (lambda a: np.asarray(a, dtype=float).reshape(-1, 1, np.shape(a)[-1])) if self.dims == 1 else \
-            (lambda a: np.asarray(a, dtype=float).reshape(-1, *np.shape(a)[-2:]))
+        def lift(a) -> np.ndarray:
+            a = np.asarray(a, dtype=float)
+            return a.reshape(-1, *((1,) if self.dims == 1 else ()), *a.shape[a.ndim - self.dims:])
+
         pad = ((0, 0), tuple(self.padding)) if self.dims == 1 else tuple(map(tuple, self.padding))
         out = {"kind": "conv" if self.kernels is not None else "pool", "dims": self.dims,
                "padded": lift(self.padded).tolist(), "padding": [list(p) for p in pad],
@@ -241,8 +246,11 @@ def _conv_trace(s: ConvSetup) -> StepTrace:
                         float(s.bias[o]), float(prods.sum() + s.bias[o]), tuple(channels))
 
     def sums() -> dict:
+        g = s.groups
         cols = unfold(xp, s.kernel, s.stride, s.dilation, s.out)                   # (C, KH, KW, OH, OW)
-        return {"sums": np.einsum("ocij,cijrq->orqc", s.weff, cols)}               # (O, OH, OW, C)
+        cols = cols.reshape(g, -1, *cols.shape[1:])                                # (G, C/G, KH, KW, OH, OW)
+        w = s.weff.reshape(g, n_out // g, *s.weff.shape[1:])                       # (G, O/G, C/G, KH, KW)
+        return {"sums": np.einsum("gocij,gcijrq->gorqc", w, cols).reshape(n_out, oh, ow, -1)}   # (O, OH, OW, C/G)
 
     padding = s.pads[1] if s.dims == 1 else s.pads
     return StepTrace(n_out * oh * ow, make, _forward(s), s.shape_like_x(xp), padding, s.dims, s.weff, s.bias,

@@ -108,18 +108,25 @@ def format_grids(gs) -> str:
 
 
 def parse_layer(x_text: str, w_text: str, max_side: int = 16, max_kernel: int = 7,
-                max_channels: int = 3, max_filters: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """Input grids and kernel grids -> x (C, H, W) and w (O, C, KH, KW).
+                max_channels: int = 3, max_filters: int = 3, groups: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Input grids and kernel grids -> x (C, H, W) and w (O, C/groups, KH, KW).
 
-    The kernels are listed filter by filter, one grid per input channel.
+    The kernels are listed filter by filter, one grid per input channel the filter reads (all C of them, or
+    with groups its group's C/groups).
 
     >>> x, w = parse_layer("1 2; 3 4 | 5 6; 7 8", "1 | 0 | 2 | 3")
     >>> x.shape, w.shape, w[1, :, 0, 0].tolist()
     ((2, 2, 2), (2, 2, 1, 1), [2.0, 3.0])
+    >>> parse_layer("1 2; 3 4 | 5 6; 7 8", "1 | 0", groups=2)[1].shape      # depthwise: one kernel per channel
+    (2, 1, 1, 1)
     """
     x = parse_grids(x_text, "x", max_side, max_channels)
     w = parse_grids(w_text, "w", max_kernel, max_channels * max_filters)
-    if len(w) % len(x):
-        raise ConvlabError(f"w has {len(w)} kernels for {len(x)} input channels: give {len(x)} kernels "
-                           "(one per channel) for each filter")
-    return x, w.reshape(len(w) // len(x), len(x), *w.shape[1:])
+    if groups < 1 or len(x) % groups:
+        raise ConvlabError(f"groups {groups} does not divide the {len(x)} input channel(s): use a divisor of {len(x)} "
+                           "(1 is ordinary convolution, groups = channels is depthwise)")
+    per = len(x) // groups
+    if len(w) % per:
+        raise ConvlabError(f"w has {len(w)} kernels for {len(x)} input channels: give {per} kernels "
+                           f"(one per channel{' of its group' if groups > 1 else ''}) for each filter")
+    return x, w.reshape(len(w) // per, per, *w.shape[1:])

@@ -58,7 +58,7 @@ class ConvUnit:
 
     def latex(self, channel: int = 0) -> list[str]:
         """The formula, then the numbers substituted: one channel in full (a line per kernel row), the sum of
-        the channel sums and the bias (five to a line), then the activation."""
+        the channel sums and the bias (four to a line, so a projector shows the whole line), then the activation."""
         c, kh, kw = self.window.shape
         rows = [" + ".join(f"{_tex(w)} \\cdot {_tex(x)}" for w, x in zip(self.weight[channel, u], self.window[channel, u]))
                 for u in range(kh)]
@@ -67,7 +67,7 @@ class ConvUnit:
                  rf"x_{{c,\,{self.top}+u,\,{self.left}+v}}",
                  _aligned(f"s_{{{channel}}}", rows, num(self.sums[channel]))]
         terms = [_tex(self.bias)] + [_tex(s) for s in self.sums]
-        chunks = [" + ".join(terms[i:i + 6]) for i in range(0, len(terms), 6)]
+        chunks = [" + ".join(terms[i:i + 4]) for i in range(0, len(terms), 4)]
         lines.append(_aligned(f"z = b + s_{{0}} + \\dots + s_{{{c - 1}}}" if c > 1 else "z = b + s_{0}", chunks,
                               num(self.value)))
         if self.activation is not None:

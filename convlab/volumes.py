@@ -73,11 +73,16 @@ def _padded(s: Conv3dSetup) -> np.ndarray:
     return np.pad(s.x, ((0, 0), *s.pads))                                   # (C, Dp, Hp, Wp)
 
 
-def _forward(s: Conv3dSetup) -> np.ndarray:
+def _windows(s: Conv3dSetup, xp: np.ndarray) -> np.ndarray:
+    """Every window of the padded input, as a strided view: (C, OD, OH, OW, KD, KH, KW)."""
     spans = [(k - 1) * d + 1 for k, d in zip(s.w.shape[2:], s.dilation)]
-    win = np.lib.stride_tricks.sliding_window_view(_padded(s), spans, axis=(1, 2, 3))   # (C, D', H', W', sd, sh, sw)
+    win = np.lib.stride_tricks.sliding_window_view(xp, spans, axis=(1, 2, 3))     # (C, D', H', W', sd, sh, sw)
     (sd, sh, sw), (dd, dh, dw) = s.stride, s.dilation
-    win = win[:, ::sd, ::sh, ::sw, ::dd, ::dh, ::dw]                      # (C, OD, OH, OW, KD, KH, KW)
+    return win[:, ::sd, ::sh, ::sw, ::dd, ::dh, ::dw]
+
+
+def _forward(s: Conv3dSetup) -> np.ndarray:
+    win = _windows(s, _padded(s))                                        # (C, OD, OH, OW, KD, KH, KW)
     g, n_out = s.groups, s.w.shape[0]
     cols = win.transpose(0, 4, 5, 6, 1, 2, 3).reshape(g, -1, math.prod(s.out))   # (G, C/G·KD·KH·KW, OD·OH·OW)
     y = s.w.reshape(g, n_out // g, -1) @ cols                            # (G, O/G, OD·OH·OW)
@@ -135,7 +140,20 @@ def conv3d_steps(x: Any, w: Any, bias: Any = None, stride: Any = 1, padding: Any
                         shaped(patch), shaped(kern), shaped(prods), float(s.bias[o]), float(prods.sum() + s.bias[o]),
                         tuple(channels), tuple(map(int, taps[0])))
 
-    return StepTrace(n_out * od * oh * ow, make, s.shape_output(y), s.shape_like_x(xp), s.pads, 3, s.w, s.bias)
+    def sums() -> dict:
+        return {"sums": _slice_sums(s, xp)}
+
+    return StepTrace(n_out * od * oh * ow, make, s.shape_output(y), s.shape_like_x(xp), s.pads, 3, s.w, s.bias,
+                     geometry=(s.w.shape[2:], s.stride, s.dilation), details=sums)
+
+
+def _slice_sums(s: Conv3dSetup, xp: np.ndarray) -> np.ndarray:
+    """Every step's partial sums, one per channel its filter reads and kernel depth slice: (O, OD, OH, OW, C/G, KD)."""
+    g, n_out = s.groups, s.w.shape[0]
+    win = _windows(s, xp)                                                         # (C, OD, OH, OW, KD, KH, KW)
+    win = win.reshape(g, -1, *win.shape[1:])                                      # (G, C/G, OD, OH, OW, KD, KH, KW)
+    w = s.w.reshape(g, n_out // g, *s.w.shape[1:])                                # (G, O/G, C/G, KD, KH, KW)
+    return np.einsum("gocjab,gcdrqjab->godrqcj", w, win).reshape(n_out, *s.out, *w.shape[2:4])
 
 
 # ---------------------------------------------------------------- cost of a third axis

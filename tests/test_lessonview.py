@@ -20,12 +20,21 @@ def unpack(a: dict) -> np.ndarray:
     return np.array([-np.inf if v is None else v for v in a["v"]], dtype=float).reshape(a["s"])
 
 
+def channels_read(view: dict, g: int) -> list[int]:
+    """The input channels output plane g reads, from the document alone (view.js's groupOf): its own (pool), its
+    filter's group (conv with groups), or all of them."""
+    if view["kind"] == "pool":
+        return [g]
+    per = view["w"]["s"][1] if "w" in view else view["x"]["s"][0]
+    first = g // (view["y"]["s"][0] // view.get("groups", 1)) * per
+    return list(range(first, first + per))
+
+
 def taps(view: dict, i: int) -> list[tuple[int, int, int]]:
     """(channel, row, col) of the padded input that step i reads, from the document's geometry alone (view.js)."""
     g, r, q = np.unravel_index(i, view["y"]["s"])
     (kh, kw), (sh, sw), (dh, dw) = view["k"], view["s"], view["d"]
-    channels = [g] if view["kind"] == "pool" else range(view["x"]["s"][0])
-    return [(c, r * sh + a * dh, q * sw + b * dw) for c in channels for a in range(kh) for b in range(kw)]
+    return [(c, r * sh + a * dh, q * sw + b * dw) for c in channels_read(view, g) for a in range(kh) for b in range(kw)]
 
 
 @pytest.mark.parametrize("dims", [1, 2])
@@ -49,6 +58,103 @@ def test_conv_documents_replay_torch(dims):
             np.testing.assert_array_equal(products, step.products.ravel())          # the browser's products
             np.testing.assert_allclose(sums.reshape(-1, sums.shape[-1])[i].sum() + view["bias"][g], y.ravel()[i],
                                        atol=1e-10)
+
+
+def first_valid(make_case, steps, rng):
+    """The first random configuration convlab accepts (a kernel may not fit the input), and its trace."""
+    while True:
+        case = make_case(rng)
+        try:
+            return case, steps(**case)
+        except convlab.ConvlabError:
+            continue
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_grouped_documents_read_only_their_groups_channels(seed):
+    """Grouped and depthwise conv2d: each step's taps, products and per-channel sums are those of the channels its
+    filter reads, and they add up to torch's F.conv2d(groups=g)."""
+    case, trace = first_valid(oracle.random_grouped_case, convlab.conv2d_steps, np.random.default_rng(500 + seed))
+    view = json.loads(payload.encode(payload.conv_view(trace)))
+    x, w, y, sums = unpack(view["x"]), unpack(view["w"]), unpack(view["y"]), unpack(view["sums"])
+    g, per = case["groups"], case["x"].shape[0] // case["groups"]
+    assert view["groups"] == g and w.shape[1] == per and sums.shape[-1] == per
+    want = F.conv2d(oracle.T(x)[None], oracle.T(w), oracle.T(case["bias"]), stride=case["stride"],
+                    dilation=case["dilation"], groups=g)[0].numpy()
+    np.testing.assert_allclose(y, want, atol=1e-10)
+    for i, step in enumerate(trace):
+        o = np.unravel_index(i, y.shape)[0]
+        assert channels_read(view, o) == list(step.channels)
+        cells = taps(view, i)
+        products = np.array([x[c, r, q] for c, r, q in cells]) * w[o].ravel()
+        np.testing.assert_array_equal(products, step.products.ravel())
+        np.testing.assert_allclose(sums.reshape(-1, per)[i], step.channel_sums, atol=1e-10)
+        for k, c in enumerate(step.channels):            # each channel's sum is torch's conv of that channel alone
+            part = F.conv2d(oracle.T(x[c:c + 1])[None], oracle.T(w[o:o + 1, k:k + 1]), stride=case["stride"],
+                            dilation=case["dilation"])[0, 0].numpy()
+            assert sums.reshape(-1, per)[i, k] == pytest.approx(part[np.unravel_index(i, y.shape)[1:]], abs=1e-10)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_conv3d_documents_replay_torch_slice_by_slice(seed):
+    """The "conv3d" kind: the padded volume, the kernels and every step's partial sum per channel and kernel depth
+    slice, which add up (with the bias) to F.conv3d."""
+    case, trace = first_valid(oracle.random_conv3d_case, convlab.conv3d_steps, np.random.default_rng(700 + seed))
+    view = json.loads(payload.encode(payload.conv3d_view(trace)))
+    x, w, y, sums = unpack(view["x"]), unpack(view["w"]), unpack(view["y"]), unpack(view["sums"])
+    want = oracle.conv3d(case["x"], case["w"], case["bias"], case["stride"], trace.padding, case["dilation"],
+                         case["groups"])
+    np.testing.assert_allclose(y, want, atol=1e-10)
+    assert view["pad"] == [v for pair in trace.padding for v in pair] and x.shape[1:] == np.shape(trace.padded)[1:]
+    (kd, kh, kw), (sd, sh, sw), (dd, dh, dw) = view["k"], view["s"], view["d"]
+    per = w.shape[1]
+    for i, step in enumerate(trace):
+        o, d, r, q = np.unravel_index(i, y.shape)
+        first = o // (y.shape[0] // view["groups"]) * per
+        assert list(step.channels) == list(range(first, first + per))
+        for k in range(per):
+            for j in range(kd):                          # the browser's products on kernel slice j, summed
+                patch = x[first + k, d * sd + j * dd][np.ix_(r * sh + np.arange(kh) * dh, q * sw + np.arange(kw) * dw)]
+                assert (patch * w[o, k, j]).sum() == pytest.approx(sums[o, d, r, q, k, j], abs=1e-10)
+        assert sums[o, d, r, q].sum() + view["bias"][o] == pytest.approx(y[o, d, r, q], abs=1e-10)
+    assert trace.output.shape == want.shape
+
+
+def test_conv3d_document_marks_the_slices_rows_and_columns_no_window_reads():
+    trace = convlab.conv3d_steps(np.ones((6, 7, 5)), np.ones((2, 3, 2)), stride=(3, 2, 2))
+    sizes = [convlab.explain_output_size(n, k, s) for n, k, s in zip((6, 7, 5), (2, 3, 2), (3, 2, 2))]
+    view = payload.conv3d_view(trace, sizes)
+    assert view["dropped"] == {"depths": [2, 5], "rows": [], "cols": [4]}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_unit_documents_hold_the_units_numbers_and_steps(seed):
+    """The "unit" kind: a conv unit's window, filter and channel sums (they add up, with the bias, to torch's value),
+    one step per channel then the sum and the activation; a pool unit's window and value."""
+    import torch.nn as nn
+
+    from convlab.network import layer_maps
+    from convlab.units import unit_at
+
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(3, 2, (1, 3)),
+                          nn.Flatten(), nn.Linear(2 * 4 * 2, 2)).double().eval()
+    x = np.random.default_rng(seed).normal(size=(2, 9, 8))
+    layers = layer_maps(model, x)
+    conv = unit_at(layers, x, 1, seed % 3, 4, 7)                    # the ReLU unit: its conv unit, then the ReLU
+    view = json.loads(payload.encode(payload.unit_view(conv, x, "the input", "unit")))
+    assert view["mode"] == "conv" and view["act"] == "relu" and view["n"] == 2 + 2
+    window, weight = unpack(view["x"]), unpack(view["w"])
+    np.testing.assert_allclose(window, conv.window) and np.testing.assert_allclose(weight, conv.weight)
+    np.testing.assert_allclose((window * weight).sum(axis=(1, 2)), view["sums"], atol=1e-12)
+    assert sum(view["sums"]) + view["bias"] == pytest.approx(layers[0].maps[seed % 3, 4, 7], abs=1e-12)
+    assert view["activated"] == pytest.approx(layers[1].maps[seed % 3, 4, 7], abs=1e-12)
+    assert view["box"] == [3, 6, 3, 3] and unpack(view["maps"]).shape == (2, 9, 8)
+    pool = unit_at(layers, x, 2, 1, 2, 3)
+    view = json.loads(payload.encode(payload.unit_view(pool, layers[1].maps, "relu", "unit")))
+    assert view["mode"] == "max" and view["n"] == 5 and view["channels"] == [1]
+    assert unpack(view["x"]).max() == view["value"] == pytest.approx(layers[2].maps[1, 2, 3], abs=1e-12)
 
 
 def test_whole_numbers_travel_as_ints_and_padding_of_max_pool_as_null():

@@ -18,12 +18,14 @@ from convlab.arithmetic import SizeExplanation
 from convlab.export import conv_snippet, pool_snippet
 from convlab import invariance
 from convlab.figures.grids import grid_figure
+from convlab.grouped import SmallLayer, small_layer
 from convlab.parse import format_vector, parse_grid, parse_grids, parse_layer, parse_vector
 from convlab.verify import Check, check_conv
 from ui.lessonview import payload
 from ui.widgets import frozen_figure
 
-__all__ = ["Conv1DLesson", "conv1d_lesson", "Conv2DLesson", "conv2d_lesson", "PoolLesson", "pool_lesson", "ShiftLesson",
+__all__ = ["Conv1DLesson", "conv1d_lesson", "Conv2DLesson", "conv2d_lesson", "GroupedLesson", "grouped_lesson",
+           "Conv3DLesson", "conv3d_lesson", "PoolLesson", "pool_lesson", "ShiftLesson",
            "shift_lesson", "fold_figure", "MatrixLesson", "matrix_lesson", "BackwardLesson", "backward_lesson",
            "PoolRouting", "pool_routing", "PaddingLesson", "padding_lesson", "stack_lesson", "why_params",
            "why_shift", "why_variants", "why_transposed", "why_dilated", "size_latex", "CACHE_SIZE"]
@@ -90,20 +92,61 @@ class Conv2DLesson:
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def conv2d_lesson(x_text: str, w_text: str, bias_text: str, padding, stride: int, dilation: int,
-                  flip: bool) -> Conv2DLesson:
-    """The 2D page for one configuration: x as channels "|", w as filter-by-filter kernels (parse_layer)."""
-    x, w = parse_layer(x_text, w_text)
-    bias = parse_vector(bias_text, "bias", 3)
-    args = dict(bias=bias, stride=stride, padding=padding, dilation=dilation, flip=flip)
+                  flip: bool, groups: int = 1) -> Conv2DLesson:
+    """The 2D page for one configuration: x as channels "|", w as filter-by-filter kernels (parse_layer), each
+    filter with one kernel per channel of its group."""
+    x, w = parse_layer(x_text, w_text, max_channels=4, max_filters=4, groups=groups)
+    bias = parse_vector(bias_text, "bias", 4)
+    args = dict(bias=bias, stride=stride, padding=padding, dilation=dilation, flip=flip, groups=groups)
     trace = convlab.conv2d_steps(x, w, **args)
     pads = trace.padding
     sizes = tuple(convlab.explain_output_size(n, k, stride, p, dilation)
                   for n, k, p in zip(x.shape[1:], w.shape[2:], pads))
     view = payload.conv_view(trace, dropped=payload.dropped_axes(*sizes, pads), bias=bool(np.any(bias)))
     view["flip"] = flip
-    snippet = conv_snippet(x, w, bias, stride, pads, dilation, flip)
+    snippet = conv_snippet(x, w, bias, stride, pads, dilation, flip, groups=groups)
     return Conv2DLesson(trace, payload.encode(view), sizes, check_conv(2, trace.output, x, w, **args), snippet,
                         {"input": x, "kernels": w.reshape(-1, *w.shape[2:]), "output": trace.output})
+
+
+@dataclass(frozen=True)
+class GroupedLesson:
+    layer: SmallLayer
+    trace: convlab.StepTrace
+    body: bytes
+    check: Check
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def grouped_lesson(channels: int, filters: int, groups: int, kernel: int, size: int, padding: str,
+                   seed: int) -> GroupedLesson:
+    """The variants page's small grouped layer (small integers from the seed), stepped in the lesson view."""
+    layer = small_layer(channels, filters, kernel, size, groups, seed)
+    trace = convlab.conv2d_steps(layer.x, layer.w, padding=padding, groups=groups)
+    return GroupedLesson(layer, trace, payload.encode(payload.conv_view(trace, bias=False)),
+                         check_conv(2, trace.output, layer.x, layer.w, padding=padding, groups=groups))
+
+
+@dataclass(frozen=True)
+class Conv3DLesson:
+    volume: np.ndarray              # (D, H, W)
+    trace: convlab.StepTrace
+    body: bytes
+    sizes: tuple[SizeExplanation, SizeExplanation, SizeExplanation]     # depth, rows, columns
+    check: Check
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def conv3d_lesson(kind: str, depth: int, size: int, kernel: str, stride: int, padding: str) -> Conv3DLesson:
+    """The 3D page: a procedural volume and a named 3×3×3 kernel, every output stepped in the lesson view."""
+    from convlab.volumes import KERNELS3D, make_volume
+
+    volume, w = make_volume(kind, depth, size), KERNELS3D[kernel]
+    trace = convlab.conv3d_steps(volume, w, stride=stride, padding=padding)
+    pads = convlab.resolve_padding3d(volume.shape, w.shape, stride, padding)
+    sizes = tuple(convlab.explain_output_size(n, k, stride, p) for n, k, p in zip(volume.shape, w.shape, pads))
+    body = payload.encode(payload.conv3d_view(trace, sizes, bias=False))
+    return Conv3DLesson(volume, trace, body, sizes, check_conv(3, trace.output, volume, w, stride=stride, padding=padding))
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ import convlab
 from convlab.models import preset
 from convlab.network import random_model
 from convlab.units import ConvUnit, Softmax, head_logits, logit_latex
+from ui.lessonview import lesson_view, payload
 from ui.models import resolve_model, shared_dataset
-from ui.netview import unit_lesson, unit_payload
 
 MODELS = {"faces": "bundled faces model", "shapes": "bundled shapes model", "digits": "bundled digits model",
           "random": "random weights"}          # model_picker adds "my trained model" and a linked stored model
@@ -75,15 +75,18 @@ def softmax_table(soft: Softmax) -> None:
         "exp(z) / sum": st.column_config.ProgressColumn(format="%.4f", min_value=0.0, max_value=1.0)})
 
 
-def detail_view(layers, x: np.ndarray, unit, chosen, font: int) -> None:
-    """One unit: its computation stepped in the browser, the formula with numbers, convlab against torch."""
+def detail_view(layers, x: np.ndarray, unit, chosen, step_key: str) -> None:
+    """One unit: its computation stepped in the shared lesson view (the step in `step_key`, so leaving for the
+    overview and coming back keeps it), the formula with numbers, convlab against torch."""
     if unit is None:
         st.info(f"Layer {chosen.title} is a {chosen.kind} layer: pick a conv, activation or pool layer.")
         return
     before = x if unit.layer == 0 else layers[unit.layer - 1].maps
     label = "the input (normalised)" if unit.layer == 0 else layers[unit.layer - 1].title
-    st.markdown(f"**Unit ({unit.map}, {unit.row}, {unit.col}) of {layers[unit.layer].title}**: computed from {label}.")
-    unit_lesson(unit_payload(unit, before, label, font), "nw_lesson")
+    title = f"Unit ({unit.map}, {unit.row}, {unit.col}) of {layers[unit.layer].title}"
+    st.markdown(f"**{title}**: computed from {label}.")
+    view = payload.unit_view(unit, before, label, f"unit ({unit.map}, {unit.row}, {unit.col})")
+    lesson_view("nw_lesson", payload.encode(view), view["n"], step_key)
     st.markdown("**The same unit as a formula, numbers substituted**")
     for line in unit.latex():
         st.latex(line)

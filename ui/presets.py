@@ -64,20 +64,29 @@ def image_patch(size: int = 8, top: int = 200, left: int = 300) -> str:
     return format_grid(np.round(grey, 2))
 
 
-def resize_layer(x_text: str, w_text: str, bias_text: str, channels: int, filters: int,
-                 seed: int = 0) -> tuple[str, str, str]:
-    """Change the number of input channels and filters of a layer given as text, keeping what is there
-    and filling new grids with small random integers (new biases are 0).
+def resize_layer(x_text: str, w_text: str, bias_text: str, channels: int, filters: int, groups: int = 1,
+                 seed: int = 0, old_groups: int | None = None) -> tuple[str, str, str]:
+    """Change the number of input channels, filters or groups of a layer given as text, keeping what is there
+    and filling new grids with small random integers (new biases are 0). The text is read with `old_groups`
+    (default: groups) and written with C/groups kernels per filter.
 
     >>> resize_layer("1 2; 3 4", "1 0; 0 1", "5", 2, 1, seed=1)[1].count("|")
     1
+    >>> resize_layer("1 | 2", "1 | 2 | 3 | 4", "0, 0", 2, 2, groups=2, old_groups=1)[1]     # depthwise: 2 kernels
+    '1 | 4'
     """
     from convlab.parse import format_vector, parse_layer, parse_vector
-    x, w = parse_layer(x_text, w_text)
-    (o_old, c_old), (h, wd), (kh, kw) = w.shape[:2], x.shape[1:], w.shape[2:]
+    old = groups if old_groups is None else old_groups
+    x, w = parse_layer(x_text, w_text, max_channels=4, max_filters=4, groups=old)
+    (o_old, _), (h, wd), (kh, kw) = w.shape[:2], x.shape[1:], w.shape[2:]
     rng = np.random.default_rng(seed)
-    xs = np.concatenate([x[:channels], rng.integers(0, 4, size=(max(channels - c_old, 0), h, wd))])
-    new = rng.integers(-1, 2, size=(filters, channels, kh, kw)).astype(float)
-    new[: min(filters, o_old), : min(channels, c_old)] = w[:filters, :channels]
+    xs = np.concatenate([x[:channels], rng.integers(0, 4, size=(max(channels - len(x), 0), h, wd))])
+    new = rng.integers(-1, 2, size=(filters, channels // groups, kh, kw)).astype(float)
+    for o in range(min(filters, o_old)):             # each filter keeps its kernel of every channel it still reads
+        reads = range(o // (filters // groups) * (channels // groups), (o // (filters // groups) + 1) * (channels // groups))
+        had = range(o // (o_old // old) * (len(x) // old), (o // (o_old // old) + 1) * (len(x) // old))
+        for k, c in enumerate(reads):
+            if c in had:
+                new[o, k] = w[o, had.index(c)]
     bias = list(parse_vector(bias_text, "bias"))
     return format_grids(xs), format_grids(new.reshape(-1, kh, kw)), format_vector((bias + [0.0] * filters)[:filters])

@@ -65,10 +65,6 @@ def projector() -> bool:
     return bool(st.session_state.get(PROJECTOR_KEY))
 
 
-def cell_size() -> int:
-    return 64 if projector() else 46
-
-
 def font_size() -> int:
     return 22 if projector() else 16
 

@@ -24,37 +24,6 @@ def friendly_errors(where: str):
                  "the other pages keep working.")
 
 
-def clamp_step(key: str, n: int) -> None:
-    """Keep a step index inside 0..n-1 after the configuration changed (before its widget exists).
-    Only the variants and 3D pages still step on the server; the lessons use the lesson view."""
-    st.session_state[key] = int(min(max(st.session_state.get(key, 0), 0), n - 1))
-
-
-def step_controls(key: str, n: int, label: str = "Step") -> int:
-    """◀ / ▶ buttons and a scrub slider, all on the server (the variants and 3D pages, until they move to the
-    lesson view)."""
-    def move(delta: int) -> None:
-        st.session_state[key] = (st.session_state[key] + delta) % n
-
-    left, mid, right = st.columns([1, 8, 1])
-    left.button("◀", key=f"{key}.prev", on_click=move, args=(-1,), help="previous step", width="stretch")
-    right.button("▶", key=f"{key}.next", on_click=move, args=(1,), help="next step", width="stretch")
-    if n > 1:
-        mid.slider(label, 0, n - 1, key=key, label_visibility="collapsed")
-    return st.session_state[key]
-
-
-def on_output_click(chart_key: str, step_key: str):
-    """Callback for st.plotly_chart(on_select=...): a clicked output cell becomes the current step."""
-    def callback() -> None:
-        points = st.session_state.get(chart_key, {}).get("selection", {}).get("points", [])
-        idx = [p.get("customdata") for p in points if p.get("customdata") is not None]
-        if idx:
-            value = idx[0][0] if isinstance(idx[0], list) else idx[0]
-            st.session_state[step_key] = int(value)
-    return callback
-
-
 def frozen_figure(fig):
     """A Plotly figure built once and drawn by many sessions (ui/cached.py). st.plotly_chart asks every figure for
     to_dict(), a deep copy; this one answers with the same dict, made once (treat it as read-only)."""

@@ -39,10 +39,13 @@ def connectivity_figure(conn: np.ndarray, groups: int, font_size: int = 16, high
     if highlight is not None:
         fig.add_shape(type="rect", x0=-0.5, x1=c - 0.5, y0=highlight - 0.5, y1=highlight + 0.5,
                       line={"color": INK, "width": 3})
-    fig.update_xaxes(title="input channel", tickmode="array", tickvals=list(range(c)), side="top", showgrid=False)
+    axis_font = {"tickfont": {"size": font_size}, "title_font": {"size": font_size}}     # Streamlit's theme sets smaller
+    fig.update_xaxes(title="input channel", tickmode="array", tickvals=list(range(c)), side="top", showgrid=False,
+                     **axis_font)
     fig.update_yaxes(title="filter", tickmode="array", tickvals=list(range(o)), autorange="reversed", showgrid=False,
-                     scaleanchor="x", constrain="domain")
-    fig.update_layout(height=int(90 + 52 * o), margin={"l": 10, "r": 10, "t": 60, "b": 10}, font={"size": font_size},
+                     scaleanchor="x", constrain="domain", **axis_font)
+    cell, top = max(52, round(3.4 * font_size)), round(3.6 * font_size)     # "reads" fits a cell; the axis on top
+    fig.update_layout(height=top + 30 + cell * o, margin={"l": 10, "r": 10, "t": top, "b": 10}, font={"size": font_size},
                       plot_bgcolor=PAPER, dragmode=False)
     return fig
 

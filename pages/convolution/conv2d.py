@@ -1,4 +1,4 @@
-"""2D convolution (seeds 000–004): grids, channels, filters and bias; click an output to see its sum."""
+"""2D convolution (seeds 000–004): grids, channels, filters, groups and bias; click an output to see its sum."""
 
 import streamlit as st
 
@@ -7,16 +7,17 @@ from convlab.parse import parse_grids, parse_layer, parse_vector
 from ui.cached import conv2d_lesson, size_latex
 from ui.export import export_panel
 from ui.lessonview import lesson_view
-from ui.presets import CONV2D, KERNELS, image_patch, kernel_text, resize_layer
+from ui.presets import CONV2D, KERNELS, image_patch, kernel_text, random_grids, resize_layer
 from ui.state import preset_picker, stop_with, sync_url, use_state
 from ui.urlstate import Choice, Flag, Int, Schema, Text
 from ui.widgets import grid_editors, torch_badge
 
 P = "c2"
+MAX = 4                       # input channels and filters (4 is the fewest that groups of 2 channels need)
 SCHEMA = Schema(
-    Text("x", CONV2D["Seed 000: 4×4 with [[1,−2],[−3,4]]"]["x"], lambda s: parse_grids(s, "x", 16, 3)),
-    Text("w", "1 -2; -3 4", lambda s: parse_grids(s, "w", 7, 9)),
-    Text("bias", "0", lambda s: parse_vector(s, "bias", 3)),
+    Text("x", CONV2D["Seed 000: 4×4 with [[1,−2],[−3,4]]"]["x"], lambda s: parse_grids(s, "x", 16, MAX)),
+    Text("w", "1 -2; -3 4", lambda s: parse_grids(s, "w", 7, MAX * MAX)),
+    Text("bias", "0", lambda s: parse_vector(s, "bias", MAX)), Int("groups", 1, 1, MAX),
     Choice("padding", "valid", ("valid", "same", "full", "explicit")),
     Int("ph", 1, 0, 5), Int("pw", 1, 0, 5), Int("stride", 1, 1, 4), Int("dilation", 1, 1, 3),
     Flag("flip", False), Int("step", 0, 0, 10_000),
@@ -24,7 +25,11 @@ SCHEMA = Schema(
 ss = st.session_state
 
 
-EXAMPLES = {**CONV2D, "A patch of a real photo": dict(x=image_patch, w=kernel_text("Sobel x"))}
+EXAMPLES = {**CONV2D, "A patch of a real photo": dict(x=image_patch, w=kernel_text("Sobel x")),
+            "Depthwise: 3 channels, a kernel each (groups = 3)": dict(
+                x=random_grids(6, 3, 5, 5, 0, 3), w=random_grids(7, 3, 3, 3, -1, 1), bias="0, 0, 0", groups=3),
+            "Grouped: 4 channels, 2 filters, 2 groups": dict(
+                x=random_grids(8, 4, 5, 5, 0, 3), w=random_grids(9, 4, 3, 3, -1, 1), bias="0, 0", groups=2)}
 
 
 def apply_kernel() -> None:
@@ -34,24 +39,44 @@ def apply_kernel() -> None:
         ss["c2_w"] = " | ".join([kernel_text(name)] * n)
 
 
-def resize() -> None:
-    """Channels C or filters O changed: keep what is there, add small random grids, drop the rest."""
-    ss["c2_x"], ss["c2_w"], ss["c2_bias"] = resize_layer(ss["c2_x"], ss["c2_w"], ss["c2_bias"], ss["c2_channels"],
-                                                         ss["c2_filters"], seed=ss["c2_channels"] * 10 + ss["c2_filters"])
+def resize(changed: str) -> None:
+    """Channels C, filters O or groups g changed: keep what is there, add small random grids, drop the rest.
+    C and O stay multiples of g: a change that breaks that is undone, with a message that says what to change."""
+    if "c2_shape" not in ss:            # the numbers did not parse (the page says why): new groups may be the fix
+        return
+    c0, o0, g0 = ss["c2_shape"]
+    c, o, g = (c0, o0, ss["c2_groups"]) if changed == "groups" else (ss["c2_channels"], ss["c2_filters"], g0)
+    if c % g or o % g:
+        ss["c2_channels"], ss["c2_filters"], ss["c2_groups"] = c0, o0, g0
+        first = f"input channels and filters to multiples of {g}" if changed == "groups" else "the groups"
+        ss["c2_notice"] = (f"{g} groups need input channels and filters that are multiples of {g} (that would be "
+                           f"C = {c}, O = {o}): set {first} first. Groups = C is depthwise, 1 is ordinary convolution.")
+        return
+    ss["c2_x"], ss["c2_w"], ss["c2_bias"] = resize_layer(ss["c2_x"], ss["c2_w"], ss["c2_bias"], c, o, g,
+                                                         seed=c * 10 + o, old_groups=g0)
 
 
 use_state(P, SCHEMA)
 st.title("2D convolution")
-st.latex(r"Y_{l,i,j} = \sum_{c} \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} X_{c,\; i s + a d,\; j s + b d} \, W_{l,c,a,b} + b_l")
-st.caption("Every filter l spans all input channels c; the channel results are summed, plus the filter's bias "
-           "(seed 001). s is the stride, d the dilation.")
+if ss["c2_groups"] == 1:
+    st.latex(r"Y_{l,i,j} = \sum_{c} \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} X_{c,\; i s + a d,\; j s + b d} \, W_{l,c,a,b} + b_l")
+    st.caption("Every filter l spans all input channels c; the channel results are summed, plus the filter's bias "
+               "(seed 001). s is the stride, d the dilation.")
+else:
+    st.latex(r"Y_{l,i,j} = \sum_{c=0}^{C/g-1} \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} X_{c_l + c,\; i s + a d,\; j s + b d}"
+             r" \, W_{l,c,a,b} + b_l")
+    st.caption("With g groups, filter l reads only the C/g channels of its group, which start at channel "
+               "c_l = ⌊l·g/O⌋·C/g; those channel results are summed, plus the filter's bias. s is the stride, d the "
+               "dilation. MobileNet's depthwise convolution is g = C: one kernel per channel.")
 
 try:
-    x, weights = parse_layer(ss["c2_x"], ss["c2_w"])
+    x, weights = parse_layer(ss["c2_x"], ss["c2_w"], max_channels=MAX, max_filters=MAX, groups=ss["c2_groups"])
     w = weights.reshape(-1, *weights.shape[2:])
     ss["c2_channels"], ss["c2_filters"] = len(x), len(weights)
+    ss["c2_shape"] = (len(x), len(weights), ss["c2_groups"])
 except convlab.ConvlabError as err:
     x = weights = None
+    ss.pop("c2_shape", None)
     parse_error = err
 
 with st.sidebar:
@@ -59,8 +84,12 @@ with st.sidebar:
     st.selectbox("Hand-made kernel", ["—", *KERNELS], key="c2_kernel", on_change=apply_kernel,
                  help="replaces every kernel (each filter, each channel)")
     if x is not None:
-        st.number_input("Input channels C", 1, 3, key="c2_channels", on_change=resize)
-        st.number_input("Filters O", 1, 3, key="c2_filters", on_change=resize)
+        st.number_input("Input channels C", 1, MAX, key="c2_channels", on_change=resize, args=("shape",))
+        st.number_input("Filters O", 1, MAX, key="c2_filters", on_change=resize, args=("shape",))
+    st.number_input("Groups g", 1, MAX, key="c2_groups", on_change=resize, args=("groups",),
+                    help="each filter reads only the C/g channels of its group; g = C is depthwise")
+    if "c2_notice" in ss:
+        st.warning(ss.pop("c2_notice"))
     st.selectbox("Padding", ["valid", "same", "full", "explicit"], key="c2_padding",
                  help="same = TensorFlow's rule; the odd zero goes after (bottom/right)")
     if ss["c2_padding"] == "explicit":
@@ -78,7 +107,7 @@ if x is None:
 padding = (ss["c2_ph"], ss["c2_pw"]) if ss["c2_padding"] == "explicit" else ss["c2_padding"]
 try:
     lesson = conv2d_lesson(ss["c2_x"], ss["c2_w"], ss["c2_bias"], padding, ss["c2_stride"], ss["c2_dilation"],
-                           ss["c2_flip"])
+                           ss["c2_flip"], ss["c2_groups"])
 except convlab.ConvlabError as err:
     stop_with(err, P, SCHEMA)
 
@@ -91,11 +120,19 @@ if editor.open:                                  # the tables are built only whi
     with tab_x:
         grid_editors("c2_x", x, [f"channel {c}" for c in range(len(x))])
     with tab_w:
-        labels = [f"filter {o}, channel {c}" for o in range(len(weights)) for c in range(len(x))]
-        grid_editors("c2_w", w, labels, columns=len(x))
+        per = weights.shape[1]
+        labels = [f"filter {o}, channel {o // (len(weights) // ss['c2_groups']) * per + k}"
+                  for o in range(len(weights)) for k in range(per)]
+        grid_editors("c2_w", w, labels, columns=per)
 
 out = lesson.trace.output
 st.subheader(f"Output: {len(weights)} × {out.shape[-2]} × {out.shape[-1]} (filters × rows × columns)")
+if ss["c2_groups"] > 1:
+    reads = convlab.group_connectivity(len(x), len(weights), ss["c2_groups"])                 # (O, C) booleans
+    kind = "depthwise: one kernel per channel" if weights.shape[1] == 1 else f"{weights.shape[1]} channels per filter"
+    st.markdown(f"**{ss['c2_groups']} groups** ({kind}): " + "; ".join(
+        f"filter {o} reads channel{'s' if row.sum() > 1 else ''} {', '.join(map(str, row.nonzero()[0]))}"
+        for o, row in enumerate(reads)) + ".")
 for axis, e in zip(("o_h", "o_w"), lesson.sizes):
     st.latex(size_latex(e, axis))
     if e.uncovered:

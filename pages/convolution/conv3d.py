@@ -3,36 +3,30 @@
 import streamlit as st
 
 import convlab
-from convlab.figures.grids import grid_figure
-from convlab.figures.volumes import slices_figure, volume_step_figure
-from convlab.verify import check_conv
-from convlab.volumes import KERNELS3D, VOLUMES, make_volume, slice_expressions
-from ui.state import cell_size, font_size, stop_with, sync_url, use_state
+from convlab.volumes import KERNELS3D, VOLUMES
+from ui.cached import conv3d_lesson
+from ui.lessonview import lesson_view
+from ui.state import stop_with, sync_url, use_state
 from ui.urlstate import Choice, Int, Schema
-from ui.widgets import chart, clamp_step, show_error, step_controls, torch_badge
+from ui.widgets import show_error, torch_badge
 
 P = "c3"
 NAMES = {"clip": "a clip: frames × height × width", "phantom": "a CT-like phantom: slices", "torus": "voxels of a ring"}
 SCHEMA = Schema(
     Choice("volume", "clip", VOLUMES), Int("depth", 5, 3, 10), Int("size", 8, 6, 12),
     Choice("kernel", "change in depth / time (next − previous)", tuple(KERNELS3D)),
-    Choice("padding", "valid", ("valid", "same")), Int("stride", 1, 1, 2), Int("plane", 0, 0, 9), Int("step", 0, 0, 999),
+    Choice("padding", "valid", ("valid", "same")), Int("stride", 1, 1, 2), Int("step", 0, 0, 10_000),
     Int("c", 3, 1, 512), Int("o", 64, 1, 1024), Int("frames", 16, 1, 256), Int("n", 112, 1, 1024), Int("k", 3, 1, 7),
 )
 ss = st.session_state
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def overview(kind: str, depth: int, size: int, kernel: str, stride: int, padding: str, i: int, fs: int, cell: int):
-    """Every slice with the window outlined (~0.2 s to build), once per setting and step."""
-    steps = convlab.conv3d_steps(make_volume(kind, depth, size), KERNELS3D[kernel], stride=stride, padding=padding)
-    return slices_figure(make_volume(kind, depth, size), steps.window_cells(i), font_size=fs, cell=cell)
 
 
 use_state(P, SCHEMA)
 st.title("3D convolution")
 st.caption("CT scans, microscopy and video are 3D grids (seeds 001, 004). A 3D kernel slides along depth (slices "
            "or frames) as well as rows and columns: each output is the sum over a small box of the volume.")
+st.latex(r"Y_{d,i,j} = \sum_{e=0}^{k_d-1} \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} "
+         r"X_{d s + e,\; i s + a,\; j s + b} \, W_{e,a,b}")
 
 with st.sidebar:
     st.selectbox("Volume", VOLUMES, key="c3_volume", format_func=NAMES.get)
@@ -42,45 +36,25 @@ with st.sidebar:
     st.selectbox("Padding", ["valid", "same"], key="c3_padding")
     st.number_input("Stride (every axis)", 1, 2, key="c3_stride")
 
-volume = make_volume(ss["c3_volume"], ss["c3_depth"], ss["c3_size"])
-kernel = KERNELS3D[ss["c3_kernel"]]
 try:
-    steps = convlab.conv3d_steps(volume, kernel, stride=ss["c3_stride"], padding=ss["c3_padding"])
+    lesson = conv3d_lesson(ss["c3_volume"], ss["c3_depth"], ss["c3_size"], ss["c3_kernel"], ss["c3_stride"],
+                           ss["c3_padding"])
 except convlab.ConvlabError as err:
     stop_with(err, P, SCHEMA)
-od, oh, ow = steps.output.shape
+volume, trace = lesson.volume, lesson.trace
 
-st.subheader("Slice through it")
-ss["c3_plane"] = min(ss["c3_plane"], od - 1)
-if od > 1:
-    st.slider("Depth: which output slice the kernel is computing", 0, od - 1, key="c3_plane")
-clamp_step("c3_step", oh * ow)
-i = ss["c3_plane"] * oh * ow + ss["c3_step"]
-step = steps[i]
-chart(overview(ss["c3_volume"], ss["c3_depth"], ss["c3_size"], ss["c3_kernel"], ss["c3_stride"], ss["c3_padding"], i,
-               font_size() - 6, cell_size() - 22), "c3_volume_fig")
-st.caption(f"The {volume.shape[0]} slices of the {'×'.join(map(str, volume.shape))} volume; the outlined boxes are "
-           "the cells the kernel reads now.")
-
-st.subheader("Watch the kernel step")
-chart(volume_step_figure(steps, i, font_size=font_size() - 2, cell=cell_size() - 12), "c3_step_fig")
-step_controls("c3_step", oh * ow, "Position in this output slice")
-chart(grid_figure(list(kernel), [f"kernel slice {j}" for j in range(kernel.shape[0])], font_size=font_size() - 2,
-                  cell=cell_size() - 12), "c3_kernel_fig")
-d, r, q = step.out_index
-sums = slice_expressions(step)
-st.markdown(f"### out[{d}, {r}, {q}] = {step.value:g}")
-st.markdown("  \n".join(f"kernel slice {j} × input slice {sl - steps.padding[0][0]}: {text}"
-                        for j, (sl, text) in enumerate(zip(step.depths, sums)))
-            + f"  \n**the slices' sums add up:** {' + '.join(e.rsplit(' = ', 1)[1] for e in sums)} = {step.value:g}")
-torch_badge(check_conv(3, steps.output, volume, kernel, stride=ss["c3_stride"], padding=ss["c3_padding"]))
+st.subheader("Watch the kernel step through the volume")
+lesson_view("c3_view", lesson.body, len(trace), "c3_step")
+st.caption(f"Above: the {volume.shape[0]} slices of the {'×'.join(map(str, volume.shape))} volume, the kernel's "
+           "slices outlined, and every output depth plane so far. Below them, with numbers: the slices the kernel "
+           "lies on now, each times its kernel slice; the slices' sums add up to the output.")
+torch_badge(lesson.check)
 
 st.subheader("Output size and parameters")
-pads = convlab.resolve_padding3d(volume.shape, kernel.shape, ss["c3_stride"], ss["c3_padding"])
-for axis, n, k, p in zip(("depth", "rows", "columns"), volume.shape, kernel.shape, pads):
-    e = convlab.explain_output_size(n, k, ss["c3_stride"], p)
+for axis, e in zip(("depth", "rows", "columns"), lesson.sizes):
     st.markdown(f"{axis}: {e.formula} → **{e.output}**")
-stats = convlab.conv_layer_stats((1, *volume.shape), 1, kernel.shape, ss["c3_stride"], ss["c3_padding"])
+stats = convlab.conv_layer_stats((1, *volume.shape), 1, KERNELS3D[ss["c3_kernel"]].shape, ss["c3_stride"],
+                                 ss["c3_padding"])
 st.markdown(f"One 3×3×3 filter on one channel: **{stats.params_formula}** parameters (weights + bias), "
             f"{stats.mult_adds_formula} multiply–adds.")
 

@@ -4,13 +4,13 @@ import streamlit as st
 
 import convlab
 from convlab.figures.grids import grid_figure
-from convlab.figures.sliding import sliding_figure
 from convlab.figures.variants import connectivity_figure, costs_figure
-from convlab.grouped import small_layer
 from convlab.verify import check_conv
-from ui.state import cell_size, font_size, stop_with, sync_url, use_state
+from ui.cached import grouped_lesson
+from ui.lessonview import lesson_view
+from ui.state import font_size, stop_with, sync_url, use_state
 from ui.urlstate import Choice, Int, Schema
-from ui.widgets import chart, clamp_step, on_output_click, show_error, step_controls, torch_badge
+from ui.widgets import chart, show_error, torch_badge
 
 P = "vr"
 SCHEMA = Schema(
@@ -21,14 +21,6 @@ SCHEMA = Schema(
     Int("big_g", 4, 1, 2048),
 )
 ss = st.session_state
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def stepping_figure(c: int, o: int, g: int, k: int, n: int, padding: str, seed: int, step: int, fs: int, cell: int):
-    """The grouped layer at one step; ~1 s to build with 6 panels, so built once per setting and step."""
-    layer = small_layer(c, o, k, n, g, seed)
-    steps = convlab.conv2d_steps(layer.x, layer.w, padding=padding, groups=g)
-    return sliding_figure(steps, step, font_size=fs, cell=cell, animate=False)
 
 
 use_state(P, SCHEMA)
@@ -50,34 +42,27 @@ with st.sidebar:
 
 c, o, g, k = ss["vr_c"], ss["vr_o"], ss["vr_groups"], ss["vr_k"]
 try:
-    layer = small_layer(c, o, k, ss["vr_n"], g, ss["vr_seed"])
-    steps = convlab.conv2d_steps(layer.x, layer.w, padding=ss["vr_padding"], groups=g)
+    lesson = grouped_lesson(c, o, g, k, ss["vr_n"], ss["vr_padding"], ss["vr_seed"])
 except convlab.ConvlabError as err:
     stop_with(err, P, SCHEMA)
+layer = lesson.layer
 
 st.header("Grouped convolution: which filter sees which channel")
-clamp_step("vr_step", len(steps))
-step = steps[ss["vr_step"]]
 left, right = st.columns([2, 3])
 with left:
-    chart(connectivity_figure(convlab.group_connectivity(c, o, g), g, font_size() - 2, highlight=step.filter), "vr_conn")
+    chart(connectivity_figure(convlab.group_connectivity(c, o, g), g, font_size() - 2), "vr_conn")
 with right:
     per = c // g
     kind = "standard (every filter reads every channel)" if g == 1 else \
         "depthwise (one channel per filter)" if per == 1 and g == o else f"{g} groups of {per} channel(s)"
-    st.markdown(f"**{kind}**. Filter {step.filter} reads channel(s) "
-                f"{', '.join(map(str, step.channels))}: its kernel is {per}×{k}×{k} = {per * k * k} weights, "
-                f"so the layer has {k}·{k}·{per}·{o} = {k * k * per * o} weights instead of {k * k * c * o}.")
-    out = ", ".join(map(str, step.out_index))
-    st.markdown(f"**out[{out}]** = " + " + ".join(f"[channel {ch}: {e.rsplit(' = ', 1)[0]}]"
-                                               for ch, e in zip(step.channels, step.channel_expressions()))
-                + f" = **{step.value:g}**")
-    torch_badge(check_conv(2, steps.output, layer.x, layer.w, padding=ss["vr_padding"], groups=g))
-chart(stepping_figure(c, o, g, k, ss["vr_n"], ss["vr_padding"], ss["vr_seed"], ss["vr_step"], font_size() - 2,
-                      cell_size() - 10), "vr_chart", on_click=on_output_click("vr_chart", "vr_step"))
-step_controls("vr_step", len(steps))
-st.caption("The window lights up only on the channels the current filter reads; the other channels' kernel slots "
-           "show · (no weights there). Click an output cell or step with ◀ ▶.")
+    st.markdown(f"**{kind}**. Each filter reads {per} of the {c} channels: its kernel is {per}×{k}×{k} = "
+                f"{per * k * k} weights, so the layer has {k}·{k}·{per}·{o} = {k * k * per * o} weights instead of "
+                f"{k * k * c * o}.")
+    torch_badge(lesson.check)
+lesson_view("vr_view", lesson.body, len(lesson.trace), "vr_step")
+st.caption("Step through every output (← →, or click one): the window lights up only on the channels its filter "
+           "reads; the other channels are faded and marked “not read by this filter”, and only the read channels' "
+           "sums are added up.")
 
 st.header("Depthwise-separable = depthwise + 1×1: the same output shape")
 try:

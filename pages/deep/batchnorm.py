@@ -12,7 +12,7 @@ from convlab.sidebyside import bn_runs, train_side_by_side
 from convlab.verify_deep import check_batch_norm, check_batch_norm_backward, check_running_stats
 from ui import experiments
 from ui.models import shared_dataset
-from ui.state import cell_size, font_size, sync_url, use_state
+from ui.state import font_size, sync_url, use_state
 from ui.urlstate import Choice, Float, Int, Schema, Text
 from ui.widgets import chart, show_error, torch_badge
 
@@ -87,7 +87,7 @@ c = st.radio("Channel", range(c_count), key="bn_channel", horizontal=True, forma
 st.markdown(f"Channel {c} has **m = N·H·W = {n}·{x.shape[2]}·{x.shape[3]} = {steps.m}** values.  \n"
             f"`{steps.mean_expression(c)}`  \n`{steps.var_expression(c)}`  \n"
             f"Sample 0, top-left value: `{steps.element_expression((0, c, 0, 0))}`")
-cell = cell_size() + 24
+cell = 4 * fs                                          # room for a signed number at this font
 chart(batch_figure([("x", x[:, c]), ("x̂", steps.x_hat[:, c]), ("y = γx̂ + β", steps.y[:, c])], fs - 2, cell), "bn_forward")
 torch_badge(check_batch_norm(steps))
 

@@ -15,7 +15,7 @@ from convlab.sidebyside import init_runs, train_side_by_side
 from convlab.verify_deep import check_init
 from ui import experiments
 from ui.models import shared_dataset
-from ui.state import cell_size, font_size, sync_url, use_state
+from ui.state import font_size, sync_url, use_state
 from ui.urlstate import Choice, Float, Int, Schema
 from ui.widgets import chart, torch_badge
 
@@ -52,9 +52,9 @@ run = symmetry(ss["in_sym"], ss["in_value"], ss["in_steps"], ss["in_seed"])
 count = run.filters[0].shape[0]
 tiles = [f[i, 0] for i in range(count) for f in run.filters]             # a row per filter, a column per step
 titles = [f"step {step}" for step in run.steps] + [""] * (len(tiles) - len(run.steps))
-chart(tiles_figure(tiles, titles, columns=len(run.steps), cell=cell_size() + 20, font_size=fs - 4), "in_filters")
+chart(tiles_figure(tiles, titles, columns=len(run.steps), cell=4 * fs, font_size=fs - 4), "in_filters")
 chart(grid_figure([run.filters[-1][0, 0], run.filters[-1][1, 0]], [f"filter 0 at step {run.steps[-1]}",
-                  f"filter 1 at step {run.steps[-1]}"], font_size=fs - 4, cell=cell_size() + 40), "in_filter_values")
+                  f"filter 1 at step {run.steps[-1]}"], font_size=fs - 4, cell=5 * fs), "in_filter_values")
 st.markdown(f"The first conv layer's {count} filters (a row each) as training goes on (columns). Largest difference "
             "between any filter and filter 0: " + ", ".join(f"step {s}: **{v:.3g}**" for s, v in zip(run.steps, run.spread))
             + (f". Identical filters get identical gradients, so they stay identical: the layer has one filter, {count} times."

@@ -24,6 +24,7 @@ SCHEMA = Schema(
     Choice("source", "test", MODEL_SOURCES), Choice("sample", "astronaut", SAMPLES), Flag("invert", False),
     Int("index", FIRST_FACE, 0, 299), Choice("view", "overview", tuple(VIEWS)),
     Int("layer", 0, 0, 63), Int("map", 0, 0, 511), Int("row", 12, 0, 511), Int("col", 12, 0, 511),
+    Int("step", 0, 0, 10_000),
 )
 ss = st.session_state
 
@@ -34,7 +35,7 @@ def clicked_unit() -> None:
     if unit:
         for field in ("layer", "map", "row", "col"):
             ss[f"nw_{field}"] = int(unit[field])
-        ss["nw_view"] = "detail"
+        ss["nw_view"], ss["nw_step"] = "detail", 0              # a unit clicked in the overview starts at its first step
 
 
 def clicked_softmax() -> None:
@@ -102,7 +103,7 @@ elif view == "detail":
     b.number_input("Map", 0, chosen.maps.shape[0] - 1, key="nw_map")
     c.number_input("Row", 0, chosen.maps.shape[1] - 1, key="nw_row")
     d.number_input("Column", 0, chosen.maps.shape[2] - 1, key="nw_col")
-    detail_view(layers, x, unit, chosen, fs)
+    detail_view(layers, x, unit, chosen, "nw_step")
     st.button("← Back to the overview", key="nw_back", on_click=lambda: ss.update(nw_view="overview"))
 else:
     softmax_view(model, layers, soft)

@@ -1,9 +1,12 @@
 """Issue 16's pages in headless Chromium: each loads (normal and projector, 1280×720) and answers a click;
 the DNA model trains live in the browser. Screenshots go to artifacts/screenshots/dims-*.png."""
 
-import pytest
+import re
 
-from chromium import SHOTS, load
+import pytest
+from playwright.sync_api import expect
+
+from chromium import SHOTS, load, screenshot
 
 PAGES = ["variants", "conv3d", "dna", "audio", "causal"]
 
@@ -22,11 +25,18 @@ def _wait_idle(page):
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
 
 
+STEPPED = {"variants", "conv3d"}          # stepped in the shared lesson view (tests/browser/test_lessonview.py)
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_page_normal_and_projector(server, browser, path):
     page, errors = load(browser, f"{server}/{path}", f"dims-{path}")
     _no_errors(page, errors)
-    assert page.locator(".js-plotly-plot").count() >= 1
+    if path in STEPPED:
+        assert page.locator("[data-testid='lesson-view']").count() == 1
+        assert page.get_by_role("button", name="Next step").count() == 1          # one set of step controls
+    else:
+        assert page.locator(".js-plotly-plot").count() >= 1
     page.close()
     page, errors = load(browser, f"{server}/{path}?projector=1", f"dims-{path}-projector", width=1280, height=720)
     _no_errors(page, errors)
@@ -35,18 +45,19 @@ def test_page_normal_and_projector(server, browser, path):
 
 def test_conv3d_next_step_moves_the_kernel(server, browser):
     page, errors = load(browser, f"{server}/conv3d", "dims-conv3d-step0")
-    _wait_for_text(page, "out[0, 0, 0] =")
-    page.get_by_role("button", name="▶").first.click()
-    _wait_for_text(page, "out[0, 0, 1] =")
-    _wait_idle(page)
-    page.screenshot(path=str(SHOTS / "dims-conv3d-step1.png"), full_page=True)
+    view = page.locator("[data-testid='lesson-view']")
+    expect(view.locator(".lv-headline")).to_have_text(re.compile(r"^Y\[0, 0, 0\] = "))
+    page.get_by_role("button", name="Next step").click()
+    expect(view.locator(".lv-headline")).to_have_text(re.compile(r"^Y\[0, 0, 1\] = "))
+    screenshot(page, "dims-conv3d-step1")
     _no_errors(page, errors)
     page.close()
 
 
 def test_variants_step_to_the_second_group(server, browser):
     page, errors = load(browser, f"{server}/variants?step=9", "dims-variants-group1")
-    _wait_for_text(page, "Filter 1 reads channel(s) 2, 3")
+    expect(page.locator("[data-testid='lesson-view'] .lv-line").first).to_have_text(
+        "filter 1 reads channels 2, 3 (group 1 of 2); channels 0, 1 are not read by this filter")
     _no_errors(page, errors)
     page.close()
 

@@ -1,8 +1,29 @@
 """The network explorer in Chromium: the overview of the faces model on one screen, a click on a unit, its
-computation stepped in the browser, the softmax view; screenshots at 1400×1000 and at projector size."""
+computation stepped in the shared lesson view with the network's own numbers, the place kept through the overview
+and back, the softmax view; screenshots at 1400×1000 and at projector size."""
 
-from chromium import SHOTS, load
+import pytest
+from playwright.sync_api import expect
 
+import oracle
+from chromium import SHOTS, load, wait_idle
+from lessonview_kit import VIEW, assert_readable, cells, headline, lines, press, runs, step, text, view, wait_step
+from lessonview_kit import RUN_COUNTER
+
+
+@pytest.fixture(scope="module")
+def unit():
+    """Unit (map 3, row 4, column 7) of the faces model's third layer (conv 2) on the page's first image, as convlab
+    computes it: what the detail view must show."""
+    from convlab.classify import bundled
+    from convlab.data import load_dataset
+    from convlab.network import layer_maps
+    from convlab.units import unit_at
+
+    data = load_dataset("faces")
+    x = data.normalise(data.x_test[7:8])[0]
+    layers = layer_maps(bundled("faces").model, x)
+    return unit_at(layers, x, 2, 3, 4, 7)
 
 
 def click_unit(page, layer: int, k: int, row: int, col: int) -> None:
@@ -14,65 +35,104 @@ def click_unit(page, layer: int, k: int, row: int, col: int) -> None:
     page.mouse.click(box["x"] + (col + 0.5) * box["width"] / w, box["y"] + (row + 0.5) * box["height"] / h)
 
 
-def _idle(page):
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+def grid(page, role: str) -> list[str]:
+    """The texts of the lesson view's cells with data-cell=role, in reading order."""
+    return view(page).locator(f"[data-cell='{role}']").all_inner_texts()
 
 
-def _step(page) -> int:
-    return int(page.locator("[data-testid='lesson-view']").get_attribute("data-step"))
-
-
-def test_overview_click_a_unit_and_step_its_computation(server, browser):
+def test_overview_click_a_unit_and_step_its_computation(server, browser, unit):
     page, errors = load(browser, f"{server}/layers", "explorer-overview-full")
-    page.set_viewport_size({"width": 1400, "height": 1000})
     overview = page.locator("[data-testid='network-overview']")
     overview.wait_for()
-    page.wait_for_timeout(500)
     page.screenshot(path=str(SHOTS / "explorer-overview-1400x1000.png"))
     box = overview.bounding_box()
     assert box["y"] + box["height"] <= 1000, "the whole network should fit on one 1400×1000 screen"
-    columns = overview.locator(".column")
-    assert columns.count() == 12                        # input, 10 layers of TinyVGG, the softmax bars
+    assert overview.locator(".column").count() == 12     # input, 10 layers of TinyVGG, the softmax bars
     assert overview.locator("canvas[data-testid='overview-map']").count() == 1 + 10 * 10
     assert overview.locator("[data-testid='softmax-bar']").count() == 2
-    # click unit (row 4, column 7) of map 3 of the third layer (conv 2)
+    # click unit (row 4, column 7) of map 3 of the third layer (conv 2): its computation in the shared lesson view
     click_unit(page, 2, 3, 4, 7)
-    _idle(page)
-    lesson = page.locator("[data-testid='lesson-view']")
-    lesson.wait_for()
+    wait_idle(page)
+    page.wait_for_selector(VIEW)
+    page.evaluate(RUN_COUNTER)
     assert page.get_by_text("Unit (3, 4, 7) of 3 · conv 10→10").count() == 1
-    assert _step(page) == 0 and lesson.locator("[data-cell='kernel'][data-active='true']").count() == 9
+    assert step(page) == 0
+    assert grid(page, "input") == [text(v) for v in unit.window[0].ravel()]       # the window on input map 0
+    assert grid(page, "kernel") == [text(v) for v in unit.weight[0].ravel()]      # times the filter's channel 0
+    assert len(cells(page, "kernel", active=True)) == 9
+    assert headline(page) == f"map 0: window × filter channel 0, summed: s0 = {text(unit.sums[0])}"
+    written, total = oracle.caption_value(lines(page)[0].split(" = ", 1)[1])     # the products, as written, add up
+    assert total == pytest.approx(float(text(unit.sums[0]).replace("−", "-"))) and written == pytest.approx(total, abs=1e-3)
+    before = runs(page)
     page.get_by_label("Next step").click()
-    assert _step(page) == 1                              # in the browser: no rerun
-    assert lesson.get_by_text("input map 1, window").count() == 1
-    lesson.focus()
-    for _ in range(12):                                  # one past the end: the view stops at the last step
-        page.keyboard.press("ArrowRight")
-    assert _step(page) == 11                             # 10 channels, the sum with the bias, the ReLU
-    assert lesson.locator("[data-cell='activation'][data-active='true']").count() == 1
+    wait_step(page, 1)                                   # in the browser: no rerun
+    assert runs(page) == before
+    assert grid(page, "input") == [text(v) for v in unit.window[1].ravel()]
+    assert grid(page, "product") == [text(v) for v in (unit.weight[1] * unit.window[1]).ravel()]
+    assert view(page).get_by_text(f"s1 = {text(unit.sums[1])}", exact=True).count() == 1
+    press(page, "ArrowRight", 12)                        # one past the end: the view stops at the last step
+    wait_step(page, 11)                                  # 10 channels, the sum with the bias, the ReLU
+    assert runs(page) == before
+    assert len(cells(page, "activation", active=True)) == 1
+    assert headline(page) == f"a[3, 4, 7] = relu({text(unit.value)}) = {text(unit.activated)}"
+    chain = view(page).locator(".lv-chain [data-cell='sum']").all_inner_texts()     # z = s0 + … + s9 + b
+    assert chain == [text(v) for v in unit.sums]
     page.screenshot(path=str(SHOTS / "explorer-detail.png"), full_page=True)
-    assert page.locator(".katex").count() >= 3          # the formula with the numbers
+    assert page.locator(".katex").count() >= 3           # the formula with the numbers
+    # back to the overview right away (the step goes back to Python on the way): the selected map stays chosen
     page.get_by_text("← Back to the overview").click()
-    _idle(page)
     chosen = page.locator("[data-testid='network-overview'] canvas.chosen")
-    assert chosen.count() == 1 and chosen.get_attribute("data-layer") == "2" and chosen.get_attribute("data-map") == "3"
-    page.locator("[data-testid='softmax-bar']").first.click()
-    _idle(page)
-    assert page.get_by_text("each logit is exponentiated").count() == 1 and page.locator(".katex").count() >= 3
+    expect(chosen).to_have_count(1, timeout=30_000)
+    assert chosen.get_attribute("data-layer") == "2" and chosen.get_attribute("data-map") == "3"
+    page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '11'", timeout=30_000)
+    # and the detail again: the same unit, at the same step
+    page.get_by_text("Detail: one unit", exact=True).click()
+    page.wait_for_selector(VIEW)
+    wait_step(page, 11)
+    assert headline(page) == f"a[3, 4, 7] = relu({text(unit.value)}) = {text(unit.activated)}"
+    # a click on an input map steps to its channel
+    view(page).locator("[data-cell='map'][data-g='5']").first.click()
+    wait_step(page, 5)
+    assert grid(page, "input") == [text(v) for v in unit.window[5].ravel()]
+    page.get_by_text("Softmax", exact=True).click()
+    expect(page.get_by_text("each logit is exponentiated")).to_have_count(1, timeout=30_000)
+    wait_idle(page)
+    assert page.locator(".katex").count() >= 3
     page.screenshot(path=str(SHOTS / "explorer-softmax.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0 and not errors, errors
     page.close()
 
 
-def test_overview_at_projector_size(server, browser):
+def test_a_pool_unit_steps_through_its_window(server, browser):
+    page, errors = load(browser, f"{server}/layers?view=detail&layer=4&map=6&row=11&col=2", "explorer-pool-unit")
+    page.wait_for_selector(VIEW)
+    window = [float(t.replace("−", "-")) for t in grid(page, "input")]
+    assert len(window) == 4
+    press(page, "End")
+    wait_step(page, 4)
+    assert grid(page, "output") == [f"max = {text(max(window))}"]
+    marked = view(page).locator("[data-cell='input'][data-max='true']").all_inner_texts()
+    assert marked == [text(max(window))]
+    assert not errors, errors
+    page.close()
+
+
+def test_overview_and_detail_at_projector_size(server, browser):
     page, errors = load(browser, f"{server}/layers?projector=1", "explorer-projector-full", width=1280, height=720)
-    page.set_viewport_size({"width": 1280, "height": 720})
-    page.locator("[data-testid='network-overview']").wait_for()
-    page.wait_for_timeout(500)
-    page.locator("[data-testid='network-overview']").scroll_into_view_if_needed()
+    overview = page.locator("[data-testid='network-overview']")
+    overview.wait_for()
+    overview.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "explorer-overview-projector.png"))
-    box = page.locator("[data-testid='network-overview']").bounding_box()
+    box = overview.bounding_box()
     assert box["height"] <= 720 and box["width"] <= 1280
     assert page.locator("[data-testid='stException']").count() == 0 and not errors, errors
+    page.close()
+    page, errors = load(browser, f"{server}/layers?projector=1&view=detail&layer=2&map=3&row=4&col=7&step=3",
+                        "explorer-detail-projector-full", width=1280, height=720)
+    page.wait_for_selector(VIEW)
+    assert_readable(page, "explorer-detail-projector")
+    clipped = page.evaluate("() => [...document.querySelectorAll('.katex-display')]"
+                            ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).length")
+    assert clipped == 0, "a formula runs off the projector's right edge"
+    assert not errors, errors
     page.close()

@@ -316,3 +316,139 @@ def test_the_largest_grids_the_pages_allow(server, browser, path, params, active
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     assert not errors, errors
     page.close()
+
+
+def grouped_case(seed: int):
+    """A random grouped (or depthwise) /conv2d configuration: C and O multiples of the groups, at most 4 each."""
+    rng = np.random.default_rng(300 + seed)
+    g = [2, 4, 2][seed % 3]
+    c, o = g * int(rng.integers(1, 4 // g + 1)), g * int(rng.integers(1, 4 // g + 1))
+    k = int(rng.integers(1, 4))
+    x = rng.integers(-3, 6, size=(c, int(rng.integers(k, 7)), int(rng.integers(k, 7))))
+    wt = rng.choice([-2, -1, 0, 1, 2, 0.5], size=(o, c // g, k, k))
+    bias = rng.integers(-2, 3, size=o)
+    params = dict(x=grids_text(x), w=grids_text(wt.reshape(-1, k, k)), bias=", ".join(map(str, bias)), groups=g,
+                  stride=int(rng.integers(1, 3)), padding=["valid", "same", "full"][seed % 3])
+    trace = convlab.conv2d_steps(x, wt, bias, stride=params["stride"], padding=params["padding"], groups=g)
+    return params, trace
+
+
+UNREAD = "(root) => [...root.querySelectorAll('figure[data-read=false]')].map(f => Number(f.dataset.channel))"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_grouped_conv2d_lights_only_the_channels_its_filter_reads(server, browser, seed):
+    """Groups on /conv2d: for every step reached by the keyboard or a click, the lit input cells are exactly the
+    window on the filter's own channels (convlab's trace), the other channels are marked "not read by this filter",
+    and the kernels, products and sums are those of the filter's channels only."""
+    params, trace = grouped_case(seed)
+    page, errors = open_view(browser, url(server, "conv2d", **params), f"lessonview-grouped-{seed}")
+    n, c_in = len(trace), np.shape(trace.padded)[0]
+    target = int(np.random.default_rng(seed).integers(n // 2, n))
+    before = runs(page)
+    press(page, "ArrowRight", target)
+    wait_step(page, target)
+    assert runs(page) == before, "stepping must not rerun the script"
+    st = trace[target]
+    assert set(cells(page, "input", active=True)) == receptive_field(trace, target, st.channels)
+    assert sorted(view(page).evaluate(UNREAD)) == sorted(set(range(c_in)) - set(st.channels))
+    kernels, products = cells(page, "kernel"), cells(page, "product")
+    for (k, a, b), value in np.ndenumerate(trace.kernels[st.filter]):
+        assert kernels[(k, a, b)] == text(value)
+        assert products[(k, a, b)] == text(st.products[k, a, b])
+    said = lines(page)
+    assert said[0].startswith(f"filter {st.filter} reads channel") and "not read by this filter" in said[0]
+    for k, ch in enumerate(st.channels):                 # one written sum per channel read, and no other channel
+        assert said[1 + k].startswith(f"channel {ch}: ") and said[1 + k].endswith(f"= {text(st.channel_sums[k])}")
+    assert said[-1].endswith(f"= {text(st.value)}") and len(said) == 2 + len(st.channels)
+    # a click on an output of the first filter: its group is lit, the others are marked
+    pick = int(np.random.default_rng(seed + 5).integers(0, n // trace.output.shape[0]))
+    o, r, q = np.unravel_index(pick, trace.output.shape)
+    view(page).locator(f"[data-cell=output][data-g='{o}'][data-r='{r}'][data-c='{q}']").click()
+    wait_step(page, pick)
+    assert set(cells(page, "input", active=True)) == receptive_field(trace, pick, trace[pick].channels)
+    assert sorted(view(page).evaluate(UNREAD)) == sorted(set(range(c_in)) - set(trace[pick].channels))
+    wait_for_url_step(page, pick)
+    assert not errors, errors
+    page.close()
+
+
+READ_3D = """(root, [role, onlyActive]) => [...root.querySelectorAll(`[data-cell="${role}"]`)]
+  .filter(c => !onlyActive || c.dataset.active === 'true')
+  .map(c => [Number(c.dataset.g), Number(c.dataset.d), Number(c.dataset.r), Number(c.dataset.c), c.textContent])"""
+
+
+def cells3d(page, role: str, active: bool = False) -> dict:
+    """{(g, d, r, c): text}: like cells(), with the depth (of the slice, or of the output plane)."""
+    return {(g, d, r, c): t for g, d, r, c, t in view(page).evaluate(READ_3D, [role, active])}
+
+
+@pytest.mark.parametrize("params", [
+    {},
+    {"volume": "phantom", "kernel": "3D Laplacian (blobs)", "padding": "same", "stride": 2, "depth": 6},
+    {"volume": "torus", "kernel": "random integers", "size": 7},
+], ids=["clip", "phantom-same-stride2", "torus"])
+def test_conv3d_steps_every_output_slice_by_slice(server, browser, params):
+    """/conv3d: the keyboard and a click on any output plane reach every output; the window sits on exactly the
+    slices, rows and columns convlab's step reads, with the kernel's depth slices; the per-slice sums written out
+    add up to convlab's value; no rerun while stepping."""
+    from convlab.volumes import KERNELS3D, make_volume
+    import oracle
+
+    volume = make_volume(params.get("volume", "clip"), params.get("depth", 5), params.get("size", 8))
+    kernel = KERNELS3D[params.get("kernel", "change in depth / time (next − previous)")]
+    trace = convlab.conv3d_steps(volume, kernel, stride=params.get("stride", 1), padding=params.get("padding", "valid"))
+    name = f"lessonview-conv3d-{len(params)}"
+    page, errors = open_view(browser, url(server, "conv3d", **params), name)
+    n = len(trace)
+    target = int(np.random.default_rng(n).integers(n // 2, n))           # a later depth plane
+    before = runs(page)
+    press(page, "ArrowRight", target)
+    wait_step(page, target)
+    assert runs(page) == before, "stepping must not rerun the script"
+    st = trace[target]
+    window = {(0, d, r, c) for d in st.depths for r in st.rows for c in st.cols}
+    assert set(cells3d(page, "input", active=True)) == window
+    kernels = cells3d(page, "kernel")
+    for (j, a, b), value in np.ndenumerate(kernel):
+        assert kernels[(0, j, a, b)] == text(value)
+    od, r, q = st.out_index
+    out = cells3d(page, "output")                                         # the current plane, filled in so far
+    plane = trace.output[od].ravel()
+    for k in range(plane.size):
+        flat = od * plane.size + k
+        assert out[(0, od, k // trace.output.shape[2], k % trace.output.shape[2])] == \
+            (text(plane[k]) if flat <= target else "")
+    assert headline(page) == f"Y[{od}, {r}, {q}] = {text(st.value)}"
+    said = lines(page)
+    assert len(said) == len(st.depths) + 1
+    for j, line in enumerate(said[:-1]):                                 # each kernel slice's products, written out
+        assert line.startswith(f"W slice {j} × ")
+        written, total = oracle.caption_value(line.split(": ", 1)[1])
+        assert written == pytest.approx(total, abs=1e-9)
+    written, total = oracle.caption_value(said[-1].split(" = ", 1)[1].replace(" (the slices' sums)", ""))
+    assert written == pytest.approx(total, abs=1e-3) and said[-1].endswith(f"= {text(st.value)}")
+    # a click on a cell of the first output plane (drawn small) goes there
+    view(page).locator("[data-cell=plane][data-d='0'][data-r='1'][data-c='1']").click()
+    pick = int(np.ravel_multi_index((0, 1, 1), trace.output.shape))
+    wait_step(page, pick)
+    assert set(cells3d(page, "input", active=True)) == {(0, d, rr, cc) for d in trace[pick].depths
+                                                         for rr in trace[pick].rows for cc in trace[pick].cols}
+    wait_for_url_step(page, pick)
+    assert not errors, errors
+    page.close()
+
+
+@pytest.mark.parametrize("path, params", [
+    ("conv3d", {}),
+    ("conv3d", {"depth": 10, "size": 12, "padding": "same"}),
+    ("variants", {"step": 10}),
+    ("conv2d", {"x": grids_text(np.arange(4 * 25).reshape(4, 5, 5) % 7), "w": grids_text(np.ones((4, 3, 3))),
+                "bias": "1, -1", "groups": 2, "padding": "same", "step": 30}),
+], ids=["conv3d", "conv3d-largest", "variants", "conv2d-groups"])
+def test_projector_is_readable_for_groups_and_3d(server, browser, path, params):
+    name = f"projector-{path}-{len(params)}"
+    page, errors = open_view(browser, url(server, path, projector=1, **params), name, width=1280, height=720)
+    assert_readable(page, name)
+    assert not errors, errors
+    page.close()

@@ -1,5 +1,5 @@
 """Issue 16's figures show what a student must see: logos stack the right letters to the right heights, the
-causal stack lights exactly the dependencies, the 3D step shows the slices under the kernel, groups are coloured."""
+causal stack lights exactly the dependencies, groups are coloured (the 3D steps: the lesson view's "conv3d" kind)."""
 
 import re
 
@@ -9,7 +9,6 @@ import convlab
 from convlab.dna import one_hot
 from convlab.figures.sequences import BASE_COLOURS, activation_figure, causal_stack_figure, logo_figure, onehot_figure
 from convlab.figures.variants import connectivity_figure
-from convlab.figures.volumes import slices_figure, volume_step_figure
 
 
 def _boxes(fig):
@@ -48,18 +47,6 @@ def test_causal_stack_figure_lights_every_dependency():
     assert lit == {level: sorted(steps) for level, steps in enumerate(stack.levels)}
     assert len([v for v in fig.data[0].x if v is None]) == len(stack.edges)
     assert list(fig.layout.yaxis.ticktext)[-1] == "layer 3 (d = 4) = output"
-
-
-def test_volume_figures_show_the_window_slices():
-    vol = np.arange(3 * 4 * 4, dtype=float).reshape(3, 4, 4)
-    steps = convlab.conv3d_steps(vol, np.ones((2, 2, 2)))
-    fig = volume_step_figure(steps, 4)                           # depth 0, row 1, col 1
-    np.testing.assert_array_equal(fig.data[0].z, vol[0])
-    np.testing.assert_array_equal(fig.data[1].z, vol[1])
-    assert [a.text for a in fig.layout.annotations] == ["input slice 0", "input slice 1", "output, depth 0"]
-    overview = slices_figure(vol, steps.window_cells(4))
-    outlined = [t for t in overview.data if t.type == "scatter"]
-    assert len(outlined) == 2 and all(t.texttemplate == "" for t in overview.data if t.type == "heatmap")
 
 
 def test_connectivity_colours_the_groups():

@@ -10,7 +10,7 @@ import pytest
 import torch
 from PIL import Image
 
-from apptest_kit import open_page, shown
+from apptest_kit import open_page, shown, view_data
 from convlab._format import num
 from convlab.classify import bundled
 from convlab.data import load_dataset
@@ -67,14 +67,20 @@ def test_detail_of_a_conv_unit_with_its_numbers(faces):
         a = float(model[:4](x)[0, 3, 4, 7])
     got, want = map(float, re.search(r"convlab: ([-\d.e+]+), torch: ([-\d.e+]+)", text).groups())
     assert got == pytest.approx(a, abs=1e-4) and want == pytest.approx(a, abs=1e-5)
-    lesson = json.loads(at.get("bidi_component")[0].proto.json)
+    lesson = view_data(at)                                       # the shared lesson view's "unit" document
     latex = [line.value for line in at.latex]
     assert len(latex) == 4 and f"&= {num(lesson['value'])} \\end{{aligned}}" in latex[2]     # z = b + s0 + … = z
     assert f"= {num(lesson['activated'])}" in latex[3]
-    assert lesson["channels"] == 10 and len(lesson["steps"]) == 12 and lesson["kh"] == lesson["kw"] == 3
+    assert lesson["kind"] == "unit" and lesson["mode"] == "conv" and lesson["act"] == "relu"
+    assert lesson["n"] == 12 and lesson["x"].shape == (10, 3, 3) and lesson["maps"].shape == (10, 25, 25)  # 10 + z + a
     w = model[2].weight[3].detach().numpy()
-    np.testing.assert_allclose(np.array(lesson["weight"]).reshape(10, 3, 3), w, atol=1e-7)
+    np.testing.assert_allclose(lesson["w"], w, atol=1e-7)
+    with torch.no_grad():
+        before = model[:2](x)[0].numpy()                           # relu 1: the maps the unit reads
+    np.testing.assert_allclose(lesson["x"], before[:, 3:6, 6:9], atol=1e-6)       # its window, padding 1
+    np.testing.assert_allclose(lesson["sums"], (lesson["x"] * lesson["w"]).sum(axis=(1, 2)), atol=1e-12)
     assert lesson["value"] == pytest.approx(z, abs=1e-5) and lesson["activated"] == pytest.approx(a, abs=1e-5)
+    assert lesson["step"] == 0
 
 
 def test_choosing_a_pool_unit_by_widgets(faces):
@@ -92,8 +98,21 @@ def test_choosing_a_pool_unit_by_widgets(faces):
     got = float(re.search(r"convlab: ([-\d.e+]+)", text).group(1))
     assert got == pytest.approx(want, abs=1e-5)
     assert at.query_params["layer"] == "4" and at.query_params["row"] == "11"
-    lesson = json.loads(at.get("bidi_component")[0].proto.json)
-    assert lesson["kind"] == "pool" and max(lesson["window"]) == pytest.approx(want, abs=1e-6)
+    lesson = view_data(at)
+    assert lesson["kind"] == "unit" and lesson["mode"] == "max" and lesson["n"] == 5 and lesson["channels"] == [6]
+    assert lesson["x"].max() == pytest.approx(want, abs=1e-6)
+
+
+def test_the_detail_keeps_its_step_through_the_overview():
+    """Transitions keep your place: the step of the detail view lives in the URL, and coming back from the overview
+    (which keeps the selected map) starts the lesson view there again."""
+    at = open_page(PAGE, view="detail", layer="2", map="3", row="4", col="7", step="7")
+    assert view_data(at)["step"] == 7
+    at.segmented_control(key="nw_view").set_value("overview").run()
+    payload = overview(at)
+    assert payload["selected"] == {"layer": 2, "map": 3, "row": 4, "col": 7} and at.query_params["step"] == "7"
+    at.segmented_control(key="nw_view").set_value("detail").run()
+    assert view_data(at)["step"] == 7
 
 
 def test_softmax_view_equals_torch(faces):

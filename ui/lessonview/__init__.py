@@ -21,9 +21,11 @@ SPEEDS = (0.5, 1, 2, 4, 8)          # steps per second; one setting for every vi
 SPEED_KEY = "lesson_speed"
 MAX_STEP = 10_000                   # the pages' URL schemas allow step 0..10_000
 
+# one ES module: view.js (the view, the sliding kinds, stamps and links), then the kinds that extend it
+JS_FILES = ("view.js", "volume.js", "unit.js")
 _VIEW = st.components.v2.component(
     "convlab_lessonview", html='<div class="lv-host"></div>', css=(HERE / "view.css").read_text(encoding="utf-8"),
-    js=(HERE / "view.js").read_text(encoding="utf-8"))
+    js="\n".join((HERE / name).read_text(encoding="utf-8") for name in JS_FILES))
 
 
 def speed() -> float:

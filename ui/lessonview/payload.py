@@ -6,6 +6,11 @@ Kinds, each replayed the same way the library computes it:
 
 - "conv": convlab's conv trace (StepTrace.to_dict): padded input, kernels as slid, outputs and the
   per-channel partial sums of every step. The browser multiplies each tap itself (the same IEEE product).
+  With groups, filter o reads only the C/groups channels of its group; the others are shown as not read.
+- "conv3d": a conv3d trace: the same with a depth axis; the view shows the slices the kernel's depth slices
+  lie on, every slice of the volume small, and the partial sum of each kernel depth slice.
+- "unit": one unit of a real network (convlab.units): the window of each input map, the filter channel by
+  channel, the per-channel sums, then the bias and the activation as the last steps (or a pool window).
 - "pool": a pool trace: the padded input (padding -inf for max), outputs, mode and the argmax of each window.
 - "windows": only where the windows fall (the padding lesson): how many windows read each cell.
 - "stamp": a transposed convolution: every input value stamps its scaled kernel into the output.
@@ -25,9 +30,11 @@ import numpy as np
 
 import convlab
 from convlab.arithmetic import SizeExplanation
+from convlab.units import ConvUnit, PoolUnit
 
-__all__ = ["arr", "encode", "conv_view", "pool_view", "windows_view", "stamp_view", "links_view", "panel",
-           "matrix_links", "grad_w_view", "grad_x_view", "dropped_axes", "NOTATION_1D", "NOTATION_2D"]
+__all__ = ["arr", "encode", "conv_view", "conv3d_view", "unit_view", "colour_limit", "pool_view", "windows_view",
+           "stamp_view", "links_view", "panel", "matrix_links", "grad_w_view", "grad_x_view", "dropped_axes",
+           "NOTATION_1D", "NOTATION_2D"]
 
 NOTATION_1D = {"x": "x", "w": "w", "y": "y", "b": "b"}       # seed 001: y_t = Σ_i w_i · x_(t+i)
 NOTATION_2D = {"x": "X", "w": "W", "y": "Y", "b": "b"}       # seed 001: Y_(l,i,j) = Σ X · W + b_l
@@ -98,15 +105,71 @@ def conv_view(trace: convlab.StepTrace, *, names: dict | None = None, dropped: d
     """
     d = trace.to_dict()
     (t, b), (l, r) = d["padding"]
+    x, w = np.asarray(d["padded"]), np.asarray(d["kernels"])                  # (C, Hp, Wp), (O, C/groups, KH, KW)
     view = {"kind": "conv", "dims": trace.dims, "names": names or (NOTATION_1D if trace.dims == 1 else NOTATION_2D),
-            "x": arr(d["padded"]), "pad": [t, b, l, r], "k": d["kernel_size"], "s": d["stride"], "d": d["dilation"],
-            "w": arr(d["kernels"]), "bias": _flat(d["bias"]) if bias else None, "y": arr(d["output"]),
-            "sums": arr(d["sums"]), "ix": _index_axes(trace.output, trace.dims),
+            "x": arr(x), "pad": [t, b, l, r], "k": d["kernel_size"], "s": d["stride"], "d": d["dilation"],
+            "w": arr(w), "groups": x.shape[0] // w.shape[1], "bias": _flat(d["bias"]) if bias else None,
+            "y": arr(d["output"]), "sums": arr(d["sums"]), "ix": _index_axes(trace.output, trace.dims),
             "dropped": dropped or {"rows": [], "cols": []}}
     if titles:
         view["titles"] = titles
     if links:
         view["links"] = links
+    return view
+
+
+def conv3d_view(trace: convlab.StepTrace, sizes: Sequence[SizeExplanation] = (), *, names: dict | None = None,
+                bias: bool = True) -> dict:
+    """A conv3d trace (conv3d_steps) as the view's "conv3d" document: the padded volume (C, Dp, Hp, Wp), the kernels
+    (O, C/groups, KD, KH, KW), the output (O, OD, OH, OW) and every step's partial sum per channel and kernel depth
+    slice. `sizes` (explain_output_size of depth, rows and columns) marks the slices, rows and columns no window reads.
+
+    >>> v = conv3d_view(convlab.conv3d_steps(np.arange(8.0).reshape(2, 2, 2), np.ones((2, 1, 1))))
+    >>> v["kind"], v["y"]["v"], v["sums"]["s"], v["ix"]
+    ('conv3d', [4, 6, 8, 10], [1, 1, 2, 2, 1, 2], 'drq')
+    """
+    d = trace.to_dict()
+    x, w = np.asarray(d["padded"]), np.asarray(d["kernels"])                  # (C, Dp, Hp, Wp), (O, C/groups, KD, KH, KW)
+    pads = [v for pair in d["padding"] for v in pair]                          # front, back, top, bottom, left, right
+    dropped = {axis: [u + pads[2 * k] for u in e.uncovered] for k, (axis, e) in enumerate(zip(("depths", "rows", "cols"),
+                                                                                                sizes))}
+    return {"kind": "conv3d", "dims": 3, "names": names or NOTATION_2D, "x": arr(x), "pad": pads,
+            "k": d["kernel_size"], "s": d["stride"], "d": d["dilation"], "w": arr(w), "groups": x.shape[0] // w.shape[1],
+            "bias": _flat(d["bias"]) if bias else None, "y": arr(d["output"]), "sums": arr(d["sums"]),
+            "ix": ("g" if np.ndim(trace.output) == 4 else "") + "drq",
+            "dropped": {"depths": [], "rows": [], "cols": [], **dropped}}
+
+
+def colour_limit(maps: np.ndarray) -> float:
+    """A colour scale's end: the 99th percentile of |value| (one outlier does not wash the others out)."""
+    a = np.abs(np.asarray(maps, dtype=float))
+    return float(np.percentile(a, 99)) or float(a.max()) or 1.0
+
+
+def unit_view(unit: ConvUnit | PoolUnit, before, before_label: str, title: str) -> dict:
+    """One unit of a network (convlab.units.ConvUnit or PoolUnit) as the view's "unit" document. before: the maps
+    of the layer before (C, H, W), drawn small (colours only, 4 decimals) with the unit's window outlined.
+
+    A conv unit has one step per input channel (its window × the filter's channel = products, summed), then the
+    sum of the channel sums plus the bias, then the activation when the next layer is one. A pool unit has one
+    step per window cell (the max or the mean so far), then its value.
+    """
+    before = np.asarray(before, dtype=float)
+    pool = isinstance(unit, PoolUnit)
+    kh, kw = unit.window.shape[-2:]
+    maps = before[[unit.map]] if pool else before                               # pool: only its own map
+    view = {"kind": "unit", "mode": unit.mode if pool else "conv", "names": {"x": "x", "w": "w", "y": "z", "b": "b"},
+            "title": title, "before": before_label, "unit": [unit.map, unit.row, unit.col],
+            "maps": arr(np.round(maps, 4)), "channels": [unit.map] if pool else list(range(len(before))),
+            "lim": colour_limit(before), "box": [unit.top, unit.left, kh, kw],
+            "x": arr(unit.window.reshape(-1, kh, kw)), "value": unit.value, "torch": unit.torch_value}
+    if pool:
+        view["n"] = kh * kw + 1
+        return view
+    act = unit.activation
+    view.update(w=arr(unit.weight), sums=_flat(unit.sums), bias=unit.bias, act=act, n=len(unit.sums) + 1 + bool(act))
+    if act:
+        view.update(activated=unit.activated, torch_activated=unit.torch_activated)
     return view
 
 

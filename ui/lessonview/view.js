@@ -388,6 +388,8 @@ class View {
     };
     this.root.addEventListener("keydown", this.onKey);
     document.addEventListener("keydown", this.onDocKey);
+    this.onDocPointer = (e) => { if (!e.composedPath().includes(this.root)) this.flushReport(); };
+    document.addEventListener("pointerdown", this.onDocPointer, true);
     this.root.addEventListener("focusin", () => { keyboardOwner = this; });
     this.root.addEventListener("pointerdown", () => { keyboardOwner = this; });
     if (!keyboardOwner || !keyboardOwner.root.isConnected) keyboardOwner = this;
@@ -400,6 +402,7 @@ class View {
     clearTimeout(this.reportTimer);
     this.resize.disconnect();
     document.removeEventListener("keydown", this.onDocKey);
+    document.removeEventListener("pointerdown", this.onDocPointer, true);
     if (keyboardOwner === this) keyboardOwner = null;
     this.root.remove();
     VIEWS.delete(this.parent);
@@ -419,6 +422,7 @@ class View {
       this.p = p;
       this.build();
       this.step = clamp(p.step | 0, 0, this.n - 1);
+      this.root.dataset.step = String(this.step);
       this.reported = p.step;
       this.render(this.step);
       if (wasPlaying && this.step < this.n - 1) this.play();
@@ -441,8 +445,13 @@ class View {
     this.chars = 1;
     for (const a of [p.x, p.w, p.y]) if (a && a.v) for (const v of a.v) this.chars = Math.max(this.chars, show(v).length);
     this.prodChars = p.w ? show(-maxAbs(p.x.v) * maxAbs(p.w.v)).length : 1;     // the longest product, about
+    this.thumbRows = [];
+    [this.inputs, this.kernels, this.outputs, this.productGrids, this.linkRows] = [[], [], [], [], []];
+    this.links = null;
     if (p.kind === "links") this.buildLinksKind();
     else if (p.kind === "stamp") this.buildStamp();
+    else if (p.kind === "conv3d") this.buildVolume();          // volume.js
+    else if (p.kind === "unit") this.buildUnit();              // unit.js
     else this.buildSliding();
     this.root.prepend(this.buildBar());
     if (p.links) this.buildLinks(p.links);
@@ -500,11 +509,13 @@ class View {
     const p = this.p;
     const items = [];
     if (p.kind !== "links") items.push(["lv-key-window", p.kind === "stamp" ? "where this value stamps" : "the window"]);
+    if (p.kind === "conv3d") items.push(["lv-key-window", "▸ the slices the kernel lies on now"]);
     if (p.pad && p.pad.some((v) => v > 0)) items.push(["lv-key-pad", p.kind === "stamp" ? "cropped by the padding" : "padding"]);
-    if (p.dropped && (p.dropped.rows.length || p.dropped.cols.length)) items.push(["lv-key-dropped", "✕ never read by any window"]);
+    if (p.dropped && Object.values(p.dropped).some((list) => list.length)) items.push(["lv-key-dropped", "✕ never read by any window"]);
     if (p.kind === "pool" && p.mode === "max") items.push(["lv-key-max", "★ the window's max"]);
-    items.push(["lv-key-current", { stamp: "the value stamping now", links: "the entry explained" }[p.kind] ||
-                "the current output"]);
+    if (p.groups > 1) items.push(["lv-key-unread", "faded, “not read by this filter”: channels outside its group"]);
+    items.push(["lv-key-current", { stamp: "the value stamping now", links: "the entry explained",
+                                    unit: "the value computed now" }[p.kind] || "the current output"]);
     if (p.kind === "links") items.unshift(["lv-key-window", "the numbers it is made of"]);
     const box = el("div", "lv-legend");
     for (const [cls, text] of items) {
@@ -512,7 +523,8 @@ class View {
       item.append(el("span", `lv-swatch ${cls}`), el("span", "", text));
       box.appendChild(item);
     }
-    const keys = el("span", "lv-keys", "keys: ← → step · space play/pause · Home / End · click or hover an output");
+    const keys = el("span", "lv-keys", "keys: ← → step · space play/pause · Home / End · " +
+                    (p.kind === "unit" ? "click a map to step to its channel" : "click or hover an output"));
     box.appendChild(keys);
     return box;
   }
@@ -524,6 +536,8 @@ class View {
     const [G, OH, OW] = p.y.s;
     const [KH, KW] = p.k;
     this.C = C; this.H = H; this.W = W; this.G = G; this.OH = OH; this.OW = OW; this.KH = KH; this.KW = KW;
+    this.nGroups = p.groups || 1;                      // conv: filter g reads the CG channels of its group only
+    this.CG = p.w ? p.w.s[1] : C;
     this.n = G * OH * OW;
     const stage = el("div", "lv-stage");
     const names = p.names;
@@ -547,16 +561,21 @@ class View {
       const title = (titles.x || (p.kind === "windows" ? "input" : names.x)) + (C > 1 ? ` channel ${c}` : "") +
         (padded ? " (padded)" : "");
       const panel = panelEl(title);
+      if (this.nGroups > 1) {
+        panel.dataset.channel = String(c);
+        grid.unread = el("span", "lv-unread-note", " — not read by this filter");
+        panel.firstChild.appendChild(grid.unread);
+      }
       panel.appendChild(grid.wrap);
       grid.panel = panel;
       this.addWindow(grid);
       this.inputs.push(grid);
     }
-    // kernels (conv): the current filter's, one per input channel
+    // kernels (conv): the current filter's, one per input channel it reads
     this.kernels = [];
     if (p.kind === "conv") {
       const wLim = maxAbs(p.w.v);
-      for (let c = 0; c < C; c++) {
+      for (let c = 0; c < this.CG; c++) {
         const grid = new Grid(KH, KW, { role: "kernel", values: new Array(KH * KW).fill(0),
                                         texts: new Array(KH * KW).fill(""), lim: wLim, g: c });
         const panel = panelEl("");
@@ -632,7 +651,7 @@ class View {
     grid.wrap.appendChild(win);
     grid.window = win;
     grid.badges = [];
-    if (this.p.kind !== "conv" && this.p.kind !== "stamp") return;
+    if (!["conv", "conv3d", "stamp"].includes(this.p.kind) || grid.role !== "input" && this.p.kind !== "stamp") return;
     const { KH, KW } = this.p.kind === "stamp" ? { KH: this.p.k[0], KW: this.p.k[1] } : this;
     for (let i = 0; i < KH * KW; i++) {
       const b = el("span", this.p.dims === 1 ? "lv-under" : "lv-badge");
@@ -663,7 +682,7 @@ class View {
     this.productGrids = [];
     if (p.kind === "conv" && p.dims === 2) {
       const row = el("div", "lv-products");
-      for (let c = 0; c < this.C; c++) {
+      for (let c = 0; c < this.CG; c++) {
         const grid = new Grid(this.KH, this.KW, { role: "product", values: new Array(this.KH * this.KW).fill(0),
                                                   texts: new Array(this.KH * this.KW).fill(""), g: c });
         const panel = panelEl(this.C > 1 ? `products, channel ${c}` : `products ${p.names.w} ${TIMES} window`);
@@ -865,6 +884,17 @@ class View {
       this.cell = cell;
       this.minFont = minFont;
     }
+    for (const row of this.thumbRows) {
+      // small grids, colours only (the volume's slices, a layer's maps): one row if it fits, else they wrap;
+      // their numbers are in the big grids, so screen readers skip them
+      const cols = row.grids.reduce((s, g) => s + g.w, 0);
+      const cell = clamp(Math.floor((width - 16 * row.grids.length) / cols), 3, row.max || 12);
+      for (const g of row.grids) {
+        g.size(cell, Infinity, 1);
+        g.wrap.setAttribute("aria-hidden", "true");
+      }
+    }
+    if (this.kind === "unit") this.layoutUnit(width, minFont);
     const comfyL = Math.ceil(minFont / 0.42) + 4;
     const capH = this.projector ? 1100 : 800;
     for (const row of this.linkRows || []) {
@@ -937,11 +967,16 @@ class View {
   scheduleReport() {
     // the step goes back to Python once the stepping pauses: one report, not one rerun per step
     clearTimeout(this.reportTimer);
-    this.reportTimer = setTimeout(() => {
-      if (this.playing || this.step === this.reported) return;
-      this.reported = this.step;
-      this.send({ step: this.step });
-    }, 900);
+    this.reportTimer = setTimeout(() => this.flushReport(), 900);
+  }
+
+  flushReport() {
+    // report the step now (also when the pointer goes down anywhere else on the page: a click that leaves the
+    // page's view, e.g. "Back to the overview", must not lose the step it was on)
+    clearTimeout(this.reportTimer);
+    if (this.playing || this.step === this.reported) return;
+    this.reported = this.step;
+    this.send({ step: this.step });
   }
 
   send(values) {
@@ -974,6 +1009,8 @@ class View {
     this.counter.textContent = `step ${this.step + 1} of ${this.n}`;
     if (this.kind === "links") this.renderLinksKind(i);
     else if (this.kind === "stamp") this.renderStamp(i);
+    else if (this.kind === "conv3d") this.renderVolume(i);
+    else if (this.kind === "unit") this.renderUnit(i);
     else this.renderSliding(i);
     if (this.links) this.renderLinks(i);
   }
@@ -1013,11 +1050,17 @@ class View {
     const r0 = r * sh, c0 = q * sw;
     const transition = Math.min(220, 600 / this.speed);
     this.root.style.setProperty("--lv-move", `${this.playing ? transition : 160}ms`);
-    // which input channels this step reads: all (conv, windows) or its own (pool)
-    const reads = p.kind === "pool" ? [g] : [...Array(C).keys()];
+    // which input channels this step reads: its group's (conv; all of them without groups), its own (pool)
+    const reads = p.kind === "pool" ? [g] : this.groupOf(g);
     const taps = [];
     for (let a = 0; a < KH; a++) for (let b = 0; b < KW; b++) taps.push([r0 + a * dh, c0 + b * dw]);
     for (const grid of this.inputs) {
+      if (grid.unread) {
+        const unread = !reads.includes(grid.channel);
+        grid.panel.dataset.read = String(!unread);
+        grid.panel.classList.toggle("lv-unread", unread);
+        grid.unread.style.visibility = unread ? "" : "hidden";
+      }
       if (!reads.includes(grid.channel)) {
         grid.window.style.display = "none";
         grid.setActive([]);
@@ -1035,16 +1078,17 @@ class View {
     }
     // kernels of this filter
     if (p.kind === "conv") {
-      for (let c = 0; c < C; c++) {
-        const grid = this.kernels[c];
+      const CG = this.CG;
+      for (let k = 0; k < CG; k++) {
+        const grid = this.kernels[k];
         if (grid.filter !== g) {
-          for (let k = 0; k < KH * KW; k++) {
-            const v = p.w.v[((g * C + c) * KH) * KW + k];
-            grid.setText(k, show(v), v);
+          for (let t = 0; t < KH * KW; t++) {
+            const v = p.w.v[((g * CG + k) * KH) * KW + t];
+            grid.setText(t, show(v), v);
           }
           grid.filter = g;
           grid.panel.firstChild.textContent =
-            `${p.names.w}${this.G > 1 ? `[${g}]` : ""}${C > 1 ? ` channel ${c}` : ""}${p.flip ? " (flipped)" : ""}`;
+            `${p.names.w}${this.G > 1 ? `[${g}]` : ""}${C > 1 ? ` channel ${reads[k]}` : ""}${p.flip ? " (flipped)" : ""}`;
         }
       }
     }
@@ -1068,14 +1112,20 @@ class View {
     this.describe(i, g, r, q, taps, reads);
   }
 
+  groupOf(g) {
+    // the input channels filter g reads: its group's CG channels (all C of them without groups)
+    const first = Math.floor(g / (this.G / this.nGroups)) * this.CG;
+    return Array.from({ length: this.CG }, (_, k) => first + k);
+  }
+
   placeKernel(grid, g, taps) {
     // the kernel laid over the window: each tap's weight (2D: a corner badge "×w"; 1D: rows under the input)
     const p = this.p;
-    const { C, KH, KW } = this;
-    const c = grid.channel;
+    const { CG, KH, KW } = this;
+    const c = grid.channel - this.groupOf(g)[0];          // the filter's own channel index
     const dims1 = p.dims === 1;
     taps.forEach(([rr, cc], k) => {
-      const wv = p.w.v[((g * C + c) * KH) * KW + k];
+      const wv = p.w.v[((g * CG + c) * KH) * KW + k];
       const box = grid.box(rr, cc);
       const badge = grid.badges[k];
       badge.style.display = "";
@@ -1125,34 +1175,41 @@ class View {
       return;
     }
     // conv: products per channel, then the channel sums and the bias
-    const { C, KH, KW } = this;
+    const { C, CG, KH, KW } = this;
     const lines = [];
     const sums = [];
-    for (const c of reads) {
+    if (this.nGroups > 1) {
+      const others = [...Array(C).keys()].filter((c) => !reads.includes(c));
+      const which = (list) => `channel${list.length > 1 ? "s" : ""} ${list.join(", ")}`;
+      lines.push(`filter ${g} reads ${which(reads)} (group ${Math.floor(reads[0] / CG)} of ${this.nGroups}); ` +
+                 `${which(others)} ${others.length > 1 ? "are" : "is"} not read by this filter`);
+    }
+    reads.forEach((c, k) => {
       const prods = [];
       const words = [];
-      taps.forEach(([rr, cc], k) => {
-        const wv = p.w.v[((g * C + c) * KH) * KW + k];
+      taps.forEach(([rr, cc], t) => {
+        const wv = p.w.v[((g * CG + k) * KH) * KW + t];
         const xv = at(p.x, (c * this.H + rr) * this.W + cc);
         prods.push(wv * xv);
         words.push(`${show(wv)}${TIMES}${factor(xv)}`);
       });
-      const s = p.sums.v[i * C + c];
+      const s = p.sums.v[i * CG + k];
       sums.push(s);
-      const pg = this.productGrids[c];
+      const pg = this.productGrids[k];
       if (pg) {
-        prods.forEach((v, k) => pg.setText(k, show(v), v));
+        prods.forEach((v, t) => pg.setText(t, show(v), v));
         pg.lim = maxAbs(prods);
         pg.sum.textContent = `Σ = ${show(s)}`;
+        if (C > 1) pg.panel.firstChild.textContent = `products, channel ${c}`;
       }
       const written = words.length <= 16 ? sumText(words) : `the ${words.length} products`;
       lines.push(`${C > 1 ? `channel ${c}: ` : ""}${written} = ${show(s)}`);
-    }
+    });
     const b = p.bias ? p.bias[g] : null;
-    if (C > 1 || (b !== null && b !== 0)) {
+    if (CG > 1 || this.nGroups > 1 || (b !== null && b !== 0)) {
       const parts = sums.map(show);
       if (b !== null) parts.push(show(b));
-      lines.push(`${n.y}${idx} = ${sumText(parts)}${b !== null ? ` (${C > 1 ? "channel sums + " : "sum + "}bias)` : ""} = ${show(p.y.v[i])}`);
+      lines.push(`${n.y}${idx} = ${sumText(parts)}${b !== null ? ` (${CG > 1 ? "channel sums + " : "sum + "}bias)` : ""} = ${show(p.y.v[i])}`);
       this.setLines(lines);
     } else {
       this.headline.textContent = `${n.y}${idx} = ${lines[0]}`;      // one line says it all
