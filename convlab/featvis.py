@@ -30,7 +30,7 @@ from convlab._validate import nonneg_int, positive_int
 from convlab.errors import ConvlabError
 
 __all__ = ["OBJECTIVES", "MAX_STEPS", "MAX_SIDE", "MAX_UNITS", "FeatureVis", "feature_visualisation",
-           "map_layers", "update_latex"]
+           "map_layers", "update_latex", "check_request"]
 
 OBJECTIVES = ("class", "channel", "neuron")
 MAX_STEPS = 1000
@@ -118,6 +118,8 @@ def _number(value: Any, name: str, lo: float, hi: float, what: str) -> float:
 
 
 def _units(unit: Any, n: int, what: str) -> tuple[int, ...]:
+    if isinstance(unit, str) and unit == "all":                     # every unit, up to MAX_UNITS
+        return tuple(range(min(n, MAX_UNITS)))
     units = [unit] if isinstance(unit, (int, np.integer)) and not isinstance(unit, bool) else unit
     if not isinstance(units, Sequence) or isinstance(units, str) or not units:
         raise ConvlabError(f"unit {unit!r}: use a whole number from 0 to {n - 1}, or a list of them")
@@ -214,6 +216,29 @@ def _start(units, shape, seed: int, dtype):
     return (0.5 + 0.05 * torch.stack(noise)).clamp(0, 1).to(dtype)
 
 
+def _checked(model, layer, unit, objective, position, size, settings):
+    from convlab.classify import as_classifier
+    clf = as_classifier(model)
+    objective = ("class" if layer is None else "channel") if objective is None else objective
+    if objective not in OBJECTIVES:
+        raise ConvlabError(f"objective {objective!r}: use one of {', '.join(OBJECTIVES)}")
+    checked = _settings(*settings)
+    return clf, objective, checked, _layer_and_units(clf, objective, layer, unit, position, size)
+
+
+def check_request(model: Any, layer: int | None = None, unit: int | Sequence[int] = 0, *, objective: str | None = None,
+                  position: tuple[int, int] | None = None, steps: int = 200, lr: float = 0.05, jitter: int = 1,
+                  blur: float = 0.6, decay: float = 0.0, size: int | None = None, seed: int = 0) -> None:
+    """Raise the ConvlabError feature_visualisation would raise for these arguments, without running it (a page
+    checks before it queues a job).
+
+    >>> check_request("digits", layer=0, unit=40)
+    Traceback (most recent call last):
+    convlab.errors.ConvlabError: unit 40 does not exist: layer 0 has 16 (0 to 15)
+    """
+    _checked(model, layer, unit, objective, position, size, (steps, lr, jitter, blur, decay, seed, None))
+
+
 def feature_visualisation(model: Any, layer: int | None = None, unit: int | Sequence[int] = 0, *,
                           objective: str | None = None, position: tuple[int, int] | None = None, steps: int = 200,
                           lr: float = 0.05, jitter: int = 1, blur: float = 0.6, decay: float = 0.0,
@@ -223,11 +248,12 @@ def feature_visualisation(model: Any, layer: int | None = None, unit: int | Sequ
     """Gradient ascent on the input until `unit` (one index or a list, at most MAX_UNITS) responds strongly.
 
     model: a bundled name ("digits", "shapes", "faces"), a convlab Classifier or (model, dataset).
+    unit: "all" takes every unit of the layer (every class), the first MAX_UNITS of them.
     objective: "class" (the logit of class `unit`; the default when layer is None), "channel" (the mean of
     map `unit` at `layer`; the default otherwise) or "neuron" (map `unit` at `position`, default its centre).
     size: the image's side for channel and neuron objectives (8 to MAX_SIDE; default the model's input).
-    on_progress(step, steps) after each step; on_record gets {"step", "objective": [one value per unit]} after
-    each step and {"step", "images": (K, C, H, W) uint8} every `every` steps (default a tenth of the run).
+    on_progress(step, steps) after each step; on_record gets {"step", "objective": [one value per unit]} before
+    the first step and after each and {"step", "images": (K, C, H, W) uint8} every `every` steps (default a tenth of the run).
 
     >>> fv = feature_visualisation("faces", unit=0, steps=20, seed=1)       # the class "face"
     >>> fv.image.shape, bool(fv.curve[-1] > fv.curve[0])
@@ -236,14 +262,9 @@ def feature_visualisation(model: Any, layer: int | None = None, unit: int | Sequ
     True
     """
     import torch
-    from convlab.classify import as_classifier
 
-    clf = as_classifier(model)
-    objective = ("class" if layer is None else "channel") if objective is None else objective
-    if objective not in OBJECTIVES:
-        raise ConvlabError(f"objective {objective!r}: use one of {', '.join(OBJECTIVES)}")
-    steps, lr, jitter, blur, decay, seed, every = _settings(steps, lr, jitter, blur, decay, seed, every)
-    layer, units, position, shape = _layer_and_units(clf, objective, layer, unit, position, size)
+    clf, objective, (steps, lr, jitter, blur, decay, seed, every), (layer, units, position, shape) = _checked(
+        model, layer, unit, objective, position, size, (steps, lr, jitter, blur, decay, seed, every))
     net = clf.model[:layer + 1]
     p = next(clf.model.parameters())
     mean = torch.as_tensor(clf.mean, dtype=p.dtype).view(1, -1, 1, 1).to(p.device)
@@ -266,6 +287,8 @@ def feature_visualisation(model: Any, layer: int | None = None, unit: int | Sequ
     try:
         with torch.no_grad():
             curves = [score(x).double().cpu().numpy()]
+        if on_record is not None:
+            on_record({"step": 0, "objective": curves[0].tolist()})
         snapshots = [_snapshot(0, x, on_record)]
         for step in range(1, steps + 1):
             dy, dx = torch.randint(-jitter, jitter + 1, (2,), generator=jitters).tolist() if jitter else (0, 0)

@@ -32,7 +32,7 @@ from convlab.errors import ConvlabError
 from convlab.style import gram_matrix
 
 __all__ = ["WIDTHS", "MAX_SIZE", "MAX_STEPS", "STARTS", "StyleTransfer", "texture_net", "texture_features",
-           "fit_photo", "style_transfer"]
+           "fit_photo", "style_transfer", "check_request"]
 
 WIDTHS = (32, 64, 128, 128)          # filters per layer of texture_net
 MAX_SIZE = 128                       # the longest side of the images optimised
@@ -168,6 +168,24 @@ def _settings(steps, lr, content_weight, style_weight, tv_weight, layer_weights,
         raise ConvlabError(f"start {start!r}: use one of {', '.join(STARTS)}")
     every = max(1, steps // 20) if every is None else positive_int(every, "every")
     return steps, lr, weights, per_layer, content_layer, start, every
+
+
+def check_request(content: Any, style: Any, *, size: int = MAX_SIZE, steps: int = 200, lr: float = 0.03,
+                  content_weight: float = 1.0, style_weight: float = 30.0, tv_weight: float = 10.0,
+                  layer_weights: Sequence[float] = (1.0, 1.0, 1.0, 1.0), content_layer: int = 1,
+                  start: str = "content", seed: int = 0) -> None:
+    """Raise the ConvlabError style_transfer would raise for these arguments, without running it (a page checks
+    before it queues a job).
+
+    >>> check_request(None, np.zeros((64, 64, 3)), style_weight=0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    convlab.errors.ConvlabError: the content and style weights are both 0 ...: nothing to optimise; raise the style weight
+    """
+    _settings(steps, lr, content_weight, style_weight, tv_weight, layer_weights, content_layer, start, None, content is None)
+    nonneg_int(seed, "seed")
+    fit_photo(style, size, "style photo")
+    if content is not None:
+        fit_photo(content, size, "content photo")
 
 
 def style_transfer(content: Any, style: Any, *, size: int = MAX_SIZE, steps: int = 200, lr: float = 0.03,

@@ -47,6 +47,12 @@ def test_records_snapshots_and_progress():
     assert [s for s, _ in fv.snapshots] == [0, 3, 6] and fv.snapshots[-1][1].dtype == np.uint8
 
 
+def test_all_units():
+    fv = feature_visualisation("shapes", unit="all", steps=2)
+    assert fv.units == (0, 1, 2, 3) and fv.images.shape == (4, 3, 32, 32)
+    assert feature_visualisation("faces", 7, "all", steps=1).units == tuple(range(10))
+
+
 def test_map_layers_and_size():
     clf = convlab.classify.as_classifier("shapes")
     x, maps = torch.zeros((1, *clf.input_shape)), []
