@@ -93,7 +93,9 @@ def draw(records: list[dict], finished: bool) -> None:
                            font_size=font_size() - 4), "fv_images")
         st.caption(f"The images at step {pics[-1]['step']} of {ss['fv_steps']}.")
     if finished and exp.job.result is not None:
-        st.text(exp.job.result.text())
+        result = exp.job.result
+        st.markdown("  \n".join(f"**{plain(n)}**: {c[0]:.4g} at the start, **{c[-1]:.4g}** after {len(c) - 1} steps"
+                                for n, c in zip(names(result.units), result.curves)))
         if exp.job.result.unmoved:
             st.warning(f"Units {list(exp.job.result.unmoved)} never moved: a ReLU that is 0 on the whole start image has "
                        "no gradient. Choose the layer before the ReLU.")

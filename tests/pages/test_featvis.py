@@ -31,7 +31,8 @@ def test_run_shows_the_rising_curve_and_the_images():
     same = feature_visualisation("faces", None, "all", steps=20, seed=0)
     np.testing.assert_allclose(ys[0], same.curves[0], rtol=1e-6)               # the job ran the same deterministic run
     assert [a["text"] for a in tiles["layout"]["annotations"]] == ["face", "not face"]
-    assert "logit of class 0" in at.text[0].value and exp.job.snapshot().state == "done"
+    assert f"**face**: {same.curves[0, 0]:.4g} at the start, **{same.curves[0, -1]:.4g}** after 20 steps" in at.markdown[-1].value
+    assert exp.job.snapshot().state == "done"
 
 
 def test_widgets_change_the_rule_and_a_running_job_stops():
