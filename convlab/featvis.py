@@ -100,15 +100,13 @@ def _shapes(model, input_shape) -> list[tuple[int, ...]]:
 
 
 def update_latex(lr: float, jitter: int, blur: float, decay: float) -> str:
-    """The update rule with these settings, as LaTeX.
+    """The update rule with these settings, as LaTeX (g, the gradient at the jittered image, is said in words).
 
     >>> print(update_latex(0.05, 1, 0.6, 0.0)[:51])
     x \\leftarrow \\operatorname{clip}\\Big(0.5 + 1\\,\\big(
     """
-    shift = f"shifted by up to {jitter} px" if jitter else "not shifted"
     return (rf"x \leftarrow \operatorname{{clip}}\Big(0.5 + {num(1 - decay)}\,\big(\operatorname{{blur}}_{{\sigma={num(blur)}}}"
-            rf"\big(x + {num(lr)}\,\tfrac{{g}}{{\operatorname{{mean}}|g|}}\big) - 0.5\big),\ 0,\ 1\Big),"
-            rf"\quad g = \frac{{\partial\,\text{{objective}}}}{{\partial x}}\ \text{{at }} x\ \text{{{shift}}}")
+            rf"\big(x + {num(lr)}\,\tfrac{{g}}{{\operatorname{{mean}}|g|}}\big) - 0.5\big),\ 0,\ 1\Big)")
 
 
 def _number(value: Any, name: str, lo: float, hi: float, what: str) -> float:

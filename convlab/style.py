@@ -181,15 +181,16 @@ class StyleExample:
         dterms = " + ".join(f"({num(v)})^2" if v < 0 else f"{num(v)}^2" for v in diff_f.ravel())
         return [
             rf"F = {_matrix(flat)},\quad P = {_matrix(self.content.reshape(c, m))},\quad "
-            rf"S = {_matrix(self.style.reshape(c, -1))}\quad \text{{(channels as rows, positions as columns)}}",
+            rf"S = {_matrix(self.style.reshape(c, -1))}",
             rf"G = \frac{{F F^\top}}{{{m}}} = \frac{{1}}{{{m}}}{_matrix(flat @ flat.T)} = {_matrix(self.gram)},"
             rf"\qquad A = \frac{{S S^\top}}{{{self.style.shape[1] * self.style.shape[2]}}} = {_matrix(self.style_gram)}",
             rf"L_s = \frac{{1}}{{C^2}}\sum_{{ij}}(G - A)_{{ij}}^2 = \frac{{1}}{{{c * c}}}\left({terms}\right) = "
             rf"{num(self.style_loss)}",
-            rf"F - P = {_matrix(diff_f)},\qquad L_c = \frac{{1}}{{C\,M}}\sum (F - P)^2 = "
-            rf"\frac{{1}}{{{c * m}}}\left({dterms}\right) = {num(self.content_loss)}",
+            rf"F - P = {_matrix(diff_f)}",
+            rf"L_c = \frac{{1}}{{C\,M}}\sum (F - P)^2 = \frac{{1}}{{{c * m}}}\left({dterms}\right) = {num(self.content_loss)}",
             rf"\frac{{\partial L_s}}{{\partial F}} = \frac{{4}}{{C^2 M}}(G - A)\,F = \frac{{4}}{{{c * c * m}}}"
-            rf"{_matrix(diff_g)}{_matrix(flat)} = {_matrix(self.style_grad.reshape(c, m))}",
+            rf"{_matrix(diff_g)}{_matrix(flat)}",
+            rf"\frac{{\partial L_s}}{{\partial F}} = {_matrix(self.style_grad.reshape(c, m))}",
             rf"\frac{{\partial L_c}}{{\partial F}} = \frac{{2}}{{C\,M}}(F - P) = {_matrix(self.content_grad.reshape(c, m))}",
         ]
 

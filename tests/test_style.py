@@ -69,7 +69,7 @@ def test_seed003_worked_example():
     assert ex.content_loss == 0.375          # (0 + 1 + 0 + 0 + 1 + 0 + 1 + 0) / 8
     assert ex.check().ok
     lines = ex.latex()
-    assert "0.4062" in lines[2] and "0.375" in lines[3]
+    assert "0.4062" in lines[2] and "0.375" in lines[4] and "0.4375" in lines[6]
 
 
 @pytest.mark.parametrize("seed", range(3))

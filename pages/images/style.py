@@ -120,7 +120,8 @@ else:
 
 st.header("The losses with numbers")
 st.markdown("One layer of 2 channels on 2×2 positions: F is the new image's features, P the content photo's, S the "
-            "style photo's. The Gram matrix keeps which channels fire together and forgets where.")
+            "style photo's, each with the 2 channels as rows and the 4 positions as columns. The Gram matrix keeps which "
+            "channels fire together and forgets where.")
 lines, check = worked_example()
 for line in lines:
     st.latex(line)
