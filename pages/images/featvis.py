@@ -61,7 +61,7 @@ try:
 except convlab.ConvlabError as err:
     stop_with(err, P, SCHEMA)
 st.latex(update_latex(ss["fv_lr"], ss["fv_jitter"], ss["fv_blur"], ss["fv_decay"]))
-shift = f"shifted by up to {ss['fv_jitter']} pixels" if ss["fv_jitter"] else "not shifted"
+shift = (f"shifted by up to {ss['fv_jitter']} pixel{'s' * (ss['fv_jitter'] > 1)}" if ss["fv_jitter"] else "not shifted")
 st.markdown(f"where g = ∂ objective / ∂x, the gradient at the image {shift}. Each step: shift the image by a random "
             "few pixels (jitter), take the gradient of the objective with respect to the pixels, step along it, blur "
             "a little and pull towards grey (decay). Without jitter and blur the image fills with high-frequency noise "

@@ -19,6 +19,7 @@ def _wait(predicate, timeout=60):
     return predicate()
 
 
+@pytest.mark.slow
 def test_run_shows_the_rising_curve_and_the_images():
     at = open_page(PAGE, timeout=60, steps="20")
     assert "Press Run" in shown(at) and r"0.5 + 1\," in at.latex[0].value      # (1 − decay) = 1 in the rule

@@ -26,6 +26,7 @@ def test_worked_example_and_the_extractor_are_stated():
     assert [i.proto.imgs[0].caption for i in at.get("image")] == ["128×85 pixels", "128×86 pixels"]
 
 
+@pytest.mark.slow
 def test_run_lowers_the_style_loss_and_shows_the_image():
     at = open_page(PAGE, timeout=60, size="32", steps="20")
     at.button(key="style_run").click().run()
