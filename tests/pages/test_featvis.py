@@ -62,3 +62,12 @@ def test_bad_input_is_named(changes, words):
     at = open_page(PAGE, timeout=60, **changes)
     assert words in at.error[0].value
     assert "featvis_run" not in [b.key for b in at.button]          # no run with a bad setting
+
+
+def test_leaving_the_page_stops_the_run():
+    at = open_page(PAGE, timeout=60, steps="1000")
+    at.button(key="featvis_run").click().run()
+    job = at.session_state["_experiments"]["featvis"].job
+    at.switch_page("pages/images/style.py").run()
+    assert "featvis" not in at.session_state["_experiments"]
+    assert _wait(lambda: job.finished) and job.snapshot().state == "stopped"
