@@ -35,6 +35,9 @@ from convlab.signals import CausalStack, causal_stack, spectrogram
 from convlab.layers import ACTIVATION_TYPES, LAYERS, new_layer
 from convlab.models import stack_rows
 from convlab.data import drawing_to_image
+from convlab.style import StyleExample, content_loss, gram_matrix, style_example, style_loss
+from convlab.styletransfer import StyleTransfer, style_transfer, texture_features
+from convlab.featvis import FeatureVis, feature_visualisation
 
 __all__ = [
     "ConvlabError",
@@ -58,4 +61,6 @@ __all__ = [
     "spectrogram", "causal_stack", "CausalStack",
     "predict", "explain", "fit_input",
     "LAYERS", "ACTIVATION_TYPES", "new_layer", "stack_rows", "drawing_to_image",
+    "gram_matrix", "content_loss", "style_loss", "style_example", "StyleExample",
+    "style_transfer", "StyleTransfer", "texture_features", "feature_visualisation", "FeatureVis",
 ]

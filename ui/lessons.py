@@ -84,4 +84,10 @@ LESSONS: tuple[Lesson, ...] = (
            ("001", "002"), "teacher"),
     Lesson("Classroom", "Class dashboard", "a live class: students join with a code, every answer is stored; the "
            "share right per question, the common wrong answers, what to discuss next, CSV", ("001", "002"), "dashboard"),
+    Lesson("Images", "Feature visualisation", "gradient ascent on the input until a class or channel of the digits, "
+           "shapes or faces model fires; jitter, blur and decay; the objective curve and the image as it forms",
+           ("001",), "featvis"),
+    Lesson("Images", "Style transfer", "Gram matrices with numbers, content and style losses checked by autograd; "
+           "a photo in the style of another by gradient descent on the image, on fixed random conv features",
+           ("003",), "style"),
 )

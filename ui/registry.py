@@ -30,4 +30,6 @@ PAGES = [
     ("Classroom", "classroom/exercises.py", "Exercises", "quiz", "exercises"),
     ("Classroom", "classroom/teacher.py", "Exercise sets for teachers", "school", "teacher"),
     ("Classroom", "classroom/dashboard.py", "Class dashboard", "monitoring", "dashboard"),
+    ("Images", "images/featvis.py", "Feature visualisation", "auto_awesome", "featvis"),
+    ("Images", "images/style.py", "Style transfer", "palette", "style"),
 ]
