@@ -35,6 +35,7 @@ from convlab.signals import CausalStack, causal_stack, spectrogram
 from convlab.layers import ACTIVATION_TYPES, LAYERS, new_layer
 from convlab.models import stack_rows
 from convlab.data import drawing_to_image
+from convlab.patches import Field, Patch, TopPatches, patch_layers, top_patches, unit_field, unit_from_patch
 
 __all__ = [
     "ConvlabError",
@@ -58,4 +59,5 @@ __all__ = [
     "spectrogram", "causal_stack", "CausalStack",
     "predict", "explain", "fit_input",
     "LAYERS", "ACTIVATION_TYPES", "new_layer", "stack_rows", "drawing_to_image",
+    "top_patches", "unit_field", "unit_from_patch", "patch_layers", "TopPatches", "Patch", "Field",
 ]
