@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from convlab._format import factor, num
+from convlab._format import factor, num, plain
 from convlab.errors import ConvlabError
 
 __all__ = ["SaliencySteps", "GradCamSteps", "saliency", "saliency_steps", "grad_cam", "grad_cam_steps",
@@ -42,6 +42,36 @@ class SaliencySteps:
             g = self.gradient[k, i, j]
             lines.append(f"∂score/∂x[{k},{i},{j}] = {num(g)}, so saliency[{k},{i},{j}] = |{num(g)}| = {num(abs(g))}")
         return "\n".join(lines)
+
+    def latex(self, cells: int = 3) -> list[str]:
+        r"""The formula, then the most salient values with their gradients (LaTeX lines, for st.latex).
+
+        >>> import torch, torch.nn as nn
+        >>> m = nn.Sequential(nn.Flatten(), nn.Linear(4, 1, bias=False)).double()
+        >>> with torch.no_grad(): _ = m[1].weight.copy_(torch.tensor([[1., -2, 0, 3]]))
+        >>> for line in saliency_steps(m, np.ones((1, 2, 2)), 0).latex(2)[1:]: print(line)
+        \frac{\partial y_{0}}{\partial x_{0,1,1}} = 3 \;\Rightarrow\; |3| = 3
+        \frac{\partial y_{0}}{\partial x_{0,0,1}} = -2 \;\Rightarrow\; |-2| = 2
+        """
+        t = self.target
+        lines = [rf"S_{{i,j}} = \max_c \left|\frac{{\partial y_{{{t}}}}}{{\partial x_{{c,i,j}}}}\right|, \qquad "
+                 rf"y_{{{t}}} = {_tex(self.score)}"]
+        for flat in np.argsort(-np.abs(self.gradient).ravel(), kind="stable")[:cells]:
+            k, i, j = np.unravel_index(int(flat), self.gradient.shape)
+            g = self.gradient[k, i, j]
+            lines.append(rf"\frac{{\partial y_{{{t}}}}}{{\partial x_{{{k},{i},{j}}}}} = {_tex(g)} \;\Rightarrow\; "
+                         rf"|{_tex(g)}| = {_tex(abs(g))}")
+        return lines
+
+
+def _tex(v: float) -> str:
+    """A number in LaTeX math (an ASCII '-' is typeset as a minus sign there)."""
+    return plain(num(v))
+
+
+def _tex_factor(v: float) -> str:
+    """A number as an operand of a product: negatives in parentheses."""
+    return plain(factor(v))
 
 
 @dataclass(frozen=True)
@@ -72,6 +102,37 @@ class GradCamSteps:
         lines.append(f"cell ({i}, {j}): Σₖ αₖ Aₖ = {terms}{more} = {num(self.weighted[i, j])}; "
                      f"ReLU keeps {num(self.cam[i, j])}")
         return "\n".join(lines)
+
+    def cell(self) -> tuple[int, int]:
+        """The cell the worked example shows: the largest |Σₖ αₖ Aₖ| (the first on ties)."""
+        i, j = np.unravel_index(int(np.argmax(np.abs(self.weighted))), self.weighted.shape)
+        return int(i), int(j)
+
+    def latex(self, maps: int = 3, terms: int = 4) -> list[str]:
+        r"""The formulas, then αₖ for the first maps (their first gradient terms) and one cell of the map, with
+        numbers (LaTeX lines, for st.latex).
+
+        >>> import torch, torch.nn as nn
+        >>> m = nn.Sequential(nn.Conv2d(1, 1, 2, bias=False), nn.Flatten(), nn.Linear(4, 1, bias=False)).double()
+        >>> with torch.no_grad(): _ = m[0].weight.fill_(1); _ = m[2].weight.copy_(torch.tensor([[1., 2, 3, 4]]))
+        >>> for line in grad_cam_steps(m, np.arange(9.0).reshape(1, 3, 3), 0).latex()[1:]: print(line)
+        \alpha_{0} = \tfrac{1}{4}\,(1 + 2 + 3 + 4) = 2.5
+        L_{1,1} = \mathrm{ReLU}\big(2.5 \cdot 24\big) = \mathrm{ReLU}(60) = 60
+        """
+        k_all, h, w = self.activations.shape
+        t, shown = self.target, range(min(maps, k_all))
+        lines = [rf"\alpha_k = \frac{{1}}{{{h}\cdot{w}}}\sum_{{i,j}}\frac{{\partial y_{{{t}}}}}{{\partial A^k_{{i,j}}}},"
+                 rf"\qquad L = \mathrm{{ReLU}}\Big(\sum_{{k=0}}^{{{k_all - 1}}}\alpha_k A^k\Big)"]
+        for k in shown:
+            g = self.gradients[k].ravel()
+            body = " + ".join(_tex_factor(v) for v in g[:terms]) + (r" + \dots" if g.size > terms else "")
+            lines.append(rf"\alpha_{{{k}}} = \tfrac{{1}}{{{g.size}}}\,({body}) = {_tex(self.alphas[k])}")
+        i, j = self.cell()
+        products = " + ".join(rf"{_tex(self.alphas[k])} \cdot {_tex_factor(self.activations[k, i, j])}" for k in shown)
+        more = r" + \dots" if k_all > len(shown) else ""
+        lines.append(rf"L_{{{i},{j}}} = \mathrm{{ReLU}}\big({products}{more}\big) = "
+                     rf"\mathrm{{ReLU}}({_tex(self.weighted[i, j])}) = {_tex(self.cam[i, j])}")
+        return lines
 
 
 def _input(model, image: Any):

@@ -132,3 +132,33 @@ def test_bad_input_is_explained():
         convlab.saliency(model, image[0], 0)
     with pytest.raises(ConvlabError, match="no Conv2d"):
         convlab.grad_cam(nn.Sequential(nn.Flatten(), nn.Linear(4, 2)), np.zeros((1, 2, 2)), 0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_worked_examples_in_latex_carry_the_numbers_autograd_gives(seed):
+    """The LaTeX the explanations page shows: each αₖ is the mean of ∂score/∂Aₖ (autograd), its first terms are
+    those gradients, and the cell's ReLU(Σₖ αₖ Aₖ) is Captum's Grad-CAM there; saliency's lines are Captum's."""
+    import re
+
+    from convlab._format import num
+    model, image, classes = random_cnn(seed)
+    target = seed % classes
+    s = grad_cam_steps(model, image, target)
+    acts = model[:s.layer + 1](torch.from_numpy(image)[None]).detach().requires_grad_(True)
+    model[s.layer + 1:](acts)[0, target].backward()
+    grads = acts.grad[0].numpy()                                                 # (K, h, w)
+    lines = s.latex(maps=3, terms=4)
+    for k, line in enumerate(lines[1:-1]):
+        pattern = r"\\alpha_\{K\} = \\tfrac\{1\}\{(\d+)\}\\,\((.*)\) = (\S+)".replace("K", str(k))
+        inside, value = re.fullmatch(pattern, line).group(2, 3)
+        assert value == num(grads[k].mean())
+        first = [f"({num(v)})" if v < 0 else num(v) for v in grads[k].ravel()[:4]]
+        assert inside.split(" + ")[:len(first)] == first
+    cam = LayerGradCam(model, model[s.layer]).attribute(torch.from_numpy(image)[None], target=target,
+                                                        relu_attributions=True)[0, 0].detach().numpy()
+    i, j = s.cell()
+    assert lines[-1].startswith(f"L_{{{i},{j}}}") and lines[-1].endswith(f"= {num(cam[i, j])}")
+    sal = Saliency(model).attribute(torch.from_numpy(image)[None], target=target, abs=True)[0].numpy()
+    top = np.unravel_index(np.argmax(sal), sal.shape)
+    assert saliency_steps(model, image, target).latex(1)[1].endswith(f"= {num(sal[top])}")
+    assert f"x_{{{top[0]},{top[1]},{top[2]}}}" in saliency_steps(model, image, target).latex(1)[1]
