@@ -17,7 +17,7 @@ from convlab.matrices import (MatrixSizes, col2im, conv1d_matrix, conv_matrix, c
                               matrix_sizes)
 from convlab.backward import ConvGradients, conv1d_backward, conv2d_backward, pool1d_backward, pool2d_backward
 from convlab.attribution import occlusion
-from convlab.gradients import default_cam_layer, grad_cam, grad_cam_steps, saliency, saliency_steps
+from convlab.gradients import cam_layers, default_cam_layer, grad_cam, grad_cam_steps, saliency, saliency_steps
 from convlab.images import load_image
 from convlab.classify import METHODS, explain, fit_input, predict
 from convlab.explanations import (Agreement, PairAgreement, SanityCheck, SanityStep, attribution_maps, map_agreement,
@@ -59,7 +59,7 @@ __all__ = [
     "resolve_padding3d", "conv3d", "conv3d_steps", "conv2d_vs_conv3d", "DimensionCost",
     "group_connectivity", "separable_conv_stats", "SeparableStats", "conv_cost_table", "CostRow", "pointwise_conv",
     "spectrogram", "causal_stack", "CausalStack",
-    "predict", "explain", "fit_input", "METHODS", "default_cam_layer",
+    "predict", "explain", "fit_input", "METHODS", "default_cam_layer", "cam_layers",
     "attribution_maps", "map_agreement", "rank_correlation", "top_overlap", "Agreement", "PairAgreement",
     "sanity_check", "randomisation_cascade", "SanityCheck", "SanityStep",
     "LAYERS", "ACTIVATION_TYPES", "new_layer", "stack_rows", "drawing_to_image",

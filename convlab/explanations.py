@@ -297,7 +297,8 @@ def sanity_check(model, image: Any, target: int, methods: Sequence[str] = METHOD
                  on_record: Callable[[dict], None] | None = None) -> SanityCheck:
     """Adebayo et al.'s cascading randomisation: each method's map (attribution_maps, same settings) for the
     trained model, then after re-initialising each layer from the top (randomisation_cascade), with its rank correlation to
-    the trained model's map. on_progress(done, total) after each step; on_record gets each step's ρ's.
+    the trained model's map. on_progress(done, total) after each step; on_record gets each step's ρ per method
+    with its "step", "layer" (None for the trained model) and "name".
 
     >>> import torch.nn as nn
     >>> m = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(18, 2))
@@ -321,7 +322,7 @@ def sanity_check(model, image: Any, target: int, methods: Sequence[str] = METHOD
             name = f"layer {idx}: {describe_module(model[idx])[1]}"
             steps.append(SanityStep(idx, name, steps[-1].randomised + (idx,), maps, sim))
         if on_record is not None:
-            on_record({"step": i, "name": steps[-1].name, **steps[-1].similarity})
+            on_record({"step": i, "layer": steps[-1].layer, "name": steps[-1].name, **steps[-1].similarity})
         if on_progress is not None:
             on_progress(i + 1, total)
     return SanityCheck(methods, int(target), int(seed), tuple(steps))

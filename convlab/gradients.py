@@ -21,7 +21,7 @@ from convlab._format import factor, num, plain
 from convlab.errors import ConvlabError
 
 __all__ = ["SaliencySteps", "GradCamSteps", "saliency", "saliency_steps", "grad_cam", "grad_cam_steps",
-           "default_cam_layer"]
+           "default_cam_layer", "cam_layers"]
 
 
 @dataclass(frozen=True)
@@ -214,6 +214,28 @@ def default_cam_layer(model) -> int:
     if not convs:
         raise ConvlabError("this model has no Conv2d layer: give Grad-CAM a layer index whose output has maps")
     return convs[-1]
+
+
+def cam_layers(model, input_shape: tuple[int, int, int]) -> list[int]:
+    """The layers Grad-CAM can use for inputs of this shape (C, H, W): those whose output has maps (K, h, w).
+
+    >>> import torch.nn as nn
+    >>> cam_layers(nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(18, 2)), (1, 8, 8))
+    [0, 1, 2]
+    """
+    import torch
+    default_cam_layer(model)                                          # an nn.Sequential with a conv
+    p = next(model.parameters(), None)
+    x = torch.zeros(1, *input_shape, dtype=p.dtype if p is not None else torch.float32,
+                    device=p.device if p is not None else None)
+    out = []
+    with _eval(model), torch.no_grad():
+        for i, m in enumerate(model):
+            x = m(x)
+            if x.ndim != 4:
+                break
+            out.append(i)
+    return out
 
 
 def _layer(model, layer: Any) -> int:

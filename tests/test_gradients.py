@@ -162,3 +162,18 @@ def test_worked_examples_in_latex_carry_the_numbers_autograd_gives(seed):
     top = np.unravel_index(np.argmax(sal), sal.shape)
     assert saliency_steps(model, image, target).latex(1)[1].endswith(f"= {num(sal[top])}")
     assert f"x_{{{top[0]},{top[1]},{top[2]}}}" in saliency_steps(model, image, target).latex(1)[1]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_default_layer_is_the_last_conv_and_cam_layers_are_those_with_maps(seed):
+    """default_cam_layer is the index of the last nn.Conv2d; cam_layers are the layers whose output, recorded
+    by forward hooks on a real forward pass, is a stack of maps (1, K, h, w)."""
+    model, image, _ = random_cnn(seed)
+    assert default_cam_layer(model) == max(i for i, m in enumerate(model) if isinstance(m, nn.Conv2d))
+    shapes = {}
+    for i, m in enumerate(model):
+        m.register_forward_hook(lambda mod, inp, out, i=i: shapes.__setitem__(i, tuple(out.shape)))
+    model(torch.from_numpy(image)[None])
+    assert convlab.cam_layers(model, image.shape) == [i for i in range(len(model)) if len(shapes[i]) == 4]
+    np.testing.assert_allclose(convlab.grad_cam(model, image, 0), convlab.grad_cam(model, image, 0,
+                                                                                     layer=default_cam_layer(model)))
