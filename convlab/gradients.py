@@ -128,7 +128,8 @@ class GradCamSteps:
             body = " + ".join(_tex_factor(v) for v in g[:terms]) + (r" + \dots" if g.size > terms else "")
             lines.append(rf"\alpha_{{{k}}} = \tfrac{{1}}{{{g.size}}}\,({body}) = {_tex(self.alphas[k])}")
         i, j = self.cell()
-        products = " + ".join(rf"{_tex(self.alphas[k])} \cdot {_tex_factor(self.activations[k, i, j])}" for k in shown)
+        products = " + ".join(rf"{(_tex if k == 0 else _tex_factor)(self.alphas[k])} \cdot "    # no "+ -0.5"
+                              rf"{_tex_factor(self.activations[k, i, j])}" for k in shown)
         more = r" + \dots" if k_all > len(shown) else ""
         lines.append(rf"L_{{{i},{j}}} = \mathrm{{ReLU}}\big({products}{more}\big) = "
                      rf"\mathrm{{ReLU}}({_tex(self.weighted[i, j])}) = {_tex(self.cam[i, j])}")
