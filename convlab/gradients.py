@@ -88,15 +88,15 @@ class GradCamSteps:
     cam: np.ndarray              # ReLU(weighted), (h, w)
 
     def text(self, maps: int = 3) -> str:
-        """αₖ for the first maps, then one cell of Σₖ αₖ Aₖ and its ReLU, with numbers."""
+        """αₖ for the maps that count most at one cell (strongest), then that cell of Σₖ αₖ Aₖ and its ReLU."""
         k_all, h, w = self.activations.shape
-        shown = range(min(maps, k_all))
+        shown = self.strongest(maps)
         lines = [f"score = output {self.target} = {num(self.score)}; layer {self.layer} has {k_all} maps of {h}×{w}."]
         for k in shown:
             g = self.gradients[k].ravel()
             terms = " + ".join(num(v) for v in g[:4]) + (" + …" if g.size > 4 else "")
             lines.append(f"α{k} = mean of ∂score/∂A{k} = ({terms}) / {g.size} = {num(self.alphas[k])}")
-        i, j = np.unravel_index(int(np.argmax(np.abs(self.weighted))), self.weighted.shape)
+        i, j = self.cell()
         terms = " + ".join(f"{factor(self.alphas[k])}×{factor(self.activations[k, i, j])}" for k in shown)
         more = " + …" if k_all > len(shown) else ""
         lines.append(f"cell ({i}, {j}): Σₖ αₖ Aₖ = {terms}{more} = {num(self.weighted[i, j])}; "
@@ -104,35 +104,59 @@ class GradCamSteps:
         return "\n".join(lines)
 
     def cell(self) -> tuple[int, int]:
-        """The cell the worked example shows: the largest |Σₖ αₖ Aₖ| (the first on ties)."""
-        i, j = np.unravel_index(int(np.argmax(np.abs(self.weighted))), self.weighted.shape)
+        """The cell the worked example shows: the map's hottest cell, or where all is cut by the ReLU, the largest
+        |Σₖ αₖ Aₖ| (the first on ties)."""
+        score = self.cam if self.cam.max() > 0 else np.abs(self.weighted)
+        i, j = np.unravel_index(int(np.argmax(score)), score.shape)
         return int(i), int(j)
 
+    def strongest(self, maps: int = 3) -> list[int]:
+        """The maps the worked example shows: the largest contributions |αₖ Aₖ| at its cell (the first on ties).
+
+        >>> import torch.nn as nn
+        >>> m = nn.Sequential(nn.Conv2d(1, 4, 1), nn.Flatten(), nn.Linear(4, 1)).double()
+        >>> len(set(grad_cam_steps(m, np.ones((1, 1, 1)), 0).strongest(3)))
+        3
+        """
+        i, j = self.cell()
+        contributions = np.abs(self.alphas * self.activations[:, i, j])                    # (K,)
+        return [int(k) for k in np.argsort(-contributions, kind="stable")[:maps]]
+
     def latex(self, maps: int = 3, terms: int = 4) -> list[str]:
-        r"""The formulas, then αₖ for the first maps (their first gradient terms) and one cell of the map, with
-        numbers (LaTeX lines, for st.latex).
+        r"""The formulas, then αₖ for the maps that count most at one cell (strongest; their first nonzero gradient
+        terms, and how many are zero), and that cell of the map, with numbers (LaTeX lines, for st.latex).
 
         >>> import torch, torch.nn as nn
         >>> m = nn.Sequential(nn.Conv2d(1, 1, 2, bias=False), nn.Flatten(), nn.Linear(4, 1, bias=False)).double()
-        >>> with torch.no_grad(): _ = m[0].weight.fill_(1); _ = m[2].weight.copy_(torch.tensor([[1., 2, 3, 4]]))
-        >>> for line in grad_cam_steps(m, np.arange(9.0).reshape(1, 3, 3), 0).latex()[1:]: print(line)
-        \alpha_{0} = \tfrac{1}{4}\,(1 + 2 + 3 + 4) = 2.5
-        L_{1,1} = \mathrm{ReLU}\big(2.5 \cdot 24\big) = \mathrm{ReLU}(60) = 60
+        >>> with torch.no_grad(): _ = m[0].weight.fill_(1); _ = m[2].weight.copy_(torch.tensor([[1., 0, 3, 4]]))
+        >>> lines = grad_cam_steps(m, np.arange(9.0).reshape(1, 3, 3), 0).latex()
+        >>> print(lines[1])
+        \alpha_{0} = \tfrac{1}{4}\,(\underbrace{1 + 3 + 4}_{\text{1 of 4 terms are 0}}) = 2
+        >>> print(lines[2].replace(r" \\ ", "\n"))
+        L_{1,1} = \begin{aligned}[t] &\mathrm{ReLU}\big(\alpha_{0} A^{0}_{1,1}\big)
+        &= \mathrm{ReLU}\big(2 \cdot 24\big)
+        &= \mathrm{ReLU}(48) = 48 \end{aligned}
         """
         k_all, h, w = self.activations.shape
-        t, shown = self.target, range(min(maps, k_all))
+        t, shown = self.target, self.strongest(maps)
         lines = [rf"\alpha_k = \frac{{1}}{{{h}\cdot{w}}}\sum_{{i,j}}\frac{{\partial y_{{{t}}}}}{{\partial A^k_{{i,j}}}},"
                  rf"\qquad L = \mathrm{{ReLU}}\Big(\sum_{{k=0}}^{{{k_all - 1}}}\alpha_k A^k\Big)"]
         for k in shown:
             g = self.gradients[k].ravel()
-            body = " + ".join(_tex_factor(v) for v in g[:terms]) + (r" + \dots" if g.size > terms else "")
+            nonzero = g[g != 0]
+            body = " + ".join(_tex_factor(v) for v in nonzero[:terms]) or "0"
+            body += r" + \dots" if nonzero.size > terms else ""
+            if nonzero.size < g.size:                                       # sparse gradients (max pools, ReLUs)
+                body = rf"\underbrace{{{body}}}_{{\text{{{g.size - nonzero.size} of {g.size} terms are 0}}}}"
             lines.append(rf"\alpha_{{{k}}} = \tfrac{{1}}{{{g.size}}}\,({body}) = {_tex(self.alphas[k])}")
         i, j = self.cell()
-        products = " + ".join(rf"{(_tex if k == 0 else _tex_factor)(self.alphas[k])} \cdot "    # no "+ -0.5"
-                              rf"{_tex_factor(self.activations[k, i, j])}" for k in shown)
         more = r" + \dots" if k_all > len(shown) else ""
-        lines.append(rf"L_{{{i},{j}}} = \mathrm{{ReLU}}\big({products}{more}\big) = "
-                     rf"\mathrm{{ReLU}}({_tex(self.weighted[i, j])}) = {_tex(self.cam[i, j])}")
+        symbols = " + ".join(rf"\alpha_{{{k}}} A^{{{k}}}_{{{i},{j}}}" for k in shown)
+        products = " + ".join(rf"{(_tex if n == 0 else _tex_factor)(self.alphas[k])} \cdot "    # no "+ -0.5"
+                              rf"{_tex_factor(self.activations[k, i, j])}" for n, k in enumerate(shown))
+        lines.append(rf"L_{{{i},{j}}} = \begin{{aligned}}[t] &\mathrm{{ReLU}}\big({symbols}{more}\big) \\ "
+                     rf"&= \mathrm{{ReLU}}\big({products}{more}\big) \\ "
+                     rf"&= \mathrm{{ReLU}}({_tex(self.weighted[i, j])}) = {_tex(self.cam[i, j])} \end{{aligned}}")
         return lines
 
 

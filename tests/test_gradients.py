@@ -148,16 +148,24 @@ def test_worked_examples_in_latex_carry_the_numbers_autograd_gives(seed):
     model[s.layer + 1:](acts)[0, target].backward()
     grads = acts.grad[0].numpy()                                                 # (K, h, w)
     lines = s.latex(maps=3, terms=4)
-    for k, line in enumerate(lines[1:-1]):
+    i, j = s.cell()
+    contributions = np.abs(grads.mean(axis=(1, 2)) * acts[0, :, i, j].detach().numpy())
+    shown = [int(k) for k in np.argsort(-contributions, kind="stable")[:3]]           # the strongest at the cell
+    assert len(lines) == 2 + len(shown)
+    for k, line in zip(shown, lines[1:-1]):
         pattern = r"\\alpha_\{K\} = \\tfrac\{1\}\{(\d+)\}\\,\((.*)\) = (\S+)".replace("K", str(k))
-        inside, value = re.fullmatch(pattern, line).group(2, 3)
-        assert value == num(grads[k].mean())
-        first = [f"({num(v)})" if v < 0 else num(v) for v in grads[k].ravel()[:4]]
-        assert inside.split(" + ")[:len(first)] == first
+        size, inside, value = re.fullmatch(pattern, line).group(1, 2, 3)
+        assert int(size) == grads[k].size and value == num(grads[k].mean())
+        g = grads[k].ravel()
+        first = [f"({num(v)})" if v < 0 else num(v) for v in g[g != 0][:4]]              # the first nonzero terms
+        terms = re.sub(r"^\\underbrace\{(.*)\}_\{\\text\{(\d+) of \d+ terms are 0\}\}$", r"\1", inside)
+        assert terms.split(" + ")[:len(first)] == (first or ["0"])
+        zeros = re.search(r"\\text\{(\d+) of", inside)
+        assert int(zeros.group(1) if zeros else 0) == int((g == 0).sum())
     cam = LayerGradCam(model, model[s.layer]).attribute(torch.from_numpy(image)[None], target=target,
                                                         relu_attributions=True)[0, 0].detach().numpy()
-    i, j = s.cell()
-    assert lines[-1].startswith(f"L_{{{i},{j}}}") and lines[-1].endswith(f"= {num(cam[i, j])}")
+    assert lines[-1].startswith(f"L_{{{i},{j}}}") and lines[-1].endswith(f"= {num(cam[i, j])} \\end{{aligned}}")
+    assert cam[i, j] == pytest.approx(cam.max(), rel=1e-9)                           # the hottest cell
     sal = Saliency(model).attribute(torch.from_numpy(image)[None], target=target, abs=True)[0].numpy()
     top = np.unravel_index(np.argmax(sal), sal.shape)
     assert saliency_steps(model, image, target).latex(1)[1].endswith(f"= {num(sal[top])}")

@@ -79,7 +79,8 @@ def worked_examples(cam: convlab.GradCamSteps, sal: convlab.SaliencySteps, label
     with left:
         k, h, w = cam.activations.shape
         st.markdown(f"**Grad-CAM** at layer {cam.layer}: its {k} maps Aₖ of {h}×{w}; αₖ is the mean gradient of the "
-                    f"score y of **{label}** over map k (first terms shown), then one cell of the map.")
+                    f"score y of **{label}** over map k. Shown: the map's hottest cell and the three maps that count "
+                    "most there, each α with its first nonzero gradients.")
         for line in cam.latex():
             st.latex(line)
     with right:

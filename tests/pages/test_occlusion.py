@@ -167,7 +167,7 @@ def test_grad_cam_and_saliency_beside_occlusion_equal_captum_and_the_agreement_i
     text = shown(at)
     for line in convlab.map_agreement(maps, share=0.2).text():
         assert line in text
-    assert f"Grad-CAM** at layer {last}" in text and r"\alpha_{0}" in at.latex[1].value
+    assert f"Grad-CAM** at layer {last}" in text and r"\tfrac{1}{16}" in at.latex[1].value
     # another layer: the Grad-CAM map and the worked example follow it
     at.selectbox(key="oc_layer").set_value(0).run()
     cam0 = LayerGradCam(model, model[0]).attribute(torch.from_numpy(x)[None], target=target, relu_attributions=True)
