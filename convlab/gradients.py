@@ -50,8 +50,8 @@ class SaliencySteps:
         >>> m = nn.Sequential(nn.Flatten(), nn.Linear(4, 1, bias=False)).double()
         >>> with torch.no_grad(): _ = m[1].weight.copy_(torch.tensor([[1., -2, 0, 3]]))
         >>> for line in saliency_steps(m, np.ones((1, 2, 2)), 0).latex(2)[1:]: print(line)
-        \frac{\partial y_{0}}{\partial x_{0,1,1}} = 3 \;\Rightarrow\; |3| = 3
-        \frac{\partial y_{0}}{\partial x_{0,0,1}} = -2 \;\Rightarrow\; |-2| = 2
+        \frac{\partial y_{0}}{\partial x_{0,1,1}} = 3 \;\Rightarrow\; |{3}| = 3
+        \frac{\partial y_{0}}{\partial x_{0,0,1}} = -2 \;\Rightarrow\; |{-2}| = 2
         """
         t = self.target
         lines = [rf"S_{{i,j}} = \max_c \left|\frac{{\partial y_{{{t}}}}}{{\partial x_{{c,i,j}}}}\right|, \qquad "
@@ -60,7 +60,7 @@ class SaliencySteps:
             k, i, j = np.unravel_index(int(flat), self.gradient.shape)
             g = self.gradient[k, i, j]
             lines.append(rf"\frac{{\partial y_{{{t}}}}}{{\partial x_{{{k},{i},{j}}}}} = {_tex(g)} \;\Rightarrow\; "
-                         rf"|{_tex(g)}| = {_tex(abs(g))}")
+                         rf"|{{{_tex(g)}}}| = {_tex(abs(g))}")          # braces: a unary minus inside | |
         return lines
 
 
@@ -133,7 +133,7 @@ class GradCamSteps:
         >>> print(lines[1])
         \alpha_{0} = \tfrac{1}{4}\,(\underbrace{1 + 3 + 4}_{\text{1 of 4 terms are 0}}) = 2
         >>> print(lines[2].replace(r" \\ ", "\n"))
-        L_{1,1} = \begin{aligned}[t] &\mathrm{ReLU}\big(\alpha_{0} A^{0}_{1,1}\big)
+        \begin{aligned} L_{1,1} &= \mathrm{ReLU}\big(\alpha_{0} A^{0}_{1,1}\big)
         &= \mathrm{ReLU}\big(2 \cdot 24\big)
         &= \mathrm{ReLU}(48) = 48 \end{aligned}
         """
@@ -154,7 +154,7 @@ class GradCamSteps:
         symbols = " + ".join(rf"\alpha_{{{k}}} A^{{{k}}}_{{{i},{j}}}" for k in shown)
         products = " + ".join(rf"{(_tex if n == 0 else _tex_factor)(self.alphas[k])} \cdot "    # no "+ -0.5"
                               rf"{_tex_factor(self.activations[k, i, j])}" for n, k in enumerate(shown))
-        lines.append(rf"L_{{{i},{j}}} = \begin{{aligned}}[t] &\mathrm{{ReLU}}\big({symbols}{more}\big) \\ "
+        lines.append(rf"\begin{{aligned}} L_{{{i},{j}}} &= \mathrm{{ReLU}}\big({symbols}{more}\big) \\ "
                      rf"&= \mathrm{{ReLU}}\big({products}{more}\big) \\ "
                      rf"&= \mathrm{{ReLU}}({_tex(self.weighted[i, j])}) = {_tex(self.cam[i, j])} \end{{aligned}}")
         return lines

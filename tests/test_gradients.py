@@ -164,7 +164,8 @@ def test_worked_examples_in_latex_carry_the_numbers_autograd_gives(seed):
         assert int(zeros.group(1) if zeros else 0) == int((g == 0).sum())
     cam = LayerGradCam(model, model[s.layer]).attribute(torch.from_numpy(image)[None], target=target,
                                                         relu_attributions=True)[0, 0].detach().numpy()
-    assert lines[-1].startswith(f"L_{{{i},{j}}}") and lines[-1].endswith(f"= {num(cam[i, j])} \\end{{aligned}}")
+    assert lines[-1].startswith(rf"\begin{{aligned}} L_{{{i},{j}}} &=")
+    assert lines[-1].endswith(f"= {num(cam[i, j])} \\end{{aligned}}")
     assert cam[i, j] == pytest.approx(cam.max(), rel=1e-9)                           # the hottest cell
     sal = Saliency(model).attribute(torch.from_numpy(image)[None], target=target, abs=True)[0].numpy()
     top = np.unravel_index(np.argmax(sal), sal.shape)

@@ -74,20 +74,18 @@ def agreement_note(agreement: convlab.Agreement) -> None:
 
 
 def worked_examples(cam: convlab.GradCamSteps, sal: convlab.SaliencySteps, label: str) -> None:
-    """Grad-CAM and saliency written out with this model's and this image's numbers."""
-    left, right = st.columns(2)
-    with left:
-        k, h, w = cam.activations.shape
-        st.markdown(f"**Grad-CAM** at layer {cam.layer}: its {k} maps Aₖ of {h}×{w}; αₖ is the mean gradient of the "
-                    f"score y of **{label}** over map k. Shown: the map's hottest cell and the three maps that count "
-                    "most there, each α with its first nonzero gradients.")
-        for line in cam.latex():
-            st.latex(line)
-    with right:
-        st.markdown(f"**Saliency**: how much y for **{label}** moves per unit change of each input value; the map "
-                    "keeps the largest |gradient| over the channels. The three largest:")
-        for line in sal.latex():
-            st.latex(line)
+    """Grad-CAM and saliency written out with this model's and this image's numbers, one under the other (the
+    sums are wide)."""
+    k, h, w = cam.activations.shape
+    st.markdown(f"**Grad-CAM** at layer {cam.layer}: its {k} maps Aₖ of {h}×{w}; αₖ is the mean gradient of the "
+                f"score y of **{label}** over map k. Shown: the map's hottest cell and the three maps that count "
+                "most there, each α with its first nonzero gradients.")
+    for line in cam.latex():
+        st.latex(line)
+    st.markdown(f"**Saliency**: how much y for **{label}** moves per unit change of each input value; the map "
+                "keeps the largest |gradient| over the channels. The three largest:")
+    for line in sal.latex():
+        st.latex(line)
 
 
 def sanity_section(url: str, model, x: np.ndarray, target: int, window, stride, base_n, layer: int, seed_key: str,

@@ -55,8 +55,9 @@ def _style(fig: go.Figure, height: int, width: int) -> go.Figure:
 
 def patches_figure(tp: TopPatches, images: np.ndarray, columns: int = 8, font_size: int = TILE_FONT,
                    width: int = 1200) -> go.Figure:
-    """Every unit's k patches in a block (strongest first, row by row), a block per unit under its title, the
-    blocks `columns` to a row; `width` the screen pixels the figure is drawn in (for its height).
+    """Every unit's k patches in a block (strongest first, row by row), a block per unit under its title (marked
+    "(≤ 0)" when the unit is never positive on these images), the blocks `columns` to a row; `width` the screen
+    pixels the figure is drawn in (for its height).
 
     >>> import torch, torch.nn as nn
     >>> from convlab.patches import top_patches
@@ -79,7 +80,8 @@ def patches_figure(tp: TopPatches, images: np.ndarray, columns: int = 8, font_si
     hatched, titles = [], []
     for u, patches in enumerate(tp.units):
         by, bx = (u // cols) * (band + bh + gap) + band, (u % cols) * (bw + gap)
-        titles.append({"x": bx + (bw - 1) / 2, "y": by - 1, "text": f"unit {u}", "showarrow": False,
+        title = f"unit {u}" + (" (≤ 0)" if patches[0].activation <= 0 else "")
+        titles.append({"x": bx + (bw - 1) / 2, "y": by - 1, "text": title, "showarrow": False,
                        "yanchor": "bottom", "font": {"size": font_size}})
         for n, p in enumerate(patches):
             y, x = by + (n // per_row) * (rh + 1), bx + (n % per_row) * (rw + 1)

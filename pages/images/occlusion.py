@@ -98,7 +98,7 @@ titles = {"occlusion": "occlusion: drop in the score", "grad_cam": f"Grad-CAM at
           "saliency": "saliency: |∂score/∂pixel|"}
 for col, (m, key) in zip(st.columns(3), (("occlusion", "oc_heat"), ("grad_cam", "oc_cam"), ("saliency", "oc_sal"))):
     with col:
-        chart(map_figure(image, maps[m], titles[m], size=340), key)
+        chart(map_figure(image, maps[m], titles[m], size=340, font_size=fs), key)
 st.caption(f"Each map at the model's input size, {h}×{w}, over the image (red = matters more). Occlusion: each pixel's "
            f"mean drop in the score over the windows covering it (Captum's map); Grad-CAM: ReLU(Σₖ αₖ Aₖ) at layer "
            f"{layer}, stretched bilinearly; saliency: the largest |∂score/∂x| over the channels.")
@@ -109,7 +109,7 @@ a, b = st.columns(2)
 with a:
     chart(occluder_animation(image, positions, window, grid.ravel(), label, size=340), "oc_anim")
 with b:
-    chart(map_figure(image, grid, f"p({label}) with the occluder there", size=340, signed=False), "oc_grid")
+    chart(map_figure(image, grid, f"p({label}) with the occluder there", size=340, signed=False, font_size=fs), "oc_grid")
 st.caption("Left: press Play to move the occluder. Right: the Zeiler–Fergus grid, the probability for each occluder "
            "position (dark = the class is lost).")
 export_panel("occlusion", gif=lambda: occlusion_gif(image, positions, window, grid.ravel(), label)[0],

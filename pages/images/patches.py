@@ -74,6 +74,10 @@ st.markdown(f"Each unit of **layer {layer}** ({labels[layer].split(': ', 1)[-1]}
 st.markdown(f"**{n_units} units**, each with the {ss['tp_k']} test images (of {len(data.x_test)}) where it fires most "
             "(every image once, at its strongest position), strongest first. Hatched grey: the part of the field "
             "outside the image, where the network reads its zero padding.")
+silent = [u for u, ps in enumerate(top.units) if ps[0].activation <= 0]
+if silent:
+    st.markdown(f"**{len(silent)} of the {n_units} units are never positive** on any test image (marked ≤ 0): after "
+                "a ReLU they are always 0, and their patches are only the least negative places, often a corner.")
 shown = convlab.TopPatches(top.layer, field, top.image_hw, top.map_hw, top.units[:SHOWN])
 chart(patches_figure(shown, data.x_test, columns=5 if projector() else 8, font_size=fs + 2,
                      width=1150 if projector() else 1200), "tp_mosaic")

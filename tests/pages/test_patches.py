@@ -38,13 +38,23 @@ def _check_rows(rows: list[dict], name: str, layer: int, unit: int) -> None:
     assert [r["activation"] for r in rows] == sorted((r["activation"] for r in rows), reverse=True)
 
 
+def _check_titles(at, name: str, layer: int) -> None:
+    """A title per unit, "(≤ 0)" on exactly the units the hook never sees positive on any test image."""
+    from convlab.data import load_dataset
+    top = _hooked(name, layer, list(range(len(load_dataset(name).x_test)))).max(axis=(0, 2, 3))    # (K,)
+    titles = [a["text"] for a in figure(at, 0)["layout"]["annotations"]]
+    assert titles == [f"unit {u}" + (" (≤ 0)" if v <= 0 else "") for u, v in enumerate(top)]
+    silent = int((top <= 0).sum())
+    assert (f"**{silent} of the {len(top)} units are never positive**" in shown(at)) == (silent > 0)
+
+
 @pytest.mark.slow
 def test_digits_last_conv_then_the_first_layer_fewer_patches_and_another_unit():
     at = open_page(PAGE)
     text = shown(at)
     assert "Each unit of **layer 3** (conv 16→32, 3×3, pad 1) reads a **8×8** window of the 8×8 input" in text
     assert "**32 units**, each with the 9 test images (of 359)" in text
-    assert [a["text"] for a in figure(at, 0)["layout"]["annotations"]] == [f"unit {u}" for u in range(32)]
+    _check_titles(at, "digits", 3)
     rows = _table(at)
     assert len(rows) == 9
     _check_rows(rows, "digits", 3, 0)
@@ -66,6 +76,7 @@ def test_shapes_and_faces(name, layer, field, units):
     text = shown(at)
     assert f"layer {layer}** " in text and f"**{field}×{field}** window" in text and f"**{units} units**" in text
     _check_rows(_table(at), name, layer, 2)
+    _check_titles(at, name, layer)
 
 
 def test_bad_links_and_no_model_say_what_to_change():
