@@ -73,14 +73,14 @@ def agreement_note(agreement: convlab.Agreement) -> None:
                 f"{agreement.share:.0%} = {agreement.top} pixels):\n" + "\n".join(f"- {line}" for line in agreement.text()))
 
 
-def worked_examples(cam: convlab.GradCamSteps, sal: convlab.SaliencySteps, label: str) -> None:
+def worked_examples(cam: convlab.GradCamSteps, sal: convlab.SaliencySteps, label: str, short: bool = False) -> None:
     """Grad-CAM and saliency written out with this model's and this image's numbers, one under the other (the
-    sums are wide)."""
+    sums are wide; `short`: fewer maps and terms, for a projector's larger type)."""
     k, h, w = cam.activations.shape
     st.markdown(f"**Grad-CAM** at layer {cam.layer}: its {k} maps Aₖ of {h}×{w}; αₖ is the mean gradient of the "
-                f"score y of **{label}** over map k. Shown: the map's hottest cell and the three maps that count "
-                "most there, each α with its first nonzero gradients.")
-    for line in cam.latex():
+                f"score y of **{label}** over map k. Shown: the map's hottest cell and the {2 if short else 3} maps "
+                "that count most there, each α with its first nonzero gradients.")
+    for line in cam.latex(maps=2 if short else 3, terms=3 if short else 4):
         st.latex(line)
     st.markdown(f"**Saliency**: how much y for **{label}** moves per unit change of each input value; the map "
                 "keeps the largest |gradient| over the channels. The three largest:")

@@ -68,9 +68,12 @@ def similarity_figure(records: Sequence[dict], methods: Sequence[str], font_size
                                 hovertemplate="%{x}: ρ = %{y:.2f}<extra>" + METHOD_NAMES[m] + "</extra>")
                      for m in methods])
     fig.add_hline(y=CHANGED_BELOW, line={"dash": "dash", "color": GREY},
-                  annotation_text=f"changed below ρ = {CHANGED_BELOW}", annotation_position="bottom right")
-    fig.update_yaxes(range=[-1.05, 1.05], title="ρ with the trained map", gridcolor="#eee", zeroline=False)
-    fig.update_xaxes(title="layers randomised from the top (cumulative)", type="category")
-    fig.update_layout(height=360, font={"size": font_size}, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor=PAPER,
-                      legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}, dragmode=False)
+                  annotation_text=f"changed below ρ = {CHANGED_BELOW}", annotation_position="bottom right",
+                  annotation_font_size=font_size - 2)
+    axis = {"title_font": {"size": font_size}, "tickfont": {"size": font_size - 2}}      # the app's theme sets its own
+    fig.update_yaxes(range=[-1.05, 1.05], title="ρ with the trained map", gridcolor="#eee", zeroline=False, **axis)
+    fig.update_xaxes(title="layers randomised from the top (cumulative)", type="category", **axis)
+    fig.update_layout(height=360 + 4 * font_size, font={"size": font_size}, margin=dict(l=10, r=10, t=40, b=10),
+                      plot_bgcolor=PAPER, dragmode=False,
+                      legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "font": {"size": font_size}})
     return fig

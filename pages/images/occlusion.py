@@ -14,7 +14,7 @@ from ui.explanations import agreement_note, cam_layer, pooled_views, sanity_sect
 from ui.export import export_panel
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar
 from ui.models import model_field, model_picker, resolve_model
-from ui.state import font_size, stop_with, sync_url, use_state
+from ui.state import font_size, projector, stop_with, sync_url, use_state
 from ui.urlstate import Choice, Flag, Int, Schema
 from ui.widgets import chart, plain, probability_line
 
@@ -116,7 +116,7 @@ export_panel("occlusion", gif=lambda: occlusion_gif(image, positions, window, gr
              gif_steps=len(positions), grids={"probability grid": grid, "attribution map": heat})
 
 st.header("Grad-CAM and saliency with the numbers")
-worked_examples(cam, sal, plain(label))
+worked_examples(cam, sal, plain(label), short=projector())
 
 st.header("Sanity check: randomise the weights")
 st.markdown("Adebayo et al. (2018): an explanation of what the model *learned* must change when the learned weights "

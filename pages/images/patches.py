@@ -4,6 +4,7 @@ each cut to the unit's receptive field, and one unit recomputed from its patch a
 import streamlit as st
 
 import convlab
+from convlab._format import signed
 from convlab.figures.patches import patches_figure, unit_figure
 from convlab.layers import describe_module
 from ui.models import BUNDLED, MINE, model_field, model_picker, resolve_model
@@ -70,7 +71,8 @@ n_units, fs = len(top.units), font_size()
 rows = "; ".join(s.formula for s in field.steps[0]) or "r = 1"
 st.markdown(f"Each unit of **layer {layer}** ({labels[layer].split(': ', 1)[-1]}) reads a **{field.size[0]}×{field.size[1]}** "
             f"window of the {top.image_hw[0]}×{top.image_hw[1]} input; neighbouring units' windows are {field.jump[0]} "
-            f"pixels apart, and unit (0, 0)'s starts at row {field.start[0]}, column {field.start[1]}. Rows: {rows}.")
+            f"pixel{'s' * (field.jump[0] != 1)} apart, and unit (0, 0)'s starts at row {signed(field.start[0])}, column "
+            f"{signed(field.start[1])}. Rows: {rows}.")
 st.markdown(f"**{n_units} units**, each with the {ss['tp_k']} test images (of {len(data.x_test)}) where it fires most "
             "(every image once, at its strongest position), strongest first. Hatched grey: the part of the field "
             "outside the image, where the network reads its zero padding.")

@@ -60,7 +60,7 @@ def test_an_uploaded_photo_on_the_faces_model(server, browser, tmp_path):
 
 def test_patches_of_another_unit_and_layer(server, browser):
     page, errors = load(browser, f"{server}/patches?model=shapes", "patches-shapes")
-    assert page.get_by_text("32 units", exact=False).count() == 1
+    assert page.get_by_text("32 units, each with the 9 test images", exact=False).count() == 1
     _type(page, "Unit (0 to 31)", "5")
     assert page.locator("[data-testid='stDataFrame']").count() == 1
     assert page.evaluate("() => new URL(location.href).searchParams.get('unit')") == "5"
@@ -68,7 +68,7 @@ def test_patches_of_another_unit_and_layer(server, browser):
     _clean(page, errors)
     page.close()
     page, errors = load(browser, f"{server}/patches?model=faces&layer=2&k=9", "patches-faces-layer2")
-    assert page.get_by_text("10 units", exact=False).count() == 1
+    assert page.get_by_text("10 units, each with the 9 test images", exact=False).count() == 1
     assert page.get_by_text("reads a 5×5 window", exact=False).count() == 1
     _clean(page, errors)
     page.close()
@@ -80,5 +80,10 @@ def test_projector_mode_at_1280x720(server, browser, url):
     name = "explanations-projector" if url.startswith("occlusion") else "patches-projector"
     page, errors = load(browser, f"{server}/{url}&projector=1", name, width=1280, height=720)
     assert page.locator("h1").count() == 1 and page.evaluate(CHARTS) >= 2
+    if url.startswith("occlusion"):                                  # the sanity check's figures on a projector too
+        page.get_by_role("button", name="Run: randomise layer by layer").click()
+        page.get_by_text("Each map is scaled to its own largest value", exact=False).wait_for(timeout=120_000)
+        settle(page)
+        screenshot(page, f"{name}-sanity")
     _clean(page, errors)
     page.close()
