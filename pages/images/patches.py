@@ -61,8 +61,12 @@ layer = layers[-1] if ss["tp_layer"] == -1 else ss["tp_layer"]
 try:
     if ss["tp_model"] != MINE:                      # a bundled model or a stored id: fixed weights, cached
         top = cached_top(ss["tp_model"], layer, ss["tp_k"])
-    else:
-        top = convlab.top_patches(model.cpu(), data.normalise(data.x_test), layer, ss["tp_k"])
+    else:                                           # the session's own model: kept while it and the settings stay
+        key = (id(model), layer, ss["tp_k"])
+        if ss.get("tp_mine_key") != key:
+            ss["tp_mine"] = convlab.top_patches(model.cpu(), data.normalise(data.x_test), layer, ss["tp_k"])
+            ss["tp_mine_key"] = key
+        top = ss["tp_mine"]
 except convlab.ConvlabError as err:
     stop_with(err, P, SCHEMA)
 

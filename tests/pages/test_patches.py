@@ -91,3 +91,27 @@ def test_bad_links_and_no_model_say_what_to_change():
     at = open_page(PAGE, model="<script>", k="x", unit="999")
     for bad in ("model=<script>", "k=x", "unit=999"):
         assert f"URL value {bad} was ignored" in shown(at)
+
+
+def test_my_own_model_in_the_tab_and_a_stored_one_by_id(monkeypatch):
+    """The student's model (here the digits weights loaded in the training lab, over the store's size cap so it
+    stays in the tab): its top patches are those of the same weights bundled, kept while only the unit changes;
+    a stored model's id in a link gives the same."""
+    from convlab.classify import ASSETS
+    from ui import store
+
+    weights = (ASSETS / "digits_small.safetensors").read_bytes()
+    monkeypatch.setenv("CONVLAB_MODEL_MAX_MB", "0.001")
+    at = open_page("pages/training/lab.py")
+    at.file_uploader(key="tr_upload").upload("mine.safetensors", weights, "application/octet-stream").run()
+    at.switch_page(PAGE)
+    at.query_params["model"] = "mine"
+    at.run()
+    assert not at.exception and "**32 units**" in shown(at) and at.radio(key="tp_model").value == "mine"
+    first = at.session_state["tp_mine"]
+    at.number_input(key="tp_unit").set_value(3).run()
+    assert at.session_state["tp_mine"] is first                  # not recomputed for another unit
+    _check_rows(_table(at), "digits", 3, 3)
+    monkeypatch.delenv("CONVLAB_MODEL_MAX_MB")
+    linked = open_page(PAGE, model=store.save_model_bytes(weights, "digits", "a test"), unit="3")
+    assert _table(linked) == _table(at)
