@@ -21,7 +21,7 @@ from convlab.gradients import cam_layers, default_cam_layer, grad_cam, grad_cam_
 from convlab.images import load_image
 from convlab.classify import METHODS, explain, fit_input, predict
 from convlab.explanations import (Agreement, PairAgreement, SanityCheck, SanityStep, attribution_maps, map_agreement,
-                                  randomisation_cascade, rank_correlation, sanity_check, top_overlap)
+                                  maps_on_photo, randomisation_cascade, rank_correlation, sanity_check, top_overlap)
 from convlab.variants import VariantCount, tiled_conv2d, unshared_conv2d, variant_param_counts
 from convlab.norm import (BatchNormGradients, BatchNormSteps, BatchSizeEffect, RunningStats, batch_norm,
                           batch_norm_backward, batch_norm_eval, batch_norm_steps, batch_size_effect, running_stats)
@@ -60,7 +60,7 @@ __all__ = [
     "group_connectivity", "separable_conv_stats", "SeparableStats", "conv_cost_table", "CostRow", "pointwise_conv",
     "spectrogram", "causal_stack", "CausalStack",
     "predict", "explain", "fit_input", "METHODS", "default_cam_layer", "cam_layers",
-    "attribution_maps", "map_agreement", "rank_correlation", "top_overlap", "Agreement", "PairAgreement",
+    "attribution_maps", "maps_on_photo", "map_agreement", "rank_correlation", "top_overlap", "Agreement", "PairAgreement",
     "sanity_check", "randomisation_cascade", "SanityCheck", "SanityStep",
     "LAYERS", "ACTIVATION_TYPES", "new_layer", "stack_rows", "drawing_to_image",
     "top_patches", "unit_field", "unit_from_patch", "patch_layers", "TopPatches", "Patch", "Field",

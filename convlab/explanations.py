@@ -30,7 +30,7 @@ import numpy as np
 from convlab.classify import METHODS
 from convlab.errors import ConvlabError
 
-__all__ = ["METHOD_NAMES", "attribution_maps", "rank_correlation", "top_overlap", "PairAgreement", "Agreement",
+__all__ = ["METHOD_NAMES", "attribution_maps", "maps_on_photo", "rank_correlation", "top_overlap", "PairAgreement", "Agreement",
            "map_agreement", "SanityStep", "SanityCheck", "randomisation_cascade", "sanity_check", "CHANGED_BELOW"]
 
 METHOD_NAMES = {"occlusion": "occlusion", "grad_cam": "Grad-CAM", "saliency": "saliency"}
@@ -80,6 +80,29 @@ def attribution_maps(model, image: Any, target: int, methods: Sequence[str] = ME
         else:
             out[m] = saliency(model, image, target).max(axis=0).astype(np.float64)
     return out
+
+
+def maps_on_photo(photo: Any, maps: dict[str, Any], input_shape: tuple[int, int, int],
+                  side: int = 192) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The photo (H, W, 3) in [0, 1] cut as the model's input was (the same centre crop, fit_to_input) but in
+    colour and about `side` pixels across, a whole multiple of the input's size: (3, k·h, k·w); and each map
+    (h, w) stretched bilinearly onto it, (k·h, k·w).
+
+    >>> pic, on = maps_on_photo(np.ones((40, 60, 3)), {"saliency": np.eye(8)}, (1, 8, 8), side=32)
+    >>> pic.shape, on["saliency"].shape
+    ((3, 32, 32), (32, 32))
+    """
+    from convlab.images import fit_to_input
+    _, h, w = (int(v) for v in input_shape)
+    k = max(1, int(side) // max(h, w))
+    picture = fit_to_input(photo, (3, k * h, k * w)).astype(np.float64)              # (3, k·h, k·w)
+    out = {}
+    for m, v in maps.items():
+        v = np.asarray(v, dtype=np.float64)
+        if v.shape != (h, w):
+            raise ConvlabError(f"the {m} map has shape {v.shape}; maps_on_photo needs maps of the input's size {(h, w)}")
+        out[m] = _upsample(v, k * h, k * w)
+    return picture, out
 
 
 # ---------------------------------------------------------------- agreement

@@ -193,3 +193,26 @@ def test_sanity_check_text_and_bad_input():
         convlab.sanity_check(model, image, 0, "saliency")
     with pytest.raises(ConvlabError, match="no weights to randomise"):
         convlab.sanity_check(nn.Sequential(nn.Flatten()), image, 0)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_maps_on_photo_are_captum_stretched_onto_the_same_crop(seed):
+    """Odd photo and input sizes: each map stretched as Captum's LayerAttribution.interpolate (bilinear) does, and
+    the picture is the model's crop (area-averaged back down by k it is the colour input fit_to_input gives)."""
+    from convlab.images import fit_to_input
+    rng = np.random.default_rng(seed)
+    H, W = int(rng.integers(30, 90)), int(rng.integers(30, 90))
+    h, w = int(rng.integers(5, 26)), int(rng.integers(5, 26))
+    yy, xx = np.mgrid[0:H, 0:W] / max(H, W)
+    photo = np.stack([np.sin(3 * xx + seed), np.cos(2 * yy), xx * yy], axis=-1) * 0.5 + 0.5   # smooth (H, W, 3)
+    maps = {"grad_cam": rng.random((h, w)), "saliency": rng.normal(size=(h, w))}
+    pic, on = convlab.maps_on_photo(photo, maps, (1, h, w), side=100)
+    k = max(1, 100 // max(h, w))
+    assert pic.shape == (3, k * h, k * w)
+    for m, v in maps.items():
+        want = LayerAttribution.interpolate(torch.from_numpy(v)[None, None], (k * h, k * w), "bilinear")[0, 0].numpy()
+        np.testing.assert_allclose(on[m], want, rtol=1e-12, atol=1e-12)
+    down = pic.reshape(3, h, k, w, k).mean(axis=(2, 4))
+    np.testing.assert_allclose(down, fit_to_input(photo, (3, h, w)), atol=0.03)
+    with pytest.raises(ConvlabError, match=r"the saliency map has shape \(2, 2\)"):
+        convlab.maps_on_photo(photo, {"saliency": np.zeros((2, 2))}, (1, h, w))

@@ -1,5 +1,6 @@
 """The explanations page's parts (pages/images/occlusion.py): a large occlusion map through the job pool, the
-Grad-CAM layer picker, the agreement note, the worked examples, and the sanity check as a live experiment."""
+Grad-CAM layer picker, the maps on the photo, the agreement note, the worked examples, and the sanity check as a
+live experiment."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import convlab
 from convlab import attribution
 from convlab.explanations import METHOD_NAMES, sanity_check
 from convlab.figures.explanations import sanity_figure, similarity_figure
+from convlab.figures.occlusion import map_figure
 from convlab.layers import describe_module
 from ui import experiments, jobs
 from ui.state import sync_url
@@ -65,6 +67,18 @@ def cam_layer(key: str, model, input_shape) -> int:
     st.sidebar.selectbox("Grad-CAM layer", list(labels), key=key, format_func=labels.get,
                          help="whose maps Aₖ Grad-CAM weighs; a later layer is coarser but nearer the decision")
     return last if ss[key] == -1 else ss[key]
+
+
+def on_the_photo(photo: np.ndarray | None, maps: dict, input_shape, titles: dict, font: int) -> None:
+    """The three maps stretched onto the photo itself (its crop, in colour), when the input came from a photo."""
+    if photo is None:
+        return
+    picture, on = convlab.maps_on_photo(photo, maps, input_shape)
+    for col, m in zip(st.columns(3), maps):
+        with col:
+            chart(map_figure(picture, on[m], f"{titles[m]}, on the photo", size=340, font_size=font), f"oc_photo_{m}")
+    st.caption(f"The same maps stretched bilinearly onto your photo, cut as the model's input was but kept in colour at "
+               f"{picture.shape[1]}×{picture.shape[2]} pixels.")
 
 
 def agreement_note(agreement: convlab.Agreement) -> None:

@@ -10,9 +10,9 @@ from convlab.export import occlusion_gif
 from convlab.figures.occlusion import map_figure, occluder_animation
 from convlab.samples import SAMPLES
 from convlab.training import predict
-from ui.explanations import agreement_note, cam_layer, pooled_views, sanity_section, worked_examples
+from ui.explanations import agreement_note, cam_layer, on_the_photo, pooled_views, sanity_section, worked_examples
 from ui.export import export_panel
-from ui.images import MODEL_SOURCES, model_image, model_image_sidebar
+from ui.images import MODEL_SOURCES, model_image, model_image_sidebar, model_photo
 from ui.models import model_field, model_picker, resolve_model
 from ui.state import font_size, projector, stop_with, sync_url, use_state
 from ui.urlstate import Choice, Flag, Int, Schema
@@ -102,6 +102,7 @@ for col, (m, key) in zip(st.columns(3), (("occlusion", "oc_heat"), ("grad_cam", 
 st.caption(f"Each map at the model's input size, {h}×{w}, over the image (red = matters more). Occlusion: each pixel's "
            f"mean drop in the score over the windows covering it (Captum's map); Grad-CAM: ReLU(Σₖ αₖ Aₖ) at layer "
            f"{layer}, stretched bilinearly; saliency: the largest |∂score/∂x| over the channels.")
+on_the_photo(model_photo(P), maps, image.shape, titles, fs)
 agreement_note(agreement)
 
 st.header("Occlusion step by step")

@@ -29,6 +29,7 @@ def test_digits_default_views():
     assert grid.shape == (7, 7) and ((0 <= grid) & (grid <= 1)).all()
     heat = values(figure(at, "oc_heat")["data"][1]["z"])
     assert heat.shape == (8, 8) and np.abs(heat).max() > 0
+    assert not [c for c in at.get("plotly_chart") if "oc_photo_" in c.proto.id]    # a test image: no photo to show
 
 
 def test_shapes_settings_and_target():
@@ -45,6 +46,21 @@ def test_my_model_needs_a_trained_one():
     assert "Train a model in the training lab first" in shown(at)
 
 
+def _check_on_the_photo(at, k: int) -> None:
+    """Each map shown on the photo is the model-size map stretched as Captum's LayerAttribution.interpolate does."""
+    import torch
+    from captum.attr import LayerAttribution
+
+    for m, key in (("occlusion", "oc_heat"), ("grad_cam", "oc_cam"), ("saliency", "oc_sal")):
+        small = values(figure(at, key)["data"][1]["z"])
+        on = figure(at, f"oc_photo_{m}")
+        h, w = small.shape
+        want = LayerAttribution.interpolate(torch.from_numpy(small)[None, None], (k * h, k * w), "bilinear")[0, 0]
+        np.testing.assert_allclose(values(on["data"][1]["z"]), want.numpy(), rtol=1e-5, atol=1e-5 * np.abs(small).max())
+        assert on["data"][0]["type"] == "image"                              # the photo in colour underneath
+    assert f"kept in colour at {k * h}×{k * w} pixels" in shown(at)
+
+
 def test_occlusion_on_a_sample_photo_and_an_upload():
     import io
 
@@ -54,6 +70,7 @@ def test_occlusion_on_a_sample_photo_and_an_upload():
     text = shown(at)
     assert "cropped and scaled to the model's 32×32 colour input" in text and "with 49 occluder positions" in text
     assert values(figure(at, "oc_heat")["data"][1]["z"]).shape == (32, 32)
+    _check_on_the_photo(at, 6)                                  # 32 × 6 = 192 pixels across
     at = open_page(PAGE, source="upload")
     assert "Upload a photo" in shown(at) and not at.exception
     ink = np.full((120, 90), 255, np.uint8)
@@ -63,6 +80,7 @@ def test_occlusion_on_a_sample_photo_and_an_upload():
     at.file_uploader(key="oc_upload").upload("one.png", buf.getvalue(), "image/png").run()
     at.toggle(key="oc_invert").set_value(True).run()
     assert "8×8 grey input" in shown(at) and values(figure(at, "oc_heat")["data"][1]["z"]).shape == (8, 8)
+    _check_on_the_photo(at, 24)                                 # the photo in colour (not inverted), 8 × 24 = 192
     at.file_uploader(key="oc_upload").upload("bad.png", b"GIF89a broken", "image/png").run()
     assert at.error and not at.exception
 
