@@ -69,14 +69,14 @@ def cam_layer(key: str, model, input_shape) -> int:
     return last if ss[key] == -1 else ss[key]
 
 
-def on_the_photo(photo: np.ndarray | None, maps: dict, input_shape, titles: dict, font: int) -> None:
+def on_the_photo(photo: np.ndarray | None, maps: dict, input_shape, font: int) -> None:
     """The three maps stretched onto the photo itself (its crop, in colour), when the input came from a photo."""
     if photo is None:
         return
     picture, on = convlab.maps_on_photo(photo, maps, input_shape)
     for col, m in zip(st.columns(3), maps):
         with col:
-            chart(map_figure(picture, on[m], f"{titles[m]}, on the photo", size=340, font_size=font), f"oc_photo_{m}")
+            chart(map_figure(picture, on[m], f"{METHOD_NAMES[m]} on the photo", size=340, font_size=font), f"oc_photo_{m}")
     st.caption(f"The same maps stretched bilinearly onto your photo, cut as the model's input was but kept in colour at "
                f"{picture.shape[1]}×{picture.shape[2]} pixels.")
 

@@ -56,7 +56,7 @@ def sanity_figure(check: SanityCheck, font_size: int = 14, cell: int = 150) -> g
 
 def similarity_figure(records: Sequence[dict], methods: Sequence[str], font_size: int = 14) -> go.Figure:
     """Each method's ρ with its trained map after each step (records from sanity_check's on_record: the layer
-    randomised and ρ per method); the dashed line is where a map counts as changed.
+    randomised and ρ per method); the dashed line (in the legend) is where a map counts as changed.
 
     >>> fig = similarity_figure([{"layer": None, "saliency": 1.0}, {"layer": 3, "saliency": 0.4}], ["saliency"])
     >>> list(fig.data[0].x), list(fig.data[0].y), fig.data[0].name
@@ -67,9 +67,9 @@ def similarity_figure(records: Sequence[dict], methods: Sequence[str], font_size
                                 line={"color": COLOURS[m], "width": 3}, marker={"size": 9},
                                 hovertemplate="%{x}: ρ = %{y:.2f}<extra>" + METHOD_NAMES[m] + "</extra>")
                      for m in methods])
-    fig.add_hline(y=CHANGED_BELOW, line={"dash": "dash", "color": GREY},
-                  annotation_text=f"changed below ρ = {CHANGED_BELOW}", annotation_position="bottom right",
-                  annotation_font_size=font_size - 2)
+    if len(names) > 1:                               # the threshold in the legend, clear of the curves
+        fig.add_trace(go.Scatter(x=[names[0], names[-1]], y=[CHANGED_BELOW] * 2, mode="lines", hoverinfo="skip",
+                                 name=f"changed below ρ = {CHANGED_BELOW}", line={"dash": "dash", "color": GREY}))
     axis = {"title_font": {"size": font_size}, "tickfont": {"size": font_size - 2}}      # the app's theme sets its own
     fig.update_yaxes(range=[-1.05, 1.05], title="ρ with the trained map", gridcolor="#eee", zeroline=False, **axis)
     fig.update_xaxes(title="layers randomised from the top (cumulative)", type="category", **axis)

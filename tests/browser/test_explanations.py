@@ -52,7 +52,9 @@ def test_an_uploaded_photo_on_the_faces_model(server, browser, tmp_path):
     wait_idle(page)
     assert page.get_by_text("cropped and scaled to the model's 25×25 grey input", exact=False).count() >= 1
     assert page.get_by_text("with 121 occluder positions", exact=False).count() == 1
-    assert page.get_by_text("Grad-CAM at layer 7, stretched").count() == 1
+    assert page.get_by_text("Grad-CAM at layer 7, stretched", exact=True).count() == 1
+    assert page.get_by_text("Grad-CAM on the photo", exact=True).count() == 1
+    assert page.get_by_text("kept in colour at 175×175 pixels", exact=False).count() == 1          # 25 × 7
     screenshot(page, "explanations-upload")
     _clean(page, errors)
     page.close()
