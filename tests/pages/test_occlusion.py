@@ -55,7 +55,7 @@ def _check_on_the_photo(at, k: int) -> None:
         small = values(figure(at, key)["data"][1]["z"])
         on = figure(at, f"oc_photo_{m}")
         h, w = small.shape
-        want = LayerAttribution.interpolate(torch.from_numpy(small)[None, None], (k * h, k * w), "bilinear")[0, 0]
+        want = LayerAttribution.interpolate(torch.tensor(small)[None, None], (k * h, k * w), "bilinear")[0, 0]
         np.testing.assert_allclose(values(on["data"][1]["z"]), want.numpy(), rtol=1e-5, atol=1e-5 * np.abs(small).max())
         assert on["data"][0]["type"] == "image"                              # the photo in colour underneath
     assert f"kept in colour at {k * h}×{k * w} pixels" in shown(at)
