@@ -86,7 +86,7 @@ if silent:
                 "a ReLU they are always 0, and their patches are only the least negative places, often a corner.")
 shown = convlab.TopPatches(top.layer, field, top.image_hw, top.map_hw, top.units[:SHOWN])
 chart(patches_figure(shown, data.x_test, columns=5 if projector() else 8, font_size=fs + 2,
-                     width=1150 if projector() else 1200), "tp_mosaic")
+                     width=1150 if projector() else 950), "tp_mosaic")
 if n_units > SHOWN:
     st.caption(f"Units 0 to {SHOWN - 1} of {n_units} shown; choose any unit below.")
 
