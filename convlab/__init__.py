@@ -17,9 +17,11 @@ from convlab.matrices import (MatrixSizes, col2im, conv1d_matrix, conv_matrix, c
                               matrix_sizes)
 from convlab.backward import ConvGradients, conv1d_backward, conv2d_backward, pool1d_backward, pool2d_backward
 from convlab.attribution import occlusion
-from convlab.gradients import grad_cam, grad_cam_steps, saliency, saliency_steps
+from convlab.gradients import cam_layers, default_cam_layer, grad_cam, grad_cam_steps, saliency, saliency_steps
 from convlab.images import load_image
-from convlab.classify import explain, fit_input, predict
+from convlab.classify import METHODS, explain, fit_input, predict
+from convlab.explanations import (Agreement, PairAgreement, SanityCheck, SanityStep, attribution_maps, map_agreement,
+                                  maps_on_photo, randomisation_cascade, rank_correlation, sanity_check, top_overlap)
 from convlab.variants import VariantCount, tiled_conv2d, unshared_conv2d, variant_param_counts
 from convlab.norm import (BatchNormGradients, BatchNormSteps, BatchSizeEffect, RunningStats, batch_norm,
                           batch_norm_backward, batch_norm_eval, batch_norm_steps, batch_size_effect, running_stats)
@@ -38,6 +40,7 @@ from convlab.data import drawing_to_image
 from convlab.style import StyleExample, content_loss, gram_matrix, style_example, style_loss
 from convlab.styletransfer import StyleTransfer, style_transfer, texture_features
 from convlab.featvis import FeatureVis, feature_visualisation
+from convlab.patches import Field, Patch, TopPatches, patch_layers, top_patches, unit_field, unit_from_patch
 
 __all__ = [
     "ConvlabError",
@@ -59,8 +62,11 @@ __all__ = [
     "resolve_padding3d", "conv3d", "conv3d_steps", "conv2d_vs_conv3d", "DimensionCost",
     "group_connectivity", "separable_conv_stats", "SeparableStats", "conv_cost_table", "CostRow", "pointwise_conv",
     "spectrogram", "causal_stack", "CausalStack",
-    "predict", "explain", "fit_input",
+    "predict", "explain", "fit_input", "METHODS", "default_cam_layer", "cam_layers",
+    "attribution_maps", "maps_on_photo", "map_agreement", "rank_correlation", "top_overlap", "Agreement", "PairAgreement",
+    "sanity_check", "randomisation_cascade", "SanityCheck", "SanityStep",
     "LAYERS", "ACTIVATION_TYPES", "new_layer", "stack_rows", "drawing_to_image",
     "gram_matrix", "content_loss", "style_loss", "style_example", "StyleExample",
     "style_transfer", "StyleTransfer", "texture_features", "feature_visualisation", "FeatureVis",
+    "top_patches", "unit_field", "unit_from_patch", "patch_layers", "TopPatches", "Patch", "Field",
 ]

@@ -38,7 +38,7 @@ def occlusion_positions(hw: tuple[int, int], window: tuple[int, int], stride: tu
 
 def _prepare(model, image, target, window, stride, baseline):
     import torch
-    x = image.detach() if isinstance(image, torch.Tensor) else torch.as_tensor(np.asarray(image, dtype=np.float32))
+    x = image.detach() if isinstance(image, torch.Tensor) else torch.as_tensor(np.asarray(image, dtype=np.float64))
     if x.ndim != 3:
         raise ConvlabError(f"image must have shape (C, H, W); got {tuple(x.shape)}")
     params = list(model.parameters()) if hasattr(model, "parameters") else []

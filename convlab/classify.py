@@ -141,14 +141,6 @@ def predict(model_or_name: Any, image: Any, invert: bool = False) -> dict[str, f
     return dict(zip(clf.classes, (float(v) for v in _probabilities(clf, x))))
 
 
-def _upsample(m: np.ndarray, h: int, w: int) -> np.ndarray:
-    """A coarse map (h', w') stretched bilinearly to (h, w), as Grad-CAM is laid over the image."""
-    import torch
-    import torch.nn.functional as F
-    t = torch.from_numpy(np.ascontiguousarray(m, dtype=np.float64))[None, None]          # (1, 1, h', w')
-    return F.interpolate(t, size=(h, w), mode="bilinear", align_corners=False)[0, 0].numpy()
-
-
 def explain(model_or_name: Any, image: Any, method: str = "occlusion", target: Any = None, invert: bool = False,
             window: int | None = None, stride: int = 1, layer: int | None = None) -> np.ndarray:
     """Where the model looks, as a map with the fitted image's height and width (a bigger value matters more).
@@ -162,8 +154,7 @@ def explain(model_or_name: Any, image: Any, method: str = "occlusion", target: A
     >>> [explain("faces", np.full((30, 30, 3), 0.5), m).shape for m in METHODS]
     [(25, 25), (25, 25), (25, 25)]
     """
-    from convlab.attribution import occlusion
-    from convlab.gradients import grad_cam, saliency
+    from convlab.explanations import attribution_maps
 
     if method not in METHODS:
         raise ConvlabError(f"method {method!r}: use one of {', '.join(METHODS)}")
@@ -171,9 +162,5 @@ def explain(model_or_name: Any, image: Any, method: str = "occlusion", target: A
     _, x = fit_input(image, clf, invert)
     t = resolve_target(target, clf.classes, int(np.argmax(_probabilities(clf, x))))
     _, h, w = clf.input_shape
-    if method == "saliency":
-        return saliency(clf.model, x, t).max(axis=0).astype(np.float64)
-    if method == "grad_cam":
-        return _upsample(grad_cam(clf.model, x, t, layer), h, w)
     side = window if window is not None else max(2, round(min(h, w) / 5))
-    return occlusion(clf.model, x, t, side, stride).astype(np.float64)
+    return attribution_maps(clf.model, x, t, (method,), window=side, stride=stride, layer=layer)[method]

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from convlab._format import factor, num
+from convlab._format import factor, num, plain
 from convlab.errors import ConvlabError
 
 __all__ = ["SaliencySteps", "GradCamSteps", "saliency", "saliency_steps", "grad_cam", "grad_cam_steps",
-           "default_cam_layer"]
+           "default_cam_layer", "cam_layers"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,36 @@ class SaliencySteps:
             lines.append(f"∂score/∂x[{k},{i},{j}] = {num(g)}, so saliency[{k},{i},{j}] = |{num(g)}| = {num(abs(g))}")
         return "\n".join(lines)
 
+    def latex(self, cells: int = 3) -> list[str]:
+        r"""The formula, then the most salient values with their gradients (LaTeX lines, for st.latex).
+
+        >>> import torch, torch.nn as nn
+        >>> m = nn.Sequential(nn.Flatten(), nn.Linear(4, 1, bias=False)).double()
+        >>> with torch.no_grad(): _ = m[1].weight.copy_(torch.tensor([[1., -2, 0, 3]]))
+        >>> for line in saliency_steps(m, np.ones((1, 2, 2)), 0).latex(2)[1:]: print(line)
+        \frac{\partial y_{0}}{\partial x_{0,1,1}} = 3 \;\Rightarrow\; |{3}| = 3
+        \frac{\partial y_{0}}{\partial x_{0,0,1}} = -2 \;\Rightarrow\; |{-2}| = 2
+        """
+        t = self.target
+        lines = [rf"S_{{i,j}} = \max_c \left|\frac{{\partial y_{{{t}}}}}{{\partial x_{{c,i,j}}}}\right|, \qquad "
+                 rf"y_{{{t}}} = {_tex(self.score)}"]
+        for flat in np.argsort(-np.abs(self.gradient).ravel(), kind="stable")[:cells]:
+            k, i, j = np.unravel_index(int(flat), self.gradient.shape)
+            g = self.gradient[k, i, j]
+            lines.append(rf"\frac{{\partial y_{{{t}}}}}{{\partial x_{{{k},{i},{j}}}}} = {_tex(g)} \;\Rightarrow\; "
+                         rf"|{{{_tex(g)}}}| = {_tex(abs(g))}")          # braces: a unary minus inside | |
+        return lines
+
+
+def _tex(v: float) -> str:
+    """A number in LaTeX math (an ASCII '-' is typeset as a minus sign there)."""
+    return plain(num(v))
+
+
+def _tex_factor(v: float) -> str:
+    """A number as an operand of a product: negatives in parentheses."""
+    return plain(factor(v))
+
 
 @dataclass(frozen=True)
 class GradCamSteps:
@@ -58,20 +88,76 @@ class GradCamSteps:
     cam: np.ndarray              # ReLU(weighted), (h, w)
 
     def text(self, maps: int = 3) -> str:
-        """αₖ for the first maps, then one cell of Σₖ αₖ Aₖ and its ReLU, with numbers."""
+        """αₖ for the maps that count most at one cell (strongest), then that cell of Σₖ αₖ Aₖ and its ReLU."""
         k_all, h, w = self.activations.shape
-        shown = range(min(maps, k_all))
+        shown = self.strongest(maps)
         lines = [f"score = output {self.target} = {num(self.score)}; layer {self.layer} has {k_all} maps of {h}×{w}."]
         for k in shown:
             g = self.gradients[k].ravel()
             terms = " + ".join(num(v) for v in g[:4]) + (" + …" if g.size > 4 else "")
             lines.append(f"α{k} = mean of ∂score/∂A{k} = ({terms}) / {g.size} = {num(self.alphas[k])}")
-        i, j = np.unravel_index(int(np.argmax(np.abs(self.weighted))), self.weighted.shape)
+        i, j = self.cell()
         terms = " + ".join(f"{factor(self.alphas[k])}×{factor(self.activations[k, i, j])}" for k in shown)
         more = " + …" if k_all > len(shown) else ""
         lines.append(f"cell ({i}, {j}): Σₖ αₖ Aₖ = {terms}{more} = {num(self.weighted[i, j])}; "
                      f"ReLU keeps {num(self.cam[i, j])}")
         return "\n".join(lines)
+
+    def cell(self) -> tuple[int, int]:
+        """The cell the worked example shows: the map's hottest cell, or where all is cut by the ReLU, the largest
+        |Σₖ αₖ Aₖ| (the first on ties)."""
+        score = self.cam if self.cam.max() > 0 else np.abs(self.weighted)
+        i, j = np.unravel_index(int(np.argmax(score)), score.shape)
+        return int(i), int(j)
+
+    def strongest(self, maps: int = 3) -> list[int]:
+        """The maps the worked example shows: the largest contributions |αₖ Aₖ| at its cell (the first on ties).
+
+        >>> import torch.nn as nn
+        >>> m = nn.Sequential(nn.Conv2d(1, 4, 1), nn.Flatten(), nn.Linear(4, 1)).double()
+        >>> len(set(grad_cam_steps(m, np.ones((1, 1, 1)), 0).strongest(3)))
+        3
+        """
+        i, j = self.cell()
+        contributions = np.abs(self.alphas * self.activations[:, i, j])                    # (K,)
+        return [int(k) for k in np.argsort(-contributions, kind="stable")[:maps]]
+
+    def latex(self, maps: int = 3, terms: int = 4) -> list[str]:
+        r"""The formulas, then αₖ for the maps that count most at one cell (strongest; their first nonzero gradient
+        terms, and how many are zero), and that cell of the map, with numbers (LaTeX lines, for st.latex).
+
+        >>> import torch, torch.nn as nn
+        >>> m = nn.Sequential(nn.Conv2d(1, 1, 2, bias=False), nn.Flatten(), nn.Linear(4, 1, bias=False)).double()
+        >>> with torch.no_grad(): _ = m[0].weight.fill_(1); _ = m[2].weight.copy_(torch.tensor([[1., 0, 3, 4]]))
+        >>> lines = grad_cam_steps(m, np.arange(9.0).reshape(1, 3, 3), 0).latex()
+        >>> print(lines[1])
+        \alpha_{0} = \tfrac{1}{4}\,(\underbrace{1 + 3 + 4}_{\text{1 of 4 terms are 0}}) = 2
+        >>> print(lines[2].replace(r" \\ ", "\n"))
+        \begin{aligned} L_{1,1} &= \mathrm{ReLU}\big(\alpha_{0} A^{0}_{1,1}\big)
+        &= \mathrm{ReLU}\big(2 \cdot 24\big)
+        &= \mathrm{ReLU}(48) = 48 \end{aligned}
+        """
+        k_all, h, w = self.activations.shape
+        t, shown = self.target, self.strongest(maps)
+        lines = [rf"\alpha_k = \frac{{1}}{{{h}\cdot{w}}}\sum_{{i,j}}\frac{{\partial y_{{{t}}}}}{{\partial A^k_{{i,j}}}},"
+                 rf"\qquad L = \mathrm{{ReLU}}\Big(\sum_{{k=0}}^{{{k_all - 1}}}\alpha_k A^k\Big)"]
+        for k in shown:
+            g = self.gradients[k].ravel()
+            nonzero = g[g != 0]
+            body = " + ".join(_tex_factor(v) for v in nonzero[:terms]) or "0"
+            body += r" + \dots" if nonzero.size > terms else ""
+            if nonzero.size < g.size:                                       # sparse gradients (max pools, ReLUs)
+                body = rf"\underbrace{{{body}}}_{{\text{{{g.size - nonzero.size} of {g.size} terms are 0}}}}"
+            lines.append(rf"\alpha_{{{k}}} = \tfrac{{1}}{{{g.size}}}\,({body}) = {_tex(self.alphas[k])}")
+        i, j = self.cell()
+        more = r" + \dots" if k_all > len(shown) else ""
+        symbols = " + ".join(rf"\alpha_{{{k}}} A^{{{k}}}_{{{i},{j}}}" for k in shown)
+        products = " + ".join(rf"{(_tex if n == 0 else _tex_factor)(self.alphas[k])} \cdot "    # no "+ -0.5"
+                              rf"{_tex_factor(self.activations[k, i, j])}" for n, k in enumerate(shown))
+        lines.append(rf"\begin{{aligned}} L_{{{i},{j}}} &= \mathrm{{ReLU}}\big({symbols}{more}\big) \\ "
+                     rf"&= \mathrm{{ReLU}}\big({products}{more}\big) \\ "
+                     rf"&= \mathrm{{ReLU}}({_tex(self.weighted[i, j])}) = {_tex(self.cam[i, j])} \end{{aligned}}")
+        return lines
 
 
 def _input(model, image: Any):
@@ -153,6 +239,28 @@ def default_cam_layer(model) -> int:
     if not convs:
         raise ConvlabError("this model has no Conv2d layer: give Grad-CAM a layer index whose output has maps")
     return convs[-1]
+
+
+def cam_layers(model, input_shape: tuple[int, int, int]) -> list[int]:
+    """The layers Grad-CAM can use for inputs of this shape (C, H, W): those whose output has maps (K, h, w).
+
+    >>> import torch.nn as nn
+    >>> cam_layers(nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(18, 2)), (1, 8, 8))
+    [0, 1, 2]
+    """
+    import torch
+    default_cam_layer(model)                                          # an nn.Sequential with a conv
+    p = next(model.parameters(), None)
+    x = torch.zeros(1, *input_shape, dtype=p.dtype if p is not None else torch.float32,
+                    device=p.device if p is not None else None)
+    out = []
+    with _eval(model), torch.no_grad():
+        for i, m in enumerate(model):
+            x = m(x)
+            if x.ndim != 4:
+                break
+            out.append(i)
+    return out
 
 
 def _layer(model, layer: Any) -> int:

@@ -132,3 +132,57 @@ def test_bad_input_is_explained():
         convlab.saliency(model, image[0], 0)
     with pytest.raises(ConvlabError, match="no Conv2d"):
         convlab.grad_cam(nn.Sequential(nn.Flatten(), nn.Linear(4, 2)), np.zeros((1, 2, 2)), 0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_worked_examples_in_latex_carry_the_numbers_autograd_gives(seed):
+    """The LaTeX the explanations page shows: each αₖ is the mean of ∂score/∂Aₖ (autograd), its first terms are
+    those gradients, and the cell's ReLU(Σₖ αₖ Aₖ) is Captum's Grad-CAM there; saliency's lines are Captum's."""
+    import re
+
+    from convlab._format import num
+    model, image, classes = random_cnn(seed)
+    target = seed % classes
+    s = grad_cam_steps(model, image, target)
+    acts = model[:s.layer + 1](torch.from_numpy(image)[None]).detach().requires_grad_(True)
+    model[s.layer + 1:](acts)[0, target].backward()
+    grads = acts.grad[0].numpy()                                                 # (K, h, w)
+    lines = s.latex(maps=3, terms=4)
+    i, j = s.cell()
+    contributions = np.abs(grads.mean(axis=(1, 2)) * acts[0, :, i, j].detach().numpy())
+    shown = [int(k) for k in np.argsort(-contributions, kind="stable")[:3]]           # the strongest at the cell
+    assert len(lines) == 2 + len(shown)
+    for k, line in zip(shown, lines[1:-1]):
+        pattern = r"\\alpha_\{K\} = \\tfrac\{1\}\{(\d+)\}\\,\((.*)\) = (\S+)".replace("K", str(k))
+        size, inside, value = re.fullmatch(pattern, line).group(1, 2, 3)
+        assert int(size) == grads[k].size and value == num(grads[k].mean())
+        g = grads[k].ravel()
+        first = [f"({num(v)})" if v < 0 else num(v) for v in g[g != 0][:4]]              # the first nonzero terms
+        terms = re.sub(r"^\\underbrace\{(.*)\}_\{\\text\{(\d+) of \d+ terms are 0\}\}$", r"\1", inside)
+        assert terms.split(" + ")[:len(first)] == (first or ["0"])
+        zeros = re.search(r"\\text\{(\d+) of", inside)
+        assert int(zeros.group(1) if zeros else 0) == int((g == 0).sum())
+    cam = LayerGradCam(model, model[s.layer]).attribute(torch.from_numpy(image)[None], target=target,
+                                                        relu_attributions=True)[0, 0].detach().numpy()
+    assert lines[-1].startswith(rf"\begin{{aligned}} L_{{{i},{j}}} &=")
+    assert lines[-1].endswith(f"= {num(cam[i, j])} \\end{{aligned}}")
+    assert cam[i, j] == pytest.approx(cam.max(), rel=1e-9)                           # the hottest cell
+    sal = Saliency(model).attribute(torch.from_numpy(image)[None], target=target, abs=True)[0].numpy()
+    top = np.unravel_index(np.argmax(sal), sal.shape)
+    assert saliency_steps(model, image, target).latex(1)[1].endswith(f"= {num(sal[top])}")
+    assert f"x_{{{top[0]},{top[1]},{top[2]}}}" in saliency_steps(model, image, target).latex(1)[1]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_default_layer_is_the_last_conv_and_cam_layers_are_those_with_maps(seed):
+    """default_cam_layer is the index of the last nn.Conv2d; cam_layers are the layers whose output, recorded
+    by forward hooks on a real forward pass, is a stack of maps (1, K, h, w)."""
+    model, image, _ = random_cnn(seed)
+    assert default_cam_layer(model) == max(i for i, m in enumerate(model) if isinstance(m, nn.Conv2d))
+    shapes = {}
+    for i, m in enumerate(model):
+        m.register_forward_hook(lambda mod, inp, out, i=i: shapes.__setitem__(i, tuple(out.shape)))
+    model(torch.from_numpy(image)[None])
+    assert convlab.cam_layers(model, image.shape) == [i for i in range(len(model)) if len(shapes[i]) == 4]
+    np.testing.assert_allclose(convlab.grad_cam(model, image, 0), convlab.grad_cam(model, image, 0,
+                                                                                     layer=default_cam_layer(model)))

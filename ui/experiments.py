@@ -94,9 +94,10 @@ def leave_other_pages(page: str) -> None:
         stop(other)
 
 
-def watch(exp: Experiment, draw: Callable[[list[dict], bool], None], label: str) -> None:
-    """Show the job's queue place or progress and draw(records, finished), refreshed every second while it
-    runs; once it ends, one full rerun lets the page show what needs the finished result."""
+def watch(exp: Experiment, draw: Callable[[list[dict], bool], None], label: str, doing: str = "training…") -> None:
+    """Show the job's queue place or progress ("<label>: <doing> step 3 of 8") and draw(records, finished),
+    refreshed every second while it runs; once it ends, one full rerun lets the page show what needs the
+    finished result."""
     running = not exp.job.finished
 
     @st.fragment(run_every=1.0 if running else None)
@@ -106,7 +107,7 @@ def watch(exp: Experiment, draw: Callable[[list[dict], bool], None], label: str)
             if s.state == "queued":
                 st.info(f"{label}: waiting for a free worker, {s.queue_position} in the queue.")
             elif s.state == "running":
-                st.progress(s.done / max(1, s.total), text=f"{label}: training… step {s.done} of {s.total}")
+                st.progress(s.done / max(1, s.total), text=f"{label}: {doing} step {s.done} of {s.total}")
             elif s.state == "failed":
                 st.error(f"{label} failed: {s.message}. Change a setting and run it again.")
             elif s.state == "stopped":

@@ -60,6 +60,23 @@ def chosen_photo(prefix: str) -> tuple[np.ndarray, str] | None:
     return info.array, digest
 
 
+def model_photo(prefix: str) -> np.ndarray | None:
+    """The photo (H, W, 3) behind the input model_image chose (from the same caches, drawing nothing); None for a
+    test image or when there is none."""
+    ss = st.session_state
+    source = ss[f"{prefix}_source"]
+    if source == "sample":
+        return _sample(ss[f"{prefix}_sample"])
+    upload = ss.get(f"{prefix}_{source}") if source in ("upload", "camera") else None
+    if upload is None:
+        return None
+    data = upload.getvalue()
+    try:
+        return _load_upload(hashlib.sha256(data).hexdigest(), data).array
+    except convlab.ConvlabError:
+        return None
+
+
 def model_image_sidebar(prefix: str) -> None:
     """Sidebar widgets choosing a model's input: a test image by number, or a photo (sample, upload, camera)
     with an invert switch. Keys: <prefix>_source, _index, _sample, _invert."""

@@ -58,10 +58,20 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("Images", "Network explorer", "a photo or your camera through every layer of the faces, shapes, digits "
            "or your own model at once; click any unit to step through its computation with the real numbers, "
            "then the formula and the softmax", ("000", "001", "003"), "layers"),
-    Lesson("Images", "Occlusion", "slide a grey square over a test image or your photo and watch the class "
-           "probability; on the faces model, the eyes cost the face more than the background",
-           ("003",), "occlusion"),
-    Lesson("Training", "Training lab", "build a small CNN, train it live on digits or shapes, watch "
+    Lesson("Images", "Explanations: occlusion, Grad-CAM, saliency", "three maps of where the model looks, side by "
+           "side on a test image or your photo, and how far they agree; Grad-CAM and saliency with the numbers; the "
+           "sanity check that randomises the weights layer by layer; on the faces model, the eyes cost the face more "
+           "than the background", ("003",), "occlusion"),
+    Lesson("Images", "Top patches", "what excites each unit of a layer: its nine strongest dataset patches, each cut to "
+           "the unit's receptive field (Zeiler & Fergus), for the digits, shapes, faces or your own model",
+           ("001",), "patches"),
+    Lesson("Images", "Feature visualisation", "gradient ascent on the input until a class or channel of the digits, "
+           "shapes or faces model fires; jitter, blur and decay; the objective curve and the image as it forms",
+           ("001",), "featvis"),
+    Lesson("Images", "Style transfer", "Gram matrices with numbers, content and style losses checked by autograd; "
+           "a photo in the style of another by gradient descent on the image, on fixed random conv features",
+           ("003",), "style"),
+    Lesson("Training", "Training lab", "build a small CNN, train it live on digits, shapes, faces or DNA, watch "
            "filters, curves and gradients", ("000", "001", "003"), "training"),
     Lesson("Deep networks", "Batch normalization", "a mini-batch through its mean, variance, x̂ and γx̂ + β per channel; "
            "the backward pass; training vs eval mode; why the batch size matters", ("003",), "batchnorm"),
@@ -84,10 +94,4 @@ LESSONS: tuple[Lesson, ...] = (
            ("001", "002"), "teacher"),
     Lesson("Classroom", "Class dashboard", "a live class: students join with a code, every answer is stored; the "
            "share right per question, the common wrong answers, what to discuss next, CSV", ("001", "002"), "dashboard"),
-    Lesson("Images", "Feature visualisation", "gradient ascent on the input until a class or channel of the digits, "
-           "shapes or faces model fires; jitter, blur and decay; the objective curve and the image as it forms",
-           ("001",), "featvis"),
-    Lesson("Images", "Style transfer", "Gram matrices with numbers, content and style losses checked by autograd; "
-           "a photo in the style of another by gradient descent on the image, on fixed random conv features",
-           ("003",), "style"),
 )

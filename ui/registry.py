@@ -19,7 +19,10 @@ PAGES = [
     ("Sequences", "sequences/causal.py", "Causal and dilated convolution", "timeline", "causal"),
     ("Images", "images/features.py", "Feature maps", "image", "features"),
     ("Images", "images/layers.py", "Network explorer", "layers", "layers"),
-    ("Images", "images/occlusion.py", "Occlusion", "visibility_off", "occlusion"),
+    ("Images", "images/occlusion.py", "Explanations", "visibility_off", "occlusion"),
+    ("Images", "images/patches.py", "Top patches", "grid_view", "patches"),
+    ("Images", "images/featvis.py", "Feature visualisation", "auto_awesome", "featvis"),
+    ("Images", "images/style.py", "Style transfer", "palette", "style"),
     ("Training", "training/lab.py", "Training lab", "model_training", "training"),
     ("Deep networks", "deep/batchnorm.py", "Batch normalization", "equalizer", "batchnorm"),
     ("Deep networks", "deep/dropout.py", "Dropout", "grain", "dropout"),
@@ -30,6 +33,4 @@ PAGES = [
     ("Classroom", "classroom/exercises.py", "Exercises", "quiz", "exercises"),
     ("Classroom", "classroom/teacher.py", "Exercise sets for teachers", "school", "teacher"),
     ("Classroom", "classroom/dashboard.py", "Class dashboard", "monitoring", "dashboard"),
-    ("Images", "images/featvis.py", "Feature visualisation", "auto_awesome", "featvis"),
-    ("Images", "images/style.py", "Style transfer", "palette", "style"),
 ]

@@ -71,8 +71,10 @@ def occluder_animation(image: np.ndarray, positions: Sequence[tuple[int, int]], 
     return _style(fig, h, w, size + 120)
 
 
-def map_figure(image: np.ndarray, heat: np.ndarray, title: str, size: int = 420, signed: bool = True) -> go.Figure:
-    """A map over the image: the picture underneath, the map on top, half transparent."""
+def map_figure(image: np.ndarray, heat: np.ndarray, title: str, size: int = 420, signed: bool = True,
+               font_size: int | None = None) -> go.Figure:
+    """A map over the image: the picture underneath, the map on top, half transparent; the title in font_size
+    (Plotly's default when None)."""
     h, w = image.shape[1:]
     lim = limit(heat)
     layer = go.Heatmap(z=heat, x0=-.5 + (w / heat.shape[1]) / 2, dx=w / heat.shape[1], y0=-.5 + (h / heat.shape[0]) / 2,
@@ -80,5 +82,5 @@ def map_figure(image: np.ndarray, heat: np.ndarray, title: str, size: int = 420,
                        zmid=0 if signed else None, zmin=-lim if signed else 0, zmax=lim if signed else 1,
                        hovertemplate="%{z:.3f}<extra></extra>", colorbar={"len": 0.8})
     fig = go.Figure([_picture(image), layer])
-    fig.update_layout(title={"text": title})
+    fig.update_layout(title={"text": title, "font": {"size": font_size}} if font_size else {"text": title})
     return _style(fig, h, w, size)

@@ -1,4 +1,5 @@
-"""Occlusion (seed 003, after Zeiler & Fergus 2014): hide part of the image and watch the class probability."""
+"""Explanations (seed 003): occlusion (Zeiler & Fergus 2014), Grad-CAM and saliency side by side on one image, where
+they agree, both gradient methods with their numbers, and the sanity check of Adebayo et al. (2018)."""
 
 import numpy as np
 import streamlit as st
@@ -7,22 +8,23 @@ import convlab
 from convlab.attribution import BASELINES, baseline_for, occlusion_positions, occlusion_views
 from convlab.export import occlusion_gif
 from convlab.figures.occlusion import map_figure, occluder_animation
-from ui.jobs import POOL, TaskJob
 from convlab.samples import SAMPLES
 from convlab.training import predict
-from ui.urlstate import Choice, Flag, Int, Schema
+from ui.explanations import agreement_note, cam_layer, on_the_photo, pooled_views, sanity_section, worked_examples
 from ui.export import export_panel
-from ui.images import MODEL_SOURCES, model_image, model_image_sidebar
+from ui.images import MODEL_SOURCES, model_image, model_image_sidebar, model_photo
 from ui.models import model_field, model_picker, resolve_model
-from ui.state import sync_url, use_state
-from ui.widgets import chart, friendly_errors, plain, probability_line, show_error
+from ui.state import font_size, projector, stop_with, sync_url, use_state
+from ui.urlstate import Choice, Flag, Int, Schema
+from ui.widgets import chart, plain, probability_line
 
-P = "oc"
+P, URL = "oc", "occlusion"
 
 SCHEMA = Schema(
     model_field("digits", ("digits", "shapes", "faces")), Choice("source", "test", MODEL_SOURCES),
     Choice("sample", "a shape", SAMPLES), Flag("invert", False), Int("index", 0, 0, 299), Int("target", -1, -1, 99),
     Int("window", 2, 1, 32), Int("stride", 1, 1, 32), Choice("baseline", "zero", BASELINES),
+    Int("layer", -1, -1, 99), Int("top", 20, 1, 50), Int("seed", 0, 0, 9999),
 )
 ss = st.session_state
 INLINE = 400          # occluder positions computed in the page's own run; more go to the job pool
@@ -35,61 +37,26 @@ def eyes_statement() -> str:
     return eyes_versus_background("faces").text()
 
 
-def pooled_views(model, x, target, window, stride, base_n, n_positions):
-    """The (map, grid) of a large occlusion from the job pool: submit once per setting, show the queue
-    place and progress while it works (a fragment polls), stop the page until it is done."""
-    key = (id(model), hash(x.tobytes()), target, window, stride, hash(base_n.tobytes()))
-    job = ss.get("oc_job")
-    if job is None or ss.get("oc_job_key") != key:
-        if job is not None:
-            job.stop()                              # the student moved on: the old map is not wanted
-        job = ss["oc_job"] = TaskJob(occlusion_views, model, x, target, window, stride, baseline=base_n)
-        ss["oc_job_key"] = key
-        POOL.submit(job)
-    if not job.finished:
-        @st.fragment(run_every=0.5)
-        def progress() -> None:
-            with friendly_errors("occlusion (progress)"):     # a fragment's reruns skip app.py's error box
-                show_progress()
-
-        def show_progress() -> None:
-            s = job.snapshot()
-            if job.finished:
-                st.rerun(scope="app")
-            if s.state == "queued":
-                st.info(f"{n_positions} occluder positions: waiting for a free worker, {s.queue_position} in "
-                        "the queue.")
-            else:
-                st.progress(s.done / max(1, s.total), text=f"Occluding… {s.done}/{s.total}")
-        progress()
-        sync_url(P, SCHEMA)
-        st.stop()
-    if job.result is None:
-        raise convlab.ConvlabError(f"the occlusion map could not be computed ({job.snapshot().message}); "
-                                   "change a setting to try again")
-    return job.result
-
-
 use_state(P, SCHEMA)
-st.title("Occlusion")
-st.caption("Slide a square over the image and replace what it covers. Where the model's probability for the class "
-           "drops, the model was looking (seed 003, Zeiler & Fergus 2014).")
+st.title("Explanations: occlusion, Grad-CAM, saliency")
+st.caption("Three ways to ask where a model looks. Occlusion hides a square and watches the class probability (seed 003, "
+           "Zeiler & Fergus 2014); Grad-CAM weighs a layer's maps by their gradient (Selvaraju et al. 2017); saliency is "
+           "the gradient of the class score for every pixel (Simonyan et al. 2014).")
 
 with st.sidebar:
     model_picker("oc_model", {"digits": "bundled digits model", "shapes": "bundled shapes model",
                               "faces": "bundled faces model (25×25 grey)"})
     model_image_sidebar(P)
-    st.number_input("Window", 1, 32, key="oc_window")
-    st.number_input("Stride", 1, 32, key="oc_stride")
-    st.selectbox("Occluder", BASELINES, key="oc_baseline", help="what replaces the hidden square")
     st.number_input("Target class (−1: the predicted one)", -1, 99, key="oc_target")
+    st.number_input("Occlusion window", 1, 32, key="oc_window")
+    st.number_input("Occlusion stride", 1, 32, key="oc_stride")
+    st.selectbox("Occluder", BASELINES, key="oc_baseline", help="what replaces the hidden square")
+    st.number_input("Agreement: top share of pixels (%)", 1, 50, key="oc_top")
 
 try:
     chosen = resolve_model(ss["oc_model"])
 except convlab.ConvlabError as err:
-    show_error(err)
-    sync_url(P, SCHEMA)
-    st.stop()
+    stop_with(err, P, SCHEMA)
 if chosen is None:
     st.info("Train a model in the training lab first (or choose a bundled model).")
     sync_url(P, SCHEMA)
@@ -107,32 +74,54 @@ target = int(probs.argmax()) if ss["oc_target"] < 0 else ss["oc_target"]
 label = data.classes[target] if target < len(data.classes) else str(target)
 window, stride = (ss["oc_window"],) * 2, (ss["oc_stride"],) * 2
 try:
+    layer = cam_layer("oc_layer", model, data.input_shape)
     base = baseline_for(image, ss["oc_baseline"])
     base_n = data.normalise(np.broadcast_to(base, image.shape)[None].astype(np.float32))[0]
     positions = occlusion_positions(image.shape[1:], window, stride)
     if len(positions) <= INLINE:                    # small maps: right here, in this run
         heat, grid = occlusion_views(model, x, target, window, stride, baseline=base_n)
     else:                                           # large maps: a job in the shared pool, with its queue place
-        heat, grid = pooled_views(model, x, target, window, stride, base_n, len(positions))
+        heat, grid = pooled_views(P, SCHEMA, model, x, target, window, stride, base_n, len(positions))
+    maps = {"occlusion": heat, **convlab.attribution_maps(model, x, target, ("grad_cam", "saliency"), layer=layer)}
+    agreement = convlab.map_agreement(maps, share=ss["oc_top"] / 100)
+    cam, sal = convlab.grad_cam_steps(model, x, target, layer), convlab.saliency_steps(model, x, target)
 except convlab.ConvlabError as err:
-    show_error(err)
-    sync_url(P, SCHEMA)
-    st.stop()
+    stop_with(err, P, SCHEMA)
 
+fs = font_size()
 probability_line("The model", data.classes, probs, what)
 st.markdown(f"Explaining class **{plain(label)}** with {len(positions)} occluder positions.")
 if ss["oc_model"] == "faces":
     st.info(eyes_statement(), icon="👁️")
-a, b, c = st.columns(3)
+h, w = image.shape[1:]
+titles = {"occlusion": "occlusion: drop in the score", "grad_cam": f"Grad-CAM at layer {layer}, stretched",
+          "saliency": "saliency: |∂score/∂pixel|"}
+for col, (m, key) in zip(st.columns(3), (("occlusion", "oc_heat"), ("grad_cam", "oc_cam"), ("saliency", "oc_sal"))):
+    with col:
+        chart(map_figure(image, maps[m], titles[m], size=340, font_size=fs), key)
+st.caption(f"Each map at the model's input size, {h}×{w}, over the image (red = matters more). Occlusion: each pixel's "
+           f"mean drop in the score over the windows covering it (Captum's map); Grad-CAM: ReLU(Σₖ αₖ Aₖ) at layer "
+           f"{layer}, stretched bilinearly; saliency: the largest |∂score/∂x| over the channels.")
+on_the_photo(model_photo(P), maps, image.shape, fs)
+agreement_note(agreement)
+
+st.header("Occlusion step by step")
+a, b = st.columns(2)
 with a:
-    chart(occluder_animation(image, positions, window, grid.ravel(), label, size=320), "oc_anim")
+    chart(occluder_animation(image, positions, window, grid.ravel(), label, size=340), "oc_anim")
 with b:
-    chart(map_figure(image, grid, f"p({label}) with the occluder there", size=320, signed=False), "oc_grid")
-with c:
-    chart(map_figure(image, heat, "per-pixel attribution (Captum's map)", size=320), "oc_heat")
-st.caption("Left: press Play to move the occluder. Middle: the Zeiler–Fergus grid, the probability for each "
-           "occluder position (dark = the class is lost). Right: each pixel's average drop in the class score "
-           "over the windows that cover it, the map Captum's Occlusion computes (red = important).")
+    chart(map_figure(image, grid, f"p({label}) with the occluder there", size=340, signed=False, font_size=fs), "oc_grid")
+st.caption("Left: press Play to move the occluder. Right: the Zeiler–Fergus grid, the probability for each occluder "
+           "position (dark = the class is lost).")
 export_panel("occlusion", gif=lambda: occlusion_gif(image, positions, window, grid.ravel(), label)[0],
              gif_steps=len(positions), grids={"probability grid": grid, "attribution map": heat})
+
+st.header("Grad-CAM and saliency with the numbers")
+worked_examples(cam, sal, plain(label), short=projector())
+
+st.header("Sanity check: randomise the weights")
+st.markdown("Adebayo et al. (2018): an explanation of what the model *learned* must change when the learned weights "
+            "are replaced by random ones. Randomise them layer by layer from the output down and compare each map "
+            "with the trained model's.")
+sanity_section(URL, model, x, target, window, stride, base_n, layer, "oc_seed", fs)
 sync_url(P, SCHEMA)

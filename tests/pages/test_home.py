@@ -25,7 +25,8 @@ def test_home_shows_the_lesson_map_and_seed002_example():
     assert {s.value for s in at.subheader} == {"Convolution", "Sequences", "Images", "Training", "Deep networks",
                                                "Classroom"}
     links = {link.label for link in at.get("page_link")}
-    assert {"2D convolution", "Backward pass", "Why convolution", "Occlusion", "Network explorer", "Exercises",
+    assert {"2D convolution", "Backward pass", "Why convolution", "Explanations: occlusion, Grad-CAM, saliency",
+            "Top patches", "Network explorer", "Exercises",
             "Exercise sets for teachers", "3D convolution", "DNA motifs: a 1D CNN"} <= links   # every lesson links to its page
     assert "coming soon" not in _shown(at)
     assert at.metric[0].value == "2"                                    # N=7, F=3, S=3

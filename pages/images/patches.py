@@ -1,0 +1,112 @@
+"""Top patches (Zeiler & Fergus 2014, seed 001): for each unit of a layer, the dataset patches that excite it most,
+each cut to the unit's receptive field, and one unit recomputed from its patch alone."""
+
+import streamlit as st
+
+import convlab
+from convlab._format import signed
+from convlab.figures.patches import patches_figure, unit_figure
+from convlab.layers import describe_module
+from ui.models import BUNDLED, MINE, model_field, model_picker, resolve_model
+from ui.state import font_size, projector, stop_with, sync_url, use_state
+from ui.urlstate import Int, Schema
+from ui.widgets import chart
+
+P, URL = "tp", "patches"
+SCHEMA = Schema(model_field("digits", BUNDLED), Int("layer", -1, -1, 99), Int("k", 9, 1, 16), Int("unit", 0, 0, 511))
+ss = st.session_state
+SHOWN = 64            # units in the mosaic; the unit picker reaches the rest
+
+
+@st.cache_data(max_entries=24, show_spinner="Running the test images through the model…")
+def cached_top(choice: str, layer: int, k: int) -> convlab.TopPatches:
+    """A bundled model or a stored one (its id names fixed weights), over its dataset's test images."""
+    model, data, _ = resolve_model(choice)
+    return convlab.top_patches(model.cpu(), data.normalise(data.x_test), layer, k)
+
+
+def checked_choice(key: str, allowed: list[int], message: str, fallback: int) -> None:
+    """A value (from a link) this model does not have: say so before its widget is drawn, and use the fallback."""
+    if ss[key] not in allowed:
+        st.info(message.format(ss[key]))
+        ss[key] = fallback
+
+
+use_state(P, SCHEMA)
+st.title("Top patches: what each unit has learned")
+st.caption("Zeiler & Fergus (2014, seed 001): run the test images through the network and keep, for every unit of a "
+           "layer, the images where it fires most, cut to the part of the image the unit can see, its receptive field.")
+with st.sidebar:
+    model_picker("tp_model", {"digits": "bundled digits model", "shapes": "bundled shapes model",
+                              "faces": "bundled faces model (25×25 grey)"})
+try:
+    chosen = resolve_model(ss["tp_model"])
+except convlab.ConvlabError as err:
+    stop_with(err, P, SCHEMA)
+if chosen is None:
+    st.info("Train a model in the training lab first (or choose a bundled model).")
+    sync_url(P, SCHEMA)
+    st.stop()
+model, data, name = chosen
+layers = convlab.patch_layers(model)
+if not layers:
+    stop_with(convlab.ConvlabError("this model has no convolution whose receptive field can be traced"), P, SCHEMA)
+checked_choice("tp_layer", [-1, *layers], "Layer {} has no units to show in this model (its conv layers: "
+               f"{', '.join(map(str, layers))}); using the last one, {layers[-1]}.", -1)
+labels = {-1: f"the last conv ({layers[-1]})", **{i: f"{i}: {describe_module(model[i])[1]}" for i in layers}}
+with st.sidebar:
+    st.selectbox("Layer", list(labels), key="tp_layer", format_func=labels.get)
+    st.number_input("Patches per unit (k)", 1, 16, key="tp_k")
+layer = layers[-1] if ss["tp_layer"] == -1 else ss["tp_layer"]
+try:
+    if ss["tp_model"] != MINE:                      # a bundled model or a stored id: fixed weights, cached
+        top = cached_top(ss["tp_model"], layer, ss["tp_k"])
+    else:                                           # the session's own model: kept while it and the settings stay
+        key = (id(model), layer, ss["tp_k"])
+        if ss.get("tp_mine_key") != key:
+            ss["tp_mine"] = convlab.top_patches(model.cpu(), data.normalise(data.x_test), layer, ss["tp_k"])
+            ss["tp_mine_key"] = key
+        top = ss["tp_mine"]
+except convlab.ConvlabError as err:
+    stop_with(err, P, SCHEMA)
+
+field = top.field
+n_units, fs = len(top.units), font_size()
+rows = "; ".join(s.formula for s in field.steps[0]) or "r = 1"
+st.markdown(f"Each unit of **layer {layer}** ({labels[layer].split(': ', 1)[-1]}) reads a **{field.size[0]}×{field.size[1]}** "
+            f"window of the {top.image_hw[0]}×{top.image_hw[1]} input; neighbouring units' windows are {field.jump[0]} "
+            f"pixel{'s' * (field.jump[0] != 1)} apart, and unit (0, 0)'s starts at row {signed(field.start[0])}, column "
+            f"{signed(field.start[1])}. Rows: {rows}.")
+st.markdown(f"**{n_units} units**, each with the {ss['tp_k']} test images (of {len(data.x_test)}) where it fires most "
+            "(every image once, at its strongest position), strongest first. Hatched grey: the part of the field "
+            "outside the image, where the network reads its zero padding.")
+silent = [u for u, ps in enumerate(top.units) if ps[0].activation <= 0]
+if silent:
+    st.markdown(f"**{len(silent)} of the {n_units} units are never positive** on any test image (marked ≤ 0): after "
+                "a ReLU they are always 0, and their patches are only the least negative places, often a corner.")
+shown = convlab.TopPatches(top.layer, field, top.image_hw, top.map_hw, top.units[:SHOWN])
+chart(patches_figure(shown, data.x_test, columns=5 if projector() else 8, font_size=fs + 2,
+                     width=1150 if projector() else 950), "tp_mosaic")
+if n_units > SHOWN:
+    st.caption(f"Units 0 to {SHOWN - 1} of {n_units} shown; choose any unit below.")
+
+st.header("One unit")
+checked_choice("tp_unit", list(range(n_units)), f"Unit {{}} does not exist: layer {layer} has {n_units} units (0 to "
+               f"{n_units - 1}); showing unit 0.", 0)
+st.number_input(f"Unit (0 to {n_units - 1})", 0, n_units - 1, key="tp_unit")
+unit = ss["tp_unit"]
+left, right = st.columns([3, 2])
+with left:
+    chart(unit_figure(top, data.x_test, unit, font_size=fs), "tp_unit_fig")
+with right:
+    xs, rows, worst = data.normalise(data.x_test), [], 0.0
+    for p in top.units[unit]:
+        again = convlab.unit_from_patch(model, layer, unit, p.row, p.col, top.crop(xs, p), top.image_hw)
+        worst = max(worst, abs(again - p.activation))
+        rows.append({"image": p.image, "position": f"({p.row}, {p.col})", "activation": round(p.activation, 4),
+                     "from the patch alone": round(again, 4)})
+    st.dataframe(rows, hide_index=True)
+    st.markdown(f"Each unit recomputed from its {field.size[0]}×{field.size[1]} patch alone (padded where the network "
+                f"pads, at the image's border) gives the network's own value: largest difference **{worst:.1g}**. "
+                "Nothing outside the orange square reaches the unit.")
+sync_url(P, SCHEMA)

@@ -1,0 +1,91 @@
+"""The explanations page (/occlusion) and the top-patches page (/patches) in headless Chromium: three maps side by
+side, a setting typed in, the sanity check run through the job pool, an uploaded photo, the patches of another
+unit, and both pages on a projector (screenshots in artifacts/screenshots/explanations-*.png, patches-*.png)."""
+
+import numpy as np
+import pytest
+
+from chromium import load, screenshot, settle, wait_idle
+
+CHARTS = "() => [...document.querySelectorAll('.js-plotly-plot')].length"
+
+
+def _clean(page, errors) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    assert not [e for e in errors if e != "undefined"], errors       # an interrupted Plotly animation rejects with undefined
+
+
+def _type(page, label: str, value: str) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.fill(value)
+    box.press("Enter")
+    wait_idle(page)
+
+
+def test_three_maps_a_typed_share_and_the_sanity_check(server, browser):
+    page, errors = load(browser, f"{server}/occlusion?model=shapes&window=8&stride=4", "explanations-shapes")
+    for title in ("occlusion: drop in the score", "Grad-CAM at layer 3, stretched", "saliency: |∂score/∂pixel|"):
+        assert page.get_by_text(title).count() == 1, title
+    assert page.get_by_text("top 20% = 205 pixels", exact=False).count() == 1          # of 32 × 32 = 1024
+    _type(page, "Agreement: top share of pixels (%)", "10")
+    assert page.get_by_text("top 10% = 103 pixels", exact=False).count() == 1
+    before = page.evaluate(CHARTS)
+    page.get_by_role("button", name="Run: randomise layer by layer").click()
+    page.get_by_text("Each map is scaled to its own largest value", exact=False).wait_for(timeout=120_000)
+    settle(page)
+    assert page.evaluate(CHARTS) == before + 2                       # ρ per step, and every map per step
+    assert page.get_by_text("once all 3 layers are", exact=False).count() == 3          # a line per method
+    screenshot(page, "explanations-sanity")
+    _clean(page, errors)
+    page.close()
+
+
+def test_an_uploaded_photo_on_the_faces_model(server, browser, tmp_path):
+    from PIL import Image
+
+    from convlab.samples import sample_image
+    photo = tmp_path / "astronaut.png"
+    Image.fromarray((sample_image("astronaut", 200) * 255).astype(np.uint8)).save(photo)
+    page, errors = load(browser, f"{server}/occlusion?model=faces&source=upload&window=5&stride=2", "explanations-upload-before")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(photo))
+    wait_idle(page)
+    assert page.get_by_text("cropped and scaled to the model's 25×25 grey input", exact=False).count() >= 1
+    assert page.get_by_text("with 121 occluder positions", exact=False).count() == 1
+    assert page.get_by_text("Grad-CAM at layer 7, stretched", exact=True).count() == 1
+    assert page.get_by_text("Grad-CAM on the photo", exact=True).count() == 1
+    assert page.get_by_text("kept in colour at 175×175 pixels", exact=False).count() == 1          # 25 × 7
+    screenshot(page, "explanations-upload")
+    _clean(page, errors)
+    page.close()
+
+
+def test_patches_of_another_unit_and_layer(server, browser):
+    page, errors = load(browser, f"{server}/patches?model=shapes", "patches-shapes")
+    assert page.get_by_text("32 units, each with the 9 test images", exact=False).count() == 1
+    _type(page, "Unit (0 to 31)", "5")
+    assert page.locator("[data-testid='stDataFrame']").count() == 1
+    assert page.evaluate("() => new URL(location.href).searchParams.get('unit')") == "5"
+    screenshot(page, "patches-shapes-unit5")
+    _clean(page, errors)
+    page.close()
+    page, errors = load(browser, f"{server}/patches?model=faces&layer=2&k=9", "patches-faces-layer2")
+    assert page.get_by_text("10 units, each with the 9 test images", exact=False).count() == 1
+    assert page.get_by_text("reads a 5×5 window", exact=False).count() == 1
+    _clean(page, errors)
+    page.close()
+
+
+@pytest.mark.parametrize("url", ["occlusion?model=faces&source=sample&sample=astronaut&window=5&stride=2",
+                                 "patches?model=digits"])
+def test_projector_mode_at_1280x720(server, browser, url):
+    name = "explanations-projector" if url.startswith("occlusion") else "patches-projector"
+    page, errors = load(browser, f"{server}/{url}&projector=1", name, width=1280, height=720)
+    assert page.locator("h1").count() == 1 and page.evaluate(CHARTS) >= 2
+    if url.startswith("occlusion"):                                  # the sanity check's figures on a projector too
+        page.get_by_role("button", name="Run: randomise layer by layer").click()
+        page.get_by_text("Each map is scaled to its own largest value", exact=False).wait_for(timeout=120_000)
+        settle(page)
+        screenshot(page, f"{name}-sanity")
+    _clean(page, errors)
+    page.close()
