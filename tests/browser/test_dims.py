@@ -3,7 +3,7 @@ the DNA model trains live in the browser. Screenshots go to artifacts/screenshot
 
 import pytest
 
-from chromium import SHOTS, load
+from chromium import SHOTS, load, screenshot, wait_idle, wait_quiet
 
 PAGES = ["variants", "conv3d", "dna", "audio", "causal"]
 
@@ -58,11 +58,8 @@ def test_dna_trains_live_and_finds_the_motif(server, browser):
     page.screenshot(path=str(SHOTS / "dims-dna-training.png"), full_page=True)
     _wait_for_text(page, "What the filters learned", timeout=120_000)
     _wait_for_text(page, "6 of 6 bases match TATAAA")
-    _wait_idle(page)
-    tall = page.evaluate("() => document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight + 120")
-    page.set_viewport_size({"width": 1400, "height": min(tall, 5000)})
-    _wait_idle(page)
-    page.screenshot(path=str(SHOTS / "dims-dna-trained.png"), full_page=True)
+    wait_quiet(page)                                        # the page's full rerun after training has finished
+    screenshot(page, "dims-dna-trained")
     _no_errors(page, errors)
     page.close()
 
@@ -70,8 +67,8 @@ def test_dna_trains_live_and_finds_the_motif(server, browser):
 def test_audio_switch_sound(server, browser):
     page, errors = load(browser, f"{server}/audio", "dims-audio-chirp")
     page.locator("[data-testid='stSidebar'] [data-testid='stRadio'] label").filter(has_text="clicks").click()
-    page.wait_for_function("() => location.search.includes('sound=clicks')", timeout=60_000)
-    _wait_idle(page)
-    page.screenshot(path=str(SHOTS / "dims-audio-clicks.png"), full_page=True)
+    wait_idle(page)
+    assert "sound=clicks" in page.url
+    screenshot(page, "dims-audio-clicks")
     _no_errors(page, errors)
     page.close()

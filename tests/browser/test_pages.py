@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from chromium import SHOTS, load, screenshot, wait_idle
+from chromium import SHOTS, load, screenshot, wait_idle, wait_still
 
 from ui.registry import PAGES as REGISTRY
 
@@ -78,10 +78,11 @@ def test_conv2d_table_edit_recomputes(server, browser):
     """Type a new value into the input table: the convolution is recomputed with it, and the view shows it."""
     page, errors = load(browser, f"{server}/conv2d", "conv2d-edit-before")
     page.get_by_text("Edit the numbers").click()
+    wait_idle(page)                                  # opening the expander reruns the page: its tables are built lazily
     table = page.locator("[data-testid='stDataFrame']").first
     table.wait_for(state="visible")
     table.scroll_into_view_if_needed()
-    page.wait_for_timeout(600)                       # the expander's opening animation
+    wait_still(table)                                # the expander's opening animation has ended
     box = table.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + 35 + 17)     # row 0, column 0 (below the header)
     expect(page.locator("[data-testid='glide-cell-1-0'][aria-selected='true']").first).to_have_count(1)
