@@ -11,7 +11,7 @@ or key press started:
 
 Where the test cannot know how many runs its action starts (a training run's final rerun, a page's periodic
 fragment, a lesson view's step reported after a pause), it first waits for what that run shows (a text, a
-button it enables, the URL it writes) and then for `wait_quiet`: every run the server has started has finished.
+button it enables, the URL it writes) and then for `wait_quiet`: no run is in flight any more.
 """
 
 import os
@@ -28,12 +28,14 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 # Installed before any script of the page runs (and again after every navigation). A ForwardMsg's field 4 is
 # new_session (sent when any run starts, a fragment's too), field 6 script_finished (streamlit/proto/ForwardMsg.proto):
 # 0 finished, 1 compile error, 2 cut short by a rerun (not counted in __stRuns: the next run follows), 3 a fragment's
-# run finished. Every run started ends with exactly one script_finished.
+# run finished. Not every run started gets a script_finished of its own (one went missing after a page switch in the
+# sidebar, test_a_run_goes_on_while_the_student_visits_another_page), so "a run is in flight" is whether the last
+# of these two messages was a new_session, not a count of each.
 COUNT_RUNS = """(() => {
   window.__stRuns = 0;          // script runs finished (full or fragment)
   window.__stSeen = 0;          // ... when the test last waited for one (wait_idle)
   window.__stStarted = 0;       // script runs started
-  window.__stEnded = 0;         // script runs ended in any way (finished, failed, cut short)
+  window.__stBusy = false;      // the last run started has not ended (finished, failed or cut short)
   const read = data => {        // [started, finished status or -1]
     const b = new Uint8Array(data);
     let i = 0, started = 0;
@@ -56,7 +58,8 @@ COUNT_RUNS = """(() => {
         if (!(e.data instanceof ArrayBuffer)) return;
         const [started, finished] = read(e.data);
         window.__stStarted += started;
-        if (finished >= 0) window.__stEnded++;
+        if (started) window.__stBusy = true;
+        if (finished >= 0) window.__stBusy = false;
         if ([0, 1, 3].includes(finished)) window.__stRuns++;
       });
     }
@@ -81,7 +84,7 @@ SETTLED = """() => {
 RAN = """() => window.__stRuns > window.__stSeen
   && document.querySelector("[data-testid='stApp']")?.dataset.testScriptState === 'notRunning'"""
 
-QUIET = """() => window.__stStarted === window.__stEnded
+QUIET = """() => !window.__stBusy
   && document.querySelector("[data-testid='stApp']")?.dataset.testScriptState === 'notRunning'"""
 
 # The element's box at the previous poll, the same as now (an expander or a scroll has stopped moving it).
@@ -112,7 +115,7 @@ def wait_idle(page, timeout: int = 60_000) -> None:
 
 
 def wait_quiet(page, timeout: int = 60_000) -> None:
-    """Wait until every script run the server has started for this page has ended (no run in flight, the app
+    """Wait until the last script run the server has started for this page has ended (no run in flight, the app
     shows "not running"), then for the charts to be drawn. Use it after waiting for something the run in
     question shows (so it has started): it does not wait for a run still to come."""
     page.wait_for_function(QUIET, polling=50, timeout=timeout)

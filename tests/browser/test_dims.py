@@ -18,10 +18,6 @@ def _wait_for_text(page, text, timeout=60_000):
     page.wait_for_function("t => document.body.innerText.includes(t)", arg=text, timeout=timeout)
 
 
-def _wait_idle(page):
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
-
-
 @pytest.mark.parametrize("path", PAGES)
 def test_page_normal_and_projector(server, browser, path):
     page, errors = load(browser, f"{server}/{path}", f"dims-{path}")
@@ -38,7 +34,7 @@ def test_conv3d_next_step_moves_the_kernel(server, browser):
     _wait_for_text(page, "out[0, 0, 0] =")
     page.get_by_role("button", name="▶").first.click()
     _wait_for_text(page, "out[0, 0, 1] =")
-    _wait_idle(page)
+    wait_quiet(page)                                       # the run that showed the next step has finished
     page.screenshot(path=str(SHOTS / "dims-conv3d-step1.png"), full_page=True)
     _no_errors(page, errors)
     page.close()

@@ -1,7 +1,7 @@
 """The network explorer in Chromium: the overview of the faces model on one screen, a click on a unit, its
 computation stepped in the browser, the softmax view; screenshots at 1400×1000 and at projector size."""
 
-from chromium import SHOTS, load
+from chromium import SHOTS, load, settle, wait_quiet, wait_still
 
 
 
@@ -14,9 +14,10 @@ def click_unit(page, layer: int, k: int, row: int, col: int) -> None:
     page.mouse.click(box["x"] + (col + 0.5) * box["width"] / w, box["y"] + (row + 0.5) * box["height"] / h)
 
 
-def _idle(page):
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+def _shown(page, locator) -> None:
+    """The rerun a click on the overview started has drawn `locator`, and no run is in flight any more."""
+    locator.first.wait_for(timeout=60_000)
+    wait_quiet(page)
 
 
 def _step(page) -> int:
@@ -28,7 +29,7 @@ def test_overview_click_a_unit_and_step_its_computation(server, browser):
     page.set_viewport_size({"width": 1400, "height": 1000})
     overview = page.locator("[data-testid='network-overview']")
     overview.wait_for()
-    page.wait_for_timeout(500)
+    wait_still(overview)                                # redrawn for the smaller window (a ResizeObserver)
     page.screenshot(path=str(SHOTS / "explorer-overview-1400x1000.png"))
     box = overview.bounding_box()
     assert box["y"] + box["height"] <= 1000, "the whole network should fit on one 1400×1000 screen"
@@ -38,9 +39,8 @@ def test_overview_click_a_unit_and_step_its_computation(server, browser):
     assert overview.locator("[data-testid='softmax-bar']").count() == 2
     # click unit (row 4, column 7) of map 3 of the third layer (conv 2)
     click_unit(page, 2, 3, 4, 7)
-    _idle(page)
     lesson = page.locator("[data-testid='lesson-view']")
-    lesson.wait_for()
+    _shown(page, lesson)
     assert page.get_by_text("Unit (3, 4, 7) of 3 · conv 10→10").count() == 1
     assert _step(page) == 0 and lesson.locator("[data-cell='kernel'][data-active='true']").count() == 9
     page.get_by_label("Next step").click()
@@ -54,11 +54,11 @@ def test_overview_click_a_unit_and_step_its_computation(server, browser):
     page.screenshot(path=str(SHOTS / "explorer-detail.png"), full_page=True)
     assert page.locator(".katex").count() >= 3          # the formula with the numbers
     page.get_by_text("← Back to the overview").click()
-    _idle(page)
     chosen = page.locator("[data-testid='network-overview'] canvas.chosen")
+    _shown(page, chosen)
     assert chosen.count() == 1 and chosen.get_attribute("data-layer") == "2" and chosen.get_attribute("data-map") == "3"
     page.locator("[data-testid='softmax-bar']").first.click()
-    _idle(page)
+    _shown(page, page.get_by_text("each logit is exponentiated"))
     assert page.get_by_text("each logit is exponentiated").count() == 1 and page.locator(".katex").count() >= 3
     page.screenshot(path=str(SHOTS / "explorer-softmax.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0 and not errors, errors
@@ -69,8 +69,9 @@ def test_overview_at_projector_size(server, browser):
     page, errors = load(browser, f"{server}/layers?projector=1", "explorer-projector-full", width=1280, height=720)
     page.set_viewport_size({"width": 1280, "height": 720})
     page.locator("[data-testid='network-overview']").wait_for()
-    page.wait_for_timeout(500)
+    settle(page)
     page.locator("[data-testid='network-overview']").scroll_into_view_if_needed()
+    wait_still(page.locator("[data-testid='network-overview']"))    # redrawn for the smaller window, scrolled
     page.screenshot(path=str(SHOTS / "explorer-overview-projector.png"))
     box = page.locator("[data-testid='network-overview']").bounding_box()
     assert box["height"] <= 720 and box["width"] <= 1280

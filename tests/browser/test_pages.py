@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from chromium import SHOTS, load, screenshot, wait_idle, wait_still
+from chromium import SHOTS, load, screenshot, wait_idle, wait_quiet, wait_still
 
 from ui.registry import PAGES as REGISTRY
 
@@ -89,9 +89,11 @@ def test_conv2d_table_edit_recomputes(server, browser):
     page.keyboard.type("7")
     expect(page.locator(".gdg-input")).to_have_value("7")                   # the cell's editor is open
     page.keyboard.press("Enter")
-    wait_idle(page)
-    headline = page.locator("[data-testid='lesson-view'] .lv-headline").inner_text()
-    assert headline == "Y[0, 0, 0] = 1×7 − 2×2 − 3×5 + 4×6 = 12"
+    # the view draws the new payload in its own effect, possibly after the run's end has been reported: wait for it
+    expect(page.locator("[data-testid='lesson-view'] .lv-headline")).to_have_text(
+        "Y[0, 0, 0] = 1×7 − 2×2 − 3×5 + 4×6 = 12", timeout=60_000)
+    expect(page).to_have_url(re.compile(r"[?&]x=7"))             # the edit is in the link too
+    wait_quiet(page)
     assert not errors, errors
     page.close()
 
