@@ -1,27 +1,17 @@
-"""The Deep networks lessons in headless Chromium: each page loads, reacts to a change, and looks right on a laptop
-and on a projector (screenshots in artifacts/screenshots/deep-*.png); the dropout experiment trains through the
-job pool in the browser, and the optimiser paths animate in the browser without a server round trip."""
+"""The Deep networks lessons in headless Chromium: each page reacts to a change (screenshots in
+artifacts/screenshots/deep-*.png; every page loading, normal and on a projector, is test_pages.py's); the dropout
+experiment trains through the job pool in the browser, and the optimiser paths animate in the browser without a
+server round trip."""
 
-import pytest
 from playwright.sync_api import expect
 
 from chromium import SHOTS, load, runs_started, wait_idle, wait_quiet
-
-LESSONS = ["batchnorm", "dropout", "activations", "init", "optimizers", "mlp-vs-cnn"]
 
 
 def _clean(page, errors):
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     assert not [e for e in errors if e != "undefined"], errors       # an interrupted Plotly animation rejects with undefined
-
-
-@pytest.mark.parametrize("url", LESSONS)
-def test_projector_mode_at_1280x720(server, browser, url):
-    page, errors = load(browser, f"{server}/{url}?projector=1", f"deep-{url}-projector", width=1280, height=720)
-    assert page.locator("h1").count() == 1 and page.locator(".js-plotly-plot").count() >= 1
-    _clean(page, errors)
-    page.close()
 
 
 def _type(page, label: str, value: str) -> None:
