@@ -23,8 +23,6 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 SERVER_LOG = ROOT / "artifacts" / f"browser-server-{WORKER}.log"
 
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-
 # Installed before any script of the page runs (and again after every navigation). A ForwardMsg's field 4 is
 # new_session (sent when any run starts, a fragment's too), field 6 script_finished (streamlit/proto/ForwardMsg.proto):
 # 0 finished, 1 compile error, 2 cut short by a rerun (not counted in __stRuns: the next run follows), 3 a fragment's

@@ -16,6 +16,7 @@ from chromium import SHOTS, open_page, wait_quiet
 
 from convlab.exercises import format_answer, make_set
 
+KEY = "^([A-Z0-9]{4}-){4}[A-Z0-9]{4}$"                                     # a teacher key as the page shows it
 EXERCISES = make_set(["output_size", "tf_same", "conv_cell"], 3, 1, 1)    # the teacher page's first three kinds
 
 
@@ -67,8 +68,10 @@ def test_a_teacher_and_three_students(server, browser):
         teacher.get_by_role("button", name="Start a class session with this set").click()
         _text(teacher, "Class code:")
         code = re.search(r"Class code: ([A-Z0-9]{4}-[A-Z0-9]{4})", teacher.inner_text("body")).group(1)
-        key = next(t for t in teacher.locator("code").all_inner_texts()
-                   if re.fullmatch(r"([A-Z0-9]{4}-){4}[A-Z0-9]{4}", t.strip())).strip()
+        # the teacher key is drawn further down the same run: it may not be there yet when the code is
+        _until(teacher, "(k) => [...document.querySelectorAll('code')].some(c => new RegExp(k).test(c.innerText.trim()))",
+               KEY)
+        key = next(t for t in teacher.locator("code").all_inner_texts() if re.fullmatch(KEY, t.strip())).strip()
         teacher.wait_for_selector("[data-testid='stImage'] img", timeout=30_000)                # the QR code
         _shot(teacher, "class-teacher-start")
 
