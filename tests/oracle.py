@@ -73,6 +73,38 @@ def random_conv1d_case(rng: np.random.Generator):
 CASES = int(os.environ.get("CONVLAB_RANDOM_CASES", "300"))
 
 
+def per_seed(seeds, size: int = 10):
+    """Parametrize a test of one seed, `test(seed)`, over chunks of `size` seeds (ids like "seeds0-9"): a test item
+    costs pytest and xdist more than one small configuration does, and hundreds of items of a few milliseconds each
+    add up. Every seed of a chunk is still checked, and a chunk fails naming each failing seed with its message,
+    so one bad seed hides no other; `-k "seeds10-19"` picks a chunk.
+
+    >>> @per_seed(range(3), size=2)
+    ... def test_positive(seed):
+    ...     assert seed >= 0
+    >>> [p.id for p in test_positive.pytestmark[0].args[1]]
+    ['seeds0-1', 'seeds2-2']
+    """
+    import pytest
+    seeds = list(seeds)
+    chunks = [seeds[i:i + size] for i in range(0, len(seeds), size)]
+
+    def wrap(test):
+        def run(seeds):
+            failures = []
+            for seed in seeds:
+                try:
+                    test(seed)
+                except AssertionError as err:
+                    failures.append(f"seed {seed}: {err}")
+            assert not failures, f"{len(failures)} of {len(seeds)} seeds failed:\n" + "\n".join(failures)
+        run.__name__, run.__qualname__, run.__doc__, run.__module__ = (test.__name__, test.__qualname__, test.__doc__,
+                                                                       test.__module__)
+        ids = [f"seeds{c[0]}-{c[-1]}" for c in chunks]
+        return pytest.mark.parametrize("seeds", [pytest.param(c, id=i) for c, i in zip(chunks, ids)])(run)
+    return wrap
+
+
 def cases(make_case, n: int = CASES):
     """Yield (seed, case) for seeds 0..n-1; put the seed in assertion messages to reproduce a failure."""
     for seed in range(n):

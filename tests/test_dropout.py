@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 import convlab
 from convlab.dropout import dropout_ensemble, dropout_mask, masked_forward
-from oracle import CASES, T
+from oracle import CASES, T, per_seed
 
 
 def random_case(rng: np.random.Generator) -> dict:
@@ -24,7 +24,7 @@ def random_case(rng: np.random.Generator) -> dict:
 CASE_LIST = [random_case(np.random.default_rng(seed)) for seed in range(CASES)]
 
 
-@pytest.mark.parametrize("seed", range(CASES))
+@per_seed(range(CASES))
 def test_equals_torch_after_manual_seed(seed):
     c = CASE_LIST[seed]
     torch.manual_seed(c["seed"])
@@ -35,7 +35,7 @@ def test_equals_torch_after_manual_seed(seed):
     np.testing.assert_array_equal(got, nn.Dropout(c["p"]).train()(T(c["x"])).numpy())
 
 
-@pytest.mark.parametrize("seed", range(0, CASES, 5))
+@per_seed(range(0, CASES, 5))
 def test_the_mask_of_a_float32_input_is_the_same(seed):
     c = CASE_LIST[seed]
     torch.manual_seed(c["seed"])
@@ -43,7 +43,7 @@ def test_the_mask_of_a_float32_input_is_the_same(seed):
     np.testing.assert_array_equal(out.numpy() != 0, dropout_mask(c["x"].shape, c["p"], c["seed"]) == 1)
 
 
-@pytest.mark.parametrize("seed", range(0, CASES, 5))
+@per_seed(range(0, CASES, 5))
 def test_a_generator_is_used_and_advanced_like_torch_uses_its_own(seed):
     c = CASE_LIST[seed]
     mine, theirs = torch.Generator().manual_seed(c["seed"]), torch.Generator().manual_seed(c["seed"])
@@ -53,7 +53,7 @@ def test_a_generator_is_used_and_advanced_like_torch_uses_its_own(seed):
         np.testing.assert_array_equal(got, (T(c["x"]) * (keep / (1 - c["p"]))).numpy())
 
 
-@pytest.mark.parametrize("seed", range(0, CASES, 5))
+@per_seed(range(0, CASES, 5))
 def test_a_given_mask_gives_torch_the_same_numbers(seed):
     c = CASE_LIST[seed]
     mask = (np.random.default_rng(seed).random(c["x"].shape) > c["p"]).astype(float)

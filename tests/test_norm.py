@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 import convlab
 from convlab.norm import batch_norm_backward, batch_norm_eval, batch_norm_steps, batch_size_effect, running_stats
-from oracle import CASES, T
+from oracle import CASES, T, per_seed
 
 
 def random_bn_case(rng: np.random.Generator) -> dict:
@@ -26,7 +26,7 @@ def random_bn_case(rng: np.random.Generator) -> dict:
 CASE_LIST = [random_bn_case(np.random.default_rng(seed)) for seed in range(CASES)]
 
 
-@pytest.mark.parametrize("seed", range(CASES))
+@per_seed(range(CASES))
 def test_forward_equals_torch_training_mode(seed):
     c = CASE_LIST[seed]
     got = convlab.batch_norm(c["x"], c["gamma"], c["beta"], eps=c["eps"])
@@ -34,7 +34,7 @@ def test_forward_equals_torch_training_mode(seed):
     np.testing.assert_allclose(got, want.numpy(), atol=1e-10, rtol=1e-10, err_msg=f"seed {seed}")
 
 
-@pytest.mark.parametrize("seed", range(0, CASES, 3))
+@per_seed(range(0, CASES, 3))
 def test_steps_are_the_four_lines(seed):
     c = CASE_LIST[seed]
     s = batch_norm_steps(c["x"], c["gamma"], c["beta"], c["eps"])
@@ -48,7 +48,7 @@ def test_steps_are_the_four_lines(seed):
                                + s.beta.reshape((1, -1) + (1,) * (x.ndim - 2)), atol=1e-12)
 
 
-@pytest.mark.parametrize("seed", range(CASES))
+@per_seed(range(CASES))
 def test_backward_equals_autograd(seed):
     c = CASE_LIST[seed]
     rng = np.random.default_rng(seed + 1000)
@@ -73,7 +73,7 @@ def test_backward_equals_autograd(seed):
     np.testing.assert_allclose(got.grad_mean, mu.grad.numpy().ravel(), **tol)
 
 
-@pytest.mark.parametrize("seed", range(0, CASES, 3))
+@per_seed(range(0, CASES, 3))
 def test_backward_equals_torch_functional(seed):
     """F.batch_norm's own backward (torch's fused kernel), not only a graph of the four lines."""
     c = CASE_LIST[seed]
@@ -85,7 +85,7 @@ def test_backward_equals_torch_functional(seed):
     np.testing.assert_allclose(got.grad_gamma, g.grad.numpy(), atol=1e-8, rtol=1e-7)
 
 
-@pytest.mark.parametrize("seed", range(0, CASES, 3))
+@per_seed(range(0, CASES, 3))
 def test_eval_mode_equals_torch(seed):
     c = CASE_LIST[seed]
     rng = np.random.default_rng(seed)
@@ -96,7 +96,7 @@ def test_eval_mode_equals_torch(seed):
     np.testing.assert_allclose(got, want.numpy(), atol=1e-10, rtol=1e-10)
 
 
-@pytest.mark.parametrize("seed", range(40))
+@per_seed(range(40))
 def test_running_statistics_equal_torch_over_several_batches(seed):
     rng = np.random.default_rng(seed)
     c, k, momentum = int(rng.integers(1, 4)), int(rng.integers(1, 8)), float(rng.choice([0.1, 0.5, 0.01, 1.0]))

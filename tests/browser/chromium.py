@@ -8,6 +8,10 @@ or key press started:
     page, errors = load(browser, f"{server}/conv2d", "conv2d")
     field.press("Enter")
     wait_idle(page)          # the run the Enter started has finished, and the charts are drawn
+
+Where the test cannot know how many runs its action starts (a training run's final rerun, a page's periodic
+fragment, a lesson view's step reported after a pause), it first waits for what that run shows (a text, a
+button it enables, the URL it writes) and then for `wait_quiet`: no run is in flight any more.
 """
 
 import os
@@ -19,34 +23,42 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 SERVER_LOG = ROOT / "artifacts" / f"browser-server-{WORKER}.log"
 
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-
-# Installed before any script of the page runs (and again after every navigation). A ForwardMsg's field 6 is
-# script_finished (streamlit/proto/ForwardMsg.proto): 0 finished, 1 compile error, 2 cut short by a rerun
-# (not counted: the next run follows), 3 a fragment's run finished.
+# Installed before any script of the page runs (and again after every navigation). A ForwardMsg's field 4 is
+# new_session (sent when any run starts, a fragment's too), field 6 script_finished (streamlit/proto/ForwardMsg.proto):
+# 0 finished, 1 compile error, 2 cut short by a rerun (not counted in __stRuns: the next run follows), 3 a fragment's
+# run finished. Not every run started gets a script_finished of its own (one went missing after a page switch in the
+# sidebar, test_a_run_goes_on_while_the_student_visits_another_page), so "a run is in flight" is whether the last
+# of these two messages was a new_session, not a count of each.
 COUNT_RUNS = """(() => {
   window.__stRuns = 0;          // script runs finished (full or fragment)
   window.__stSeen = 0;          // ... when the test last waited for one (wait_idle)
-  const finished = data => {
+  window.__stStarted = 0;       // script runs started
+  window.__stBusy = false;      // the last run started has not ended (finished, failed or cut short)
+  const read = data => {        // [started, finished status or -1]
     const b = new Uint8Array(data);
-    let i = 0;
+    let i = 0, started = 0;
     const varint = () => { let v = 0, s = 0, x; do { x = b[i++]; v += (x & 127) * 2 ** s; s += 7; } while (x & 128); return v; };
     while (i < b.length) {
       const tag = varint(), field = Math.floor(tag / 8), wire = tag % 8;
-      if (wire === 0) { const v = varint(); if (field === 6) return v; }
-      else if (wire === 2) { const n = varint(); i += n; }     // (i += varint() would add to the old i)
+      if (wire === 0) { const v = varint(); if (field === 6) return [started, v]; }
+      else if (wire === 2) { const n = varint(); i += n; if (field === 4) started = 1; }  // not i += varint(): the old i
       else if (wire === 1) i += 8;
       else if (wire === 5) i += 4;
-      else return -1;
+      else return [started, -1];
     }
-    return -1;
+    return [started, -1];
   };
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
     constructor(...args) {
       super(...args);
       this.addEventListener('message', e => {
-        if (e.data instanceof ArrayBuffer && [0, 1, 3].includes(finished(e.data))) window.__stRuns++;
+        if (!(e.data instanceof ArrayBuffer)) return;
+        const [started, finished] = read(e.data);
+        window.__stStarted += started;
+        if (started) window.__stBusy = true;
+        if (finished >= 0) window.__stBusy = false;
+        if ([0, 1, 3].includes(finished)) window.__stRuns++;
       });
     }
   };
@@ -70,6 +82,17 @@ SETTLED = """() => {
 RAN = """() => window.__stRuns > window.__stSeen
   && document.querySelector("[data-testid='stApp']")?.dataset.testScriptState === 'notRunning'"""
 
+QUIET = """() => !window.__stBusy
+  && document.querySelector("[data-testid='stApp']")?.dataset.testScriptState === 'notRunning'"""
+
+# The element's box at the previous poll, the same as now (an expander or a scroll has stopped moving it).
+STILL = """(e) => {
+  const r = e.getBoundingClientRect(), now = [r.x, r.y, r.width, r.height].join();
+  const same = e.__stBox === now;
+  e.__stBox = now;
+  return same && r.width > 0;
+}"""
+
 
 def settle(page, timeout: int = 30_000) -> None:
     """Wait until the charts and images are drawn and the page stops growing (polled every 100 ms)."""
@@ -87,6 +110,35 @@ def wait_idle(page, timeout: int = 60_000) -> None:
     page.wait_for_function(RAN, polling=50, timeout=timeout)
     mark(page)
     settle(page, timeout)
+
+
+def wait_quiet(page, timeout: int = 60_000) -> None:
+    """Wait until the last script run the server has started for this page has ended (no run in flight, the app
+    shows "not running"), then for the charts to be drawn. Use it after waiting for something the run in
+    question shows (so it has started): it does not wait for a run still to come."""
+    page.wait_for_function(QUIET, polling=50, timeout=timeout)
+    mark(page)
+    settle(page, timeout)
+
+
+def runs_started(page) -> int:
+    """Script runs started on this page so far (full or fragment)."""
+    return page.evaluate("() => window.__stStarted")
+
+
+def wait_still(locator, timeout: int = 30_000) -> None:
+    """Wait until the element stops moving (an opening expander's animation, a scroll): its box is the same at two
+    polls 100 ms apart."""
+    locator.page.wait_for_function(STILL, arg=locator.element_handle(timeout=timeout), polling=100, timeout=timeout)
+
+
+def wait_trained(page, word: str = "Done", timeout: int = 120_000) -> None:
+    """The training lab's run has ended with the status `word`, the lab's own full rerun after it has drawn Start
+    enabled again, and that run has finished with its charts drawn."""
+    from playwright.sync_api import expect
+    expect(status(page, word)).to_be_visible(timeout=timeout)
+    expect(page.get_by_role("button", name="Start")).to_be_enabled(timeout=timeout)
+    wait_quiet(page, timeout)
 
 
 def wait_value(page, js: str, expected, timeout: int = 30_000) -> None:

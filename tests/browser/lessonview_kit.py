@@ -5,25 +5,12 @@ from __future__ import annotations
 
 import urllib.parse
 
-from chromium import SHOTS, load
+from chromium import SHOTS, load, runs_started, wait_quiet
 from playwright.sync_api import expect
 
 from convlab._format import num
 
 VIEW = "[data-testid='lesson-view']"
-
-# counts the script runs the page starts from now on (each one shows as data-test-script-state="running")
-RUN_COUNTER = """() => {
-  if (window.__runs !== undefined) return;
-  window.__runs = 0;
-  const app = document.querySelector('[data-testid=stApp]');
-  let last = app.getAttribute('data-test-script-state');
-  new MutationObserver(() => {
-    const now = app.getAttribute('data-test-script-state');
-    if (now !== last && now === 'running') window.__runs += 1;
-    last = now;
-  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
 
 READ_CELLS = """(root, [role, onlyActive]) => [...root.querySelectorAll(`[data-cell="${role}"]`)]
   .filter(c => !onlyActive || c.dataset.active === 'true')
@@ -36,10 +23,9 @@ def url(server: str, path: str, **params) -> str:
 
 
 def open_view(browser, address: str, name: str, width: int = 1400, height: int = 1000):
-    """Load a page, wait for its view, start counting script runs. Returns (page, errors)."""
+    """Load a page and wait for its view. Returns (page, errors)."""
     page, errors = load(browser, address, name, width=width, height=height)
     page.wait_for_selector(VIEW, timeout=30_000)
-    page.evaluate(RUN_COUNTER)
     return page, errors
 
 
@@ -52,7 +38,8 @@ def step(page, index: int = 0) -> int:
 
 
 def runs(page) -> int:
-    return page.evaluate("() => window.__runs")
+    """Script runs the page has started so far, counted from the server's own messages (chromium.COUNT_RUNS)."""
+    return runs_started(page)
 
 
 def cells(page, role: str, index: int = 0, active: bool = False) -> dict[tuple[int, int, int], str]:
@@ -79,7 +66,7 @@ def wait_for_url_step(page, want: int) -> None:
     """The step comes back to Python once the stepping pauses, and the page writes it to the URL."""
     page.wait_for_function("(want) => new URLSearchParams(location.search).get('step') === String(want) || "
                            "(want === 0 && !new URLSearchParams(location.search).has('step'))", arg=want, timeout=20_000)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000)
+    wait_quiet(page)
 
 
 def text(value: float) -> str:

@@ -12,21 +12,16 @@ import io
 import pathlib
 import re
 
-from chromium import SHOTS
+from chromium import SHOTS, open_page, wait_quiet
 
 from convlab.exercises import format_answer, make_set
 
+KEY = "^([A-Z0-9]{4}-){4}[A-Z0-9]{4}$"                                     # a teacher key as the page shows it
 EXERCISES = make_set(["output_size", "tf_same", "conv_cell"], 3, 1, 1)    # the teacher page's first three kinds
-APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
 def _open(context, url: str, dialogs: list, width: int = 1400, height: int = 1000):
-    page = context.new_page()
-    page.set_viewport_size({"width": width, "height": height})
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector(APP_IDLE, timeout=60_000)
-    return page
+    return open_page(context, url, width, height, dialogs)[0]
 
 
 def _until(page, js: str, arg=None, timeout: float = 30_000) -> None:
@@ -42,7 +37,7 @@ def _count(page, text: str) -> int:
 
 
 def _shot(page, name: str) -> None:
-    page.wait_for_selector(APP_IDLE, timeout=30_000)
+    wait_quiet(page)                        # the run that showed what the test waited for has finished
     tall = page.evaluate("() => document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight + 120")
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": min(max(size["height"], tall), 5000)})
@@ -73,8 +68,10 @@ def test_a_teacher_and_three_students(server, browser):
         teacher.get_by_role("button", name="Start a class session with this set").click()
         _text(teacher, "Class code:")
         code = re.search(r"Class code: ([A-Z0-9]{4}-[A-Z0-9]{4})", teacher.inner_text("body")).group(1)
-        key = next(t for t in teacher.locator("code").all_inner_texts()
-                   if re.fullmatch(r"([A-Z0-9]{4}-){4}[A-Z0-9]{4}", t.strip())).strip()
+        # the teacher key is drawn further down the same run: it may not be there yet when the code is
+        _until(teacher, "(k) => [...document.querySelectorAll('code')].some(c => new RegExp(k).test(c.innerText.trim()))",
+               KEY)
+        key = next(t for t in teacher.locator("code").all_inner_texts() if re.fullmatch(KEY, t.strip())).strip()
         teacher.wait_for_selector("[data-testid='stImage'] img", timeout=30_000)                # the QR code
         _shot(teacher, "class-teacher-start")
 
@@ -103,7 +100,7 @@ def test_a_teacher_and_three_students(server, browser):
         teacher.get_by_role("link", name="Open the live dashboard").click()
         _until(teacher, "() => /\\b3\\s*joined/.test(document.body.innerText) && "
                         "/\\b6\\s*answers stored/.test(document.body.innerText) && !!document.querySelector('.js-plotly-plot')")
-        teacher.wait_for_selector(APP_IDLE)
+        wait_quiet(teacher)
         body = teacher.inner_text("body")
         assert "Discuss next: question 1" in body and "33% right (1 of 3); 2 missed it." in body
         assert f"Most common wrong answer: <b>{wrong1}</b> (2 students)" in body    # typed text, shown as text

@@ -1,18 +1,11 @@
-"""The Deep networks lessons in headless Chromium: each page loads, reacts to a change, and looks right on a laptop
-and on a projector (screenshots in artifacts/screenshots/deep-*.png); the dropout experiment trains through the
-job pool in the browser, and the optimiser paths animate in the browser without a server round trip."""
+"""The Deep networks lessons in headless Chromium: each page reacts to a change (screenshots in
+artifacts/screenshots/deep-*.png; every page loading, normal and on a projector, is test_pages.py's); the dropout
+experiment trains through the job pool in the browser, and the optimiser paths animate in the browser without a
+server round trip."""
 
-import pytest
+from playwright.sync_api import expect
 
-from chromium import SHOTS, load
-
-LESSONS = ["batchnorm", "dropout", "activations", "init", "optimizers", "mlp-vs-cnn"]
-
-
-def _idle(page, timeout=120_000):
-    page.wait_for_timeout(400)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
-    page.wait_for_timeout(800)
+from chromium import SHOTS, load, runs_started, wait_idle, wait_quiet
 
 
 def _clean(page, errors):
@@ -21,19 +14,11 @@ def _clean(page, errors):
     assert not [e for e in errors if e != "undefined"], errors       # an interrupted Plotly animation rejects with undefined
 
 
-@pytest.mark.parametrize("url", LESSONS)
-def test_projector_mode_at_1280x720(server, browser, url):
-    page, errors = load(browser, f"{server}/{url}?projector=1", f"deep-{url}-projector", width=1280, height=720)
-    assert page.locator("h1").count() == 1 and page.locator(".js-plotly-plot").count() >= 1
-    _clean(page, errors)
-    page.close()
-
-
 def _type(page, label: str, value: str) -> None:
     box = page.get_by_label(label, exact=True)
     box.fill(value)
     box.press("Enter")
-    _idle(page)
+    wait_idle(page)
 
 
 def test_batchnorm_a_new_batch_size(server, browser):
@@ -51,7 +36,9 @@ def test_dropout_experiment_trains_live_in_the_pool(server, browser):
     page.set_viewport_size({"width": 1400, "height": 3000})
     page.get_by_role("button", name="Run: train both MLPs").click()
     page.get_by_text("training accuracy", exact=False).first.wait_for(timeout=300_000)
-    _idle(page)
+    # the page's own full rerun once the experiment has ended draws "Run again" enabled
+    expect(page.get_by_role("button", name="Run again: train both MLPs")).to_be_enabled(timeout=60_000)
+    wait_quiet(page)
     curves = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => (p.data || [])"
                            ".filter(t => (t.name || '').endsWith(': test')).map(t => t.x.length))")
     assert curves == [8, 8], curves
@@ -75,7 +62,7 @@ def test_init_random_filters_differ(server, browser):
     assert page.get_by_text("Identical filters get identical gradients", exact=False).count() == 1
     page.get_by_label("Initial weights").click()          # Streamlit's selectbox is a combobox
     page.get_by_role("option", name="He (random)").click()
-    _idle(page)
+    wait_idle(page)
     page.get_by_text("Random starts differ", exact=False).wait_for(timeout=60_000)
     page.screenshot(path=str(SHOTS / "deep-init-he.png"), full_page=True)
     _clean(page, errors)
@@ -89,10 +76,10 @@ HEADS = """() => { const gd = [...document.querySelectorAll('.js-plotly-plot')].
 
 def test_optimizer_paths_animate_in_the_browser(server, browser):
     page, errors = load(browser, f"{server}/optimizers", "deep-optimizers")
-    start = page.evaluate(HEADS)
+    start, runs = page.evaluate(HEADS), runs_started(page)
     page.get_by_text("Play", exact=True).click()
-    page.wait_for_timeout(2500)                  # frames run in the browser: no script rerun is involved
-    assert page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").count() == 1
+    page.wait_for_function(f"start => JSON.stringify(({HEADS})()) !== JSON.stringify(start)", arg=start, timeout=30_000)
+    assert runs_started(page) == runs             # frames run in the browser: no script rerun is involved
     moved = page.evaluate(HEADS)
     assert len(moved) == 6 and moved != start, (start, moved)
     page.screenshot(path=str(SHOTS / "deep-optimizers-playing.png"), full_page=True)

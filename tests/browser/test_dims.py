@@ -1,15 +1,12 @@
-"""Issue 16's pages in headless Chromium: each loads (normal and projector, 1280×720) and answers a click;
-the DNA model trains live in the browser. Screenshots go to artifacts/screenshots/dims-*.png."""
+"""Issue 16's pages in headless Chromium answer a click; the DNA model trains live in the browser (every page
+loading, normal and on a projector, is test_pages.py's). Screenshots go to artifacts/screenshots/dims-*.png."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from chromium import SHOTS, load, screenshot
-
-PAGES = ["variants", "conv3d", "dna", "audio", "causal"]
-
+from chromium import SHOTS, load, screenshot, wait_idle, wait_quiet
 
 def _no_errors(page, errors):
     assert page.locator("[data-testid='stException']").count() == 0
@@ -21,25 +18,14 @@ def _wait_for_text(page, text, timeout=60_000):
     page.wait_for_function("t => document.body.innerText.includes(t)", arg=text, timeout=timeout)
 
 
-def _wait_idle(page):
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
-
-
-STEPPED = {"variants", "conv3d"}          # stepped in the shared lesson view (tests/browser/test_lessonview.py)
-
-
-@pytest.mark.parametrize("path", PAGES)
-def test_page_normal_and_projector(server, browser, path):
+@pytest.mark.parametrize("path", ["variants", "conv3d"])
+def test_stepped_pages_have_one_set_of_step_controls(server, browser, path):
+    """/variants and /conv3d step in the shared lesson view only (every page loading, normal and on a projector,
+    is tests/browser/test_pages.py's)."""
     page, errors = load(browser, f"{server}/{path}", f"dims-{path}")
     _no_errors(page, errors)
-    if path in STEPPED:
-        assert page.locator("[data-testid='lesson-view']").count() == 1
-        assert page.get_by_role("button", name="Next step").count() == 1          # one set of step controls
-    else:
-        assert page.locator(".js-plotly-plot").count() >= 1
-    page.close()
-    page, errors = load(browser, f"{server}/{path}?projector=1", f"dims-{path}-projector", width=1280, height=720)
-    _no_errors(page, errors)
+    assert page.locator("[data-testid='lesson-view']").count() == 1
+    assert page.get_by_role("button", name="Next step").count() == 1
     page.close()
 
 
@@ -69,11 +55,8 @@ def test_dna_trains_live_and_finds_the_motif(server, browser):
     page.screenshot(path=str(SHOTS / "dims-dna-training.png"), full_page=True)
     _wait_for_text(page, "What the filters learned", timeout=120_000)
     _wait_for_text(page, "6 of 6 bases match TATAAA")
-    _wait_idle(page)
-    tall = page.evaluate("() => document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight + 120")
-    page.set_viewport_size({"width": 1400, "height": min(tall, 5000)})
-    _wait_idle(page)
-    page.screenshot(path=str(SHOTS / "dims-dna-trained.png"), full_page=True)
+    wait_quiet(page)                                        # the page's full rerun after training has finished
+    screenshot(page, "dims-dna-trained")
     _no_errors(page, errors)
     page.close()
 
@@ -81,8 +64,8 @@ def test_dna_trains_live_and_finds_the_motif(server, browser):
 def test_audio_switch_sound(server, browser):
     page, errors = load(browser, f"{server}/audio", "dims-audio-chirp")
     page.locator("[data-testid='stSidebar'] [data-testid='stRadio'] label").filter(has_text="clicks").click()
-    page.wait_for_function("() => location.search.includes('sound=clicks')", timeout=60_000)
-    _wait_idle(page)
-    page.screenshot(path=str(SHOTS / "dims-audio-clicks.png"), full_page=True)
+    wait_idle(page)
+    assert "sound=clicks" in page.url
+    screenshot(page, "dims-audio-clicks")
     _no_errors(page, errors)
     page.close()

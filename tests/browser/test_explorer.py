@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 import oracle
-from chromium import SHOTS, load, wait_idle
+from chromium import SHOTS, load, wait_idle, wait_still
 from lessonview_kit import VIEW, assert_readable, cells, headline, lines, press, runs, step, text, view, wait_step
 from lessonview_kit import RUN_COUNTER
 
@@ -44,6 +44,7 @@ def test_overview_click_a_unit_and_step_its_computation(server, browser, unit):
     page, errors = load(browser, f"{server}/layers", "explorer-overview-full")
     overview = page.locator("[data-testid='network-overview']")
     overview.wait_for()
+    wait_still(overview)                                 # laid out (the overview redraws on a ResizeObserver)
     page.screenshot(path=str(SHOTS / "explorer-overview-1400x1000.png"))
     box = overview.bounding_box()
     assert box["y"] + box["height"] <= 1000, "the whole network should fit on one 1400×1000 screen"
@@ -122,6 +123,7 @@ def test_overview_and_detail_at_projector_size(server, browser):
     overview = page.locator("[data-testid='network-overview']")
     overview.wait_for()
     overview.scroll_into_view_if_needed()
+    wait_still(overview)
     page.screenshot(path=str(SHOTS / "explorer-overview-projector.png"))
     box = overview.bounding_box()
     assert box["height"] <= 720 and box["width"] <= 1280

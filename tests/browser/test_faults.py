@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from chromium import COUNT_RUNS, IDLE, SERVER_LOG, SHOTS, load, mark, screenshot, settle, status, wait_idle
+from chromium import COUNT_RUNS, SERVER_LOG, SHOTS, load, screenshot, status, wait_idle, wait_quiet
 
 from ui.registry import PAGES as REGISTRY
 
@@ -78,9 +78,7 @@ def test_bad_files_get_a_message_and_the_page_keeps_working(server, browser, tmp
     page, errors = load(browser, f"{server}/features?source=upload", f"fault-upload-{name}")
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
     expect(page.get_by_text(message, exact=False)).to_be_visible()
-    page.wait_for_selector(IDLE)                  # the run that said so (if the server said it) has finished
-    mark(page)
-    settle(page)
+    wait_quiet(page)                              # the run that said so (if the server said it) has finished
     page.screenshot(path=str(SHOTS / f"fault-upload-{name}.png"), full_page=True)
     assert page.get_by_text("maps of").count() == 0
     assert_healthy(page, before)
@@ -242,8 +240,7 @@ def test_a_diverging_learning_rate_says_so_and_the_lab_keeps_working(server, bro
     try:
         expect(page.get_by_text("diverged at step").first).to_be_visible(timeout=60_000)
         expect(start).to_be_enabled()                 # the app's own rerun once the run has ended
-        page.wait_for_selector(IDLE)
-        mark(page)
+        wait_quiet(page)
     finally:
         screenshot(page, "fault-diverged")
     expect(page.get_by_text("smaller learning rate").first).to_be_visible()

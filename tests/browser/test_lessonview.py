@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import convlab
+from chromium import wait_idle
 from lessonview_kit import (assert_readable, cells, headline, lines, open_view, press, runs, text, url, view,
                             wait_for_url_step, wait_step)
 
@@ -284,13 +285,11 @@ def test_backward_pooling_input_survives_a_bad_kernel(server, browser):
     for value in ("abc", "1 0; 0 -1"):
         field.fill(value)
         field.press("Control+Enter")
-        page.wait_for_timeout(300)
-        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000)
+        wait_idle(page)
     page.wait_for_selector("[data-testid='lesson-view']")
     assert box.input_value() == "1 3 2 1; 4 2 0 1; 1 1 5 2; 0 3 2 4"
     page.get_by_text("avg", exact=True).click()
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000)
+    wait_idle(page)
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     assert not errors, errors
     page.close()

@@ -3,19 +3,14 @@ reorder layers, then train), drawing a 1 on the canvas, a run that goes on while
 and the lab on a projector. Screenshots go to artifacts/screenshots/training-*.png."""
 
 import json
+import re
 import urllib.parse
 
-from chromium import SHOTS, load
+from chromium import SHOTS, load, wait_idle, wait_quiet, wait_trained, wait_value
 from convlab.models import preset
 
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 POINTS = """() => [...document.querySelectorAll('.js-plotly-plot')]
   .flatMap(p => (p.data || []).filter(t => t.name === 'train loss').map(t => t.x.length))"""
-
-
-def _idle(page) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE, timeout=60_000)
 
 
 def _spec(page) -> list[str]:
@@ -25,13 +20,13 @@ def _spec(page) -> list[str]:
 
 def _click(page, key: str) -> None:
     page.locator(f".st-key-{key} button").first.click()         # a button with help= holds a second one (its tooltip)
-    _idle(page)
+    wait_idle(page)
 
 
 def _choose(page, key: str, option: str) -> None:
     page.locator(f".st-key-{key} input").click()
     page.get_by_role("option", name=option, exact=True).click()
-    _idle(page)
+    wait_idle(page)
 
 
 def _no_errors(page, errors) -> None:
@@ -74,9 +69,10 @@ def test_a_default_run_grows_in_several_frames_and_ends_with_its_curves(server, 
     page, errors = load(browser, f"{server}/training", "training-default-before")
     page.evaluate(RECORD)
     page.get_by_role("button", name="Start").click()
-    page.get_by_text("Done", exact=True).first.wait_for(timeout=60_000)
-    _idle(page)
-    page.wait_for_timeout(500)
+    wait_trained(page)
+    # the recorder's last look shows the finished page: Done, with the loss curve drawn
+    wait_value(page, "() => { const [status, points, drawn] = window.frames_seen.at(-1); "
+                     "return status === 'Done' && points > 0 && drawn; }", True)
     frames = page.evaluate("() => { clearInterval(window.frames_timer); return window.frames_seen; }")
     charts = [f for f in frames if f[1] >= 0]
     assert charts and all(points > 0 for _, points, _ in charts), "a loss chart without points was shown"
@@ -106,8 +102,7 @@ def test_builder_adds_removes_and_reorders_layers_then_trains(server, browser):
     page.set_viewport_size({"width": 1400, "height": 2400})
     page.screenshot(path=str(SHOTS / "training-builder.png"), full_page=True)
     page.get_by_role("button", name="Start").click()
-    page.get_by_text("Done", exact=True).first.wait_for(timeout=60_000)
-    _idle(page)
+    wait_trained(page)
     assert page.get_by_text("test accuracy", exact=False).count() >= 1
     page.screenshot(path=str(SHOTS / "training-builder-trained.png"), full_page=True)
     _no_errors(page, errors)
@@ -137,7 +132,7 @@ def test_drawing_a_one_on_the_canvas_is_classified_one(server, browser):
     page.mouse.up()
     verdict = page.get_by_text("according to the bundled digits model")
     verdict.wait_for(timeout=30_000)
-    _idle(page)
+    wait_quiet(page)                                            # the run that drew the verdict has finished
     assert verdict.inner_text().startswith("1 ("), verdict.inner_text()
     page.screenshot(path=str(SHOTS / "training-drawn.png"), full_page=True)
     _no_errors(page, errors)
@@ -149,15 +144,17 @@ def test_a_run_goes_on_while_the_student_visits_another_page(server, browser):
     page.get_by_role("button", name="Start").click()
     page.get_by_text("Training", exact=True).first.wait_for(timeout=30_000)
     page.locator("[data-testid='stSidebar'] a", has_text="2D convolution").click()
-    _idle(page)
+    page.get_by_role("heading", name="2D convolution").wait_for(timeout=60_000)
     sidebar = page.locator("[data-testid='stSidebar']")
-    sidebar.get_by_text("Training: epoch", exact=False).wait_for(timeout=30_000)
+    # its progress, "Waiting: epoch 0/6" while the worker's one trainer still ends an earlier test's job
+    sidebar.get_by_text(re.compile(r"(Waiting|Training): epoch")).wait_for(timeout=60_000)
     page.screenshot(path=str(SHOTS / "training-sidebar-progress.png"))
     sidebar.get_by_text("“My model” is ready", exact=False).wait_for(timeout=90_000)      # it finished over there
     page.locator("[data-testid='stSidebar'] a", has_text="Network explorer").click()
-    _idle(page)
+    page.get_by_role("heading", name="Network explorer").wait_for(timeout=60_000)
     page.get_by_text("my trained model", exact=True).click()
-    _idle(page)
+    page.get_by_text("your model", exact=False).first.wait_for(timeout=60_000)
+    wait_quiet(page)
     assert page.get_by_text("your model", exact=False).count() >= 1
     assert page.get_by_text("Train a model in the training lab first").count() == 0
     page.screenshot(path=str(SHOTS / "training-mine-elsewhere.png"), full_page=True)
@@ -172,8 +169,7 @@ def test_the_lab_on_a_projector(server, browser):
     page.set_viewport_size({"width": 1280, "height": 720})
     page.screenshot(path=str(SHOTS / "training-projector-top.png"))
     page.get_by_role("button", name="Start").click()
-    page.get_by_text("Done", exact=True).first.wait_for(timeout=60_000)
-    _idle(page)
+    wait_trained(page)
     page.get_by_role("heading", name="Train", exact=True).scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "training-projector-trained.png"))
     _no_errors(page, errors)
