@@ -7,9 +7,7 @@ In every case: a message on the page, no traceback, no "something went wrong" bo
 log about a failed page, and the tab (and the others) keep working.
 """
 
-import ast
 import io
-import pathlib
 import urllib.parse
 
 import numpy as np
@@ -19,9 +17,8 @@ from playwright.sync_api import expect
 
 from chromium import COUNT_RUNS, SERVER_LOG, SHOTS, load, screenshot, status, wait_idle, wait_quiet
 
-from ui.registry import PAGES as REGISTRY
+from schema_ranges import EXTREMES, extremes
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 ERROR = "[data-testid='stAlertContentError']"
 
 
@@ -148,31 +145,16 @@ def test_garbage_typed_into_kernels_gets_a_message(server, browser, path, label,
     page.close()
 
 
-def _number_ranges(path: str) -> dict[str, tuple[float, float]]:
-    """Every Int/Float URL parameter of a page with its (low, high), read from the page's SCHEMA."""
-    tree = ast.parse((ROOT / "pages" / path).read_text())
-    names = {n.targets[0].id: n.value for n in tree.body if isinstance(n, ast.Assign)
-             and isinstance(n.targets[0], ast.Name) and isinstance(n.value, ast.Constant)}
-    out = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("Int", "Float") and len(node.args) >= 4:
-            try:
-                lo, hi = (eval(compile(ast.Expression(a), "<schema>", "eval"), {"__builtins__": {}},  # noqa: S307
-                               {k: v.value for k, v in names.items()}) for a in node.args[2:4])
-            except Exception:                          # noqa: BLE001  a bound we cannot read: leave it out
-                continue
-            out[node.args[0].value] = (lo, hi)
-    return out
+# Every page at its extremes runs in AppTest (tests/pages/test_extremes.py); in Chromium, the pages whose largest
+# settings stress the browser: the biggest grids of the lesson view, the network explorer's overview, the 3D volume.
+IN_BROWSER = [(u, p, e) for u, p, e in EXTREMES if e == "high" and u in ("conv1d", "conv2d", "matrix", "backward",
+                                                                          "conv3d", "layers")]
 
 
-EXTREMES = [(url, path, end) for _, path, _, _, url in REGISTRY if _number_ranges(path) for end in ("low", "high")]
-
-
-@pytest.mark.parametrize("url,path,end", EXTREMES, ids=[f"{u or 'home'}-{e}" for u, _, e in EXTREMES])
+@pytest.mark.parametrize("url,path,end", IN_BROWSER, ids=[f"{u}-{e}" for u, _, e in IN_BROWSER])
 def test_every_number_of_a_page_at_its_extremes(server, browser, url, path, end):
     before = _failures()
-    ranges = _number_ranges(path)
-    query = urllib.parse.urlencode({k: (lo if end == "low" else hi) for k, (lo, hi) in ranges.items()})
+    query = urllib.parse.urlencode(extremes(end, path))
     page, errors = load(browser, f"{server}/{url}?{query}", f"fault-extremes-{url or 'home'}-{end}")
     assert_healthy(page, before)
     assert not errors, errors
