@@ -109,7 +109,7 @@ TYPED = [  # (page, the field's label, {bad value: what the error box says}, a g
      "1, 0, -1"),
     ("conv2d", "Bias (one per filter)", {"abc": "'abc' (number 1) is not a number", "nan": "'nan' (number 1) is not allowed",
                                          "1e999": "'1e999' (number 1) is not allowed",
-                                         "1, 2, 3, 4, 5": "bias has 5 numbers; use at most 3"}, "0.5"),
+                                         "1, 2, 3, 4, 5": "bias has 5 numbers; use at most 4"}, "0.5"),
     ("features?kernels=custom", "Your kernel (rows separated by ; or new lines)",
      {"abc": "'abc' (number 1) is not a number", "nan nan; nan nan": "'nan' (number 1) is not allowed",
       "1e400 0; 0 0": "'1e400' (number 1) is not allowed", "1 2; 3": "row 2 has 1 number(s) but row 1 has 2",

@@ -15,7 +15,9 @@ from ui.registry import PAGES as REGISTRY
 
 PAGES = [url for *_, url in REGISTRY]      # every page of the app
 TEXT_ONLY = {"teacher", "exercises", "dashboard"}   # no figure by default (exercises and the class: tested below)
-COMPONENTS = {"layers": "[data-testid='network-overview'] canvas"}   # figures drawn by a custom component
+COMPONENTS = {"layers": "[data-testid='network-overview'] canvas",    # figures drawn by a custom component
+              "featvis": ".katex",                                     # the update rule, until Run draws the curve
+              "style": "[data-testid='stImage']"}                      # the two photos, until Run
 
 
 def _shows_the_page(page, path: str, errors: list) -> None:
