@@ -3,7 +3,8 @@
 #   scripts/test.sh           every test: math, library, AppTest page tests, the Ray engine, headless Chromium
 #   scripts/test.sh --fast    the math, library and AppTest tests only (no browser, no Ray, nothing marked slow)
 # Extra arguments go to pytest, e.g. scripts/test.sh --fast -k seeds. WORKERS=n sets the number of pytest-xdist
-# workers (default: 4 for the whole suite, whose browser tests mostly wait, and 2 for --fast; 0 runs in-process).
+# workers (default: 3 for the whole suite: on 2 cores the browser tests are CPU-bound, mostly in Chromium, and a
+# fourth worker only adds a server and a browser to warm up; 2 for --fast; 0 runs in-process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,4 +46,4 @@ if [ "$fast" = 1 ]; then
 fi
 # --dist loadgroup keeps the Ray tests on one worker (one local Ray); every worker that gets a browser test
 # starts its own server and Chromium (tests/browser/conftest.py).
-exec .venv/bin/python -m pytest -n "${WORKERS:-4}" --dist loadgroup "$@"
+exec .venv/bin/python -m pytest -n "${WORKERS:-3}" --dist loadgroup "$@"

@@ -160,7 +160,7 @@ def status(page, word: str):
 def open_page(browser, url: str, width: int = 1400, height: int = 1000, dialogs: list | None = None):
     """Open url (in a Browser or a BrowserContext) and wait for its first run; returns the page and a list
     that collects the JavaScript errors it raises. alert/confirm dialogs go to `dialogs`."""
-    page = browser.new_page()
+    page = getattr(browser, "convlab_pages", browser).new_page()   # a Browser's shared context (conftest.py)
     page.set_viewport_size({"width": width, "height": height})
     page.add_init_script(COUNT_RUNS)
     errors = []

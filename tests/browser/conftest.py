@@ -90,6 +90,10 @@ def chromium():
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu",
                                                          "--disable-background-networking", "--disable-dev-shm-usage"])
+        # One context for the pages tests open with load/open_page: its HTTP cache keeps Streamlit's frontend (a few MB
+        # of JS, hashed and immutable) between tests. Each tab is still its own Streamlit session; tests that need
+        # separate browsers (two students, a teacher) make their own contexts.
+        b.convlab_pages = b.new_context()
         yield b
         b.close()
 
@@ -100,4 +104,8 @@ def browser(chromium):
     (a failed test's open tab would otherwise keep polling, and its training job running, into the next test)."""
     yield chromium
     for context in chromium.contexts:
-        context.close()
+        if context is chromium.convlab_pages:
+            for page in context.pages:
+                page.close()
+        else:
+            context.close()
