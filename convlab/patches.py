@@ -28,6 +28,7 @@ import numpy as np
 from convlab._validate import positive_int
 from convlab.arithmetic import RFStep, receptive_field
 from convlab.errors import ConvlabError
+from convlab.gradients import _eval
 
 __all__ = ["Field", "Patch", "TopPatches", "unit_field", "top_patches", "unit_from_patch", "patch_layers"]
 
@@ -253,19 +254,6 @@ def _images(model, images: Any):
     return x.to(device=p.device, dtype=p.dtype) if p is not None else x
 
 
-class _eval_mode:
-    """Run a model in eval mode (batch norm with running statistics, no dropout), then restore its mode."""
-
-    def __init__(self, model):
-        self.model, self.was = model, model.training
-
-    def __enter__(self):
-        self.model.eval()
-
-    def __exit__(self, *exc):
-        self.model.train(self.was)
-
-
 def _inside(box: tuple[int, int, int, int], hw: tuple[int, int]) -> tuple[int, int, int, int]:
     """The box's part inside the image (an empty box at the nearest border when it lies wholly in the padding)."""
     top, left = min(max(box[0], 0), hw[0]), min(max(box[1], 0), hw[1])
@@ -292,7 +280,7 @@ def top_patches(model, images: Any, layer: int | None = None, k: int = 9, batch:
         raise ConvlabError(f"k = {k} patches per unit, but there are only {len(x)} images: use k up to {len(x)}")
     batch = positive_int(batch, "batch")
     best, where = [], []
-    with _eval_mode(model), torch.no_grad():
+    with _eval(model), torch.no_grad():
         for s in range(0, len(x), batch):
             acts = model[:idx + 1](x[s:s + batch])                          # (B, K, h, w)
             flat = acts.flatten(2)                                          # (B, K, h·w)
@@ -406,7 +394,7 @@ def unit_from_patch(model, layer: int | None, unit: int, row: int, col: int, pat
     param = next(model.parameters(), None)
     if param is not None:
         p = p.to(device=param.device, dtype=param.dtype)
-    with _eval_mode(model), torch.no_grad():
+    with _eval(model), torch.no_grad():
         sizes = [hw]                                                    # each op's input size, from a blank image
         blank = torch.zeros(1, p.shape[0], *hw, dtype=p.dtype, device=p.device)
         for op in ops:

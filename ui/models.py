@@ -162,3 +162,19 @@ def resolve_model(choice: str) -> tuple[object, object, str] | None:
         return None
     found = stored_model(choice)
     return found["model"], shared_dataset(found["dataset"]), f"the shared model {choice}"
+
+
+def page_model(choice: str, page: str, schema) -> tuple[object, object, str]:
+    """resolve_model for a page: an unknown or expired id shows its message, and "mine" before any model was trained
+    or loaded asks for one; both end the page's run with its URL written."""
+    from ui.state import stop_with, sync_url
+
+    try:
+        chosen = resolve_model(choice)
+    except ConvlabError as err:
+        stop_with(err, page, schema)
+    if chosen is None:
+        st.info("Train a model in the training lab first (or choose a bundled model).")
+        sync_url(page, schema)
+        st.stop()
+    return chosen

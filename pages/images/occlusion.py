@@ -13,7 +13,7 @@ from convlab.training import predict
 from ui.explanations import agreement_note, cam_layer, on_the_photo, pooled_views, sanity_section, worked_examples
 from ui.export import export_panel
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar, model_photo
-from ui.models import model_field, model_picker, resolve_model
+from ui.models import model_field, model_picker, page_model
 from ui.state import font_size, projector, stop_with, sync_url, use_state
 from ui.urlstate import Choice, Flag, Int, Schema
 from ui.widgets import chart, plain, probability_line
@@ -53,15 +53,7 @@ with st.sidebar:
     st.selectbox("Occluder", BASELINES, key="oc_baseline", help="what replaces the hidden square")
     st.number_input("Agreement: top share of pixels (%)", 1, 50, key="oc_top")
 
-try:
-    chosen = resolve_model(ss["oc_model"])
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
-if chosen is None:
-    st.info("Train a model in the training lab first (or choose a bundled model).")
-    sync_url(P, SCHEMA)
-    st.stop()
-model, data, _ = chosen
+model, data, _ = page_model(ss["oc_model"], P, SCHEMA)
 model = model.cpu().eval()
 picked = model_image(P, data)
 if picked is None:

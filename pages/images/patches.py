@@ -7,7 +7,7 @@ import convlab
 from convlab._format import signed
 from convlab.figures.patches import patches_figure, unit_figure
 from convlab.layers import describe_module
-from ui.models import BUNDLED, MINE, model_field, model_picker, resolve_model
+from ui.models import BUNDLED, MINE, model_field, model_picker, page_model, resolve_model
 from ui.state import font_size, projector, stop_with, sync_url, use_state
 from ui.urlstate import Int, Schema
 from ui.widgets import chart
@@ -39,15 +39,7 @@ st.caption("Zeiler & Fergus (2014, seed 001): run the test images through the ne
 with st.sidebar:
     model_picker("tp_model", {"digits": "bundled digits model", "shapes": "bundled shapes model",
                               "faces": "bundled faces model (25×25 grey)"})
-try:
-    chosen = resolve_model(ss["tp_model"])
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
-if chosen is None:
-    st.info("Train a model in the training lab first (or choose a bundled model).")
-    sync_url(P, SCHEMA)
-    st.stop()
-model, data, name = chosen
+model, data, name = page_model(ss["tp_model"], P, SCHEMA)
 layers = convlab.patch_layers(model)
 if not layers:
     stop_with(convlab.ConvlabError("this model has no convolution whose receptive field can be traced"), P, SCHEMA)

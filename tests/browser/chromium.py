@@ -172,6 +172,21 @@ def open_page(browser, url: str, width: int = 1400, height: int = 1000, dialogs:
     return page, errors
 
 
+def assert_clean(page, errors: list) -> None:
+    """No traceback, no error box, no JavaScript error (an interrupted Plotly animation rejects with "undefined")."""
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    assert not [e for e in errors if e != "undefined"], errors
+
+
+def type_into(page, label: str, value: str) -> None:
+    """Type value into the input labelled `label`, press Enter and wait for the run it starts."""
+    box = page.get_by_label(label, exact=True)
+    box.fill(value)
+    box.press("Enter")
+    wait_idle(page)
+
+
 def screenshot(page, name: str) -> None:
     """The whole page: Streamlit scrolls inside its own container, so the window grows to the content first."""
     width = page.viewport_size["width"]

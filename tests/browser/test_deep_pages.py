@@ -5,29 +5,18 @@ server round trip."""
 
 from playwright.sync_api import expect
 
-from chromium import SHOTS, load, runs_started, wait_idle, wait_quiet
+from chromium import SHOTS, assert_clean, load, runs_started, type_into, wait_idle, wait_quiet
 
 
-def _clean(page, errors):
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert page.locator("[data-testid='stAlertContentError']").count() == 0
-    assert not [e for e in errors if e != "undefined"], errors       # an interrupted Plotly animation rejects with undefined
-
-
-def _type(page, label: str, value: str) -> None:
-    box = page.get_by_label(label, exact=True)
-    box.fill(value)
-    box.press("Enter")
-    wait_idle(page)
 
 
 def test_batchnorm_a_new_batch_size(server, browser):
     page, errors = load(browser, f"{server}/batchnorm", "deep-batchnorm")
     assert page.get_by_text("m = N·H·W = 4·2·2 = 16").count() == 1
-    _type(page, "Samples N", "3")
+    type_into(page, "Samples N", "3")
     page.get_by_text("m = N·H·W = 3·2·2 = 12").wait_for(timeout=60_000)
     page.screenshot(path=str(SHOTS / "deep-batchnorm-changed.png"), full_page=True)
-    _clean(page, errors)
+    assert_clean(page, errors)
     page.close()
 
 
@@ -43,17 +32,17 @@ def test_dropout_experiment_trains_live_in_the_pool(server, browser):
                            ".filter(t => (t.name || '').endsWith(': test')).map(t => t.x.length))")
     assert curves == [8, 8], curves
     page.screenshot(path=str(SHOTS / "deep-dropout-trained.png"), full_page=True)
-    _clean(page, errors)
+    assert_clean(page, errors)
     page.close()
 
 
 def test_activations_another_seed_other_norms(server, browser):
     page, errors = load(browser, f"{server}/activations", "deep-activations")
     before = page.get_by_text("of the first layer for one batch").inner_text()
-    _type(page, "Seed", "3")
+    type_into(page, "Seed", "3")
     after = page.get_by_text("of the first layer for one batch").inner_text()
     assert before != after
-    _clean(page, errors)
+    assert_clean(page, errors)
     page.close()
 
 
@@ -65,7 +54,7 @@ def test_init_random_filters_differ(server, browser):
     wait_idle(page)
     page.get_by_text("Random starts differ", exact=False).wait_for(timeout=60_000)
     page.screenshot(path=str(SHOTS / "deep-init-he.png"), full_page=True)
-    _clean(page, errors)
+    assert_clean(page, errors)
     page.close()
 
 
@@ -84,13 +73,13 @@ def test_optimizer_paths_animate_in_the_browser(server, browser):
     assert len(moved) == 6 and moved != start, (start, moved)
     page.screenshot(path=str(SHOTS / "deep-optimizers-playing.png"), full_page=True)
     page.get_by_text("Pause", exact=True).click()
-    _clean(page, errors)
+    assert_clean(page, errors)
     page.close()
 
 
 def test_mlp_vs_cnn_more_hidden_units(server, browser):
     page, errors = load(browser, f"{server}/mlp-vs-cnn", "deep-mlp-vs-cnn")
-    _type(page, "MLP hidden units", "128")
+    type_into(page, "MLP hidden units", "128")
     page.get_by_text("9,610 parameters", exact=False).first.wait_for(timeout=60_000)
-    _clean(page, errors)
+    assert_clean(page, errors)
     page.close()

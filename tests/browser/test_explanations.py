@@ -5,22 +5,11 @@ unit, and both pages on a projector (screenshots in artifacts/screenshots/explan
 import numpy as np
 import pytest
 
-from chromium import load, screenshot, settle, wait_idle
+from chromium import assert_clean, load, screenshot, settle, type_into, wait_idle
 
 CHARTS = "() => [...document.querySelectorAll('.js-plotly-plot')].length"
 
 
-def _clean(page, errors) -> None:
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert page.locator("[data-testid='stAlertContentError']").count() == 0
-    assert not [e for e in errors if e != "undefined"], errors       # an interrupted Plotly animation rejects with undefined
-
-
-def _type(page, label: str, value: str) -> None:
-    box = page.get_by_label(label, exact=True)
-    box.fill(value)
-    box.press("Enter")
-    wait_idle(page)
 
 
 def test_three_maps_a_typed_share_and_the_sanity_check(server, browser):
@@ -28,7 +17,7 @@ def test_three_maps_a_typed_share_and_the_sanity_check(server, browser):
     for title in ("occlusion: drop in the score", "Grad-CAM at layer 3, stretched", "saliency: |∂score/∂pixel|"):
         assert page.get_by_text(title).count() == 1, title
     assert page.get_by_text("top 20% = 205 pixels", exact=False).count() == 1          # of 32 × 32 = 1024
-    _type(page, "Agreement: top share of pixels (%)", "10")
+    type_into(page, "Agreement: top share of pixels (%)", "10")
     assert page.get_by_text("top 10% = 103 pixels", exact=False).count() == 1
     before = page.evaluate(CHARTS)
     page.get_by_role("button", name="Run: randomise layer by layer").click()
@@ -37,7 +26,7 @@ def test_three_maps_a_typed_share_and_the_sanity_check(server, browser):
     assert page.evaluate(CHARTS) == before + 2                       # ρ per step, and every map per step
     assert page.get_by_text("once all 3 layers are", exact=False).count() == 3          # a line per method
     screenshot(page, "explanations-sanity")
-    _clean(page, errors)
+    assert_clean(page, errors)
     page.close()
 
 
@@ -56,23 +45,23 @@ def test_an_uploaded_photo_on_the_faces_model(server, browser, tmp_path):
     assert page.get_by_text("Grad-CAM on the photo", exact=True).count() == 1
     assert page.get_by_text("kept in colour at 175×175 pixels", exact=False).count() == 1          # 25 × 7
     screenshot(page, "explanations-upload")
-    _clean(page, errors)
+    assert_clean(page, errors)
     page.close()
 
 
 def test_patches_of_another_unit_and_layer(server, browser):
     page, errors = load(browser, f"{server}/patches?model=shapes", "patches-shapes")
     assert page.get_by_text("32 units, each with the 9 test images", exact=False).count() == 1
-    _type(page, "Unit (0 to 31)", "5")
+    type_into(page, "Unit (0 to 31)", "5")
     assert page.locator("[data-testid='stDataFrame']").count() == 1
     assert page.evaluate("() => new URL(location.href).searchParams.get('unit')") == "5"
     screenshot(page, "patches-shapes-unit5")
-    _clean(page, errors)
+    assert_clean(page, errors)
     page.close()
     page, errors = load(browser, f"{server}/patches?model=faces&layer=2&k=9", "patches-faces-layer2")
     assert page.get_by_text("10 units, each with the 9 test images", exact=False).count() == 1
     assert page.get_by_text("reads a 5×5 window", exact=False).count() == 1
-    _clean(page, errors)
+    assert_clean(page, errors)
     page.close()
 
 
@@ -87,5 +76,5 @@ def test_projector_mode_at_1280x720(server, browser, url):
         page.get_by_text("Each map is scaled to its own largest value", exact=False).wait_for(timeout=120_000)
         settle(page)
         screenshot(page, f"{name}-sanity")
-    _clean(page, errors)
+    assert_clean(page, errors)
     page.close()

@@ -9,23 +9,18 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from chromium import load, screenshot, wait_idle, wait_value
+from chromium import assert_clean, load, screenshot, wait_idle, wait_value
 
 CURVE_LENGTHS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => (p.data || [])
   .filter(t => t.mode === 'lines').map(t => t.x.length))"""
 
-
-def _clean(page, errors):
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert page.locator("[data-testid='stAlertContentError']").count() == 0
-    assert not errors, errors
 
 
 @pytest.mark.parametrize("url", ["featvis", "style"])
 def test_projector_mode_at_1280x720(server, browser, url):
     page, errors = load(browser, f"{server}/{url}?projector=1", f"{url}-projector", width=1280, height=720)
     assert page.locator("h1").count() == 1
-    _clean(page, errors)
+    assert_clean(page, errors)
     page.close()
 
 
@@ -35,7 +30,7 @@ def test_feature_visualisation_runs_live(server, browser):
     page.get_by_text("at the start,", exact=False).first.wait_for(timeout=120_000)
     wait_value(page, CURVE_LENGTHS, [61, 61], timeout=60_000)
     screenshot(page, "featvis-done")
-    _clean(page, errors)
+    assert_clean(page, errors)
     page.close()
 
 
@@ -45,7 +40,7 @@ def test_style_transfer_runs_live(server, browser):
     page.get_by_text("The optimisation took", exact=False).wait_for(timeout=120_000)
     wait_value(page, CURVE_LENGTHS, [60, 61, 61], timeout=60_000)        # L_c = 0 at step 0 has no log
     screenshot(page, "style-done")
-    _clean(page, errors)
+    assert_clean(page, errors)
     page.close()
 
 
@@ -69,5 +64,5 @@ def test_style_uploads_are_checked_and_scaled(server, browser, tmp_path):
     expect(page.get_by_text("128×96 pixels")).to_have_count(1)
     expect(page.get_by_role("button", name="Run: paint the content in the style")).to_have_count(1)
     screenshot(page, "style-upload-scaled")
-    _clean(page, errors)
+    assert_clean(page, errors)
     page.close()
