@@ -48,12 +48,7 @@ Object.assign(View.prototype, {
     }
     this.root.appendChild(stage);
     if (conv) this.root.appendChild(this.unitChain());
-    const detail = el("div", "lv-detail");
-    this.headline = el("div", "lv-headline");
-    this.headline.setAttribute("aria-live", "polite");
-    this.exprBox = el("div", "lv-expr");
-    detail.append(this.headline, this.exprBox);
-    this.root.appendChild(detail);
+    this.root.appendChild(this.newDetail(true));
   },
 
   unitThumbs() {

@@ -675,10 +675,7 @@ class View {
 
   buildDetail() {
     const p = this.p;
-    const detail = el("div", "lv-detail");
-    this.headline = el("div", "lv-headline");
-    this.headline.setAttribute("aria-live", "polite");
-    detail.appendChild(this.headline);
+    const detail = this.newDetail();
     this.productGrids = [];
     if (p.kind === "conv" && p.dims === 2) {
       const row = el("div", "lv-products");
@@ -762,12 +759,7 @@ class View {
       this.outputs.push(grid);
     }
     this.fillStage(stage, [[...this.inputs, ...this.kernels], [], this.outputs]);
-    const detail = el("div", "lv-detail");
-    this.headline = el("div", "lv-headline");
-    this.headline.setAttribute("aria-live", "polite");
-    this.exprBox = el("div", "lv-expr");
-    detail.append(this.headline, this.exprBox);
-    this.root.appendChild(detail);
+    this.root.appendChild(this.newDetail(true));
   }
 
   // ---- linked matrix panels (the matrix page) and the "links" kind (the backward pass)
@@ -856,12 +848,20 @@ class View {
     const p = this.p;
     this.n = p.values.length;
     this.root.appendChild(this.buildPanels(p, p.out));
+    this.root.appendChild(this.newDetail(true));
+  }
+
+  // the detail under the grids: the headline (read out when it changes), and with `expr` the written-out lines after it
+  newDetail(expr = false) {
     const detail = el("div", "lv-detail");
     this.headline = el("div", "lv-headline");
     this.headline.setAttribute("aria-live", "polite");
-    this.exprBox = el("div", "lv-expr");
-    detail.append(this.headline, this.exprBox);
-    this.root.appendChild(detail);
+    detail.appendChild(this.headline);
+    if (expr) {
+      this.exprBox = el("div", "lv-expr");
+      detail.appendChild(this.exprBox);
+    }
+    return detail;
   }
 
   // ---- sizes

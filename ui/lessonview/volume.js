@@ -108,10 +108,7 @@ Object.assign(View.prototype, {
 
   buildVolumeDetail() {
     const p = this.p;
-    const detail = el("div", "lv-detail");
-    this.headline = el("div", "lv-headline");
-    this.headline.setAttribute("aria-live", "polite");
-    detail.appendChild(this.headline);
+    const detail = this.newDetail();
     const row = el("div", "lv-products");
     this.productGrids = [];
     for (let k = 0; k < this.CG * this.KD; k++) {
