@@ -69,8 +69,8 @@ with st.sidebar:
 with st.expander("Type your own numbers (one grid per sample, separated by |)"):
     for c, col in enumerate(st.columns(ss["bn_c"])):
         col.text_area(f"Channel {c}", key=f"bn_x{c}", height=90)
-st.latex(r"\mu_B = \frac1m\sum_i x_i \qquad \sigma^2_B = \frac1m\sum_i (x_i-\mu_B)^2 \qquad "
-         r"\hat x_i = \frac{x_i-\mu_B}{\sqrt{\sigma^2_B+\epsilon}} \qquad y_i = \gamma\,\hat x_i + \beta")
+st.latex(r"\mu_B = \frac1m\sum_i x_i \qquad \sigma^2_B = \frac1m\sum_i (x_i-\mu_B)^2")   # two lines: one ran off a projector
+st.latex(r"\hat x_i = \frac{x_i-\mu_B}{\sqrt{\sigma^2_B+\epsilon}} \qquad y_i = \gamma\,\hat x_i + \beta")
 try:
     x = read_batch()
     steps = convlab.batch_norm_steps(x, parse_vector(ss["bn_gamma"], "γ", 3), parse_vector(ss["bn_beta"], "β", 3),
