@@ -67,8 +67,8 @@ torch_badge(check_activations(xs, curves, params))
 
 st.header("σ′ ≤ 0.25")
 depth = ss["ac_depth"]
-st.latex(r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x)) \le \tfrac14 \text{ (at } x = 0\text{)} \quad\Rightarrow\quad "
-         rf"\prod_{{l=1}}^{{{depth}}} \sigma'(\cdot) \le 0.25^{{{depth}}} = {latex_number(0.25 ** depth)}")
+st.latex(r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x)) \le \tfrac14 \text{ (at } x = 0\text{)}")   # two lines: one ran off
+st.latex(rf"\Rightarrow\quad \prod_{{l=1}}^{{{depth}}} \sigma'(\cdot) \le 0.25^{{{depth}}} = {latex_number(0.25 ** depth)}")
 st.markdown(f"Back through {depth} sigmoid layers the gradient is multiplied by at most 0.25 per layer (and by the "
             "weights). ReLU's slope is 1 wherever it is active, so the product need not shrink.")
 
