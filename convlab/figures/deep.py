@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from convlab.figures.cells import cell_text as _text
-from convlab.figures.style import DIVERGING
+from convlab.figures.style import DIVERGING, log_ticks
 from convlab.figures.style import limit as _limit
 
 __all__ = ["PALETTE", "batch_figure", "running_stats_figure", "batch_size_figure", "runs_figure", "grad_norms_figure",
@@ -98,7 +98,7 @@ def batch_size_figure(sizes: Sequence[int], mean_spread: np.ndarray, var_spread:
         fig.add_trace(go.Scatter(x=list(sizes), y=np.maximum(y, 1e-6), mode="lines+markers", name=name,
                                  line={"color": PALETTE[i], "width": 3}))
     fig.update_xaxes(type="log", title="batch size N", tickvals=list(sizes))
-    fig.update_yaxes(type="log", title="standard deviation / RMS error")
+    fig.update_yaxes(type="log", title="standard deviation / RMS error", **log_ticks(*(t.y for t in fig.data)))
     return _style(fig, 340, font_size)
 
 
@@ -149,7 +149,7 @@ def grad_norms_figure(norms: dict[str, dict[str, float]], font_size: int = 14) -
         fig.add_trace(go.Scatter(x=list(by_layer), y=[max(v, 1e-30) for v in by_layer.values()], name=name,
                                  mode="lines+markers", line={"color": PALETTE[i % len(PALETTE)], "width": 3},
                                  hovertemplate="%{x}: %{y:.3g}<extra>" + name + "</extra>"))
-    fig.update_yaxes(type="log", title="‖∂L/∂W‖", exponentformat="power")
+    fig.update_yaxes(type="log", title="‖∂L/∂W‖", **log_ticks(*(t.y for t in fig.data)))
     fig.update_xaxes(title="layer (input side first)", type="category")
     return _style(fig, 380, font_size)
 
@@ -166,7 +166,7 @@ def grad_history_figure(records: list[dict], names: Sequence[str], layer: str, f
         steps = [r for r in records if r["run"] == name and r["kind"] == "step" and "grad_norms" in r]
         fig.add_trace(go.Scatter(x=[r["step"] for r in steps], y=[max(r["grad_norms"][layer], 1e-30) for r in steps],
                                  name=name, mode="lines", line={"color": PALETTE[i % len(PALETTE)], "width": 2}))
-    fig.update_yaxes(type="log", title=f"‖∂L/∂W‖ of {layer}", exponentformat="power")
+    fig.update_yaxes(type="log", title=f"‖∂L/∂W‖ of {layer}", **log_ticks(*(t.y for t in fig.data)))
     fig.update_xaxes(title="step")
     return _style(fig, 340, font_size)
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from convlab.figures.style import CHART_FONT, GRIDLINE, GROUPS, PAPER
+from convlab.figures.style import CHART_FONT, GRIDLINE, GROUPS, PAPER, log_ticks
 
 __all__ = ["steps_figure"]
 
@@ -28,5 +28,6 @@ def steps_figure(steps: Sequence[int], series: Mapping[str, Sequence[float]], ti
     fig.update_layout(title={"text": title}, height=height, margin=dict(l=10, r=10, t=40, b=10),
                       font={"size": font_size}, plot_bgcolor=PAPER, legend={"orientation": "h", "y": -0.25})
     fig.update_xaxes(title="step", gridcolor=GRIDLINE)
-    fig.update_yaxes(title=y_title, gridcolor=GRIDLINE, type="log" if log else "linear")
+    fig.update_yaxes(title=y_title, gridcolor=GRIDLINE, type="log" if log else "linear",
+                     **(log_ticks(*(t.y for t in fig.data)) if log else {}))
     return fig

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from convlab.figures.style import (BLUE, CHART_FONT, COUNTS, DIVERGING, GRIDLINE, ORANGE, PAPER, PICTURE,
-                                   TILE_FONT, TRANSPARENT, limit)
+                                   TILE_FONT, TRANSPARENT, limit, log_ticks)
 
 __all__ = ["curves_figure", "grad_norms_figure", "tiles_figure", "confusion_figure", "ink_figure", "probs_figure"]
 
@@ -52,7 +52,7 @@ def grad_norms_figure(norms: list[dict], font_size: int = CHART_FONT) -> go.Figu
     layers = list(norms[-1]) if norms else []
     for name in layers:
         fig.add_trace(go.Scatter(y=[max(n.get(name, 0.0), 1e-12) for n in norms], name=name, mode="lines"))
-    fig.update_yaxes(type="log", title="‖dL/dW‖")
+    fig.update_yaxes(type="log", title="‖dL/dW‖", **log_ticks(*(t.y for t in fig.data)))
     fig.update_xaxes(title="report")
     fig.update_layout(title={"text": "gradient norm per layer"})
     return _style(fig, 330, font_size)

@@ -9,9 +9,6 @@ import urllib.parse
 from chromium import SHOTS, load, wait_idle, wait_quiet, wait_trained, wait_value
 from convlab.models import preset
 
-POINTS = """() => [...document.querySelectorAll('.js-plotly-plot')]
-  .flatMap(p => (p.data || []).filter(t => t.name === 'train loss').map(t => t.x.length))"""
-
 
 def _spec(page) -> list[str]:
     query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
@@ -35,21 +32,6 @@ def _no_errors(page, errors) -> None:
     assert not errors, errors
 
 
-def test_curves_grow_while_it_trains(server, browser):
-    # a long run (32×32 digits, 50 epochs: about a minute): Stop must come while it still trains, even on a busy machine
-    page, errors = load(browser, f"{server}/training?dataset=digits32&epochs=50", "training-before")
-    page.get_by_role("button", name="Start").click()
-    page.wait_for_function(f"() => ({POINTS})().some(n => n > 0)", timeout=30_000)
-    first = max(page.evaluate(POINTS))
-    page.wait_for_function(f"() => ({POINTS})().some(n => n > {first})", timeout=30_000)    # the same chart, grown
-    page.set_viewport_size({"width": 1400, "height": 3200})
-    page.screenshot(path=str(SHOTS / "training-live.png"), full_page=True)
-    page.get_by_role("button", name="Stop").click()
-    page.get_by_text("Stopped", exact=True).first.wait_for(timeout=30_000)
-    _no_errors(page, errors)
-    page.close()
-
-
 RECORD = """() => {
   window.frames_seen = [];
   const look = () => {
@@ -62,9 +44,34 @@ RECORD = """() => {
   };
   window.frames_timer = setInterval(look, 100);
 }"""
+GROWN = """() => new Set(window.frames_seen.filter(f => f[0] === 'Training' && f[1] > 0).map(f => f[1])).size"""
 
 
-def test_a_default_run_grows_in_several_frames_and_ends_with_its_curves(server, browser):
+def _charts_never_empty(frames) -> None:
+    charts = [f for f in frames if f[1] >= 0]
+    assert charts and all(points > 0 for _, points, _ in charts), "a loss chart without points was shown"
+
+
+def test_curves_grow_while_it_trains(server, browser):
+    """Issue 15: the curves grow visibly while a class watches. At full speed the default run ends in about two
+    seconds here, so how many frames show it growing depends on the machine's speed (CI once saw one); the growth is
+    checked at classroom pace, which spreads the same run over about 25 s on any machine."""
+    page, errors = load(browser, f"{server}/training?pace=1", "training-before")
+    page.evaluate(RECORD)
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_function(f"() => ({GROWN})() >= 3", timeout=60_000)        # three different curves, one run
+    frames = page.evaluate("() => window.frames_seen")
+    _charts_never_empty(frames)
+    assert "Done" not in {status for status, _, _ in frames}, "a paced run should still be training"
+    page.set_viewport_size({"width": 1400, "height": 3200})
+    page.screenshot(path=str(SHOTS / "training-live.png"), full_page=True)
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_text("Stopped", exact=True).first.wait_for(timeout=30_000)
+    _no_errors(page, errors)
+    page.close()
+
+
+def test_a_default_run_never_shows_an_empty_chart_and_ends_with_its_curves(server, browser):
     """Issue 15: the default digits run used to show empty axes, then Done with a blank loss chart."""
     page, errors = load(browser, f"{server}/training", "training-default-before")
     page.evaluate(RECORD)
@@ -74,12 +81,10 @@ def test_a_default_run_grows_in_several_frames_and_ends_with_its_curves(server, 
     wait_value(page, "() => { const [status, points, drawn] = window.frames_seen.at(-1); "
                      "return status === 'Done' && points > 0 && drawn; }", True)
     frames = page.evaluate("() => { clearInterval(window.frames_timer); return window.frames_seen; }")
-    charts = [f for f in frames if f[1] >= 0]
-    assert charts and all(points > 0 for _, points, _ in charts), "a loss chart without points was shown"
-    growing = sorted({points for status, points, _ in charts if status == "Training"})
-    assert len(growing) >= 3, f"the curves should grow in several steps while training: {growing}"
+    _charts_never_empty(frames)
     status, points, drawn = frames[-1]
-    assert status == "Done" and points > 0 and drawn, frames[-5:]
+    assert status == "Done" and drawn, frames[-5:]
+    assert points >= 20, f"a point every few batches: the finished curve should have many points, not {points}"
     page.screenshot(path=str(SHOTS / "training-default-done.png"), full_page=True)
     _no_errors(page, errors)
     page.close()
