@@ -220,51 +220,61 @@ def _vec(v: np.ndarray) -> str:
     return r"\left(" + ",\\ ".join(num(x) for x in np.ravel(v)) + r"\right)"
 
 
+def _rows(lhs: str, symbols: str, *numbers: str) -> str:
+    """One update as two aligned rows: lhs = the symbols, then = the numbers (one line ran off a projector)."""
+    return rf"\begin{{aligned}} {lhs} &= {symbols} \\ &= {' = '.join(numbers)} \end{{aligned}}"
+
+
 def step_latex(name: str, step: OptStep, hyper: dict[str, float]) -> list[str]:
-    r"""The update equations of one step, symbols first, then the numbers (for st.latex).
+    r"""The update equations of one step (for st.latex): each one with its symbols on one row, then its numbers.
 
     >>> lines = step_latex("sgd", optimizer_step("sgd", [1.0, 2.0], [0.5, -1.0], lr=0.1), hyperparameters("sgd", lr=0.1))
     >>> print(lines[1].replace(r"\left", "").replace(r"\right", ""))
-    \theta_{1} = \theta_{0} - \eta\, g_{1} = (1,\ 2) - 0.1 \cdot (0.5,\ -1) = (0.95,\ 2.1)
+    \begin{aligned} \theta_{1} &= \theta_{0} - \eta\, g_{1} \\ &= (1,\ 2) - 0.1 \cdot (0.5,\ -1) = (0.95,\ 2.1) \end{aligned}
     """
 
     t, st = step.t, step.state
     p = t - 1
     lines = [rf"g_{{{t}}} = \nabla f(\theta_{{{p}}})" + (rf" + \lambda\,\theta_{{{p}}}" if hyper["weight_decay"] else "")
              + rf" = {_vec(step.grad)}"]
-    theta = rf"\theta_{{{t}}} = \theta_{{{p}}} - "
+    theta = rf"\theta_{{{t}}}"
     lr, before, after = num(hyper["lr"]), _vec(step.before), _vec(step.after)
     eps = latex_number(hyper.get("eps", 0.0))
+
+    def update(symbols: str, numbers: str) -> str:          # θ_t = θ_{t-1} − symbols, then the numbers
+        return _rows(theta, rf"\theta_{{{p}}} - {symbols}", rf"{before} - {numbers}", after)
+
     if name == "sgd":
-        lines.append(theta + rf"\eta\, g_{{{t}}} = {before} - {lr} \cdot {_vec(step.grad)} = {after}")
+        lines.append(update(rf"\eta\, g_{{{t}}}", rf"{lr} \cdot {_vec(step.grad)}"))
     elif name in ("momentum", "nesterov"):
         mu = num(hyper["momentum"])
-        lines.append(rf"v_{{{t}}} = \mu\, v_{{{p}}} + g_{{{t}}} = {mu} \cdot v_{{{p}}} + {_vec(step.grad)} = {_vec(st['v'])}")
+        lines.append(_rows(rf"v_{{{t}}}", rf"\mu\, v_{{{p}}} + g_{{{t}}}", rf"{mu} \cdot v_{{{p}}} + {_vec(step.grad)}",
+                           _vec(st["v"])))
         if name == "momentum":
-            lines.append(theta + rf"\eta\, v_{{{t}}} = {before} - {lr} \cdot {_vec(st['v'])} = {after}")
+            lines.append(update(rf"\eta\, v_{{{t}}}", rf"{lr} \cdot {_vec(st['v'])}"))
         else:
             look = step.grad + hyper["momentum"] * st["v"]
-            lines.append(theta + rf"\eta\,(g_{{{t}}} + \mu\, v_{{{t}}}) = {before} - {lr} \cdot {_vec(look)} = {after}")
+            lines.append(update(rf"\eta\,(g_{{{t}}} + \mu\, v_{{{t}}})", rf"{lr} \cdot {_vec(look)}"))
     elif name == "adagrad":
         lines.append(rf"G_{{{t}}} = G_{{{p}}} + g_{{{t}}}^2 = {_vec(st['G'])}")
-        lines.append(theta + rf"\frac{{\eta\, g_{{{t}}}}}{{\sqrt{{G_{{{t}}}}} + \epsilon}} = {before} - "
-                     rf"\frac{{{lr} \cdot {_vec(step.grad)}}}{{{_vec(np.sqrt(st['G']))} + {eps}}} = {after}")
+        lines.append(update(rf"\frac{{\eta\, g_{{{t}}}}}{{\sqrt{{G_{{{t}}}}} + \epsilon}}",
+                            rf"\frac{{{lr} \cdot {_vec(step.grad)}}}{{{_vec(np.sqrt(st['G']))} + {eps}}}"))
     elif name == "rmsprop":
         a = num(hyper["alpha"])
-        lines.append(rf"s_{{{t}}} = \alpha\, s_{{{p}}} + (1 - \alpha)\, g_{{{t}}}^2 = {a} \cdot s_{{{p}}} + "
-                     rf"{num(1 - hyper['alpha'])} \cdot {_vec(step.grad ** 2)} = {_vec(st['s'])}")
-        lines.append(theta + rf"\frac{{\eta\, g_{{{t}}}}}{{\sqrt{{s_{{{t}}}}} + \epsilon}} = {before} - "
-                     rf"\frac{{{lr} \cdot {_vec(step.grad)}}}{{{_vec(np.sqrt(st['s']))} + {eps}}} = {after}")
+        lines.append(_rows(rf"s_{{{t}}}", rf"\alpha\, s_{{{p}}} + (1 - \alpha)\, g_{{{t}}}^2",
+                           rf"{a} \cdot s_{{{p}}} + {num(1 - hyper['alpha'])} \cdot {_vec(step.grad ** 2)}", _vec(st["s"])))
+        lines.append(update(rf"\frac{{\eta\, g_{{{t}}}}}{{\sqrt{{s_{{{t}}}}} + \epsilon}}",
+                            rf"\frac{{{lr} \cdot {_vec(step.grad)}}}{{{_vec(np.sqrt(st['s']))} + {eps}}}"))
     else:
         b1, b2 = hyper["beta1"], hyper["beta2"]
-        lines += [rf"m_{{{t}}} = \beta_1 m_{{{p}}} + (1 - \beta_1)\, g_{{{t}}} = {num(b1)} \cdot m_{{{p}}} + "
-                  rf"{num(1 - b1)} \cdot {_vec(step.grad)} = {_vec(st['m'])}",
-                  rf"v_{{{t}}} = \beta_2 v_{{{p}}} + (1 - \beta_2)\, g_{{{t}}}^2 = {num(b2)} \cdot v_{{{p}}} + "
-                  rf"{num(1 - b2)} \cdot {_vec(step.grad ** 2)} = {_vec(st['v'])}",
+        lines += [_rows(rf"m_{{{t}}}", rf"\beta_1 m_{{{p}}} + (1 - \beta_1)\, g_{{{t}}}",
+                        rf"{num(b1)} \cdot m_{{{p}}} + {num(1 - b1)} \cdot {_vec(step.grad)}", _vec(st["m"])),
+                  _rows(rf"v_{{{t}}}", rf"\beta_2 v_{{{p}}} + (1 - \beta_2)\, g_{{{t}}}^2",
+                        rf"{num(b2)} \cdot v_{{{p}}} + {num(1 - b2)} \cdot {_vec(step.grad ** 2)}", _vec(st["v"])),
                   rf"\hat m_{{{t}}} = \frac{{m_{{{t}}}}}{{1 - \beta_1^{{{t}}}}} = {_vec(st['m_hat'])},\quad "
                   rf"\hat v_{{{t}}} = \frac{{v_{{{t}}}}}{{1 - \beta_2^{{{t}}}}} = {_vec(st['v_hat'])}",
-                  theta + rf"\frac{{\eta\, \hat m_{{{t}}}}}{{\sqrt{{\hat v_{{{t}}}}} + \epsilon}} = {before} - "
-                  rf"\frac{{{lr} \cdot {_vec(st['m_hat'])}}}{{{_vec(np.sqrt(st['v_hat']))} + {eps}}} = {after}"]
+                  update(rf"\frac{{\eta\, \hat m_{{{t}}}}}{{\sqrt{{\hat v_{{{t}}}}} + \epsilon}}",
+                         rf"\frac{{{lr} \cdot {_vec(st['m_hat'])}}}{{{_vec(np.sqrt(st['v_hat']))} + {eps}}}")]
     return lines
 
 

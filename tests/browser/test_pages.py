@@ -62,6 +62,11 @@ PROJECTOR_CHECK = """() => {
       const box = e.getBoundingClientRect();
       if (box.width && box.right > width + 1) clipped.push(`${e.tagName}.${e.className} ends at ${Math.round(box.right)}`);
     }
+    // a formula or code block wider than its own box scrolls inside it: on a projector that is cut off too
+    for (const e of root.querySelectorAll('.katex-display, pre')) {
+      if (e.checkVisibility() && e.scrollWidth > e.clientWidth + 4)      // KaTeX overhangs its box by a pixel or two
+        clipped.push(`${e.tagName}.${e.className} "${e.textContent.slice(0, 40)}" needs ${e.scrollWidth} px of ${e.clientWidth}`);
+    }
   }
   return {small: small.slice(0, 5), clipped: clipped.slice(0, 5)};
 }"""
@@ -70,7 +75,8 @@ PROJECTOR_CHECK = """() => {
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_is_readable_on_a_projector(server, browser, path):
     """At 1280×720 with ?projector=1: the page shows what it shows at full size (_shows_the_page), every number in
-    a grid is at least 18 px, and nothing runs off the right edge. The screenshots
+    a grid is at least 18 px, and nothing runs off the right edge (nor scrolls inside its own box: a formula, a code
+    block). The screenshots
     (artifacts/screenshots/projector-page-*.png) are the ones to look at."""
     page, errors = load(browser, f"{server}/{path}?projector=1", f"projector-page-{path or 'home'}", width=1280,
                         height=720)

@@ -25,7 +25,7 @@ def test_paths_equations_and_the_torch_check():
     at.slider(key="op_t").set_value(3).run()
     momentum = optimize_path(s, "momentum", 120, lr=s.lr["momentum"])
     lines = [m.value.strip("$\n") for m in at.latex]                   # st.latex wraps each line in $$
-    assert any(line.startswith("v_{3} = \\mu\\, v_{2} + g_{3}") for line in lines)
+    assert any(line.startswith("\\begin{aligned} v_{3} &= \\mu\\, v_{2} + g_{3} \\\\ &= 0.9") for line in lines)
     assert any(f"{momentum.points[3][0]:.4g}" in line for line in lines)
 
 
