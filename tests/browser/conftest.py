@@ -40,8 +40,10 @@ def _start(port: int):
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        # one trainer, and a closed tab's job stopped after 6 s without a poll (the fault tests rely on both)
-        env={**os.environ, "CONVLAB_WORKERS": "1", "CONVLAB_JOB_IDLE_TIMEOUT": "6"})
+        # one trainer, and a closed tab's job stopped after 12 s without a poll (the fault tests rely on both). A
+        # session polls at the start of each run and then every second, so the gap is as long as a page takes to
+        # draw: on a loaded 2-core machine that passed 6 s and stopped a run a student was still watching.
+        env={**os.environ, "CONVLAB_WORKERS": "1", "CONVLAB_JOB_IDLE_TIMEOUT": "12"})
     return proc, log
 
 

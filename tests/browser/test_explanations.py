@@ -1,9 +1,9 @@
 """The explanations page (/occlusion) and the top-patches page (/patches) in headless Chromium: three maps side by
 side, a setting typed in, the sanity check run through the job pool, an uploaded photo, the patches of another
-unit, and both pages on a projector (screenshots in artifacts/screenshots/explanations-*.png, patches-*.png)."""
+unit, and the faces model's explanations on a projector (screenshots in artifacts/screenshots/explanations-*.png,
+patches-*.png; every page's defaults on a projector: test_pages.py)."""
 
 import numpy as np
-import pytest
 
 from chromium import assert_clean, load, screenshot, settle, type_into, wait_idle
 
@@ -65,16 +65,15 @@ def test_patches_of_another_unit_and_layer(server, browser):
     page.close()
 
 
-@pytest.mark.parametrize("url", ["occlusion?model=faces&source=sample&sample=astronaut&window=5&stride=2",
-                                 "patches?model=digits"])
-def test_projector_mode_at_1280x720(server, browser, url):
-    name = "explanations-projector" if url.startswith("occlusion") else "patches-projector"
+def test_projector_mode_at_1280x720(server, browser):
+    """The faces model on a photo, with the sanity check's figures, on a projector (/patches's default, the digits
+    model, is in tests/browser/test_pages.py::test_every_page_is_readable_on_a_projector)."""
+    url, name = "occlusion?model=faces&source=sample&sample=astronaut&window=5&stride=2", "explanations-projector"
     page, errors = load(browser, f"{server}/{url}&projector=1", name, width=1280, height=720)
     assert page.locator("h1").count() == 1 and page.evaluate(CHARTS) >= 2
-    if url.startswith("occlusion"):                                  # the sanity check's figures on a projector too
-        page.get_by_role("button", name="Run: randomise layer by layer").click()
-        page.get_by_text("Each map is scaled to its own largest value", exact=False).wait_for(timeout=120_000)
-        settle(page)
-        screenshot(page, f"{name}-sanity")
+    page.get_by_role("button", name="Run: randomise layer by layer").click()
+    page.get_by_text("Each map is scaled to its own largest value", exact=False).wait_for(timeout=120_000)
+    settle(page)
+    screenshot(page, f"{name}-sanity")
     assert_clean(page, errors)
     page.close()

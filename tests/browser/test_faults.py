@@ -240,7 +240,7 @@ def test_a_diverging_learning_rate_says_so_and_the_lab_keeps_working(server, bro
 
 
 def test_closing_a_tab_mid_training_stops_its_job(server, browser):
-    """The server has one trainer (CONVLAB_WORKERS=1) and stops a job after 6 s without a poll. The closed tab's
+    """The server has one trainer (CONVLAB_WORKERS=1) and stops a job after 12 s without a poll. The closed tab's
     run is paused, so it never ends by itself: the next student's run can start only if the watchdog stopped it."""
     before = _failures()
     a = browser.new_context()
@@ -255,7 +255,7 @@ def test_closing_a_tab_mid_training_stops_its_job(server, browser):
     assert_healthy(other, before)                        # the app keeps working for the others meanwhile
     page2, errors2 = load(b, f"{server}/training?epochs=1", "fault-close-b")
     page2.get_by_role("button", name="Start").click()
-    # 6 s without a poll, the watchdog's round (2 s), then one epoch
+    # 12 s without a poll, the watchdog's round (4 s), then one epoch
     expect(status(page2, "Done")).to_be_visible(timeout=60_000)
     assert page2.get_by_text("in the queue").count() == 0
     assert_healthy(page2, before)
@@ -288,4 +288,6 @@ def test_two_tabs_of_one_student_are_two_sessions(server, browser):
     for p in (one, two):
         assert_healthy(p, before)
     assert not e1 and not e2, (e1, e2)
+    one.get_by_role("button", name="Stop").click()       # the worker's one trainer is free for the next test at once
+    expect(status(one, "Stopped")).to_be_visible(timeout=30_000)
     ctx.close()

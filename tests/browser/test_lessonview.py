@@ -199,13 +199,13 @@ def test_pooling_keyboard_and_clicks_follow_convlab(server, browser, seed):
     page.close()
 
 
+# The pages' defaults on a projector: tests/browser/test_pages.py::test_every_page_is_readable_on_a_projector
+# (the same font and right-edge checks, and more). Here, the larger grids.
 @pytest.mark.parametrize("path, params", [
-    ("conv2d", {}),
     ("conv2d", {"x": grids_text(np.arange(3 * 36).reshape(3, 6, 6) % 7), "w": grids_text(np.ones((6, 3, 3))),
                 "bias": "1, -1", "padding": "same"}),
-    ("pooling", {}),
     ("pooling", {"x": grids_text(np.arange(3 * 64).reshape(3, 8, 8) % 10), "size": 3, "stride": 2, "pad": 1}),
-], ids=["conv2d", "conv2d-3ch-2f", "pooling", "pooling-3ch"])
+], ids=["conv2d-3ch-2f", "pooling-3ch"])
 def test_projector_is_readable(server, browser, path, params):
     name = f"projector-{path}-{len(params)}"
     page, errors = open_view(browser, url(server, path, projector=1, **params), name, width=1280, height=720)
@@ -439,12 +439,11 @@ def test_conv3d_steps_every_output_slice_by_slice(server, browser, params):
 
 
 @pytest.mark.parametrize("path, params", [
-    ("conv3d", {}),
     ("conv3d", {"depth": 10, "size": 12, "padding": "same"}),
     ("variants", {"step": 10}),
     ("conv2d", {"x": grids_text(np.arange(4 * 25).reshape(4, 5, 5) % 7), "w": grids_text(np.ones((4, 3, 3))),
                 "bias": "1, -1", "groups": 2, "padding": "same", "step": 30}),
-], ids=["conv3d", "conv3d-largest", "variants", "conv2d-groups"])
+], ids=["conv3d-largest", "variants", "conv2d-groups"])
 def test_projector_is_readable_for_groups_and_3d(server, browser, path, params):
     name = f"projector-{path}-{len(params)}"
     page, errors = open_view(browser, url(server, path, projector=1, **params), name, width=1280, height=720)

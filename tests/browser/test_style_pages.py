@@ -1,11 +1,10 @@
 """Feature visualisation and style transfer in headless Chromium: each runs its optimisation through the job pool
-while the page shows it live, and looks right on a laptop and on a projector (artifacts/screenshots/featvis-*.png,
-style-*.png). Waits are on conditions: the job's final text, the chart's data."""
+while the page shows it live (artifacts/screenshots/featvis-*.png, style-*.png; both pages on a projector:
+test_pages.py). Waits are on conditions: the job's final text, the chart's data."""
 
 import io
 
 import numpy as np
-import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -16,12 +15,7 @@ CURVE_LENGTHS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatM
 
 
 
-@pytest.mark.parametrize("url", ["featvis", "style"])
-def test_projector_mode_at_1280x720(server, browser, url):
-    page, errors = load(browser, f"{server}/{url}?projector=1", f"{url}-projector", width=1280, height=720)
-    assert page.locator("h1").count() == 1
-    assert_clean(page, errors)
-    page.close()
+# Both pages at 1280×720 with ?projector=1: tests/browser/test_pages.py::test_every_page_is_readable_on_a_projector.
 
 
 def test_feature_visualisation_runs_live(server, browser):
