@@ -82,14 +82,17 @@ def limit(*arrays) -> float:
 def log_ticks(*arrays) -> dict:
     """Tick settings for a log axis over these values, every label a whole number a student reads as it is.
 
-    Over less than two decades Plotly labels the ticks between powers of ten with a bare digit ("0.1, 2, 3 … 9,
-    1": a 0.5 that reads as 5); here those ticks are 1, 2 and 5 times a power of ten (also 1.5, 3 and 7 within
-    one decade), written out in full. Over more decades Plotly's own choice of powers of ten, written 10ⁿ.
+    Plotly labels the ticks between powers of ten with a bare digit ("0.1, 2, 5, 1": a 0.5 that reads as 5).
+    Here, over up to two decades the ticks are 1, 2 and 5 times a power of ten (also 1.5, 3 and 7 within one
+    decade); over more, powers of ten only (every k-th one over many decades); all written out in full, as
+    decimals from 0.001 to 1000 and as 10ⁿ beyond (1 and 10 as such).
 
     >>> log_ticks([0.09, 0.8])["ticktext"]
     ['0.01', '0.02', '0.05', '0.1', '0.2', '0.5', '1']
-    >>> log_ticks([0.3, 0.45])["tickvals"][:4], log_ticks([1e-9, 1.0])
-    ([0.1, 0.15, 0.2, 0.3], {'exponentformat': 'power'})
+    >>> log_ticks([0.3, 0.45])["tickvals"][:4], log_ticks([0.008, 3.0])["ticktext"]
+    ([0.1, 0.15, 0.2, 0.3], ['0.001', '0.01', '0.1', '1', '10'])
+    >>> log_ticks([1e-11, 5e2])["ticktext"][-4:]
+    ['10<sup>−2</sup>', '1', '10<sup>2</sup>', '10<sup>4</sup>']
     """
     values = np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in arrays] or [np.zeros(0)])
     values = values[np.isfinite(values) & (values > 0)]
@@ -97,11 +100,17 @@ def log_ticks(*arrays) -> dict:
         return {"exponentformat": "power"}
     lo, hi = int(np.floor(np.log10(values.min()))), int(np.ceil(np.log10(values.max())))
     hi = max(hi, lo + 1)
-    if hi - lo > 2:
-        return {"exponentformat": "power"}
-    mantissas = (1, 1.5, 2, 3, 5, 7) if hi - lo == 1 else (1, 2, 5)
-    ticks = [float(f"{m * 10.0 ** e:.6g}") for e in range(lo, hi) for m in mantissas] + [float(f"{10.0 ** hi:.6g}")]
-    return {"tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
+    if hi - lo <= 2:
+        mantissas = (1, 1.5, 2, 3, 5, 7) if hi - lo == 1 else (1, 2, 5)
+        ticks = [float(f"{m * 10.0 ** e:.6g}") for e in range(lo, hi) for m in mantissas] + [float(f"{10.0 ** hi:.6g}")]
+        return {"tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
+    every = -(-(hi - lo) // 8)                                   # at most about 8 labels
+    powers = list(range(lo - lo % every, hi + every, every))
+    plain = all(-3 <= e <= 3 for e in powers)
+
+    def text(e: int) -> str:
+        return f"{10.0 ** e:g}" if plain or e in (0, 1) else f"10<sup>{e}</sup>".replace("-", "−")
+    return {"tickvals": [10.0 ** e for e in powers], "ticktext": [text(e) for e in powers]}
 
 
 def rgb(colour: str) -> tuple[int, int, int]:
