@@ -15,13 +15,32 @@ from convlab.errors import ConvlabError
 
 # Larger magnitudes overflow or lose whole-number exactness in float64 products and sums.
 MAX_ABS = 1e15
+# The most values one array convlab builds may hold (256 MiB of float64): a padding, stride or dilation of 10⁹ asks
+# for more memory than a laptop has, and gets a message instead of a MemoryError or a machine that swaps.
+MAX_CELLS = 2**25
 
-__all__ = ["as_array", "positive_int", "nonneg_int", "int_pair", "int_triple", "fmt_shape"]
+__all__ = ["as_array", "positive_int", "nonneg_int", "int_pair", "int_triple", "fmt_shape", "check_cells", "MAX_CELLS"]
 
 
 def fmt_shape(shape: tuple[int, ...]) -> str:
     """(3, 4, 5) -> '(3, 4, 5)'; used in messages."""
     return "(" + ", ".join(str(int(s)) for s in shape) + (",)" if len(shape) == 1 else ")")
+
+
+def check_cells(what: str, shape: tuple[int, ...], change: str = "use less padding, a smaller stride or dilation, "
+                "or a smaller input") -> None:
+    """Refuse an array of more than MAX_CELLS values before it is allocated.
+
+    >>> try:
+    ...     check_cells("the padded input", (1, 5, 6000000005))
+    ... except ConvlabError as err:
+    ...     print(str(err)[:72])
+    the padded input would be (1, 5, 6000000005): 30,000,000,025 values, mor
+    """
+    n = int(np.prod([int(s) for s in shape], dtype=object))      # Python ints: no overflow
+    if n > MAX_CELLS:
+        raise ConvlabError(f"{what} would be {fmt_shape(shape)}: {n:,} values, more than the {MAX_CELLS:,} convlab "
+                           f"computes with; {change}")
 
 
 def _to_numpy(value: Any, name: str) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse
 
 from convlab._setup import ConvSetup, bias_vector, setup_conv
-from convlab._validate import as_array, fmt_shape, int_pair, nonneg_int, positive_int
+from convlab._validate import as_array, check_cells, fmt_shape, int_pair, nonneg_int, positive_int
 from convlab._windows import crop, fold, pad3, unfold
 from convlab.errors import ConvlabError
 
@@ -28,6 +28,7 @@ def _kernel_setup(x: Any, kernel_size: Any, stride, padding, dilation) -> ConvSe
     xa = as_array(x, "x", (2, 3), "(H, W) or (C, H, W)")
     kh, kw = int_pair(kernel_size, "kernel_size")
     channels = xa.shape[0] if xa.ndim == 3 else 1
+    check_cells("the kernel", (channels, kh, kw), "use a kernel_size that fits the input")
     return setup_conv(2, xa, np.zeros((1, channels, kh, kw)), None, stride, padding, dilation)
 
 
@@ -59,6 +60,7 @@ def col2im(cols: Any, input_shape: Any, kernel_size: Any, stride: Any = 1, paddi
     shape = tuple(positive_int(v, "input_shape entry") for v in np.atleast_1d(input_shape))
     if len(shape) not in (2, 3):
         raise ConvlabError(f"input_shape {shape} must be (H, W) or (C, H, W)")
+    check_cells("the input", shape, "use a smaller input_shape")
     s = _kernel_setup(np.zeros(shape), kernel_size, stride, padding, dilation)
     c = s.x.shape[0]
     expected = (c * s.kernel[0] * s.kernel[1], s.out[0] * s.out[1])
@@ -138,7 +140,9 @@ def _shape(value: Any, ndims: tuple[int, ...], hint: str) -> tuple[int, ...]:
     shape = tuple(np.atleast_1d(np.asarray(value, dtype=object)).tolist())
     if len(shape) not in ndims:
         raise ConvlabError(f"input_shape {value!r} must be {hint}")
-    return tuple(positive_int(v, "input_shape entry") for v in shape)
+    shape = tuple(positive_int(v, "input_shape entry") for v in shape)
+    check_cells("the input", shape, "use a smaller input_shape")
+    return shape
 
 
 def _sym_pair(value: Any, name: str) -> tuple[int, int]:
@@ -172,6 +176,7 @@ def conv_transpose2d(y: Any, w: Any, bias: Any = None, stride: Any = 1, padding:
             raise ConvlabError(f"output_padding {op[ax]} must be smaller than the stride ({s[ax]}) or the "
                                f"dilation ({d[ax]}): use output_padding < {max(s[ax], d[ax])}")
     full = tuple((n - 1) * ss + (k - 1) * dd + 1 + o for n, k, ss, dd, o in zip(y3.shape[1:], w4.shape[2:], s, d, op))
+    check_cells("the result before cropping", (w4.shape[1], *full), "use a smaller stride or dilation, or a smaller y")
     if any(f - 2 * pp < 1 for f, pp in zip(full, p)):
         raise ConvlabError(f"padding {p} crops away the whole {full[0]}×{full[1]} result: use less padding")
     b = bias_vector(bias, w4.shape[1])

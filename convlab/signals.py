@@ -176,6 +176,9 @@ class CausalStack:
         return (f"r = 1 + (k − 1)·(d₁ + … + d_L) = 1 + ({self.kernel_size} − 1)·({ds}) = {self.receptive_field}")
 
 
+MAX_STACK_KERNEL, MAX_STACK_OUTPUT = 16, 1023     # a trace of at most 12 · 1024 · 16 edges
+
+
 def causal_stack(kernel_size: int, dilations, output: int) -> CausalStack:
     """Trace output step `output` of a stack of causal convolutions (one dilation per layer) back to the input.
 
@@ -186,20 +189,23 @@ def causal_stack(kernel_size: int, dilations, output: int) -> CausalStack:
     ((3, 4, 5, 6, 7, 8, 9, 10), 8)
     """
     k = positive_int(kernel_size, "kernel_size")
+    if k > MAX_STACK_KERNEL:
+        raise ConvlabError(f"kernel_size must be at most {MAX_STACK_KERNEL} to be traced; got {k}")
     if not isinstance(dilations, (list, tuple)) or not dilations or len(dilations) > 12:
         raise ConvlabError("dilations must be a list of 1 to 12 whole numbers, one per layer, e.g. [1, 2, 4, 8]")
     ds = tuple(positive_int(d, f"dilation of layer {i + 1}") for i, d in enumerate(dilations))
     t = int(output) if isinstance(output, (int, np.integer)) and not isinstance(output, bool) else -1
     if t < 0:
         raise ConvlabError(f"output must be a time step 0 or later; got {output!r}")
+    if t > MAX_STACK_OUTPUT:
+        raise ConvlabError(f"output must be a time step up to {MAX_STACK_OUTPUT} to be traced; got {t}")
     levels, edges = [(t,)], []
     for layer in range(len(ds), 0, -1):
-        below = set()
+        below, d = set(), ds[layer - 1]
         for step in levels[0]:
-            for j in range(k):
-                src = step - j * ds[layer - 1]
-                if src >= 0:
-                    below.add(src)
-                    edges.append((layer, src, step))
+            for j in range(min(k, step // d + 1)):          # taps before step 0 read padding: no input there
+                src = step - j * d
+                below.add(src)
+                edges.append((layer, src, step))
         levels.insert(0, tuple(sorted(below)))
     return CausalStack(k, ds, t, tuple(levels), tuple(sorted(set(edges))))

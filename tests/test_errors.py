@@ -89,6 +89,22 @@ BAD = [
     (lambda: convlab.causal_stack(2, [], 4), "dilations must be a list of 1 to 12 whole numbers"),
     (lambda: convlab.causal_stack(2, [1, 0], 4), "dilation of layer 2 must be at least 1; got 0"),
     (lambda: convlab.causal_stack(2, [1, 2], -1), "output must be a time step 0 or later; got -1"),
+    # a huge kernel or output used to loop for minutes (found by tests/test_fuzz.py: a float 3e9 is a whole number)
+    (lambda: convlab.causal_stack(3.0e9, [1], 5), "kernel_size must be at most 16 to be traced; got 3000000000"),
+    (lambda: convlab.causal_stack(2, [1], 10**12), "output must be a time step up to 1023 to be traced"),
+    # a padding, stride or dilation of 10⁹ used to end in a raw MemoryError / ValueError (or a swapping machine)
+    (lambda: convlab.conv2d(np.ones((5, 5)), np.ones((2, 2)), padding=3.0e9),
+     "the padded input would be (1, 6000000005, 6000000005): 36,000,000,060,000,000,025 values, more than the "
+     "33,554,432 convlab computes with; use less padding"),
+    (lambda: convlab.conv1d(np.ones(5), np.ones(2), padding="causal", dilation=10**9),
+     "the padded input would be (1, 1, 1000000005)"),
+    (lambda: convlab.conv2d_steps(np.ones((5, 5)), np.ones((2, 2)), padding=10**5), "the padded input would be"),
+    (lambda: convlab.conv3d(np.ones((4, 4, 4)), np.ones((2, 2, 2)), padding=10**4), "the padded input would be"),
+    (lambda: convlab.conv_transpose2d(np.ones((5, 5)), np.ones((2, 2)), stride=10**6),
+     "the result before cropping would be (1, 4000002, 4000002)"),
+    (lambda: convlab.im2col(np.ones((5, 5)), 10**9), "the kernel would be (1, 1000000000, 1000000000)"),
+    (lambda: convlab.im2col(np.ones((3, 300, 300)), 1, padding=2000), "the padded input would be (3, 4300, 4300)"),
+    (lambda: convlab.col2im(np.ones((4, 4)), (10**5, 10**5), 2), "the input would be (100000, 100000)"),
 ]
 
 
