@@ -103,6 +103,7 @@ def output_size(n: int, kernel_size: int, stride: int = 1, padding: Any = 0, dil
     >>> output_size(13, 6, stride=5, padding="same")
     3
     """
+    n = positive_int(n, "input size")            # a float 7.0 is a whole number: it counts as 7 from here on
     before, after = resolve_padding(n, kernel_size, stride, padding, dilation)
     k, s, d = int(kernel_size), int(stride), int(dilation)
     _fits([k], [d], [n + before + after])
@@ -243,6 +244,7 @@ def explain_output_size(n: int, kernel_size: int, stride: int = 1, padding: Any 
     >>> explain_output_size(13, 6, stride=5, padding="valid").dropped   # seed 001's quiz
     2
     """
+    n = positive_int(n, "input size")            # 1.0 → 1: the coverage list has n + P entries
     before, after = resolve_padding(n, kernel_size, stride, padding, dilation)
     out = output_size(n, kernel_size, stride, (before, after), dilation)
     if n + before + after > EXPLAIN_LIMIT or out * int(kernel_size) > EXPLAIN_LIMIT:

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 
 import convlab
 
+# huge whole numbers (a float 3e9 is one) as sizes: a padding of 10⁹ once asked numpy for 44 GiB, a kernel of 3e9 looped
 junk_scalar = st.one_of(st.integers(-3, 6), st.floats(allow_nan=True, allow_infinity=True, width=32),
-                        st.text(max_size=3), st.none(), st.booleans())
+                        st.sampled_from([10**9, 3.0e9, 2.0**40]), st.text(max_size=3), st.none(), st.booleans())
 junk_param = st.one_of(junk_scalar, st.tuples(junk_scalar, junk_scalar), st.sampled_from(["same", "valid", "full", "circular"]),
                        st.tuples(st.tuples(st.integers(-1, 3), st.integers(-1, 3)), st.integers(0, 2)))
 numbers = st.one_of(st.floats(-5, 5, allow_nan=False, width=32), st.floats(allow_nan=False, allow_infinity=False))
