@@ -15,9 +15,10 @@ from convlab.errors import ConvlabError
 
 # Larger magnitudes overflow or lose whole-number exactness in float64 products and sums.
 MAX_ABS = 1e15
-# The most values one array convlab builds may hold (256 MiB of float64): a padding, stride or dilation of 10⁹ asks
-# for more memory than a laptop has, and gets a message instead of a MemoryError or a machine that swaps.
-MAX_CELLS = 2**25
+# The most values one array convlab builds may hold (2 GiB of float64: a 1024×1024 colour photo through a 9×9 kernel
+# fits): a padding, stride or dilation of 10⁹ asks for more memory than any laptop has, and gets a message instead
+# of a MemoryError or a machine that swaps.
+MAX_CELLS = 2**28
 
 __all__ = ["as_array", "positive_int", "nonneg_int", "int_pair", "int_triple", "fmt_shape", "check_cells", "MAX_CELLS"]
 

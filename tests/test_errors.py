@@ -95,7 +95,7 @@ BAD = [
     # a padding, stride or dilation of 10⁹ used to end in a raw MemoryError / ValueError (or a swapping machine)
     (lambda: convlab.conv2d(np.ones((5, 5)), np.ones((2, 2)), padding=3.0e9),
      "the padded input would be (1, 6000000005, 6000000005): 36,000,000,060,000,000,025 values, more than the "
-     "33,554,432 convlab computes with; use less padding"),
+     "268,435,456 convlab computes with; use less padding"),
     (lambda: convlab.conv1d(np.ones(5), np.ones(2), padding="causal", dilation=10**9),
      "the padded input would be (1, 1, 1000000005)"),
     (lambda: convlab.conv2d_steps(np.ones((5, 5)), np.ones((2, 2)), padding=10**5), "the padded input would be"),
@@ -103,7 +103,7 @@ BAD = [
     (lambda: convlab.conv_transpose2d(np.ones((5, 5)), np.ones((2, 2)), stride=10**6),
      "the result before cropping would be (1, 4000002, 4000002)"),
     (lambda: convlab.im2col(np.ones((5, 5)), 10**9), "the kernel would be (1, 1000000000, 1000000000)"),
-    (lambda: convlab.im2col(np.ones((3, 300, 300)), 1, padding=2000), "the padded input would be (3, 4300, 4300)"),
+    (lambda: convlab.im2col(np.ones((3, 300, 300)), 1, padding=6000), "the padded input would be (3, 12300, 12300)"),
     (lambda: convlab.col2im(np.ones((4, 4)), (10**5, 10**5), 2), "the input would be (100000, 100000)"),
 ]
 
@@ -124,3 +124,13 @@ def test_explaining_a_huge_size_is_refused_not_allocated():
     with pytest.raises(convlab.ConvlabError, match="too long to explain"):
         convlab.explain_output_size(10**12, 3)
     assert convlab.output_size(10**12, 3) == 10**12 - 2
+
+
+def test_the_size_cap_leaves_room_for_a_megapixel_photo_through_a_9x9_kernel():
+    """A notebook's 1024×1024 colour photo through 9×9 kernels ('same' padding) builds 3·81 × 1024² windows: allowed.
+    The cap is there for paddings and strides of 10⁹, not for real photos."""
+    from convlab._validate import MAX_CELLS, check_cells
+    check_cells("the windows (im2col)", (3 * 9 * 9, 1024 * 1024))
+    check_cells("the padded input", (3, 1024 + 8, 1024 + 8))
+    with pytest.raises(convlab.ConvlabError, match="more than the 268,435,456"):
+        check_cells("the windows (im2col)", (MAX_CELLS + 1,))
