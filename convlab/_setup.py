@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from convlab._validate import as_array, check_cells, fmt_shape, int_pair, positive_int
+from convlab._validate import as_array, check_conv_cells, fmt_shape, int_pair, positive_int
 from convlab.arithmetic import _fits, resolve_padding, resolve_padding2d
 from convlab.errors import ConvlabError
 
@@ -125,8 +125,6 @@ def setup_conv(dims: int, x, w, bias=None, stride=1, padding=0, dilation=1, flip
         raise ConvlabError(f"flip must be True (true convolution) or False (cross-correlation); got {flip!r}")
     hp, wp = x3.shape[1] + sum(pads[0]), x3.shape[2] + sum(pads[1])
     out = tuple((n - (k - 1) * dd - 1) // ss + 1 for n, k, ss, dd in zip((hp, wp), w4.shape[2:], stride2, dil2))
-    check_cells("the padded input", (x3.shape[0], hp, wp))
-    check_cells("the windows (im2col)", (x3.shape[0] * w4.shape[2] * w4.shape[3], out[0] * out[1]))
-    check_cells("the output", (w4.shape[0], *out))
+    check_conv_cells(x3.shape[0], (hp, wp), w4.shape[2] * w4.shape[3], w4.shape[0], out)
     return ConvSetup(dims, x3, w4, w4[:, :, ::-1, ::-1] if flip else w4, bias_vector(bias, w4.shape[0]), pads,
                      stride2, dil2, out, xa.ndim == dims + 1, wa.ndim > dims, g)

@@ -20,7 +20,8 @@ MAX_ABS = 1e15
 # of a MemoryError or a machine that swaps.
 MAX_CELLS = 2**28
 
-__all__ = ["as_array", "positive_int", "nonneg_int", "int_pair", "int_triple", "fmt_shape", "check_cells", "MAX_CELLS"]
+__all__ = ["as_array", "positive_int", "nonneg_int", "int_pair", "int_triple", "fmt_shape", "check_cells", "check_conv_cells",
+           "MAX_CELLS"]
 
 
 def fmt_shape(shape: tuple[int, ...]) -> str:
@@ -42,6 +43,14 @@ def check_cells(what: str, shape: tuple[int, ...], change: str = "use less paddi
     if n > MAX_CELLS:
         raise ConvlabError(f"{what} would be {fmt_shape(shape)}: {n:,} values, more than the {MAX_CELLS:,} convlab "
                            f"computes with; {change}")
+
+
+def check_conv_cells(channels: int, padded: tuple[int, ...], taps: int, filters: int, out: tuple[int, ...]) -> None:
+    """The three arrays a convolution builds, each within MAX_CELLS: the padded input (channels, *padded), the
+    windows (channels · taps per window, one column per output position) and the output (filters, *out)."""
+    check_cells("the padded input", (channels, *padded))
+    check_cells("the windows (im2col)", (channels * taps, int(np.prod(out))))
+    check_cells("the output", (filters, *out))
 
 
 def _to_numpy(value: Any, name: str) -> np.ndarray:

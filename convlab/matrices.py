@@ -57,10 +57,7 @@ def col2im(cols: Any, input_shape: Any, kernel_size: Any, stride: Any = 1, paddi
            [2., 4., 2.],
            [1., 2., 1.]])
     """
-    shape = tuple(positive_int(v, "input_shape entry") for v in np.atleast_1d(input_shape))
-    if len(shape) not in (2, 3):
-        raise ConvlabError(f"input_shape {shape} must be (H, W) or (C, H, W)")
-    check_cells("the input", shape, "use a smaller input_shape")
+    shape = _shape(input_shape, (2, 3), "(H, W) or (C, H, W)")
     s = _kernel_setup(np.zeros(shape), kernel_size, stride, padding, dilation)
     c = s.x.shape[0]
     expected = (c * s.kernel[0] * s.kernel[1], s.out[0] * s.out[1])

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from convlab._setup import bias_vector, check_channels
-from convlab._validate import as_array, check_cells, int_triple, positive_int
+from convlab._validate import as_array, check_conv_cells, int_triple, positive_int
 from convlab.arithmetic import LayerStats, _fits, conv_layer_stats, resolve_padding3d
 from convlab.errors import ConvlabError
 from convlab.ops import ConvStep, StepTrace
@@ -66,9 +66,7 @@ def setup_conv3d(x: Any, w: Any, bias: Any = None, stride: Any = 1, padding: Any
     padded = [n + sum(p) for n, p in zip(x4.shape[1:], pads)]
     _fits(w5.shape[2:], dl, padded)
     out = tuple((n - (k - 1) * d - 1) // s + 1 for n, k, s, d in zip(padded, w5.shape[2:], st, dl))
-    check_cells("the padded input", (x4.shape[0], *padded))
-    check_cells("the windows", (int(np.prod(w5.shape[1:])), int(np.prod(out))))
-    check_cells("the output", (w5.shape[0], *out))
+    check_conv_cells(x4.shape[0], tuple(padded), int(np.prod(w5.shape[2:])), w5.shape[0], out)
     return Conv3dSetup(x4, w5, bias_vector(bias, w5.shape[0]), pads, st, dl, out, xa.ndim == 4, wa.ndim == 5, g)
 
 
