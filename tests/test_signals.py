@@ -77,6 +77,21 @@ def test_causal_stack_is_what_autograd_sees(k, dilations, t):
         assert stack.levels[0] == tuple(range(t - stack.receptive_field + 1, t + 1))
 
 
+def _random_stacks(n: int = 40, seed: int = 16):
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        layers = int(rng.integers(1, 6))
+        yield int(rng.integers(1, 7)), [int(d) for d in rng.integers(1, 8, size=layers)], int(rng.integers(0, 61))
+
+
+@pytest.mark.parametrize("k, dilations, t", list(_random_stacks()))
+def test_causal_stack_is_what_autograd_sees_for_random_stacks(k, dilations, t):
+    """Seeded random stacks (kernels 1–6, uneven dilations 1–7, outputs 0–60, often inside the zero padding)."""
+    stack = convlab.causal_stack(k, dilations, t)
+    assert set(stack.levels[0]) == _stack_grad(k, dilations, t + 1, t)
+    assert stack.receptive_field == convlab.receptive_field([(k, 1, d) for d in dilations])[-1].size
+
+
 def test_wavenet_receptive_field_formula():
     stack = convlab.causal_stack(2, [1, 2, 4, 8], 30)
     assert stack.receptive_field == 16
