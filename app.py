@@ -13,6 +13,7 @@ import plotly.io as pio
 import streamlit as st
 
 from ui.experiments import leave_other_pages
+from ui.lesson import finish_lesson, lesson_errors, start_run
 from ui.registry import PAGES as REGISTRY
 from ui.share import share_box
 from ui.state import PROJECTOR_KEY
@@ -46,7 +47,7 @@ for group, path, title, icon, url in REGISTRY:
 @st.cache_resource
 def compute_device() -> str:
     """cuda, then mps, then cpu (imports torch once per server)."""
-    from convlab.training import best_device
+    from convlab.networks.training import best_device
     return best_device()
 
 
@@ -69,8 +70,10 @@ if st.session_state.get(PROJECTOR_KEY):
             # the values in the page's own number inputs and select boxes (the explorer's unit, a layer's sizes)
             ".stMain input, .stMain [data-baseweb='select'] > div {font-size: 1.45rem !important;}</style>")
 leave_other_pages(page.url_path)         # a lesson's live experiment stops when its page is left
+start_run()                              # a lesson page registers itself with ui.lesson.lesson()
 try:
-    with friendly_errors(page.title):    # no traceback for students; the details go to the log
+    with friendly_errors(page.title), lesson_errors():   # no traceback for students; bad input says what to change
         page.run()
-finally:                             # also after a page's st.stop(): the link carries the state the page wrote
+finally:                             # on every exit, st.stop() included: the URL and the link carry the page's state
+    finish_lesson()
     share_box(share)

@@ -1,4 +1,4 @@
-"""Training speed: convlab.training.train (reporting progress and gradient norms) against a bare PyTorch
+"""Training speed: convlab.networks.training.train (reporting progress and gradient norms) against a bare PyTorch
 loop on the same model, data and batch size, in one run. Prints samples/s of both and the ratio.
 
     .venv/bin/python benchmarks/bench_training.py [--dataset digits|shapes] [--epochs N]
@@ -19,9 +19,9 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from convlab.data import load_dataset  # noqa: E402
-from convlab.models import build_model, preset  # noqa: E402
-from convlab.training import TrainConfig, train  # noqa: E402
+from convlab.datasets.base import load_dataset  # noqa: E402
+from convlab.networks.models import build_model, preset  # noqa: E402
+from convlab.networks.training import TrainConfig, train  # noqa: E402
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from summary import record  # noqa: E402
 

@@ -231,7 +231,7 @@ def right_answers(link: str) -> list[list[str]]:
     """Every question's right answers, from the set the teacher page's student link names."""
     from urllib.parse import parse_qs, urlsplit
 
-    from convlab.exercises import format_answer, make_set
+    from convlab.classroom.exercises import format_answer, make_set
     p = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
     exercises = make_set(p["kinds"].split(","), int(p["count"]), int(p["level"]), int(p["seed"]))
     return [[format_answer(part) for part in ex.parts] for ex in exercises]

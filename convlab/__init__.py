@@ -8,42 +8,44 @@ Import it in a notebook as well as in the app; it never imports streamlit.
 """
 
 from convlab.errors import ConvlabError
-from convlab.arithmetic import (PADDING_MODES, LayerStats, RFStep, SizeExplanation, conv_layer_stats,
+from convlab._core.check import Check
+from convlab._core.format import num as format_number, signed as format_signed
+from convlab.convolution.arithmetic import (PADDING_MODES, LayerStats, RFStep, SizeExplanation, conv_layer_stats,
                                 explain_output_size, output_size, pool_layer_stats, receptive_field, stack_stats,
                                 resolve_padding, resolve_padding2d, resolve_padding3d, same_padding_options)
-from convlab.ops import (ConvStep, PoolStep, StepTrace, conv1d, conv1d_steps, conv2d, conv2d_steps, pool1d,
-                         pool1d_argmax, pool1d_steps, pool2d, pool2d_argmax, pool2d_steps)
-from convlab.matrices import (MatrixSizes, col2im, conv1d_matrix, conv_matrix, conv_transpose2d, im2col,
+from convlab.convolution.conv import ConvStep, StepTrace, conv1d, conv1d_steps, conv2d, conv2d_steps
+from convlab.convolution.pool import PoolStep, pool1d, pool1d_argmax, pool1d_steps, pool2d, pool2d_argmax, pool2d_steps
+from convlab.convolution.matrices import (MatrixSizes, col2im, conv1d_matrix, conv_matrix, conv_transpose2d, im2col,
                               matrix_sizes)
-from convlab.backward import ConvGradients, conv1d_backward, conv2d_backward, pool1d_backward, pool2d_backward
-from convlab.attribution import occlusion
-from convlab.gradients import cam_layers, default_cam_layer, grad_cam, grad_cam_steps, saliency, saliency_steps
-from convlab.images import load_image
-from convlab.classify import METHODS, explain, fit_input, predict
-from convlab.explanations import (Agreement, PairAgreement, SanityCheck, SanityStep, attribution_maps, map_agreement,
+from convlab.convolution.backward import ConvGradients, conv1d_backward, conv2d_backward, pool1d_backward, pool2d_backward
+from convlab.images.explain.occlusion import occlusion
+from convlab.images.explain.gradients import cam_layers, default_cam_layer, grad_cam, grad_cam_steps, saliency, saliency_steps
+from convlab.images.load import load_image
+from convlab.networks.bundled import METHODS, explain, fit_input, predict
+from convlab.images.explain.compare import (Agreement, PairAgreement, SanityCheck, SanityStep, attribution_maps, map_agreement,
                                   maps_on_photo, randomisation_cascade, rank_correlation, sanity_check, top_overlap)
-from convlab.variants import VariantCount, tiled_conv2d, unshared_conv2d, variant_param_counts
-from convlab.norm import (BatchNormGradients, BatchNormSteps, BatchSizeEffect, RunningStats, batch_norm,
+from convlab.convolution.locally_connected import VariantCount, tiled_conv2d, unshared_conv2d, variant_param_counts
+from convlab.deep.norm import (BatchNormGradients, BatchNormSteps, BatchSizeEffect, RunningStats, batch_norm,
                           batch_norm_backward, batch_norm_eval, batch_norm_steps, batch_size_effect, running_stats)
-from convlab.dropout import DropoutEnsemble, dropout, dropout_ensemble, dropout_mask
-from convlab.optim import OptPath, OptStep, Surface, SURFACES, optimize_path, optimizer_step, step_latex, torch_optimizer
-from convlab.deep import (ActivationStats, SymmetryRun, activation_stats, deep_net, init_std, init_weights,
+from convlab.deep.dropout import DropoutEnsemble, dropout, dropout_ensemble, dropout_mask
+from convlab.deep.optim import OptPath, OptStep, Surface, SURFACES, optimize_path, optimizer_step, step_latex, torch_optimizer
+from convlab.deep.depth import (ActivationStats, SymmetryRun, activation_stats, deep_net, init_std, init_weights,
                           layer_grad_norms, maxout, maxout_slope, symmetry_run)
-from convlab.sidebyside import SideBySide, accuracy, shift_images, small_split, train_side_by_side
-from convlab.volumes import DimensionCost, conv2d_vs_conv3d, conv3d, conv3d_steps
-from convlab.grouped import (CostRow, SeparableStats, conv_cost_table, group_connectivity, pointwise_conv,
+from convlab.deep.side_by_side import SideBySide, accuracy, shift_images, small_split, train_side_by_side
+from convlab.convolution.conv3d import DimensionCost, conv2d_vs_conv3d, conv3d, conv3d_steps
+from convlab.convolution.grouped import (CostRow, SeparableStats, conv_cost_table, group_connectivity, pointwise_conv,
                              separable_conv_stats)
-from convlab.signals import CausalStack, causal_stack, spectrogram
-from convlab.layers import ACTIVATION_TYPES, LAYERS, new_layer
-from convlab.models import stack_rows
-from convlab.data import drawing_to_image
-from convlab.style import StyleExample, content_loss, gram_matrix, style_example, style_loss
-from convlab.styletransfer import StyleTransfer, style_transfer, texture_features
-from convlab.featvis import FeatureVis, feature_visualisation
-from convlab.patches import Field, Patch, TopPatches, patch_layers, top_patches, unit_field, unit_from_patch
+from convlab.sequences.signals import CausalStack, causal_stack, spectrogram
+from convlab.networks.layers import ACTIVATION_TYPES, LAYERS, new_layer
+from convlab.networks.models import stack_rows
+from convlab.datasets.drawings import drawing_to_image
+from convlab.images.gram import StyleExample, content_loss, gram_matrix, style_example, style_loss
+from convlab.images.style_transfer import StyleTransfer, style_transfer, texture_features
+from convlab.images.featvis import FeatureVis, feature_visualisation
+from convlab.images.patches import Field, Patch, TopPatches, patch_layers, top_patches, unit_field, unit_from_patch
 
 __all__ = [
-    "ConvlabError",
+    "ConvlabError", "Check", "format_number", "format_signed",
     "PADDING_MODES", "output_size", "resolve_padding", "same_padding_options", "resolve_padding2d", "explain_output_size",
     "SizeExplanation", "LayerStats", "conv_layer_stats", "pool_layer_stats", "stack_stats", "receptive_field", "RFStep",
     "conv1d", "conv2d", "conv1d_steps", "conv2d_steps", "ConvStep", "StepTrace",

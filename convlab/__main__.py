@@ -16,10 +16,11 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from convlab.data import DATASETS, load_dataset
+    from convlab.datasets.base import DATASETS
+    from convlab.datasets.registry import load_dataset
     from convlab.errors import ConvlabError
-    from convlab.models import PRESETS, preset
-    from convlab.training import OPTIMIZERS, TrainConfig, train
+    from convlab.networks.models import PRESETS, preset
+    from convlab.networks.training import OPTIMIZERS, TrainConfig, train
 
     ap = argparse.ArgumentParser(prog="python -m convlab", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if args.out:
-        from convlab.modelio import save_model
+        from convlab.networks.modelio import save_model
         with open(args.out, "wb") as f:
             f.write(save_model(result.model.cpu(), spec, data.input_shape, data.classes, data.mean, data.std))
     if result.status != "done":
@@ -75,12 +76,12 @@ def faces_report(path: str | None, naive_epochs: int, threads: int) -> int:
     """Markdown: the model's test accuracy, textures called a face, selfies found, verdicts on every bundled
     photo and the eyes-versus-background occlusion; next to a model of the same architecture trained on the
     LFW subset alone (the naive model) where it applies."""
-    from convlab.classify import as_classifier, bundled
-    from convlab.data import load_dataset
-    from convlab.faces import make_faces
-    from convlab.faces_checks import eyes_versus_background, photo_verdicts, selfie_rate, texture_rate
-    from convlab.modelio import load_model
-    from convlab.training import TrainConfig, evaluate, train
+    from convlab.networks.bundled import as_classifier, bundled
+    from convlab.datasets.registry import load_dataset
+    from convlab.datasets.faces import make_faces
+    from convlab.networks.face_checks import eyes_versus_background, photo_verdicts, selfie_rate, texture_rate
+    from convlab.networks.modelio import load_model
+    from convlab.networks.training import TrainConfig, evaluate, train
 
     import torch
 
@@ -123,7 +124,7 @@ def bench() -> int:
 
     import torch
 
-    from convlab.training import best_device
+    from convlab.networks.training import best_device
 
     root = pathlib.Path(__file__).resolve().parents[1] / "benchmarks"
     if not root.is_dir():

@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 
-from convlab._format import num
+from convlab._core.format import num
 from convlab.errors import ConvlabError
 
 __all__ = ["parse_vector", "parse_grid", "parse_grids", "parse_layer", "format_vector", "format_grid", "format_grids"]

@@ -2,7 +2,7 @@
 
 Padding is passed explicitly as (before, after) amounts through F.pad, so asymmetric
 (TensorFlow "same") padding is checked too; the amounts themselves are tested
-separately against the formulas in tests/test_arithmetic.py.
+separately against the formulas in tests/convolution/test_arithmetic.py.
 """
 
 from __future__ import annotations

@@ -129,7 +129,7 @@ def test_explaining_a_huge_size_is_refused_not_allocated():
 def test_the_size_cap_leaves_room_for_a_megapixel_photo_through_a_9x9_kernel():
     """A notebook's 1024×1024 colour photo through 9×9 kernels ('same' padding) builds 3·81 × 1024² windows: allowed.
     The cap is there for paddings and strides of 10⁹, not for real photos."""
-    from convlab._validate import MAX_CELLS, check_cells
+    from convlab._core.validate import MAX_CELLS, check_cells
     check_cells("the windows (im2col)", (3 * 9 * 9, 1024 * 1024))
     check_cells("the padded input", (3, 1024 + 8, 1024 + 8))
     with pytest.raises(convlab.ConvlabError, match="more than the 268,435,456"):

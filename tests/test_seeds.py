@@ -4,7 +4,7 @@ import numpy as np
 import torch.nn.functional as F
 
 import convlab
-import convlab.invariance
+import convlab.convolution.invariance
 import oracle
 
 SEED000_X = [[1, 2, 4, 3], [5, 6, 8, 7], [9, 10, 12, 11], [13, 14, 16, 2]]
@@ -105,7 +105,7 @@ def test_seed001_fold_avg_pool_into_the_kernel_2d_matches_torch():
         ph, pw = (int(v) for v in rng.integers(1, 4, size=2))
         w = rng.normal(size=tuple(int(v) for v in rng.integers(1, 4, size=2)))
         x = rng.normal(size=(int(rng.integers(8, 14)), int(rng.integers(8, 14))))
-        w_star = convlab.invariance.fold_avg_pool(w, (ph, pw))
+        w_star = convlab.convolution.invariance.fold_avg_pool(w, (ph, pw))
         want = F.avg_pool2d(F.conv2d(oracle.T(x)[None, None], oracle.T(w)[None, None]), (ph, pw))[0, 0].numpy()
         got = convlab.conv2d(x, w_star, stride=(ph, pw))[: want.shape[0], : want.shape[1]]
         np.testing.assert_allclose(got, want, atol=1e-12)
@@ -115,9 +115,9 @@ def test_seed000_pooling_is_almost_invariant_and_convolution_equivariant():
     rng = np.random.default_rng(2)
     x = np.zeros((16, 16))
     x[5:9, 6:8] = rng.random((4, 2)) + 1
-    c = convlab.invariance.compare_shift(x, [[1, 0, -1], [2, 0, -2], [1, 0, -1]], pool=4, dy=0, dx=1)
+    c = convlab.convolution.invariance.compare_shift(x, [[1, 0, -1], [2, 0, -2], [1, 0, -1]], pool=4, dy=0, dx=1)
     assert c.equivariant
-    want = F.conv2d(F.pad(oracle.T(convlab.invariance.shift(x, 0, 1))[None, None], (1, 1, 1, 1)),
+    want = F.conv2d(F.pad(oracle.T(convlab.convolution.invariance.shift(x, 0, 1))[None, None], (1, 1, 1, 1)),
                     oracle.T([[1, 0, -1], [2, 0, -2], [1, 0, -1]])[None, None])[0, 0].numpy()
     np.testing.assert_allclose(c.conv_shifted, want, atol=1e-12)
     np.testing.assert_allclose(c.pooled_shifted, F.max_pool2d(oracle.T(want)[None, None], 4)[0, 0].numpy())

@@ -1,10 +1,10 @@
 """The layer builder: add, insert, remove, reorder and edit the layers of a model spec, each type with its own
-few fields (the registry's, convlab.layers), each layer's output shape and parameters beside it, and the
+few fields (the registry's, convlab.networks.layers), each layer's output shape and parameters beside it, and the
 architecture strip below, which shows where and why a stack shrinks to nothing.
 
 The spec (JSON in st.session_state[key], shared through the URL) is the one source of truth: every widget's
 state is written from it before the widget is drawn, and every edit is a callback that writes a new spec
-(convlab.models.insert_layer / remove_layer / move_layer / change_layer). Layers are numbered from 1, the
+(convlab.networks.models.insert_layer / remove_layer / move_layer / change_layer). Layers are numbered from 1, the
 way convlab's messages name them.
 """
 
@@ -18,8 +18,8 @@ import streamlit as st
 
 from convlab.errors import ConvlabError
 from convlab.figures.architecture import architecture_figure
-from convlab.layers import ACTIVATION_TYPES, LAYERS, Field
-from convlab.models import change_layer, insert_layer, move_layer, remove_layer, stack_rows
+from convlab.networks.layers import ACTIVATION_TYPES, LAYERS, LayerField
+from convlab.networks.models import change_layer, insert_layer, move_layer, remove_layer, stack_rows
 from ui.state import font_size
 from ui.widgets import chart, plain, show_error
 
@@ -48,7 +48,7 @@ def _set_field(key: str, i: int, name: str) -> None:
     _edit(key, change_layer, i, name, ss[_wkey(key, i, name)])
 
 
-def _field(key: str, i: int, f: Field, value) -> None:
+def _field(key: str, i: int, f: LayerField, value) -> None:
     wkey = _wkey(key, i, f.name)
     ss[wkey] = value
     args = dict(key=wkey, on_change=_set_field, args=(key, i, f.name), help=f.help or None)

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 import convlab
-from convlab.arithmetic import SizeExplanation
-from convlab.export import conv_snippet, pool_snippet
-from convlab import invariance
+from convlab.convolution.arithmetic import SizeExplanation
+from convlab.classroom.export import conv_snippet, pool_snippet
+from convlab.convolution import invariance
 from convlab.figures.grids import grid_figure
-from convlab.grouped import SmallLayer, small_layer
+from convlab.convolution.grouped import SmallLayer, small_layer
 from convlab.parse import format_vector, parse_grid, parse_grids, parse_layer, parse_vector
-from convlab.verify import Check, check_conv
+from convlab import Check
+from convlab.convolution.checks import check_conv
 from ui.lessonview import payload
 from ui.widgets import frozen_figure
 
@@ -139,7 +140,7 @@ class Conv3DLesson:
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def conv3d_lesson(kind: str, depth: int, size: int, kernel: str, stride: int, padding: str) -> Conv3DLesson:
     """The 3D page: a procedural volume and a named 3×3×3 kernel, every output stepped in the lesson view."""
-    from convlab.volumes import KERNELS3D, make_volume
+    from convlab.convolution.conv3d import KERNELS3D, make_volume
 
     volume, w = make_volume(kind, depth, size), KERNELS3D[kernel]
     trace = convlab.conv3d_steps(volume, w, stride=stride, padding=padding)
@@ -238,8 +239,8 @@ class BackwardLesson:
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def backward_lesson(x_text: str, w_text: str, loss: str, dy_text: str, stride: int, pad: int) -> BackwardLesson:
     """The backward page's conv part: dL/dW, dL/dX (entry by entry) and dL/dX as a transposed convolution."""
-    from convlab.backward import grad_x_by_transposed_conv, loss_gradient
-    from convlab.verify import check_conv2d_backward
+    from convlab.convolution.backward import grad_x_by_transposed_conv, loss_gradient
+    from convlab.convolution.checks import check_conv2d_backward
 
     x, w = parse_layer(x_text, w_text, max_side=8, max_kernel=4, max_channels=2, max_filters=2)
     args = dict(stride=stride, padding=pad)
@@ -267,7 +268,7 @@ class PoolRouting:
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def pool_routing(px_text: str, mode: str, font_size: int) -> PoolRouting:
     """How pooling routes the gradient (dL/dY = 1 everywhere): to the max only, or evenly."""
-    from convlab.verify import check_pool2d_backward
+    from convlab.convolution.checks import check_pool2d_backward
 
     px = parse_grid(px_text, "pooling input", 8)
     pooled = convlab.pool2d(px, 2, mode=mode)
@@ -306,7 +307,7 @@ def stack_lesson(n: int, depth: int, k: int, stride: int, padding: int, dilation
 def why_params(channels: int, n: int, filters: int, k: int, tile: int, font_size: int):
     """Parameter counts of a conv layer and its fully connected, unshared and tiled cousins, with their chart."""
     from convlab.figures.bars import params_figure
-    from convlab.variants import variant_param_counts
+    from convlab.convolution.locally_connected import variant_param_counts
 
     counts = variant_param_counts((channels, n, n), filters, k, tile=tile)
     stats = convlab.conv_layer_stats((channels, n, n), filters, k)
@@ -317,7 +318,7 @@ def why_params(channels: int, n: int, filters: int, k: int, tile: int, font_size
 def why_shift(kernel: str, dy: int, dx: int, font_size: int):
     """The demo picture and its feature map, before and after a shift: (two figures, equivariant)."""
     picture = invariance.demo_image()
-    kern = convlab.kernels.KERNELS[kernel]
+    kern = convlab.images.kernels.KERNELS[kernel]
     moved = invariance.shift(picture, dy, dx)
     demo = invariance.compare_shift(picture, kern, 2, dy, dx)
     return (frozen_figure(grid_figure([picture, demo.conv], ["input", f"feature map ({kernel})"], font_size=font_size)),
@@ -328,7 +329,7 @@ def why_shift(kernel: str, dy: int, dx: int, font_size: int):
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def why_variants(tile: int, font_size: int, per_figure: int):
     """Convolution, tiled and unshared layers on the same 8×8 input: figures of `per_figure` grids each."""
-    from convlab.variants import variant_demo
+    from convlab.convolution.locally_connected import variant_demo
 
     picture = invariance.demo_image()[:8, :8]
     variants = variant_demo(picture, 3, tile, seed=0)
@@ -343,7 +344,7 @@ def why_variants(tile: int, font_size: int, per_figure: int):
 def why_transposed(y_text: str, stride: int, padding: int):
     """Transposed convolution of a small grid with the X kernel (seed 003), as stamps: (document, in, out shapes)."""
     y = parse_grid(y_text, "transposed input", 6)
-    kernel = convlab.kernels.KERNELS["X (seed 003)"]
+    kernel = convlab.images.kernels.KERNELS["X (seed 003)"]
     out = convlab.conv_transpose2d(y, kernel, stride=stride, padding=padding)
     view = payload.stamp_view(y, kernel, stride, padding)
     return payload.encode(view), y.shape, out.shape
@@ -353,7 +354,7 @@ def why_transposed(y_text: str, stride: int, padding: int):
 def why_dilated(dilation: int):
     """The X kernel (seed 003) dilated over a 7×7 patch of the demo picture: (document, steps, span)."""
     patch = invariance.demo_image()[1:8, 1:8]
-    trace = convlab.conv2d_steps(patch, convlab.kernels.KERNELS["X (seed 003)"], dilation=dilation)
+    trace = convlab.conv2d_steps(patch, convlab.images.kernels.KERNELS["X (seed 003)"], dilation=dilation)
     rows = convlab.explain_output_size(7, 3, 1, 0, dilation)
     view = payload.conv_view(trace, bias=False, dropped=payload.dropped_axes(rows, rows, trace.padding))
     return payload.encode(view), len(trace), convlab.receptive_field([(3, 1, dilation)])[0].size

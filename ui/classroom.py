@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from convlab.exercises import Exercise, Result
+from convlab.classroom.exercises import Exercise, Result
 from ui import store
 from ui.grading import QuestionState
 from ui.widgets import plain, show_error

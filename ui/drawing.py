@@ -1,5 +1,5 @@
 """Draw your own: a freehand canvas (streamlit-drawable-canvas, a components-v2 element), the drawing made into a
-model input the way the data was made (convlab.data.drawing_to_image), the model's view of it, and what the
+model input the way the data was made (convlab.datasets.digits.drawing_to_image), the model's view of it, and what the
 model says. A blank canvas asks for a drawing instead of classifying nothing.
 """
 
@@ -11,10 +11,10 @@ import io
 import numpy as np
 import streamlit as st
 
-from convlab.data import drawing_to_image
+from convlab.datasets.drawings import drawing_to_image
 from convlab.errors import ConvlabError
 from convlab.figures.training import ink_figure, probs_figure, tiles_figure
-from convlab.training import first_feature_maps, predict
+from convlab.networks.training import first_feature_maps, predict_labels
 from ui.state import projector
 from ui.widgets import chart, show_error
 
@@ -81,7 +81,7 @@ def drawing_panel(model, data, source: str, fs: int) -> None:
         if model is None:
             st.info("Fix the model above to see predictions for your drawing.")
             return
-        probs = predict(model.cpu(), data, image[None])[0]
+        probs = predict_labels(model.cpu(), data, image[None])[0]
         st.markdown(f"**{data.classes[int(probs.argmax())]}** ({probs.max():.0%}), according to {source}")
         chart(probs_figure(probs, data.classes, fs), "tr_probs")
         maps = first_feature_maps(model, data, image)

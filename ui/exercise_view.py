@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 import convlab
-from convlab.exercises import Exercise, Result, format_answer, make_exercise
+from convlab.classroom.exercises import Exercise, Result, format_answer, make_exercise
 from convlab.figures.grids import grid_figure
 from ui.grading import QuestionState, SoloGrades, read_attempt
 from ui.state import font_size

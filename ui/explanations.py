@@ -8,11 +8,11 @@ import numpy as np
 import streamlit as st
 
 import convlab
-from convlab import attribution
-from convlab.explanations import METHOD_NAMES, sanity_check
+from convlab.images.explain import occlusion as attribution
+from convlab.images.explain.compare import METHOD_NAMES, sanity_check
 from convlab.figures.explanations import sanity_figure, similarity_figure
 from convlab.figures.occlusion import map_figure
-from convlab.layers import describe_module
+from convlab.networks.layers import describe_module
 from ui import experiments, jobs
 from ui.state import sync_url
 from ui.widgets import chart, friendly_errors

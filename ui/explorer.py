@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 import convlab
-from convlab.models import preset
-from convlab.network import random_model
-from convlab.units import ConvUnit, Softmax, head_logits, logit_latex
+from convlab.networks.models import preset
+from convlab.networks.maps import random_model
+from convlab.networks.units import ConvUnit, Softmax, head_logits, logit_latex
 from ui.lessonview import lesson_view, payload
 from ui.models import resolve_model, shared_dataset
 

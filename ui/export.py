@@ -10,7 +10,7 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
-from convlab.export import MAX_FRAMES, frame_indices, grid_csv, steps_gif
+from convlab.classroom.export import MAX_FRAMES, frame_indices, grid_csv, steps_gif
 from ui.lessonview import speed
 
 

@@ -14,14 +14,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from convlab.exercises import Exercise, Result, parse_numbers
+from convlab.classroom.exercises import Exercise, Result, parse_numbers
 
 __all__ = ["Attempt", "QuestionState", "read_attempt", "fold", "SoloGrades", "DEFAULT_TRIES", "MAX_TRIES"]
 
 DEFAULT_TRIES = 2
 MAX_TRIES = 10
 _TYPED_MAX = 200                  # characters kept of each typed part
-# "2,359,296" is one number when one is asked for (the same reading as convlab.exercises' checker)
+# "2,359,296" is one number when one is asked for (the same reading as convlab.classroom.exercises' checker)
 _THOUSANDS = re.compile(r"^\s*[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?\s*$")
 
 
@@ -67,7 +67,7 @@ def _numbers(text: str, count: int) -> list[float]:
 def read_attempt(ex: Exercise, typed: Sequence[str]) -> tuple[Result, Attempt | None]:
     """Check typed answers against `ex`; the attempt is None when some part is unreadable (not graded).
 
-    >>> from convlab.exercises import make_exercise
+    >>> from convlab.classroom.exercises import make_exercise
     >>> ex = make_exercise("tf_same", 3, 1)
     >>> a = read_attempt(ex, ["(1)", "0", "1"])[1]; b = read_attempt(ex, ["1.0", " 0", "1 "])[1]
     >>> a.normalized, a.key == b.key

@@ -12,9 +12,9 @@ import numpy as np
 import streamlit as st
 
 import convlab
-from convlab.classify import fit_input
-from convlab.images import EXTENSIONS, load_image_info
-from convlab.samples import SAMPLES, sample_image
+from convlab.networks.bundled import fit_input
+from convlab.images.load import EXTENSIONS, load_image_info
+from convlab.datasets.photos import SAMPLES, sample_image
 from ui.widgets import plain, show_error
 
 SOURCES = ("sample", "upload", "camera")

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from convlab.data import Dataset
-from convlab.training import Progress, TrainConfig, make_model, train
+from convlab.datasets.base import Dataset
+from convlab.networks.training import Progress, TrainConfig, make_model, train
 
 __all__ = ["TrainingJob", "TaskJob", "JobPool", "POOL", "Snapshot", "Cancelled", "engine", "default_workers", "FINISHED"]
 

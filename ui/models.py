@@ -19,7 +19,7 @@ import threading
 
 import streamlit as st
 
-from convlab.classify import BUNDLED as BUNDLED_FILES
+from convlab.networks.bundled import BUNDLED as BUNDLED_FILES
 from convlab.errors import ConvlabError
 from ui.urlstate import Text
 
@@ -84,7 +84,7 @@ def model_id(entry: dict) -> str | None:
 
 def store_model(model, spec: dict, data, source: str) -> str:
     """Keep a model in the class store; its id. ConvlabError when it is too big or the store is unreachable."""
-    from convlab.modelio import save_model
+    from convlab.networks.modelio import save_model
     from ui.store import save_model_bytes
 
     blob = save_model(model, spec, data.input_shape, data.classes, data.mean, data.std)
@@ -95,7 +95,7 @@ def store_model(model, spec: dict, data, source: str) -> str:
 def stored_model(model_id: str) -> dict:
     """A stored model by id, loaded once per process and shared read-only (like the bundled ones); the same keys
     as current_model(). ConvlabError (shown as is) for an unknown or expired id."""
-    from convlab.modelio import load_model
+    from convlab.networks.modelio import load_model
     from ui.store import load_model_bytes
 
     stored = load_model_bytes(model_id)
@@ -108,7 +108,7 @@ def stored_model(model_id: str) -> dict:
 @st.cache_resource(max_entries=4, show_spinner="Preparing the dataset…")
 def shared_dataset(name: str):
     """A bundled dataset, generated once per process and shared read-only (same seed, same data)."""
-    from convlab.data import load_dataset
+    from convlab.datasets.registry import load_dataset
     return load_dataset(name)
 
 
@@ -116,7 +116,7 @@ def shared_dataset(name: str):
 def bundled_model(name: str):
     """(model, dataset) for "digits", "shapes" or "faces": read-only and shared (assets/, made by
     `python -m convlab train`; the same model object convlab.predict uses)."""
-    from convlab.classify import bundled
+    from convlab.networks.bundled import bundled
     return bundled(name).model, shared_dataset(name)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from convlab.kernels import KERNELS
+from convlab.images.kernels import KERNELS
 from convlab.parse import format_grid, format_grids
 
 __all__ = ["CONV1D", "CONV2D", "KERNELS", "kernel_text", "random_grids", "image_patch", "resize_layer"]

@@ -17,7 +17,7 @@ import streamlit as st
 
 from convlab.figures.sequences import logo_figure
 from convlab.figures.training import confusion_figure, curves_figure, grad_norms_figure, tiles_figure
-from convlab.training import TrainConfig
+from convlab.networks.training import TrainConfig
 from ui.jobs import POOL, TrainingJob
 from ui.models import model_slot
 from ui.state import font_size

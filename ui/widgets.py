@@ -45,7 +45,7 @@ def chart(fig, key: str, on_click=None) -> None:
     st.plotly_chart(fig, key=key, config={"displayModeBar": False}, **kwargs)
 
 
-def torch_badge(check: convlab.verify.Check) -> None:
+def torch_badge(check: convlab._core.check.Check) -> None:
     (st.success if check.ok else st.error)(f"✓ This result {check}" if check.ok else f"✗ This result {check}")
 
 

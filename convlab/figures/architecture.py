@@ -21,10 +21,10 @@ def _shape(shape: Sequence[int]) -> str:
 
 def architecture_figure(input_shape: Sequence[int], rows: Sequence, kinds: Sequence[str],
                         failed: tuple[str, str] | None = None, font_size: int = 14) -> go.Figure:
-    """rows: convlab.models.stack_rows' LayerRows (the classifier last when the stack fits); kinds: each row's layer
+    """rows: convlab.networks.models.stack_rows' LayerRows (the classifier last when the stack fits); kinds: each row's layer
     type ("classifier" for the last); failed: (type, reason) of the layer where the stack stops, if it does.
 
-    >>> from convlab.models import preset, stack_rows
+    >>> from convlab.networks.models import preset, stack_rows
     >>> rows, _ = stack_rows(preset("small"), (1, 8, 8), 10)
     >>> fig = architecture_figure((1, 8, 8), rows, ["conv", "act", "pool"] * 2 + ["classifier"])
     >>> list(fig.data[0].y), fig.data[0].text[-1]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from convlab.figures.style import BLUE, FONT, GREY, GRIDLINE, LIGHT_RED, PALE_BLUE, PAPER
-from convlab.variants import VariantCount
+from convlab.figures.theme import BLUE, FONT, GREY, GRIDLINE, LIGHT_RED, PALE_BLUE, PAPER
+from convlab.convolution.locally_connected import VariantCount
 
 
 def params_figure(counts: list[VariantCount], font_size: int = FONT) -> go.Figure:
     """One bar per layer kind, labelled with its exact count.
 
-    >>> from convlab.variants import variant_param_counts
+    >>> from convlab.convolution.locally_connected import variant_param_counts
     >>> params_figure(variant_param_counts((1, 6, 6), 1, 3)).data[0].text
     ('592', '160', '37', '10')
     """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from convlab._format import num
+from convlab._core.format import num
 
 __all__ = ["cell_text", "cell_outline"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from convlab.arithmetic import LayerStats, RFStep
-from convlab.figures.style import BLUE, FONT, GRIDLINE, ORANGE, PAPER
+from convlab.convolution.arithmetic import LayerStats, RFStep
+from convlab.figures.theme import BLUE, FONT, GRIDLINE, ORANGE, PAPER
 
 
 def stack_figure(stats: list[LayerStats], rf: list[RFStep], font_size: int = FONT) -> go.Figure:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from convlab.arithmetic import SizeExplanation
+from convlab.convolution.arithmetic import SizeExplanation
 from convlab.errors import ConvlabError
-from convlab.figures.style import BLUE, COUNTS, FONT, LIGHT_BLUE, LIGHT_ORANGE, PAD_BG, PAPER, WINDOW
+from convlab.figures.theme import BLUE, COUNTS, FONT, LIGHT_BLUE, LIGHT_ORANGE, PAD_BG, PAPER, WINDOW
 
 # cell categories and their colours (colour-blind safe: blue / orange / greys)
 EMPTY, PAD, COVERED, UNCOVERED, TAP = 0, 1, 2, 3, 4

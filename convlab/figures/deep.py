@@ -10,10 +10,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from convlab.figures.cells import cell_text as _text
-from convlab.figures.style import DIVERGING, log_ticks
-from convlab.figures.style import limit as _limit
+from convlab.figures.theme import DIVERGING, log_ticks
+from convlab.figures.theme import limit as _limit
 
-__all__ = ["PALETTE", "batch_figure", "running_stats_figure", "batch_size_figure", "runs_figure", "grad_norms_figure",
+__all__ = ["PALETTE", "batch_figure", "running_stats_figure", "batch_size_figure", "runs_figure", "depth_grad_norms_figure",
            "grad_history_figure", "activations_figure", "ensemble_figure", "variance_figure", "paths_figure",
            "shift_figure"]
 
@@ -137,10 +137,10 @@ def runs_figure(records: list[dict], names: Sequence[str], font_size: int = 14, 
     return _style(fig, 360, font_size)
 
 
-def grad_norms_figure(norms: dict[str, dict[str, float]], font_size: int = 14) -> go.Figure:
+def depth_grad_norms_figure(norms: dict[str, dict[str, float]], font_size: int = 14) -> go.Figure:
     """‖∂L/∂W‖ per layer (input on the left, classifier on the right, log scale), one line per network.
 
-    >>> fig = grad_norms_figure({"plain": {"conv 1": 1e-9, "classifier": 1.0}})
+    >>> fig = depth_grad_norms_figure({"plain": {"conv 1": 1e-9, "classifier": 1.0}})
     >>> list(fig.data[0].x), fig.layout.yaxis.type
     (['conv 1', 'classifier'], 'log')
     """
@@ -224,9 +224,9 @@ def ensemble_figure(counts: Sequence[int], gap: np.ndarray, agreement: np.ndarra
 
 def variance_figure(stats: dict[str, list], font_size: int = 14) -> go.Figure:
     """Per layer (from the input on): the variance of the activations (log scale, left) and the share of dead
-    units (right), one line per initialisation; `stats` maps a label to convlab.deep.activation_stats output.
+    units (right), one line per initialisation; `stats` maps a label to convlab.deep.depth.activation_stats output.
 
-    >>> from convlab.deep import ActivationStats
+    >>> from convlab.deep.depth import ActivationStats
     >>> fig = variance_figure({"he": [ActivationStats("layer 1", 0.0, 1.0, 0.0, 0.5, 2.0)]})
     >>> fig.layout.yaxis.type
     'log'
@@ -262,7 +262,7 @@ def paths_figure(surface, paths: dict, step: int, font_size: int = 14, max_frame
     steps at `step`. Play moves the heads in the browser from step 0 (Plotly frames, at most max_frames evenly
     spaced, each carrying only the heads and trails), the slider scrubs.
 
-    >>> from convlab.optim import optimize_path, SURFACES
+    >>> from convlab.deep.optim import optimize_path, SURFACES
     >>> fig = paths_figure(SURFACES["saddle"], {"sgd": optimize_path("saddle", "sgd", 10, lr=0.1)}, 10)
     >>> len(fig.frames), fig.data[2].name
     (11, 'sgd')

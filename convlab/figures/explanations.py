@@ -10,8 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convlab.explanations import CHANGED_BELOW, METHOD_NAMES, SanityCheck
-from convlab.figures.style import BLUE, DIVERGING, GREEN, GREY, ORANGE, PAPER
+from convlab.images.explain.compare import CHANGED_BELOW, METHOD_NAMES, SanityCheck
+from convlab.figures.theme import BLUE, DIVERGING, GREEN, GREY, ORANGE, PAPER
 
 __all__ = ["sanity_figure", "similarity_figure"]
 
@@ -28,7 +28,7 @@ def sanity_figure(check: SanityCheck, font_size: int = 14, cell: int = 150) -> g
     top; under each map its rank correlation with the trained one.
 
     >>> import torch.nn as nn
-    >>> from convlab.explanations import sanity_check
+    >>> from convlab.images.explain.compare import sanity_check
     >>> m = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(18, 2))
     >>> fig = sanity_figure(sanity_check(m, np.random.default_rng(0).normal(size=(1, 5, 5)), 0, ["saliency"]))
     >>> len(fig.data), [a.text for a in fig.layout.annotations][:3]

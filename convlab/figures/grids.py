@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 from convlab.figures.cells import cell_outline as _squares
 from convlab.figures.cells import cell_text as _text
-from convlab.figures.style import CHART_FONT, DIVERGING, PAD_BG, WINDOW, limit
+from convlab.figures.theme import CHART_FONT, DIVERGING, PAD_BG, WINDOW, limit
 
 __all__ = ["grid_figure", "TEXT_LIMIT"]
 

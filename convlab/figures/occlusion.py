@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from convlab.figures.style import (DIVERGING, OCCLUDER, OCCLUDER_OPACITY, PAPER, PICTURE, PROBABILITY, WINDOW,
+from convlab.figures.theme import (DIVERGING, OCCLUDER, OCCLUDER_OPACITY, PAPER, PICTURE, PROBABILITY, WINDOW,
                                    limit, rgba)
 
 __all__ = ["occluder_animation", "map_figure"]

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from convlab.figures.style import CHART_FONT, GRIDLINE, GROUPS, PAPER, log_ticks
+from convlab.figures.theme import CHART_FONT, GRIDLINE, GROUPS, PAPER, log_ticks
 
 __all__ = ["steps_figure"]
 

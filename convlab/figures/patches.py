@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from convlab.figures.style import GREY, PAD_BG, PAPER, TILE_FONT, WINDOW, rgb
-from convlab.patches import Patch, TopPatches
+from convlab.figures.theme import GREY, PAD_BG, PAPER, TILE_FONT, WINDOW, rgb
+from convlab.images.patches import Patch, TopPatches
 
 __all__ = ["patches_figure", "unit_figure"]
 
@@ -60,7 +60,7 @@ def patches_figure(tp: TopPatches, images: np.ndarray, columns: int = 8, font_si
     pixels the figure is drawn in (for its height).
 
     >>> import torch, torch.nn as nn
-    >>> from convlab.patches import top_patches
+    >>> from convlab.images.patches import top_patches
     >>> _ = torch.manual_seed(0)
     >>> imgs = np.random.default_rng(0).random((5, 1, 6, 6))
     >>> fig = patches_figure(top_patches(nn.Sequential(nn.Conv2d(1, 2, 3, padding=1)), imgs, k=4), imgs)
@@ -98,7 +98,7 @@ def unit_figure(tp: TopPatches, images: np.ndarray, unit: int, columns: int = 3,
     edge where the field does), and the activation in the title.
 
     >>> import torch.nn as nn
-    >>> from convlab.patches import top_patches
+    >>> from convlab.images.patches import top_patches
     >>> imgs = np.random.default_rng(0).random((5, 1, 6, 6))
     >>> fig = unit_figure(top_patches(nn.Sequential(nn.Conv2d(1, 2, 3, padding=1)), imgs, k=2), imgs, 1)
     >>> [a.text.startswith("image ") for a in fig.layout.annotations], len(fig.layout.shapes)

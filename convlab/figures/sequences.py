@@ -9,10 +9,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convlab.dna import BASES
-from convlab.figures.style import (BLUE, COUNTS, DIVERGING, GREEN, GREY, GRIDLINE, INK, ONE_HOT, ORANGE, PAD_BG,
+from convlab.sequences.dna import BASES
+from convlab.figures.theme import (BLUE, COUNTS, DIVERGING, GREEN, GREY, GRIDLINE, INK, ONE_HOT, ORANGE, PAD_BG,
                                    LOGO_COLOURS, PAPER, WHITE_ISH, WINDOW, limit)
-from convlab.signals import CausalStack
+from convlab.sequences.signals import CausalStack
 
 __all__ = ["BASE_COLOURS", "logo_figure", "onehot_figure", "activation_figure", "signal_figure", "causal_stack_figure",
            "spectro_figure"]
@@ -93,7 +93,7 @@ def logo_figure(heights: np.ndarray, titles: Sequence[str], *, columns: int = 4,
 def onehot_figure(x: np.ndarray, site: int = -1, motif_len: int = 0, *, font_size: int = 12) -> go.Figure:
     """A one-hot sequence (4, L) as its four channels (rows A, C, G, T), 1 where the base is; the planted copy outlined.
 
-    >>> from convlab.dna import one_hot
+    >>> from convlab.sequences.dna import one_hot
     >>> onehot_figure(one_hot("GATTACA")).data[0].text[0].tolist()
     ['', 'A', '', '', 'A', '', 'A']
     """
@@ -168,7 +168,7 @@ def causal_stack_figure(stack: CausalStack, n: int, *, font_size: int = 14) -> g
     """A dilated causal stack drawn as in the WaveNet paper: one row of dots per layer (input at the bottom),
     time to the right; the output traced back lights up every step it depends on, with its connections.
 
-    >>> from convlab.signals import causal_stack
+    >>> from convlab.sequences.signals import causal_stack
     >>> fig = causal_stack_figure(causal_stack(2, [1, 2], 5), 8)
     >>> fig.data[-1].x                                    # the lit input steps
     (2, 3, 4, 5)

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convlab.figures.style import (BLUE, CHART_FONT, COUNTS, DIVERGING, GRIDLINE, ORANGE, PAPER, PICTURE,
+from convlab.figures.theme import (BLUE, CHART_FONT, COUNTS, DIVERGING, GRIDLINE, ORANGE, PAPER, PICTURE,
                                    TILE_FONT, TRANSPARENT, limit, log_ticks)
 
 __all__ = ["curves_figure", "grad_norms_figure", "tiles_figure", "confusion_figure", "ink_figure", "probs_figure"]

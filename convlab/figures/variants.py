@@ -8,8 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convlab.figures.style import BLUE, GREEN, GREY, GRIDLINE, GROUPS, INK, LIGHT_RED, PALE_BLUE, PAPER, WHITE_ISH
-from convlab.grouped import CostRow
+from convlab.figures.theme import BLUE, GREEN, GREY, GRIDLINE, GROUPS, INK, LIGHT_RED, PALE_BLUE, PAPER, WHITE_ISH
+from convlab.convolution.grouped import CostRow
 
 __all__ = ["connectivity_figure", "costs_figure", "GROUP_COLOURS"]
 
@@ -22,7 +22,7 @@ def connectivity_figure(conn: np.ndarray, groups: int, font_size: int = 16, high
 
     Cells carry "reads" or "·"; the colour is the group. `highlight` outlines one filter's row.
 
-    >>> from convlab.grouped import group_connectivity
+    >>> from convlab.convolution.grouped import group_connectivity
     >>> fig = connectivity_figure(group_connectivity(4, 2, 2), 2)
     >>> fig.data[0].text.tolist()
     [['reads', 'reads', '·', '·'], ['·', '·', 'reads', 'reads']]
@@ -53,7 +53,7 @@ def connectivity_figure(conn: np.ndarray, groups: int, font_size: int = 16, high
 def costs_figure(rows: Sequence[CostRow], font_size: int = 16) -> go.Figure:
     """Parameters and multiply–adds of each way to build the layer, side by side (log scale, exact labels).
 
-    >>> from convlab.grouped import conv_cost_table
+    >>> from convlab.convolution.grouped import conv_cost_table
     >>> fig = costs_figure(conv_cost_table((8, 16, 16), 16, 3, padding=1, groups=4))
     >>> fig.data[0].text[:2]
     ('1,168', '304')

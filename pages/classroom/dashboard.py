@@ -5,8 +5,9 @@ import streamlit as st
 from ui import store
 from ui.classroom import client_id, expiry_text, known_key, qr_png, remember_key, student_link
 from ui.dashboard import show_report
+from ui.lesson import lesson
 from ui.models import current_model, model_id
-from ui.state import stop_with, sync_url, use_state
+
 from ui.urlstate import Schema, Text
 from ui.widgets import friendly_errors, plain, show_error
 
@@ -20,34 +21,33 @@ def sign_in() -> None:
     """Code and teacher key; the key stays in this tab's session, never in the URL."""
     st.caption("Open the results of a class you started: its code and the teacher key shown when you started it. "
                "Start a class on the page \"Exercise sets for teachers\".")
-    with st.form("db_open"):
-        code = st.text_input("Class code", value=ss["db_class"], max_chars=20, placeholder="e.g. K7QM-4XRP",
-                             key="db_code")
-        key = st.text_input("Teacher key", type="password", max_chars=40, key="db_key")
+    with st.form(page.key("open")):
+        code = st.text_input("Class code", value=page["class"], max_chars=20, placeholder="e.g. K7QM-4XRP",
+                             key=page.key("code"))
+        key = st.text_input("Teacher key", type="password", max_chars=40, key=page.key("key"))
         opened = st.form_submit_button("Open the dashboard", type="primary")
     if opened:
         try:
             info = store.teacher_class(code, key, client_id())
         except store.ClassError as err:
-            stop_with(err, P, SCHEMA)
+            page.stop(err)
         remember_key(info.code, key)
-        ss["db_class"] = info.code
-        sync_url(P, SCHEMA)
+        page["class"] = info.code
+        page.sync()                      # before st.rerun(): the URL must carry the new state first
         st.rerun()
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Class dashboard")
-code = store.code_or_none(ss["db_class"])
+code = store.code_or_none(page["class"])
 key = known_key(code) if code else None
 if key is None:
     sign_in()
-    sync_url(P, SCHEMA)
     st.stop()
 try:
     info = store.teacher_class(code, key, client_id())
 except store.ClassError as err:
-    stop_with(err, P, SCHEMA)
+    page.stop(err)
 
 st.markdown(f"## {plain(info.title)} · code `{info.shown_code}`")
 st.caption(f"{info.count} questions, level {info.level}, set {info.seed}; the worked solution opens after "
@@ -75,7 +75,7 @@ live()
 st.divider()
 c1, c2, c3, c4 = st.columns(4)
 try:
-    if c1.button("Reopen the class" if info.closed else "Close the class", key="db_close",
+    if c1.button("Reopen the class" if info.closed else "Close the class", key=page.key("close"),
                  icon=":material/lock_open:" if info.closed else ":material/lock:",
                  help="A closed class takes no more answers; the answers so far stay until it is deleted."):
         store.close_class(info.code, key, client_id(), closed=not info.closed)
@@ -85,22 +85,21 @@ try:
                        on_click="ignore")
     mine = current_model()
     if info.model_id:
-        if c3.button("Stop sharing the model", key="db_unshare"):
+        if c3.button("Stop sharing the model", key=page.key("unshare")):
             store.share_model(info.code, key, None, client_id())
             st.rerun()
     elif mine is not None:
-        if c3.button("Share my model with the class", key="db_share", help="Students get links to look inside it"):
+        if c3.button("Share my model with the class", key=page.key("share"), help="Students get links to look inside it"):
             if model_id(mine) is None:
                 raise store.ClassError(f"your model could not be kept on the server ({mine['not_stored']})")
             store.share_model(info.code, key, mine["id"], client_id())
             st.rerun()
     with c4.popover("Delete the class now", icon=":material/delete:"):
         st.markdown("Deletes the class, every nickname and every answer now. This cannot be undone.")
-        if st.button("Delete everything", key="db_delete", type="primary"):
+        if st.button("Delete everything", key=page.key("delete"), type="primary"):
             store.delete_class(info.code, key, client_id())
             ss.get("class_keys", {}).pop(info.code, None)
-            ss["db_class"] = ""
+            page["class"] = ""
             st.rerun()
 except store.ClassError as err:
     show_error(err)
-sync_url(P, SCHEMA)

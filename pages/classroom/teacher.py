@@ -7,11 +7,12 @@ from urllib.parse import urlencode
 import streamlit as st
 
 import convlab
-from convlab.exercises import KINDS, LEVELS, format_answer, make_set, set_params, worksheet_html, worksheet_markdown
+from convlab.classroom.exercises import KINDS, LEVELS, format_answer, make_set, set_params, worksheet_html, worksheet_markdown
 from ui.classroom import start_class_panel
 from ui.grading import DEFAULT_TRIES, MAX_TRIES
+from ui.lesson import lesson
 from ui.urlstate import Int, Schema, Text
-from ui.state import PROJECTOR_KEY, sync_url, use_state
+from ui.state import PROJECTOR_KEY
 from ui.widgets import show_error
 
 P = "tc"
@@ -22,52 +23,51 @@ ss = st.session_state
 
 
 def new_seed() -> None:
-    ss["tc_seed"] = secrets.randbelow(10**6)
+    page["seed"] = secrets.randbelow(10**6)
 
 
-use_state(P, SCHEMA)
-ss.setdefault("tc_kinds", list(DEFAULT_KINDS))
+page = lesson(P, SCHEMA)
+ss.setdefault(page.key("kinds"), list(DEFAULT_KINDS))
 st.title("Exercise sets for a class")
 st.caption("Pick the kinds of question, how many and how hard. Every student who opens the link gets the same "
            "questions, checks each answer and sees a score at the end with the ones to look at again. Run it as a "
            "live class to see every answer on your dashboard.")
 
-st.multiselect("Kinds of question", list(KINDS), key="tc_kinds", format_func=lambda k: KINDS[k][0])
+st.multiselect("Kinds of question", list(KINDS), key=page.key("kinds"), format_func=lambda k: KINDS[k][0])
 a, b, c, d = st.columns([1, 1, 2, 1], vertical_alignment="bottom")
-a.number_input("Questions", 1, 50, key="tc_count")
-b.radio("Level", LEVELS, key="tc_level", horizontal=True, format_func=lambda v: ["easy", "medium", "hard"][v - 1])
-c.number_input("Set number: the same number gives the same questions", 0, 2**31 - 1, key="tc_seed")
+a.number_input("Questions", 1, 50, key=page.key("count"))
+b.radio("Level", LEVELS, key=page.key("level"), horizontal=True, format_func=lambda v: ["easy", "medium", "hard"][v - 1])
+c.number_input("Set number: the same number gives the same questions", 0, 2**31 - 1, key=page.key("seed"))
 d.button("New set", on_click=new_seed, icon=":material/casino:")
 e, f = st.columns([3, 2], vertical_alignment="bottom")
-e.text_input("Title (worksheet and class)", key="tc_title", max_chars=120)
-f.number_input("Tries before the worked solution can be opened", 1, MAX_TRIES, key="tc_tries",
+e.text_input("Title (worksheet and class)", key=page.key("title"), max_chars=120)
+f.number_input("Tries before the worked solution can be opened", 1, MAX_TRIES, key=page.key("tries"),
                help="Opening the solution before a right answer means that question earns no credit.")
 
 try:
-    params = set_params(ss["tc_kinds"], ss["tc_count"], ss["tc_level"], ss["tc_seed"])
-    exercises = make_set(ss["tc_kinds"], ss["tc_count"], ss["tc_level"], ss["tc_seed"])
+    params = set_params(page["kinds"], page["count"], page["level"], page["seed"])
+    exercises = make_set(page["kinds"], page["count"], page["level"], page["seed"])
 except convlab.ConvlabError as err:
     show_error(err)
-    sync_url(P, SCHEMA)
     st.stop()
 
 st.subheader("The link for your students")
-projector = st.checkbox("Open in projector mode", key="tc_projector")
+projector = st.checkbox("Open in projector mode", key=page.key("projector"))
 base = (st.context.url or "").rsplit("/", 1)[0]
-tries = {"tries": str(ss["tc_tries"])} if ss["tc_tries"] != DEFAULT_TRIES else {}
+tries = {"tries": str(page["tries"])} if page["tries"] != DEFAULT_TRIES else {}
 link = f"{base}/exercises?" + urlencode({**params, **tries, **({PROJECTOR_KEY: "1"} if projector else {})})
 st.code(link, language=None, wrap_lines=True)
 st.caption("Copy it with the button at the right of the box; paste it in the chat or on a slide.")
 st.page_link("pages/classroom/exercises.py", label="Try the set yourself", icon=":material/play_arrow:",
              query_params={**params, **tries})
 
-start_class_panel(ss["tc_kinds"], ss["tc_count"], ss["tc_level"], ss["tc_seed"], ss["tc_tries"], ss["tc_title"])
+start_class_panel(page["kinds"], page["count"], page["level"], page["seed"], page["tries"], page["title"])
 
 st.subheader("Worksheet")
 c1, c2 = st.columns(2)
-c1.download_button("Worksheet with answer key (HTML, print or save as PDF)", worksheet_html(exercises, ss["tc_title"]),
+c1.download_button("Worksheet with answer key (HTML, print or save as PDF)", worksheet_html(exercises, page["title"]),
                    file_name="convlab-worksheet.html", mime="text/html", icon=":material/print:", on_click="ignore")
-c2.download_button("Worksheet with answer key (Markdown)", worksheet_markdown(exercises, ss["tc_title"]),
+c2.download_button("Worksheet with answer key (Markdown)", worksheet_markdown(exercises, page["title"]),
                    file_name="convlab-worksheet.md", mime="text/markdown", icon=":material/description:",
                    on_click="ignore")
 
@@ -76,4 +76,3 @@ for i, ex in enumerate(exercises, start=1):
     with st.expander(f"{i}. {ex.title}"):
         st.markdown(ex.question)
         st.markdown("**Answer:** " + "; ".join(f"{p.prompt} = {format_answer(p)}" for p in ex.parts))
-sync_url(P, SCHEMA)

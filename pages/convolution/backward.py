@@ -3,11 +3,12 @@
 import streamlit as st
 
 import convlab
-from convlab.backward import LOSSES
+from convlab.convolution.backward import LOSSES
 from convlab.parse import parse_grid, parse_grids
 from ui.cached import backward_lesson, pool_routing
+from ui.lesson import lesson
 from ui.lessonview import lesson_view
-from ui.state import font_size, sync_url, use_state
+from ui.state import font_size
 from ui.urlstate import Choice, Int, Schema, Text
 from ui.widgets import chart, show_error, torch_badge
 
@@ -23,7 +24,7 @@ SCHEMA = Schema(
     Int("wstep", 0, 0, 10_000), Int("xstep", 0, 0, 10_000), Int("tstep", 0, 0, 10_000),
 )
 ss = st.session_state
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("The backward pass")
 st.latex(r"\frac{\partial L}{\partial W} = \frac{\partial L}{\partial Y}\,\hat{X}^{\top} \qquad "
          r"\frac{\partial L}{\partial b} = \sum \frac{\partial L}{\partial Y} \qquad "
@@ -32,17 +33,17 @@ st.caption("Forward: Y = W·X̂ + b. Given dL/dY, every weight's gradient is a s
            "inputs it met; every input's gradient collects dL/dY · W from each window that read it (seed 001).")
 
 with st.sidebar:
-    st.text_area("Input x (rows ';', channels '|')", key="bw_x", height=90)
-    st.text_area("Kernels (filter by filter, one per channel)", key="bw_w", height=60)
-    st.number_input("Stride", 1, 3, key="bw_stride")
-    st.number_input("Padding", 0, 2, key="bw_pad")
-    st.selectbox("Where dL/dY comes from", list(LOSS_NAMES), format_func=LOSS_NAMES.get, key="bw_loss")
-    if ss["bw_loss"] == "custom":
-        st.text_area("dL/dY (one grid per filter)", key="bw_dy", height=90)
+    st.text_area("Input x (rows ';', channels '|')", key=page.key("x"), height=90)
+    st.text_area("Kernels (filter by filter, one per channel)", key=page.key("w"), height=60)
+    st.number_input("Stride", 1, 3, key=page.key("stride"))
+    st.number_input("Padding", 0, 2, key=page.key("pad"))
+    st.selectbox("Where dL/dY comes from", list(LOSS_NAMES), format_func=LOSS_NAMES.get, key=page.key("loss"))
+    if page["loss"] == "custom":
+        st.text_area("dL/dY (one grid per filter)", key=page.key("dy"), height=90)
 
 # a bad kernel stops only this part: the pooling section below keeps its widgets (and their values)
 try:
-    lesson = backward_lesson(ss["bw_x"], ss["bw_w"], ss["bw_loss"], ss["bw_dy"], ss["bw_stride"], ss["bw_pad"])
+    lesson = backward_lesson(page["x"], page["w"], page["loss"], page["dy"], page["stride"], page["pad"])
 except convlab.ConvlabError as err:
     show_error(err)
     lesson = None
@@ -52,18 +53,18 @@ if lesson is not None:
     st.header("1. dL/dW = dL/dY · X̂ᵀ")
     st.caption("Pick a weight (click it, or step): the inputs it multiplied and the gradients they met light up, in "
                "the picture and in the matrix product.")
-    lesson_view("bw_wview", lesson.bodies[0], g.grad_w.size, "bw_wstep")
+    lesson_view(page.key("wview"), lesson.bodies[0], g.grad_w.size, page.key("wstep"))
     st.markdown(f"dL/db = Σ dL/dY per filter = {', '.join(f'{v:g}' for v in g.grad_b.ravel())}")
 
     st.header("2. dL/dX = col2im(Wᵀ · dL/dY)")
     st.caption("Pick an input: every window that read it sends back dL/dY times the weight that touched it; col2im "
                "adds them up.")
-    lesson_view("bw_xview", lesson.bodies[1], g.grad_x.size, "bw_xstep")
+    lesson_view(page.key("xview"), lesson.bodies[1], g.grad_x.size, page.key("xstep"))
 
     st.header("3. The same numbers as a transposed convolution")
     st.caption("Each dL/dY value stamps a scaled copy of the kernel where its window was; overlaps add up. The border "
                "that the padding added is cropped away at the end.")
-    lesson_view("bw_tview", lesson.bodies[2], lesson.grad_y.size, "bw_tstep")
+    lesson_view(page.key("tview"), lesson.bodies[2], lesson.grad_y.size, page.key("tstep"))
     st.markdown(f"conv_transpose2d(dL/dY, W, stride {ss['bw_stride']}, padding {ss['bw_pad']}, output_padding "
                 f"{lesson.output_padding}) {'= dL/dX ✓' if lesson.same else '≠ dL/dX ✗'}")
     torch_badge(lesson.check)
@@ -72,14 +73,13 @@ st.header("4. Pooling routes the gradient")
 st.caption("Max pooling sends each gradient only to the position of its window's max; average pooling spreads it "
            "evenly. Here dL/dY = 1 for every pooled output.")
 cols = st.columns(2)
-cols[0].text_input("Pooling input (2×2 windows, stride 2)", key="bw_px")
-cols[1].radio("Pooling", ["max", "avg"], key="bw_pmode", horizontal=True)
+cols[0].text_input("Pooling input (2×2 windows, stride 2)", key=page.key("px"))
+cols[1].radio("Pooling", ["max", "avg"], key=page.key("pmode"), horizontal=True)
 try:
-    routing = pool_routing(ss["bw_px"], ss["bw_pmode"], font_size() - 2)
+    routing = pool_routing(page["px"], page["pmode"], font_size() - 2)
 except convlab.ConvlabError as err:
     show_error(err)
 else:
-    chart(routing.figure, "bw_pool")
+    chart(routing.figure, page.key("pool"))
     torch_badge(routing.check)
 
-sync_url(P, SCHEMA)

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-import convlab
 from convlab.parse import parse_vector
 from ui.cached import conv1d_lesson, size_latex
 from ui.export import export_panel
+from ui.lesson import lesson
 from ui.lessonview import lesson_view
 from ui.presets import CONV1D
-from ui.state import preset_picker, stop_with, sync_url, use_state
+from ui.state import preset_picker
 from ui.urlstate import Choice, Flag, Float, Int, Schema, Text
 from ui.widgets import torch_badge
 
@@ -20,7 +20,7 @@ SCHEMA = Schema(
     Flag("flip", False), Int("step", 0, 0, 10_000),
 )
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("1D convolution")
 st.latex(r"y_t = \sum_{i=0}^{k-1} w_i \, x_{t \cdot s + i \cdot d} \; + \; b")
 st.caption("In CNNs, \"convolution\" is cross-correlation: the kernel w slides along x (stride s, dilation d); "
@@ -28,29 +28,25 @@ st.caption("In CNNs, \"convolution\" is cross-correlation: the kernel w slides a
 
 with st.sidebar:
     preset_picker(P, SCHEMA, CONV1D)
-    st.text_input("Input x", key="c1_x", help="numbers separated by commas")
-    st.text_input("Kernel w", key="c1_w")
-    st.number_input("Bias b", key="c1_bias", step=1.0)
-    st.selectbox("Padding", ["valid", "same", "full", "explicit"], key="c1_padding",
+    st.text_input("Input x", key=page.key("x"), help="numbers separated by commas")
+    st.text_input("Kernel w", key=page.key("w"))
+    st.number_input("Bias b", key=page.key("bias"), step=1.0)
+    st.selectbox("Padding", ["valid", "same", "full", "explicit"], key=page.key("padding"),
                  help="same = TensorFlow's rule: output ⌈n/s⌉, the odd zero goes after")
-    if st.session_state["c1_padding"] == "explicit":
-        st.number_input("Zeros before", 0, 10, key="c1_before")
-        st.number_input("Zeros after", 0, 10, key="c1_after")
-    st.number_input("Stride s", 1, 10, key="c1_stride")
-    st.number_input("Dilation d", 1, 5, key="c1_dilation")
-    st.toggle("True convolution (flip the kernel)", key="c1_flip")
+    if page["padding"] == "explicit":
+        st.number_input("Zeros before", 0, 10, key=page.key("before"))
+        st.number_input("Zeros after", 0, 10, key=page.key("after"))
+    st.number_input("Stride s", 1, 10, key=page.key("stride"))
+    st.number_input("Dilation d", 1, 5, key=page.key("dilation"))
+    st.toggle("True convolution (flip the kernel)", key=page.key("flip"))
 
-ss = st.session_state
-padding = (ss["c1_before"], ss["c1_after"]) if ss["c1_padding"] == "explicit" else ss["c1_padding"]
-try:
-    lesson = conv1d_lesson(ss["c1_x"], ss["c1_w"], float(ss["c1_bias"]), padding, ss["c1_stride"],
-                           ss["c1_dilation"], ss["c1_flip"])
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
+padding = (page["before"], page["after"]) if page["padding"] == "explicit" else page["padding"]
+lesson = conv1d_lesson(page["x"], page["w"], float(page["bias"]), padding, page["stride"],
+                       page["dilation"], page["flip"])
 
-if ss["c1_flip"]:
+if page["flip"]:
     st.info("True convolution: the kernel is flipped before it slides; the view shows the flipped kernel.")
-lesson_view("c1_view", lesson.body, len(lesson.trace), "c1_step")
+lesson_view(page.key("view"), lesson.body, len(lesson.trace), page.key("step"))
 
 size = lesson.size
 st.subheader(f"Output length: {size.output}")
@@ -70,4 +66,3 @@ st.caption("With an even kernel (or a stride > 1) \"same\" needs an odd number o
 st.markdown("  \n".join(lesson.same_rows))
 
 export_panel("conv1d", lesson.trace, lesson.snippet, lesson.grids)
-sync_url(P, SCHEMA)

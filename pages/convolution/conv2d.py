@@ -6,9 +6,10 @@ import convlab
 from convlab.parse import parse_grids, parse_layer, parse_vector
 from ui.cached import conv2d_lesson, size_latex
 from ui.export import export_panel
+from ui.lesson import lesson
 from ui.lessonview import lesson_view
 from ui.presets import CONV2D, KERNELS, image_patch, kernel_text, random_grids, resize_layer
-from ui.state import preset_picker, stop_with, sync_url, use_state
+from ui.state import preset_picker
 from ui.urlstate import Choice, Flag, Int, Schema, Text
 from ui.widgets import grid_editors, torch_badge
 
@@ -33,32 +34,32 @@ EXAMPLES = {**CONV2D, "A patch of a real photo": dict(x=image_patch, w=kernel_te
 
 
 def apply_kernel() -> None:
-    name = ss["c2_kernel"]
+    name = page["kernel"]
     if name in KERNELS:
-        n = len(parse_grids(ss["c2_w"]))
-        ss["c2_w"] = " | ".join([kernel_text(name)] * n)
+        n = len(parse_grids(page["w"]))
+        page["w"] = " | ".join([kernel_text(name)] * n)
 
 
 def resize(changed: str) -> None:
     """Channels C, filters O or groups g changed: keep what is there, add small random grids, drop the rest.
     C and O stay multiples of g: a change that breaks that is undone, with a message that says what to change."""
-    if "c2_shape" not in ss:            # the numbers did not parse (the page says why): new groups may be the fix
+    if "shape" not in page:            # the numbers did not parse (the page says why): new groups may be the fix
         return
-    c0, o0, g0 = ss["c2_shape"]
-    c, o, g = (c0, o0, ss["c2_groups"]) if changed == "groups" else (ss["c2_channels"], ss["c2_filters"], g0)
+    c0, o0, g0 = page["shape"]
+    c, o, g = (c0, o0, page["groups"]) if changed == "groups" else (page["channels"], page["filters"], g0)
     if c % g or o % g:
-        ss["c2_channels"], ss["c2_filters"], ss["c2_groups"] = c0, o0, g0
+        page["channels"], page["filters"], page["groups"] = c0, o0, g0
         first = f"input channels and filters to multiples of {g}" if changed == "groups" else "the groups"
-        ss["c2_notice"] = (f"{g} groups need input channels and filters that are multiples of {g} (that would be "
+        page["notice"] = (f"{g} groups need input channels and filters that are multiples of {g} (that would be "
                            f"C = {c}, O = {o}): set {first} first. Groups = C is depthwise, 1 is ordinary convolution.")
         return
-    ss["c2_x"], ss["c2_w"], ss["c2_bias"] = resize_layer(ss["c2_x"], ss["c2_w"], ss["c2_bias"], c, o, g,
+    page["x"], page["w"], page["bias"] = resize_layer(page["x"], page["w"], page["bias"], c, o, g,
                                                          seed=c * 10 + o, old_groups=g0)
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("2D convolution")
-if ss["c2_groups"] == 1:
+if page["groups"] == 1:
     st.latex(r"Y_{l,i,j} = \sum_{c} \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} X_{c,\; i s + a d,\; j s + b d} \, W_{l,c,a,b} + b_l")
     st.caption("Every filter l spans all input channels c; the channel results are summed, plus the filter's bias "
                "(seed 001). s is the stride, d the dilation.")
@@ -70,65 +71,62 @@ else:
                "dilation. MobileNet's depthwise convolution is g = C: one kernel per channel.")
 
 try:
-    x, weights = parse_layer(ss["c2_x"], ss["c2_w"], max_channels=MAX, max_filters=MAX, groups=ss["c2_groups"])
+    x, weights = parse_layer(page["x"], page["w"], max_channels=MAX, max_filters=MAX, groups=page["groups"])
     w = weights.reshape(-1, *weights.shape[2:])
-    ss["c2_channels"], ss["c2_filters"] = len(x), len(weights)
-    ss["c2_shape"] = (len(x), len(weights), ss["c2_groups"])
+    page["channels"], page["filters"] = len(x), len(weights)
+    page["shape"] = (len(x), len(weights), page["groups"])
 except convlab.ConvlabError as err:
     x = weights = None
-    ss.pop("c2_shape", None)
+    ss.pop(page.key("shape"), None)
     parse_error = err
 
 with st.sidebar:
     preset_picker(P, SCHEMA, EXAMPLES, "Example")
-    st.selectbox("Hand-made kernel", ["—", *KERNELS], key="c2_kernel", on_change=apply_kernel,
+    st.selectbox("Hand-made kernel", ["—", *KERNELS], key=page.key("kernel"), on_change=apply_kernel,
                  help="replaces every kernel (each filter, each channel)")
     if x is not None:
-        st.number_input("Input channels C", 1, MAX, key="c2_channels", on_change=resize, args=("shape",))
-        st.number_input("Filters O", 1, MAX, key="c2_filters", on_change=resize, args=("shape",))
-    st.number_input("Groups g", 1, MAX, key="c2_groups", on_change=resize, args=("groups",),
+        st.number_input("Input channels C", 1, MAX, key=page.key("channels"), on_change=resize, args=("shape",))
+        st.number_input("Filters O", 1, MAX, key=page.key("filters"), on_change=resize, args=("shape",))
+    st.number_input("Groups g", 1, MAX, key=page.key("groups"), on_change=resize, args=("groups",),
                     help="each filter reads only the C/g channels of its group; g = C is depthwise")
-    if "c2_notice" in ss:
-        st.warning(ss.pop("c2_notice"))
-    st.selectbox("Padding", ["valid", "same", "full", "explicit"], key="c2_padding",
+    if "notice" in page:
+        st.warning(ss.pop(page.key("notice")))
+    st.selectbox("Padding", ["valid", "same", "full", "explicit"], key=page.key("padding"),
                  help="same = TensorFlow's rule; the odd zero goes after (bottom/right)")
-    if ss["c2_padding"] == "explicit":
-        st.number_input("Zero rows (top and bottom)", 0, 5, key="c2_ph")
-        st.number_input("Zero columns (left and right)", 0, 5, key="c2_pw")
-    st.number_input("Stride", 1, 4, key="c2_stride")
-    st.number_input("Dilation", 1, 3, key="c2_dilation")
-    st.toggle("True convolution (flip the kernel)", key="c2_flip",
+    if page["padding"] == "explicit":
+        st.number_input("Zero rows (top and bottom)", 0, 5, key=page.key("ph"))
+        st.number_input("Zero columns (left and right)", 0, 5, key=page.key("pw"))
+    st.number_input("Stride", 1, 4, key=page.key("stride"))
+    st.number_input("Dilation", 1, 3, key=page.key("dilation"))
+    st.toggle("True convolution (flip the kernel)", key=page.key("flip"),
               help="CNNs compute cross-correlation; true convolution first rotates the kernel by 180°")
-    st.text_input("Bias (one per filter)", key="c2_bias")
+    st.text_input("Bias (one per filter)", key=page.key("bias"))
 
 if x is None:
-    stop_with(parse_error, P, SCHEMA)
+    page.stop(parse_error)
 
-padding = (ss["c2_ph"], ss["c2_pw"]) if ss["c2_padding"] == "explicit" else ss["c2_padding"]
-try:
-    lesson = conv2d_lesson(ss["c2_x"], ss["c2_w"], ss["c2_bias"], padding, ss["c2_stride"], ss["c2_dilation"],
-                           ss["c2_flip"], ss["c2_groups"])
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
+padding = (page["ph"], page["pw"]) if page["padding"] == "explicit" else page["padding"]
+lesson = conv2d_lesson(page["x"], page["w"], page["bias"], padding, page["stride"], page["dilation"],
+                       page["flip"], page["groups"])
 
-if ss["c2_flip"]:
+if page["flip"]:
     st.info("True convolution: each kernel is flipped (rotated 180°) before it slides; the view shows the flipped one.")
-lesson_view("c2_view", lesson.body, len(lesson.trace), "c2_step")
-editor = st.expander("Edit the numbers", key="c2_edit", on_change="rerun")
+lesson_view(page.key("view"), lesson.body, len(lesson.trace), page.key("step"))
+editor = st.expander("Edit the numbers", key=page.key("edit"), on_change="rerun")
 if editor.open:                                  # the tables are built only while they are shown
     tab_x, tab_w = editor.tabs(["Input", "Kernels"])
     with tab_x:
-        grid_editors("c2_x", x, [f"channel {c}" for c in range(len(x))])
+        grid_editors(page.key("x"), x, [f"channel {c}" for c in range(len(x))])
     with tab_w:
         per = weights.shape[1]
         labels = [f"filter {o}, channel {o // (len(weights) // ss['c2_groups']) * per + k}"
                   for o in range(len(weights)) for k in range(per)]
-        grid_editors("c2_w", w, labels, columns=per)
+        grid_editors(page.key("w"), w, labels, columns=per)
 
 out = lesson.trace.output
 st.subheader(f"Output: {len(weights)} × {out.shape[-2]} × {out.shape[-1]} (filters × rows × columns)")
-if ss["c2_groups"] > 1:
-    reads = convlab.group_connectivity(len(x), len(weights), ss["c2_groups"])                 # (O, C) booleans
+if page["groups"] > 1:
+    reads = convlab.group_connectivity(len(x), len(weights), page["groups"])                 # (O, C) booleans
     kind = "depthwise: one kernel per channel" if weights.shape[1] == 1 else f"{weights.shape[1]} channels per filter"
     st.markdown(f"**{ss['c2_groups']} groups** ({kind}): " + "; ".join(
         f"filter {o} reads channel{'s' if row.sum() > 1 else ''} {', '.join(map(str, row.nonzero()[0]))}"
@@ -141,4 +139,3 @@ for axis, e in zip(("o_h", "o_w"), lesson.sizes):
 torch_badge(lesson.check)
 
 export_panel("conv2d", lesson.trace, lesson.snippet, lesson.grids)
-sync_url(P, SCHEMA)

@@ -3,10 +3,11 @@
 import streamlit as st
 
 import convlab
-from convlab.volumes import KERNELS3D, VOLUMES
+from convlab.convolution.conv3d import KERNELS3D, VOLUMES
 from ui.cached import conv3d_lesson
+from ui.lesson import lesson
 from ui.lessonview import lesson_view
-from ui.state import stop_with, sync_url, use_state
+
 from ui.urlstate import Choice, Int, Schema
 from ui.widgets import show_error, torch_badge
 
@@ -21,7 +22,7 @@ SCHEMA = Schema(
 ss = st.session_state
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("3D convolution")
 st.caption("CT scans, microscopy and video are 3D grids (seeds 001, 004). A 3D kernel slides along depth (slices "
            "or frames) as well as rows and columns: each output is the sum over a small box of the volume.")
@@ -29,22 +30,19 @@ st.latex(r"Y_{d,i,j} = \sum_{e=0}^{k_d-1} \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} 
          r"X_{d s + e,\; i s + a,\; j s + b} \, W_{e,a,b}")
 
 with st.sidebar:
-    st.selectbox("Volume", VOLUMES, key="c3_volume", format_func=NAMES.get)
-    st.number_input("Depth D (slices or frames)", 3, 10, key="c3_depth")
-    st.number_input("Height = width", 6, 12, key="c3_size")
-    st.selectbox("3×3×3 kernel", list(KERNELS3D), key="c3_kernel")
-    st.selectbox("Padding", ["valid", "same"], key="c3_padding")
-    st.number_input("Stride (every axis)", 1, 2, key="c3_stride")
+    st.selectbox("Volume", VOLUMES, key=page.key("volume"), format_func=NAMES.get)
+    st.number_input("Depth D (slices or frames)", 3, 10, key=page.key("depth"))
+    st.number_input("Height = width", 6, 12, key=page.key("size"))
+    st.selectbox("3×3×3 kernel", list(KERNELS3D), key=page.key("kernel"))
+    st.selectbox("Padding", ["valid", "same"], key=page.key("padding"))
+    st.number_input("Stride (every axis)", 1, 2, key=page.key("stride"))
 
-try:
-    lesson = conv3d_lesson(ss["c3_volume"], ss["c3_depth"], ss["c3_size"], ss["c3_kernel"], ss["c3_stride"],
-                           ss["c3_padding"])
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
+lesson = conv3d_lesson(page["volume"], page["depth"], page["size"], page["kernel"], page["stride"],
+                       page["padding"])
 volume, trace = lesson.volume, lesson.trace
 
 st.subheader("Watch the kernel step through the volume")
-lesson_view("c3_view", lesson.body, len(trace), "c3_step")
+lesson_view(page.key("view"), lesson.body, len(trace), page.key("step"))
 st.caption(f"Above: the {volume.shape[0]} slices of the {'×'.join(map(str, volume.shape))} volume, the kernel's "
            "slices outlined, and every output depth plane so far. Below them, with numbers: the slices the kernel "
            "lies on now, each times its kernel slice; the slices' sums add up to the output.")
@@ -53,8 +51,8 @@ torch_badge(lesson.check)
 st.subheader("Output size and parameters")
 for axis, e in zip(("depth", "rows", "columns"), lesson.sizes):
     st.markdown(f"{axis}: {e.formula} → **{e.output}**")
-stats = convlab.conv_layer_stats((1, *volume.shape), 1, KERNELS3D[ss["c3_kernel"]].shape, ss["c3_stride"],
-                                 ss["c3_padding"])
+stats = convlab.conv_layer_stats((1, *volume.shape), 1, KERNELS3D[page["kernel"]].shape, page["stride"],
+                                 page["padding"])
 st.markdown(f"One 3×3×3 filter on one channel: **{stats.params_formula}** parameters (weights + bias), "
             f"{stats.mult_adds_formula} multiply–adds.")
 
@@ -64,9 +62,9 @@ st.caption("The same layer as 2D (a k×k kernel run on every frame) and as 3D (a
 cols = st.columns(5)
 for col, (key, label, hi) in zip(cols, [("c", "channels C", 512), ("o", "filters O", 1024), ("frames", "frames D", 256),
                                         ("n", "H = W", 1024), ("k", "k", 7)]):
-    col.number_input(label, 1, hi, key=f"c3_{key}")
+    col.number_input(label, 1, hi, key=page.key(f"{key}"))
 try:
-    cost = convlab.conv2d_vs_conv3d((ss["c3_c"], ss["c3_frames"], ss["c3_n"], ss["c3_n"]), ss["c3_o"], ss["c3_k"],
+    cost = convlab.conv2d_vs_conv3d((page["c"], page["frames"], page["n"], page["n"]), page["o"], page["k"],
                                     padding="same")
 except convlab.ConvlabError as err:
     show_error(err)
@@ -78,4 +76,3 @@ else:
     st.markdown(f"The 3D kernel has **{cost.params_ratio:.2f}×** the parameters and does **{cost.mult_adds_ratio:.2f}×** "
                 f"the work: every weight gains a depth axis of {ss['c3_k']}. In return it sees motion across frames, "
                 "which a 2D kernel run frame by frame cannot.")
-sync_url(P, SCHEMA)

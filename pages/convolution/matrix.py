@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-import convlab
 from convlab.parse import parse_grids, parse_vector
 from ui.cached import matrix_lesson
+from ui.lesson import lesson
 from ui.lessonview import lesson_view
 from ui.presets import CONV2D, random_grids
-from ui.state import preset_picker, stop_with, sync_url, use_state
+from ui.state import preset_picker
 from ui.urlstate import Choice, Int, Schema, Text
 
 P = "mx"
@@ -27,10 +27,9 @@ PRESETS = {
                                                      w="1 0 -1; 1 0 -1; 1 0 -1 | 0 1 0; 1 -4 1; 0 1 0",
                                                      bias="1, -1", padding="same"),
 }
-ss = st.session_state
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Convolution as a matrix")
 st.latex(r"y = T\,x \qquad\qquad Y = W \hat{X} + b, \quad \hat{X} = \mathrm{im2col}(x)")
 st.caption("Convolution is linear in x, so it is a matrix product: y = T·x with a (doubly block) Toeplitz T "
@@ -39,18 +38,15 @@ st.caption("Convolution is linear in x, so it is a matrix product: y = T·x with
 
 with st.sidebar:
     preset_picker(P, SCHEMA, PRESETS)
-    st.text_area("Input x (rows ';', channels '|')", key="mx_x", height=90)
-    st.text_area("Kernels (filter by filter, one per channel)", key="mx_w", height=70)
-    st.text_input("Bias (one per filter)", key="mx_bias")
-    st.selectbox("Padding", ["valid", "same", "full"], key="mx_padding")
-    st.number_input("Stride", 1, 3, key="mx_stride")
+    st.text_area("Input x (rows ';', channels '|')", key=page.key("x"), height=90)
+    st.text_area("Kernels (filter by filter, one per channel)", key=page.key("w"), height=70)
+    st.text_input("Bias (one per filter)", key=page.key("bias"))
+    st.selectbox("Padding", ["valid", "same", "full"], key=page.key("padding"))
+    st.number_input("Stride", 1, 3, key=page.key("stride"))
 
-try:
-    lesson = matrix_lesson(ss["mx_x"], ss["mx_w"], ss["mx_bias"], ss["mx_padding"], ss["mx_stride"])
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
+lesson = matrix_lesson(page["x"], page["w"], page["bias"], page["padding"], page["stride"])
 
-lesson_view("mx_view", lesson.body, len(lesson.trace), "mx_step")
+lesson_view(page.key("view"), lesson.body, len(lesson.trace), page.key("step"))
 st.caption("Row i of T holds the kernel values at the columns of the inputs window i covers; every other entry is 0, "
            "and each row is the previous one shifted: a Toeplitz structure. Column p of X̂ is the same window, "
            "unrolled channel by channel (rows c·KH·KW); row l of W is filter l unrolled the same way.")
@@ -73,4 +69,3 @@ with b:
         f"- X̂: {big.im2col_bytes / 2**20:,.1f} MiB, {big.im2col_growth:.0f}× the image: im2col trades memory for "
         "one fast matrix product")
 
-sync_url(P, SCHEMA)

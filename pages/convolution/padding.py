@@ -4,8 +4,9 @@ import streamlit as st
 
 import convlab
 from ui.cached import padding_lesson, size_latex, stack_lesson
+from ui.lesson import lesson
 from ui.lessonview import lesson_view
-from ui.state import font_size, preset_picker, sync_url, use_state
+from ui.state import font_size, preset_picker
 from ui.urlstate import Choice, Int, Schema
 from ui.widgets import chart, show_error
 
@@ -24,10 +25,9 @@ PRESETS = {
     "Dilation 2: the windows reach the end but skip rows": dict(n=7, m=7, k=3, s=2, d=2, padding="valid"),
     "Seed 002: 32 → 28 → 24 (stack of 5×5)": dict(stack_n=32, stack_k=5, stack_s=1, stack_p=0, depth=4),
 }
-ss = st.session_state
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Padding, stride and dilation")
 st.latex(r"o = \left\lfloor \frac{n + P - F}{s} \right\rfloor + 1, \qquad F = (k - 1)\,d + 1")
 st.caption("How big is the output? n input cells, P zeros of padding, a kernel of k taps spread d apart (it spans F "
@@ -35,18 +35,18 @@ st.caption("How big is the output? n input cells, P zeros of padding, a kernel o
 
 with st.sidebar:
     preset_picker(P, SCHEMA, PRESETS)
-    st.number_input("Input rows n", 1, 40, key="pd_n")
-    st.number_input("Input columns", 1, 40, key="pd_m")
-    st.number_input("Kernel size k", 1, 15, key="pd_k")
-    st.number_input("Stride s", 1, 10, key="pd_s")
-    st.number_input("Dilation d", 1, 5, key="pd_d")
-    st.selectbox("Padding", ["valid", "same", "full", "explicit"], key="pd_padding")
-    if ss["pd_padding"] == "explicit":
-        st.number_input("Zeros on each side p", 0, 10, key="pd_p")
+    st.number_input("Input rows n", 1, 40, key=page.key("n"))
+    st.number_input("Input columns", 1, 40, key=page.key("m"))
+    st.number_input("Kernel size k", 1, 15, key=page.key("k"))
+    st.number_input("Stride s", 1, 10, key=page.key("s"))
+    st.number_input("Dilation d", 1, 5, key=page.key("d"))
+    st.selectbox("Padding", ["valid", "same", "full", "explicit"], key=page.key("padding"))
+    if page["padding"] == "explicit":
+        st.number_input("Zeros on each side p", 0, 10, key=page.key("p"))
 
-padding = ss["pd_p"] if ss["pd_padding"] == "explicit" else ss["pd_padding"]
+padding = page["p"] if page["padding"] == "explicit" else page["padding"]
 try:
-    lesson = padding_lesson(ss["pd_n"], ss["pd_m"], ss["pd_k"], ss["pd_s"], ss["pd_d"], padding)
+    lesson = padding_lesson(page["n"], page["m"], page["k"], page["s"], page["d"], padding)
 except convlab.ConvlabError as err:
     show_error(err)
     lesson = None
@@ -68,29 +68,28 @@ if lesson is not None:
     if all(e.tiles and not e.uncovered for e in (rows, cols)):
         st.success("The stride tiles the input exactly in both directions, and every input is read.")
     st.caption("Each cell shows how many windows read it. Step through the windows; ✕ marks inputs no window reads.")
-    lesson_view("pd_view", lesson.body, rows.output * cols.output, "pd_step")
+    lesson_view(page.key("view"), lesson.body, rows.output * cols.output, page.key("step"))
 
 st.header("Stacking layers")
 st.caption("The same layer, applied again and again: the volume shrinks while each output sees more of the input.")
 c = st.columns(6)
-c[0].number_input("Input size", 4, 256, key="pd_stack_n")
-c[1].number_input("Layers", 1, 10, key="pd_depth")
-c[2].number_input("Kernel", 1, 11, key="pd_stack_k")
-c[3].number_input("Stride", 1, 4, key="pd_stack_s")
-c[4].number_input("Padding", 0, 5, key="pd_stack_p")
-c[5].number_input("Dilation", 1, 4, key="pd_stack_d")
+c[0].number_input("Input size", 4, 256, key=page.key("stack_n"))
+c[1].number_input("Layers", 1, 10, key=page.key("depth"))
+c[2].number_input("Kernel", 1, 11, key=page.key("stack_k"))
+c[3].number_input("Stride", 1, 4, key=page.key("stack_s"))
+c[4].number_input("Padding", 0, 5, key=page.key("stack_p"))
+c[5].number_input("Dilation", 1, 4, key=page.key("stack_d"))
 try:
-    stats, rf, figure = stack_lesson(ss["pd_stack_n"], ss["pd_depth"], ss["pd_stack_k"], ss["pd_stack_s"],
-                                     ss["pd_stack_p"], ss["pd_stack_d"], font_size())
+    stats, rf, figure = stack_lesson(page["stack_n"], page["depth"], page["stack_k"], page["stack_s"],
+                                     page["stack_p"], page["stack_d"], font_size())
 except convlab.ConvlabError as err:
     show_error(f"{err}. Use fewer layers, a smaller kernel, or padding")
 else:
-    sizes = " → ".join([str(ss["pd_stack_n"])] + [str(s.output_shape[-1]) for s in stats])
+    sizes = " → ".join([str(page["stack_n"])] + [str(s.output_shape[-1]) for s in stats])
     st.markdown(f"**Volumes shrink:** {sizes}")
     st.markdown(f"**The receptive field grows:** {' → '.join(str(r.size) for r in rf)} input pixels per output "
                 f"(each layer adds (k − 1)·d·jump)")
-    chart(figure, "pd_stack")
+    chart(figure, page.key("stack"))
     with st.expander("Receptive field, layer by layer"):
         st.markdown("  \n".join(r.formula for r in rf))
 
-sync_url(P, SCHEMA)

@@ -6,9 +6,10 @@ import convlab
 from convlab.parse import parse_grid, parse_grids
 from ui.cached import fold_figure, pool_lesson, shift_lesson, size_latex
 from ui.export import export_panel
+from ui.lesson import lesson
 from ui.lessonview import lesson_view
 from ui.presets import random_grids
-from ui.state import font_size, preset_picker, stop_with, sync_url, use_state
+from ui.state import font_size, preset_picker
 from ui.urlstate import Choice, Int, Schema, Text
 from ui.widgets import chart, grid_editors, show_error
 
@@ -29,7 +30,7 @@ PRESETS = {
 ss = st.session_state
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Pooling")
 st.latex(r"Y_{c,i,j} = \max_{a,b}\; X_{c,\; i s + a,\; j s + b} \qquad \text{or} \qquad "
          r"Y_{c,i,j} = \frac{1}{k^2} \sum_{a,b} X_{c,\; i s + a,\; j s + b}")
@@ -38,23 +39,20 @@ st.caption("Pooling summarises each k×k window of each channel on its own: the 
 
 with st.sidebar:
     preset_picker(P, SCHEMA, PRESETS)
-    st.radio("Pooling", ["max", "avg"], key="pl_mode", horizontal=True)
-    st.number_input("Window size k", 1, 6, key="pl_size")
-    st.number_input("Stride s (0 = same as the window)", 0, 6, key="pl_stride")
-    st.number_input("Padding", 0, 3, key="pl_pad")
+    st.radio("Pooling", ["max", "avg"], key=page.key("mode"), horizontal=True)
+    st.number_input("Window size k", 1, 6, key=page.key("size"))
+    st.number_input("Stride s (0 = same as the window)", 0, 6, key=page.key("stride"))
+    st.number_input("Padding", 0, 3, key=page.key("pad"))
 
-try:
-    x = parse_grids(ss["pl_x"], "x", 16, 3)
-    lesson = pool_lesson(ss["pl_x"], ss["pl_mode"], ss["pl_size"], ss["pl_stride"] or None, ss["pl_pad"])
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
+x = parse_grids(page["x"], "x", 16, 3)
+lesson = pool_lesson(page["x"], page["mode"], page["size"], page["stride"] or None, page["pad"])
 
-lesson_view("pl_view", lesson.body, len(lesson.trace), "pl_step")
-editor = st.expander("Edit the input", key="pl_edit", on_change="rerun")
+lesson_view(page.key("view"), lesson.body, len(lesson.trace), page.key("step"))
+editor = st.expander("Edit the input", key=page.key("edit"), on_change="rerun")
 if editor.open:                                  # the tables are built only while they are shown
     with editor:
-        grid_editors("pl_x", x, [f"channel {c}" for c in range(len(x))])
-if ss["pl_mode"] == "max" and ss["pl_pad"]:
+        grid_editors(page.key("x"), x, [f"channel {c}" for c in range(len(x))])
+if page["mode"] == "max" and page["pad"]:
     st.caption("Max pooling pads with −∞, so padding never wins; average pooling pads with 0 and counts it, as torch does.")
 for axis, e in zip(("o_h", "o_w"), lesson.sizes):
     st.latex(size_latex(e, axis))
@@ -68,26 +66,25 @@ st.header("Shift the input by a pixel")
 st.caption("Convolution is equivariant: shift the input and the feature map shifts with it. Max pooling then "
            "summarises each window, so most pooled values do not change: approximately invariant (seed 000).")
 cols = st.columns(3)
-cols[0].number_input("shift right", -3, 3, key="pl_dx")
-cols[1].number_input("shift down", -3, 3, key="pl_dy")
-cols[2].text_input("feature kernel w", key="pl_w", help="rows separated by ';'")
+cols[0].number_input("shift right", -3, 3, key=page.key("dx"))
+cols[1].number_input("shift down", -3, 3, key=page.key("dy"))
+cols[2].text_input("feature kernel w", key=page.key("w"), help="rows separated by ';'")
 try:                       # one message for a bad kernel, which both sections below use
-    parse_grid(ss["pl_w"], "w", 5)
-    shift = shift_lesson(ss["pl_x"], ss["pl_w"], ss["pl_size"], ss["pl_dy"], ss["pl_dx"], font_size() - 4)
+    parse_grid(page["w"], "w", 5)
+    shift = shift_lesson(page["x"], page["w"], page["size"], page["dy"], page["dx"], font_size() - 4)
 except convlab.ConvlabError as err:
     show_error(err)
 else:
     if shift.demo_picture:
         st.caption("The input above is small, so this uses a 12×12 picture with a bar and a blob.")
-    chart(shift.figures[0], "pl_g1")
-    chart(shift.figures[1], "pl_g2")
+    chart(shift.figures[0], page.key("g1"))
+    chart(shift.figures[1], page.key("g2"))
     verdict = "moves with the input" if shift.equivariant else "changes near the borders"
     st.markdown(f"The feature map **{verdict}**; **{shift.pooled_unchanged:.0%}** of the pooled values are unchanged.")
 
     st.header("Average pooling is a convolution")
     st.caption("Seed 001 asks: if a convolution with w is followed by average pooling, which single kernel w* does "
                "both? Answer: w* = w convolved with the averaging box, applied with the pool's stride.")
-    chart(fold_figure(ss["pl_w"], ss["pl_size"], font_size() - 2), "pl_fold")
+    chart(fold_figure(page["w"], page["size"], font_size() - 2), page.key("fold"))
     st.latex(rf"\mathrm{{avgpool}}_{{{ss['pl_size']}}}\big(x \star w\big) = x \star_{{s={ss['pl_size']}}} w^{{*}}")
 
-sync_url(P, SCHEMA)

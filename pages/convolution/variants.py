@@ -5,10 +5,11 @@ import streamlit as st
 import convlab
 from convlab.figures.grids import grid_figure
 from convlab.figures.variants import connectivity_figure, costs_figure
-from convlab.verify import check_conv
+from convlab.convolution.checks import check_conv
 from ui.cached import grouped_lesson
+from ui.lesson import lesson
 from ui.lessonview import lesson_view
-from ui.state import font_size, stop_with, sync_url, use_state
+from ui.state import font_size
 from ui.urlstate import Choice, Int, Schema
 from ui.widgets import chart, show_error, torch_badge
 
@@ -20,10 +21,9 @@ SCHEMA = Schema(
     Int("big_c", 32, 1, 2048), Int("big_o", 64, 1, 2048), Int("big_n", 56, 1, 512), Int("big_k", 3, 1, 11),
     Int("big_g", 4, 1, 2048),
 )
-ss = st.session_state
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Grouped, depthwise and 1×1 convolution")
 st.caption("A standard filter reads every input channel. Groups split the channels so each filter reads only "
            "its own group; depthwise gives every channel its own kernel; a 1×1 layer then mixes the channels. "
@@ -31,26 +31,23 @@ st.caption("A standard filter reads every input channel. Groups split the channe
 
 with st.sidebar:
     st.subheader("A small layer")
-    st.number_input("Input channels C", 1, 4, key="vr_c")
-    st.number_input("Filters O", 1, 4, key="vr_o")
-    st.number_input("Groups g (C and O must be multiples)", 1, 4, key="vr_groups",
+    st.number_input("Input channels C", 1, 4, key=page.key("c"))
+    st.number_input("Filters O", 1, 4, key=page.key("o"))
+    st.number_input("Groups g (C and O must be multiples)", 1, 4, key=page.key("groups"),
                     help="g = 1: standard; g = C = O: depthwise")
-    st.number_input("Kernel k", 1, 4, key="vr_k")
-    st.number_input("Input height = width", 3, 7, key="vr_n")
-    st.selectbox("Padding", ["valid", "same"], key="vr_padding")
-    st.number_input("Numbers (seed)", 0, 999, key="vr_seed")
+    st.number_input("Kernel k", 1, 4, key=page.key("k"))
+    st.number_input("Input height = width", 3, 7, key=page.key("n"))
+    st.selectbox("Padding", ["valid", "same"], key=page.key("padding"))
+    st.number_input("Numbers (seed)", 0, 999, key=page.key("seed"))
 
-c, o, g, k = ss["vr_c"], ss["vr_o"], ss["vr_groups"], ss["vr_k"]
-try:
-    lesson = grouped_lesson(c, o, g, k, ss["vr_n"], ss["vr_padding"], ss["vr_seed"])
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
+c, o, g, k = page["c"], page["o"], page["groups"], page["k"]
+lesson = grouped_lesson(c, o, g, k, page["n"], page["padding"], page["seed"])
 layer = lesson.layer
 
 st.header("Grouped convolution: which filter sees which channel")
 left, right = st.columns([2, 3])
 with left:
-    chart(connectivity_figure(convlab.group_connectivity(c, o, g), g, font_size() - 2), "vr_conn")
+    chart(connectivity_figure(convlab.group_connectivity(c, o, g), g, font_size() - 2), page.key("conn"))
 with right:
     per = c // g
     kind = "standard (every filter reads every channel)" if g == 1 else \
@@ -59,58 +56,54 @@ with right:
                 f"{per * k * k} weights, so the layer has {k}·{k}·{per}·{o} = {k * k * per * o} weights instead of "
                 f"{k * k * c * o}.")
     torch_badge(lesson.check)
-lesson_view("vr_view", lesson.body, len(lesson.trace), "vr_step")
+lesson_view(page.key("view"), lesson.body, len(lesson.trace), page.key("step"))
 st.caption("Step through every output (← →, or click one): the window lights up only on the channels its filter "
            "reads; the other channels are faded and marked “not read by this filter”, and only the read channels' "
            "sums are added up.")
 
 st.header("Depthwise-separable = depthwise + 1×1: the same output shape")
-try:
-    depth = convlab.conv2d(layer.x, layer.depthwise, padding=ss["vr_padding"], groups=c)        # (C, OH, OW)
-    mixed = convlab.pointwise_conv(depth, layer.pointwise)                                       # (O, OH, OW)
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
+depth = convlab.conv2d(layer.x, layer.depthwise, padding=page["padding"], groups=c)        # (C, OH, OW)
+mixed = convlab.pointwise_conv(depth, layer.pointwise)                                       # (O, OH, OW)
 shape = "×".join(map(str, mixed.shape))
-standard = convlab.conv_layer_stats(layer.x.shape, o, k, padding=ss["vr_padding"]).output_shape
+standard = convlab.conv_layer_stats(layer.x.shape, o, k, padding=page["padding"]).output_shape
 st.markdown(f"Depthwise {k}×{k} (groups = C = {c}) gives {'×'.join(map(str, depth.shape))}; the 1×1 layer maps "
             f"those {c} channels to {o}: **{shape}**, the shape of the standard layer's output "
             f"({'×'.join(map(str, standard))}).")
-torch_badge(check_conv(2, depth, layer.x, layer.depthwise, padding=ss["vr_padding"], groups=c))
+torch_badge(check_conv(2, depth, layer.x, layer.depthwise, padding=page["padding"], groups=c))
 
 st.subheader("What it costs: a real layer")
 cols = st.columns(5)
 for col, (key, label, hi) in zip(cols, [("big_c", "C", 2048), ("big_o", "O", 2048), ("big_n", "H = W", 512),
                                         ("big_k", "k", 11), ("big_g", "groups", 2048)]):
-    col.number_input(label, 1, hi, key=f"vr_{key}")
+    col.number_input(label, 1, hi, key=page.key(f"{key}"))
 try:
-    rows = convlab.conv_cost_table((ss["vr_big_c"], ss["vr_big_n"], ss["vr_big_n"]), ss["vr_big_o"], ss["vr_big_k"],
-                                   padding="same", groups=ss["vr_big_g"])
-    sep = convlab.separable_conv_stats((ss["vr_big_c"], ss["vr_big_n"], ss["vr_big_n"]), ss["vr_big_o"],
-                                       ss["vr_big_k"], padding="same", bias=False)
+    rows = convlab.conv_cost_table((page["big_c"], page["big_n"], page["big_n"]), page["big_o"], page["big_k"],
+                                   padding="same", groups=page["big_g"])
+    sep = convlab.separable_conv_stats((page["big_c"], page["big_n"], page["big_n"]), page["big_o"],
+                                       page["big_k"], padding="same", bias=False)
 except convlab.ConvlabError as err:
     show_error(err)
 else:
     st.table([{"layer": r.name, "output": "×".join(map(str, r.output_shape)), "parameters": r.params_formula,
                "multiply–adds": f"{r.mult_adds:,}", "": r.note} for r in rows])
-    chart(costs_figure(rows, font_size() - 2), "vr_costs")
+    chart(costs_figure(rows, font_size() - 2), page.key("costs"))
     st.markdown(f"Multiply–adds, without biases: {sep.ratio_formula()}. MobileNet's 3×3 layers need 8 to 9 times "
                 "less compute than standard ones.")
 
 st.header("1×1 convolution: one linear map, applied at every pixel")
 oh, ow = mixed.shape[1:]
-ss["vr_row"], ss["vr_col"] = min(ss["vr_row"], oh - 1), min(ss["vr_col"], ow - 1)
+page["row"], page["col"] = min(page["row"], oh - 1), min(page["col"], ow - 1)
 a, b = st.columns(2)
 if oh > 1:
-    a.slider("Pixel row", 0, oh - 1, key="vr_row")
+    a.slider("Pixel row", 0, oh - 1, key=page.key("row"))
 if ow > 1:
-    b.slider("Pixel column", 0, ow - 1, key="vr_col")
-r, q = ss["vr_row"], ss["vr_col"]
+    b.slider("Pixel column", 0, ow - 1, key=page.key("col"))
+r, q = page["row"], page["col"]
 vec = depth[:, r, q]
 chart(grid_figure([layer.pointwise, vec[:, None], mixed[:, r, q][:, None], mixed[0]],
                   ["W (O × C)", f"x[:, {r}, {q}]", f"y[:, {r}, {q}]", "y, channel 0"], font_size=font_size() - 2,
-                  operators=["·", "=", ""], highlight=[None, None, None, ([r], [q])]), "vr_pixel")
+                  operators=["·", "=", ""], highlight=[None, None, None, ([r], [q])]), page.key("pixel"))
 st.markdown(f"y[:, {r}, {q}] = W · x[:, {r}, {q}]: each output channel is a weighted sum of the {c} input channels "
             "at the same pixel, no neighbours. Every pixel uses the same W: that is exactly a convolution with "
             f"{o} kernels of size {c}×1×1.")
 torch_badge(check_conv(2, mixed, depth, layer.pointwise[:, :, None, None]))
-sync_url(P, SCHEMA)

@@ -5,9 +5,10 @@ import streamlit as st
 import convlab
 from convlab.parse import parse_grid
 from ui.cached import why_dilated, why_params, why_shift, why_transposed, why_variants
+from ui.lesson import lesson
 from ui.lessonview import lesson_view
 from ui.presets import KERNELS
-from ui.state import font_size, projector, sync_url, use_state
+from ui.state import font_size, projector
 from ui.urlstate import Choice, Int, Schema, Text
 from ui.widgets import chart, show_error
 
@@ -19,26 +20,26 @@ SCHEMA = Schema(
     Int("tpad", 0, 0, 2), Int("dil", 2, 1, 3), Int("tstep", 0, 0, 10_000), Int("dstep", 0, 0, 10_000),
 )
 ss = st.session_state
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Why convolution?")
 st.caption("Three ideas (seed 000): sparse interactions, parameter sharing, equivariance to translation.")
 
 with st.sidebar:
     st.subheader("Layer size")
-    st.number_input("Input channels", 1, 64, key="wy_c")
-    st.number_input("Input height = width", 4, 256, key="wy_n")
-    st.number_input("Filters", 1, 256, key="wy_filters")
-    st.number_input("Kernel size", 1, 11, key="wy_k")
-    st.number_input("Tile (tiled convolution)", 1, 4, key="wy_tile")
+    st.number_input("Input channels", 1, 64, key=page.key("c"))
+    st.number_input("Input height = width", 4, 256, key=page.key("n"))
+    st.number_input("Filters", 1, 256, key=page.key("filters"))
+    st.number_input("Kernel size", 1, 11, key=page.key("k"))
+    st.number_input("Tile (tiled convolution)", 1, 4, key=page.key("tile"))
     st.subheader("Shift")
-    st.slider("shift right", -4, 4, key="wy_dx")
-    st.slider("shift down", -4, 4, key="wy_dy")
-    st.selectbox("Kernel for the feature map", list(KERNELS), key="wy_kernel")
+    st.slider("shift right", -4, 4, key=page.key("dx"))
+    st.slider("shift down", -4, 4, key=page.key("dy"))
+    st.selectbox("Kernel for the feature map", list(KERNELS), key=page.key("kernel"))
 
 fs = max(font_size() - 2, 18) if projector() else font_size() - 2        # grid numbers: 18 px at least on a projector
 st.header("Sparse interactions and parameter sharing")
 try:
-    counts, stats, params = why_params(ss["wy_c"], ss["wy_n"], ss["wy_filters"], ss["wy_k"], ss["wy_tile"],
+    counts, stats, params = why_params(page["c"], page["n"], page["filters"], page["k"], page["tile"],
                                        font_size())
 except convlab.ConvlabError as err:
     show_error(err)
@@ -48,47 +49,46 @@ else:
                 f"Each output reads only a {ss['wy_k']}×{ss['wy_k']}×{ss['wy_c']} window (sparse), and every position "
                 "uses the same kernels (shared).")
     st.markdown("  \n".join(f"**{c.name}:** {c.formula} = {c.params:,} parameters" for c in counts))
-    chart(params, "wy_params")
+    chart(params, page.key("params"))
 
 st.header("Translation equivariance")
 st.latex(r"f(T(X)) = T(f(X))")
 try:
-    (before, after), equivariant = why_shift(ss["wy_kernel"], ss["wy_dy"], ss["wy_dx"], fs - 2)
+    (before, after), equivariant = why_shift(page["kernel"], page["dy"], page["dx"], fs - 2)
 except convlab.ConvlabError as err:
     show_error(err)
 else:
-    chart(before, "wy_eq1")
-    chart(after, "wy_eq2")
+    chart(before, page.key("eq1"))
+    chart(after, page.key("eq2"))
     st.markdown("The feature map " + ("**moves with the input**." if equivariant
                                       else "changes at the borders, where zeros come in."))
 
 st.header("Variants: tiled and unshared convolution")
 st.caption("Goodfellow et al., ch. 9 (seed 004): unshared (locally connected) layers give every output position "
            "its own kernel; tiled layers cycle through a few kernels; convolution shares one.")
-for i, fig in enumerate(why_variants(ss["wy_tile"], fs, 2 if projector() else 4)):
-    chart(fig, f"wy_variants{i}")
+for i, fig in enumerate(why_variants(page["tile"], fs, 2 if projector() else 4)):
+    chart(fig, page.key(f"variants{i}"))
 
 st.header("Transposed convolution, stamp by stamp")
 st.caption("Each input value stamps a scaled copy of the kernel (the X kernel of seed 003), stride cells apart; "
            "overlaps add up, and the padding is cropped from the border at the end.")
 a, b, c = st.columns(3)
-a.text_input("Transposed: input y", key="wy_ty")
-b.number_input("Transposed: stride", 1, 3, key="wy_tstride")
-c.number_input("Transposed: padding", 0, 2, key="wy_tpad")
+a.text_input("Transposed: input y", key=page.key("ty"))
+b.number_input("Transposed: stride", 1, 3, key=page.key("tstride"))
+c.number_input("Transposed: padding", 0, 2, key=page.key("tpad"))
 try:
-    body, shape_in, shape_out = why_transposed(ss["wy_ty"], ss["wy_tstride"], ss["wy_tpad"])
+    body, shape_in, shape_out = why_transposed(page["ty"], page["tstride"], page["tpad"])
 except convlab.ConvlabError as err:
     show_error(err)
 else:
-    lesson_view("wy_tview", body, shape_in[0] * shape_in[1], "wy_tstep")
+    lesson_view(page.key("tview"), body, shape_in[0] * shape_in[1], page.key("tstep"))
     st.markdown(f"{shape_in[0]}×{shape_in[1]} grows to {shape_out[0]}×{shape_out[1]}. It is the transpose of the "
                 "convolution matrix (see *Convolution as a matrix*).")
 
 st.header("Dilated convolution")
-st.number_input("Dilation d", 1, 3, key="wy_dil")
-body, n_steps, span = why_dilated(ss["wy_dil"])
-lesson_view("wy_dview", body, n_steps, "wy_dstep")
+st.number_input("Dilation d", 1, 3, key=page.key("dil"))
+body, n_steps, span = why_dilated(page["dil"])
+lesson_view(page.key("dview"), body, n_steps, page.key("dstep"))
 st.markdown(f"A 3×3 kernel with dilation {ss['wy_dil']} spans {span}×{span} cells but still has 9 weights: "
             "a larger receptive field for free.")
 
-sync_url(P, SCHEMA)

@@ -6,18 +6,19 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from convlab.deep import deep_net, layer_grad_norms, maxout, maxout_slope
-from convlab.figures.deep import activations_figure, grad_history_figure, grad_norms_figure, runs_figure
-from convlab.kernels import ACTIVATIONS, activate, activation_slope
-from convlab.optim import latex_number
-from convlab.sidebyside import deep_runs, train_side_by_side
-from convlab.verify import Check
-from convlab.verify_deep import check_activations, check_grad_norms
+from convlab.deep.depth import deep_net, layer_grad_norms, maxout, maxout_slope
+from convlab.figures.deep import activations_figure, grad_history_figure, depth_grad_norms_figure, runs_figure
+from convlab.images.kernels import ACTIVATIONS, activate, activation_slope
+from convlab.deep.optim import latex_number
+from convlab.deep.side_by_side import deep_runs, train_side_by_side
+from convlab import Check
+from convlab.deep.checks import check_activations, check_grad_norms
 from ui import experiments
 from ui.models import shared_dataset
-from ui.state import font_size, sync_url, use_state
+from ui.state import font_size
 from ui.urlstate import Float, Int, Schema
 from ui.widgets import chart, torch_badge
+from ui.lesson import lesson
 
 P, URL = "ac", "activations"
 SCHEMA = Schema(
@@ -40,22 +41,22 @@ def gradient_norms(depth: int, seed: int):
     return {name: layer_grad_norms(net, x, y) for name, net in zip(NAMES, nets)}, nets, x, y
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Activations and vanishing gradients")
 st.caption("Seeds 000 and 003: without a non-linearity a stack of layers is one linear map. Which one matters for "
            "how well the gradient survives the way back through many layers.")
 with st.sidebar:
-    st.slider("x", -5.0, 5.0, key="ac_x", step=0.1)
+    st.slider("x", -5.0, 5.0, key=page.key("x"), step=0.1)
     st.caption("Maxout: max(w₁x + b₁, w₂x + b₂)")
     for k in ("w1", "b1", "w2", "b2"):
-        st.number_input(k.replace("1", "₁").replace("2", "₂"), -3.0, 3.0, key=f"ac_{k}", step=0.1)
+        st.number_input(k.replace("1", "₁").replace("2", "₂"), -3.0, 3.0, key=page.key(f"{k}"), step=0.1)
 
-fs, x0 = font_size(), ss["ac_x"]
-params = tuple(ss[f"ac_{k}"] for k in ("w1", "b1", "w2", "b2"))
+fs, x0 = font_size(), page["x"]
+params = tuple(ss[page.key(f"{k}")] for k in ("w1", "b1", "w2", "b2"))
 xs = np.round(np.linspace(-5, 5, 201), 10)
 curves = {fn: (activate(xs, fn), activation_slope(xs, fn)) for fn in ACTIVATIONS}
 curves["maxout"] = (maxout(xs, *params), maxout_slope(xs, *params))
-chart(activations_figure(xs, {LABELS[k]: v for k, v in curves.items()}, x0, fs - 2), "ac_curves")
+chart(activations_figure(xs, {LABELS[k]: v for k, v in curves.items()}, x0, fs - 2), page.key("curves"))
 at = {fn: (float(activate([x0], fn)[0]), float(activation_slope([x0], fn)[0])) for fn in ACTIVATIONS}
 at["maxout"] = (float(maxout(x0, *params)), float(maxout_slope(x0, *params)))
 st.dataframe(pd.DataFrame({f"f({x0:g})": {LABELS[k]: v[0] for k, v in at.items()},
@@ -66,7 +67,7 @@ st.markdown("Leaky ReLU is max(0.1x, x) as in the notes; ELU is x for x ≥ 0 an
 torch_badge(check_activations(xs, curves, params))
 
 st.header("σ′ ≤ 0.25")
-depth = ss["ac_depth"]
+depth = page["depth"]
 st.latex(r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x)) \le \tfrac14 \text{ (at } x = 0\text{)}")   # two lines: one ran off
 st.latex(rf"\Rightarrow\quad \prod_{{l=1}}^{{{depth}}} \sigma'(\cdot) \le 0.25^{{{depth}}} = {latex_number(0.25 ** depth)}")
 st.markdown(f"Back through {depth} sigmoid layers the gradient is multiplied by at most 0.25 per layer (and by the "
@@ -74,10 +75,10 @@ st.markdown(f"Back through {depth} sigmoid layers the gradient is multiplied by 
 
 st.header("A deep net, layer by layer")
 a, b = st.columns(2)
-a.slider("Depth (conv layers)", 2, 20, key="ac_depth")
-b.number_input("Seed", 0, 9999, key="ac_seed")
-norms, nets, xb, yb = gradient_norms(depth, ss["ac_seed"])
-chart(grad_norms_figure(norms, fs - 2), "ac_norms")
+a.slider("Depth (conv layers)", 2, 20, key=page.key("depth"))
+b.number_input("Seed", 0, 9999, key=page.key("seed"))
+norms, nets, xb, yb = gradient_norms(depth, page["seed"])
+chart(depth_grad_norms_figure(norms, fs - 2), page.key("norms"))
 first = {n: v["conv 1"] for n, v in norms.items()}
 st.markdown("‖∂L/∂W‖ of the first layer for one batch of 64 digits: " + "; ".join(f"{n}: **{v:.2g}**" for n, v in first.items())
             + ". With skips every block computes h + act(conv(h)): the '+ h' passes the gradient back unchanged, a "
@@ -86,16 +87,16 @@ checks = [check_grad_norms(norms[n], net, xb, yb) for n, net in zip(NAMES, nets)
 torch_badge(Check(all(c.ok for c in checks), max(c.max_abs_diff for c in checks), checks[0].oracle))
 
 st.header("Experiment: the first epochs side by side")
-st.number_input("Epochs", 1, 5, key="ac_epochs")
-settings = (depth, ss["ac_seed"], ss["ac_epochs"])
+st.number_input("Epochs", 1, 5, key=page.key("epochs"))
+settings = (depth, page["seed"], page["epochs"])
 exp = experiments.controls(URL, settings, f"train the four {depth}-layer nets", lambda: experiments.start(
-    URL, settings, train_side_by_side, deep_runs(depth, seed=ss["ac_seed"]), shared_dataset("digits"),
-    epochs=ss["ac_epochs"], batch_size=64, report_every=2, grad_norms=True))
+    URL, settings, train_side_by_side, deep_runs(depth, seed=page["seed"]), shared_dataset("digits"),
+    epochs=page["epochs"], batch_size=64, report_every=2, grad_norms=True))
 
 
 def draw(records: list[dict], finished: bool) -> None:
-    chart(runs_figure(records, NAMES, fs - 2), "ac_runs")
-    chart(grad_history_figure(records, NAMES, "conv 1", fs - 2), "ac_history")
+    chart(runs_figure(records, NAMES, fs - 2), page.key("runs"))
+    chart(grad_history_figure(records, NAMES, "conv 1", fs - 2), page.key("history"))
 
 
 if exp is None:
@@ -103,4 +104,3 @@ if exp is None:
             "the first layer's gradient.")
 else:
     experiments.watch(exp, draw, "Experiment")
-sync_url(P, SCHEMA)

@@ -6,15 +6,16 @@ import streamlit as st
 
 import convlab
 from convlab.figures.deep import batch_figure, batch_size_figure, running_stats_figure, runs_figure
-from convlab.norm import GRAD_KINDS, example_batch, example_grad_out
+from convlab.deep.norm import GRAD_KINDS, example_batch, example_grad_out
 from convlab.parse import format_grids, parse_grids, parse_vector
-from convlab.sidebyside import bn_runs, train_side_by_side
-from convlab.verify_deep import check_batch_norm, check_batch_norm_backward, check_running_stats
+from convlab.deep.side_by_side import bn_runs, train_side_by_side
+from convlab.deep.checks import check_batch_norm, check_batch_norm_backward, check_running_stats
 from ui import experiments
 from ui.models import shared_dataset
-from ui.state import font_size, sync_url, use_state
+from ui.state import font_size
 from ui.urlstate import Choice, Float, Int, Schema, Text
 from ui.widgets import chart, show_error, torch_badge
+from ui.lesson import lesson
 
 P, URL = "bn", "batchnorm"
 START = example_batch(4, 3, 2, 2, seed=0)
@@ -37,14 +38,14 @@ def size_effect(seed: int):
 
 def new_batch() -> None:
     """A fresh random batch of the chosen size fills the channel boxes."""
-    x = example_batch(ss["bn_n"], 3, ss["bn_h"], ss["bn_h"], ss["bn_seed"])
+    x = example_batch(page["n"], 3, page["h"], page["h"], page["seed"])
     for c in range(3):
-        ss[f"bn_x{c}"] = format_grids(x[:, c])
+        ss[page.key(f"x{c}")] = format_grids(x[:, c])
 
 
 def read_batch() -> np.ndarray:
     """The typed channels as one (N, C, H, W) batch, or a ConvlabError that names the channel to fix."""
-    grids = [parse_grids(ss[f"bn_x{c}"], f"channel {c}", 6, 8) for c in range(ss["bn_c"])]
+    grids = [parse_grids(ss[page.key(f"x{c}")], f"channel {c}", 6, 8) for c in range(page["c"])]
     for c, g in enumerate(grids[1:], start=1):
         if g.shape != grids[0].shape:
             raise convlab.ConvlabError(f"channel {c} has {g.shape[0]} sample(s) of {g.shape[1]}×{g.shape[2]} but channel 0 "
@@ -53,66 +54,65 @@ def read_batch() -> np.ndarray:
     return np.stack(grids, axis=1)
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Batch normalization")
 st.caption("Seed 003: normalise every channel with the mini-batch's own mean and variance, then let the network "
            "scale and shift it back (γ, β are learned). Change the numbers and follow them through the four lines.")
 with st.sidebar:
     st.subheader("Random mini-batch")
     for key, label, hi in (("n", "Samples N", 8), ("c", "Channels C", 3), ("h", "Height = width", 4)):
-        st.number_input(label, 1, hi, key=f"bn_{key}", on_change=new_batch if key != "c" else None)
-    st.number_input("Seed", 0, 9999, key="bn_seed", on_change=new_batch)
-    st.text_input("γ (one, or one per channel)", key="bn_gamma")
-    st.text_input("β (one, or one per channel)", key="bn_beta")
-    st.number_input("ε", 1e-8, 1.0, key="bn_eps", step=1e-5, format="%.0e",
+        st.number_input(label, 1, hi, key=page.key(f"{key}"), on_change=new_batch if key != "c" else None)
+    st.number_input("Seed", 0, 9999, key=page.key("seed"), on_change=new_batch)
+    st.text_input("γ (one, or one per channel)", key=page.key("gamma"))
+    st.text_input("β (one, or one per channel)", key=page.key("beta"))
+    st.number_input("ε", 1e-8, 1.0, key=page.key("eps"), step=1e-5, format="%.0e",
                     help="torch needs ε > 0 while training: it keeps the division safe when a channel is constant")
 with st.expander("Type your own numbers (one grid per sample, separated by |)"):
-    for c, col in enumerate(st.columns(ss["bn_c"])):
-        col.text_area(f"Channel {c}", key=f"bn_x{c}", height=90)
+    for c, col in enumerate(st.columns(page["c"])):
+        col.text_area(f"Channel {c}", key=page.key(f"x{c}"), height=90)
 st.latex(r"\mu_B = \frac1m\sum_i x_i \qquad \sigma^2_B = \frac1m\sum_i (x_i-\mu_B)^2")   # two lines: one ran off a projector
 st.latex(r"\hat x_i = \frac{x_i-\mu_B}{\sqrt{\sigma^2_B+\epsilon}} \qquad y_i = \gamma\,\hat x_i + \beta")
 try:
     x = read_batch()
-    steps = convlab.batch_norm_steps(x, parse_vector(ss["bn_gamma"], "γ", 3), parse_vector(ss["bn_beta"], "β", 3),
-                                     ss["bn_eps"])
+    steps = convlab.batch_norm_steps(x, parse_vector(page["gamma"], "γ", 3), parse_vector(page["beta"], "β", 3),
+                                     page["eps"])
 except convlab.ConvlabError as err:
     show_error(err)
-    sync_url(P, SCHEMA)
     st.stop()
 
 fs = font_size()
 n, c_count = x.shape[:2]
-ss["bn_channel"] = min(ss["bn_channel"], c_count - 1)
-c = st.radio("Channel", range(c_count), key="bn_channel", horizontal=True, format_func=lambda i: f"channel {i}")
+page["channel"] = min(page["channel"], c_count - 1)
+c = st.radio("Channel", range(c_count), key=page.key("channel"), horizontal=True, format_func=lambda i: f"channel {i}")
 st.markdown(f"Channel {c} has **m = N·H·W = {n}·{x.shape[2]}·{x.shape[3]} = {steps.m}** values.  \n"
             f"`{steps.mean_expression(c)}`  \n`{steps.var_expression(c)}`  \n"
             f"Sample 0, top-left value: `{steps.element_expression((0, c, 0, 0))}`")
 cell = 4 * fs                                          # room for a signed number at this font
-chart(batch_figure([("x", x[:, c]), ("x̂", steps.x_hat[:, c]), ("y = γx̂ + β", steps.y[:, c])], fs - 2, cell), "bn_forward")
+chart(batch_figure([("x", x[:, c]), ("x̂", steps.x_hat[:, c]), ("y = γx̂ + β", steps.y[:, c])], fs - 2, cell), page.key("forward"))
 torch_badge(check_batch_norm(steps))
 
 st.header("Backward: the gradient also flows through μ and σ²")
-st.selectbox("Upstream gradient dL/dy", GRAD_KINDS, key="bn_grad")
-dy = example_grad_out(x.shape, ss["bn_grad"], ss["bn_seed"] + 1)
+st.selectbox("Upstream gradient dL/dy", GRAD_KINDS, key=page.key("grad"))
+dy = example_grad_out(x.shape, page["grad"], page["seed"] + 1)
 grads = convlab.batch_norm_backward(x, steps.gamma, dy, steps.eps)
 st.markdown(f"∂L/∂β = Σ ∂L/∂y = **{grads.grad_beta[c]:.4g}**; ∂L/∂γ = Σ ∂L/∂y·x̂ = **{grads.grad_gamma[c]:.4g}**; "
             f"∂L/∂σ² = Σ ∂L/∂x̂·(x − μ)·(−½)(σ² + ε)^(−3/2) = **{grads.grad_var[c]:.4g}**; ∂L/∂μ = **{grads.grad_mean[c]:.4g}**; "
             "then ∂L/∂x = ∂L/∂x̂ / √(σ² + ε) + ∂L/∂σ²·2(x − μ)/m + ∂L/∂μ/m.")
-chart(batch_figure([("∂L/∂y", dy[:, c]), ("∂L/∂x", grads.grad_x[:, c])], fs - 2, cell), "bn_backward")
+chart(batch_figure([("∂L/∂y", dy[:, c]), ("∂L/∂x", grads.grad_x[:, c])], fs - 2, cell), page.key("backward"))
 torch_badge(check_batch_norm_backward(grads, x, steps.gamma, dy, steps.eps))
 
 st.header("Training vs eval mode")
 digits = shared_dataset("digits").x_train                         # raw pixels 0…1: one channel, 8×8
 a, b = st.columns(2)
-a.slider("Momentum", 0.01, 1.0, key="bn_momentum")
-b.slider("Batches of N digit images seen", 1, 50, key="bn_batches")
-order = np.random.default_rng(ss["bn_seed"]).permutation(len(digits))[:n * ss["bn_batches"]]
-batches = list(digits[order].reshape(ss["bn_batches"], n, 1, 8, 8))
-running = convlab.running_stats(batches, ss["bn_momentum"])
+a.slider("Momentum", 0.01, 1.0, key=page.key("momentum"))
+b.slider("Batches of N digit images seen", 1, 50, key=page.key("batches"))
+order = np.random.default_rng(page["seed"]).permutation(len(digits))[:n * page["batches"]]
+batches = list(digits[order].reshape(page["batches"], n, 1, 8, 8))
+running = convlab.running_stats(batches, page["momentum"])
 batch_steps = [convlab.batch_norm_steps(bt) for bt in batches]
 chart(running_stats_figure(running.mean[:, 0], running.var[:, 0], np.array([s.mean[0] for s in batch_steps]),
                            np.array([s.var_unbiased[0] for s in batch_steps]), (digits.mean(), digits.var()), fs - 2),
-      "bn_running")
+      page.key("running"))
 last, pixel = batch_steps[-1], (0, 0, 4, 4)
 eval_x = convlab.batch_norm_eval(batches[-1], running.mean[-1], running.var[-1])
 st.markdown(f"After {ss['bn_batches']} batches: running mean **{running.mean[-1, 0]:.4f}**, running variance "
@@ -123,25 +123,24 @@ st.markdown(f"After {ss['bn_batches']} batches: running mean **{running.mean[-1,
 torch_badge(check_running_stats(running, batches))
 
 st.header("Why the batch size matters")
-effect = size_effect(ss["bn_seed"])
-chart(batch_size_figure(effect.sizes, effect.mean_spread, effect.var_spread, effect.output_error, fs - 2), "bn_sizes")
+effect = size_effect(page["seed"])
+chart(batch_size_figure(effect.sizes, effect.mean_spread, effect.var_spread, effect.output_error, fs - 2), page.key("sizes"))
 st.markdown(f"With one image per batch μ_B wanders by ±{effect.mean_spread[0]:.3f} and the same pixel's x̂ misses its "
             f"eval-mode value by {effect.output_error[0]:.2f} on average; with {effect.sizes[-1]} images, by "
             f"±{effect.mean_spread[-1]:.3f} and {effect.output_error[-1]:.2f}. Small batches make BN noisy.")
 
 st.header("Experiment: a deep net with and without batch norm")
 a, b, d = st.columns(3)
-a.selectbox("Activation", ["sigmoid", "relu"], key="bn_act")
-b.number_input("SGD learning rate", 0.001, 2.0, key="bn_lr", format="%.3f")
-d.number_input("Epochs", 1, 8, key="bn_epochs")
-settings = (ss["bn_act"], ss["bn_lr"], ss["bn_epochs"])
+a.selectbox("Activation", ["sigmoid", "relu"], key=page.key("act"))
+b.number_input("SGD learning rate", 0.001, 2.0, key=page.key("lr"), format="%.3f")
+d.number_input("Epochs", 1, 8, key=page.key("epochs"))
+settings = (page["act"], page["lr"], page["epochs"])
 names = ["without batch norm", "with batch norm"]
 exp = experiments.controls(URL, settings, "6 conv layers, with and without BN", lambda: experiments.start(
-    URL, settings, train_side_by_side, bn_runs(6, ss["bn_act"], "sgd", ss["bn_lr"]), shared_dataset("digits"),
-    epochs=ss["bn_epochs"], batch_size=32))
+    URL, settings, train_side_by_side, bn_runs(6, page["act"], "sgd", page["lr"]), shared_dataset("digits"),
+    epochs=page["epochs"], batch_size=32))
 if exp is None:
     st.info("Press Run: the same six-layer CNN, from the same weights, trains with and without a batch-norm layer "
             "after every convolution, on the same batches.")
 else:
-    experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, names, fs - 2), "bn_curves"), "Experiment")
-sync_url(P, SCHEMA)
+    experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, names, fs - 2), page.key("curves")), "Experiment")

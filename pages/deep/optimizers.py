@@ -6,14 +6,15 @@ import streamlit as st
 
 import convlab
 from convlab.figures.deep import paths_figure, runs_figure
-from convlab.optim import DEFAULTS, OPTIMIZERS, SURFACES, optimize_path, step_latex
-from convlab.sidebyside import DIGITS_LR, optimizer_runs, train_side_by_side
-from convlab.verify_deep import check_paths
+from convlab.deep.optim import DEFAULTS, OPTIMIZERS, SURFACES, optimize_path, step_latex
+from convlab.deep.side_by_side import DIGITS_LR, optimizer_runs, train_side_by_side
+from convlab.deep.checks import check_paths
 from ui import experiments
 from ui.models import shared_dataset
-from ui.state import font_size, sync_url, use_state
+from ui.state import font_size
 from ui.urlstate import Choice, Flag, Float, Int, Schema
 from ui.widgets import chart, show_error, torch_badge
+from ui.lesson import lesson
 
 P, URL = "op", "optimizers"
 SCHEMA = Schema(
@@ -48,64 +49,62 @@ def row(name: str, path, t: int) -> dict:
             f"f at step {t}": path.losses[at], "final f": path.losses[-1], "note": "diverged" if path.diverged else ""}
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Optimisers on a loss surface")
 st.caption("Seed 003: momentum adds up past gradients, Nesterov looks ahead, Adagrad divides by the sum of squares, "
            "RMSprop by a moving average of squares, Adam is RMSprop plus momentum. Press Play.")
 with st.sidebar:
-    st.selectbox("Surface", list(SURFACES), key="op_surface")
-    st.slider("Steps", 10, 300, key="op_steps", step=10)
-    st.slider("Learning rates × (each optimiser's own, table below)", 0.1, 3.0, key="op_scale", step=0.1)
-    st.slider("Momentum μ (momentum, Nesterov)", 0.0, 0.99, key="op_momentum", step=0.01)
-    st.slider("RMSprop α", 0.5, 0.999, key="op_alpha", step=0.001)
-    st.slider("Adam β₁", 0.0, 0.99, key="op_beta1", step=0.01)
-    st.slider("Adam β₂", 0.5, 0.9999, key="op_beta2", step=0.0001, format="%.4f")
-    st.toggle("My own start point", key="op_own")
-    st.number_input("x₀", -5.0, 5.0, key="op_x0", step=0.1, disabled=not ss["op_own"])
-    st.number_input("y₀", -3.0, 3.0, key="op_y0", step=0.1, disabled=not ss["op_own"])
+    st.selectbox("Surface", list(SURFACES), key=page.key("surface"))
+    st.slider("Steps", 10, 300, key=page.key("steps"), step=10)
+    st.slider("Learning rates × (each optimiser's own, table below)", 0.1, 3.0, key=page.key("scale"), step=0.1)
+    st.slider("Momentum μ (momentum, Nesterov)", 0.0, 0.99, key=page.key("momentum"), step=0.01)
+    st.slider("RMSprop α", 0.5, 0.999, key=page.key("alpha"), step=0.001)
+    st.slider("Adam β₁", 0.0, 0.99, key=page.key("beta1"), step=0.01)
+    st.slider("Adam β₂", 0.5, 0.9999, key=page.key("beta2"), step=0.0001, format="%.4f")
+    st.toggle("My own start point", key=page.key("own"))
+    st.number_input("x₀", -5.0, 5.0, key=page.key("x0"), step=0.1, disabled=not page["own"])
+    st.number_input("y₀", -3.0, 3.0, key=page.key("y0"), step=0.1, disabled=not page["own"])
 
-s, fs = SURFACES[ss["op_surface"]], font_size()
-start = (ss["op_x0"], ss["op_y0"]) if ss["op_own"] else None
-extra = tuple((k, ss[f"op_{k}"]) for k in EXTRA)
+s, fs = SURFACES[page["surface"]], font_size()
+start = (page["x0"], page["y0"]) if page["own"] else None
+extra = tuple((k, ss[page.key(f"{k}")]) for k in EXTRA)
 try:
-    runs = paths(s.name, ss["op_steps"], ss["op_scale"], extra, start)
+    runs = paths(s.name, page["steps"], page["scale"], extra, start)
 except convlab.ConvlabError as err:
     show_error(err)
-    sync_url(P, SCHEMA)
     st.stop()
 st.latex(s.formula)
 st.markdown(f"{s.about[0].upper()}{s.about[1:]}. Start ({', '.join(f'{v:g}' for v in runs['sgd'].points[0])}); "
             f"{'minima' if len(s.minima) > 1 else 'minimum'} at " + ", ".join(f"({x:g}, {y:g})" for x, y in s.minima) + ".")
-ss["op_t"] = min(ss["op_t"], ss["op_steps"])
-t = ss["op_t"]
-chart(paths_figure(s, runs, t, fs - 2), "op_paths")
+page["t"] = min(page["t"], page["steps"])
+t = page["t"]
+chart(paths_figure(s, runs, t, fs - 2), page.key("paths"))
 st.dataframe(pd.DataFrame([row(n, p, t) for n, p in runs.items()]).set_index("optimiser"), width="stretch")
-torch_badge(torch_check(s.name, ss["op_steps"], ss["op_scale"], extra, start))
+torch_badge(torch_check(s.name, page["steps"], page["scale"], extra, start))
 
 st.header("One step, with its numbers")
 a, b = st.columns([1, 3])
-a.selectbox("Optimiser", OPTIMIZERS, key="op_show")
-b.slider("Step t", 1, ss["op_steps"], key="op_t")
-path = runs[ss["op_show"]]
+a.selectbox("Optimiser", OPTIMIZERS, key=page.key("show"))
+b.slider("Step t", 1, page["steps"], key=page.key("t"))
+path = runs[page["show"]]
 if t > len(path.steps):
     st.info(f"{ss['op_show']} diverged after {len(path.steps)} steps: pick an earlier step or a smaller learning rate.")
 else:
-    for line in step_latex(ss["op_show"], path.steps[t - 1], path.hyper):
+    for line in step_latex(page["show"], path.steps[t - 1], path.hyper):
         st.latex(line)
     st.caption(f"Hyperparameters: {', '.join(f'{k} = {v:g}' for k, v in path.hyper.items())} "
                f"(torch's defaults: {', '.join(f'{k} = {v:g}' for k, v in DEFAULTS[ss['op_show']].items())}).")
 
 st.header("Experiment: the six on the digits CNN")
 a, b = st.columns(2)
-a.slider("Learning rates ×", 0.1, 3.0, key="op_dscale", step=0.1)
-b.number_input("Epochs", 1, 6, key="op_epochs")
+a.slider("Learning rates ×", 0.1, 3.0, key=page.key("dscale"), step=0.1)
+b.number_input("Epochs", 1, 6, key=page.key("epochs"))
 st.caption("Each optimiser's learning rate: " + ", ".join(f"{n} {lr * ss['op_dscale']:.4g}" for n, lr in DIGITS_LR.items()))
-settings = (ss["op_dscale"], ss["op_epochs"])
+settings = (page["dscale"], page["epochs"])
 exp = experiments.controls(URL, settings, "train the small CNN six times", lambda: experiments.start(
-    URL, settings, train_side_by_side, optimizer_runs(ss["op_dscale"]), shared_dataset("digits"),
-    epochs=ss["op_epochs"], batch_size=32))
+    URL, settings, train_side_by_side, optimizer_runs(page["dscale"]), shared_dataset("digits"),
+    epochs=page["epochs"], batch_size=32))
 if exp is None:
     st.info("Press Run: six copies of the small CNN, from the same weights, on the same batches.")
 else:
-    experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, list(OPTIMIZERS), fs - 2), "op_runs"), "Experiment")
-sync_url(P, SCHEMA)
+    experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, list(OPTIMIZERS), fs - 2), page.key("runs")), "Experiment")

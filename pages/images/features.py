@@ -6,17 +6,18 @@ import streamlit as st
 
 import convlab
 from convlab.figures.training import tiles_figure
-from convlab.invariance import shift, shift_change
-from convlab.kernels import (ACTIVATIONS, activate, activation_slope, custom_kernel, feature_maps, hand_made,
+from convlab.convolution.invariance import shift, shift_change
+from convlab.images.kernels import (ACTIVATIONS, activate, activation_slope, custom_kernel, feature_maps, hand_made,
                              kmeans_kernels, random_kernels, to_chw)
-from convlab.network import first_layer_kernels
+from convlab.networks.maps import first_layer_kernels
 from convlab.parse import parse_grid
 from ui.presets import KERNELS
-from convlab.samples import SAMPLES
+from convlab.datasets.photos import SAMPLES
 from ui.urlstate import Choice, Flag, Int, Schema, Text
 from ui.images import SOURCES, chosen_photo
+from ui.lesson import lesson
 from ui.models import bundled_model, current_model
-from ui.state import font_size, sync_url, use_state
+from ui.state import font_size
 from ui.widgets import chart, show_error
 
 P = "fm"
@@ -48,67 +49,65 @@ def trained_kernels(channels: int):
     raise convlab.ConvlabError("no trained model with colour or grey input: train one in the training lab")
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Feature maps")
 st.caption("A convolution layer turns an image into one feature map per kernel. Kernels can be designed by hand, "
            "drawn at random, or learned without labels from the image's own patches (k-means, seed 004).")
 
 with st.sidebar:
-    st.radio("Image", SOURCES, key="fm_source", horizontal=True)
-    if ss["fm_source"] == "sample":
-        st.selectbox("Sample", SAMPLES, key="fm_sample")
-    st.radio("Kernels", KERNEL_SOURCES, key="fm_kernels",
+    st.radio("Image", SOURCES, key=page.key("source"), horizontal=True)
+    if page["source"] == "sample":
+        st.selectbox("Sample", SAMPLES, key=page.key("sample"))
+    st.radio("Kernels", KERNEL_SOURCES, key=page.key("kernels"),
              help="trained: the first conv layer of your model from the training lab, or of the bundled shapes model")
-    if ss["fm_kernels"] == "hand-made":
-        st.toggle("One kernel per colour channel", key="fm_per_channel")
-    elif ss["fm_kernels"] == "custom":
-        st.text_area("Your kernel (rows separated by ; or new lines)", key="fm_custom", height=110,
+    if page["kernels"] == "hand-made":
+        st.toggle("One kernel per colour channel", key=page.key("per_channel"))
+    elif page["kernels"] == "custom":
+        st.text_area("Your kernel (rows separated by ; or new lines)", key=page.key("custom"), height=110,
                      help="up to 9×9 numbers, e.g. 1 0 -1; 2 0 -2; 1 0 -1 (Sobel x)")
-    elif ss["fm_kernels"] != "trained":
-        st.number_input("How many kernels", 1, 16, key="fm_count")
-        st.number_input("Kernel size", 3, 9, key="fm_size")
-        st.number_input("Seed", 0, 9999, key="fm_seed")
-    st.selectbox("Activation", ["none", *ACTIVATIONS], key="fm_act")
-    st.number_input("Max pooling", 1, 4, key="fm_pool")
-    st.slider("Shift the image right (pixels)", -20, 20, key="fm_shift",
+    elif page["kernels"] != "trained":
+        st.number_input("How many kernels", 1, 16, key=page.key("count"))
+        st.number_input("Kernel size", 3, 9, key=page.key("size"))
+        st.number_input("Seed", 0, 9999, key=page.key("seed"))
+    st.selectbox("Activation", ["none", *ACTIVATIONS], key=page.key("act"))
+    st.number_input("Max pooling", 1, 4, key=page.key("pool"))
+    st.slider("Shift the image right (pixels)", -20, 20, key=page.key("shift"),
               help="convolution is equivariant: the maps move with the image")
 
 picked = chosen_photo(P)
 if picked is None:
-    sync_url(P, SCHEMA)
     st.stop()
 image, digest = picked
 p_face = convlab.predict("faces", image)["face"]         # the bundled faces model on this photo, before any shift
 
 channels = image.shape[2]
 try:
-    if ss["fm_kernels"] == "hand-made":
+    if page["kernels"] == "hand-made":
         names = [n for n in KERNELS if n != "identity"]
-        kernels = hand_made(names, channels, per_channel=ss["fm_per_channel"])
-        titles = [f"{n} ({c})" for n in names for c in "RGB"] if ss["fm_per_channel"] else names
+        kernels = hand_made(names, channels, per_channel=page["per_channel"])
+        titles = [f"{n} ({c})" for n in names for c in "RGB"] if page["per_channel"] else names
         shown_kernels, kernel_titles = hand_made(names, channels), names      # per channel: the same 8, thrice
-        what = "hand-made" + (", each used on R, G and B in turn" if ss["fm_per_channel"] else "")
-    elif ss["fm_kernels"] == "custom":
-        kernels, titles, what = custom_kernel(ss["fm_custom"], channels), ["your kernel"], "yours"
-    elif ss["fm_kernels"] == "random":
-        kernels = random_kernels(ss["fm_count"], channels, ss["fm_size"], ss["fm_seed"])
+        what = "hand-made" + (", each used on R, G and B in turn" if page["per_channel"] else "")
+    elif page["kernels"] == "custom":
+        kernels, titles, what = custom_kernel(page["custom"], channels), ["your kernel"], "yours"
+    elif page["kernels"] == "random":
+        kernels = random_kernels(page["count"], channels, page["size"], page["seed"])
         titles, what = [f"random {i}" for i in range(len(kernels))], "random"
-    elif ss["fm_kernels"] == "k-means":
-        kernels = kmeans(digest, ss["fm_count"], ss["fm_size"], ss["fm_seed"], image)
+    elif page["kernels"] == "k-means":
+        kernels = kmeans(digest, page["count"], page["size"], page["seed"], image)
         titles, what = [f"k-means {i}" for i in range(len(kernels))], "k-means"
     else:
         kernels, source = trained_kernels(channels)
         titles, what = [f"{source} {i}" for i in range(len(kernels))], f"the first layer of {source}"
-    if ss["fm_kernels"] != "hand-made":                 # numbered: "k-means 3" is kernel 3 of the k-means ones
+    if page["kernels"] != "hand-made":                 # numbered: "k-means 3" is kernel 3 of the k-means ones
         shown_kernels, kernel_titles = kernels, titles if len(kernels) == 1 else [str(i) for i in range(len(kernels))]
-    act = None if ss["fm_act"] == "none" else ss["fm_act"]
-    change = shift_change(to_chw(image), kernels, ss["fm_shift"], max(ss["fm_pool"], 2), act) if ss["fm_shift"] else None
-    if ss["fm_shift"]:
-        image = np.transpose(shift(to_chw(image), 0, ss["fm_shift"]), (1, 2, 0))
-    maps = feature_maps(image, kernels, act, ss["fm_pool"])
+    act = None if page["act"] == "none" else page["act"]
+    change = shift_change(to_chw(image), kernels, page["shift"], max(page["pool"], 2), act) if page["shift"] else None
+    if page["shift"]:
+        image = np.transpose(shift(to_chw(image), 0, page["shift"]), (1, 2, 0))
+    maps = feature_maps(image, kernels, act, page["pool"])
 except convlab.ConvlabError as err:
     show_error(err)
-    sync_url(P, SCHEMA)
     st.stop()
 
 left, right = st.columns([1, 2])
@@ -118,13 +117,13 @@ with left:
                 "(the photo cropped to a square and scaled to 25×25 grey).")
     st.markdown(f"**Kernels**: {what} (colour channels averaged)")
     chart(tiles_figure(list(shown_kernels.mean(axis=1)), kernel_titles, columns=4, cell=70, font_size=font_size() - 4,
-                       width=300), "fm_kernels_fig")
+                       width=300), page.key("kernels_fig"))
 with right:
     shape = f"{maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}"
     st.markdown(f"**Feature maps**: conv ({'same' } padding) → {ss['fm_act']} → {ss['fm_pool']}×{ss['fm_pool']} "
                 f"max pool: {shape}")
     chart(tiles_figure(list(maps), titles, columns=4, cell=150, each=True, font_size=font_size() - 4, width=600),
-          "fm_maps")
+          page.key("maps"))
     st.caption("Each map is scaled to its own strongest value (red positive, blue negative).")
     if change is not None:
         st.info(change.text(), icon="↔️")
@@ -135,8 +134,7 @@ if act:
                      go.Scatter(x=xs, y=activation_slope(xs, act), name="its slope", line={"dash": "dash"})])
     fig.update_layout(height=280, margin=dict(l=10, r=10, t=30, b=10), title=f"{act} and its derivative",
                       plot_bgcolor="white")
-    chart(fig, "fm_act_fig")
+    chart(fig, page.key("act_fig"))
     if act in ("sigmoid", "tanh"):
         st.caption("The slope is at most 0.25 for the sigmoid (1 for tanh) and vanishes for large inputs: "
                    "gradients shrink layer after layer. ReLU's slope is 1 for every positive input (seed 000).")
-sync_url(P, SCHEMA)

@@ -4,15 +4,15 @@ input by gradient ascent until a chosen class or channel responds strongly."""
 import numpy as np
 import streamlit as st
 
-import convlab
-from convlab.classify import as_classifier
-from convlab.featvis import MAX_SIDE, MAX_UNITS, OBJECTIVES, check_request, feature_visualisation, update_latex
+from convlab.networks.bundled import as_classifier
+from convlab.images.featvis import MAX_SIDE, MAX_UNITS, OBJECTIVES, check_featvis_request, feature_visualisation, update_latex
 from convlab.figures.optimise import steps_figure
 from convlab.figures.training import tiles_figure
 from ui import experiments
-from ui.state import font_size, stop_with, sync_url, use_state
+from ui.state import font_size
 from ui.urlstate import Choice, Flag, Float, Int, Schema
 from ui.widgets import chart, plain
+from ui.lesson import lesson
 
 P, URL = "fv", "featvis"
 MODELS = {"faces": "faces (25×25 grey)", "shapes": "shapes (32×32 colour)", "digits": "digits (8×8 grey)"}
@@ -26,50 +26,47 @@ WHAT = {"class": "the logit of a class (the last layer)", "channel": "the mean o
         "neuron": "one unit at the centre of a channel's map"}
 ss = st.session_state
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Feature visualisation")
 st.caption("Seed 001: what has a unit learned? Start from faint noise and change the *image*, not the weights, until "
            "the unit responds as strongly as it can (Olah, Mordvintsev & Schubert, Distill 2017, "
            "distill.pub/2017/feature-visualization).")
 
 with st.sidebar:
-    st.selectbox("Model", list(MODELS), key="fv_model", format_func=MODELS.get)
-    st.radio("Maximise", list(OBJECTIVES), key="fv_objective", format_func=WHAT.get)
-    st.number_input("Layer", 0, 20, key="fv_layer", disabled=ss["fv_objective"] == "class",
+    st.selectbox("Model", list(MODELS), key=page.key("model"), format_func=MODELS.get)
+    st.radio("Maximise", list(OBJECTIVES), key=page.key("objective"), format_func=WHAT.get)
+    st.number_input("Layer", 0, 20, key=page.key("layer"), disabled=page["objective"] == "class",
                     help="a layer whose output is a stack of maps (conv, ReLU or pool)")
-    st.toggle(f"Every unit (up to {MAX_UNITS})", key="fv_all")
-    st.number_input("Unit (class or channel)", 0, 255, key="fv_unit", disabled=ss["fv_all"])
-    st.slider("Steps", 10, 1000, key="fv_steps", step=10)
-    st.number_input("Step size η", 0.0001, 1.0, key="fv_lr", step=0.01, format="%.4f")
-    st.slider("Jitter (pixels)", 0, 8, key="fv_jitter")
-    st.slider("Blur σ (pixels)", 0.0, 3.0, key="fv_blur", step=0.1)
-    st.slider("Decay towards grey", 0.0, 0.5, key="fv_decay", step=0.01)
-    st.number_input("Image side (0: the model's input)", 0, MAX_SIDE, key="fv_size",
-                    disabled=ss["fv_objective"] == "class")
-    st.number_input("Seed", 0, 9999, key="fv_seed")
+    st.toggle(f"Every unit (up to {MAX_UNITS})", key=page.key("all"))
+    st.number_input("Unit (class or channel)", 0, 255, key=page.key("unit"), disabled=page["all"])
+    st.slider("Steps", 10, 1000, key=page.key("steps"), step=10)
+    st.number_input("Step size η", 0.0001, 1.0, key=page.key("lr"), step=0.01, format="%.4f")
+    st.slider("Jitter (pixels)", 0, 8, key=page.key("jitter"))
+    st.slider("Blur σ (pixels)", 0.0, 3.0, key=page.key("blur"), step=0.1)
+    st.slider("Decay towards grey", 0.0, 0.5, key=page.key("decay"), step=0.01)
+    st.number_input("Image side (0: the model's input)", 0, MAX_SIDE, key=page.key("size"),
+                    disabled=page["objective"] == "class")
+    st.number_input("Seed", 0, 9999, key=page.key("seed"))
 
-clf = as_classifier(ss["fv_model"])
+clf = as_classifier(page["model"])
 st.markdown("The model's layers: " + ", ".join(f"**{i}** {type(m).__name__}" for i, m in enumerate(clf.model)) + ".")
-objective = ss["fv_objective"]
-layer = None if objective == "class" else ss["fv_layer"]
-unit = "all" if ss["fv_all"] else ss["fv_unit"]
-size = None if objective == "class" or ss["fv_size"] == 0 else ss["fv_size"]
-kwargs = {"objective": objective, "steps": ss["fv_steps"], "lr": ss["fv_lr"], "jitter": ss["fv_jitter"],
-          "blur": ss["fv_blur"], "decay": ss["fv_decay"], "size": size, "seed": ss["fv_seed"]}
-try:
-    check_request(ss["fv_model"], layer, unit, **kwargs)
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
-st.latex(update_latex(ss["fv_lr"], ss["fv_jitter"], ss["fv_blur"], ss["fv_decay"]))
-shift = (f"shifted by up to {ss['fv_jitter']} pixel{'s' * (ss['fv_jitter'] > 1)}" if ss["fv_jitter"] else "not shifted")
+objective = page["objective"]
+layer = None if objective == "class" else page["layer"]
+unit = "all" if page["all"] else page["unit"]
+size = None if objective == "class" or page["size"] == 0 else page["size"]
+kwargs = {"objective": objective, "steps": page["steps"], "lr": page["lr"], "jitter": page["jitter"],
+          "blur": page["blur"], "decay": page["decay"], "size": size, "seed": page["seed"]}
+check_featvis_request(page["model"], layer, unit, **kwargs)
+st.latex(update_latex(page["lr"], page["jitter"], page["blur"], page["decay"]))
+shift = (f"shifted by up to {ss['fv_jitter']} pixel{'s' * (ss['fv_jitter'] > 1)}" if page["jitter"] else "not shifted")
 st.markdown(f"where g = ∂ objective / ∂x, the gradient at the image {shift}. Each step: shift the image by a random "
             "few pixels (jitter), take the gradient of the objective with respect to the pixels, step along it, blur "
             "a little and pull towards grey (decay). Without jitter and blur the image fills with high-frequency noise "
             "that excites the unit without looking like anything. The same seed gives the same images.")
 
-settings = (ss["fv_model"], layer, unit, tuple(kwargs.items()))
+settings = (page["model"], layer, unit, tuple(kwargs.items()))
 exp = experiments.controls(URL, settings, "gradient ascent on the input", lambda: experiments.start(
-    URL, settings, feature_visualisation, ss["fv_model"], layer, unit, **kwargs))
+    URL, settings, feature_visualisation, page["model"], layer, unit, **kwargs))
 
 
 def names(units) -> list[str]:
@@ -86,12 +83,12 @@ def draw(records: list[dict], finished: bool) -> None:
     with left:
         chart(steps_figure([r["step"] for r in curve], {n: [r["objective"][k] for r in curve] for k, n in
                                                         enumerate(labels)}, "objective", WHAT[objective],
-                           font_size=font_size() - 2), "fv_curve")
+                           font_size=font_size() - 2), page.key("curve"))
     with right:
         last = pics[-1]["images"].astype(np.float64) / 255                        # (K, C, H, W)
         tiles = [np.repeat(im, 3, axis=0) if im.shape[0] == 1 else im for im in last]
         chart(tiles_figure(tiles, [plain(n) for n in labels], columns=min(5, len(tiles)), rgb=True, cell=110,
-                           font_size=font_size() - 4), "fv_images")
+                           font_size=font_size() - 4), page.key("images"))
         st.caption(f"The images at step {pics[-1]['step']} of {ss['fv_steps']}.")
     if finished and exp.job.result is not None:
         result = exp.job.result
@@ -106,4 +103,3 @@ if exp is None:
     st.info("Press Run: the optimisation runs in the background; the curve and the images grow while it works.")
 else:
     experiments.watch(exp, draw, "Feature visualisation")
-sync_url(P, SCHEMA)

@@ -3,15 +3,16 @@
 import streamlit as st
 
 import convlab
-from convlab.models import PRESETS
-from convlab.network import layer_maps
-from convlab.samples import SAMPLES
-from convlab.units import recompute_all, softmax_steps, unit_at
+from convlab.networks.models import PRESETS
+from convlab.networks.maps import layer_maps
+from convlab.datasets.photos import SAMPLES
+from convlab.networks.units import recompute_all, softmax_steps, unit_at
 from ui.explorer import MODELS, chosen_model, classifier_text, detail_view, logits_of, softmax_view, window_of
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar
+from ui.lesson import lesson
 from ui.models import model_field, model_picker
 from ui.netview import network_overview, overview_payload
-from ui.state import font_size, projector, stop_with, sync_url, use_state
+from ui.state import font_size, projector
 from ui.urlstate import Choice, Flag, Int, Schema
 from ui.widgets import probability_line
 
@@ -31,60 +32,55 @@ ss = st.session_state
 
 def clicked_unit() -> None:
     """A map clicked in the overview: that unit, in the detail view."""
-    unit = ss["nw_overview"].get("unit")
+    unit = page["overview"].get("unit")
     if unit:
         for field in ("layer", "map", "row", "col"):
-            ss[f"nw_{field}"] = int(unit[field])
-        ss["nw_view"], ss["nw_step"] = "detail", 0              # a unit clicked in the overview starts at its first step
+            ss[page.key(f"{field}")] = int(unit[field])
+        page["view"], page["step"] = "detail", 0              # a unit clicked in the overview starts at its first step
 
 
 def clicked_softmax() -> None:
-    ss["nw_view"] = "softmax"
+    page["view"] = "softmax"
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Network explorer")
 
 with st.sidebar:
-    model_picker("nw_model", MODELS)
-    if ss["nw_model"] == "random":
-        st.selectbox("Architecture", list(PRESETS), key="nw_preset")
-        st.selectbox("Input like", ["faces", "shapes", "digits"], key="nw_data", help="the input size and classes")
-        st.number_input("Seed", 0, 9999, key="nw_seed")
+    model_picker(page.key("model"), MODELS)
+    if page["model"] == "random":
+        st.selectbox("Architecture", list(PRESETS), key=page.key("preset"))
+        st.selectbox("Input like", ["faces", "shapes", "digits"], key=page.key("data"), help="the input size and classes")
+        st.number_input("Seed", 0, 9999, key=page.key("seed"))
     model_image_sidebar(P)
 
 try:
     model, data, name = chosen_model(P)
 except convlab.ConvlabError as err:
     st.info(str(err))
-    sync_url(P, SCHEMA)
     st.stop()
 picked = model_image(P, data)
 if picked is None:
-    sync_url(P, SCHEMA)
     st.stop()
 image, what = picked
 x = data.normalise(image[None])[0]
-try:
-    layers = layer_maps(model, x)
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
+layers = layer_maps(model, x)
 if not layers:
-    stop_with(convlab.ConvlabError("this model has no convolution or pooling layers: choose another model"), P, SCHEMA)
+    raise convlab.ConvlabError("this model has no convolution or pooling layers: choose another model")
 logits, torch_probs = logits_of(model, x)
 soft = softmax_steps(logits, data.classes, torch_probs)
 count, worst = recompute_all(layers, x)
 
-if not ss.get("nw_view"):                 # a segmented control can be clicked off: back to the overview
-    ss["nw_view"] = "overview"
-st.segmented_control("View", list(VIEWS), key="nw_view", format_func=VIEWS.get, label_visibility="collapsed")
-view = ss["nw_view"] or "overview"
-ss["nw_layer"] = min(ss["nw_layer"], len(layers) - 1)
-chosen = layers[ss["nw_layer"]]
+if not page.get("view"):                 # a segmented control can be clicked off: back to the overview
+    page["view"] = "overview"
+st.segmented_control("View", list(VIEWS), key=page.key("view"), format_func=VIEWS.get, label_visibility="collapsed")
+view = page["view"] or "overview"
+page["layer"] = min(page["layer"], len(layers) - 1)
+chosen = layers[page["layer"]]
 for field, limit in (("map", chosen.maps.shape[0]), ("row", chosen.maps.shape[1]), ("col", chosen.maps.shape[2])):
-    ss[f"nw_{field}"] = min(ss[f"nw_{field}"], limit - 1)
+    ss[page.key(f"{field}")] = min(ss[page.key(f"{field}")], limit - 1)
 fs = font_size()
-selected = {f: ss[f"nw_{f}"] for f in ("layer", "map", "row", "col")}
+selected = {f: ss[page.key(f"{f}")] for f in ("layer", "map", "row", "col")}
 try:
     unit = unit_at(layers, x, *selected.values()) if chosen.kind in ("conv", "pool", "act") else None
 except convlab.ConvlabError:
@@ -93,22 +89,21 @@ except convlab.ConvlabError:
 if view == "overview":
     network_overview(overview_payload(image, layers, data.classes, soft.probs, soft.logits, selected,
                                       window_of(unit, layers), classifier_text(model, layers), fs, projector()),
-                     "nw_overview", clicked_unit, clicked_softmax)
+                     page.key("overview"), clicked_unit, clicked_softmax)
     st.caption("One image through the whole network, layer by layer. Red: positive, blue: negative, white: zero; "
                "each column on one scale. Hover a map for its values; click any place in a map for that unit's "
                "computation with the network's own numbers, or the bars for the softmax.")
 elif view == "detail":
     a, b, c, d = st.columns([3, 1, 1, 1])
-    a.selectbox("Layer", range(len(layers)), key="nw_layer", format_func=lambda i: layers[i].title)
-    b.number_input("Map", 0, chosen.maps.shape[0] - 1, key="nw_map")
-    c.number_input("Row", 0, chosen.maps.shape[1] - 1, key="nw_row")
-    d.number_input("Column", 0, chosen.maps.shape[2] - 1, key="nw_col")
-    detail_view(layers, x, unit, chosen, "nw_step")
-    st.button("← Back to the overview", key="nw_back", on_click=lambda: ss.update(nw_view="overview"))
+    a.selectbox("Layer", range(len(layers)), key=page.key("layer"), format_func=lambda i: layers[i].title)
+    b.number_input("Map", 0, chosen.maps.shape[0] - 1, key=page.key("map"))
+    c.number_input("Row", 0, chosen.maps.shape[1] - 1, key=page.key("row"))
+    d.number_input("Column", 0, chosen.maps.shape[2] - 1, key=page.key("col"))
+    detail_view(layers, x, unit, chosen, page.key("step"))
+    st.button("← Back to the overview", key=page.key("back"), on_click=lambda: ss.update(nw_view="overview"))
 else:
     softmax_view(model, layers, soft)
-    st.button("← Back to the overview", key="nw_back", on_click=lambda: ss.update(nw_view="overview"))
+    st.button("← Back to the overview", key=page.key("back"), on_click=lambda: ss.update(nw_view="overview"))
 probability_line(name, data.classes, soft.probs, what)
 st.caption(f"✓ All {count} feature maps recomputed by convlab from the layer before (conv2d, pool2d, activation) "
            f"equal torch's activations: largest difference {worst:.1e} (the model computes in float32).")
-sync_url(P, SCHEMA)

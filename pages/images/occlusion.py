@@ -5,16 +5,17 @@ import numpy as np
 import streamlit as st
 
 import convlab
-from convlab.attribution import BASELINES, baseline_for, occlusion_positions, occlusion_views
-from convlab.export import occlusion_gif
+from convlab.images.explain.occlusion import BASELINES, baseline_for, occlusion_positions, occlusion_views
+from convlab.classroom.export import occlusion_gif
 from convlab.figures.occlusion import map_figure, occluder_animation
-from convlab.samples import SAMPLES
-from convlab.training import predict
+from convlab.datasets.photos import SAMPLES
+from convlab.networks.training import predict_labels
 from ui.explanations import agreement_note, cam_layer, on_the_photo, pooled_views, sanity_section, worked_examples
 from ui.export import export_panel
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar, model_photo
+from ui.lesson import lesson
 from ui.models import model_field, model_picker, page_model
-from ui.state import font_size, projector, stop_with, sync_url, use_state
+from ui.state import font_size, projector
 from ui.urlstate import Choice, Flag, Int, Schema
 from ui.widgets import chart, plain, probability_line
 
@@ -26,69 +27,65 @@ SCHEMA = Schema(
     Int("window", 2, 1, 32), Int("stride", 1, 1, 32), Choice("baseline", "zero", BASELINES),
     Int("layer", -1, -1, 99), Int("top", 20, 1, 50), Int("seed", 0, 0, 9999),
 )
-ss = st.session_state
 INLINE = 400          # occluder positions computed in the page's own run; more go to the job pool
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
 def eyes_statement() -> str:
-    """Measured once per process on the 20 held-out faces: eyes against background (convlab.faces_checks)."""
-    from convlab.faces_checks import eyes_versus_background
+    """Measured once per process on the 20 held-out faces: eyes against background (convlab.networks.face_checks)."""
+    from convlab.networks.face_checks import eyes_versus_background
     return eyes_versus_background("faces").text()
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Explanations: occlusion, Grad-CAM, saliency")
 st.caption("Three ways to ask where a model looks. Occlusion hides a square and watches the class probability (seed 003, "
            "Zeiler & Fergus 2014); Grad-CAM weighs a layer's maps by their gradient (Selvaraju et al. 2017); saliency is "
            "the gradient of the class score for every pixel (Simonyan et al. 2014).")
 
 with st.sidebar:
-    model_picker("oc_model", {"digits": "bundled digits model", "shapes": "bundled shapes model",
+    model_picker(page.key("model"), {"digits": "bundled digits model", "shapes": "bundled shapes model",
                               "faces": "bundled faces model (25×25 grey)"})
     model_image_sidebar(P)
-    st.number_input("Target class (−1: the predicted one)", -1, 99, key="oc_target")
-    st.number_input("Occlusion window", 1, 32, key="oc_window")
-    st.number_input("Occlusion stride", 1, 32, key="oc_stride")
-    st.selectbox("Occluder", BASELINES, key="oc_baseline", help="what replaces the hidden square")
-    st.number_input("Agreement: top share of pixels (%)", 1, 50, key="oc_top")
+    st.number_input("Target class (−1: the predicted one)", -1, 99, key=page.key("target"))
+    st.number_input("Occlusion window", 1, 32, key=page.key("window"))
+    st.number_input("Occlusion stride", 1, 32, key=page.key("stride"))
+    st.selectbox("Occluder", BASELINES, key=page.key("baseline"), help="what replaces the hidden square")
+    st.number_input("Agreement: top share of pixels (%)", 1, 50, key=page.key("top"))
 
-model, data, _ = page_model(ss["oc_model"], P, SCHEMA)
+model, data, _ = page_model(page["model"], P, SCHEMA)
 model = model.cpu().eval()
 picked = model_image(P, data)
 if picked is None:
-    sync_url(P, SCHEMA)
     st.stop()
 image, what = picked
 x = data.normalise(image[None])[0]
-probs = predict(model, data, image[None])[0]
-target = int(probs.argmax()) if ss["oc_target"] < 0 else ss["oc_target"]
+probs = predict_labels(model, data, image[None])[0]
+target = int(probs.argmax()) if page["target"] < 0 else page["target"]
 label = data.classes[target] if target < len(data.classes) else str(target)
-window, stride = (ss["oc_window"],) * 2, (ss["oc_stride"],) * 2
-try:
-    layer = cam_layer("oc_layer", model, data.input_shape)
-    base = baseline_for(image, ss["oc_baseline"])
-    base_n = data.normalise(np.broadcast_to(base, image.shape)[None].astype(np.float32))[0]
-    positions = occlusion_positions(image.shape[1:], window, stride)
-    if len(positions) <= INLINE:                    # small maps: right here, in this run
-        heat, grid = occlusion_views(model, x, target, window, stride, baseline=base_n)
-    else:                                           # large maps: a job in the shared pool, with its queue place
-        heat, grid = pooled_views(P, SCHEMA, model, x, target, window, stride, base_n, len(positions))
-    maps = {"occlusion": heat, **convlab.attribution_maps(model, x, target, ("grad_cam", "saliency"), layer=layer)}
-    agreement = convlab.map_agreement(maps, share=ss["oc_top"] / 100)
-    cam, sal = convlab.grad_cam_steps(model, x, target, layer), convlab.saliency_steps(model, x, target)
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
+window, stride = (page["window"],) * 2, (page["stride"],) * 2
+layer = cam_layer(page.key("layer"), model, data.input_shape)
+base = baseline_for(image, page["baseline"])
+base_n = data.normalise(np.broadcast_to(base, image.shape)[None].astype(np.float32))[0]
+positions = occlusion_positions(image.shape[1:], window, stride)
+if len(positions) <= INLINE:                    # small maps: right here, in this run
+    heat, grid = occlusion_views(model, x, target, window, stride, baseline=base_n)
+else:                                           # large maps: a job in the shared pool, with its queue place
+    heat, grid = pooled_views(P, SCHEMA, model, x, target, window, stride, base_n, len(positions))
+maps = {"occlusion": heat, **convlab.attribution_maps(model, x, target, ("grad_cam", "saliency"), layer=layer)}
+agreement = convlab.map_agreement(maps, share=page["top"] / 100)
+cam, sal = convlab.grad_cam_steps(model, x, target, layer), convlab.saliency_steps(model, x, target)
 
 fs = font_size()
 probability_line("The model", data.classes, probs, what)
 st.markdown(f"Explaining class **{plain(label)}** with {len(positions)} occluder positions.")
-if ss["oc_model"] == "faces":
+if page["model"] == "faces":
     st.info(eyes_statement(), icon="👁️")
 h, w = image.shape[1:]
 titles = {"occlusion": "occlusion: drop in the score", "grad_cam": f"Grad-CAM at layer {layer}, stretched",
           "saliency": "saliency: |∂score/∂pixel|"}
-for col, (m, key) in zip(st.columns(3), (("occlusion", "oc_heat"), ("grad_cam", "oc_cam"), ("saliency", "oc_sal"))):
+for col, (m, key) in zip(st.columns(3), (("occlusion", page.key("heat")), ("grad_cam", page.key("cam")),
+                                         ("saliency", page.key("sal")))):
     with col:
         chart(map_figure(image, maps[m], titles[m], size=340, font_size=fs), key)
 st.caption(f"Each map at the model's input size, {h}×{w}, over the image (red = matters more). Occlusion: each pixel's "
@@ -100,9 +97,9 @@ agreement_note(agreement)
 st.header("Occlusion step by step")
 a, b = st.columns(2)
 with a:
-    chart(occluder_animation(image, positions, window, grid.ravel(), label, size=340), "oc_anim")
+    chart(occluder_animation(image, positions, window, grid.ravel(), label, size=340), page.key("anim"))
 with b:
-    chart(map_figure(image, grid, f"p({label}) with the occluder there", size=340, signed=False, font_size=fs), "oc_grid")
+    chart(map_figure(image, grid, f"p({label}) with the occluder there", size=340, signed=False, font_size=fs), page.key("grid"))
 st.caption("Left: press Play to move the occluder. Right: the Zeiler–Fergus grid, the probability for each occluder "
            "position (dark = the class is lost).")
 export_panel("occlusion", gif=lambda: occlusion_gif(image, positions, window, grid.ravel(), label)[0],
@@ -115,5 +112,4 @@ st.header("Sanity check: randomise the weights")
 st.markdown("Adebayo et al. (2018): an explanation of what the model *learned* must change when the learned weights "
             "are replaced by random ones. Randomise them layer by layer from the output down and compare each map "
             "with the trained model's.")
-sanity_section(URL, model, x, target, window, stride, base_n, layer, "oc_seed", fs)
-sync_url(P, SCHEMA)
+sanity_section(URL, model, x, target, window, stride, base_n, layer, page.key("seed"), fs)

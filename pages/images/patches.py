@@ -4,13 +4,14 @@ each cut to the unit's receptive field, and one unit recomputed from its patch a
 import streamlit as st
 
 import convlab
-from convlab._format import signed
+from convlab import format_signed as signed
 from convlab.figures.patches import patches_figure, unit_figure
-from convlab.layers import describe_module
+from convlab.networks.layers import describe_module
 from ui.models import BUNDLED, MINE, model_field, model_picker, page_model, resolve_model
-from ui.state import font_size, projector, stop_with, sync_url, use_state
+from ui.state import font_size, projector
 from ui.urlstate import Int, Schema
 from ui.widgets import chart
+from ui.lesson import lesson
 
 P, URL = "tp", "patches"
 SCHEMA = Schema(model_field("digits", BUNDLED), Int("layer", -1, -1, 99), Int("k", 9, 1, 16), Int("unit", 0, 0, 511))
@@ -32,35 +33,32 @@ def checked_choice(key: str, allowed: list[int], message: str, fallback: int) ->
         ss[key] = fallback
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Top patches: what each unit has learned")
 st.caption("Zeiler & Fergus (2014, seed 001): run the test images through the network and keep, for every unit of a "
            "layer, the images where it fires most, cut to the part of the image the unit can see, its receptive field.")
 with st.sidebar:
-    model_picker("tp_model", {"digits": "bundled digits model", "shapes": "bundled shapes model",
+    model_picker(page.key("model"), {"digits": "bundled digits model", "shapes": "bundled shapes model",
                               "faces": "bundled faces model (25×25 grey)"})
-model, data, name = page_model(ss["tp_model"], P, SCHEMA)
+model, data, name = page_model(page["model"], P, SCHEMA)
 layers = convlab.patch_layers(model)
 if not layers:
-    stop_with(convlab.ConvlabError("this model has no convolution whose receptive field can be traced"), P, SCHEMA)
-checked_choice("tp_layer", [-1, *layers], "Layer {} has no units to show in this model (its conv layers: "
+    raise convlab.ConvlabError("this model has no convolution whose receptive field can be traced")
+checked_choice(page.key("layer"), [-1, *layers], "Layer {} has no units to show in this model (its conv layers: "
                f"{', '.join(map(str, layers))}); using the last one, {layers[-1]}.", -1)
 labels = {-1: f"the last conv ({layers[-1]})", **{i: f"{i}: {describe_module(model[i])[1]}" for i in layers}}
 with st.sidebar:
-    st.selectbox("Layer", list(labels), key="tp_layer", format_func=labels.get)
-    st.number_input("Patches per unit (k)", 1, 16, key="tp_k")
-layer = layers[-1] if ss["tp_layer"] == -1 else ss["tp_layer"]
-try:
-    if ss["tp_model"] != MINE:                      # a bundled model or a stored id: fixed weights, cached
-        top = cached_top(ss["tp_model"], layer, ss["tp_k"])
-    else:                                           # the session's own model: kept while it and the settings stay
-        key = (id(model), layer, ss["tp_k"])
-        if ss.get("tp_mine_key") != key:
-            ss["tp_mine"] = convlab.top_patches(model.cpu(), data.normalise(data.x_test), layer, ss["tp_k"])
-            ss["tp_mine_key"] = key
-        top = ss["tp_mine"]
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
+    st.selectbox("Layer", list(labels), key=page.key("layer"), format_func=labels.get)
+    st.number_input("Patches per unit (k)", 1, 16, key=page.key("k"))
+layer = layers[-1] if page["layer"] == -1 else page["layer"]
+if page["model"] != MINE:                      # a bundled model or a stored id: fixed weights, cached
+    top = cached_top(page["model"], layer, page["k"])
+else:                                           # the session's own model: kept while it and the settings stay
+    key = (id(model), layer, page["k"])
+    if page.get("mine_key") != key:
+        page["mine"] = convlab.top_patches(model.cpu(), data.normalise(data.x_test), layer, page["k"])
+        page["mine_key"] = key
+    top = page["mine"]
 
 field = top.field
 n_units, fs = len(top.units), font_size()
@@ -78,18 +76,18 @@ if silent:
                 "a ReLU they are always 0, and their patches are only the least negative places, often a corner.")
 shown = convlab.TopPatches(top.layer, field, top.image_hw, top.map_hw, top.units[:SHOWN])
 chart(patches_figure(shown, data.x_test, columns=5 if projector() else 8, font_size=fs + 2,
-                     width=1150 if projector() else 950), "tp_mosaic")
+                     width=1150 if projector() else 950), page.key("mosaic"))
 if n_units > SHOWN:
     st.caption(f"Units 0 to {SHOWN - 1} of {n_units} shown; choose any unit below.")
 
 st.header("One unit")
-checked_choice("tp_unit", list(range(n_units)), f"Unit {{}} does not exist: layer {layer} has {n_units} units (0 to "
+checked_choice(page.key("unit"), list(range(n_units)), f"Unit {{}} does not exist: layer {layer} has {n_units} units (0 to "
                f"{n_units - 1}); showing unit 0.", 0)
-st.number_input(f"Unit (0 to {n_units - 1})", 0, n_units - 1, key="tp_unit")
-unit = ss["tp_unit"]
+st.number_input(f"Unit (0 to {n_units - 1})", 0, n_units - 1, key=page.key("unit"))
+unit = page["unit"]
 left, right = st.columns([3, 2])
 with left:
-    chart(unit_figure(top, data.x_test, unit, font_size=fs), "tp_unit_fig")
+    chart(unit_figure(top, data.x_test, unit, font_size=fs), page.key("unit_fig"))
 with right:
     xs, rows, worst = data.normalise(data.x_test), [], 0.0
     for p in top.units[unit]:
@@ -101,4 +99,3 @@ with right:
     st.markdown(f"Each unit recomputed from its {field.size[0]}×{field.size[1]} patch alone (padded where the network "
                 f"pads, at the image's border) gives the network's own value: largest difference **{worst:.1g}**. "
                 "Nothing outside the orange square reaches the unit.")
-sync_url(P, SCHEMA)

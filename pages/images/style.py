@@ -5,11 +5,12 @@ import streamlit as st
 
 import convlab
 from convlab.figures.optimise import steps_figure
-from convlab.samples import SAMPLES
-from convlab.styletransfer import MAX_SIZE, MIN_SIZE, STARTS, WIDTHS, check_request, fit_photo, style_transfer
+from convlab.datasets.photos import SAMPLES
+from convlab.images.style_transfer import MAX_SIZE, MIN_SIZE, STARTS, WIDTHS, check_style_request, fit_photo, style_transfer
 from ui import experiments
 from ui.images import SOURCES, chosen_photo
-from ui.state import font_size, stop_with, sync_url, use_state
+from ui.lesson import lesson
+from ui.state import font_size
 from ui.urlstate import Choice, Flag, Float, Int, Schema
 from ui.widgets import chart, torch_badge
 
@@ -42,51 +43,44 @@ def photo(prefix: str, label: str, column):
         st.subheader(label)
         picked = chosen_photo(prefix)
         if picked is None:
-            sync_url(P, SCHEMA)
             st.stop()
-        try:
-            image = fit_photo(picked[0], ss["st_size"], label.lower())
-        except convlab.ConvlabError as err:
-            stop_with(err, P, SCHEMA)
+        image = fit_photo(picked[0], page["size"], label.lower())
         st.image(image, caption=f"{image.shape[1]}×{image.shape[0]} pixels", width=256)
     return image
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Style transfer")
 st.caption("Seed 003: gradient descent on an image with two losses, content (the features themselves) and style "
            "(their Gram matrices), after Gatys, Ecker & Bethge (2016).")
 
 with st.sidebar:
-    st.toggle("Texture only (no content photo)", key="st_texture")
-    if not ss["st_texture"]:
-        photo_sidebar("st_c", "Content photo")
-    photo_sidebar("st_s", "Style photo")
-    st.slider("Working size (longest side, pixels)", MIN_SIZE, MAX_SIZE, key="st_size", step=8)
-    st.slider("Steps", 10, 1000, key="st_steps", step=10)
-    st.number_input("Style weight", 0.0, 1e6, key="st_style_w", step=5.0)
-    st.number_input("Content weight", 0.0, 1e6, key="st_content_w", step=0.5, disabled=ss["st_texture"])
-    st.number_input("Smoothness (TV) weight", 0.0, 1e6, key="st_tv_w", step=1.0)
-    st.number_input("Learning rate (Adam)", 0.0001, 1.0, key="st_lr", step=0.01, format="%.4f")
-    st.radio("Start from", list(STARTS), key="st_start", horizontal=True, disabled=ss["st_texture"],
+    st.toggle("Texture only (no content photo)", key=page.key("texture"))
+    if not page["texture"]:
+        photo_sidebar(page.key("c"), "Content photo")
+    photo_sidebar(page.key("s"), "Style photo")
+    st.slider("Working size (longest side, pixels)", MIN_SIZE, MAX_SIZE, key=page.key("size"), step=8)
+    st.slider("Steps", 10, 1000, key=page.key("steps"), step=10)
+    st.number_input("Style weight", 0.0, 1e6, key=page.key("style_w"), step=5.0)
+    st.number_input("Content weight", 0.0, 1e6, key=page.key("content_w"), step=0.5, disabled=page["texture"])
+    st.number_input("Smoothness (TV) weight", 0.0, 1e6, key=page.key("tv_w"), step=1.0)
+    st.number_input("Learning rate (Adam)", 0.0001, 1.0, key=page.key("lr"), step=0.01, format="%.4f")
+    st.radio("Start from", list(STARTS), key=page.key("start"), horizontal=True, disabled=page["texture"],
              format_func={"content": "the content photo", "noise": "noise"}.get)
-    st.number_input("Seed (noise start)", 0, 9999, key="st_seed")
+    st.number_input("Seed (noise start)", 0, 9999, key=page.key("seed"))
 
 left, right = st.columns(2)
-content = None if ss["st_texture"] else photo("st_c", "Content photo", left)
-style = photo("st_s", "Style photo", right)
-kwargs = {"size": ss["st_size"], "steps": ss["st_steps"], "lr": ss["st_lr"], "content_weight": ss["st_content_w"],
-          "style_weight": ss["st_style_w"], "tv_weight": ss["st_tv_w"], "start": ss["st_start"], "seed": ss["st_seed"]}
-try:
-    check_request(content, style, **kwargs)
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
+content = None if page["texture"] else photo(page.key("c"), "Content photo", left)
+style = photo(page.key("s"), "Style photo", right)
+kwargs = {"size": page["size"], "steps": page["steps"], "lr": page["lr"], "content_weight": page["content_w"],
+          "style_weight": page["style_w"], "tv_weight": page["tv_w"], "start": page["start"], "seed": page["seed"]}
+check_style_request(content, style, **kwargs)
 st.info(f"Features: no trained network. A fixed random stack of four 3×3 convolutions with ReLU ({', '.join(map(str, WIDTHS))} "
         "filters, He-normal from seed 0), each scale half the one before, so its layers see about 3, 8, 18 and 38 pixels. "
         "Random filters at several scales describe textures well (Ustyuzhaninov et al. 2016; He, Wang & Hopcroft 2016). "
         "Style: Gram matrices at all four layers; content: the features of layer 2. CPU only.")
 
-settings = (ss["st_texture"], ss["st_c_source"], ss["st_c_sample"], ss["st_s_source"], ss["st_s_sample"],
+settings = (page["texture"], page["c_source"], page["c_sample"], page["s_source"], page["s_sample"],
             hash(style.tobytes()), None if content is None else hash(content.tobytes()), tuple(kwargs.items()))
 label = "synthesise the texture" if content is None else "paint the content in the style"
 exp = experiments.controls(URL, settings, label, lambda: experiments.start(URL, settings, style_transfer, content, style,
@@ -105,7 +99,7 @@ def draw(records: list[dict], finished: bool) -> None:
         series = {"content loss L_c": [r["content"] for r in losses], **series}
     with b:
         chart(steps_figure([r["step"] for r in losses], series, "losses", "loss (log scale)", log=True,
-                           font_size=font_size() - 2), "st_losses")
+                           font_size=font_size() - 2), page.key("losses"))
     first, last = losses[0], losses[-1]
     st.markdown(f"Step {last['step']}: style loss **{last['style']:.4g}** (from {first['style']:.4g}), content loss "
                 f"**{last['content']:.4g}** (from {first['content']:.4g}), total **{last['total']:.4g}**.")
@@ -126,4 +120,3 @@ lines, check = worked_example()
 for line in lines:
     st.latex(line)
 torch_badge(check)
-sync_url(P, SCHEMA)

@@ -6,11 +6,14 @@ import streamlit as st
 import convlab
 from convlab.figures.grids import grid_figure
 from convlab.figures.sequences import signal_figure, spectro_figure
-from convlab.signals import AUDIO_CLASSES, RATE, SPECTRO_KERNELS, WAVE_KERNELS, detector_responses, make_audio, wave_kernel
-from convlab.verify import check_conv, check_spectrogram
-from ui.state import font_size, stop_with, sync_url, use_state
+from convlab.sequences.signals import (AUDIO_CLASSES, RATE, SPECTRO_KERNELS, WAVE_KERNELS, detector_responses,
+                                       make_audio, wave_kernel)
+from convlab.convolution.checks import check_conv
+from convlab.sequences.checks import check_spectrogram
+from ui.state import font_size
 from ui.urlstate import Choice, Float, Int, Schema
 from ui.widgets import chart, torch_badge
+from ui.lesson import lesson
 
 P = "au"
 SCHEMA = Schema(
@@ -18,7 +21,6 @@ SCHEMA = Schema(
     Choice("k1", "matched tone", WAVE_KERNELS), Int("freq", 1000, 100, 3900),
     Choice("k2", tuple(SPECTRO_KERNELS)[1], tuple(SPECTRO_KERNELS)), Choice("fft", "128", ("64", "128", "256")),
 )
-ss = st.session_state
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -27,52 +29,49 @@ def clips(noise: float):
     return make_audio(30, length=2048, noise=noise, seed=0, test_fraction=0.0)
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Sound: waveform and spectrogram")
 st.caption("Seed 004: audio is a 1D grid (one value per sample); its Fourier transform over short windows, the "
            "spectrogram, is a 2D grid (frequency × time). The same sound can go through a 1D or a 2D convolution.")
 with st.sidebar:
-    st.radio("Sound", AUDIO_CLASSES, key="au_sound", horizontal=True)
-    st.number_input("Example", 0, 9, key="au_example")
-    st.slider("Noise", 0.0, 1.0, step=0.05, key="au_noise")
-    st.selectbox("1D kernel (waveform)", WAVE_KERNELS, key="au_k1")
-    if ss["au_k1"] == "matched tone":
-        st.slider("Its frequency (Hz)", 100, 3900, step=50, key="au_freq")
-    st.selectbox("2D kernel (spectrogram)", list(SPECTRO_KERNELS), key="au_k2")
-    st.selectbox("Window n_fft (samples)", ["64", "128", "256"], key="au_fft", help="hop = n_fft / 4")
+    st.radio("Sound", AUDIO_CLASSES, key=page.key("sound"), horizontal=True)
+    st.number_input("Example", 0, 9, key=page.key("example"))
+    st.slider("Noise", 0.0, 1.0, step=0.05, key=page.key("noise"))
+    st.selectbox("1D kernel (waveform)", WAVE_KERNELS, key=page.key("k1"))
+    if page["k1"] == "matched tone":
+        st.slider("Its frequency (Hz)", 100, 3900, step=50, key=page.key("freq"))
+    st.selectbox("2D kernel (spectrogram)", list(SPECTRO_KERNELS), key=page.key("k2"))
+    st.selectbox("Window n_fft (samples)", ["64", "128", "256"], key=page.key("fft"), help="hop = n_fft / 4")
 
-data = clips(float(ss["au_noise"]))
-label = AUDIO_CLASSES.index(ss["au_sound"])
-x = data.x_train[np.flatnonzero(data.y_train == label)[ss["au_example"]], 0].astype(float)
-n_fft = int(ss["au_fft"])
+data = clips(float(page["noise"]))
+label = AUDIO_CLASSES.index(page["sound"])
+x = data.x_train[np.flatnonzero(data.y_train == label)[page["example"]], 0].astype(float)
+n_fft = int(page["fft"])
 hop = n_fft // 4
-try:
-    w1 = wave_kernel(ss["au_k1"], ss["au_freq"])
-    y1 = convlab.conv1d(x, w1, padding="same")
-    spec = convlab.spectrogram(x, n_fft, hop)
-    w2 = SPECTRO_KERNELS[ss["au_k2"]]
-    y2 = convlab.conv2d(np.log1p(spec), w2, padding="same")
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
+w1 = wave_kernel(page["k1"], page["freq"])
+y1 = convlab.conv1d(x, w1, padding="same")
+spec = convlab.spectrogram(x, n_fft, hop)
+w2 = SPECTRO_KERNELS[page["k2"]]
+y2 = convlab.conv2d(np.log1p(spec), w2, padding="same")
 
 left, right = st.columns(2)
 with left:
     st.subheader("Waveform → 1D convolution")
     chart(signal_figure([("waveform", x), (f"after the 1D kernel ({len(w1)} weights)", y1)], x_title="sample",
-                        font_size=font_size() - 4, height=380), "au_wave")
+                        font_size=font_size() - 4, height=380), page.key("wave"))
     st.markdown(f"{len(x)} samples at {RATE:,} Hz ({len(x) / RATE * 1000:.0f} ms). The kernel slides along time "
                 f"only; strongest response |y| = **{np.abs(y1).max():.2f}**.")
     chart(signal_figure([(f"the 1D kernel: {len(w1)} weights", w1)], x_title="tap", font_size=font_size() - 4,
-                        height=200), "au_k1_fig")
+                        height=200), page.key("k1_fig"))
     torch_badge(check_conv(1, y1, x, w1, padding="same"))
 with right:
     st.subheader("Spectrogram → 2D convolution")
-    chart(spectro_figure(np.log1p(spec), y2, RATE, n_fft, hop, font_size=font_size() - 4), "au_spec")
+    chart(spectro_figure(np.log1p(spec), y2, RATE, n_fft, hop, font_size=font_size() - 4), page.key("spec"))
     st.markdown(f"Each column: the frequencies in {n_fft} samples ({n_fft / RATE * 1000:.0f} ms), every {hop} "
                 f"samples: a {spec.shape[0]} × {spec.shape[1]} grid. The 5×5 kernel slides along time and frequency; "
                 f"strongest response **{y2.max():.2f}**.")
     chart(grid_figure([w2], ["the 2D kernel (rows: frequency, columns: time)"], font_size=font_size() - 4, cell=30),
-          "au_k2_fig")
+          page.key("k2_fig"))
     torch_badge(check_spectrogram(spec, x, n_fft, hop))
     torch_badge(check_conv(2, y2, np.log1p(spec), w2, padding="same"))
 
@@ -84,6 +83,5 @@ st.caption("The strongest response of each hand-made kernel to example 0 of each
 table = {}
 for c, name in enumerate(AUDIO_CLASSES):
     clip = data.x_train[np.flatnonzero(data.y_train == c)[0], 0].astype(float)
-    table[name] = detector_responses(clip, n_fft, hop, ss["au_freq"])
+    table[name] = detector_responses(clip, n_fft, hop, page["freq"])
 st.table({sound: {k: f"{v:.2f}" for k, v in row.items()} for sound, row in table.items()})
-sync_url(P, SCHEMA)

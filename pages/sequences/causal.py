@@ -5,51 +5,49 @@ import streamlit as st
 
 import convlab
 from convlab.figures.sequences import causal_stack_figure, signal_figure
-from convlab.signals import make_series
-from convlab.verify import check_causal_stack, check_conv
-from ui.state import font_size, stop_with, sync_url, use_state
+from convlab.sequences.signals import make_series
+from convlab.sequences.checks import check_causal_stack
+from convlab.convolution.checks import check_conv
+from ui.state import font_size
 from ui.urlstate import Choice, Int, Schema
 from ui.widgets import chart, show_error, torch_badge
+from ui.lesson import lesson
 
 P = "cz"
 SCHEMA = Schema(
     Int("k", 3, 1, 6), Int("dilation", 1, 1, 4), Int("t", 20, 0, 47), Int("seed", 0, 0, 999),
     Int("sk", 2, 2, 3), Int("layers", 4, 1, 8), Choice("pattern", "doubling", ("doubling", "all 1")), Int("out", 20, 0, 99),
 )
-ss = st.session_state
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Causal and dilated convolution")
 st.caption("For a forecast, output t may use only what is known at time t: inputs t, t − 1, … never t + 1. Causal "
            "padding puts all (k − 1)·d zeros before the sequence and none after, so every output sees only the past.")
 
 with st.sidebar:
     st.subheader("One layer")
-    st.number_input("Kernel k (a moving average)", 1, 6, key="cz_k")
-    st.number_input("Dilation d", 1, 4, key="cz_dilation")
-    st.number_input("Series (seed)", 0, 999, key="cz_seed")
+    st.number_input("Kernel k (a moving average)", 1, 6, key=page.key("k"))
+    st.number_input("Dilation d", 1, 4, key=page.key("dilation"))
+    st.number_input("Series (seed)", 0, 999, key=page.key("seed"))
     st.subheader("A stack (WaveNet)")
-    st.number_input("Kernel k of each layer", 2, 3, key="cz_sk")
-    st.number_input("Layers", 1, 8, key="cz_layers")
-    st.radio("Dilations", ["doubling", "all 1"], key="cz_pattern", format_func={"doubling": "1, 2, 4, 8, …",
+    st.number_input("Kernel k of each layer", 2, 3, key=page.key("sk"))
+    st.number_input("Layers", 1, 8, key=page.key("layers"))
+    st.radio("Dilations", ["doubling", "all 1"], key=page.key("pattern"), format_func={"doubling": "1, 2, 4, 8, …",
                                                                                "all 1": "1, 1, 1, … (no dilation)"}.get)
 
-x = make_series(48, ss["cz_seed"])
-k, d = ss["cz_k"], ss["cz_dilation"]
+x = make_series(48, page["seed"])
+k, d = page["k"], page["dilation"]
 w = np.full(k, 1.0 / k)
-try:
-    causal = convlab.conv1d_steps(x, w, padding="causal", dilation=d)
-    same = convlab.conv1d_steps(x, w, padding="same", dilation=d)
-except convlab.ConvlabError as err:
-    stop_with(err, P, SCHEMA)
+causal = convlab.conv1d_steps(x, w, padding="causal", dilation=d)
+same = convlab.conv1d_steps(x, w, padding="same", dilation=d)
 
 st.header("Causal vs \"same\" padding")
-st.slider("Output time step t", 0, len(x) - 1, key="cz_t")
-t = ss["cz_t"]
+st.slider("Output time step t", 0, len(x) - 1, key=page.key("t"))
+t = page["t"]
 reads_causal = [pos for _, pos in causal.window_cells(t)]
 reads_same = [pos for _, pos in same.window_cells(t)]
 chart(signal_figure([("input x (an event at step 24)", x), ("causal moving average", causal.output),
                      ("\"same\" moving average", same.output)], font_size=font_size() - 2, height=330, marks=[t]),
-      "cz_series")
+      page.key("series"))
 future = [p for p in reads_same if p > t]
 left, right = st.columns(2)
 with left:
@@ -66,21 +64,20 @@ with right:
         st.success(f"At t = {t} \"same\" happens to read no future step (k = {k}).")
 
 st.header("Dilated causal stacks: a long memory for few weights")
-sk, layers = ss["cz_sk"], ss["cz_layers"]
-dilations = [2 ** i for i in range(layers)] if ss["cz_pattern"] == "doubling" else [1] * layers
+sk, layers = page["sk"], page["layers"]
+dilations = [2 ** i for i in range(layers)] if page["pattern"] == "doubling" else [1] * layers
 try:
     rf = convlab.receptive_field([(sk, 1, dl) for dl in dilations])
     span = max(rf[-1].size + 4, 24)
-    ss["cz_out"] = min(ss["cz_out"], span - 1)
-    st.slider("Output step to trace back", 0, span - 1, key="cz_out")
-    stack = convlab.causal_stack(sk, dilations, ss["cz_out"])
+    page["out"] = min(page["out"], span - 1)
+    st.slider("Output step to trace back", 0, span - 1, key=page.key("out"))
+    stack = convlab.causal_stack(sk, dilations, page["out"])
 except convlab.ConvlabError as err:
     show_error(err)
 else:
-    chart(causal_stack_figure(stack, span, font_size=font_size() - 2), "cz_stack")
+    chart(causal_stack_figure(stack, span, font_size=font_size() - 2), page.key("stack"))
     plain = 1 + (sk - 1) * layers
     st.markdown(f"**{stack.formula()}** time steps, with {layers} layer(s) of {sk} weights each. "
                 f"Without dilation the same {layers} layers see only 1 + ({sk} − 1)·{layers} = {plain}.")
     st.markdown("  \n".join(step.formula for step in rf))
     torch_badge(check_causal_stack(stack))
-sync_url(P, SCHEMA)

@@ -6,19 +6,21 @@ import json
 import streamlit as st
 
 import convlab
-from convlab.data import DATASET_LABELS, DATASETS, load_dataset
-from convlab.export import model_snippet
+from convlab.datasets.base import DATASET_LABELS, DATASETS
+from convlab.datasets.registry import load_dataset
+from convlab.classroom.export import model_snippet
 from convlab.figures.sequences import onehot_figure
 from convlab.figures.training import tiles_figure
-from convlab.modelio import load_model, save_model
-from convlab.models import PRESETS, preset, validate_spec
-from convlab.training import INITS, OPTIMIZERS, TrainConfig, freeze, make_model, weight_layers
-from convlab.verify import check_layer_table
+from convlab.networks.modelio import load_model, save_model
+from convlab.networks.models import PRESETS, preset, validate_spec
+from convlab.networks.training import INITS, OPTIMIZERS, TrainConfig, freeze, make_model, weight_layers
+from convlab.networks.checks import check_layer_table
 from ui.builder import layer_builder
 from ui.drawing import drawing_panel
 from ui.export import export_panel
+from ui.lesson import lesson
 from ui.models import BUNDLED, bundled_model, publish_model, shared_dataset
-from ui.state import font_size, sync_url, use_state
+from ui.state import font_size
 from ui.training import CLASSROOM_PACE, current_job, live_views, run_buttons, start_run
 from ui.urlstate import Choice, Flag, Float, Int, Schema, Text
 from ui.widgets import chart, show_error, torch_badge
@@ -32,7 +34,6 @@ SCHEMA = Schema(
     Int("sample", 0, 0, 299), Flag("pace", False),
 )
 REPORT_EVERY = 3                   # batches between points on the curves
-ss = st.session_state
 
 
 @st.cache_resource(max_entries=4, show_spinner="Preparing the data…")
@@ -42,41 +43,41 @@ def dataset_split(name: str, seed: int):
 
 
 def apply_preset() -> None:
-    ss["tr_spec"] = json.dumps(preset(ss["tr_preset"]))
+    page["spec"] = json.dumps(preset(page["preset"]))
 
 
 def config() -> TrainConfig:
-    return TrainConfig(optimizer=ss["tr_optimizer"], lr=float(ss["tr_lr"]), batch_size=int(ss["tr_batch"]),
-                       epochs=int(ss["tr_epochs"]), weight_decay=float(ss["tr_wd"]), init=ss["tr_init"],
-                       seed=int(ss["tr_seed"]), threads=1, report_every=REPORT_EVERY)
+    return TrainConfig(optimizer=page["optimizer"], lr=float(page["lr"]), batch_size=int(page["batch"]),
+                       epochs=int(page["epochs"]), weight_decay=float(page["wd"]), init=page["init"],
+                       seed=int(page["seed"]), threads=1, report_every=REPORT_EVERY)
 
 
 def start() -> None:
-    start_run(json.loads(ss["tr_spec"]), shared_dataset(ss["tr_dataset"]), config(),
-              CLASSROOM_PACE if ss["tr_pace"] else 0.0)
+    start_run(json.loads(page["spec"]), shared_dataset(page["dataset"]), config(),
+              CLASSROOM_PACE if page["pace"] else 0.0)
 
 
-use_state(P, SCHEMA)
+page = lesson(P, SCHEMA)
 st.title("Training lab")
 st.caption("Build a small CNN, train it on bundled data, and watch the curves, gradients, filters and feature maps "
            "change while it learns. The run goes on while you visit other pages; the sidebar shows how far it is.")
 
 with st.sidebar:
-    st.selectbox("Data", DATASETS, key="tr_dataset", format_func=DATASET_LABELS.get,
+    st.selectbox("Data", DATASETS, key=page.key("dataset"), format_func=DATASET_LABELS.get,
                  help="digits: scikit-learn's 1797 handwritten 8×8 digits; shapes: generated 32×32 colour shapes; "
                       "dna: one-hot DNA, half with a TATA motif (1D: try the 'motif' preset); "
                       "faces: scikit-image's LFW faces against photo patches and textures")
-    st.selectbox("Optimizer", OPTIMIZERS, key="tr_optimizer")
-    st.number_input("Learning rate", 1e-5, 100.0, key="tr_lr", format="%.5f")
-    st.number_input("Batch size", 4, 512, key="tr_batch")
-    st.number_input("Epochs", 1, 50, key="tr_epochs")
-    st.number_input("Weight decay", 0.0, 0.1, key="tr_wd", format="%.4f")
-    st.selectbox("Initialisation", INITS, key="tr_init",
+    st.selectbox("Optimizer", OPTIMIZERS, key=page.key("optimizer"))
+    st.number_input("Learning rate", 1e-5, 100.0, key=page.key("lr"), format="%.5f")
+    st.number_input("Batch size", 4, 512, key=page.key("batch"))
+    st.number_input("Epochs", 1, 50, key=page.key("epochs"))
+    st.number_input("Weight decay", 0.0, 0.1, key=page.key("wd"), format="%.4f")
+    st.selectbox("Initialisation", INITS, key=page.key("init"),
                  help="constant: every weight equal, so all filters stay identical (symmetry never breaks)")
-    st.number_input("Seed", 0, 9999, key="tr_seed")
-    st.number_input("Test image for the feature maps", 0, 299, key="tr_sample")
+    st.number_input("Seed", 0, 9999, key=page.key("seed"))
+    st.number_input("Test image for the feature maps", 0, 299, key=page.key("sample"))
 
-data = shared_dataset(ss["tr_dataset"])      # the same copy the image pages use
+data = shared_dataset(page["dataset"])      # the same copy the image pages use
 fs = font_size() - 2
 with st.expander("Data", expanded=False):
     st.markdown(f"{len(data.x_train)} training and {len(data.x_test)} test images of "
@@ -84,15 +85,15 @@ with st.expander("Data", expanded=False):
                 f"{', '.join(f'{m:.3f}' for m in data.mean)} and std {', '.join(f'{s:.3f}' for s in data.std)}.")
     rgb = data.input_shape[0] == 3
     if data.is_sequence:       # one-hot DNA: 4 channels × length
-        chart(onehot_figure(data.x_train[0]), "tr_examples")
+        chart(onehot_figure(data.x_train[0]), page.key("examples"))
     else:
         chart(tiles_figure([data.x_train[i] if rgb else data.x_train[i][0] for i in range(16)],
-                           [data.classes[data.y_train[i]] for i in range(16)], rgb=rgb, signed=False), "tr_examples")
+                           [data.classes[data.y_train[i]] for i in range(16)], rgb=rgb, signed=False), page.key("examples"))
 
 st.subheader("Model")
-st.selectbox("Preset network", list(PRESETS), key="tr_preset", on_change=apply_preset,
+st.selectbox("Preset network", list(PRESETS), key=page.key("preset"), on_change=apply_preset,
              help="Loads the preset's layers into the builder below; then add, remove, move or change any layer.")
-spec, rows, err = layer_builder("tr_spec", data.input_shape, len(data.classes))
+spec, rows, err = layer_builder(page.key("spec"), data.input_shape, len(data.classes))
 if err is None:
     st.markdown(f"**{sum(r.params for r in rows):,} parameters**, {sum(r.mult_adds for r in rows):,} "
                 "multiply–adds per image")
@@ -110,9 +111,9 @@ if trained:
         st.caption("Seed 003: a trained network's early layers are general feature detectors. Freeze them and "
                    "retrain only the rest, here on a different train/test split of the same data.")
         names = [name for name, _ in weight_layers(job.model)]
-        frozen = st.multiselect("Freeze", names, default=[n for n in names if n != "classifier"], key="tr_freeze")
-        split = st.number_input("New split (seed)", 1, 99, 1, key="tr_split")
-        if st.button("Retrain the unfrozen layers", key="tr_transfer"):
+        frozen = st.multiselect("Freeze", names, default=[n for n in names if n != "classifier"], key=page.key("freeze"))
+        split = st.number_input("New split (seed)", 1, 99, 1, key=page.key("split"))
+        if st.button("Retrain the unfrozen layers", key=page.key("transfer")):
             try:
                 model = copy.deepcopy(job.model)
                 trainable = freeze(model, frozen)
@@ -124,11 +125,10 @@ if trained:
                 st.rerun()
     blob = save_model(job.model.cpu(), job.spec, job.data.input_shape, job.data.classes, job.data.mean, job.data.std)
     st.download_button("Save the model (.safetensors)", blob, file_name=f"convlab-{job.data.name}.safetensors",
-                       mime="application/octet-stream", key="tr_save")
+                       mime="application/octet-stream", key=page.key("save"))
 
 if data.is_sequence:
     st.info("Drawing your own input and loading a saved model are for the image datasets.")
-    sync_url(P, SCHEMA)
     st.stop()
 st.subheader("Draw your own")
 if trained and job.data.name == data.name:
@@ -139,17 +139,16 @@ else:
         model, source = make_model(spec, data, TrainConfig()), "an untrained model (press Start to train it)"
 drawing_panel(model, data, source, fs)
 
-upload = st.file_uploader("Load a model saved by ConvLab", type=["safetensors"], key="tr_upload")
+upload = st.file_uploader("Load a model saved by ConvLab", type=["safetensors"], key=page.key("upload"))
 if upload is not None:
     try:
         model, meta = load_model(upload.getvalue())
     except convlab.ConvlabError as bad:
         show_error(bad)
     else:
-        ss["tr_loaded"] = (model, meta)
+        page["loaded"] = (model, meta)
         if tuple(meta["input_shape"]) == data.input_shape and len(meta["classes"]) == len(data.classes):
             publish_model(model, meta["spec"], data, f"uploaded: {upload.name}")
         st.success(f"Loaded a model for {'×'.join(map(str, meta['input_shape']))} inputs and "
                    f"{len(meta['classes'])} classes with {sum(p.numel() for p in model.parameters()):,} parameters.")
 
-sync_url(P, SCHEMA)

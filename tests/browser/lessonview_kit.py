@@ -8,7 +8,7 @@ import urllib.parse
 from chromium import SHOTS, load, runs_started, wait_quiet
 from playwright.sync_api import expect
 
-from convlab._format import num
+from convlab._core.format import num
 
 VIEW = "[data-testid='lesson-view']"
 

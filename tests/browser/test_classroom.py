@@ -14,7 +14,7 @@ import re
 
 from chromium import SHOTS, open_page, wait_quiet
 
-from convlab.exercises import format_answer, make_set
+from convlab.classroom.exercises import format_answer, make_set
 
 KEY = "^([A-Z0-9]{4}-){4}[A-Z0-9]{4}$"                                     # a teacher key as the page shows it
 EXERCISES = make_set(["output_size", "tf_same", "conv_cell"], 3, 1, 1)    # the teacher page's first three kinds

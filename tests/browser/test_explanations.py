@@ -33,7 +33,7 @@ def test_three_maps_a_typed_share_and_the_sanity_check(server, browser):
 def test_an_uploaded_photo_on_the_faces_model(server, browser, tmp_path):
     from PIL import Image
 
-    from convlab.samples import sample_image
+    from convlab.datasets.photos import sample_image
     photo = tmp_path / "astronaut.png"
     Image.fromarray((sample_image("astronaut", 200) * 255).astype(np.uint8)).save(photo)
     page, errors = load(browser, f"{server}/occlusion?model=faces&source=upload&window=5&stride=2", "explanations-upload-before")

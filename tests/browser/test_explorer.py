@@ -14,10 +14,10 @@ from lessonview_kit import VIEW, assert_readable, cells, headline, lines, press,
 def unit():
     """Unit (map 3, row 4, column 7) of the faces model's third layer (conv 2) on the page's first image, as convlab
     computes it: what the detail view must show."""
-    from convlab.classify import bundled
-    from convlab.data import load_dataset
-    from convlab.network import layer_maps
-    from convlab.units import unit_at
+    from convlab.networks.bundled import bundled
+    from convlab.datasets.registry import load_dataset
+    from convlab.networks.maps import layer_maps
+    from convlab.networks.units import unit_at
 
     data = load_dataset("faces")
     x = data.normalise(data.x_test[7:8])[0]

@@ -248,7 +248,7 @@ def test_backward_clicks_light_what_each_gradient_is_made_of(server, browser):
     x = np.array([[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]], float)
     w = np.array([[1.0, 0], [0, -1]])
     y = convlab.conv2d(x, w, stride=2, padding=1)
-    from convlab.backward import loss_gradient
+    from convlab.convolution.backward import loss_gradient
     dy = loss_gradient(y, "square")
     g = convlab.conv2d_backward(x, w, dy, stride=2, padding=1)
     # dL/dW[0, 0, 1, 0]: X at rows 1 + 2i, cols 0 + 2j of the padded input, times dL/dY[i, j]
@@ -391,7 +391,7 @@ def test_conv3d_steps_every_output_slice_by_slice(server, browser, params):
     """/conv3d: the keyboard and a click on any output plane reach every output; the window sits on exactly the
     slices, rows and columns convlab's step reads, with the kernel's depth slices; the per-slice sums written out
     add up to convlab's value; no rerun while stepping."""
-    from convlab.volumes import KERNELS3D, make_volume
+    from convlab.convolution.conv3d import KERNELS3D, make_volume
     import oracle
 
     volume = make_volume(params.get("volume", "clip"), params.get("depth", 5), params.get("size", 8))

@@ -114,7 +114,7 @@ def test_uploaded_photo_feature_maps_and_occlusion(server, browser, tmp_path):
     import numpy as np
     from PIL import Image
 
-    from convlab.samples import sample_image
+    from convlab.datasets.photos import sample_image
     photo = tmp_path / "flower.jpg"
     Image.fromarray((sample_image("flower.jpg", 400) * 255).astype(np.uint8)).save(photo, "JPEG")
     page, errors = load(browser, f"{server}/features?source=upload", "features-upload-before")
@@ -131,7 +131,7 @@ def test_uploaded_photo_feature_maps_and_occlusion(server, browser, tmp_path):
 
 
 def test_exercises_one_right_one_wrong(server, browser):
-    from convlab.exercises import format_answer, make_set
+    from convlab.classroom.exercises import format_answer, make_set
     exercises = make_set(["params", "tf_same"], 2, 1, 3)
     page, errors = load(browser, f"{server}/exercises?kinds=params,tf_same&count=2&level=1&seed=3", "exercises-before")
     forms = page.locator("[data-testid='stForm']")

@@ -7,7 +7,7 @@ import re
 import urllib.parse
 
 from chromium import SHOTS, load, wait_idle, wait_quiet, wait_trained, wait_value
-from convlab.models import preset
+from convlab.networks.models import preset
 
 
 def _spec(page) -> list[str]:

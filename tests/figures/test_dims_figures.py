@@ -6,7 +6,7 @@ import re
 import numpy as np
 
 import convlab
-from convlab.dna import one_hot
+from convlab.sequences.dna import one_hot
 from convlab.figures.sequences import BASE_COLOURS, activation_figure, causal_stack_figure, logo_figure, onehot_figure
 from convlab.figures.variants import connectivity_figure
 

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from apptest_kit import figure, open_page, shown, values
-from convlab.signals import SPECTRO_KERNELS, make_audio, wave_kernel
+from convlab.sequences.signals import SPECTRO_KERNELS, make_audio, wave_kernel
 
 PAGE = "pages/sequences/audio.py"
 

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from apptest_kit import figure, open_page, shown, values
-from convlab.signals import make_series
+from convlab.sequences.signals import make_series
 
 PAGE = "pages/sequences/causal.py"
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from convlab.exercises import format_answer
+from convlab.classroom.exercises import format_answer
 from ui import store
 from ui.store import limits
 
@@ -157,7 +157,7 @@ def test_wrong_teacher_key_and_an_unreachable_database(monkeypatch):
 
 
 def test_the_teacher_shares_a_model_closes_reopens_and_deletes_the_class():
-    from convlab.classify import ASSETS
+    from convlab.networks.bundled import ASSETS
     at, code, key = _start_class()
     at.switch_page("pages/training/lab.py").run()
     at.file_uploader(key="tr_upload").upload("mine.safetensors", (ASSETS / "digits_small.safetensors").read_bytes(),

@@ -6,7 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from apptest_kit import open_page, shown, view_data
-from convlab.volumes import KERNELS3D, make_volume
+from convlab.convolution.conv3d import KERNELS3D, make_volume
 
 PAGE = "pages/convolution/conv3d.py"
 

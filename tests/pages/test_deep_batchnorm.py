@@ -6,7 +6,7 @@ import pytest
 
 import convlab
 from apptest_kit import figures, finish_experiment, open_page, shown, values
-from convlab.norm import example_batch
+from convlab.deep.norm import example_batch
 
 PAGE = "pages/deep/batchnorm.py"
 

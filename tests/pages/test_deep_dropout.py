@@ -5,7 +5,7 @@ import pytest
 
 import convlab
 from apptest_kit import figures, finish_experiment, open_page, shown, values
-from convlab.dropout import example_layer
+from convlab.deep.dropout import example_layer
 
 PAGE = "pages/deep/dropout.py"
 

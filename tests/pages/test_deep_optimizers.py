@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from apptest_kit import figures, finish_experiment, open_page, shown, values
-from convlab.optim import OPTIMIZERS, SURFACES, optimize_path
+from convlab.deep.optim import OPTIMIZERS, SURFACES, optimize_path
 
 PAGE = "pages/deep/optimizers.py"
 

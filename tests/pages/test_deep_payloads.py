@@ -3,7 +3,7 @@
 import pytest
 
 from apptest_kit import open_page
-from convlab.norm import example_batch
+from convlab.deep.norm import example_batch
 from convlab.parse import format_grids
 
 LIMIT = 2 * 2**20

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from apptest_kit import figure, open_page, shown, values
-from convlab.dna import make_dna
+from convlab.sequences.dna import make_dna
 
 PAGE = "pages/sequences/dna.py"
 

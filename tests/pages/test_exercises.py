@@ -1,6 +1,6 @@
 """AppTest: practice exercises, a teacher's set with its score, and the teacher page."""
 
-from convlab.exercises import format_answer, make_exercise, make_set
+from convlab.classroom.exercises import format_answer, make_exercise, make_set
 
 from apptest_kit import open_page, shown
 

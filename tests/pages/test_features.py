@@ -78,7 +78,7 @@ def test_every_photo_gets_its_face_probability():
     import re
 
     import convlab
-    from convlab.samples import sample_image
+    from convlab.datasets.photos import sample_image
 
     at = open_page(PAGE, sample="astronaut")
     got = int(re.search(r"P\(face\) = \*\*(\d+)%", shown(at)).group(1))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from apptest_kit import figures, finish_experiment, open_page, shown, values
-from convlab.featvis import feature_visualisation
+from convlab.images.featvis import feature_visualisation
 
 PAGE = "pages/images/featvis.py"
 

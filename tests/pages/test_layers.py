@@ -11,9 +11,9 @@ import torch
 from PIL import Image
 
 from apptest_kit import open_page, shown, view_data
-from convlab._format import num
-from convlab.classify import bundled
-from convlab.data import load_dataset
+from convlab._core.format import num
+from convlab.networks.bundled import bundled
+from convlab.datasets.registry import load_dataset
 
 PAGE = "pages/images/layers.py"
 

@@ -4,7 +4,7 @@ to a friend, the teacher's shared model) on the occlusion and network pages."""
 import numpy as np
 
 from ui import store
-from convlab.classify import ASSETS
+from convlab.networks.bundled import ASSETS
 from ui.models import KEY
 
 from apptest_kit import figure, open_page, shown, values

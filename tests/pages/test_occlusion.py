@@ -90,7 +90,7 @@ def test_a_large_map_goes_through_the_job_pool_and_shows_when_done(monkeypatch):
     (one worker) and both jobs are the test's: it lets each one go on only after it has checked the page."""
     import threading
 
-    import convlab.attribution
+    import convlab.images.explain.occlusion
     from ui import jobs
 
     pool = jobs.JobPool(workers=1)
@@ -99,13 +99,13 @@ def test_a_large_map_goes_through_the_job_pool_and_shows_when_done(monkeypatch):
     other = jobs.TaskJob(lambda on_progress: other_done.wait(60))         # another student's job holds the worker
     pool.submit(other)
     assert _wait(lambda: other.snapshot().state == "running")
-    views = convlab.attribution.occlusion_views
+    views = convlab.images.explain.occlusion.occlusion_views
 
     def held_views(*args, on_progress, **kwargs):                        # reports 5 positions, then waits
         on_progress(5, 961)
         assert page_job_may_finish.wait(60)
         return views(*args, on_progress=on_progress, **kwargs)
-    monkeypatch.setattr(convlab.attribution, "occlusion_views", held_views)
+    monkeypatch.setattr(convlab.images.explain.occlusion, "occlusion_views", held_views)
 
     at = open_page(PAGE, model="shapes", window="2", stride="1")        # 31 × 31 = 961 positions > 400
     assert "961 occluder positions: waiting for a free worker, 1 in the queue." in shown(at)
@@ -138,8 +138,8 @@ def test_a_large_map_goes_through_the_job_pool_and_shows_when_done(monkeypatch):
 
 def test_faces_model_on_a_photo_and_the_eyes_cost_more_than_the_background():
     """The faces model at its own size (25×25 grey) on a bundled photo; the page states the measured
-    eyes-versus-background result, the same numbers convlab.faces_checks gives."""
-    from convlab.faces_checks import eyes_versus_background
+    eyes-versus-background result, the same numbers convlab.networks.face_checks gives."""
+    from convlab.networks.face_checks import eyes_versus_background
 
     at = open_page(PAGE, model="faces", source="sample", sample="astronaut", window="5", stride="2")
     text = shown(at)
@@ -154,8 +154,8 @@ def test_faces_model_on_a_photo_and_the_eyes_cost_more_than_the_background():
 
 def _digits_input(index: int):
     """The bundled digits model and test image `index` as the page reads it (normalised, float32)."""
-    from convlab.classify import bundled
-    from convlab.data import load_dataset
+    from convlab.networks.bundled import bundled
+    from convlab.datasets.registry import load_dataset
     data = load_dataset("digits")
     return bundled("digits").model.cpu().eval(), data.normalise(data.x_test[index:index + 1])[0]
 
@@ -217,7 +217,7 @@ def test_the_sanity_check_runs_in_the_job_pool_and_shows_which_maps_change():
     model, x = _digits_input(5)
     target = int(exp.job.result.target)
     base = np.zeros_like(x)[None]
-    from convlab.data import load_dataset
+    from convlab.datasets.registry import load_dataset
     base_n = load_dataset("digits").normalise(base.astype(np.float32))[0]
     want = convlab.sanity_check(model, x, target, convlab.METHODS, (3, 3), (2, 2), base_n, 3, 0)
     assert [s.layer for s in want.steps] == [s.layer for s in exp.job.result.steps] == [None, 7, 3, 0]

@@ -12,8 +12,8 @@ PAGE = "pages/images/patches.py"
 
 def _hooked(name: str, layer: int, images: list[int]) -> np.ndarray:
     """The layer's output (N, K, h, w) for these test images of the bundled model, read by a forward hook."""
-    from convlab.classify import bundled
-    from convlab.data import load_dataset
+    from convlab.networks.bundled import bundled
+    from convlab.datasets.registry import load_dataset
     model, data = bundled(name).model.cpu().eval(), load_dataset(name)
     seen = []
     handle = model[layer].register_forward_hook(lambda m, i, out: seen.append(out.detach()))
@@ -40,7 +40,7 @@ def _check_rows(rows: list[dict], name: str, layer: int, unit: int) -> None:
 
 def _check_titles(at, name: str, layer: int) -> None:
     """A title per unit, "(≤ 0)" on exactly the units the hook never sees positive on any test image."""
-    from convlab.data import load_dataset
+    from convlab.datasets.registry import load_dataset
     top = _hooked(name, layer, list(range(len(load_dataset(name).x_test)))).max(axis=(0, 2, 3))    # (K,)
     titles = [a["text"] for a in figure(at, 0)["layout"]["annotations"]]
     assert titles == [f"unit {u}" + (" (≤ 0)" if v <= 0 else "") for u, v in enumerate(top)]
@@ -97,7 +97,7 @@ def test_my_own_model_in_the_tab_and_a_stored_one_by_id(monkeypatch):
     """The student's model (here the digits weights loaded in the training lab, over the store's size cap so it
     stays in the tab): its top patches are those of the same weights bundled, kept while only the unit changes;
     a stored model's id in a link gives the same."""
-    from convlab.classify import ASSETS
+    from convlab.networks.bundled import ASSETS
     from ui import store
 
     weights = (ASSETS / "digits_small.safetensors").read_bytes()

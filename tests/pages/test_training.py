@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from apptest_kit import figure, open_page, rendered, shown, values
-from convlab.models import preset
+from convlab.networks.models import preset
 
 PAGE = "pages/training/lab.py"
 

@@ -6,7 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from apptest_kit import figure, heatmap_text, open_page, rendered, shown, values, view_data
-from convlab.grouped import small_layer
+from convlab.convolution.grouped import small_layer
 
 PAGE = "pages/convolution/variants.py"
 

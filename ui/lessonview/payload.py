@@ -9,7 +9,7 @@ Kinds, each replayed the same way the library computes it:
   With groups, filter o reads only the C/groups channels of its group; the others are shown as not read.
 - "conv3d": a conv3d trace: the same with a depth axis; the view shows the slices the kernel's depth slices
   lie on, every slice of the volume small, and the partial sum of each kernel depth slice.
-- "unit": one unit of a real network (convlab.units): the window of each input map, the filter channel by
+- "unit": one unit of a real network (convlab.networks.units): the window of each input map, the filter channel by
   channel, the per-channel sums, then the bias and the activation as the last steps (or a pool window).
 - "pool": a pool trace: the padded input (padding -inf for max), outputs, mode and the argmax of each window.
 - "windows": only where the windows fall (the padding lesson): how many windows read each cell.
@@ -29,8 +29,8 @@ from collections.abc import Sequence
 import numpy as np
 
 import convlab
-from convlab.arithmetic import SizeExplanation
-from convlab.units import ConvUnit, PoolUnit
+from convlab.convolution.arithmetic import SizeExplanation
+from convlab.networks.units import ConvUnit, PoolUnit
 
 __all__ = ["arr", "encode", "conv_view", "conv3d_view", "unit_view", "colour_limit", "pool_view", "windows_view",
            "stamp_view", "links_view", "panel", "matrix_links", "grad_w_view", "grad_x_view", "dropped_axes",
@@ -147,7 +147,7 @@ def colour_limit(maps: np.ndarray) -> float:
 
 
 def unit_view(unit: ConvUnit | PoolUnit, before, before_label: str, title: str) -> dict:
-    """One unit of a network (convlab.units.ConvUnit or PoolUnit) as the view's "unit" document. before: the maps
+    """One unit of a network (convlab.networks.units.ConvUnit or PoolUnit) as the view's "unit" document. before: the maps
     of the layer before (C, H, W), drawn small (colours only, 4 decimals) with the unit's window outlined.
 
     A conv unit has one step per input channel (its window × the filter's channel = products, summed), then the

@@ -14,7 +14,7 @@ const TIMES = "\u00d7";
 const VIEWS = new WeakMap();          // the component's parent element -> its View (one per mounted component)
 let keyboardOwner = null;             // the view that keys pressed outside any input go to (a presenter's clicker)
 
-// ---------------------------------------------------------------- numbers, as convlab/_format.py writes them
+// ---------------------------------------------------------------- numbers, as convlab/_core/format.py writes them
 
 function roundDigits(digits, keep) {
   // round a decimal digit string to `keep` digits, half to even (Python's formatting of the exact binary value)

@@ -13,7 +13,7 @@ import pathlib
 import numpy as np
 import streamlit as st
 
-from convlab.network import LayerMaps
+from convlab.networks.maps import LayerMaps
 from ui.lessonview.payload import colour_limit
 
 HERE = pathlib.Path(__file__).resolve().parent

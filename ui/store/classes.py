@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from convlab.exercises import Exercise, Result, make_set
+from convlab.classroom.exercises import Exercise, Result, make_set
 from ui.grading import MAX_TRIES, QuestionState, fold, read_attempt
 from ui.store import limits
 from ui.store.codes import (check_nickname, code_or_none, digest, format_code, key_digest, new_code, new_key, new_seat,
                             parse_code, same_digest, valid_seat)
 from ui.store.db import ClassError, reading, retention_days, writing
+from ui.store.retention import delete_classes, maybe_purge, purge_expired
 from ui.store.schema import attempts, classes, reveals, students
 
 __all__ = ["ClassInfo", "Seat", "Submission", "create_class", "lookup", "join", "seat", "submit", "reveal",
@@ -29,9 +30,7 @@ __all__ = ["ClassInfo", "Seat", "Submission", "create_class", "lookup", "join", 
            "format_code", "code_or_none", "check_nickname", "MAX_STUDENTS"]
 
 MAX_STUDENTS = 300
-_PURGE_EVERY = 600.0
 CLOSED = "your teacher has closed this class: answers are no longer taken (yours so far are saved)"
-_last_purge = [0.0]
 
 
 # ---------------------------------------------------------------- what the pages get
@@ -95,13 +94,6 @@ class Submission:
 
 
 # ---------------------------------------------------------------- teacher
-
-def maybe_purge(now: float) -> None:
-    """purge_expired(), at most every 10 minutes per process (called when classes start and models are stored)."""
-    if now - _last_purge[0] > _PURGE_EVERY:
-        _last_purge[0] = now
-        purge_expired(now)
-
 
 def create_class(kinds: Sequence[str], count: int, level: int, seed: int, tries: int = 2,
                  title: str = "ConvLab class") -> tuple[ClassInfo, str]:
@@ -171,25 +163,7 @@ def delete_class(code: str, key: str, client: str = "") -> None:
     teacher_class(code, key, client)
     with writing() as conn:
         cid = conn.execute(sa.select(classes.c.id).where(classes.c.code == parse_code(code))).scalar_one()
-        _delete_classes(conn, [cid])
-
-
-def _delete_classes(conn, ids: list[int]) -> None:
-    for table in (attempts, reveals, students):
-        conn.execute(table.delete().where(table.c.class_id.in_(ids)))
-    conn.execute(classes.delete().where(classes.c.id.in_(ids)))
-
-
-def purge_expired(now: float | None = None) -> dict[str, int]:
-    """Delete the classes (with their students and answers) and the stored models past their retention."""
-    from ui.store.schema import models
-    now = time.time() if now is None else now
-    with writing() as conn:
-        ids = list(conn.execute(sa.select(classes.c.id).where(classes.c.expires_at < now)).scalars())
-        if ids:
-            _delete_classes(conn, ids)
-        gone = conn.execute(models.delete().where(models.c.expires_at < now)).rowcount
-    return {"classes": len(ids), "models": gone}
+        delete_classes(conn, [cid])
 
 
 # ---------------------------------------------------------------- students

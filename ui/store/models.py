@@ -1,5 +1,5 @@
 """Finished models kept server-side under a short id, so a reload or a link (/occlusion?model=<id>) brings them
-back: the safetensors bytes with their JSON spec (convlab.modelio) and a little metadata, in the class store,
+back: the safetensors bytes with their JSON spec (convlab.networks.modelio) and a little metadata, in the class store,
 kept as long as classes (CONVLAB_RETENTION_DAYS) and at most CONVLAB_MODEL_MAX_MB (default 8) each.
 """
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from convlab.modelio import load_model
-from ui.store.classes import maybe_purge
+from convlab.networks.modelio import load_model
+from ui.store.retention import maybe_purge
 from ui.store.db import ClassError, reading, retention_days, writing
 from ui.store.schema import models
 
@@ -54,13 +54,13 @@ def max_bytes() -> int:
 @dataclass(frozen=True)
 class StoredModel:
     id: str
-    data: bytes                 # safetensors written by convlab.modelio.save_model
+    data: bytes                 # safetensors written by convlab.networks.modelio.save_model
     meta: dict                  # dataset, source (and what modelio's header says: spec, input_shape, classes)
     expires_at: float
 
 
 def save_model_bytes(data: bytes, dataset: str, source: str) -> str:
-    """Store a model (the bytes of convlab.modelio.save_model) and return its id. The same bytes stored again
+    """Store a model (the bytes of convlab.networks.modelio.save_model) and return its id. The same bytes stored again
     get the same id (and are kept longer)."""
     if len(data) > max_bytes():
         raise ClassError(f"this model is {len(data) / 2**20:.1f} MB; models kept on the server are at most "

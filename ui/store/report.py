@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from convlab.exercises import format_answer
+from convlab.classroom.exercises import format_answer
 from ui.grading import fold
 from ui.store.classes import ClassInfo, teacher_class
 from ui.store.db import reading

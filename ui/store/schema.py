@@ -1,5 +1,5 @@
 """The class store's tables (SQLAlchemy Core). Change them only together with a new migration in
-ui/store/migrations/versions/: tests/test_store.py checks that the migrated database equals these tables.
+ui/store/migrations/versions/: tests/app/test_store.py checks that the migrated database equals these tables.
 
 Times are seconds since the epoch (UTC), the same in SQLite and PostgreSQL. Nothing secret is stored in clear:
 the teacher key and each student's seat token are stored as SHA-256 digests.
@@ -75,7 +75,7 @@ models = sa.Table(
     sa.Column("id", sa.String(16), primary_key=True),                     # what a link carries: ?model=<id>
     sa.Column("sha256", sa.String(64), nullable=False, index=True),
     sa.Column("meta", sa.Text, nullable=False),                           # JSON: dataset, source, input shape, classes
-    sa.Column("data", sa.LargeBinary, nullable=False),                    # safetensors with the spec (convlab.modelio)
+    sa.Column("data", sa.LargeBinary, nullable=False),                    # safetensors with the spec (convlab.networks.modelio)
     sa.Column("size", sa.Integer, nullable=False),
     sa.Column("created_at", sa.Double, nullable=False),
     sa.Column("expires_at", sa.Double, nullable=False, index=True),

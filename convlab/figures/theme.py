@@ -1,0 +1,138 @@
+"""One figure style for the Plotly figure builders (convlab.figures) and the GIF renderer (convlab.classroom.export):
+every colour, font size and GIF size lives here, so a lesson looks the same on screen and on a slide.
+
+Colours are ColorBrewer's (colour-blind safe) and each means one thing everywhere: blue–white–red for signed
+values (centred on 0), blues for counts, one orange for what moves (the sliding window, the current output,
+the occluder's edge), grey for padding. Pillow takes the same "#rrggbb" strings as Plotly; rgb() gives the
+numbers where pixels are compared.
+
+>>> rgb(WINDOW), diverging_rgb(0.0), diverging_rgb(-1.0) == rgb(DIVERGING[0][1])
+((230, 97, 1), (247, 247, 247), True)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["BLUE", "STRONG_BLUE", "PALE_BLUE", "LIGHT_BLUE", "WHITE_ISH", "LIGHT_RED", "RED", "ORANGE", "LIGHT_ORANGE", "GREY",
+           "PAD_BG", "GRIDLINE", "PAPER", "INK", "MISSING", "CELL_LINE", "LABEL", "OCCLUDER", "OCCLUDER_OPACITY",
+           "TRANSPARENT", "LOGO_COLOURS", "GROUPS", "ONE_HOT", "GREEN", "WINDOW", "DIVERGING", "COUNTS", "PICTURE", "PROBABILITY",
+           "FONT", "CHART_FONT", "TILE_FONT", "GIF_TITLE_FONT", "GIF_LABEL_FONT", "GIF_CELL_FONT",
+           "GIF_MARGIN", "GIF_TITLE_H", "GIF_LABEL_H", "GIF_GAP", "limit", "log_ticks", "rgb", "rgba", "diverging_rgb"]
+
+# ---------------------------------------------------------------- colours
+BLUE = "#2171b5"              # the main series, bars, a window's taps
+STRONG_BLUE = "#4393c3"       # the diverging scale's negative end
+PALE_BLUE = "#92c5de"
+LIGHT_BLUE = "#c6dbef"        # input cells some window reads
+WHITE_ISH = "#f7f7f7"         # 0 on the diverging scale
+LIGHT_RED = "#f4a582"
+RED = "#d6604d"               # the diverging scale's positive end
+ORANGE = "#e66101"
+LIGHT_ORANGE = "#fdae6b"      # input cells no window reads (dropped)
+GREY = "#999999"              # a neutral bar
+PAD_BG = "#d9d9d9"            # padding cells, and the gaps between cells
+GRIDLINE = "#eeeeee"
+PAPER = "#ffffff"
+INK = "#000000"
+MISSING = "#e6e6e6"           # GIF: a cell with no finite value
+CELL_LINE = "#bebebe"         # GIF: the border of every cell
+LABEL = "#3c3c3c"             # GIF: panel names
+OCCLUDER = "#808080"          # the occluding square (mid grey)
+OCCLUDER_OPACITY = 0.85       # in the figures, where the picture shows through a little
+TRANSPARENT = "rgba(0,0,0,0)"  # click layers
+
+# DNA letters in sequence logos, as in most logo tools; one colour per channel group (Okabe–Ito, colour-blind safe)
+LOGO_COLOURS = {"A": "#109648", "C": "#255C99", "G": "#F7B32B", "T": "#D62839"}
+GROUPS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
+ONE_HOT = "#555555"           # a 1 in a one-hot grid (letters in white on it)
+GREEN = "#1b9e77"             # a fourth series
+
+WINDOW = ORANGE               # the sliding window, the current output cell, the occluder's edge
+# a muted diverging scale (blue negative, white 0, red positive): dark text stays readable on every cell
+DIVERGING = [[0.0, STRONG_BLUE], [0.25, PALE_BLUE], [0.5, WHITE_ISH], [0.75, LIGHT_RED], [1.0, RED]]
+COUNTS = "Blues"              # non-negative counts (windows per cell, a confusion matrix)
+PICTURE = "Greys"             # greyscale pictures: ink dark on white
+PROBABILITY = "Viridis"       # probabilities in [0, 1]
+
+# ---------------------------------------------------------------- fonts (px)
+FONT = 16                     # lesson figures on a projector
+CHART_FONT = 14               # charts and grids beside text
+TILE_FONT = 12                # titles of many small tiles
+GIF_TITLE_FONT = 26           # the caption line of a GIF frame, readable on a slide (Pillow's font: no × and no −)
+GIF_LABEL_FONT = 20           # panel names
+GIF_CELL_FONT = 0.36          # numbers in cells, as a fraction of the cell size
+
+# ---------------------------------------------------------------- GIF layout (px)
+GIF_MARGIN, GIF_TITLE_H, GIF_LABEL_H, GIF_GAP = 12, 48, 30, 24
+
+
+def limit(*arrays) -> float:
+    """The colour range (±) for signed values: 1.6 × the largest |value|, so the strongest colour stays light
+    enough for dark numbers on it.
+
+    >>> limit(np.array([-2.0, 1.0])), limit(np.array([-np.inf, 0.5, np.nan]))
+    (3.2, 0.8)
+    """
+    finite = [np.abs(a[np.isfinite(a)]) for a in map(np.asarray, arrays)]     # not max pooling's −inf padding
+    m = max((float(f.max()) for f in finite if f.size), default=0.0)
+    return 1.6 * m if m > 0 else 1.0
+
+
+def log_ticks(*arrays) -> dict:
+    """Tick settings for a log axis over these values, every label a whole number a student reads as it is.
+
+    Plotly labels the ticks between powers of ten with a bare digit ("0.1, 2, 5, 1": a 0.5 that reads as 5).
+    Here, over up to two decades the ticks are 1, 2 and 5 times a power of ten (also 1.5, 3 and 7 within one
+    decade); over more, powers of ten only (every k-th one over many decades); all written out in full, as
+    decimals from 0.001 to 1000 and as 10ⁿ beyond (1 and 10 as such).
+
+    >>> log_ticks([0.09, 0.8])["ticktext"]
+    ['0.01', '0.02', '0.05', '0.1', '0.2', '0.5', '1']
+    >>> log_ticks([0.3, 0.45])["tickvals"][:4], log_ticks([0.008, 3.0])["ticktext"]
+    ([0.1, 0.15, 0.2, 0.3], ['0.001', '0.01', '0.1', '1', '10'])
+    >>> log_ticks([1e-11, 5e2])["ticktext"][-4:]
+    ['10<sup>−2</sup>', '1', '10<sup>2</sup>', '10<sup>4</sup>']
+    """
+    values = np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in arrays] or [np.zeros(0)])
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return {"exponentformat": "power"}
+    lo, hi = int(np.floor(np.log10(values.min()))), int(np.ceil(np.log10(values.max())))
+    hi = max(hi, lo + 1)
+    if hi - lo <= 2:
+        mantissas = (1, 1.5, 2, 3, 5, 7) if hi - lo == 1 else (1, 2, 5)
+        ticks = [float(f"{m * 10.0 ** e:.6g}") for e in range(lo, hi) for m in mantissas] + [float(f"{10.0 ** hi:.6g}")]
+        return {"tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
+    every = -(-(hi - lo) // 8)                                   # at most about 8 labels
+    powers = list(range(lo - lo % every, hi + every, every))
+    plain = all(-3 <= e <= 3 for e in powers)
+
+    def text(e: int) -> str:
+        return f"{10.0 ** e:g}" if plain or e in (0, 1) else f"10<sup>{e}</sup>".replace("-", "−")
+    return {"tickvals": [10.0 ** e for e in powers], "ticktext": [text(e) for e in powers]}
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    """'#e66101' -> (230, 97, 1)."""
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def rgba(colour: str, alpha: float) -> str:
+    """A colour made see-through, for Plotly: rgba('#808080', 0.85) -> 'rgba(128,128,128,0.85)'."""
+    return "rgba({},{},{},{})".format(*rgb(colour), alpha)
+
+
+def diverging_rgb(t: float) -> tuple[int, int, int]:
+    """The DIVERGING colour at t in [-1, 1] (−1 the negative end, 0 white), interpolated between the stops in
+    RGB as Plotly does.
+
+    >>> diverging_rgb(0.5) == rgb(LIGHT_RED), diverging_rgb(9) == rgb(RED)
+    (True, True)
+    """
+    u = (min(1.0, max(-1.0, float(t))) + 1) / 2
+    stops = [s for s, _ in DIVERGING]
+    j = min(int(np.searchsorted(stops, u, side="right")), len(stops) - 1)
+    (a, ca), (b, cb) = DIVERGING[j - 1], DIVERGING[j]
+    f = (u - a) / (b - a)
+    return tuple(round(x + (y - x) * f) for x, y in zip(rgb(ca), rgb(cb)))

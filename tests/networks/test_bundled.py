@@ -1,0 +1,123 @@
+"""convlab.predict and convlab.explain: the bundled models on their test splits and on generated photos."""
+
+import numpy as np
+import pytest
+import torch
+
+import convlab
+from convlab import ConvlabError
+from convlab.networks.bundled import as_classifier, bundled, fit_input
+from convlab.datasets.registry import load_dataset
+from convlab.networks.modelio import load_model, save_model
+from convlab.networks.training import predict_labels as predict_batch
+
+NAMES = ("digits", "shapes", "faces")
+
+
+def photo(chw: np.ndarray) -> np.ndarray:
+    """A test image (C, H, W) as the (H, W, 3) photo a student would give."""
+    return np.repeat(chw.transpose(1, 2, 0), 3 // chw.shape[0], axis=2)
+
+
+@pytest.fixture(scope="module")
+def datasets():
+    return {name: load_dataset(name) for name in NAMES}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_predict_on_the_test_split_equals_the_model(name, datasets):
+    data, clf = datasets[name], bundled(name)
+    want = predict_batch(clf.model, data, data.x_test[:40])                 # (40, classes)
+    for i in range(40):
+        got = convlab.predict(name, photo(data.x_test[i]))
+        assert list(got) == list(data.classes)
+        np.testing.assert_allclose(list(got.values()), want[i], atol=1e-5, err_msg=f"{name} test image {i}")
+
+
+def test_faces_model_through_predict_scores_at_least_90_percent_on_its_test_split(datasets):
+    data = datasets["faces"]
+    right = [max(p := convlab.predict("faces", photo(x)), key=p.get) == data.classes[y]
+             for x, y in zip(data.x_test, data.y_test)]
+    assert np.mean(right) >= 0.9
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_predict_on_generated_photos_of_any_shape(seed):
+    rng = np.random.default_rng(seed)
+    h, w = int(rng.integers(1, 300)), int(rng.integers(1, 300))
+    image = rng.random((h, w, 3)).astype(np.float32)
+    for name in NAMES:
+        clf = bundled(name)
+        fitted, x = fit_input(image, clf)
+        assert fitted.shape == clf.input_shape and np.allclose(x, (fitted - clf.mean[:, None, None]) / clf.std[:, None, None])
+        with torch.no_grad():
+            want = torch.softmax(clf.model(torch.from_numpy(x[None])), 1)[0].numpy()
+        got = convlab.predict(name, image)
+        np.testing.assert_allclose(list(got.values()), want, atol=1e-6)
+        assert sum(got.values()) == pytest.approx(1.0)
+
+
+def test_every_way_of_giving_a_model(datasets):
+    image = np.random.default_rng(0).random((40, 50, 3))
+    want = convlab.predict("faces", image)
+    model, meta = load_model(save_model(bundled("faces").model, {"layers": meta_layers()}, (1, 25, 25), ("face", "not face"),
+                                        bundled("faces").mean, bundled("faces").std))
+    for given in (bundled("faces"), (model, meta), (bundled("faces").model, datasets["faces"])):
+        assert convlab.predict(given, image) == pytest.approx(want, abs=1e-6)
+    with pytest.raises(ConvlabError, match="a bare torch model does not say its classes"):
+        convlab.predict(model, image)
+    with pytest.raises(ConvlabError, match="no bundled model 'cats'"):
+        convlab.predict("cats", image)
+    with pytest.raises(ConvlabError, match=r"expected an \(H, W, 3\) image"):
+        convlab.predict("faces", np.zeros((25, 25)))
+
+
+def meta_layers():
+    from convlab.networks.models import preset
+    return preset("tinyvgg")["layers"]
+
+
+@pytest.mark.parametrize("method", convlab.networks.bundled.METHODS)
+@pytest.mark.parametrize("name", NAMES)
+def test_explain_gives_a_map_the_size_of_the_fitted_image(name, method):
+    rng = np.random.default_rng(3)
+    for h, w in ((17, 91), (300, 120), (25, 25)):
+        m = convlab.explain(name, rng.random((h, w, 3)), method)
+        assert m.shape == bundled(name).input_shape[1:] and np.isfinite(m).all()
+        assert method == "occlusion" or m.min() >= 0
+
+
+def test_explain_agrees_with_the_underlying_functions(datasets):
+    data, clf = datasets["faces"], bundled("faces")
+    image = photo(data.x_test[3])
+    _, x = fit_input(image, clf)
+    sal = convlab.explain("faces", image, "saliency", target="face")
+    np.testing.assert_allclose(sal, convlab.saliency(clf.model, x, 0).max(axis=0), rtol=1e-6)
+    occ = convlab.explain("faces", image, "occlusion", target=1, window=4, stride=2)
+    np.testing.assert_allclose(occ, convlab.occlusion(clf.model, x, 1, 4, 2), rtol=1e-6)
+    cam = convlab.explain("faces", image, "grad_cam", target=None)
+    small = convlab.grad_cam(clf.model, x, int(np.argmax(list(convlab.predict("faces", image).values()))))
+    up = torch.nn.functional.interpolate(torch.from_numpy(small)[None, None].double(), size=(25, 25), mode="bilinear")
+    assert cam.shape == (25, 25)
+    np.testing.assert_allclose(cam, up[0, 0].numpy(), rtol=1e-5, atol=1e-7)      # the map is float32
+
+
+def test_explain_targets_and_bad_input():
+    image = np.full((30, 30, 3), 0.5)
+    by_name = convlab.explain("faces", image, "saliency", target="not face")
+    np.testing.assert_array_equal(by_name, convlab.explain("faces", image, "saliency", target=1))
+    with pytest.raises(ConvlabError, match="target 'cat' is not a class of this model: use one of face, not face"):
+        convlab.explain("faces", image, "grad_cam", target="cat")
+    with pytest.raises(ConvlabError, match="target 7: use a class name"):
+        convlab.explain("faces", image, "grad_cam", target=7)
+    with pytest.raises(ConvlabError, match="method 'lime': use one of occlusion, grad_cam, saliency"):
+        convlab.explain("faces", image, "lime")
+
+
+def test_fit_input_is_what_the_pages_use():
+    """ui.images.model_image fits photos with convlab.fit_input: one fitting function for pages and library."""
+    import inspect
+
+    import ui.images
+    assert "fit_input(" in inspect.getsource(ui.images.model_image)
+    assert as_classifier("shapes").input_shape == (3, 32, 32)

@@ -1,0 +1,102 @@
+"""The page scaffold: one call at the top of a lesson page, and the app's runner does the rest.
+
+    P, SCHEMA = "c1", Schema(Int("stride", 1, 1, 10), ...)
+    page = lesson(P, SCHEMA)                  # state restored from the URL or this session's last visit
+    st.number_input("Stride", 1, 10, key=page.key("stride"))
+    out = convlab.conv1d(..., stride=page["stride"])  # a ConvlabError ends the page with its message
+
+What the scaffold does for every page, so no page repeats it:
+- restores the page's state (ui.state.use_state: the URL's valid values, else this session's own last state);
+- gives keyed access without hand-typed prefixes: page.key("x") is the widget key "c1_x", page["x"] its value;
+- turns a convlab.ConvlabError raised anywhere in the page into the page's red message (what to change), and
+  page.stop(err) does the same on purpose;
+- syncs the URL on every exit: the end of the page, an error, st.stop(), a rerun (app.py calls finish_lesson in a
+  finally around page.run()).
+A fragment's reruns do not pass through app.py: a fragment that changes URL state calls page.sync() itself, and so
+does a page before st.rerun() (the new run must start from a URL that already carries the new state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import streamlit as st
+
+from convlab.errors import ConvlabError
+from ui.state import stop_with, sync_url, use_state
+from ui.urlstate import Schema
+
+__all__ = ["Lesson", "lesson", "start_run", "finish_lesson", "lesson_errors"]
+
+_CURRENT = "_lesson_current"          # the lesson page this script run is drawing (set by lesson(), read by app.py)
+
+
+class Lesson:
+    """One lesson page's state: keys, values and its exits."""
+
+    def __init__(self, page: str, schema: Schema):
+        self.page, self.schema = page, schema
+
+    def key(self, field: str) -> str:
+        """The session-state and widget key of a field (also for widgets outside the schema)."""
+        return f"{self.page}_{field}"
+
+    def __getitem__(self, field: str) -> Any:
+        return st.session_state[self.key(field)]
+
+    def __setitem__(self, field: str, value: Any) -> None:
+        st.session_state[self.key(field)] = value
+
+    def __contains__(self, field: str) -> bool:
+        return self.key(field) in st.session_state
+
+    def get(self, field: str, default: Any = None) -> Any:
+        return st.session_state.get(self.key(field), default)
+
+    def values(self) -> dict[str, Any]:
+        """The schema's fields by name: {"stride": 2, ...}."""
+        return {f: self.get(f) for f in self.schema.fields}
+
+    def sync(self) -> None:
+        """Write the state to the URL now (a fragment's reruns skip app.py's runner)."""
+        sync_url(self.page, self.schema)
+
+    def stop(self, err: Exception) -> None:
+        """Show a bad-input message, keep the URL in step, and end this run of the page."""
+        stop_with(err, self.page, self.schema)
+
+
+def lesson(page: str, schema: Schema) -> Lesson:
+    """Start a lesson page (before its first widget): restore its state and register it with app.py's runner."""
+    use_state(page, schema)
+    s = Lesson(page, schema)
+    st.session_state[_CURRENT] = s
+    return s
+
+
+@contextmanager
+def lesson_errors() -> Iterator[None]:
+    """Around a page's run (app.py): a ConvlabError that reached the page's top level becomes the lesson's message.
+
+    Other errors pass through to ui.widgets.friendly_errors."""
+    try:
+        yield
+    except ConvlabError as err:
+        if not isinstance(st.session_state.get(_CURRENT), Lesson):
+            raise
+        from ui.widgets import show_error
+        show_error(err)
+
+
+def start_run() -> None:
+    """Before a page runs (app.py): no lesson is registered until the page says so."""
+    st.session_state.pop(_CURRENT, None)
+
+
+def finish_lesson() -> None:
+    """After a page's run, on every exit (app.py's finally): the URL carries the lesson's state."""
+    s = st.session_state.get(_CURRENT)
+    if isinstance(s, Lesson):
+        s.sync()
