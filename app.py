@@ -13,7 +13,7 @@ import plotly.io as pio
 import streamlit as st
 
 from ui.experiments import leave_other_pages
-from ui.lesson import finish_lesson, lesson_errors, start_run
+from ui.lesson_page import finish_lesson, lesson_errors, start_run
 from ui.registry import PAGES as REGISTRY
 from ui.share import share_box
 from ui.state import PROJECTOR_KEY
@@ -37,7 +37,7 @@ if st.session_state.get("_projector_url") != url_projector:
 st.set_page_config(page_title="ConvLab", page_icon="🔳", layout="wide",
                    initial_sidebar_state="collapsed" if st.session_state.get(PROJECTOR_KEY) else "auto")
 
-# Every page runs through this file, including deep links: see ui/legacy.py for the pages/<url>.py entries.
+# Every page runs through this file, including deep links: see ui/deep_links.py for the pages/<url>.py entries.
 PAGES: dict[str, list] = {}
 for group, path, title, icon, url in REGISTRY:
     PAGES.setdefault(group, []).append(st.Page(f"pages/{path}", title=title, icon=f":material/{icon}:",
@@ -70,7 +70,7 @@ if st.session_state.get(PROJECTOR_KEY):
             # the values in the page's own number inputs and select boxes (the explorer's unit, a layer's sizes)
             ".stMain input, .stMain [data-baseweb='select'] > div {font-size: 1.45rem !important;}</style>")
 leave_other_pages(page.url_path)         # a lesson's live experiment stops when its page is left
-start_run()                              # a lesson page registers itself with ui.lesson.lesson()
+start_run()                              # a lesson page registers itself with ui.lesson_page.lesson()
 try:
     with friendly_errors(page.title), lesson_errors():   # no traceback for students; bad input says what to change
         page.run()

@@ -13,6 +13,7 @@ import os
 
 import numpy as np
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
 
@@ -176,3 +177,30 @@ def _evaluate(node: ast.AST) -> float:
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
         return _OPERATORS[type(node.op)](_evaluate(node.left), _evaluate(node.right))
     raise AssertionError(f"not a written-out sum: {ast.unparse(node)}")
+
+
+def random_cnn(seed: int):
+    """A random small CNN (torch.nn) on an odd-sized image: (model, image (C, H, W), classes), float64."""
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    c, h, w = int(rng.integers(1, 4)), int(rng.integers(7, 26)), int(rng.integers(7, 26))
+    layers, ch, size = [], c, (h, w)
+    for _ in range(int(rng.integers(1, 4))):
+        k = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))             # 1×N kernels too
+        stride, pad = int(rng.integers(1, 3)), int(rng.integers(0, 2))
+        out = int(rng.integers(2, 7))
+        nxt = tuple((s + 2 * pad - kk) // stride + 1 for s, kk in zip(size, k))
+        if min(nxt) < 2:
+            break
+        layers += [nn.Conv2d(ch, out, k, stride=stride, padding=pad),
+                   [nn.ReLU(), nn.LeakyReLU(0.1), nn.Tanh(), nn.ELU()][int(rng.integers(0, 4))]]
+        ch, size = out, nxt
+        if min(size) >= 4 and rng.random() < 0.6:                           # 25×25 through a 2×2 pool: floors
+            layers.append(nn.MaxPool2d(2) if rng.random() < 0.5 else nn.AvgPool2d(2))
+            size = (size[0] // 2, size[1] // 2)
+    if not layers:
+        layers = [nn.Conv2d(ch, 3, 1), nn.ReLU()]
+        ch = 3
+    classes = int(rng.integers(2, 6))
+    model = nn.Sequential(*layers, nn.Flatten(), nn.Linear(ch * size[0] * size[1], classes)).double().eval()
+    return model, rng.normal(size=(c, h, w)), classes

@@ -25,7 +25,7 @@ def friendly_errors(where: str):
 
 
 def frozen_figure(fig):
-    """A Plotly figure built once and drawn by many sessions (ui/cached.py). st.plotly_chart asks every figure for
+    """A Plotly figure built once and drawn by many sessions (ui/convolution_lessons.py). st.plotly_chart asks every figure for
     to_dict(), a deep copy; this one answers with the same dict, made once (treat it as read-only)."""
     import plotly.graph_objects as go
 

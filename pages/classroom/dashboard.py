@@ -5,7 +5,7 @@ import streamlit as st
 from ui import store
 from ui.classroom import client_id, expiry_text, known_key, qr_png, remember_key, student_link
 from ui.dashboard import show_report
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 from ui.models import current_model, model_id
 
 from ui.urlstate import Schema, Text

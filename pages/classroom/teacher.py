@@ -6,14 +6,12 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-import convlab
 from convlab.classroom.exercises import KINDS, LEVELS, format_answer, make_set, set_params, worksheet_html, worksheet_markdown
 from ui.classroom import start_class_panel
 from ui.grading import DEFAULT_TRIES, MAX_TRIES
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 from ui.urlstate import Int, Schema, Text
 from ui.state import PROJECTOR_KEY
-from ui.widgets import show_error
 
 P = "tc"
 DEFAULT_KINDS = ("output_size", "tf_same", "conv_cell", "pooling", "params")
@@ -44,12 +42,8 @@ e.text_input("Title (worksheet and class)", key=page.key("title"), max_chars=120
 f.number_input("Tries before the worked solution can be opened", 1, MAX_TRIES, key=page.key("tries"),
                help="Opening the solution before a right answer means that question earns no credit.")
 
-try:
-    params = set_params(page["kinds"], page["count"], page["level"], page["seed"])
-    exercises = make_set(page["kinds"], page["count"], page["level"], page["seed"])
-except convlab.ConvlabError as err:
-    show_error(err)
-    st.stop()
+params = set_params(page["kinds"], page["count"], page["level"], page["seed"])
+exercises = make_set(page["kinds"], page["count"], page["level"], page["seed"])
 
 st.subheader("The link for your students")
 projector = st.checkbox("Open in projector mode", key=page.key("projector"))

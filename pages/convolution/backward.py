@@ -2,15 +2,14 @@
 
 import streamlit as st
 
-import convlab
 from convlab.convolution.backward import LOSSES
 from convlab.parse import parse_grid, parse_grids
-from ui.cached import backward_lesson, pool_routing
-from ui.lesson import lesson
+from ui.convolution_lessons import backward_lesson, pool_routing
+from ui.lesson_page import lesson
 from ui.lessonview import lesson_view
 from ui.state import font_size
 from ui.urlstate import Choice, Int, Schema, Text
-from ui.widgets import chart, show_error, torch_badge
+from ui.widgets import chart, torch_badge
 
 P = "bw"
 LOSS_NAMES = {**LOSSES, "custom": "type dL/dY yourself"}
@@ -23,7 +22,6 @@ SCHEMA = Schema(
     Choice("pmode", "max", ("max", "avg")),
     Int("wstep", 0, 0, 10_000), Int("xstep", 0, 0, 10_000), Int("tstep", 0, 0, 10_000),
 )
-ss = st.session_state
 page = lesson(P, SCHEMA)
 st.title("The backward pass")
 st.latex(r"\frac{\partial L}{\partial W} = \frac{\partial L}{\partial Y}\,\hat{X}^{\top} \qquad "
@@ -42,11 +40,9 @@ with st.sidebar:
         st.text_area("dL/dY (one grid per filter)", key=page.key("dy"), height=90)
 
 # a bad kernel stops only this part: the pooling section below keeps its widgets (and their values)
-try:
+lesson = None
+with page.section():
     lesson = backward_lesson(page["x"], page["w"], page["loss"], page["dy"], page["stride"], page["pad"])
-except convlab.ConvlabError as err:
-    show_error(err)
-    lesson = None
 
 if lesson is not None:
     g = lesson.grads
@@ -65,7 +61,7 @@ if lesson is not None:
     st.caption("Each dL/dY value stamps a scaled copy of the kernel where its window was; overlaps add up. The border "
                "that the padding added is cropped away at the end.")
     lesson_view(page.key("tview"), lesson.bodies[2], lesson.grad_y.size, page.key("tstep"))
-    st.markdown(f"conv_transpose2d(dL/dY, W, stride {ss['bw_stride']}, padding {ss['bw_pad']}, output_padding "
+    st.markdown(f"conv_transpose2d(dL/dY, W, stride {page['stride']}, padding {page['pad']}, output_padding "
                 f"{lesson.output_padding}) {'= dL/dX ✓' if lesson.same else '≠ dL/dX ✗'}")
     torch_badge(lesson.check)
 
@@ -75,11 +71,8 @@ st.caption("Max pooling sends each gradient only to the position of its window's
 cols = st.columns(2)
 cols[0].text_input("Pooling input (2×2 windows, stride 2)", key=page.key("px"))
 cols[1].radio("Pooling", ["max", "avg"], key=page.key("pmode"), horizontal=True)
-try:
+with page.section():
     routing = pool_routing(page["px"], page["pmode"], font_size() - 2)
-except convlab.ConvlabError as err:
-    show_error(err)
-else:
     chart(routing.figure, page.key("pool"))
     torch_badge(routing.check)
 

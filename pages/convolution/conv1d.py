@@ -3,9 +3,9 @@
 import streamlit as st
 
 from convlab.parse import parse_vector
-from ui.cached import conv1d_lesson, size_latex
+from ui.convolution_lessons import conv1d_lesson, size_latex
 from ui.export import export_panel
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 from ui.lessonview import lesson_view
 from ui.presets import CONV1D
 from ui.state import preset_picker

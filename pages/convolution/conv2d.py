@@ -4,9 +4,9 @@ import streamlit as st
 
 import convlab
 from convlab.parse import parse_grids, parse_layer, parse_vector
-from ui.cached import conv2d_lesson, size_latex
+from ui.convolution_lessons import conv2d_lesson, size_latex
 from ui.export import export_panel
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 from ui.lessonview import lesson_view
 from ui.presets import CONV2D, KERNELS, image_patch, kernel_text, random_grids, resize_layer
 from ui.state import preset_picker
@@ -119,7 +119,7 @@ if editor.open:                                  # the tables are built only whi
         grid_editors(page.key("x"), x, [f"channel {c}" for c in range(len(x))])
     with tab_w:
         per = weights.shape[1]
-        labels = [f"filter {o}, channel {o // (len(weights) // ss['c2_groups']) * per + k}"
+        labels = [f"filter {o}, channel {o // (len(weights) // page['groups']) * per + k}"
                   for o in range(len(weights)) for k in range(per)]
         grid_editors(page.key("w"), w, labels, columns=per)
 
@@ -128,7 +128,7 @@ st.subheader(f"Output: {len(weights)} × {out.shape[-2]} × {out.shape[-1]} (fil
 if page["groups"] > 1:
     reads = convlab.group_connectivity(len(x), len(weights), page["groups"])                 # (O, C) booleans
     kind = "depthwise: one kernel per channel" if weights.shape[1] == 1 else f"{weights.shape[1]} channels per filter"
-    st.markdown(f"**{ss['c2_groups']} groups** ({kind}): " + "; ".join(
+    st.markdown(f"**{page['groups']} groups** ({kind}): " + "; ".join(
         f"filter {o} reads channel{'s' if row.sum() > 1 else ''} {', '.join(map(str, row.nonzero()[0]))}"
         for o, row in enumerate(reads)) + ".")
 for axis, e in zip(("o_h", "o_w"), lesson.sizes):

@@ -4,12 +4,12 @@ import streamlit as st
 
 import convlab
 from convlab.convolution.conv3d import KERNELS3D, VOLUMES
-from ui.cached import conv3d_lesson
-from ui.lesson import lesson
+from ui.convolution_lessons import conv3d_lesson
+from ui.lesson_page import lesson
 from ui.lessonview import lesson_view
 
 from ui.urlstate import Choice, Int, Schema
-from ui.widgets import show_error, torch_badge
+from ui.widgets import torch_badge
 
 P = "c3"
 NAMES = {"clip": "a clip: frames × height × width", "phantom": "a CT-like phantom: slices", "torus": "voxels of a ring"}
@@ -19,7 +19,6 @@ SCHEMA = Schema(
     Choice("padding", "valid", ("valid", "same")), Int("stride", 1, 1, 2), Int("step", 0, 0, 10_000),
     Int("c", 3, 1, 512), Int("o", 64, 1, 1024), Int("frames", 16, 1, 256), Int("n", 112, 1, 1024), Int("k", 3, 1, 7),
 )
-ss = st.session_state
 
 
 page = lesson(P, SCHEMA)
@@ -62,17 +61,14 @@ st.caption("The same layer as 2D (a k×k kernel run on every frame) and as 3D (a
 cols = st.columns(5)
 for col, (key, label, hi) in zip(cols, [("c", "channels C", 512), ("o", "filters O", 1024), ("frames", "frames D", 256),
                                         ("n", "H = W", 1024), ("k", "k", 7)]):
-    col.number_input(label, 1, hi, key=page.key(f"{key}"))
-try:
+    col.number_input(label, 1, hi, key=page.key(key))
+with page.section():
     cost = convlab.conv2d_vs_conv3d((page["c"], page["frames"], page["n"], page["n"]), page["o"], page["k"],
                                     padding="same")
-except convlab.ConvlabError as err:
-    show_error(err)
-else:
-    st.table([{"layer": f"2D {ss['c3_k']}×{ss['c3_k']}, on each of {cost.frames} frames",
+    st.table([{"layer": f"2D {page['k']}×{page['k']}, on each of {cost.frames} frames",
                "parameters": cost.per_frame.params_formula, "multiply–adds": f"{cost.frame_by_frame_mult_adds:,}"},
-              {"layer": f"3D {ss['c3_k']}×{ss['c3_k']}×{ss['c3_k']}, over the clip",
+              {"layer": f"3D {page['k']}×{page['k']}×{page['k']}, over the clip",
                "parameters": cost.volume.params_formula, "multiply–adds": f"{cost.volume.mult_adds:,}"}])
     st.markdown(f"The 3D kernel has **{cost.params_ratio:.2f}×** the parameters and does **{cost.mult_adds_ratio:.2f}×** "
-                f"the work: every weight gains a depth axis of {ss['c3_k']}. In return it sees motion across frames, "
+                f"the work: every weight gains a depth axis of {page['k']}. In return it sees motion across frames, "
                 "which a 2D kernel run frame by frame cannot.")

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from convlab.parse import parse_grids, parse_vector
-from ui.cached import matrix_lesson
-from ui.lesson import lesson
+from ui.convolution_lessons import matrix_lesson
+from ui.lesson_page import lesson
 from ui.lessonview import lesson_view
 from ui.presets import CONV2D, random_grids
 from ui.state import preset_picker

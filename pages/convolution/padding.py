@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-import convlab
-from ui.cached import padding_lesson, size_latex, stack_lesson
-from ui.lesson import lesson
+from ui.convolution_lessons import padding_lesson, size_latex, stack_lesson
+from ui.lesson_page import lesson
 from ui.lessonview import lesson_view
 from ui.state import font_size, preset_picker
 from ui.urlstate import Choice, Int, Schema
-from ui.widgets import chart, show_error
+from ui.widgets import chart
 
 P = "pd"
 SCHEMA = Schema(
@@ -45,11 +44,9 @@ with st.sidebar:
         st.number_input("Zeros on each side p", 0, 10, key=page.key("p"))
 
 padding = page["p"] if page["padding"] == "explicit" else page["padding"]
-try:
+lesson = None
+with page.section():
     lesson = padding_lesson(page["n"], page["m"], page["k"], page["s"], page["d"], padding)
-except convlab.ConvlabError as err:
-    show_error(err)
-    lesson = None
 
 if lesson is not None:
     rows, cols = lesson.rows, lesson.cols
@@ -79,12 +76,9 @@ c[2].number_input("Kernel", 1, 11, key=page.key("stack_k"))
 c[3].number_input("Stride", 1, 4, key=page.key("stack_s"))
 c[4].number_input("Padding", 0, 5, key=page.key("stack_p"))
 c[5].number_input("Dilation", 1, 4, key=page.key("stack_d"))
-try:
+with page.section("Use fewer layers, a smaller kernel, or padding"):
     stats, rf, figure = stack_lesson(page["stack_n"], page["depth"], page["stack_k"], page["stack_s"],
                                      page["stack_p"], page["stack_d"], font_size())
-except convlab.ConvlabError as err:
-    show_error(f"{err}. Use fewer layers, a smaller kernel, or padding")
-else:
     sizes = " → ".join([str(page["stack_n"])] + [str(s.output_shape[-1]) for s in stats])
     st.markdown(f"**Volumes shrink:** {sizes}")
     st.markdown(f"**The receptive field grows:** {' → '.join(str(r.size) for r in rf)} input pixels per output "

@@ -2,16 +2,15 @@
 
 import streamlit as st
 
-import convlab
 from convlab.parse import parse_grid, parse_grids
-from ui.cached import fold_figure, pool_lesson, shift_lesson, size_latex
+from ui.convolution_lessons import fold_figure, pool_lesson, shift_lesson, size_latex
 from ui.export import export_panel
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 from ui.lessonview import lesson_view
 from ui.presets import random_grids
 from ui.state import font_size, preset_picker
 from ui.urlstate import Choice, Int, Schema, Text
-from ui.widgets import chart, grid_editors, show_error
+from ui.widgets import chart, grid_editors
 
 P = "pl"
 SEED002 = "1 1 2 4; 5 6 7 8; 3 2 1 0; 1 2 3 4"
@@ -27,7 +26,6 @@ PRESETS = {
     "Random 8×8": dict(x=random_grids(11, 1, 8, 8, 0, 9)),
     "Overlapping: 3×3 windows, stride 2, padding 1": dict(x=random_grids(12, 1, 6, 6, 0, 9), size=3, stride=2, pad=1),
 }
-ss = st.session_state
 
 
 page = lesson(P, SCHEMA)
@@ -69,12 +67,9 @@ cols = st.columns(3)
 cols[0].number_input("shift right", -3, 3, key=page.key("dx"))
 cols[1].number_input("shift down", -3, 3, key=page.key("dy"))
 cols[2].text_input("feature kernel w", key=page.key("w"), help="rows separated by ';'")
-try:                       # one message for a bad kernel, which both sections below use
+with page.section():                       # one message for a bad kernel, which both sections below use
     parse_grid(page["w"], "w", 5)
     shift = shift_lesson(page["x"], page["w"], page["size"], page["dy"], page["dx"], font_size() - 4)
-except convlab.ConvlabError as err:
-    show_error(err)
-else:
     if shift.demo_picture:
         st.caption("The input above is small, so this uses a 12×12 picture with a bar and a blob.")
     chart(shift.figures[0], page.key("g1"))
@@ -86,5 +81,5 @@ else:
     st.caption("Seed 001 asks: if a convolution with w is followed by average pooling, which single kernel w* does "
                "both? Answer: w* = w convolved with the averaging box, applied with the pool's stride.")
     chart(fold_figure(page["w"], page["size"], font_size() - 2), page.key("fold"))
-    st.latex(rf"\mathrm{{avgpool}}_{{{ss['pl_size']}}}\big(x \star w\big) = x \star_{{s={ss['pl_size']}}} w^{{*}}")
+    st.latex(rf"\mathrm{{avgpool}}_{{{page['size']}}}\big(x \star w\big) = x \star_{{s={page['size']}}} w^{{*}}")
 

@@ -6,12 +6,12 @@ import convlab
 from convlab.figures.grids import grid_figure
 from convlab.figures.variants import connectivity_figure, costs_figure
 from convlab.convolution.checks import check_conv
-from ui.cached import grouped_lesson
-from ui.lesson import lesson
+from ui.convolution_lessons import grouped_lesson
+from ui.lesson_page import lesson
 from ui.lessonview import lesson_view
 from ui.state import font_size
 from ui.urlstate import Choice, Int, Schema
-from ui.widgets import chart, show_error, torch_badge
+from ui.widgets import chart, torch_badge
 
 P = "vr"
 SCHEMA = Schema(
@@ -75,15 +75,12 @@ st.subheader("What it costs: a real layer")
 cols = st.columns(5)
 for col, (key, label, hi) in zip(cols, [("big_c", "C", 2048), ("big_o", "O", 2048), ("big_n", "H = W", 512),
                                         ("big_k", "k", 11), ("big_g", "groups", 2048)]):
-    col.number_input(label, 1, hi, key=page.key(f"{key}"))
-try:
+    col.number_input(label, 1, hi, key=page.key(key))
+with page.section():
     rows = convlab.conv_cost_table((page["big_c"], page["big_n"], page["big_n"]), page["big_o"], page["big_k"],
                                    padding="same", groups=page["big_g"])
     sep = convlab.separable_conv_stats((page["big_c"], page["big_n"], page["big_n"]), page["big_o"],
                                        page["big_k"], padding="same", bias=False)
-except convlab.ConvlabError as err:
-    show_error(err)
-else:
     st.table([{"layer": r.name, "output": "×".join(map(str, r.output_shape)), "parameters": r.params_formula,
                "multiply–adds": f"{r.mult_adds:,}", "": r.note} for r in rows])
     chart(costs_figure(rows, font_size() - 2), page.key("costs"))

@@ -2,15 +2,14 @@
 
 import streamlit as st
 
-import convlab
 from convlab.parse import parse_grid
-from ui.cached import why_dilated, why_params, why_shift, why_transposed, why_variants
-from ui.lesson import lesson
+from ui.convolution_lessons import why_dilated, why_params, why_shift, why_transposed, why_variants
+from ui.lesson_page import lesson
 from ui.lessonview import lesson_view
 from ui.presets import KERNELS
 from ui.state import font_size, projector
 from ui.urlstate import Choice, Int, Schema, Text
-from ui.widgets import chart, show_error
+from ui.widgets import chart
 
 P = "wy"
 SCHEMA = Schema(
@@ -19,7 +18,6 @@ SCHEMA = Schema(
     Text("ty", "1 2; 3 4", lambda s: parse_grid(s, "transposed input", 6)), Int("tstride", 2, 1, 3),
     Int("tpad", 0, 0, 2), Int("dil", 2, 1, 3), Int("tstep", 0, 0, 10_000), Int("dstep", 0, 0, 10_000),
 )
-ss = st.session_state
 page = lesson(P, SCHEMA)
 st.title("Why convolution?")
 st.caption("Three ideas (seed 000): sparse interactions, parameter sharing, equivariance to translation.")
@@ -38,26 +36,20 @@ with st.sidebar:
 
 fs = max(font_size() - 2, 18) if projector() else font_size() - 2        # grid numbers: 18 px at least on a projector
 st.header("Sparse interactions and parameter sharing")
-try:
+with page.section():
     counts, stats, params = why_params(page["c"], page["n"], page["filters"], page["k"], page["tile"],
                                        font_size())
-except convlab.ConvlabError as err:
-    show_error(err)
-else:
     out = "×".join(map(str, stats.output_shape[1:]))
-    st.markdown(f"Input {ss['wy_n']}×{ss['wy_n']}×{ss['wy_c']} → output {out}×{ss['wy_filters']}. "
-                f"Each output reads only a {ss['wy_k']}×{ss['wy_k']}×{ss['wy_c']} window (sparse), and every position "
+    st.markdown(f"Input {page['n']}×{page['n']}×{page['c']} → output {out}×{page['filters']}. "
+                f"Each output reads only a {page['k']}×{page['k']}×{page['c']} window (sparse), and every position "
                 "uses the same kernels (shared).")
     st.markdown("  \n".join(f"**{c.name}:** {c.formula} = {c.params:,} parameters" for c in counts))
     chart(params, page.key("params"))
 
 st.header("Translation equivariance")
 st.latex(r"f(T(X)) = T(f(X))")
-try:
+with page.section():
     (before, after), equivariant = why_shift(page["kernel"], page["dy"], page["dx"], fs - 2)
-except convlab.ConvlabError as err:
-    show_error(err)
-else:
     chart(before, page.key("eq1"))
     chart(after, page.key("eq2"))
     st.markdown("The feature map " + ("**moves with the input**." if equivariant
@@ -76,11 +68,8 @@ a, b, c = st.columns(3)
 a.text_input("Transposed: input y", key=page.key("ty"))
 b.number_input("Transposed: stride", 1, 3, key=page.key("tstride"))
 c.number_input("Transposed: padding", 0, 2, key=page.key("tpad"))
-try:
+with page.section():
     body, shape_in, shape_out = why_transposed(page["ty"], page["tstride"], page["tpad"])
-except convlab.ConvlabError as err:
-    show_error(err)
-else:
     lesson_view(page.key("tview"), body, shape_in[0] * shape_in[1], page.key("tstep"))
     st.markdown(f"{shape_in[0]}×{shape_in[1]} grows to {shape_out[0]}×{shape_out[1]}. It is the transpose of the "
                 "convolution matrix (see *Convolution as a matrix*).")
@@ -89,6 +78,6 @@ st.header("Dilated convolution")
 st.number_input("Dilation d", 1, 3, key=page.key("dil"))
 body, n_steps, span = why_dilated(page["dil"])
 lesson_view(page.key("dview"), body, n_steps, page.key("dstep"))
-st.markdown(f"A 3×3 kernel with dilation {ss['wy_dil']} spans {span}×{span} cells but still has 9 weights: "
+st.markdown(f"A 3×3 kernel with dilation {page['dil']} spans {span}×{span} cells but still has 9 weights: "
             "a larger receptive field for free.")
 

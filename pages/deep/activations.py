@@ -18,14 +18,13 @@ from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Float, Int, Schema
 from ui.widgets import chart, torch_badge
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 
 P, URL = "ac", "activations"
 SCHEMA = Schema(
     Float("x", 1.0, -5.0, 5.0), Float("w1", 1.0, -3.0, 3.0), Float("b1", 0.0, -3.0, 3.0), Float("w2", -1.0, -3.0, 3.0),
     Float("b2", 0.0, -3.0, 3.0), Int("depth", 12, 2, 20), Int("seed", 0, 0, 9999), Int("epochs", 2, 1, 5),
 )
-ss = st.session_state
 VARIANTS = [("sigmoid", False), ("sigmoid", True), ("relu", False), ("relu", True)]
 LABELS = {"relu": "ReLU", "leaky_relu": "Leaky ReLU (0.1)", "elu": "ELU", "tanh": "tanh", "sigmoid": "sigmoid",
           "maxout": "maxout"}
@@ -49,10 +48,10 @@ with st.sidebar:
     st.slider("x", -5.0, 5.0, key=page.key("x"), step=0.1)
     st.caption("Maxout: max(w₁x + b₁, w₂x + b₂)")
     for k in ("w1", "b1", "w2", "b2"):
-        st.number_input(k.replace("1", "₁").replace("2", "₂"), -3.0, 3.0, key=page.key(f"{k}"), step=0.1)
+        st.number_input(k.replace("1", "₁").replace("2", "₂"), -3.0, 3.0, key=page.key(k), step=0.1)
 
 fs, x0 = font_size(), page["x"]
-params = tuple(ss[page.key(f"{k}")] for k in ("w1", "b1", "w2", "b2"))
+params = tuple(page[k] for k in ("w1", "b1", "w2", "b2"))
 xs = np.round(np.linspace(-5, 5, 201), 10)
 curves = {fn: (activate(xs, fn), activation_slope(xs, fn)) for fn in ACTIVATIONS}
 curves["maxout"] = (maxout(xs, *params), maxout_slope(xs, *params))

@@ -14,8 +14,8 @@ from ui import experiments
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Choice, Float, Int, Schema, Text
-from ui.widgets import chart, show_error, torch_badge
-from ui.lesson import lesson
+from ui.widgets import chart, torch_badge
+from ui.lesson_page import lesson
 
 P, URL = "bn", "batchnorm"
 START = example_batch(4, 3, 2, 2, seed=0)
@@ -27,7 +27,6 @@ SCHEMA = Schema(
     Float("momentum", 0.1, 0.01, 1.0), Int("batches", 10, 1, 50), Choice("act", "sigmoid", ("sigmoid", "relu")),
     Float("lr", 0.1, 0.001, 2.0), Int("epochs", 3, 1, 8),
 )
-ss = st.session_state
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -40,12 +39,12 @@ def new_batch() -> None:
     """A fresh random batch of the chosen size fills the channel boxes."""
     x = example_batch(page["n"], 3, page["h"], page["h"], page["seed"])
     for c in range(3):
-        ss[page.key(f"x{c}")] = format_grids(x[:, c])
+        page[f"x{c}"] = format_grids(x[:, c])
 
 
 def read_batch() -> np.ndarray:
     """The typed channels as one (N, C, H, W) batch, or a ConvlabError that names the channel to fix."""
-    grids = [parse_grids(ss[page.key(f"x{c}")], f"channel {c}", 6, 8) for c in range(page["c"])]
+    grids = [parse_grids(page[f"x{c}"], f"channel {c}", 6, 8) for c in range(page["c"])]
     for c, g in enumerate(grids[1:], start=1):
         if g.shape != grids[0].shape:
             raise convlab.ConvlabError(f"channel {c} has {g.shape[0]} sample(s) of {g.shape[1]}×{g.shape[2]} but channel 0 "
@@ -61,7 +60,7 @@ st.caption("Seed 003: normalise every channel with the mini-batch's own mean and
 with st.sidebar:
     st.subheader("Random mini-batch")
     for key, label, hi in (("n", "Samples N", 8), ("c", "Channels C", 3), ("h", "Height = width", 4)):
-        st.number_input(label, 1, hi, key=page.key(f"{key}"), on_change=new_batch if key != "c" else None)
+        st.number_input(label, 1, hi, key=page.key(key), on_change=new_batch if key != "c" else None)
     st.number_input("Seed", 0, 9999, key=page.key("seed"), on_change=new_batch)
     st.text_input("γ (one, or one per channel)", key=page.key("gamma"))
     st.text_input("β (one, or one per channel)", key=page.key("beta"))
@@ -72,13 +71,9 @@ with st.expander("Type your own numbers (one grid per sample, separated by |)"):
         col.text_area(f"Channel {c}", key=page.key(f"x{c}"), height=90)
 st.latex(r"\mu_B = \frac1m\sum_i x_i \qquad \sigma^2_B = \frac1m\sum_i (x_i-\mu_B)^2")   # two lines: one ran off a projector
 st.latex(r"\hat x_i = \frac{x_i-\mu_B}{\sqrt{\sigma^2_B+\epsilon}} \qquad y_i = \gamma\,\hat x_i + \beta")
-try:
-    x = read_batch()
-    steps = convlab.batch_norm_steps(x, parse_vector(page["gamma"], "γ", 3), parse_vector(page["beta"], "β", 3),
-                                     page["eps"])
-except convlab.ConvlabError as err:
-    show_error(err)
-    st.stop()
+x = read_batch()
+steps = convlab.batch_norm_steps(x, parse_vector(page["gamma"], "γ", 3), parse_vector(page["beta"], "β", 3),
+                                 page["eps"])
 
 fs = font_size()
 n, c_count = x.shape[:2]
@@ -115,7 +110,7 @@ chart(running_stats_figure(running.mean[:, 0], running.var[:, 0], np.array([s.me
       page.key("running"))
 last, pixel = batch_steps[-1], (0, 0, 4, 4)
 eval_x = convlab.batch_norm_eval(batches[-1], running.mean[-1], running.var[-1])
-st.markdown(f"After {ss['bn_batches']} batches: running mean **{running.mean[-1, 0]:.4f}**, running variance "
+st.markdown(f"After {page['batches']} batches: running mean **{running.mean[-1, 0]:.4f}**, running variance "
             f"**{running.var[-1, 0]:.4f}** (all training pixels: {digits.mean():.4f}, {digits.var():.4f}). The centre pixel "
             f"of the last batch's first image, {batches[-1][pixel]:.4f}, becomes x̂ = **{last.x_hat[pixel]:.4f}** in "
             f"training mode (its batch's statistics) and **{eval_x[pixel]:.4f}** in eval mode (the running ones): "

@@ -15,14 +15,13 @@ from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Float, Int, Schema
 from ui.widgets import chart, torch_badge
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 
 P, URL = "dp", "dropout"
 SCHEMA = Schema(
     Float("p", 0.5, 0.0, 0.9), Int("n", 4, 1, 8), Int("d", 8, 2, 12), Int("seed", 0, 0, 9999),
     Int("train", 300, 50, 1000), Float("noise", 0.2, 0.0, 0.5), Float("xp", 0.5, 0.1, 0.8), Int("epochs", 40, 5, 100),
 )
-ss = st.session_state
 page = lesson(P, SCHEMA)
 st.title("Dropout")
 st.caption("Seed 003: cut connections at random while training. Every sample of a batch gets its own mask, so "
@@ -54,7 +53,7 @@ digits = shared_dataset("digits")
 exp_settings = (page["train"], page["noise"], page["xp"], page["epochs"])
 exp = experiments.current(URL, exp_settings)
 if exp is not None and exp.job.finished and exp.job.result is not None:
-    net, source = exp.job.result.models[f"dropout p = {ss['dp_xp']:g}"], "the network trained with dropout below"
+    net, source = exp.job.result.models[f"dropout p = {page['xp']:g}"], "the network trained with dropout below"
 else:
     net, source = dropout_runs(page["xp"])[1].model, "an untrained network (run the experiment below to use a trained one)"
 e = dropout_ensemble(net, torch.from_numpy(digits.normalise(digits.x_test[:40])), seed=seed)
@@ -72,7 +71,7 @@ a.number_input("Training images", 50, 1000, key=page.key("train"), step=50)
 b.slider("Wrong labels", 0.0, 0.5, key=page.key("noise"), step=0.05)
 c.slider("Dropout p", 0.1, 0.8, key=page.key("xp"), step=0.1)
 d.number_input("Epochs", 5, 100, key=page.key("epochs"), step=5)
-names = ["no dropout", f"dropout p = {ss['dp_xp']:g}"]
+names = ["no dropout", f"dropout p = {page['xp']:g}"]
 exp = experiments.controls(URL, exp_settings, "train both MLPs", lambda: experiments.start(
     URL, exp_settings, train_side_by_side, dropout_runs(page["xp"]),
     small_split(digits, page["train"], page["noise"]), epochs=page["epochs"], batch_size=32))

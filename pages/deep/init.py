@@ -18,7 +18,7 @@ from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Choice, Float, Int, Schema
 from ui.widgets import chart, torch_badge
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 
 P, URL = "in", "init"
 SCHEMA = Schema(
@@ -28,7 +28,6 @@ SCHEMA = Schema(
     Choice("when", "init", ("init", "steps")),
     Int("seed", 0, 0, 9999), Int("epochs", 2, 1, 5),
 )
-ss = st.session_state
 
 
 @st.cache_data(max_entries=16, show_spinner="Training for a few steps…")
@@ -69,7 +68,7 @@ with st.sidebar:
     st.number_input("Too small: std", 0.001, 0.1, key=page.key("small"), step=0.001, format="%.3f")
     st.number_input("Too large: std", 0.2, 5.0, key=page.key("large"), step=0.1)
     st.number_input("Seed", 0, 9999, key=page.key("seed"))
-labels = {"small": f"too small N(0, {ss['in_small']:g}²)", "large": f"too large N(0, {ss['in_large']:g}²)",
+labels = {"small": f"too small N(0, {page['small']:g}²)", "large": f"too large N(0, {page['large']:g}²)",
           "xavier": "Xavier", "he": "He", "default": "torch default"}
 schemes = {"small": ("normal", page["small"]), "large": ("normal", page["large"]), "xavier": ("xavier", 0.0),
            "he": ("he", 0.0), "default": ("default", 0.0)}
@@ -93,7 +92,7 @@ if any(overflow.values()):
     st.warning("; ".join(f"{label}: the activations are no longer finite numbers (float32 overflowed) from {where} on"
                          for label, where in overflow.items() if where) + ". Exploding, literally.")
 w = page["width"]
-st.markdown(f"A {ss['in_depth']}-layer {ss['in_act']} CNN of {w} channels on 128 digits. Inside, every conv layer has "
+st.markdown(f"A {page['depth']}-layer {page['act']} CNN of {w} channels on 128 digits. Inside, every conv layer has "
             f"n_in = {w}·3·3 = {w * 9} inputs per output: He draws std √(2/n_in) = **{init_std('he', w * 9, w * 9):.4f}**, "
             f"Xavier √(2/(n_in + n_out)) = **{init_std('xavier', w * 9, w * 9):.4f}**, torch's default "
             f"1/√(3·n_in) = **{init_std('default', w * 9, w * 9):.4f}**. Too small shrinks the signal at every layer, "
@@ -123,7 +122,7 @@ def draw(records: list[dict], finished: bool) -> None:
 
 
 if exp is None:
-    st.info(f"Press Run: the same {ss['in_depth']}-layer ReLU net, once per initialisation, trained with SGD + momentum "
+    st.info(f"Press Run: the same {page['depth']}-layer ReLU net, once per initialisation, trained with SGD + momentum "
             "on the same batches.")
 else:
     experiments.watch(exp, draw, "Experiment")

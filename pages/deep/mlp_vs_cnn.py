@@ -14,12 +14,11 @@ from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Float, Int, Schema
 from ui.widgets import chart, torch_badge
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 
 P, URL = "mc", "mlp-vs-cnn"
 SCHEMA = Schema(Int("hidden", 64, 8, 512), Float("lr", 0.005, 0.0001, 0.1), Int("epochs", 8, 1, 20), Int("seed", 0, 0, 9999),
                 Int("image", 0, 0, 359))
-ss = st.session_state
 SHAPES = {"digits, 8×8 grey": (1, 8, 8), "32×32 grey": (1, 32, 32), "224×224 colour (ImageNet)": (3, 224, 224)}
 SHIFTS = (0, 1, 2, 3)
 
@@ -44,7 +43,7 @@ for col, (name, rows) in zip((left, right), tables.items()):
 sizes = pd.DataFrame({name: {label: sum(r.params for r in layer_table(spec, shape, 10)) for label, shape in SHAPES.items()}
                       for name, spec in specs.items()})
 st.dataframe(sizes.map(lambda v: f"{v:,}"), width="stretch")
-st.markdown(f"The MLP's first layer has C·H·W·{ss['mc_hidden']} weights: it grows with the image. The CNN's conv "
+st.markdown(f"The MLP's first layer has C·H·W·{page['hidden']} weights: it grows with the image. The CNN's conv "
             "layers do not (C_in·3·3 per filter, whatever the size); only its classifier after the pooling grows.")
 runs = mlp_cnn_runs(page["hidden"], page["lr"], page["seed"])
 torch_badge(check_param_counts({n: sum(r.params for r in rows) for n, rows in tables.items()},
@@ -56,7 +55,7 @@ settings = (page["hidden"], page["lr"], page["epochs"], page["seed"])
 exp = experiments.controls(URL, settings, "train the MLP and the CNN", lambda: experiments.start(
     URL, settings, train_side_by_side, runs, data, epochs=page["epochs"], batch_size=32, seed=page["seed"]))
 if exp is None:
-    st.info(f"Press Run: both train {ss['mc_epochs']} epochs on the same {len(data.x_train)} digits, in the same "
+    st.info(f"Press Run: both train {page['epochs']} epochs on the same {len(data.x_train)} digits, in the same "
             "batches, with Adam at the same learning rate.")
 else:
     experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, list(specs), fs - 2), page.key("curves")), "Experiment")

@@ -4,7 +4,6 @@ Rosenbrock and a saddle, animated in the browser, each step's equations with its
 import pandas as pd
 import streamlit as st
 
-import convlab
 from convlab.figures.deep import paths_figure, runs_figure
 from convlab.deep.optim import DEFAULTS, OPTIMIZERS, SURFACES, optimize_path, step_latex
 from convlab.deep.side_by_side import DIGITS_LR, optimizer_runs, train_side_by_side
@@ -13,8 +12,8 @@ from ui import experiments
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Choice, Flag, Float, Int, Schema
-from ui.widgets import chart, show_error, torch_badge
-from ui.lesson import lesson
+from ui.widgets import chart, torch_badge
+from ui.lesson_page import lesson
 
 P, URL = "op", "optimizers"
 SCHEMA = Schema(
@@ -23,7 +22,6 @@ SCHEMA = Schema(
     Float("beta2", 0.999, 0.5, 0.9999), Flag("own", False), Float("x0", -1.0, -5.0, 5.0), Float("y0", 1.0, -3.0, 3.0),
     Int("t", 1, 1, 300), Choice("show", "adam", OPTIMIZERS), Float("dscale", 1.0, 0.1, 3.0), Int("epochs", 3, 1, 6),
 )
-ss = st.session_state
 EXTRA = {"momentum": ("momentum", "nesterov"), "alpha": ("rmsprop",), "beta1": ("adam",), "beta2": ("adam",)}
 
 
@@ -67,12 +65,8 @@ with st.sidebar:
 
 s, fs = SURFACES[page["surface"]], font_size()
 start = (page["x0"], page["y0"]) if page["own"] else None
-extra = tuple((k, ss[page.key(f"{k}")]) for k in EXTRA)
-try:
-    runs = paths(s.name, page["steps"], page["scale"], extra, start)
-except convlab.ConvlabError as err:
-    show_error(err)
-    st.stop()
+extra = tuple((k, page[k]) for k in EXTRA)
+runs = paths(s.name, page["steps"], page["scale"], extra, start)
 st.latex(s.formula)
 st.markdown(f"{s.about[0].upper()}{s.about[1:]}. Start ({', '.join(f'{v:g}' for v in runs['sgd'].points[0])}); "
             f"{'minima' if len(s.minima) > 1 else 'minimum'} at " + ", ".join(f"({x:g}, {y:g})" for x, y in s.minima) + ".")
@@ -88,18 +82,18 @@ a.selectbox("Optimiser", OPTIMIZERS, key=page.key("show"))
 b.slider("Step t", 1, page["steps"], key=page.key("t"))
 path = runs[page["show"]]
 if t > len(path.steps):
-    st.info(f"{ss['op_show']} diverged after {len(path.steps)} steps: pick an earlier step or a smaller learning rate.")
+    st.info(f"{page['show']} diverged after {len(path.steps)} steps: pick an earlier step or a smaller learning rate.")
 else:
     for line in step_latex(page["show"], path.steps[t - 1], path.hyper):
         st.latex(line)
     st.caption(f"Hyperparameters: {', '.join(f'{k} = {v:g}' for k, v in path.hyper.items())} "
-               f"(torch's defaults: {', '.join(f'{k} = {v:g}' for k, v in DEFAULTS[ss['op_show']].items())}).")
+               f"(torch's defaults: {', '.join(f'{k} = {v:g}' for k, v in DEFAULTS[page['show']].items())}).")
 
 st.header("Experiment: the six on the digits CNN")
 a, b = st.columns(2)
 a.slider("Learning rates ×", 0.1, 3.0, key=page.key("dscale"), step=0.1)
 b.number_input("Epochs", 1, 6, key=page.key("epochs"))
-st.caption("Each optimiser's learning rate: " + ", ".join(f"{n} {lr * ss['op_dscale']:.4g}" for n, lr in DIGITS_LR.items()))
+st.caption("Each optimiser's learning rate: " + ", ".join(f"{n} {lr * page['dscale']:.4g}" for n, lr in DIGITS_LR.items()))
 settings = (page["dscale"], page["epochs"])
 exp = experiments.controls(URL, settings, "train the small CNN six times", lambda: experiments.start(
     URL, settings, train_side_by_side, optimizer_runs(page["dscale"]), shared_dataset("digits"),

@@ -15,10 +15,10 @@ from ui.presets import KERNELS
 from convlab.datasets.photos import SAMPLES
 from ui.urlstate import Choice, Flag, Int, Schema, Text
 from ui.images import SOURCES, chosen_photo
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 from ui.models import bundled_model, current_model
 from ui.state import font_size
-from ui.widgets import chart, show_error
+from ui.widgets import chart
 
 P = "fm"
 KERNEL_SOURCES = ("hand-made", "custom", "random", "k-means", "trained")
@@ -30,7 +30,6 @@ SCHEMA = Schema(
     Int("count", 8, 1, 16), Int("size", 5, 3, 9), Int("seed", 0, 0, 9999),
     Choice("act", "relu", ("none",) + ACTIVATIONS), Int("pool", 2, 1, 4),
 )
-ss = st.session_state
 
 
 @st.cache_data(max_entries=16, show_spinner="Clustering patches…")
@@ -81,34 +80,30 @@ image, digest = picked
 p_face = convlab.predict("faces", image)["face"]         # the bundled faces model on this photo, before any shift
 
 channels = image.shape[2]
-try:
-    if page["kernels"] == "hand-made":
-        names = [n for n in KERNELS if n != "identity"]
-        kernels = hand_made(names, channels, per_channel=page["per_channel"])
-        titles = [f"{n} ({c})" for n in names for c in "RGB"] if page["per_channel"] else names
-        shown_kernels, kernel_titles = hand_made(names, channels), names      # per channel: the same 8, thrice
-        what = "hand-made" + (", each used on R, G and B in turn" if page["per_channel"] else "")
-    elif page["kernels"] == "custom":
-        kernels, titles, what = custom_kernel(page["custom"], channels), ["your kernel"], "yours"
-    elif page["kernels"] == "random":
-        kernels = random_kernels(page["count"], channels, page["size"], page["seed"])
-        titles, what = [f"random {i}" for i in range(len(kernels))], "random"
-    elif page["kernels"] == "k-means":
-        kernels = kmeans(digest, page["count"], page["size"], page["seed"], image)
-        titles, what = [f"k-means {i}" for i in range(len(kernels))], "k-means"
-    else:
-        kernels, source = trained_kernels(channels)
-        titles, what = [f"{source} {i}" for i in range(len(kernels))], f"the first layer of {source}"
-    if page["kernels"] != "hand-made":                 # numbered: "k-means 3" is kernel 3 of the k-means ones
-        shown_kernels, kernel_titles = kernels, titles if len(kernels) == 1 else [str(i) for i in range(len(kernels))]
-    act = None if page["act"] == "none" else page["act"]
-    change = shift_change(to_chw(image), kernels, page["shift"], max(page["pool"], 2), act) if page["shift"] else None
-    if page["shift"]:
-        image = np.transpose(shift(to_chw(image), 0, page["shift"]), (1, 2, 0))
-    maps = feature_maps(image, kernels, act, page["pool"])
-except convlab.ConvlabError as err:
-    show_error(err)
-    st.stop()
+if page["kernels"] == "hand-made":
+    names = [n for n in KERNELS if n != "identity"]
+    kernels = hand_made(names, channels, per_channel=page["per_channel"])
+    titles = [f"{n} ({c})" for n in names for c in "RGB"] if page["per_channel"] else names
+    shown_kernels, kernel_titles = hand_made(names, channels), names      # per channel: the same 8, thrice
+    what = "hand-made" + (", each used on R, G and B in turn" if page["per_channel"] else "")
+elif page["kernels"] == "custom":
+    kernels, titles, what = custom_kernel(page["custom"], channels), ["your kernel"], "yours"
+elif page["kernels"] == "random":
+    kernels = random_kernels(page["count"], channels, page["size"], page["seed"])
+    titles, what = [f"random {i}" for i in range(len(kernels))], "random"
+elif page["kernels"] == "k-means":
+    kernels = kmeans(digest, page["count"], page["size"], page["seed"], image)
+    titles, what = [f"k-means {i}" for i in range(len(kernels))], "k-means"
+else:
+    kernels, source = trained_kernels(channels)
+    titles, what = [f"{source} {i}" for i in range(len(kernels))], f"the first layer of {source}"
+if page["kernels"] != "hand-made":                 # numbered: "k-means 3" is kernel 3 of the k-means ones
+    shown_kernels, kernel_titles = kernels, titles if len(kernels) == 1 else [str(i) for i in range(len(kernels))]
+act = None if page["act"] == "none" else page["act"]
+change = shift_change(to_chw(image), kernels, page["shift"], max(page["pool"], 2), act) if page["shift"] else None
+if page["shift"]:
+    image = np.transpose(shift(to_chw(image), 0, page["shift"]), (1, 2, 0))
+maps = feature_maps(image, kernels, act, page["pool"])
 
 left, right = st.columns([1, 2])
 with left:
@@ -120,7 +115,7 @@ with left:
                        width=300), page.key("kernels_fig"))
 with right:
     shape = f"{maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}"
-    st.markdown(f"**Feature maps**: conv ({'same' } padding) → {ss['fm_act']} → {ss['fm_pool']}×{ss['fm_pool']} "
+    st.markdown(f"**Feature maps**: conv ({'same' } padding) → {page['act']} → {page['pool']}×{page['pool']} "
                 f"max pool: {shape}")
     chart(tiles_figure(list(maps), titles, columns=4, cell=150, each=True, font_size=font_size() - 4, width=600),
           page.key("maps"))

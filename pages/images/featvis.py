@@ -12,7 +12,7 @@ from ui import experiments
 from ui.state import font_size
 from ui.urlstate import Choice, Flag, Float, Int, Schema
 from ui.widgets import chart, plain
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 
 P, URL = "fv", "featvis"
 MODELS = {"faces": "faces (25×25 grey)", "shapes": "shapes (32×32 colour)", "digits": "digits (8×8 grey)"}
@@ -24,7 +24,6 @@ SCHEMA = Schema(
 )
 WHAT = {"class": "the logit of a class (the last layer)", "channel": "the mean of one channel's map at a layer",
         "neuron": "one unit at the centre of a channel's map"}
-ss = st.session_state
 
 page = lesson(P, SCHEMA)
 st.title("Feature visualisation")
@@ -58,7 +57,7 @@ kwargs = {"objective": objective, "steps": page["steps"], "lr": page["lr"], "jit
           "blur": page["blur"], "decay": page["decay"], "size": size, "seed": page["seed"]}
 check_featvis_request(page["model"], layer, unit, **kwargs)
 st.latex(update_latex(page["lr"], page["jitter"], page["blur"], page["decay"]))
-shift = (f"shifted by up to {ss['fv_jitter']} pixel{'s' * (ss['fv_jitter'] > 1)}" if page["jitter"] else "not shifted")
+shift = (f"shifted by up to {page['jitter']} pixel{'s' * (page['jitter'] > 1)}" if page["jitter"] else "not shifted")
 st.markdown(f"where g = ∂ objective / ∂x, the gradient at the image {shift}. Each step: shift the image by a random "
             "few pixels (jitter), take the gradient of the objective with respect to the pixels, step along it, blur "
             "a little and pull towards grey (decay). Without jitter and blur the image fills with high-frequency noise "
@@ -89,7 +88,7 @@ def draw(records: list[dict], finished: bool) -> None:
         tiles = [np.repeat(im, 3, axis=0) if im.shape[0] == 1 else im for im in last]
         chart(tiles_figure(tiles, [plain(n) for n in labels], columns=min(5, len(tiles)), rgb=True, cell=110,
                            font_size=font_size() - 4), page.key("images"))
-        st.caption(f"The images at step {pics[-1]['step']} of {ss['fv_steps']}.")
+        st.caption(f"The images at step {pics[-1]['step']} of {page['steps']}.")
     if finished and exp.job.result is not None:
         result = exp.job.result
         st.markdown("  \n".join(f"**{plain(n)}**: {c[0]:.4g} at the start, **{c[-1]:.4g}** after {len(c) - 1} steps"

@@ -9,7 +9,7 @@ from convlab.datasets.photos import SAMPLES
 from convlab.networks.units import recompute_all, softmax_steps, unit_at
 from ui.explorer import MODELS, chosen_model, classifier_text, detail_view, logits_of, softmax_view, window_of
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 from ui.models import model_field, model_picker
 from ui.netview import network_overview, overview_payload
 from ui.state import font_size, projector
@@ -35,7 +35,7 @@ def clicked_unit() -> None:
     unit = page["overview"].get("unit")
     if unit:
         for field in ("layer", "map", "row", "col"):
-            ss[page.key(f"{field}")] = int(unit[field])
+            page[field] = int(unit[field])
         page["view"], page["step"] = "detail", 0              # a unit clicked in the overview starts at its first step
 
 
@@ -78,9 +78,9 @@ view = page["view"] or "overview"
 page["layer"] = min(page["layer"], len(layers) - 1)
 chosen = layers[page["layer"]]
 for field, limit in (("map", chosen.maps.shape[0]), ("row", chosen.maps.shape[1]), ("col", chosen.maps.shape[2])):
-    ss[page.key(f"{field}")] = min(ss[page.key(f"{field}")], limit - 1)
+    page[field] = min(page[field], limit - 1)
 fs = font_size()
-selected = {f: ss[page.key(f"{f}")] for f in ("layer", "map", "row", "col")}
+selected = {f: page[f] for f in ("layer", "map", "row", "col")}
 try:
     unit = unit_at(layers, x, *selected.values()) if chosen.kind in ("conv", "pool", "act") else None
 except convlab.ConvlabError:

@@ -13,7 +13,7 @@ from convlab.networks.training import predict_labels
 from ui.explanations import agreement_note, cam_layer, on_the_photo, pooled_views, sanity_section, worked_examples
 from ui.export import export_panel
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar, model_photo
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 from ui.models import model_field, model_picker, page_model
 from ui.state import font_size, projector
 from ui.urlstate import Choice, Flag, Int, Schema

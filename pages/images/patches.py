@@ -11,7 +11,7 @@ from ui.models import BUNDLED, MINE, model_field, model_picker, page_model, reso
 from ui.state import font_size, projector
 from ui.urlstate import Int, Schema
 from ui.widgets import chart
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 
 P, URL = "tp", "patches"
 SCHEMA = Schema(model_field("digits", BUNDLED), Int("layer", -1, -1, 99), Int("k", 9, 1, 16), Int("unit", 0, 0, 511))
@@ -67,7 +67,7 @@ st.markdown(f"Each unit of **layer {layer}** ({labels[layer].split(': ', 1)[-1]}
             f"window of the {top.image_hw[0]}×{top.image_hw[1]} input; neighbouring units' windows are {field.jump[0]} "
             f"pixel{'s' * (field.jump[0] != 1)} apart, and unit (0, 0)'s starts at row {signed(field.start[0])}, column "
             f"{signed(field.start[1])}. Rows: {rows}.")
-st.markdown(f"**{n_units} units**, each with the {ss['tp_k']} test images (of {len(data.x_test)}) where it fires most "
+st.markdown(f"**{n_units} units**, each with the {page['k']} test images (of {len(data.x_test)}) where it fires most "
             "(every image once, at its strongest position), strongest first. Hatched grey: the part of the field "
             "outside the image, where the network reads its zero padding.")
 silent = [u for u, ps in enumerate(top.units) if ps[0].activation <= 0]

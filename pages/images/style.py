@@ -9,7 +9,7 @@ from convlab.datasets.photos import SAMPLES
 from convlab.images.style_transfer import MAX_SIZE, MIN_SIZE, STARTS, WIDTHS, check_style_request, fit_photo, style_transfer
 from ui import experiments
 from ui.images import SOURCES, chosen_photo
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 from ui.state import font_size
 from ui.urlstate import Choice, Flag, Float, Int, Schema
 from ui.widgets import chart, torch_badge
@@ -93,7 +93,7 @@ def draw(records: list[dict], finished: bool) -> None:
     if not losses or not pics:
         return
     a, b = st.columns([2, 3])
-    a.image(pics[-1]["image"], caption=f"the image at step {pics[-1]['step']} of {ss['st_steps']}", width=320)
+    a.image(pics[-1]["image"], caption=f"the image at step {pics[-1]['step']} of {page['steps']}", width=320)
     series = {"style loss L_s": [r["style"] for r in losses], "total": [r["total"] for r in losses]}
     if content is not None:
         series = {"content loss L_c": [r["content"] for r in losses], **series}

@@ -13,7 +13,7 @@ from convlab.sequences.checks import check_spectrogram
 from ui.state import font_size
 from ui.urlstate import Choice, Float, Int, Schema
 from ui.widgets import chart, torch_badge
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 
 P = "au"
 SCHEMA = Schema(

@@ -10,8 +10,8 @@ from convlab.sequences.checks import check_causal_stack
 from convlab.convolution.checks import check_conv
 from ui.state import font_size
 from ui.urlstate import Choice, Int, Schema
-from ui.widgets import chart, show_error, torch_badge
-from ui.lesson import lesson
+from ui.widgets import chart, torch_badge
+from ui.lesson_page import lesson
 
 P = "cz"
 SCHEMA = Schema(
@@ -66,15 +66,12 @@ with right:
 st.header("Dilated causal stacks: a long memory for few weights")
 sk, layers = page["sk"], page["layers"]
 dilations = [2 ** i for i in range(layers)] if page["pattern"] == "doubling" else [1] * layers
-try:
+with page.section():
     rf = convlab.receptive_field([(sk, 1, dl) for dl in dilations])
     span = max(rf[-1].size + 4, 24)
     page["out"] = min(page["out"], span - 1)
     st.slider("Output step to trace back", 0, span - 1, key=page.key("out"))
     stack = convlab.causal_stack(sk, dilations, page["out"])
-except convlab.ConvlabError as err:
-    show_error(err)
-else:
     chart(causal_stack_figure(stack, span, font_size=font_size() - 2), page.key("stack"))
     plain = 1 + (sk - 1) * layers
     st.markdown(f"**{stack.formula()}** time steps, with {layers} layer(s) of {sk} weights each. "

@@ -11,7 +11,7 @@ from convlab.networks.models import layer_table
 from convlab.networks.training import TrainConfig, predict_labels
 from convlab.convolution.checks import check_conv
 from ui.jobs import POOL, TrainingJob
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 from ui.state import font_size
 from ui.urlstate import Choice, Int, Schema
 from ui.widgets import chart, friendly_errors, torch_badge
@@ -22,7 +22,6 @@ SCHEMA = Schema(
     Int("n", 2000, 200, 4000), Int("filters", 8, 1, 16), Int("width", 8, 3, 12), Int("epochs", 10, 1, 30),
     Int("seed", 0, 0, 999), Int("sample", 0, 0, 799),
 )
-ss = st.session_state
 
 
 @st.cache_resource(max_entries=4, show_spinner="Writing random DNA…")
@@ -58,7 +57,7 @@ seq, site, m = data.x_test[page["sample"]], int(data.sites_test[page["sample"]])
 text = decode(seq)
 shown = f"{text[:site]} [{text[site:site + m]}] {text[site + m:]}" if site >= 0 else text
 st.code(shown, language=None)
-st.markdown(f"**{DNA_CLASSES[data.y_test[ss['dn_sample']]]}**" + (f": a copy of {data.motif} at position {site} "
+st.markdown(f"**{DNA_CLASSES[data.y_test[page['sample']]]}**" + (f": a copy of {data.motif} at position {site} "
                                                                    "(in brackets, outlined)" if site >= 0 else ""))
 chart(onehot_figure(seq, site, m, font_size=font_size() - 4), page.key("onehot"))
 st.caption(f"A sequence of {data.input_shape[1]} bases is a 4 × {data.input_shape[1]} grid: one row per base, a 1 "
@@ -133,7 +132,7 @@ chart(activation_figure(acts, [f"filter {f}" for f in range(len(w))], site, m, w
       page.key("acts"))
 pooled = convlab.pool1d(acts, acts.shape[1])[:, 0]                                            # global max pooling
 probs = predict_labels(job.model.cpu(), data, seq[None])[0]
-st.markdown(f"ReLU(conv1d) of test sequence {ss['dn_sample']} with every filter; ★ is each row's maximum. Global "
+st.markdown(f"ReLU(conv1d) of test sequence {page['sample']} with every filter; ★ is each row's maximum. Global "
             f"max pooling keeps only those {len(w)} numbers (filter {best}: **{pooled[best]:.2f}**), wherever the "
             f"motif sits; the linear classifier turns them into **{DNA_CLASSES[int(probs.argmax())]}** "
             f"({probs.max():.0%}).")

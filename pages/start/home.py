@@ -4,7 +4,7 @@ import streamlit as st
 
 import convlab
 from convlab.figures import coverage_figure
-from ui.lessons import GROUPS, LESSONS
+from ui.lesson_map import GROUPS, LESSONS
 from ui.registry import PAGES
 from ui.state import font_size
 from ui.widgets import show_error

@@ -18,7 +18,7 @@ from convlab.networks.checks import check_layer_table
 from ui.builder import layer_builder
 from ui.drawing import drawing_panel
 from ui.export import export_panel
-from ui.lesson import lesson
+from ui.lesson_page import lesson
 from ui.models import BUNDLED, bundled_model, publish_model, shared_dataset
 from ui.state import font_size
 from ui.training import CLASSROOM_PACE, current_job, live_views, run_buttons, start_run

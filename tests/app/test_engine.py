@@ -17,7 +17,7 @@ from convlab.datasets.digits import load_digits
 from ui.jobs import JobPool, TaskJob, TrainingJob
 from convlab.networks.models import preset
 from convlab.networks.training import TrainConfig, make_model
-from test_jobs import _wait, _watch
+from jobs_kit import wait as _wait, watch as _watch
 
 
 def _digits_model():

@@ -7,25 +7,7 @@ from convlab.datasets.digits import load_digits
 from ui.jobs import JobPool, TrainingJob
 from convlab.networks.models import preset
 from convlab.networks.training import TrainConfig
-
-
-def _wait(predicate, timeout=30):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def _watch(*jobs, timeout=30):
-    """Wait until every job has ended, polling each as a page does: the pool's watchdog stops a job nobody has
-    polled for its idle timeout (a closed tab), and on a busy machine a job can take longer than that."""
-    def ended():
-        for job in jobs:
-            job.touch()
-        return all(job.finished for job in jobs)
-    return _wait(ended, timeout)
+from jobs_kit import wait as _wait, watch as _watch
 
 
 def test_job_runs_in_background_and_records_live_views():

@@ -12,7 +12,7 @@ def test_every_page_file_exists_and_has_a_legacy_entry():
         assert (ROOT / "pages" / path).is_file(), path
         if url:
             entry = ROOT / "pages" / f"{url}.py"
-            assert entry.is_file(), f"pages/{url}.py must hand deep links over to app.py (see ui/legacy.py)"
+            assert entry.is_file(), f"pages/{url}.py must hand deep links over to app.py (see ui/deep_links.py)"
             assert "hand_over_to_app()" in entry.read_text()
 
 
@@ -23,8 +23,8 @@ def test_every_page_has_apptest_tests():
 
 
 def test_lesson_map_links_only_to_pages_that_exist():
-    from ui.lessons import LESSONS
+    from ui.lesson_map import LESSONS
     urls = {url for *_, url in PAGES}
     built = [lesson.page for lesson in LESSONS if lesson.available]
     assert set(built) <= urls
-    assert urls - {""} <= set(built), "every page needs an entry in ui/lessons.py"
+    assert urls - {""} <= set(built), "every page needs an entry in ui/lesson_map.py"

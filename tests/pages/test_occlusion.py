@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from apptest_kit import open_page, shown, values
-from test_jobs import _wait, _watch
+from jobs_kit import wait as _wait, watch as _watch
 
 PAGE = "pages/images/occlusion.py"
 

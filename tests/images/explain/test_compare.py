@@ -16,7 +16,7 @@ import convlab
 from convlab import ConvlabError
 from convlab.networks.bundled import bundled
 from convlab.images.explain.compare import randomisation_cascade
-from test_gradients import random_cnn
+from oracle import random_cnn
 
 pytestmark = [pytest.mark.filterwarnings("ignore:Input Tensor 0 did not already require gradients"),
               pytest.mark.filterwarnings("ignore:An input array is constant")]          # scipy on a flat map: nan

@@ -9,7 +9,7 @@ What the scaffold does for every page, so no page repeats it:
 - restores the page's state (ui.state.use_state: the URL's valid values, else this session's own last state);
 - gives keyed access without hand-typed prefixes: page.key("x") is the widget key "c1_x", page["x"] its value;
 - turns a convlab.ConvlabError raised anywhere in the page into the page's red message (what to change), and
-  page.stop(err) does the same on purpose;
+  page.stop(err) does the same on purpose; `with page.section():` ends only that part of the page instead;
 - syncs the URL on every exit: the end of the page, an error, st.stop(), a rerun (app.py calls finish_lesson in a
   finally around page.run()).
 A fragment's reruns do not pass through app.py: a fragment that changes URL state calls page.sync() itself, and so
@@ -28,12 +28,12 @@ from convlab.errors import ConvlabError
 from ui.state import stop_with, sync_url, use_state
 from ui.urlstate import Schema
 
-__all__ = ["Lesson", "lesson", "start_run", "finish_lesson", "lesson_errors"]
+__all__ = ["LessonPage", "lesson", "start_run", "finish_lesson", "lesson_errors"]
 
 _CURRENT = "_lesson_current"          # the lesson page this script run is drawing (set by lesson(), read by app.py)
 
 
-class Lesson:
+class LessonPage:
     """One lesson page's state: keys, values and its exits."""
 
     def __init__(self, page: str, schema: Schema):
@@ -63,15 +63,25 @@ class Lesson:
         """Write the state to the URL now (a fragment's reruns skip app.py's runner)."""
         sync_url(self.page, self.schema)
 
+    @contextmanager
+    def section(self, hint: str = "") -> Iterator[None]:
+        """A part of the page that bad input ends alone: its ConvlabError is shown (with `hint` after it, e.g. what
+        to change) and the page goes on below it, so the other sections keep their widgets and values."""
+        try:
+            yield
+        except ConvlabError as err:
+            from ui.widgets import show_error
+            show_error(f"{err}. {hint}" if hint else err)
+
     def stop(self, err: Exception) -> None:
         """Show a bad-input message, keep the URL in step, and end this run of the page."""
         stop_with(err, self.page, self.schema)
 
 
-def lesson(page: str, schema: Schema) -> Lesson:
+def lesson(page: str, schema: Schema) -> LessonPage:
     """Start a lesson page (before its first widget): restore its state and register it with app.py's runner."""
     use_state(page, schema)
-    s = Lesson(page, schema)
+    s = LessonPage(page, schema)
     st.session_state[_CURRENT] = s
     return s
 
@@ -84,7 +94,7 @@ def lesson_errors() -> Iterator[None]:
     try:
         yield
     except ConvlabError as err:
-        if not isinstance(st.session_state.get(_CURRENT), Lesson):
+        if not isinstance(st.session_state.get(_CURRENT), LessonPage):
             raise
         from ui.widgets import show_error
         show_error(err)
@@ -98,5 +108,5 @@ def start_run() -> None:
 def finish_lesson() -> None:
     """After a page's run, on every exit (app.py's finally): the URL carries the lesson's state."""
     s = st.session_state.get(_CURRENT)
-    if isinstance(s, Lesson):
+    if isinstance(s, LessonPage):
         s.sync()
