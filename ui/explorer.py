@@ -10,7 +10,8 @@ import convlab
 from convlab.models import preset
 from convlab.network import random_model
 from convlab.units import ConvUnit, Softmax, head_logits, logit_latex
-from ui.lessonview import lesson_view, payload
+from convlab.view import payload
+from ui.lessonview import lesson_view
 from ui.models import resolve_model, shared_dataset
 
 MODELS = {"faces": "bundled faces model", "shapes": "bundled shapes model", "digits": "bundled digits model",

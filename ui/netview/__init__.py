@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from convlab.network import LayerMaps
-from ui.lessonview.payload import colour_limit
+from convlab.view.payload import colour_limit
 
 HERE = pathlib.Path(__file__).resolve().parent
 _OVERVIEW = st.components.v2.component("convlab.network_overview", js=(HERE / "overview.js").read_text(),

@@ -1,6 +1,6 @@
 """What the lesson view receives: one compact JSON document per parameter set (pure Python, no streamlit).
 
-The browser gets the whole trace once and replays every step itself (ui/lessonview/view.js). Arrays travel
+The browser gets the whole trace once and replays every step itself (convlab/view/view.js). Arrays travel
 flat, as {"s": shape, "v": values}; whole numbers are written as ints, -inf (max-pool padding) as null.
 Kinds, each replayed the same way the library computes it:
 

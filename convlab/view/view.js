@@ -1,6 +1,6 @@
 // ConvLab's lesson view: every step, hover and click of the sliding-window lessons runs here, in the browser.
 //
-// Python sends one document per parameter set (ui/lessonview/payload.py) with the whole trace; this module
+// Python sends one document per parameter set (convlab/view/payload.py) with the whole trace; this module
 // replays it. The step goes back to Python as component state once the stepping pauses (one report, never
 // one rerun per step), so the page's URL and exports carry it.
 //

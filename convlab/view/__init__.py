@@ -1,0 +1,30 @@
+"""The lesson view: the one copy of the sliding-window lessons' browser view, for every place that shows it.
+
+The view is static files in this package (read with importlib.resources; no CDN, no build step): the JS that
+replays a lesson document step by step and its CSS. Python builds the documents (convlab.view.payload). The
+Streamlit app (ui/lessonview), a notebook widget (convlab.show) and a one-file HTML export (convlab.export_html)
+all load these same files. This package never imports streamlit.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+__all__ = ["JS_FILES", "asset", "view_js", "view_css"]
+
+# one ES module: view.js (the view, the sliding kinds, stamps and links), then the kinds that extend it
+JS_FILES = ("view.js", "volume.js", "unit.js")
+
+
+def asset(name: str) -> str:
+    """The text of one static file of the view (e.g. "view.css")."""
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def view_js() -> str:
+    """The view's ES module: its default export mounts a document ({data, parentElement, setStateValue})."""
+    return "\n".join(asset(name) for name in JS_FILES)
+
+
+def view_css() -> str:
+    return asset("view.css")
