@@ -42,6 +42,7 @@ from convlab.styletransfer import StyleTransfer, style_transfer, texture_feature
 from convlab.featvis import FeatureVis, feature_visualisation
 from convlab.patches import Field, Patch, TopPatches, patch_layers, top_patches, unit_field, unit_from_patch
 from convlab.view.export import export_html
+from convlab.view.widget import show
 
 __all__ = [
     "ConvlabError",
@@ -70,5 +71,5 @@ __all__ = [
     "gram_matrix", "content_loss", "style_loss", "style_example", "StyleExample",
     "style_transfer", "StyleTransfer", "texture_features", "feature_visualisation", "FeatureVis",
     "top_patches", "unit_field", "unit_from_patch", "patch_layers", "TopPatches", "Patch", "Field",
-    "export_html",
+    "export_html", "show",
 ]

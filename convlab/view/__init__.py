@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-__all__ = ["JS_FILES", "asset", "view_js", "view_css"]
+__all__ = ["JS_FILES", "asset", "view_js", "view_css", "component_js"]
 
 # one ES module: view.js (the view, the sliding kinds, stamps and links), then the kinds that extend it
 JS_FILES = ("view.js", "volume.js", "unit.js")
@@ -22,8 +22,15 @@ def asset(name: str) -> str:
 
 
 def view_js() -> str:
-    """The view's ES module: its default export mounts a document ({data, parentElement, setStateValue})."""
+    """The view's ES module text. Its export lessonView({data, parentElement, setStateValue}) mounts (or updates) the
+    view of one document in parentElement and returns its cleanup; setStateValue(name, value) receives the step
+    ("step") and the speed ("speed") the student chose. Each host appends its own entry point."""
     return "\n".join(asset(name) for name in JS_FILES)
+
+
+def component_js() -> str:
+    """The module for a Streamlit custom component (v2): its default export is lessonView."""
+    return view_js() + "\nexport default lessonView;\n"
 
 
 def view_css() -> str:

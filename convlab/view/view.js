@@ -1323,7 +1323,7 @@ class View {
 
 // ---------------------------------------------------------------- the component's entry point
 
-export default function lessonView(component) {
+export function lessonView(component) {
   const { data, parentElement, setStateValue } = component;
   const payload = decode(data);
   let view = VIEWS.get(parentElement);

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from convlab.view import view_css, view_js
+from convlab.view import component_js, view_css
 from ui.state import projector
 
 __all__ = ["lesson_view", "speed", "SPEEDS"]
@@ -21,7 +21,7 @@ SPEED_KEY = "lesson_speed"
 MAX_STEP = 10_000                   # the pages' URL schemas allow step 0..10_000
 
 _VIEW = st.components.v2.component("convlab_lessonview", html='<div class="lv-host"></div>', css=view_css(),
-                                   js=view_js())
+                                   js=component_js())
 
 
 def speed() -> float:
