@@ -12,8 +12,9 @@ from importlib import resources
 
 __all__ = ["JS_FILES", "asset", "view_js", "view_css", "component_js"]
 
-# one ES module: view.js (the view, the sliding kinds, stamps and links), then the kinds that extend it
-JS_FILES = ("view.js", "volume.js", "unit.js")
+# one ES module: the core (formatting, grids, colours, controls, keyboard), one file per lesson kind, then the
+# table of kinds and the entry point (kinds.js)
+JS_FILES = ("core.js", "links.js", "sliding.js", "stamp.js", "volume.js", "unit.js", "kinds.js")
 
 
 def asset(name: str) -> str:
@@ -34,4 +35,7 @@ def component_js() -> str:
 
 
 def view_css() -> str:
-    return asset("view.css")
+    """The view's CSS, after the theme's colours as CSS variables (convlab.figures.style.css_variables)."""
+    from convlab.figures.style import css_variables
+
+    return css_variables(".lv") + asset("view.css")
