@@ -860,3 +860,6 @@ class View {
     this.lesson.render(i);
   }
 }
+
+// for the unit tests (tests/js/view.test.mjs): the formatting and the base every kind extends
+export { Lesson, factor, num, show, sumText };

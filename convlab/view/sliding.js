@@ -94,7 +94,7 @@ class Sliding extends Lesson {
 
   render(i) {
     const p = this.p;
-    const { C, H, W, OH, OW, KH, KW } = this;
+    const { W, OH, OW, KH, KW } = this;
     const [g, r, q] = unravel(i, [this.G, OH, OW]);
     const [sh, sw] = p.s, [dh, dw] = p.d;
     const r0 = r * sh, c0 = q * sw;
@@ -338,7 +338,6 @@ class Windows extends Sliding {
 
   describe(i, g, r, q, taps) {
     const p = this.p;
-    const n = p.names;
     const idx = this.outIndex(g, r, q);
     const cells = taps.map(([rr, cc]) => `(${rr - p.pad[0]}, ${cc - p.pad[2]})`);
     this.headline.textContent = `output${idx}: window at row ${taps[0][0] - p.pad[0]}, column ${taps[0][1] - p.pad[2]}`;
