@@ -18,7 +18,7 @@ import numpy as np
 from convlab.errors import ConvlabError
 from convlab.view import payload, view_css, view_js
 
-__all__ = ["KINDS", "MAX_HTML_BYTES", "document", "export_html", "page_html"]
+__all__ = ["KINDS", "MAX_HTML_BYTES", "document", "export_html", "page_html", "step_count"]
 
 KINDS = ("conv", "conv3d", "pool", "windows", "stamp", "links", "unit")
 MAX_HTML_BYTES = 1_000_000           # a default lesson's file stays under 1 MB (tests/test_export_html.py)
@@ -27,8 +27,6 @@ CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline
 
 
 def _unit_document(unit, before) -> dict:
-    from convlab.units import ConvUnit, PoolUnit  # noqa: F401  (the types document() dispatches on)
-
     title = f"unit ({unit.map}, {unit.row}, {unit.col})"
     if before is None:
         # no maps of the layer before given: show the unit's own window as the maps it reads
@@ -122,7 +120,7 @@ def export_html(x, title: str | None = None, path: str | pathlib.Path | None = N
     """
     doc = document(x, before=before)
     title = _default_title(doc) if title is None else str(title)
-    n = _steps(doc)
+    n = step_count(doc)
     data = {**doc, "step": max(0, min(int(step), n - 1)), "speed": 1, "projector": False}
     body = (f"<main>\n<h1>{html.escape(title)}</h1>\n<div class=\"lv-host\" id=\"lesson\"></div>\n"
             "<p class=\"cl-made\">Made with ConvLab: ← → step, space plays, Home / End; every number was computed "
@@ -138,8 +136,13 @@ def export_html(x, title: str | None = None, path: str | pathlib.Path | None = N
     return text
 
 
-def _steps(doc: dict) -> int:
-    """How many steps the view has for a document (as view.js counts them)."""
+def step_count(doc: dict) -> int:
+    """How many steps the lesson view has for a document (as its kinds count them: one per output, entry, stamp…).
+
+    >>> import convlab
+    >>> step_count(document(convlab.conv2d_steps([[1, 2, 3], [4, 5, 6]], [[1, 1]])))
+    4
+    """
     kind = doc["kind"]
     if kind == "links":
         return len(doc["values"])

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from convlab.view import payload, view_css, view_js
-from convlab.view.export import PAGE_CSS, _steps, page_html
+from convlab.view.export import PAGE_CSS, page_html
 
 __all__ = ["APP_PAGES", "LESSONS", "Lesson", "build_site", "DEFAULT_APP_URL"]
 
@@ -305,7 +305,3 @@ def build_site(out: str | pathlib.Path, app_url: str = DEFAULT_APP_URL) -> list[
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
-
-
-def steps_of(doc: dict) -> int:
-    return _steps(doc)

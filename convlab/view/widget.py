@@ -49,9 +49,9 @@ def show(x, *, before=None, step: int = 0):
     convlab.view.payload such as payload.matrix_view(...) or payload.backward_view(...)).
     The widget's `step` trait is the view's step: set it to move the view; read it after stepping in the browser.
     """
-    from convlab.view.export import _steps, document
+    from convlab.view.export import document, step_count
 
     doc = document(x, before=before)
-    widget = lesson_widget_class()(document=payload.encode(doc).decode(), n_steps=_steps(doc))
+    widget = lesson_widget_class()(document=payload.encode(doc).decode(), n_steps=step_count(doc))
     widget.step = step
     return widget

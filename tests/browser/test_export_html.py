@@ -123,7 +123,7 @@ def test_every_kind_exports_and_steps_to_its_end(browser, tmp_path, kind):
     expect(root).to_have_attribute("data-step", "0")
     root.focus()
     page.keyboard.press("End")
-    last = convlab.view.export._steps(doc) - 1
+    last = convlab.view.export.step_count(doc) - 1
     expect(root).to_have_attribute("data-step", str(last))
     page.keyboard.press("ArrowLeft")
     expect(root).to_have_attribute("data-step", str(max(last - 1, 0)))

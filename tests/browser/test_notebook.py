@@ -4,6 +4,7 @@ and the step is the same in the browser (data-step) and in the kernel (w.step), 
 
 from __future__ import annotations
 
+import re
 import sys
 
 import numpy as np
@@ -36,12 +37,13 @@ def lab():
 
 
 def run_cell(page, index: int) -> None:
-    """Select cell `index` and run it (Shift+Enter in its editor), then wait for the kernel to be idle."""
+    """Select cell `index`, run it with the notebook's "Run this cell" button once the kernel is idle, and wait until
+    it has run (its prompt shows an execution count: "[3]:", not "[ ]:" or "[*]:")."""
+    expect(page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=90_000)
     cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
     cell.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Shift+Enter")
-    expect(cell.locator(".jp-InputPrompt")).not_to_have_text("[*]:", timeout=60_000)
-    expect(cell.locator(".jp-InputPrompt")).to_contain_text("[", timeout=60_000)
+    page.get_by_role("button", name="Run this cell and advance (Shift+Enter)").click()
+    expect(cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]:"), timeout=90_000)
 
 
 def test_show_in_jupyterlab_steps_and_syncs_its_step(browser, lab):

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 from static_kit import VIEW, open_static, shot
 
-from convlab.view.export import _steps
+from convlab.view.export import step_count
 from convlab.view.site import LESSONS, build_site
 
 
@@ -75,10 +75,10 @@ def test_every_example_of_the_lesson_steps(browser, site, slug):
             expect(root).to_have_attribute("data-step", "0")
             root.focus()
             page.keyboard.press("End")
-            expect(root).to_have_attribute("data-step", str(_steps(doc) - 1))
+            expect(root).to_have_attribute("data-step", str(step_count(doc) - 1))
             page.keyboard.press("Home")
             page.keyboard.press("ArrowRight")
-            expect(root).to_have_attribute("data-step", "1" if _steps(doc) > 1 else "0")
+            expect(root).to_have_attribute("data-step", "1" if step_count(doc) > 1 else "0")
             assert root.locator("[data-cell][data-active='true']").count() > 0
         assert page.evaluate("location.hash") == (f"#example={k}" if k else "")
     shot(page, f"site-{slug}")
