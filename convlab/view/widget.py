@@ -48,6 +48,12 @@ def show(x, *, before=None, step: int = 0):
     network unit from convlab.units.unit_at with `before` = the maps of the layer before, or a document from
     convlab.view.payload such as payload.matrix_view(...) or payload.backward_view(...)).
     The widget's `step` trait is the view's step: set it to move the view; read it after stepping in the browser.
+
+    >>> import convlab
+    >>> w = show(convlab.conv1d_steps([1, 0, 2, 2, 3, 1], [3, 2, 2]))
+    >>> w.n_steps, w.step
+    (4, 0)
+    >>> w.step = 2                     # the view in the notebook moves to step 2
     """
     from convlab.view.export import document, step_count
 
