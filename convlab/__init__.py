@@ -43,6 +43,8 @@ from convlab.images.gram import StyleExample, content_loss, gram_matrix, style_e
 from convlab.images.style_transfer import StyleTransfer, style_transfer, texture_features
 from convlab.images.featvis import FeatureVis, feature_visualisation
 from convlab.images.patches import Field, Patch, TopPatches, patch_layers, top_patches, unit_field, unit_from_patch
+from convlab.view.export import export_html
+from convlab.view.widget import show
 
 __all__ = [
     "ConvlabError", "Check", "format_number", "format_signed",
@@ -71,4 +73,5 @@ __all__ = [
     "gram_matrix", "content_loss", "style_loss", "style_example", "StyleExample",
     "style_transfer", "StyleTransfer", "texture_features", "feature_visualisation", "FeatureVis",
     "top_patches", "unit_field", "unit_from_patch", "patch_layers", "TopPatches", "Patch", "Field",
+    "export_html", "show",
 ]

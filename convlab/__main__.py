@@ -3,6 +3,7 @@
     python -m convlab train --dataset digits|shapes|faces [--preset NAME] [--epochs N] [--seed S] [--out FILE]
     python -m convlab faces-report [--model FILE]   (the held-out checks of a faces model, as in assets/README.md)
     python -m convlab bench     (from a checkout: runs benchmarks/*.py one after another, one report)
+    python -m convlab site OUT/ [--app-url URL]   (the sliding-window lessons as a static site: docs/deploy.md)
 
 One progress line per epoch; the last line is a JSON object with test_accuracy, train_seconds
 (training wall time only), epochs and params. --out writes the safetensors model with its spec.
@@ -39,7 +40,16 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--model", default=None, help="a .safetensors faces model (default: the bundled one)")
     r.add_argument("--naive-epochs", type=int, default=30)
     r.add_argument("--threads", type=int, default=2)
+    s = sub.add_parser("site", help="write the lesson map and the sliding-window lessons as a static site")
+    s.add_argument("out", help="the folder to write (created if missing)")
+    s.add_argument("--app-url", default=None, help="where the app runs, for what needs a server "
+                                                   "(default http://localhost:8501)")
     args = ap.parse_args(argv)
+    if args.command == "site":
+        from convlab.view.site import DEFAULT_APP_URL, build_site
+        files = build_site(args.out, args.app_url or DEFAULT_APP_URL)
+        print(f"wrote {len(files)} files to {args.out}: serve the folder with any static web server")
+        return 0
     if args.command == "bench":
         return bench()
     if args.command == "faces-report":

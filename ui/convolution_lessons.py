@@ -22,7 +22,7 @@ from convlab.convolution.grouped import SmallLayer, small_layer
 from convlab.parse import format_vector, parse_grid, parse_grids, parse_layer, parse_vector
 from convlab import Check
 from convlab.convolution.checks import check_conv
-from ui.lessonview import payload
+from convlab.view import payload
 from ui.widgets import frozen_figure
 
 __all__ = ["Conv1DLesson", "conv1d_lesson", "Conv2DLesson", "conv2d_lesson", "GroupedLesson", "grouped_lesson",

@@ -10,7 +10,8 @@ import convlab
 from convlab.networks.models import preset
 from convlab.networks.maps import random_model
 from convlab.networks.units import ConvUnit, Softmax, head_logits, logit_latex
-from ui.lessonview import lesson_view, payload
+from convlab.view import payload
+from ui.lessonview import lesson_view
 from ui.models import resolve_model, shared_dataset
 
 MODELS = {"faces": "bundled faces model", "shapes": "bundled shapes model", "digits": "bundled digits model",

@@ -1,6 +1,7 @@
-""""Export for slides": a GIF of the current animation, a PyTorch snippet and the grids as CSV.
+""""Export for slides": a GIF of the current animation, the interactive view as one offline HTML file, a PyTorch
+snippet and the grids as CSV.
 
-The GIF is drawn only when the download button is pressed (Streamlit's deferred download data).
+The GIF and the HTML file are made only when their download button is pressed (Streamlit's deferred download data).
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ import numpy as np
 import streamlit as st
 
 from convlab.classroom.export import MAX_FRAMES, frame_indices, grid_csv, steps_gif
+from convlab.view.export import export_html
 from ui.lessonview import speed
 
 
 def export_panel(key: str, trace=None, snippet: str = "", grids: dict[str, np.ndarray] | None = None,
-                 gif: Callable[[], bytes] | None = None, gif_steps: int = 0) -> None:
+                 gif: Callable[[], bytes] | None = None, gif_steps: int = 0, view: bytes | None = None,
+                 title: str | None = None) -> None:
     """An expander with the downloads. trace: a conv/pool StepTrace to animate (or gif + gif_steps for
-    another animation); snippet: Python that reproduces the numbers; grids: name → array for CSV."""
+    another animation); snippet: Python that reproduces the numbers; grids: name → array for CSV;
+    view: the lesson view's document (payload.encode), offered as one interactive offline HTML file."""
     with st.expander("Export for slides and notebooks"):
         cols = st.columns(3)
         if trace is not None or gif is not None:
@@ -30,6 +34,13 @@ def export_panel(key: str, trace=None, snippet: str = "", grids: dict[str, np.nd
                 note = frame_indices(n, MAX_FRAMES)[1]
                 pace = f"{ms} ms a frame (the view's speed)" if gif is None else ""
                 st.caption(" ".join(t for t in (note or f"{n} frames,", pace, "drawn when you press the button.") if t))
+        if view is not None:
+            with cols[0]:
+                st.download_button("Interactive HTML", lambda: export_html(view, title=title),
+                                   file_name=f"convlab-{key}.html", mime="text/html", key=f"{key}_html",
+                                   icon=":material/html:", on_click="ignore")
+                st.caption("One file that steps like this view, offline: open it in a browser, or put it in your "
+                           "slides or course page (an iframe). `convlab.export_html` makes it in a notebook.")
         if snippet:
             with cols[1]:
                 st.download_button("PyTorch snippet (.py)", snippet, file_name=f"convlab-{key}.py", mime="text/x-python",

@@ -18,7 +18,9 @@ __all__ = ["BLUE", "STRONG_BLUE", "PALE_BLUE", "LIGHT_BLUE", "WHITE_ISH", "LIGHT
            "PAD_BG", "GRIDLINE", "PAPER", "INK", "MISSING", "CELL_LINE", "LABEL", "OCCLUDER", "OCCLUDER_OPACITY",
            "TRANSPARENT", "LOGO_COLOURS", "GROUPS", "ONE_HOT", "GREEN", "WINDOW", "DIVERGING", "COUNTS", "PICTURE", "PROBABILITY",
            "FONT", "CHART_FONT", "TILE_FONT", "GIF_TITLE_FONT", "GIF_LABEL_FONT", "GIF_CELL_FONT",
-           "GIF_MARGIN", "GIF_TITLE_H", "GIF_LABEL_H", "GIF_GAP", "limit", "log_ticks", "rgb", "rgba", "diverging_rgb"]
+           "GIF_MARGIN", "GIF_TITLE_H", "GIF_LABEL_H", "GIF_GAP", "limit", "log_ticks", "rgb", "rgba", "diverging_rgb",
+           "CELL_NEG", "CELL_POS", "CURRENT", "VIEW_INK", "WINDOW_CELL", "WINDOW_PALE", "WINDOW_PRESSED", "CURRENT_PALE",
+           "PAD_HATCH", "css_variables"]
 
 # ---------------------------------------------------------------- colours
 BLUE = "#2171b5"              # the main series, bars, a window's taps
@@ -49,6 +51,16 @@ ONE_HOT = "#555555"           # a 1 in a one-hot grid (letters in white on it)
 GREEN = "#1b9e77"             # a fourth series
 
 WINDOW = ORANGE               # the sliding window, the current output cell, the occluder's edge
+# the lesson view's cells (numbers in dark ink on them): a lighter blue–white–red, white at 0
+CELL_NEG = "#91cdff"
+CELL_POS = "#ffa591"
+CURRENT = BLUE                # the lesson view's current output (outline), a linked matrix's lit row or column
+VIEW_INK = "#111111"          # numbers drawn on the lesson view's canvases
+WINDOW_CELL = "#ffe3cc"       # the lesson view: a cell the window reads now (WINDOW, light)
+WINDOW_PALE = "#fff2e6"       # the kernel's rows under a 1D input, the legend's window swatch
+WINDOW_PRESSED = "#fde7d6"    # the Play button while playing
+CURRENT_PALE = "#e8f1fa"      # the products row under a 1D input (CURRENT, light)
+PAD_HATCH = ("#ececec", "#d6d6d6")   # padding cells: hatched in these two greys
 # a muted diverging scale (blue negative, white 0, red positive): dark text stays readable on every cell
 DIVERGING = [[0.0, STRONG_BLUE], [0.25, PALE_BLUE], [0.5, WHITE_ISH], [0.75, LIGHT_RED], [1.0, RED]]
 COUNTS = "Blues"              # non-negative counts (windows per cell, a confusion matrix)
@@ -136,3 +148,18 @@ def diverging_rgb(t: float) -> tuple[int, int, int]:
     (a, ca), (b, cb) = DIVERGING[j - 1], DIVERGING[j]
     f = (u - a) / (b - a)
     return tuple(round(x + (y - x) * f) for x, y in zip(rgb(ca), rgb(cb)))
+
+
+def css_variables(selector: str = ".lv") -> str:
+    """The theme's colours as CSS custom properties for the browser views (the lesson view, the network overview):
+    their JS and CSS read these, so every colour has one source, this module.
+
+    >>> print(css_variables(".x").splitlines()[1])
+      --cl-window: #e66101;
+    """
+    values = {"window": WINDOW, "current": CURRENT, "ink": VIEW_INK, "cell-neg": CELL_NEG, "cell-pos": CELL_POS,
+              "active": rgba(WINDOW, 0.85), "div-neg": DIVERGING[0][1], "div-zero": DIVERGING[2][1],
+              "div-pos": DIVERGING[-1][1], "pad": PAD_BG, "window-cell": WINDOW_CELL, "window-pale": WINDOW_PALE,
+              "window-pressed": WINDOW_PRESSED, "current-pale": CURRENT_PALE, "pad-light": PAD_HATCH[0],
+              "pad-dark": PAD_HATCH[1]}
+    return selector + " {\n" + "".join(f"  --cl-{k}: {v};\n" for k, v in values.items()) + "}\n"

@@ -65,4 +65,4 @@ st.caption("With an even kernel (or a stride > 1) \"same\" needs an odd number o
            "extra one after. Symmetric padding must round, and the output length changes.")
 st.markdown("  \n".join(lesson.same_rows))
 
-export_panel("conv1d", lesson.trace, lesson.snippet, lesson.grids)
+export_panel("conv1d", lesson.trace, lesson.snippet, lesson.grids, view=lesson.body, title="1D convolution")

@@ -138,4 +138,4 @@ for axis, e in zip(("o_h", "o_w"), lesson.sizes):
                     f"{', '.join(map(str, e.uncovered))}")
 torch_badge(lesson.check)
 
-export_panel("conv2d", lesson.trace, lesson.snippet, lesson.grids)
+export_panel("conv2d", lesson.trace, lesson.snippet, lesson.grids, view=lesson.body, title="2D convolution")

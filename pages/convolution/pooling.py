@@ -58,7 +58,7 @@ dropped = [f"{name} {', '.join(map(str, e.uncovered))}" for name, e in zip(("row
            if e.uncovered]
 if dropped:
     st.warning(f"The windows do not tile the input: {' and '.join(dropped)} are never pooled (✕ in the view).")
-export_panel("pooling", lesson.trace, lesson.snippet, lesson.grids)
+export_panel("pooling", lesson.trace, lesson.snippet, lesson.grids, view=lesson.body, title="Pooling")
 
 st.header("Shift the input by a pixel")
 st.caption("Convolution is equivariant: shift the input and the feature map shifts with it. Max pooling then "

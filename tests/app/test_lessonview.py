@@ -1,4 +1,4 @@
-"""The lesson view's documents (ui/lessonview/payload.py): everything the browser replays, checked against torch.
+"""The lesson view's documents (convlab/view/payload.py): everything the browser replays, checked against torch.
 
 AppTest cannot run the view's JavaScript, so these tests check what it is sent; tests/browser/test_lessonview.py
 checks what it draws from it.
@@ -13,7 +13,7 @@ import torch.nn.functional as F
 import convlab
 import oracle
 from oracle import valid_cases
-from ui.lessonview import payload
+from convlab.view import payload
 
 
 def unpack(a: dict) -> np.ndarray:

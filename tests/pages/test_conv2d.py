@@ -97,7 +97,8 @@ def test_export_snippet_reproduces_the_page_and_offers_downloads():
     out = ns["y"][0].numpy()
     assert out.shape[0] >= 1
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Animated GIF", "PyTorch snippet (.py)", "input as CSV", "kernels as CSV", "output as CSV"]
+    assert labels == ["Animated GIF", "Interactive HTML", "PyTorch snippet (.py)", "input as CSV", "kernels as CSV",
+                      "output as CSV"]
     import convlab
     from convlab.parse import parse_layer, parse_vector
     x, w = parse_layer(at.session_state["c2_x"], at.session_state["c2_w"])

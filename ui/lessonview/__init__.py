@@ -1,31 +1,27 @@
 """The client-side lesson view: one Streamlit custom component (v2) for every sliding-window lesson.
 
-Python sends the whole trace of the current parameters once (ui/lessonview/payload.py); view.js steps,
+Python sends the whole trace of the current parameters once (convlab/view/payload.py); view.js steps,
 plays, hovers and explains it in the browser with no rerun. When the stepping pauses, the browser reports
 the step back as component state: one rerun that writes it to the URL (lesson links) and the exports.
-The HTML, CSS and JS are files next to this one, inlined at registration: no CDN, no fetch, no build step.
+The CSS and JS are the package-neutral files in convlab/view (shared with convlab.show and convlab.export_html),
+inlined at registration: no CDN, no fetch, no build step. This module is only the Streamlit wrapper.
 """
 
 from __future__ import annotations
 
-import pathlib
-
 import streamlit as st
 
+from convlab.view import component_js, view_css
 from ui.state import projector
 
 __all__ = ["lesson_view", "speed", "SPEEDS"]
 
-HERE = pathlib.Path(__file__).parent
 SPEEDS = (0.5, 1, 2, 4, 8)          # steps per second; one setting for every view and the GIF exports
 SPEED_KEY = "lesson_speed"
 MAX_STEP = 10_000                   # the pages' URL schemas allow step 0..10_000
 
-# one ES module: view.js (the view, the sliding kinds, stamps and links), then the kinds that extend it
-JS_FILES = ("view.js", "volume.js", "unit.js")
-_VIEW = st.components.v2.component(
-    "convlab_lessonview", html='<div class="lv-host"></div>', css=(HERE / "view.css").read_text(encoding="utf-8"),
-    js="\n".join((HERE / name).read_text(encoding="utf-8") for name in JS_FILES))
+_VIEW = st.components.v2.component("convlab_lessonview", html='<div class="lv-host"></div>', css=view_css(),
+                                   js=component_js())
 
 
 def speed() -> float:

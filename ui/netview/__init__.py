@@ -13,12 +13,14 @@ import pathlib
 import numpy as np
 import streamlit as st
 
+from convlab.figures.theme import css_variables
 from convlab.networks.maps import LayerMaps
-from ui.lessonview.payload import colour_limit
+from convlab.view.payload import colour_limit
 
 HERE = pathlib.Path(__file__).resolve().parent
 _OVERVIEW = st.components.v2.component("convlab.network_overview", js=(HERE / "overview.js").read_text(),
-                                       css=(HERE / "overview.css").read_text())
+                                       css=css_variables("[data-testid='network-overview']")
+                                       + (HERE / "overview.css").read_text())
 PER_COLUMN = 10                       # maps stacked in one column before it wraps into another
 
 

@@ -3,7 +3,22 @@
 // (trigger "unit": {layer, map, row, col}); a click on the bars sends trigger "softmax". Nothing here
 // computes a number: every value shown comes from the server, which checked it against torch.
 
-const BLUE = [67, 147, 195], WHITE = [247, 247, 247], RED = [214, 96, 77];   // DIVERGING in convlab.figures
+// the theme's colours (convlab.figures.theme.css_variables, in this component's CSS): DIVERGING and the marks
+const THEME = { neg: [67, 147, 195], zero: [247, 247, 247], pos: [214, 96, 77], window: "#e66101", ink: "#111111" };
+
+function readTheme(root) {
+  const css = getComputedStyle(root);
+  const hex = (name) => {
+    const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(css.getPropertyValue(name).trim());
+    return m ? [1, 2, 3].map((k) => parseInt(m[k], 16)) : null;
+  };
+  for (const [key, name] of [["neg", "--cl-div-neg"], ["zero", "--cl-div-zero"], ["pos", "--cl-div-pos"]]) {
+    THEME[key] = hex(name) || THEME[key];
+  }
+  for (const [key, name] of [["window", "--cl-window"], ["ink", "--cl-ink"]]) {
+    THEME[key] = css.getPropertyValue(name).trim() || THEME[key];
+  }
+}
 
 function decode(b64) {
   const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -13,8 +28,8 @@ function decode(b64) {
 function colour(v, lim, grey) {
   if (grey) { const g = Math.round(255 * Math.min(1, Math.max(0, v))); return [g, g, g]; }
   const t = lim > 0 ? Math.max(-1, Math.min(1, v / lim)) : 0;
-  const end = t < 0 ? BLUE : RED, a = Math.abs(t);
-  return WHITE.map((w, i) => Math.round(w + (end[i] - w) * a));
+  const end = t < 0 ? THEME.neg : THEME.pos, a = Math.abs(t);
+  return THEME.zero.map((w, i) => Math.round(w + (end[i] - w) * a));
 }
 
 function drawTile(canvas, tile, lim, grey, marks) {
@@ -66,6 +81,7 @@ function layout(data, root) {
 
 function render(root, data, setTriggerValue) {
   root.replaceChildren();
+  readTheme(root);
   root.style.setProperty("--font", `${data.font}px`);
   const { size, perColumn } = layout(data, root);
   const sel = data.selected;
@@ -92,10 +108,10 @@ function render(root, data, setTriggerValue) {
       const marks = [];
       if (sel && sel.layer === col.layer && sel.map === k) {
         c.classList.add("chosen");
-        marks.push({ top: sel.row, left: sel.col, h: 1, w: 1, colour: "#111", width: 2 });
+        marks.push({ top: sel.row, left: sel.col, h: 1, w: 1, colour: THEME.ink, width: 2 });
       }
       if (data.window && data.window.layer === col.layer && (data.window.maps === null || data.window.maps.includes(k))) {
-        marks.push({ ...data.window, colour: "#e66101", width: 2 });
+        marks.push({ ...data.window, colour: THEME.window, width: 2 });
       }
       drawTile(c, tile, col.limit, col.grey, marks);
       const at = (e) => {

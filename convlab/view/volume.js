@@ -1,4 +1,4 @@
-// ---------------------------------------------------------------- 3D convolution ("conv3d"; appended to view.js)
+// ---------------------------------------------------------------- the "conv3d" kind: 3D convolution
 //
 // The padded volume (C, Dp, Hp, Wp) is drawn twice: every depth slice small (colours only), with the window
 // outlined on the slices the kernel lies on now; and, with numbers, those KD slices themselves, each with its
@@ -7,8 +7,12 @@
 // reading order: (filter, depth, row, column). Cells carry data-d (the padded depth of their slice) besides
 // data-g (channel or filter), data-r and data-c.
 
-Object.assign(View.prototype, {
-  buildVolume() {
+class Volume extends Lesson {
+  legendExtra() {
+    return [["lv-key-window", "▸ the slices the kernel lies on now"]];
+  }
+
+  build() {
     const p = this.p;
     const [C, D, H, W] = p.x.s;
     const [O, OD, OH, OW] = p.y.s;
@@ -30,7 +34,7 @@ Object.assign(View.prototype, {
         grid.panel = panelEl("");
         grid.panel.appendChild(grid.wrap);
         grid.slot = [k, j];
-        this.addWindow(grid);
+        this.addWindow(grid, { badges: true });
         this.inputs.push(grid);
         const kern = new Grid(KH, KW, { role: "kernel", ...blank(KH * KW), lim: maxAbs(p.w.v), g: k });
         kern.cells.forEach((cell) => { cell.dataset.d = String(j); });
@@ -48,7 +52,7 @@ Object.assign(View.prototype, {
     this.outputs = [out];
     this.fillStage(stage, [this.inputs, this.kernels, this.outputs]);
     this.buildVolumeDetail();
-  },
+  }
 
   volumeThumbs() {
     // every slice of the volume and every output plane, small: where the kernel is, and what is computed so far
@@ -100,11 +104,11 @@ Object.assign(View.prototype, {
     row(`${p.names.y}, plane by plane (click a cell to go there)`, this.planeThumbs);
     this.revealed = -1;
     return box;
-  },
+  }
 
   isDepthPad(d) {
     return d < this.p.pad[0] || d >= this.D - this.p.pad[1];
-  },
+  }
 
   buildVolumeDetail() {
     const p = this.p;
@@ -125,12 +129,12 @@ Object.assign(View.prototype, {
     this.exprBox = el("div", "lv-expr");
     detail.appendChild(this.exprBox);
     this.root.appendChild(detail);
-  },
+  }
 
   sliceName(d) {
     const real = d - this.p.pad[0];
     return this.isDepthPad(d) ? `padding (slice ${show(real)})` : `slice ${real}`;
-  },
+  }
 
   fillSlot(grid, c, d, j) {
     // an input slot shows slice d of channel c (every cell's text, colour, padding and data-d)
@@ -153,9 +157,9 @@ Object.assign(View.prototype, {
     grid.shows = `${c}/${d}`;
     grid.panel.firstChild.textContent = `${p.names.x}${this.C > 1 ? ` channel ${c},` : ""} ${this.sliceName(d)}` +
       ` · ${p.names.w} slice ${j}`;
-  },
+  }
 
-  renderVolume(i) {
+  render(i) {
     const p = this.p;
     const { KD, KH, KW, OD, OH, OW, CG } = this;
     const [o, od, r, q] = unravel(i, [this.O, OD, OH, OW]);
@@ -198,7 +202,7 @@ Object.assign(View.prototype, {
     }
     this.renderPlanes(i, o, od, r, q);
     this.describeVolume(i, o, od, r, q, reads, depths, taps);
-  },
+  }
 
   renderPlanes(i, o, od, r, q) {
     // the current output plane (outputs so far, the current one marked) and every plane small
@@ -233,7 +237,7 @@ Object.assign(View.prototype, {
       grid.setMarks(k === plane ? [r * OW + q] : [], "data-current");
       grid.panel.classList.toggle("lv-inwindow", k === plane);
     });
-  },
+  }
 
   describeVolume(i, o, od, r, q, reads, depths, taps) {
     const p = this.p;
@@ -269,5 +273,5 @@ Object.assign(View.prototype, {
     if (b !== null) parts.push(show(b));
     lines.push(`${p.names.y}${idx} = ${sumText(parts)} (the slices' sums${b !== null ? " + bias" : ""}) = ${show(value)}`);
     this.setLines(lines);
-  },
-});
+  }
+}

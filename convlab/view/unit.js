@@ -1,4 +1,4 @@
-// ---------------------------------------------------------------- one unit of a real network ("unit"; appended to view.js)
+// ---------------------------------------------------------------- the "unit" kind: one unit of a real network
 //
 // A conv unit: one step per input channel c (the window of map c × the filter's channel c = the products, summed to
 // s_c), then z = s_0 + … + b, then the activation a. A pool unit: one step per window cell (the max or the mean so
@@ -13,8 +13,11 @@ function opWith(op, node) {
   return pair;
 }
 
-Object.assign(View.prototype, {
-  buildUnit() {
+class Unit extends Lesson {
+  get legendCurrent() { return "the value computed now"; }
+  get keysHint() { return "click a map to step to its channel"; }
+
+  build() {
     const p = this.p;
     const [, KH, KW] = p.x.s;
     const conv = p.mode === "conv";
@@ -49,7 +52,7 @@ Object.assign(View.prototype, {
     this.root.appendChild(stage);
     if (conv) this.root.appendChild(this.unitChain());
     this.root.appendChild(this.newDetail(true));
-  },
+  }
 
   unitThumbs() {
     // the maps of the layer before, small, the unit's window outlined on each
@@ -75,7 +78,7 @@ Object.assign(View.prototype, {
     box.appendChild(line);
     this.thumbRows.push({ grids: this.mapThumbs, max: 6 });
     return box;
-  },
+  }
 
   unitChain() {
     // z = s_0 + s_1 + … + b, then the activation: each value appears once its step is reached
@@ -103,17 +106,17 @@ Object.assign(View.prototype, {
       chain.append(el("span", "lv-op", `→ ${p.act}`), this.actChip);
     }
     return chain;
-  },
+  }
 
-  layoutUnit(width, minFont) {
+  layoutKind(width, minFont) {
     // big cells: the grids are small (a kernel's size); every number fits at minFont or more
     const chars = Math.max(this.chars, this.prodChars);
     const comfy = Math.ceil(Math.max(minFont / 0.42, (minFont * 0.62 * chars) / 0.94)) + 2;
     const cell = clamp(Math.min(comfy, Math.floor((width - 40) / this.KW)), 24, this.projector ? 140 : 110);
     for (const g of this.unitGrids) g.size(cell, minFont, chars);
-  },
+  }
 
-  renderUnit(i) {
+  render(i) {
     const p = this.p;
     const { KH, KW } = this;
     const n = KH * KW;
@@ -166,7 +169,7 @@ Object.assign(View.prototype, {
       this.headline.textContent = `a${idx} = ${p.act}(${show(p.value)}) = ${show(p.activated)}`;
       this.setLines([`torch computes ${show(p.torch_activated)}`]);
     }
-  },
+  }
 
   renderPoolUnit(i) {
     const p = this.p;
@@ -189,5 +192,5 @@ Object.assign(View.prototype, {
       this.headline.textContent = `y${idx} = ${what}(${p.x.v.map(show).join(", ")}) = ${show(p.value)}`;
       this.setLines([`torch computes ${show(p.torch)}`]);
     }
-  },
-});
+  }
+}

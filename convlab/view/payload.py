@@ -1,6 +1,6 @@
 """What the lesson view receives: one compact JSON document per parameter set (pure Python, no streamlit).
 
-The browser gets the whole trace once and replays every step itself (ui/lessonview/view.js). Arrays travel
+The browser gets the whole trace once and replays every step itself (convlab/view/view.js). Arrays travel
 flat, as {"s": shape, "v": values}; whole numbers are written as ints, -inf (max-pool padding) as null.
 Kinds, each replayed the same way the library computes it:
 
@@ -34,6 +34,7 @@ from convlab.networks.units import ConvUnit, PoolUnit
 
 __all__ = ["arr", "encode", "conv_view", "conv3d_view", "unit_view", "colour_limit", "pool_view", "windows_view",
            "stamp_view", "links_view", "panel", "matrix_links", "grad_w_view", "grad_x_view", "dropped_axes",
+           "matrix_view", "backward_view",
            "NOTATION_1D", "NOTATION_2D"]
 
 NOTATION_1D = {"x": "x", "w": "w", "y": "y", "b": "b"}       # seed 001: y_t = Σ_i w_i · x_(t+i)
@@ -367,3 +368,47 @@ def grad_x_view(x, w, grad_y, grads: convlab.ConvGradients, stride: int, padding
             {"falk": ["wt", "dym", "dxh"], "caption": "dL/dX̂ = Wᵀ · dL/dY; col2im adds its lit entries into dL/dX"}]
     return links_view(panels, rows, "dx", steps,
                       label="dL/dX", shape=gx.shape, values=gx)
+
+
+def matrix_view(x, w, bias=None, *, stride: int = 1, padding="valid") -> dict:
+    """The matrix page's document: a conv2d trace whose every step lights its row of the Toeplitz matrix T and its
+    column of im2col's X̂ (x (C, H, W) or (H, W), w (O, C, KH, KW) or (KH, KW)).
+
+    >>> v = matrix_view([[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 2], [3, 4]])
+    >>> v["kind"], v["y"]["v"], [p["id"] for p in v["links"]["panels"]][:3]
+    ('conv', [37, 47, 67, 77], ['T', 'x', 'y'])
+    """
+    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
+    args = dict(stride=stride, padding=padding)
+    trace = convlab.conv2d_steps(x, w, bias, **args)
+    x3 = x if x.ndim == 3 else x[None]
+    w4 = w if w.ndim == 4 else w[None, None]
+    toeplitz = convlab.conv_matrix(x3.shape, w4, sparse=False, **args)
+    cols = convlab.im2col(x3, w4.shape[2:], **args)
+    axes = [convlab.explain_output_size(n, k, stride, p) for n, k, p in zip(x3.shape[1:], w4.shape[2:], trace.padding)]
+    tb = np.asarray(trace.bias, dtype=float)
+    return conv_view(trace, bias=bool(np.any(tb)), dropped=dropped_axes(*axes, trace.padding),
+                     links=matrix_links(trace, toeplitz, cols, tb))
+
+
+def backward_view(x, w, grad_y, *, stride: int = 1, padding: int = 0, entry: str = "w") -> dict:
+    """The backward page's documents for a conv2d layer (x (C, H, W), w (O, C, KH, KW), grad_y = dL/dY (O, OH, OW)):
+    entry "w" explains dL/dW entry by entry, "x" dL/dX, and "stamps" dL/dX as a transposed convolution of dL/dY.
+
+    >>> x, w = np.arange(9.0).reshape(1, 3, 3), np.ones((1, 1, 2, 2))
+    >>> v = backward_view(x, w, np.ones((1, 2, 2)))
+    >>> v["kind"], v["label"], v["values"]
+    ('links', 'dL/dW', [8, 12, 20, 24])
+    """
+    from convlab.convolution.backward import grad_x_by_transposed_conv
+
+    x, w, grad_y = (np.asarray(a, dtype=float) for a in (x, w, grad_y))
+    if entry not in ("w", "x", "stamps"):
+        raise convlab.ConvlabError(f'entry must be "w", "x" or "stamps"; got {entry!r}')
+    if entry == "stamps":
+        _, op = grad_x_by_transposed_conv(x, w, grad_y, stride=stride, padding=padding)
+        return stamp_view(grad_y, w, stride, padding, output_padding=op,
+                          names={"x": "dL/dY", "w": "W", "y": "dL/dX", "b": ""})
+    grads = convlab.conv2d_backward(x, w, grad_y, stride=stride, padding=padding)
+    build = grad_w_view if entry == "w" else grad_x_view
+    return build(x, w, grad_y, grads, stride, padding)

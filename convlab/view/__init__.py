@@ -1,0 +1,41 @@
+"""The lesson view: the one copy of the sliding-window lessons' browser view, for every place that shows it.
+
+The view is static files in this package (read with importlib.resources; no CDN, no build step): the JS that
+replays a lesson document step by step and its CSS. Python builds the documents (convlab.view.payload). The
+Streamlit app (ui/lessonview), a notebook widget (convlab.show) and a one-file HTML export (convlab.export_html)
+all load these same files. This package never imports streamlit.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+__all__ = ["JS_FILES", "asset", "view_js", "view_css", "component_js"]
+
+# one ES module: the core (formatting, grids, colours, controls, keyboard), one file per lesson kind, then the
+# table of kinds and the entry point (kinds.js)
+JS_FILES = ("core.js", "links.js", "sliding.js", "stamp.js", "volume.js", "unit.js", "kinds.js")
+
+
+def asset(name: str) -> str:
+    """The text of one static file of the view (e.g. "view.css")."""
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def view_js() -> str:
+    """The view's ES module text. Its export lessonView({data, parentElement, setStateValue}) mounts (or updates) the
+    view of one document in parentElement and returns its cleanup; setStateValue(name, value) receives the step
+    ("step") and the speed ("speed") the student chose. Each host appends its own entry point."""
+    return "\n".join(asset(name) for name in JS_FILES)
+
+
+def component_js() -> str:
+    """The module for a Streamlit custom component (v2): its default export is lessonView."""
+    return view_js() + "\nexport default lessonView;\n"
+
+
+def view_css() -> str:
+    """The view's CSS, after the theme's colours as CSS variables (convlab.figures.theme.css_variables)."""
+    from convlab.figures.theme import css_variables
+
+    return css_variables(".lv") + asset("view.css")

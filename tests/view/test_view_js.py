@@ -1,0 +1,26 @@
+"""The lesson view's JS unit tests (tests/js/view.test.mjs: number formatting against Python's, the table of
+kinds), run with node's built-in test runner. scripts/test.sh lints the same files with eslint."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def test_the_view_core_and_kind_table_in_node():
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI"):
+            pytest.fail("node is needed on CI for the lesson view's JS tests")
+        pytest.skip("node is not installed (the lesson view's JS unit tests need Node 20+)")
+    done = subprocess.run([node, "--test", "tests/js/"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHON": sys.executable})
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "# fail 0" in done.stdout and "# pass 4" in done.stdout
