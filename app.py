@@ -13,6 +13,7 @@ import plotly.io as pio
 import streamlit as st
 
 from ui.experiments import leave_other_pages
+from ui.projector import base_css, projector_css
 from ui.registry import PAGES as REGISTRY
 from ui.share import share_box
 from ui.state import PROJECTOR_KEY
@@ -37,12 +38,14 @@ st.set_page_config(page_title="ConvLab", page_icon="🔳", layout="wide",
                    initial_sidebar_state="collapsed" if st.session_state.get(PROJECTOR_KEY) else "auto")
 
 # Every page runs through this file, including deep links: see ui/legacy.py for the pages/<url>.py entries.
+# The menu sits in the top bar, one drop-down per group (the lesson map first, on its own), so that the sidebar
+# holds only the page's own controls and they are on its first screen (issue 24).
 PAGES: dict[str, list] = {}
 for group, path, title, icon, url in REGISTRY:
-    PAGES.setdefault(group, []).append(st.Page(f"pages/{path}", title=title, icon=f":material/{icon}:",
-                                               url_path=url or None, default=not url))
+    PAGES.setdefault("" if group == "Start" else group, []).append(
+        st.Page(f"pages/{path}", title=title, icon=f":material/{icon}:", url_path=url or None, default=not url))
 
-# Our own sidebar menu: in a legacy first session Streamlit's would list the pages/<url>.py entries.
+
 @st.cache_resource
 def compute_device() -> str:
     """cuda, then mps, then cpu (imports torch once per server)."""
@@ -50,27 +53,18 @@ def compute_device() -> str:
     return best_device()
 
 
-page = st.navigation(PAGES, position="hidden")
-with st.sidebar:
-    for group, pages in PAGES.items():
-        st.caption(group)
-        for item in pages:
-            st.page_link(item)
-    sidebar_status()                 # the session's training run, on every page (polling it keeps it going)
-    st.divider()
-    st.caption(f"Computing on: {compute_device()}")
-    st.toggle("Projector mode", key=PROJECTOR_KEY, help="Large fonts and figures; controls stay in this sidebar.")
-    share = st.container()
-if st.session_state.get(PROJECTOR_KEY):
-    # our own constant CSS, nothing a user typed
-    st.html("<style>.stMain p, .stMain li, .stMain code {font-size: 1.45rem !important;}"
-            ".stMain h1 {font-size: 3.2rem !important;} .stMain h2 {font-size: 2.4rem !important;}"
-            ".stMain .katex-display {font-size: 1.75rem !important;}"
-            # the values in the page's own number inputs and select boxes (the explorer's unit, a layer's sizes)
-            ".stMain input, .stMain [data-baseweb='select'] > div {font-size: 1.45rem !important;}</style>")
+page = st.navigation(PAGES, position="top")
+# our own constant CSS, nothing a user typed
+st.html(base_css() + (projector_css() if st.session_state.get(PROJECTOR_KEY) else ""))
 leave_other_pages(page.url_path)         # a lesson's live experiment stops when its page is left
 try:
     with friendly_errors(page.title):    # no traceback for students; the details go to the log
         page.run()
 finally:                             # also after a page's st.stop(): the link carries the state the page wrote
-    share_box(share)
+    # below the page's own controls, which come first in the sidebar
+    with st.sidebar:
+        sidebar_status()             # the session's training run, on every page (polling it keeps it going)
+        st.divider()
+        st.caption(f"Computing on: {compute_device()}")
+        st.toggle("Projector mode", key=PROJECTOR_KEY, help="Large fonts and figures, sized for 1280×720.")
+        share_box(st.container())

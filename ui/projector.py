@@ -1,0 +1,57 @@
+"""Projector mode's CSS: every text of a page at least 18 px at 1280×720, with a compact head (issue 24).
+
+The figures get their sizes from convlab.figures.style.projector_fonts (ui.widgets.chart); this is the rest of
+the page, set once here and not per page. Our own constant CSS, nothing a user typed.
+"""
+
+from __future__ import annotations
+
+LEAST_PX = 18
+
+# Streamlit's base is 16 px (1rem). Body text 1.45rem ≈ 23 px, the smallest (captions, tables) 1.15rem ≈ 18.4 px.
+_CSS = """
+.stMain p, .stMain li, .stMain code, .stMain label, .stMain summary, .stMain td, .stMain th {font-size: 1.45rem !important;}
+.stMain [data-testid='stCaptionContainer'], .stMain [data-testid='stCaptionContainer'] p,
+.stMain [data-testid='stTable'] td, .stMain [data-testid='stTable'] th, .stMain small,
+.stMain [data-testid='stTooltipHoverTarget'], .stMain [data-testid='stWidgetLabel'] p,
+.stMain [data-testid='stTickBarMin'], .stMain [data-testid='stTickBarMax'],
+.stMain [data-testid='stSliderThumbValue'], .stMain [data-testid='stMetricLabel'] p,
+.stMain [data-testid='stMetricDelta'], .stMain [data-testid='stNumberInputContainer'] input
+  {font-size: 1.15rem !important;}
+/* a compact head: the lesson starts high on the screen */
+.stMain [data-testid='stMainBlockContainer'] {padding-top: 3.75rem !important; padding-bottom: 2rem !important;}
+.stMain h1 {font-size: 2.2rem !important; padding: 0 0 0.25rem 0 !important;}
+.stMain h2 {font-size: 1.8rem !important; padding: 0.4rem 0 0.2rem 0 !important;}
+.stMain h3 {font-size: 1.5rem !important; padding: 0.3rem 0 0.15rem 0 !important;}
+.stMain h4, .stMain h5, .stMain h6 {font-size: 1.3rem !important;}
+.stMain .katex-display {font-size: 1.6rem !important; margin: 0.3em 0 !important;}
+/* KaTeX draws sub- and superscripts at 70 % and 50 %: a floor for them */
+.stMain .katex .mtight {font-size: max(18px, 1em) !important;}
+/* the values in the page's own number inputs and select boxes (the explorer's unit, a layer's sizes) */
+.stMain input, .stMain [data-baseweb='select'] > div, .stMain textarea, .stMain button p {font-size: 1.3rem !important;}
+/* Streamlit's tables draw on a canvas at 14 px: scaled as a whole to 14 × 1.35 ≈ 18.9 px */
+.stMain [data-testid='stDataFrame'] {zoom: 1.35;}
+/* the menu in the top bar */
+header[data-testid='stHeader'] p, header[data-testid='stHeader'] span:not([data-testid='stIconMaterial']),
+header[data-testid='stHeader'] a {font-size: 1.15rem !important;}
+"""
+
+
+# In every mode: a link's title and a heading wrap between words, never cut off with "…" nor broken mid-word
+# (the lesson map's cards, the menus); a formula wider than its box scrolls inside that box, not the page.
+_BASE_CSS = """
+[data-testid='stPageLink'] p, [data-testid='stPageLink'] span {white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important;}
+.stMain h1, .stMain h2, .stMain h3 {overflow-wrap: normal !important; word-break: normal !important; hyphens: none;}
+.stMain .katex-display {overflow-x: auto; overflow-y: hidden; max-width: 100%;}
+/* captions dark enough for WCAG AA (4.5:1 on white; Streamlit's 60 % grey is about 3.9:1) */
+[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p {color: #555a64 !important;}
+"""
+
+
+def base_css() -> str:
+    return f"<style>{_BASE_CSS}</style>"
+
+
+def projector_css() -> str:
+    return f"<style>{_CSS}</style>"
