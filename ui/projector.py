@@ -16,7 +16,8 @@ _CSS = """
 .stMain [data-testid='stTooltipHoverTarget'], .stMain [data-testid='stWidgetLabel'] p,
 .stMain [data-testid='stTickBarMin'], .stMain [data-testid='stTickBarMax'],
 .stMain [data-testid='stSliderThumbValue'], .stMain [data-testid='stMetricLabel'] p,
-.stMain [data-testid='stMetricDelta'], .stMain [data-testid='stNumberInputContainer'] input
+.stMain [data-testid='stMetricDelta'], .stMain [data-testid='stNumberInputContainer'] input,
+.stMain [data-testid='stMultiSelectTagsContainer'] span, .stMain [data-testid='stFileUploaderDropzoneInstructions'] span
   {font-size: 1.15rem !important;}
 /* a compact head: the lesson starts high on the screen */
 .stMain [data-testid='stMainBlockContainer'] {padding-top: 3.75rem !important; padding-bottom: 2rem !important;}
@@ -24,7 +25,8 @@ _CSS = """
 .stMain h2 {font-size: 1.8rem !important; padding: 0.4rem 0 0.2rem 0 !important;}
 .stMain h3 {font-size: 1.5rem !important; padding: 0.3rem 0 0.15rem 0 !important;}
 .stMain h4, .stMain h5, .stMain h6 {font-size: 1.3rem !important;}
-.stMain .katex-display {font-size: 1.6rem !important; margin: 0.3em 0 !important;}
+/* KaTeX draws at 1.21 × this: about 22 px, and the explorer's longest sum still fits 1280 px */
+.stMain .katex-display {font-size: 1.15rem !important; margin: 0.3em 0 !important;}
 /* KaTeX draws sub- and superscripts at 70 % and 50 %: a floor for them */
 .stMain .katex .mtight {font-size: max(18px, 1em) !important;}
 /* the values in the page's own number inputs and select boxes (the explorer's unit, a layer's sizes) */

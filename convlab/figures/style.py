@@ -122,6 +122,9 @@ def projector_fonts(figure: dict, least: float = PROJECTOR_FONT) -> dict:
     _floor(layout.setdefault("font", {}), least)
     _floor(layout.setdefault("legend", {}).setdefault("font", {}), least)
     _floor(layout.setdefault("hoverlabel", {}).setdefault("font", {}), least)
+    for trace in figure.get("data", []):                          # every axis drawn, set in the layout or not
+        for ref in (trace.get("xaxis", "x"), trace.get("yaxis", "y")):
+            layout.setdefault(ref[0] + "axis" + ref[1:], {})
     for key, axis in layout.items():                              # xaxis, yaxis2, ..., coloraxis, scene's axes
         if isinstance(axis, dict) and (key.startswith(("xaxis", "yaxis")) or key == "coloraxis"):
             target = axis.setdefault("colorbar", {}) if key == "coloraxis" else axis

@@ -67,6 +67,7 @@ function layout(data, root) {
 function render(root, data, setTriggerValue) {
   root.replaceChildren();
   root.style.setProperty("--font", `${data.font}px`);
+  root.style.setProperty("--head", `${Math.max(0.8 * data.font, data.font >= 22 ? 18 : 0)}px`);   // 18 px on a projector
   const { size, perColumn } = layout(data, root);
   const sel = data.selected;
   data.columns.forEach((col) => {
