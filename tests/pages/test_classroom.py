@@ -90,6 +90,14 @@ def test_students_join_answer_and_the_dashboard_shows_it():
     assert "Discuss next: question 1" in text and "50% right** (1 of 2); 1 missed it, 1 of them opened" in text
     assert "Most common wrong answer: **8 | 9 | 9** (1 student)" in text or \
         "Most common wrong answer: **9 | 9 | 9** (1 student)" in text
+    # the right answer stays off the projector until the teacher shows it
+    assert "The right answer" not in text and "Show the answer" in [b.label for b in board.button]
+    [show] = [b for b in board.button if b.label == "Show the answer"]
+    show.click().run()
+    [line] = [m.value for m in board.markdown if m.value.startswith("The right answer: **")]
+    assert all(format_answer(p) in line for p in exercises[0].parts), line
+    board.run()                                                          # and it stays shown, the button gone
+    assert "The right answer: **" in shown(board) and "Show the answer" not in [b.label for b in board.button]
     names = [df.value for df in board.dataframe if "nickname" in df.value.columns][0]
     assert list(names["nickname"]) == ["Ada", "Bob"] and list(names["right"]) == [1, 0]
     assert [m.value for m in board.markdown if m.value.startswith("## ")][1:4] == ["## 2", "## 0 of 2", "## 3"]
