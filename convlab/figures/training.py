@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convlab.figures.style import (BLUE, CHART_FONT, COUNTS, DIVERGING, GRIDLINE, ORANGE, PAPER, PICTURE,
+from convlab.figures.style import (BLUE, CHART_FONT, COUNTS, DIVERGING, GRIDLINE, GROUPS, PAPER, PICTURE,
                                    TILE_FONT, TRANSPARENT, limit, log_ticks)
 
 __all__ = ["curves_figure", "grad_norms_figure", "tiles_figure", "confusion_figure", "ink_figure", "probs_figure"]
@@ -23,24 +23,26 @@ def _style(fig: go.Figure, height: int, font_size: int) -> go.Figure:
 
 
 def curves_figure(curve: list[dict], epochs: list[dict], font_size: int = CHART_FONT) -> go.Figure:
-    """Loss (left) and accuracy (right) against training steps; test points at each epoch end.
+    """Loss (left) and accuracy (right) against training steps; test points at each epoch end. Each of the four
+    series has its own colour in the legend (Okabe–Ito, colour-blind safe); accuracy is dashed.
 
-    >>> fig = curves_figure([{"step": 5, "train_loss": 2.0, "train_acc": .3}], [])
-    >>> [t.name for t in fig.data]
-    ['train loss', 'train accuracy']
+    >>> fig = curves_figure([{"step": 5, "train_loss": 2.0, "train_acc": .3}],
+    ...                     [{"step": 5, "test_loss": 2.1, "test_acc": .25}])
+    >>> [t.name for t in fig.data], len({t.line.color for t in fig.data})
+    (['train loss', 'train accuracy', 'test loss', 'test accuracy'], 4)
     """
     fig = make_subplots(rows=1, cols=2, subplot_titles=["loss", "accuracy"])
     steps = [c["step"] for c in curve]
     fig.add_trace(go.Scatter(x=steps, y=[c["train_loss"] for c in curve], name="train loss",
-                             line={"color": BLUE}), row=1, col=1)
+                             line={"color": GROUPS[0]}), row=1, col=1)
     fig.add_trace(go.Scatter(x=steps, y=[c["train_acc"] for c in curve], name="train accuracy",
-                             line={"color": BLUE}), row=1, col=2)
+                             line={"color": GROUPS[2], "dash": "dash"}), row=1, col=2)
     if epochs:
         es = [e["step"] for e in epochs]
         fig.add_trace(go.Scatter(x=es, y=[e["test_loss"] for e in epochs], name="test loss", mode="lines+markers",
-                                 line={"color": ORANGE}), row=1, col=1)
+                                 line={"color": GROUPS[5]}), row=1, col=1)
         fig.add_trace(go.Scatter(x=es, y=[e["test_acc"] for e in epochs], name="test accuracy", mode="lines+markers",
-                                 line={"color": ORANGE}), row=1, col=2)
+                                 line={"color": GROUPS[3], "dash": "dash"}), row=1, col=2)
     fig.update_xaxes(title="step")
     fig.update_yaxes(range=[0, 1.02], row=1, col=2)
     return _style(fig, 330, font_size)
