@@ -58,7 +58,8 @@ with st.expander("How students join", icon=":material/qr_code_2:", expanded=not 
     a, b = st.columns([3, 2])
     a.markdown(f"Open **Exercises** and type the code\n# {info.shown_code}\nor open this link:")
     a.code(link, language=None, wrap_lines=True)
-    b.image(qr_png(link), width=320, caption=f"QR code: the link for class {info.shown_code}")
+    b.image(qr_png(link), width=320, caption=f"QR code: the link for class {info.shown_code}",
+            alt=f"QR code of {link}")
 
 
 @st.fragment(run_every=REFRESH_S)

@@ -113,7 +113,8 @@ except convlab.ConvlabError as err:
 
 left, right = st.columns([1, 2])
 with left:
-    st.image(image, caption=f"{image.shape[1]}×{image.shape[0]} working size", width="stretch")
+    st.image(image, caption=f"{image.shape[1]}×{image.shape[0]} working size", width="stretch",
+             alt="the photo the kernels slide over")
     st.markdown(f"**Is it a face?** The bundled faces model says P(face) = **{p_face:.0%}** "
                 "(the photo cropped to a square and scaled to 25×25 grey).")
     st.markdown(f"**Kernels**: {what} (colour channels averaged)")
