@@ -86,14 +86,29 @@ def _tile_layout(n: int, h: int, w: int, columns: int, cell: int, width: int | N
     return cols, px, band, gap(px)
 
 
+def _stretched(im) -> np.ndarray:
+    """A tile scaled to its own largest |value|, or, with no value below 0, from its smallest (0) to its largest (1).
+
+    >>> _stretched(np.array([0.6, 0.7, 0.8])).round(2).tolist(), _stretched(np.array([-1.0, 0.5])).tolist()
+    ([0.0, 0.5, 1.0], [-1.0, 0.5])
+    """
+    im = np.asarray(im, dtype=float)
+    lo, hi = float(np.nanmin(im)), float(np.nanmax(im))
+    if lo >= 0 and hi > lo:
+        return (im - lo) / (hi - lo)
+    return im / (np.abs(im).max() or 1.0)
+
+
 def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: int = 8, font_size: int = TILE_FONT,
                  cell: int = 90, rgb: bool = False, signed: bool = True, each: bool = False,
-                 clickable: bool = False, width: int | None = None) -> go.Figure:
+                 clickable: bool = False, width: int | None = None, stretch: bool = False) -> go.Figure:
     """Small images in a grid (filters, feature maps, examples), drawn as ONE mosaic trace so the browser
     redraws it quickly while training updates it twice a second. Signed values diverge around 0;
     rgb=True shows (3, H, W) images in [0, 1] as colour pictures; signed=False shows greyscale pictures
     in [0, 1] (ink dark on white); each=True scales every tile to its own largest |value| (feature maps
-    of very different strength stay visible). clickable=True lays transparent markers over each tile with
+    of very different strength stay visible); stretch=True (with each) draws a tile with no negative value from
+    its own smallest (white) to its largest (red) value, so maps after a sigmoid, all between 0.5 and 1, are not
+    one flat orange. clickable=True lays transparent markers over each tile with
     customdata = the tile's index, for st.plotly_chart(on_select=...): heatmaps themselves send no clicks.
     Each title sits in a band of its own above its tile, and the columns are spaced for the longest title,
     so titles neither run together nor cover a tile; `width` (screen pixels, e.g. a page column's) makes the
@@ -107,7 +122,8 @@ def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: i
     if n == 0:
         return go.Figure()
     if each and not rgb:
-        images = [np.asarray(im, dtype=float) / (np.abs(im).max() or 1.0) for im in images]
+        images = [_stretched(im) if stretch else np.asarray(im, dtype=float) / (np.abs(im).max() or 1.0)
+                  for im in images]
     titles = list(titles[:n])
     shapes = [np.shape(im)[-2:] for im in images]
     h, w = max(s[0] for s in shapes), max(s[1] for s in shapes)

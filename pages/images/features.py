@@ -124,9 +124,10 @@ with right:
     shape = f"{maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}"
     st.markdown(f"**Feature maps**: conv ({'same' } padding) → {ss['fm_act']} → {ss['fm_pool']}×{ss['fm_pool']} "
                 f"max pool: {shape}")
-    chart(tiles_figure(list(maps), titles, columns=4, cell=150, each=True, font_size=font_size() - 4, width=600),
-          "fm_maps")
-    st.caption("Each map is scaled to its own strongest value (red positive, blue negative).")
+    chart(tiles_figure(list(maps), titles, columns=4, cell=150, each=True, font_size=font_size() - 4, width=600,
+                       stretch=True), "fm_maps")
+    st.caption("Each map has its own scale: to its strongest value (red positive, blue negative); a map with no "
+               "negative value (after a sigmoid or a ReLU) from its own smallest value (white) to its largest (red).")
     if change is not None:
         st.info(change.text(), icon="↔️")
 

@@ -42,3 +42,29 @@ def test_no_serious_or_critical_accessibility_violations(server, browser, axe_so
     assert serious == [], serious
     assert not errors, errors
     page.close()
+
+
+def test_the_lesson_view_names_its_cells_and_announces_each_step(server, browser):
+    """Every cell has an accessible name with its place and value ("x[0, 0] = 1"), kept up to date as the output
+    fills in; the step counter and the written-out sum are live regions, so a screen reader reads each step."""
+    from lessonview_kit import headline, press, view, wait_step
+
+    page, errors = open_page(browser, f"{server}/conv1d")
+    lv = view(page)
+    names = lv.evaluate("(root) => [...root.querySelectorAll('.lv-cell')].map(c => [c.dataset.cell, "
+                        "c.getAttribute('role'), c.getAttribute('aria-label')])")
+    inputs = [label for role, _, label in names if role == "input"]
+    assert inputs[:3] == ["x[0, 0, 0] = 1", "x[0, 0, 1] = 0", "x[0, 0, 2] = 2"], inputs[:3]
+    assert all(r == "img" and label for _, r, label in names), names[:3]
+    outputs = lambda: [label for role, _, label in lv.evaluate(   # noqa: E731
+        "(root) => [...root.querySelectorAll('.lv-cell')].map(c => [c.dataset.cell, 0, c.getAttribute('aria-label')])")
+        if role == "output"]
+    assert outputs()[:2] == ["y[0, 0, 0] = 7", "y[0, 0, 1] = not yet computed"], outputs()
+    press(page, "ArrowRight")
+    wait_step(page, 1)
+    assert outputs()[1].startswith("y[0, 0, 1] = ") and "not yet" not in outputs()[1], outputs()
+    live = lv.evaluate("(root) => [...root.querySelectorAll('[aria-live]')].map(e => e.className + ': ' + e.textContent)")
+    assert "lv-counter: step 2 of 4" in live and any(t.startswith("lv-headline: y[1] = ") for t in live), live
+    assert headline(page).startswith("y[1] = ")
+    assert not errors, errors
+    page.close()
