@@ -32,7 +32,8 @@ _CSS = """
 /* the values in the page's own number inputs and select boxes (the explorer's unit, a layer's sizes) */
 .stMain input, .stMain [data-baseweb='select'] > div, .stMain textarea, .stMain button p {font-size: 1.3rem !important;}
 /* Streamlit's tables draw on a canvas at 14 px: scaled as a whole to 14 × 1.35 ≈ 18.9 px */
-.stMain [data-testid='stDataFrame'] {zoom: 1.35;}
+/* ... in a box 1/1.35 as wide, so that the zoomed table is as wide as its column, not wider */
+.stMain [data-testid='stDataFrame'] {zoom: 1.35; max-width: calc(100% / 1.35) !important;}
 /* the menu in the top bar */
 header[data-testid='stHeader'] p, header[data-testid='stHeader'] span:not([data-testid='stIconMaterial']),
 header[data-testid='stHeader'] a {font-size: 1.15rem !important;}

@@ -59,7 +59,8 @@ PROJECTOR_CHECK = """() => {
       const size = parseFloat(getComputedStyle(e).fontSize);
       if (e.textContent && size > 0 && size < 18) small.push(`${e.textContent} at ${size}px`);
     }
-    for (const e of root.querySelectorAll('.lv-cell, .lv-line, .lv-headline, h1, h2, h3, p, .katex-display, .js-plotly-plot')) {
+    for (const e of root.querySelectorAll('.lv-cell, .lv-line, .lv-headline, h1, h2, h3, p, .katex-display, .js-plotly-plot, '
+                                          + '[data-testid=stDataFrame]')) {
       const box = e.getBoundingClientRect();
       if (box.width && box.right > width + 1) clipped.push(`${e.tagName}.${e.className} ends at ${Math.round(box.right)}`);
     }
