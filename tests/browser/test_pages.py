@@ -166,6 +166,41 @@ def test_the_lesson_view_and_its_panels_fit_one_projector_screen(server, browser
     page.close()
 
 
+# Words of the lesson map's headings and links broken across two lines (other than after a hyphen), links cut
+# short ("Batch normali…"), and the links in the order they come in
+LESSON_MAP = """() => {
+  const broken = [], cut = [];
+  const words = e => { const node = [...e.childNodes].find(n => n.nodeType === 3) || e.firstChild?.firstChild;
+    if (!node || node.nodeType !== 3) return;
+    for (const m of node.textContent.matchAll(/[^\\s-]+-?/g)) {      // a line may break after a hyphen (Grad-/CAM)
+      const r = document.createRange(); r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...r.getClientRects()].map(b => Math.round(b.top)));
+      if (tops.size > 1) broken.push(m[0]);
+    } };
+  const heads = [...document.querySelectorAll('.stMain h3')];
+  heads.forEach(words);
+  const links = [...document.querySelectorAll('.stMain [data-testid=stPageLink] p')];
+  for (const p of links) { words(p); if (p.scrollWidth > p.clientWidth + 1) cut.push(p.textContent); }
+  return {broken, cut, heads: heads.map(h => h.textContent), links: links.map(p => p.textContent)};
+}"""
+
+
+@pytest.mark.parametrize("width", [1400, 1024, 390])
+def test_the_lesson_map_reads_cleanly_at_every_width(server, browser, width):
+    """Issue 24: at 1400 px six narrow columns broke "Convolutio / n" and cut "Batch normalizati". Cards, three to a
+    row (one on a phone), in lesson order: no word of a heading or a title broken, no title cut."""
+    from ui.lessons import GROUPS, LESSONS
+    page, errors = open_page(browser, f"{server}/", width=width, height=900)
+    page.screenshot(path=str(SHOTS / f"lesson-map-{width}.png"))
+    found = page.evaluate(LESSON_MAP)
+    assert found["broken"] == [] and found["cut"] == [], found
+    assert found["heads"] == list(GROUPS)
+    assert found["links"] == [lesson.title for group in GROUPS for lesson in LESSONS
+                              if lesson.group == group and lesson.available]
+    assert not errors, errors
+    page.close()
+
+
 def test_conv2d_table_edit_recomputes(server, browser):
     """Type a new value into the input table: the convolution is recomputed with it, and the view shows it."""
     page, errors = load(browser, f"{server}/conv2d", "conv2d-edit-before")
