@@ -13,7 +13,7 @@ import plotly.io as pio
 import streamlit as st
 
 from ui.experiments import leave_other_pages
-from ui.projector import base_css, projector_css
+from ui.projector import style_page
 from ui.registry import PAGES as REGISTRY
 from ui.share import share_box
 from ui.state import PROJECTOR_KEY
@@ -54,8 +54,7 @@ def compute_device() -> str:
 
 
 page = st.navigation(PAGES, position="top")
-# our own constant CSS, nothing a user typed
-st.html(base_css() + (projector_css() if st.session_state.get(PROJECTOR_KEY) else ""))
+style_page(bool(st.session_state.get(PROJECTOR_KEY)))   # our own constant CSS, nothing a user typed
 leave_other_pages(page.url_path)         # a lesson's live experiment stops when its page is left
 try:
     with friendly_errors(page.title):    # no traceback for students; the details go to the log

@@ -6,10 +6,33 @@ the page, set once here and not per page. Our own constant CSS, nothing a user t
 
 from __future__ import annotations
 
-LEAST_PX = 18
+import streamlit as st
 
-# Streamlit's base is 16 px (1rem). Body text 1.45rem ≈ 23 px, the smallest (captions, tables) 1.15rem ≈ 18.4 px.
-_CSS = """
+
+def style_page(projector: bool) -> None:
+    """The app's CSS, on every page; in projector mode also the projector's. Written out here as constants (see
+    tests/test_security.py: HTML only from constant strings)."""
+    # In every mode: a link's title and a heading wrap between words, never cut off with "…" nor broken mid-word
+    # (the lesson map's cards, the menus); a formula wider than its box scrolls inside that box, not the page.
+    st.html("""<style>
+[data-testid='stPageLink'] p, [data-testid='stPageLink'] span {white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important;}
+.stMain h1, .stMain h2, .stMain h3 {overflow-wrap: normal !important; word-break: normal !important; hyphens: none;}
+.stMain .katex-display {overflow-x: auto; overflow-y: hidden; max-width: 100%;}
+/* captions and icons dark enough for WCAG AA (4.5:1 on white; Streamlit's text at 60 % opacity is 3.9:1) */
+[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p {color: #555a64 !important; opacity: 1 !important;}
+header [data-testid='stIconMaterial'], [data-testid='stPageLink'] [data-testid='stIconMaterial'] {color: #5f5d5b !important;}
+/* the chosen option of a segmented control: Streamlit's red on its pale red is 4.4:1 */
+[data-variant='segmented_control'][aria-checked='true'], [data-variant='segmented_control'][aria-checked='true'] p
+  {color: #a52a37 !important;}
+/* code blocks' keywords in a blue that passes 4.5:1 on their grey (Streamlit's #1c83e1 is 3.6:1) */
+.stMain pre .token.keyword, .stMain pre .token.builtin, .stMain pre .token.boolean {color: #0b5cad !important;}
+.stMain pre .token.comment {color: #5c6370 !important;}
+.stMain pre .token.string, .stMain pre .token.number {color: #1f6e2f !important;}
+</style>""")
+    if projector:
+        # Streamlit's base is 16 px (1rem). Body text 1.45rem ≈ 23 px, the smallest (captions, tables) 1.15rem ≈ 18.4 px
+        st.html("""<style>
 .stMain p, .stMain li, .stMain code, .stMain label, .stMain summary, .stMain td, .stMain th {font-size: 1.45rem !important;}
 .stMain [data-testid='stCaptionContainer'], .stMain [data-testid='stCaptionContainer'] p,
 .stMain [data-testid='stTable'] td, .stMain [data-testid='stTable'] th, .stMain small,
@@ -37,32 +60,4 @@ _CSS = """
 /* the menu in the top bar */
 header[data-testid='stHeader'] p, header[data-testid='stHeader'] span:not([data-testid='stIconMaterial']),
 header[data-testid='stHeader'] a {font-size: 1.15rem !important;}
-"""
-
-
-# In every mode: a link's title and a heading wrap between words, never cut off with "…" nor broken mid-word
-# (the lesson map's cards, the menus); a formula wider than its box scrolls inside that box, not the page.
-_BASE_CSS = """
-[data-testid='stPageLink'] p, [data-testid='stPageLink'] span {white-space: normal !important; overflow: visible !important;
-  text-overflow: clip !important;}
-.stMain h1, .stMain h2, .stMain h3 {overflow-wrap: normal !important; word-break: normal !important; hyphens: none;}
-.stMain .katex-display {overflow-x: auto; overflow-y: hidden; max-width: 100%;}
-/* captions and icons dark enough for WCAG AA (4.5:1 on white; Streamlit's text at 60 % opacity is 3.9:1) */
-[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p {color: #555a64 !important; opacity: 1 !important;}
-header [data-testid='stIconMaterial'], [data-testid='stPageLink'] [data-testid='stIconMaterial'] {color: #5f5d5b !important;}
-/* the chosen option of a segmented control: Streamlit's red on its pale red is 4.4:1 */
-[data-variant='segmented_control'][aria-checked='true'], [data-variant='segmented_control'][aria-checked='true'] p
-  {color: #a52a37 !important;}
-/* code blocks' keywords in a blue that passes 4.5:1 on their grey (Streamlit's #1c83e1 is 3.6:1) */
-.stMain pre .token.keyword, .stMain pre .token.builtin, .stMain pre .token.boolean {color: #0b5cad !important;}
-.stMain pre .token.comment {color: #5c6370 !important;}
-.stMain pre .token.string, .stMain pre .token.number {color: #1f6e2f !important;}
-"""
-
-
-def base_css() -> str:
-    return f"<style>{_BASE_CSS}</style>"
-
-
-def projector_css() -> str:
-    return f"<style>{_CSS}</style>"
+</style>""")
