@@ -14,6 +14,7 @@ import streamlit as st
 
 from ui.experiments import leave_other_pages
 from ui.lesson_page import finish_lesson, lesson_errors, start_run
+from ui.projector import style_page
 from ui.registry import PAGES as REGISTRY
 from ui.share import share_box
 from ui.state import PROJECTOR_KEY
@@ -38,12 +39,14 @@ st.set_page_config(page_title="ConvLab", page_icon="🔳", layout="wide",
                    initial_sidebar_state="collapsed" if st.session_state.get(PROJECTOR_KEY) else "auto")
 
 # Every page runs through this file, including deep links: see ui/deep_links.py for the pages/<url>.py entries.
+# The menu sits in the top bar, one drop-down per group (the lesson map first, on its own), so that the sidebar
+# holds only the page's own controls and they are on its first screen (issue 24).
 PAGES: dict[str, list] = {}
 for group, path, title, icon, url in REGISTRY:
-    PAGES.setdefault(group, []).append(st.Page(f"pages/{path}", title=title, icon=f":material/{icon}:",
-                                               url_path=url or None, default=not url))
+    PAGES.setdefault("" if group == "Start" else group, []).append(
+        st.Page(f"pages/{path}", title=title, icon=f":material/{icon}:", url_path=url or None, default=not url))
 
-# Our own sidebar menu: in a legacy first session Streamlit's would list the pages/<url>.py entries.
+
 @st.cache_resource
 def compute_device() -> str:
     """cuda, then mps, then cpu (imports torch once per server)."""
@@ -51,24 +54,8 @@ def compute_device() -> str:
     return best_device()
 
 
-page = st.navigation(PAGES, position="hidden")
-with st.sidebar:
-    for group, pages in PAGES.items():
-        st.caption(group)
-        for item in pages:
-            st.page_link(item)
-    sidebar_status()                 # the session's training run, on every page (polling it keeps it going)
-    st.divider()
-    st.caption(f"Computing on: {compute_device()}")
-    st.toggle("Projector mode", key=PROJECTOR_KEY, help="Large fonts and figures; controls stay in this sidebar.")
-    share = st.container()
-if st.session_state.get(PROJECTOR_KEY):
-    # our own constant CSS, nothing a user typed
-    st.html("<style>.stMain p, .stMain li, .stMain code {font-size: 1.45rem !important;}"
-            ".stMain h1 {font-size: 3.2rem !important;} .stMain h2 {font-size: 2.4rem !important;}"
-            ".stMain .katex-display {font-size: 1.75rem !important;}"
-            # the values in the page's own number inputs and select boxes (the explorer's unit, a layer's sizes)
-            ".stMain input, .stMain [data-baseweb='select'] > div {font-size: 1.45rem !important;}</style>")
+page = st.navigation(PAGES, position="top")
+style_page(bool(st.session_state.get(PROJECTOR_KEY)))   # our own constant CSS, nothing a user typed
 leave_other_pages(page.url_path)         # a lesson's live experiment stops when its page is left
 start_run()                              # a lesson page registers itself with ui.lesson_page.lesson()
 try:
@@ -76,4 +63,10 @@ try:
         page.run()
 finally:                             # on every exit, st.stop() included: the URL and the link carry the page's state
     finish_lesson()
-    share_box(share)
+    # below the page's own controls, which come first in the sidebar
+    with st.sidebar:
+        sidebar_status()             # the session's training run, on every page (polling it keeps it going)
+        st.divider()
+        st.caption(f"Computing on: {compute_device()}")
+        st.toggle("Projector mode", key=PROJECTOR_KEY, help="Large fonts and figures, sized for 1280×720.")
+        share_box(st.container())

@@ -142,4 +142,4 @@ def start_class_panel(kinds: list[str], count: int, level: int, seed: int, tries
         if st.button("Hide the key", key="tc_hide_key"):
             del ss["class_new"]
             st.rerun()
-    right.image(qr_png(link), caption="Scan to join", width=260)
+    right.image(qr_png(link), caption="Scan to join", width=260, alt=f"QR code of {link}")

@@ -73,7 +73,8 @@ def conv1d_lesson(x_text: str, w_text: str, bias: float, padding, stride: int, d
     for name, pads in convlab.same_padding_options(len(x), len(w), stride, dilation).items():
         try:
             y = convlab.conv1d(x, w, stride=stride, padding=pads, dilation=dilation, flip=flip)
-            rows.append(f"**{name}** {pads}: y = [{format_vector(y)}] (length {len(y)})")
+            shown = format_vector(y).replace("-", "−")          # a caption: true minus signs (issue 24)
+            rows.append(f"**{name}** {pads}: y = [{shown}] (length {len(y)})")
         except convlab.ConvlabError as err:
             rows.append(f"**{name}** {pads}: {err}")
     snippet = conv_snippet(x, w, args["bias"], stride, trace.padding, dilation, flip, dims=1)

@@ -75,7 +75,15 @@ def _discuss(report: Report) -> None:
         if q.wrong:
             top = q.wrong[0]
             st.markdown(f"Most common wrong answer: **{plain(top.typed)}** ({top.students} "
-                        f"student{'s' if top.students > 1 else ''}). The right answer: **{plain(q.answer)}**.")
+                        f"student{'s' if top.students > 1 else ''}).")
+        # kept off the projector while students still answer, until the teacher shows it (issue 24)
+        shown, which = st.session_state.setdefault("db_answers_shown", set()), f"{report.info.code}-{q.number}"
+        if which not in shown and st.button("Show the answer", key=f"db_show_answer_{which}",
+                                            icon=":material/visibility:"):
+            shown.add(which)
+        if which in shown:
+            st.markdown(f"The right answer: **{plain(q.answer)}**.")
+        if q.wrong:
             st.dataframe(_wrong_table(q), hide_index=True, width="stretch")
 
 

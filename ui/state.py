@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.projector import PROJECTOR_KEY, font_size, projector  # noqa: F401  (pages read them here too)
 from ui.urlstate import Schema
 from ui.widgets import plain
 
-PROJECTOR_KEY = "projector"
 
 
 def _raw_params() -> dict[str, str]:
@@ -59,14 +59,6 @@ def state(page: str) -> dict:
     """This page's values by field name: {"stride": 2, ...}."""
     prefix = f"{page}_"
     return {k[len(prefix):]: v for k, v in st.session_state.items() if isinstance(k, str) and k.startswith(prefix)}
-
-
-def projector() -> bool:
-    return bool(st.session_state.get(PROJECTOR_KEY))
-
-
-def font_size() -> int:
-    return 22 if projector() else 16
 
 
 def preset_picker(page: str, schema: Schema, presets: dict, label: str = "Example from the notes") -> None:

@@ -41,7 +41,15 @@ def frozen_figure(fig):
 
 
 def chart(fig, key: str, on_click=None) -> None:
+    """Every Plotly figure of the app is drawn here; in projector mode with every text at least 18 px
+    (convlab.figures.theme.projector_fonts: the one place that size is set)."""
+    from ui.projector import projector
     kwargs = {"on_select": on_click, "selection_mode": "points"} if on_click else {}
+    if projector():
+        import copy
+
+        from convlab.figures.theme import projector_fonts
+        fig = projector_fonts(copy.deepcopy(fig.to_dict()))    # a frozen figure's dict is shared: a copy
     st.plotly_chart(fig, key=key, config={"displayModeBar": False}, **kwargs)
 
 

@@ -77,8 +77,14 @@ def equation(terms: Iterable[str], total: float) -> str:
 
     >>> equation([product(3, 1), product(-1, 6)], -3)
     '3×1 − 1×6 = −3'
+
+    A "sum" that is its one value already is not said twice (a depthwise channel's total read "Y = −1 = −1"):
+
+    >>> equation([signed(-1)], -1), equation(["−1", "0"], -1)
+    ('−1', '−1 + 0 = −1')
     """
-    return f"{sum_text(terms)} = {signed(total)}"
+    written = sum_text(terms)
+    return written if written == signed(total) else f"{written} = {signed(total)}"
 
 
 def plain(text: str) -> str:

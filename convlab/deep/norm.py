@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from convlab._core.format import num
+from convlab._core.format import factor, num, signed
 from convlab._core.validate import as_array, fmt_shape, positive_int
 from convlab.errors import ConvlabError
 
@@ -122,20 +122,20 @@ class BatchNormSteps:
 
     def mean_expression(self, c: int) -> str:
         """'μ = (1 + 2 + 3 + 0) / 4 = 1.5' for channel c."""
-        return f"μ = ({_terms(self.channel(c))}) / {self.m} = {num(self.mean[c])}"
+        return f"μ = ({_terms(self.channel(c), factor)}) / {self.m} = {signed(self.mean[c])}"
 
     def var_expression(self, c: int) -> str:
         """'σ² = ((1 − 1.5)² + …) / 4 = 1.25' for channel c."""
-        mu = num(self.mean[c])
-        squares = _terms(self.channel(c), lambda v: f"({num(v)} − {mu})²")
+        mu = factor(self.mean[c])
+        squares = _terms(self.channel(c), lambda v: f"({signed(v)} − {mu})²")
         return f"σ² = ({squares}) / {self.m} = {num(self.var[c])}"
 
     def element_expression(self, index: tuple[int, ...]) -> str:
         """x̂ and y of one element, e.g. index (n, c, i, j): 'x̂ = (3 − 1.5) / √(1.25 + 1e-05) = 1.342; y = …'."""
         c = index[1]
         v, xh, y = self.x[index], self.x_hat[index], self.y[index]
-        return (f"x̂ = ({num(v)} − {num(self.mean[c])}) / √({num(self.var[c])} + {self.eps:g}) = {num(xh)};  "
-                f"y = {num(self.gamma[c])} × {num(xh)} + {num(self.beta[c])} = {num(y)}")
+        return (f"x̂ = ({signed(v)} − {factor(self.mean[c])}) / √({num(self.var[c])} + {self.eps:g}) = {signed(xh)};  "
+                f"y = {signed(self.gamma[c])} × {factor(xh)} + {factor(self.beta[c])} = {signed(y)}")
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,12 @@ def runs_figure(records: list[dict], names: Sequence[str], font_size: int = 14, 
     ...         {"run": "a", "kind": "epoch", "step": 9, "epoch": 1, "test_acc": 0.5, "train_acc": 0.6}]
     >>> [t.name for t in runs_figure(recs, ["a"], train_acc=True).data]
     ['a', 'a: test', 'a: train']
+
+    At most about ten epoch labels, however long the run (40 epochs: every 4th), so they never pile up:
+
+    >>> long = [{"run": "a", "kind": "epoch", "step": e, "epoch": e, "test_acc": 0.5} for e in range(1, 41)]
+    >>> runs_figure(long, ["a"]).layout.xaxis2.dtick, runs_figure(recs, ["a"]).layout.xaxis2.dtick
+    (4, 1)
     """
     fig = make_subplots(rows=1, cols=2, subplot_titles=[loss_title, "accuracy at each epoch end"])
     for i, name in enumerate(names):
@@ -131,7 +137,8 @@ def runs_figure(records: list[dict], names: Sequence[str], font_size: int = 14, 
                                          name=f"{name}: train", mode="lines+markers", legendgroup=name,
                                          line={"color": color, "width": 2, "dash": "dash"}), row=1, col=2)
     fig.update_xaxes(title="step", row=1, col=1)
-    fig.update_xaxes(title="epoch", dtick=1, row=1, col=2)
+    last = max((r["epoch"] for r in records if r["kind"] == "epoch"), default=1)
+    fig.update_xaxes(title="epoch", dtick=max(1, -(-last // 10)), row=1, col=2)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     fig.update_yaxes(rangemode="tozero", row=1, col=1)
     return _style(fig, 360, font_size)

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from convlab.figures.theme import (DIVERGING, OCCLUDER, OCCLUDER_OPACITY, PAPER, PICTURE, PROBABILITY, WINDOW,
-                                   limit, rgba)
+from convlab.figures.theme import (DIVERGING, LIGHT_RED, OCCLUDER, OCCLUDER_OPACITY, PAPER, PICTURE, PROBABILITY, RED,
+                                   WHITE_ISH, WINDOW, limit, rgba)
 
 __all__ = ["occluder_animation", "map_figure"]
 
@@ -74,13 +74,25 @@ def occluder_animation(image: np.ndarray, positions: Sequence[tuple[int, int]], 
 def map_figure(image: np.ndarray, heat: np.ndarray, title: str, size: int = 420, signed: bool = True,
                font_size: int | None = None) -> go.Figure:
     """A map over the image: the picture underneath, the map on top, half transparent; the title in font_size
-    (Plotly's default when None)."""
+    (Plotly's default when None). A signed map with no value below 0 (Grad-CAM after its ReLU, saliency's |∂|)
+    is drawn with the diverging scale's upper half, from white at 0: its colour bar starts at 0.
+
+    >>> img = np.zeros((1, 4, 4))
+    >>> cam = map_figure(img, np.array([[0.0, 1.0], [2.0, 0.5]]), "cam").data[1]
+    >>> cam.zmin, cam.zmax, cam.colorscale[0][1] == WHITE_ISH
+    (0, 3.2, True)
+    >>> drop = map_figure(img, np.array([[-1.0, 1.0], [2.0, 0.5]]), "occlusion").data[1]
+    >>> drop.zmin, drop.zmid
+    (-3.2, 0)
+    """
     h, w = image.shape[1:]
     lim = limit(heat)
+    from_zero = signed and bool(np.all(np.asarray(heat)[np.isfinite(heat)] >= 0))
+    scale = [[0.0, WHITE_ISH], [0.5, LIGHT_RED], [1.0, RED]] if from_zero else DIVERGING if signed else PROBABILITY
     layer = go.Heatmap(z=heat, x0=-.5 + (w / heat.shape[1]) / 2, dx=w / heat.shape[1], y0=-.5 + (h / heat.shape[0]) / 2,
-                       dy=h / heat.shape[0], opacity=0.6, colorscale=DIVERGING if signed else PROBABILITY,
-                       zmid=0 if signed else None, zmin=-lim if signed else 0, zmax=lim if signed else 1,
-                       hovertemplate="%{z:.3f}<extra></extra>", colorbar={"len": 0.8})
+                       dy=h / heat.shape[0], opacity=0.6, colorscale=scale,
+                       zmid=0 if signed and not from_zero else None, zmin=0 if from_zero or not signed else -lim,
+                       zmax=lim if signed else 1, hovertemplate="%{z:.3f}<extra></extra>", colorbar={"len": 0.8})
     fig = go.Figure([_picture(image), layer])
     fig.update_layout(title={"text": title, "font": {"size": font_size}} if font_size else {"text": title})
     return _style(fig, h, w, size)

@@ -200,11 +200,12 @@ def causal_stack_figure(stack: CausalStack, n: int, *, font_size: int = 14) -> g
 
 def spectro_figure(spec: np.ndarray, fmap: np.ndarray, rate: int, n_fft: int, hop: int, *, font_size: int = 14,
                    titles: Sequence[str] = ("log spectrogram", "after the 2D kernel")) -> go.Figure:
-    """A spectrogram (frequency × frames, row 0 = 0 Hz on top, like a matrix) next to a 2D conv's feature map of it.
+    """A spectrogram (frequency × frames, 0 Hz at the bottom as in every audio tool, so a rising pitch rises) next
+    to a 2D conv's feature map of it.
 
     >>> fig = spectro_figure(np.ones((3, 4)), np.zeros((3, 4)), 8000, 4, 2)
-    >>> fig.data[0].y.tolist()
-    [0.0, 2000.0, 4000.0]
+    >>> fig.data[0].y.tolist(), fig.layout.yaxis.autorange, fig.layout.yaxis2.autorange
+    ([0.0, 2000.0, 4000.0], None, None)
     """
     s, f = np.asarray(spec, dtype=float), np.asarray(fmap, dtype=float)
     freqs = np.arange(s.shape[0]) * rate / n_fft
@@ -215,8 +216,8 @@ def spectro_figure(spec: np.ndarray, fmap: np.ndarray, rate: int, n_fft: int, ho
         fig.add_trace(go.Heatmap(z=z, x=ms, y=freqs[: z.shape[0]], colorscale=scale, showscale=False, zmid=mid,
                                  zmin=None if mid is None else -lim, zmax=None if mid is None else lim,
                                  hovertemplate="%{x:.0f} ms, %{y:.0f} Hz: %{z:.3f}<extra></extra>"), row=1, col=col)
-    fig.update_yaxes(autorange="reversed", title="frequency (Hz)", col=1)
-    fig.update_yaxes(autorange="reversed", showticklabels=False, col=2)
+    fig.update_yaxes(title="frequency (Hz)", col=1)
+    fig.update_yaxes(showticklabels=False, col=2)
     fig.update_xaxes(title="time (ms)")
     fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"size": font_size},
                       plot_bgcolor=PAPER, dragmode=False)

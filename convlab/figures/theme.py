@@ -18,7 +18,8 @@ __all__ = ["BLUE", "STRONG_BLUE", "PALE_BLUE", "LIGHT_BLUE", "WHITE_ISH", "LIGHT
            "PAD_BG", "GRIDLINE", "PAPER", "INK", "MISSING", "CELL_LINE", "LABEL", "OCCLUDER", "OCCLUDER_OPACITY",
            "TRANSPARENT", "LOGO_COLOURS", "GROUPS", "ONE_HOT", "GREEN", "WINDOW", "DIVERGING", "COUNTS", "PICTURE", "PROBABILITY",
            "FONT", "CHART_FONT", "TILE_FONT", "GIF_TITLE_FONT", "GIF_LABEL_FONT", "GIF_CELL_FONT",
-           "GIF_MARGIN", "GIF_TITLE_H", "GIF_LABEL_H", "GIF_GAP", "limit", "log_ticks", "rgb", "rgba", "diverging_rgb",
+           "GIF_MARGIN", "GIF_TITLE_H", "GIF_LABEL_H", "GIF_GAP", "PROJECTOR_FONT", "projector_fonts",
+           "limit", "log_ticks", "rgb", "rgba", "diverging_rgb",
            "CELL_NEG", "CELL_POS", "CURRENT", "VIEW_INK", "WINDOW_CELL", "WINDOW_PALE", "WINDOW_PRESSED", "CURRENT_PALE",
            "PAD_HATCH", "css_variables"]
 
@@ -74,9 +75,87 @@ TILE_FONT = 12                # titles of many small tiles
 GIF_TITLE_FONT = 26           # the caption line of a GIF frame, readable on a slide (Pillow's font: no × and no −)
 GIF_LABEL_FONT = 20           # panel names
 GIF_CELL_FONT = 0.36          # numbers in cells, as a fraction of the cell size
+PROJECTOR_FONT = 18           # the least any text of a figure may be in projector mode (README: read from the back)
 
 # ---------------------------------------------------------------- GIF layout (px)
 GIF_MARGIN, GIF_TITLE_H, GIF_LABEL_H, GIF_GAP = 12, 48, 30, 24
+
+
+_FONT_KEYS = ("font", "tickfont", "textfont", "titlefont", "insidetextfont", "outsidetextfont")
+_SUP = 0.7                    # Plotly draws <sup>/<sub> at 70 % of the text around them
+
+
+def _floor(font: dict, least: float) -> None:
+    size = font.get("size")
+    if isinstance(size, (list, tuple)):
+        font["size"] = [max(least, s) if isinstance(s, (int, float)) else least for s in size]
+    else:
+        font["size"] = max(least, size) if isinstance(size, (int, float)) else least
+
+
+def _sized(node, least: float, sup: float) -> None:
+    """Every font under this node of a figure's dict at least `least` px (`sup` px where it holds <sup> text)."""
+    if isinstance(node, list):
+        for item in node:
+            _sized(item, least, sup)
+        return
+    if not isinstance(node, dict):
+        return
+    texts = [node.get(k) for k in ("ticktext", "text")]
+    raised = any("<sup>" in str(t) or "<sub>" in str(t) for t in texts if t is not None)
+    for key, value in list(node.items()):
+        if key in _FONT_KEYS and isinstance(value, dict):
+            _floor(value, sup if raised else least)
+        elif key == "title" and isinstance(value, dict):
+            _floor(value.setdefault("font", {}), sup if "<sup>" in str(value.get("text", "")) else least)
+            _sized(value, least, sup)
+        elif isinstance(value, (dict, list)):
+            _sized(value, least, sup)
+
+
+def projector_fonts(figure: dict, least: float = PROJECTOR_FONT) -> dict:
+    """A figure's dict (fig.to_dict()) with every text in it at least `least` px high, for a projector: the base
+    font, every axis's ticks and title (log axes written with powers of ten included: their exponents are drawn at
+    70 %, so their ticks get least / 0.7), legends, annotations, colour bars, the numbers in cells. Sizes above
+    the floor stay. Changes and returns the dict; the one place the projector's text size is set.
+
+    >>> f = projector_fonts({"data": [{"type": "heatmap", "textfont": {"size": 11}, "colorbar": {}}],
+    ...                      "layout": {"xaxis": {"tickfont": {"size": 12}}, "yaxis": {"type": "log"},
+    ...                                 "annotations": [{"text": "a", "font": {"size": 30}}]}})
+    >>> f["layout"]["font"]["size"], f["layout"]["xaxis"]["tickfont"]["size"], f["data"][0]["textfont"]["size"]
+    (18, 18, 18)
+    >>> f["data"][0]["colorbar"]["tickfont"]["size"], f["layout"]["annotations"][0]["font"]["size"]
+    (18, 30)
+    >>> round(f["layout"]["yaxis"]["tickfont"]["size"], 1)
+    25.7
+    """
+    sup = least / _SUP
+    layout = figure.setdefault("layout", {})
+    _floor(layout.setdefault("font", {}), least)
+    _floor(layout.setdefault("legend", {}).setdefault("font", {}), least)
+    _floor(layout.setdefault("hoverlabel", {}).setdefault("font", {}), least)
+    for trace in figure.get("data", []):                          # every axis drawn, set in the layout or not
+        for ref in (trace.get("xaxis", "x"), trace.get("yaxis", "y")):
+            layout.setdefault(ref[0] + "axis" + ref[1:], {})
+    for key, axis in layout.items():                              # xaxis, yaxis2, ..., coloraxis, scene's axes
+        if isinstance(axis, dict) and (key.startswith(("xaxis", "yaxis")) or key == "coloraxis"):
+            target = axis.setdefault("colorbar", {}) if key == "coloraxis" else axis
+            logged = target.get("type") == "log" and "ticktext" not in target
+            _floor(target.setdefault("tickfont", {}), sup if logged else least)
+    for note in layout.get("annotations", []):                   # Streamlit's theme would draw them at 12 px
+        _floor(note.setdefault("font", {}), sup if "<sup>" in str(note.get("text", "")) else least)
+    for shape in layout.get("shapes", []):
+        if isinstance(shape.get("label"), dict):
+            _floor(shape["label"].setdefault("font", {}), least)
+    for trace in figure.get("data", []):
+        if "text" in trace or "texttemplate" in trace:
+            _floor(trace.setdefault("textfont", {}), least)
+        if "colorbar" in trace or trace.get("type") in ("heatmap", "contour", "surface") or trace.get("showscale"):
+            _floor(trace.setdefault("colorbar", {}).setdefault("tickfont", {}), least)
+        if isinstance(trace.get("marker"), dict) and "colorbar" in trace["marker"]:
+            _floor(trace["marker"]["colorbar"].setdefault("tickfont", {}), least)
+    _sized(figure, least, sup)
+    return figure
 
 
 def limit(*arrays) -> float:

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from convlab.figures.theme import (BLUE, CHART_FONT, COUNTS, DIVERGING, GRIDLINE, ORANGE, PAPER, PICTURE,
+from convlab.figures.theme import (BLUE, CHART_FONT, COUNTS, DIVERGING, GRIDLINE, GROUPS, PAPER, PICTURE,
                                    TILE_FONT, TRANSPARENT, limit, log_ticks)
 
 __all__ = ["curves_figure", "grad_norms_figure", "tiles_figure", "confusion_figure", "ink_figure", "probs_figure"]
@@ -23,24 +23,26 @@ def _style(fig: go.Figure, height: int, font_size: int) -> go.Figure:
 
 
 def curves_figure(curve: list[dict], epochs: list[dict], font_size: int = CHART_FONT) -> go.Figure:
-    """Loss (left) and accuracy (right) against training steps; test points at each epoch end.
+    """Loss (left) and accuracy (right) against training steps; test points at each epoch end. Each of the four
+    series has its own colour in the legend (Okabe–Ito, colour-blind safe); accuracy is dashed.
 
-    >>> fig = curves_figure([{"step": 5, "train_loss": 2.0, "train_acc": .3}], [])
-    >>> [t.name for t in fig.data]
-    ['train loss', 'train accuracy']
+    >>> fig = curves_figure([{"step": 5, "train_loss": 2.0, "train_acc": .3}],
+    ...                     [{"step": 5, "test_loss": 2.1, "test_acc": .25}])
+    >>> [t.name for t in fig.data], len({t.line.color for t in fig.data})
+    (['train loss', 'train accuracy', 'test loss', 'test accuracy'], 4)
     """
     fig = make_subplots(rows=1, cols=2, subplot_titles=["loss", "accuracy"])
     steps = [c["step"] for c in curve]
     fig.add_trace(go.Scatter(x=steps, y=[c["train_loss"] for c in curve], name="train loss",
-                             line={"color": BLUE}), row=1, col=1)
+                             line={"color": GROUPS[0]}), row=1, col=1)
     fig.add_trace(go.Scatter(x=steps, y=[c["train_acc"] for c in curve], name="train accuracy",
-                             line={"color": BLUE}), row=1, col=2)
+                             line={"color": GROUPS[2], "dash": "dash"}), row=1, col=2)
     if epochs:
         es = [e["step"] for e in epochs]
         fig.add_trace(go.Scatter(x=es, y=[e["test_loss"] for e in epochs], name="test loss", mode="lines+markers",
-                                 line={"color": ORANGE}), row=1, col=1)
+                                 line={"color": GROUPS[5]}), row=1, col=1)
         fig.add_trace(go.Scatter(x=es, y=[e["test_acc"] for e in epochs], name="test accuracy", mode="lines+markers",
-                                 line={"color": ORANGE}), row=1, col=2)
+                                 line={"color": GROUPS[3], "dash": "dash"}), row=1, col=2)
     fig.update_xaxes(title="step")
     fig.update_yaxes(range=[0, 1.02], row=1, col=2)
     return _style(fig, 330, font_size)
@@ -84,14 +86,29 @@ def _tile_layout(n: int, h: int, w: int, columns: int, cell: int, width: int | N
     return cols, px, band, gap(px)
 
 
+def _stretched(im) -> np.ndarray:
+    """A tile scaled to its own largest |value|, or, with no value below 0, from its smallest (0) to its largest (1).
+
+    >>> _stretched(np.array([0.6, 0.7, 0.8])).round(2).tolist(), _stretched(np.array([-1.0, 0.5])).tolist()
+    ([0.0, 0.5, 1.0], [-1.0, 0.5])
+    """
+    im = np.asarray(im, dtype=float)
+    lo, hi = float(np.nanmin(im)), float(np.nanmax(im))
+    if lo >= 0 and hi > lo:
+        return (im - lo) / (hi - lo)
+    return im / (np.abs(im).max() or 1.0)
+
+
 def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: int = 8, font_size: int = TILE_FONT,
                  cell: int = 90, rgb: bool = False, signed: bool = True, each: bool = False,
-                 clickable: bool = False, width: int | None = None) -> go.Figure:
+                 clickable: bool = False, width: int | None = None, stretch: bool = False) -> go.Figure:
     """Small images in a grid (filters, feature maps, examples), drawn as ONE mosaic trace so the browser
     redraws it quickly while training updates it twice a second. Signed values diverge around 0;
     rgb=True shows (3, H, W) images in [0, 1] as colour pictures; signed=False shows greyscale pictures
     in [0, 1] (ink dark on white); each=True scales every tile to its own largest |value| (feature maps
-    of very different strength stay visible). clickable=True lays transparent markers over each tile with
+    of very different strength stay visible); stretch=True (with each) draws a tile with no negative value from
+    its own smallest (white) to its largest (red) value, so maps after a sigmoid, all between 0.5 and 1, are not
+    one flat orange. clickable=True lays transparent markers over each tile with
     customdata = the tile's index, for st.plotly_chart(on_select=...): heatmaps themselves send no clicks.
     Each title sits in a band of its own above its tile, and the columns are spaced for the longest title,
     so titles neither run together nor cover a tile; `width` (screen pixels, e.g. a page column's) makes the
@@ -105,7 +122,8 @@ def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: i
     if n == 0:
         return go.Figure()
     if each and not rgb:
-        images = [np.asarray(im, dtype=float) / (np.abs(im).max() or 1.0) for im in images]
+        images = [_stretched(im) if stretch else np.asarray(im, dtype=float) / (np.abs(im).max() or 1.0)
+                  for im in images]
     titles = list(titles[:n])
     shapes = [np.shape(im)[-2:] for im in images]
     h, w = max(s[0] for s in shapes), max(s[1] for s in shapes)

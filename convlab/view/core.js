@@ -228,6 +228,14 @@ class Grid {
       }
       this.grid.appendChild(frag);
       this.wrap.appendChild(this.grid);
+      // each cell's accessible name, "x[1, 2] = 3", kept up to date as its text changes (issue 24)
+      const name = this.label || { input: "x", kernel: "w", output: "y", product: "w×x" }[role] || role;
+      const label = (cell) => cell.setAttribute("aria-label", `${name}[${g != null ? `${g}, ` : ""}${cell.dataset.r}, `
+        + `${cell.dataset.c}] = ${cell.textContent || "not yet computed"}`);
+      this.cells.forEach((cell) => { cell.setAttribute("role", "img"); label(cell); });
+      new MutationObserver((changes) => new Set(changes.map((m) => (m.target.nodeType === 1 ? m.target
+        : m.target.parentElement)?.closest(".lv-cell"))).forEach((cell) => cell && label(cell)))
+        .observe(this.grid, { childList: true, characterData: true, subtree: true });
       if (onHover) this.grid.addEventListener("mouseover", (e) => {
         const i = this.indexOf(e.target);
         if (i >= 0) onHover(i);
@@ -729,6 +737,7 @@ class View {
     this.scrub.addEventListener("input", () => this.go(Number(this.scrub.value)));
     bar.appendChild(this.scrub);
     this.counter = el("span", "lv-counter");
+    this.counter.setAttribute("aria-live", "polite");          // the current step, read out with the sum below
     bar.appendChild(this.counter);
     const speed = el("label", "lv-speed", "speed ");
     this.speedSelect = el("select");

@@ -107,7 +107,8 @@ maps = feature_maps(image, kernels, act, page["pool"])
 
 left, right = st.columns([1, 2])
 with left:
-    st.image(image, caption=f"{image.shape[1]}×{image.shape[0]} working size", width="stretch")
+    st.image(image, caption=f"{image.shape[1]}×{image.shape[0]} working size", width="stretch",
+             alt="the photo the kernels slide over")
     st.markdown(f"**Is it a face?** The bundled faces model says P(face) = **{p_face:.0%}** "
                 "(the photo cropped to a square and scaled to 25×25 grey).")
     st.markdown(f"**Kernels**: {what} (colour channels averaged)")
@@ -117,9 +118,10 @@ with right:
     shape = f"{maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}"
     st.markdown(f"**Feature maps**: conv ({'same' } padding) → {page['act']} → {page['pool']}×{page['pool']} "
                 f"max pool: {shape}")
-    chart(tiles_figure(list(maps), titles, columns=4, cell=150, each=True, font_size=font_size() - 4, width=600),
-          page.key("maps"))
-    st.caption("Each map is scaled to its own strongest value (red positive, blue negative).")
+    chart(tiles_figure(list(maps), titles, columns=4, cell=150, each=True, font_size=font_size() - 4, width=600,
+                       stretch=True), page.key("maps"))
+    st.caption("Each map has its own scale: to its strongest value (red positive, blue negative); a map with no "
+               "negative value (after a sigmoid or a ReLU) from its own smallest value (white) to its largest (red).")
     if change is not None:
         st.info(change.text(), icon="↔️")
 

@@ -45,7 +45,7 @@ def photo(prefix: str, label: str, column):
         if picked is None:
             st.stop()
         image = fit_photo(picked[0], page["size"], label.lower())
-        st.image(image, caption=f"{image.shape[1]}×{image.shape[0]} pixels", width=256)
+        st.image(image, caption=f"{image.shape[1]}×{image.shape[0]} pixels", width=256, alt=f"the {label.lower()} photo")
     return image
 
 
@@ -93,7 +93,8 @@ def draw(records: list[dict], finished: bool) -> None:
     if not losses or not pics:
         return
     a, b = st.columns([2, 3])
-    a.image(pics[-1]["image"], caption=f"the image at step {pics[-1]['step']} of {page['steps']}", width=320)
+    a.image(pics[-1]["image"], caption=f"the image at step {pics[-1]['step']} of {ss['st_steps']}", width=320,
+            alt="the image style transfer made")
     series = {"style loss L_s": [r["style"] for r in losses], "total": [r["total"] for r in losses]}
     if content is not None:
         series = {"content loss L_c": [r["content"] for r in losses], **series}

@@ -70,7 +70,8 @@ with right:
     st.markdown(f"Each column: the frequencies in {n_fft} samples ({n_fft / RATE * 1000:.0f} ms), every {hop} "
                 f"samples: a {spec.shape[0]} × {spec.shape[1]} grid. The 5×5 kernel slides along time and frequency; "
                 f"strongest response **{y2.max():.2f}**.")
-    chart(grid_figure([w2], ["the 2D kernel (rows: frequency, columns: time)"], font_size=font_size() - 4, cell=30),
+    # drawn like the spectrogram beside it: the lowest frequency at the bottom (a rising chirp's kernel rises)
+    chart(grid_figure([w2[::-1]], ["the 2D kernel (frequency up, time across)"], font_size=font_size() - 4, cell=30),
           page.key("k2_fig"))
     torch_badge(check_spectrogram(spec, x, n_fft, hop))
     torch_badge(check_conv(2, y2, np.log1p(spec), w2, padding="same"))

@@ -7,7 +7,7 @@ from convlab.figures import coverage_figure
 from ui.lesson_map import GROUPS, LESSONS
 from ui.registry import PAGES
 from ui.state import font_size
-from ui.widgets import show_error
+from ui.widgets import chart, show_error
 
 PAGE_FILES = {url: path for _, path, _, _, url in PAGES}
 
@@ -16,16 +16,19 @@ st.markdown("Learn how convolutional neural networks compute, with real numbers 
             "Every number on these pages is checked against PyTorch.")
 
 st.header("Lesson map")
-for column, group in zip(st.columns(len(GROUPS)), GROUPS):
-    with column:
-        st.subheader(group)
-        for lesson in (item for item in LESSONS if item.group == group):
-            seeds = f" · notes {', '.join(lesson.seeds)}" if lesson.seeds else ""
-            if lesson.available:
-                st.page_link(f"pages/{PAGE_FILES[lesson.page]}", label=lesson.title, icon=":material/arrow_forward:")
-                st.markdown(f"{lesson.summary}{seeds}")
-            else:
-                st.markdown(f"**{lesson.title}** *(coming soon)*  \n{lesson.summary}{seeds}")
+# cards, three to a row in lesson order (Streamlit stacks the columns on a phone); whole titles, whole words
+for row in range(0, len(GROUPS), 3):
+    for column, group in zip(st.columns(3), GROUPS[row:row + 3]):
+        with column.container(border=True):
+            st.subheader(group)
+            for lesson in (item for item in LESSONS if item.group == group):
+                seeds = f" · notes {', '.join(lesson.seeds)}" if lesson.seeds else ""
+                if lesson.available:
+                    st.page_link(f"pages/{PAGE_FILES[lesson.page]}", label=lesson.title,
+                                 icon=":material/arrow_forward:")
+                    st.caption(f"{lesson.summary}{seeds}")
+                else:
+                    st.markdown(f"**{lesson.title}** *(coming soon)*  \n{lesson.summary}{seeds}")
 
 st.header("Quick check: how long is the output?")
 st.caption("Slide a kernel of size F along an input of length N, jumping S each time. "
@@ -62,6 +65,6 @@ with right:
         st.info(f"{e.dropped} input position(s) are never read by any window: "
                 f"{', '.join(map(str, e.uncovered))} (counting from 0, orange below).")
     try:
-        st.plotly_chart(coverage_figure(e, font_size=font_size()), key="coverage", config={"displayModeBar": False})
+        chart(coverage_figure(e, font_size=font_size()), key="coverage")
     except convlab.ConvlabError as err:
         st.info(f"No chart for this one: {err}.")

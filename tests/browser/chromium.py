@@ -204,3 +204,9 @@ def load(browser, url: str, name: str, width: int = 1400, height: int = 1000, di
     page, errors = open_page(browser, url, width, height, dialogs)
     screenshot(page, name)
     return page, errors
+
+
+def go_to(page, group: str, title: str) -> None:
+    """Open a page from the menu in the top bar: its group's drop-down, then the page's link."""
+    page.get_by_test_id("stTopNavSection").filter(has_text=group).click()
+    page.get_by_test_id("stTopNavDropdownLink").filter(has_text=title).click()

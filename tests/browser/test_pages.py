@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from chromium import SHOTS, load, screenshot, wait_idle, wait_quiet, wait_still
+from chromium import SHOTS, load, open_page, screenshot, wait_idle, wait_quiet, wait_still
 
 from ui.registry import PAGES as REGISTRY
 
@@ -17,7 +17,8 @@ PAGES = [url for *_, url in REGISTRY]      # every page of the app
 TEXT_ONLY = {"teacher", "exercises", "dashboard"}   # no figure by default (exercises and the class: tested below)
 COMPONENTS = {"layers": "[data-testid='network-overview'] canvas",    # figures drawn by a custom component
               "featvis": ".katex",                                     # the update rule, until Run draws the curve
-              "style": "[data-testid='stImage']"}                      # the two photos, until Run
+              "style": "[data-testid='stImage']",                      # the two photos, until Run
+              "layers-views": "[data-testid='lesson-view'], .katex"}   # the explorer's detail and softmax views
 
 
 def _shows_the_page(page, path: str, errors: list) -> None:
@@ -58,7 +59,8 @@ PROJECTOR_CHECK = """() => {
       const size = parseFloat(getComputedStyle(e).fontSize);
       if (e.textContent && size > 0 && size < 18) small.push(`${e.textContent} at ${size}px`);
     }
-    for (const e of root.querySelectorAll('.lv-cell, .lv-line, .lv-headline, h1, h2, h3, p, .katex-display, .js-plotly-plot')) {
+    for (const e of root.querySelectorAll('.lv-cell, .lv-line, .lv-headline, h1, h2, h3, p, .katex-display, .js-plotly-plot, '
+                                          + '[data-testid=stDataFrame]')) {
       const box = e.getBoundingClientRect();
       if (box.width && box.right > width + 1) clipped.push(`${e.tagName}.${e.className} ends at ${Math.round(box.right)}`);
     }
@@ -72,17 +74,132 @@ PROJECTOR_CHECK = """() => {
 }"""
 
 
-@pytest.mark.parametrize("path", PAGES)
+# Every visible text of the page (the main area and the menu; the sidebar is folded away in projector mode), in the
+# page's own DOM, in the lesson view's and the explorer's shadow roots and in Plotly's SVG: its font size, where
+# it is under 18 px. Not text: icons drawn from a font's ligatures, KaTeX's copy for screen readers, zero-width
+# struts, a skip link parked off screen, the lesson view's thumbnails (pictures of whole maps in colour: their
+# numbers are in the grids beside them), and KaTeX's sub- and superscripts: drawn at 70 % of a formula's 22 px
+# (about 15.5 px); raised to 18 px on their own they ran into each other where both stack (A with k over i,j), and
+# a larger formula would not fit the screen (issue 24 stays open for them). Streamlit's tables draw on a canvas at
+# 14 px (glide-data-grid's font): they count by the zoom the projector's CSS gives them.
+SMALL_TEXT = """() => {
+  const small = [];
+  const roots = [document, ...[...document.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => e.shadowRoot)];
+  for (const root of roots) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.textContent.replace(/[\\s\\u200b]/g, '');
+      const e = n.parentElement;
+      if (!text || !e || e.closest('[data-testid=stSidebar], script, style, noscript, title, .katex-mathml, .vlist-s,'
+                                   + ' [data-testid=stIconMaterial], .lv-thumb, .katex .mtight')) continue;
+      if (!e.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+      const box = e.getBoundingClientRect();
+      if (!box.width || !box.height || box.right <= 0 || box.bottom <= 0 || box.left >= window.innerWidth) continue;
+      const style = getComputedStyle(e);
+      if (/Material Symbols/.test(style.fontFamily)) continue;
+      const size = parseFloat(style.fontSize);
+      const name = `${e.tagName.toLowerCase()}.${(e.getAttribute('class') || '').split(' ')[0]}`;
+      if (size < 17.9) small.push(`${name} "${text.slice(0, 24)}" ${size}px`);
+    }
+  }
+  for (const e of document.querySelectorAll('[data-testid=stDataFrame]'))
+    if (e.checkVisibility() && 14 * parseFloat(getComputedStyle(e).zoom || 1) < 17.9) small.push('a table at 14 px');
+  return [...new Set(small)].slice(0, 8);
+}"""
+
+# The lesson view's panels (its grids, the written-out sum and the linked panels of /matrix and /backward: the
+# window, the row of T, the column of X̂), with the view scrolled to the top of the screen: their lowest bottom
+# and rightmost edge, which must lie inside the 1280×720 screen.
+PANELS = """() => {
+  const roots = [document, ...[...document.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => e.shadowRoot)];
+  const root = roots.map(r => r.querySelector("[data-testid='lesson-view']")).find(Boolean);
+  if (!root) return null;
+  root.scrollIntoView({block: 'start'});
+  const parts = [...root.querySelectorAll('.lv-gridwrap, .lv-headline, .lv-links, .lv-bar')]
+    .filter(e => e.checkVisibility()).map(e => e.getBoundingClientRect()).filter(b => b.width && b.height);
+  const top = Math.min(...parts.map(b => b.top));
+  const bottom = Math.max(...parts.map(b => b.bottom));
+  return {height: Math.round(bottom - top), right: Math.round(Math.max(...parts.map(b => b.right))), n: parts.length};
+}"""
+
+# the three views of the network explorer, beside the 29 pages
+EXPLORER_VIEWS = ["layers?view=detail&layer=2&map=3&row=4&col=7&step=3", "layers?view=softmax"]
+
+
+@pytest.mark.parametrize("path", PAGES + EXPLORER_VIEWS)
 def test_every_page_is_readable_on_a_projector(server, browser, path):
-    """At 1280×720 with ?projector=1: the page shows what it shows at full size (_shows_the_page), every number in
-    a grid is at least 18 px, and nothing runs off the right edge (nor scrolls inside its own box: a formula, a code
-    block). The screenshots
-    (artifacts/screenshots/projector-page-*.png) are the ones to look at."""
-    page, errors = load(browser, f"{server}/{path}?projector=1", f"projector-page-{path or 'home'}", width=1280,
-                        height=720)
+    """At 1280×720 with ?projector=1: the page shows what it shows at full size (_shows_the_page); every text on
+    it (Plotly's SVG text, KaTeX, tables, the lesson view) is at least 18 px; nothing runs off the right edge (nor
+    scrolls inside its own box: a formula, a code block).
+    The first screen is saved as artifacts/screenshots/projector-screen-*.png, the whole page as projector-page-*."""
+    name = re.sub(r"[^a-z0-9]+", "-", path) or "home"
+    sep = "&" if "?" in path else "?"
+    page, errors = open_page(browser, f"{server}/{path}{sep}projector=1", width=1280, height=720)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"projector-screen-{name}.png"))
+    assert page.evaluate(SMALL_TEXT) == []
+    screenshot(page, f"projector-page-{name}")
     found = page.evaluate(PROJECTOR_CHECK)
     assert found == {"small": [], "clipped": []}, found
-    _shows_the_page(page, path, errors)
+    _shows_the_page(page, path if path in PAGES else "layers-views", errors)
+    page.close()
+
+
+# Pages whose lesson view and linked panels do not yet fit one 1280×720 screen (issue 24 is open for them), with
+# the height they measured (of the 660 px below the menu): strict, so each one fails here once it fits.
+TOO_TALL = {"conv2d": 693, "padding": 734, "matrix": 1913, "backward": 1418, "variants": 894, "conv3d": 2146,
+            "layers?view=detail&layer=2&map=3&row=4&col=7&step=3": 1128}
+LESSON_VIEWS = ["conv1d", *TOO_TALL]               # every page with a lesson view by default, and the explorer's detail
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(
+    strict=True, reason=f"issue 24: the view and its panels are {TOO_TALL[p]} px tall")) if p in TOO_TALL else p
+    for p in LESSON_VIEWS])
+def test_the_lesson_view_and_its_panels_fit_one_projector_screen(server, browser, path):
+    """At 1280×720 with ?projector=1, scrolled to the lesson view: its controls, grids, written-out sum and linked
+    panels (the window, the row of T, the column of X̂) all lie on the screen below the menu bar."""
+    sep = "&" if "?" in path else "?"
+    page, errors = open_page(browser, f"{server}/{path}{sep}projector=1", width=1280, height=720)
+    panels = page.evaluate(PANELS)
+    assert panels is not None and panels["n"] >= 3, panels
+    page.screenshot(path=str(SHOTS / f"projector-view-{re.sub(r'[^a-z0-9]+', '-', path)}.png"))
+    assert panels["height"] <= 720 - 60 and panels["right"] <= 1280, panels
+    assert not errors, errors
+    page.close()
+
+
+# Words of the lesson map's headings and links broken across two lines (other than after a hyphen), links cut
+# short ("Batch normali…"), and the links in the order they come in
+LESSON_MAP = """() => {
+  const broken = [], cut = [];
+  const words = e => { const node = [...e.childNodes].find(n => n.nodeType === 3) || e.firstChild?.firstChild;
+    if (!node || node.nodeType !== 3) return;
+    for (const m of node.textContent.matchAll(/[^\\s-]+-?/g)) {      // a line may break after a hyphen (Grad-/CAM)
+      const r = document.createRange(); r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...r.getClientRects()].map(b => Math.round(b.top)));
+      if (tops.size > 1) broken.push(m[0]);
+    } };
+  const heads = [...document.querySelectorAll('.stMain h3')];
+  heads.forEach(words);
+  const links = [...document.querySelectorAll('.stMain [data-testid=stPageLink] p')];
+  for (const p of links) { words(p); if (p.scrollWidth > p.clientWidth + 1) cut.push(p.textContent); }
+  return {broken, cut, heads: heads.map(h => h.textContent), links: links.map(p => p.textContent)};
+}"""
+
+
+@pytest.mark.parametrize("width", [1400, 1024, 390])
+def test_the_lesson_map_reads_cleanly_at_every_width(server, browser, width):
+    """Issue 24: at 1400 px six narrow columns broke "Convolutio / n" and cut "Batch normalizati". Cards, three to a
+    row (one on a phone), in lesson order: no word of a heading or a title broken, no title cut."""
+    from ui.lesson_map import GROUPS, LESSONS
+    page, errors = open_page(browser, f"{server}/", width=width, height=900)
+    page.screenshot(path=str(SHOTS / f"lesson-map-{width}.png"))
+    found = page.evaluate(LESSON_MAP)
+    assert found["broken"] == [] and found["cut"] == [], found
+    assert found["heads"] == list(GROUPS)
+    assert found["links"] == [lesson.title for group in GROUPS for lesson in LESSONS
+                              if lesson.group == group and lesson.available]
+    assert not errors, errors
     page.close()
 
 

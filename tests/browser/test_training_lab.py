@@ -6,7 +6,7 @@ import json
 import re
 import urllib.parse
 
-from chromium import SHOTS, load, wait_idle, wait_quiet, wait_trained, wait_value
+from chromium import SHOTS, go_to, load, wait_idle, wait_quiet, wait_trained, wait_value
 from convlab.networks.models import preset
 
 
@@ -148,14 +148,14 @@ def test_a_run_goes_on_while_the_student_visits_another_page(server, browser):
     page, errors = load(browser, f"{server}/training?epochs=6&pace=1", "training-paced")
     page.get_by_role("button", name="Start").click()
     page.get_by_text("Training", exact=True).first.wait_for(timeout=30_000)
-    page.locator("[data-testid='stSidebar'] a", has_text="2D convolution").click()
+    go_to(page, "Convolution", "2D convolution")
     page.get_by_role("heading", name="2D convolution").wait_for(timeout=60_000)
     sidebar = page.locator("[data-testid='stSidebar']")
     # its progress, "Waiting: epoch 0/6" while the worker's one trainer still ends an earlier test's job
     sidebar.get_by_text(re.compile(r"(Waiting|Training): epoch")).wait_for(timeout=60_000)
     page.screenshot(path=str(SHOTS / "training-sidebar-progress.png"))
     sidebar.get_by_text("“My model” is ready", exact=False).wait_for(timeout=90_000)      # it finished over there
-    page.locator("[data-testid='stSidebar'] a", has_text="Network explorer").click()
+    go_to(page, "Images", "Network explorer")
     page.get_by_role("heading", name="Network explorer").wait_for(timeout=60_000)
     page.get_by_text("my trained model", exact=True).click()
     page.get_by_text("your model", exact=False).first.wait_for(timeout=60_000)

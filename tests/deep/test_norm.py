@@ -168,3 +168,13 @@ def test_bad_input_is_explained(call, message):
     with pytest.raises(convlab.ConvlabError, match=None) as err:
         call()
     assert message in str(err.value), str(err.value)
+
+
+def test_batchnorm_sums_write_negatives_with_a_minus_sign_not_a_hyphen():
+    """Issue 24: "2 + -1" read as a typo on a projector; negatives get U+2212, in parentheses inside a sum."""
+    s = batch_norm_steps(np.array([[[[2.0, -1.0], [-3.0, 0.0]]]]), gamma=np.array([-2.0]), beta=np.array([-0.5]))
+    mean, var, element = s.mean_expression(0), s.var_expression(0), s.element_expression((0, 0, 0, 1))
+    assert mean == "μ = (2 + (−1) + (−3) + 0) / 4 = −0.5"
+    assert var.startswith("σ² = ((2 − (−0.5))² + (−1 − (−0.5))²")
+    assert element.startswith("x̂ = (−1 − (−0.5)) / √(") and "y = −2 × (" in element
+    assert not [t for t in (mean, var, element) if "-" in t.replace("1e-05", "")]

@@ -1,10 +1,12 @@
 """AppTest: a sound as a waveform (1D convolution) and as a spectrogram (2D convolution), against torch."""
 
+import json
+
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from apptest_kit import figure, open_page, shown, values
+from apptest_kit import figure, figures, open_page, shown, values
 from convlab.sequences.signals import SPECTRO_KERNELS, make_audio, wave_kernel
 
 PAGE = "pages/sequences/audio.py"
@@ -52,3 +54,15 @@ def test_noise_slider_changes_the_clip():
     np.testing.assert_allclose(quiet, _clip("chirp", noise=0.0), atol=1e-6)
     at.slider(key="au_noise").set_value(0.8).run()
     assert not np.allclose(values(figure(at, 0)["data"][0]["y"]), quiet)
+
+
+def test_a_rising_chirp_rises_in_the_spectrogram_and_its_kernel():
+    """Issue 24: 0 Hz at the bottom (the y axis runs upward: not reversed), and the 2D kernel drawn the same way up,
+    so "rising pitch: chirp up" rises in both."""
+    at = open_page(PAGE)
+    spectro = figure(at, 2)["layout"]
+    assert spectro["yaxis"].get("autorange") != "reversed" and spectro["yaxis2"].get("autorange") != "reversed"
+    k = np.array(SPECTRO_KERNELS["slanted line (rising pitch: chirp up)"])
+    [drawn] = [f for f in figures(at) if "frequency up" in json.dumps(f["layout"])]
+    z = np.array(values(drawn["data"][0]["z"]), dtype=float)
+    np.testing.assert_allclose(z, k[::-1])          # row 0 of the array (0 Hz) is the figure's last row

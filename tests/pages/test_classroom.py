@@ -90,6 +90,20 @@ def test_students_join_answer_and_the_dashboard_shows_it():
     assert "Discuss next: question 1" in text and "50% right** (1 of 2); 1 missed it, 1 of them opened" in text
     assert "Most common wrong answer: **8 | 9 | 9** (1 student)" in text or \
         "Most common wrong answer: **9 | 9 | 9** (1 student)" in text
+    # while the class is open, how to join is open on the first screen: the code large, the QR code 320 px wide
+    [join] = [e for e in board.expander if e.label == "How students join"]
+    assert join.proto.expanded and f"# {info.shown_code}" in shown(board)
+    [qr] = board.get("image")
+    assert qr.proto.imgs[0].caption == f"QR code: the link for class {info.shown_code}"
+    assert qr.proto.imgs[0].alt.startswith("QR code of ") and qr.proto.imgs[0].alt.endswith(f"class={info.code}")
+    # the right answer stays off the projector until the teacher shows it
+    assert "The right answer" not in text and "Show the answer" in [b.label for b in board.button]
+    [show] = [b for b in board.button if b.label == "Show the answer"]
+    show.click().run()
+    [line] = [m.value for m in board.markdown if m.value.startswith("The right answer: **")]
+    assert all(format_answer(p) in line for p in exercises[0].parts), line
+    board.run()                                                          # and it stays shown, the button gone
+    assert "The right answer: **" in shown(board) and "Show the answer" not in [b.label for b in board.button]
     names = [df.value for df in board.dataframe if "nickname" in df.value.columns][0]
     assert list(names["nickname"]) == ["Ada", "Bob"] and list(names["right"]) == [1, 0]
     assert [m.value for m in board.markdown if m.value.startswith("## ")][1:4] == ["## 2", "## 0 of 2", "## 3"]

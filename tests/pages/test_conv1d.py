@@ -32,6 +32,9 @@ def test_same_padding_pads_the_view_and_keeps_the_step():
     np.testing.assert_array_equal(doc["y"], [[[2, 7, 8, 16, 14, 11]]])
     assert '**TensorFlow "same"** (1, 1): y = [2, 7, 8, 16, 14, 11] (length 6)' in shown(at)
     assert at.query_params["padding"] == "same" and at.query_params["step"] == "1"
+    at.text_input(key="c1_w").set_value("-1, 2, -3").run()          # negatives written with U+2212, not a hyphen
+    same = [line for line in shown(at).splitlines() if line.startswith('**TensorFlow "same"**')]
+    assert same and "−" in same[0] and "-" not in same[0].split("y = ")[1], same
 
 
 def test_seed001_quiz_marks_two_dropped_inputs_and_tf_same_pads_1_2():

@@ -12,7 +12,7 @@ def test_parameter_counts_and_their_growth():
     at = open_page(PAGE, timeout=90)
     text = shown(at)
     assert "**MLP**: 4,810 parameters" in text and "**CNN**: 6,090 parameters" in text
-    sizes = at.dataframe[2].value
+    sizes = at.dataframe[0].value
     assert sizes.loc["224×224 colour (ImageNet)", "MLP"] == f"{3 * 224 * 224 * 64 + 64 + 650:,}"
     assert at.success[0].value.startswith("✓")
     at.number_input(key="mc_hidden").set_value(128).run()

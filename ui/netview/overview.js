@@ -83,6 +83,7 @@ function render(root, data, setTriggerValue) {
   root.replaceChildren();
   readTheme(root);
   root.style.setProperty("--font", `${data.font}px`);
+  root.style.setProperty("--head", `${Math.max(0.8 * data.font, data.font >= 22 ? 18 : 0)}px`);   // 18 px on a projector
   const { size, perColumn } = layout(data, root);
   const sel = data.selected;
   data.columns.forEach((col) => {
