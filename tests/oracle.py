@@ -20,19 +20,29 @@ def T(a, grad=False) -> torch.Tensor:
     return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64, requires_grad=grad)
 
 
+def torch_conv2d(x, w, bias=None, *, stride=1, pads=((0, 0), (0, 0)), dilation=1, flip=False, groups=1):
+    """Tensors x (C,H,W), w (O,C/g,KH,KW), pads ((t,b),(l,r)) -> tensor (O,OH,OW)."""
+    (t, bo), (l, r) = pads
+    return F.conv2d(F.pad(x[None], (l, r, t, bo)), w.flip(-1, -2) if flip else w, bias, stride=stride,
+                    dilation=dilation, groups=groups)[0]
+
+
+def torch_conv1d(x, w, bias=None, *, stride=1, pads=(0, 0), dilation=1, flip=False, groups=1):
+    """Tensors x (C,L), w (O,C/g,K), pads (before, after) -> tensor (O,OL)."""
+    return F.conv1d(F.pad(x[None], tuple(pads)), w.flip(-1) if flip else w, bias, stride=stride, dilation=dilation,
+                    groups=groups)[0]
+
+
 def conv2d(x, w, b, stride, pads, dilation, flip=False) -> np.ndarray:
     """x (C,H,W), w (O,C,KH,KW), pads ((t,b),(l,r)) -> (O,OH,OW)."""
-    (t, bo), (l, r) = pads
-    xt = F.pad(T(x)[None], (l, r, t, bo))
-    wt = T(w).flip(-1, -2) if flip else T(w)
-    return F.conv2d(xt, wt, None if b is None else T(b), stride=stride, dilation=dilation)[0].numpy()
+    return torch_conv2d(T(x), T(w), None if b is None else T(b), stride=stride, pads=pads, dilation=dilation,
+                        flip=flip).numpy()
 
 
 def conv1d(x, w, b, stride, pads, dilation, flip=False) -> np.ndarray:
     """x (C,L), w (O,C,K), pads (before, after)."""
-    xt = F.pad(T(x)[None], pads)
-    wt = T(w).flip(-1) if flip else T(w)
-    return F.conv1d(xt, wt, None if b is None else T(b), stride=stride, dilation=dilation)[0].numpy()
+    return torch_conv1d(T(x), T(w), None if b is None else T(b), stride=stride, pads=pads, dilation=dilation,
+                        flip=flip).numpy()
 
 
 def random_conv2d_case(rng: np.random.Generator):
@@ -72,17 +82,81 @@ def random_conv1d_case(rng: np.random.Generator):
 # How many random configurations each torch-comparison test draws (seeds 0..CASES-1).
 CASES = int(os.environ.get("CONVLAB_RANDOM_CASES", "300"))
 
+# How seeded tests are parametrised, so that one failing seed hides no other and `-k`/a node id picks one:
+#
+# - up to PER_SEED_MAX seeds (20, 25, 30, 40, 60 in this suite): `each_seed`, one test id per seed ("seed7").
+#   Where a configuration may be refused (the kernel larger than the padded input), `valid_seeds` leaves the refused
+#   seeds out at collection, exactly as `valid_cases` skipped them, so every id checks something. That costs one
+#   cheap call per seed at collection, cached per (make_case, fn): about 0.15 s for 60 conv2d cases.
+# - hundreds of seeds (CASES = 300, and the 80–200 of a few tests): `per_seed`, chunks of 10 seeds per id
+#   ("seeds0-9"). A test item costs pytest and xdist more (setup, report, transfer between processes: about
+#   1–3 ms on this 2-core machine) than one small configuration does, so 300 ids per test, a dozen such tests,
+#   twice in an xdist run, would make the fast subset noticeably slower; a chunk still checks every seed in it,
+#   each on its own, and fails naming every failing seed with its message. Refused configurations are skipped
+#   inside the chunk (no collection cost), as `valid_cases` skipped them.
+#
+# Conditions over the whole population of seeds ("most random cases are valid ones") are tests of their own.
+PER_SEED_MAX = 60
+
+
+def case(make_case, seed: int):
+    """The configuration of one seed: make_case(np.random.default_rng(seed))."""
+    return make_case(np.random.default_rng(seed))
+
+
+def valid_case(make_case, fn, seed: int):
+    """The seed's configuration, or None where fn refuses it (ConvlabError: kernel larger than the padded input)."""
+    from convlab import ConvlabError
+    c = case(make_case, seed)
+    try:
+        fn(**c)
+    except ConvlabError:
+        return None
+    return c
+
+
+_VALID: dict = {}
+
+
+def valid_seeds(make_case, fn, n: int = CASES) -> list[int]:
+    """The seeds among 0..n-1 whose configuration fn accepts (what valid_cases yields), cached per (make_case, fn)."""
+    known = _VALID.setdefault((make_case, fn), [])
+    for seed in range(len(known), n):
+        known.append(valid_case(make_case, fn, seed) is not None)
+    return [seed for seed in range(n) if known[seed]]
+
+
+def _signature_with(test, old: str, new: str):
+    import inspect
+    sig = inspect.signature(test)
+    return sig.replace(parameters=[p.replace(name=new) if p.name == old else p for p in sig.parameters.values()])
+
+
+def each_seed(seeds):
+    """Parametrize `test(seed, ...)` with one test id per seed ("seed7"); for up to PER_SEED_MAX seeds.
+
+    >>> @each_seed([0, 3])
+    ... def test_positive(seed):
+    ...     assert seed >= 0
+    >>> [p.id for p in test_positive.pytestmark[0].args[1]]
+    ['seed0', 'seed3']
+    """
+    import pytest
+    seeds = list(seeds)
+    return pytest.mark.parametrize("seed", [pytest.param(s, id=f"seed{s}") for s in seeds])
+
 
 def per_seed(seeds, size: int = 10):
-    """Parametrize a test of one seed, `test(seed)`, over chunks of `size` seeds (ids like "seeds0-9"): a test item
-    costs pytest and xdist more than one small configuration does, and hundreds of items of a few milliseconds each
-    add up. Every seed of a chunk is still checked, and a chunk fails naming each failing seed with its message,
-    so one bad seed hides no other; `-k "seeds10-19"` picks a chunk.
+    """Parametrize a test of one seed, `test(seed, ...)`, over chunks of `size` seeds (ids like "seeds0-9"): a test
+    item costs pytest and xdist more than one small configuration does, and hundreds of items of a few milliseconds
+    each add up. Every seed of a chunk is still checked, and a chunk fails naming each failing seed with its message,
+    so one bad seed hides no other; `-k "seeds10-19"` picks a chunk. Other parameters of the test (`dims`, `mode`)
+    are passed through.
 
     >>> @per_seed(range(3), size=2)
     ... def test_positive(seed):
     ...     assert seed >= 0
-    >>> [p.id for p in test_positive.pytestmark[0].args[1]]
+    >>> [p.id for p in test_positive.pytestmark[-1].args[1]]
     ['seeds0-1', 'seeds2-2']
     """
     import pytest
@@ -90,19 +164,38 @@ def per_seed(seeds, size: int = 10):
     chunks = [seeds[i:i + size] for i in range(0, len(seeds), size)]
 
     def wrap(test):
-        def run(seeds):
+        def run(seeds, **params):
             failures = []
             for seed in seeds:
                 try:
-                    test(seed)
-                except AssertionError as err:
+                    test(seed, **params)
+                except (AssertionError, pytest.fail.Exception) as err:
                     failures.append(f"seed {seed}: {err}")
             assert not failures, f"{len(failures)} of {len(seeds)} seeds failed:\n" + "\n".join(failures)
         run.__name__, run.__qualname__, run.__doc__, run.__module__ = (test.__name__, test.__qualname__, test.__doc__,
                                                                        test.__module__)
+        run.__signature__ = _signature_with(test, "seed", "seeds")
+        run.pytestmark = list(getattr(test, "pytestmark", []))
         ids = [f"seeds{c[0]}-{c[-1]}" for c in chunks]
         return pytest.mark.parametrize("seeds", [pytest.param(c, id=i) for c, i in zip(chunks, ids)])(run)
     return wrap
+
+
+def seeded(seeds):
+    """each_seed for up to PER_SEED_MAX seeds, per_seed chunks of 10 above: the rule of the comment above."""
+    seeds = list(seeds)
+    return each_seed(seeds) if len(seeds) <= PER_SEED_MAX else per_seed(seeds)
+
+
+def valid_dims_seeds(n: int) -> list:
+    """(dims, seed) parameters, ids like "2d-seed7", of the first n random conv1d and conv2d configurations that
+    convlab accepts: for tests that run over both (each_seed's rule: n up to PER_SEED_MAX)."""
+    import pytest
+
+    import convlab
+    return [pytest.param(dims, seed, id=f"{dims}d-seed{seed}") for dims, make, fn in
+            ((1, random_conv1d_case, convlab.conv1d), (2, random_conv2d_case, convlab.conv2d))
+            for seed in valid_seeds(make, fn, n)]
 
 
 def cases(make_case, n: int = CASES):
@@ -122,6 +215,61 @@ def valid_cases(make_case, fn, n: int = CASES):
         yield seed, case
 
 
+# ---------------------------------------------------------------- one helper for "convlab against torch"
+
+def _close(got, want, atol: float, rtol: float, what: str):
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.shape == want.shape, f"{what}: shape {got.shape}, torch {want.shape}"
+    if atol == 0 and rtol == 0:
+        np.testing.assert_array_equal(got, want, err_msg=what)
+    else:
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=what)
+
+
+def check_op(ours, theirs, inputs: dict, kwargs: dict | None = None, torch_kwargs: dict | None = None, *,
+             atol: float = 0.0, rtol: float = 1e-7, refuses=None, backward=None, upstream=None,
+             grad_atol: float | None = None, grad_rtol: float | None = None, label: str = ""):
+    """convlab against torch in one call, like tinygrad's helper_test_op.
+
+    ours(**inputs, **kwargs) is the convlab function; theirs(**tensors, **torch_kwargs) the torch reference, where
+    tensors are the inputs as float64 torch tensors (None stays None) and torch_kwargs defaults to kwargs. The forward
+    values are compared in shape and value (np.testing.assert_allclose with atol/rtol, numpy's default rtol=1e-7
+    unless given; exact equality when both are 0).
+
+    backward, where convlab has a gradient: a function of the upstream gradient g returning {input name: convlab's
+    gradient}; each is compared with autograd's .grad of that input after theirs(...).backward(g), with
+    grad_atol/grad_rtol (default: atol/rtol). upstream is g itself, or a np.random.Generator that draws
+    g ~ N(0, 1) in the output's shape.
+
+    refuses: where torch raises RuntimeError (the kernel does not fit), convlab must raise ConvlabError whose message
+    matches this pattern ("" for any message); check_op then returns None. Otherwise it returns convlab's output.
+    label goes into every failure message (put the seed in it).
+    """
+    import pytest
+
+    from convlab import ConvlabError
+    kwargs = kwargs or {}
+    torch_kwargs = kwargs if torch_kwargs is None else torch_kwargs
+    tensors = {k: None if v is None else T(v, grad=backward is not None) for k, v in inputs.items()}
+    try:
+        want = theirs(**tensors, **torch_kwargs)
+    except RuntimeError:
+        if refuses is None:
+            raise
+        with pytest.raises(ConvlabError, match=refuses):
+            ours(**inputs, **kwargs)
+        return None
+    got = np.asarray(ours(**inputs, **kwargs))
+    _close(got, want.detach().numpy(), atol, rtol, f"{label} forward")
+    if backward is not None:
+        g = upstream.normal(size=got.shape) if isinstance(upstream, np.random.Generator) else np.asarray(upstream)
+        want.backward(T(g))
+        ga, gr = atol if grad_atol is None else grad_atol, rtol if grad_rtol is None else grad_rtol
+        for name, grad in backward(g).items():
+            _close(grad, tensors[name].grad.numpy(), ga, gr, f"{label} d/d{name}")
+    return got
+
+
 def random_grouped_case(rng: np.random.Generator, dims: int = 2):
     """A random grouped conv1d/conv2d configuration: C and O multiples of groups (depthwise included)."""
     g = int(rng.integers(1, 5))
@@ -135,11 +283,16 @@ def random_grouped_case(rng: np.random.Generator, dims: int = 2):
     return case
 
 
+def torch_conv3d(x, w, bias=None, *, stride=1, pads=((0, 0),) * 3, dilation=1, groups=1):
+    """Tensors x (C,D,H,W), w (O,C/g,KD,KH,KW), pads ((f,bk),(t,b),(l,r)) -> tensor (O,OD,OH,OW)."""
+    flat = [v for pair in reversed(pads) for v in pair]            # F.pad wants the last axis first
+    return F.conv3d(F.pad(x[None], flat), w, bias, stride=stride, dilation=dilation, groups=groups)[0]
+
+
 def conv3d(x, w, b, stride, pads, dilation, groups=1) -> np.ndarray:
     """x (C,D,H,W), w (O,C/g,KD,KH,KW), pads ((f,bk),(t,b),(l,r)) -> (O,OD,OH,OW)."""
-    flat = [v for pair in reversed(pads) for v in pair]            # F.pad wants the last axis first
-    xt = F.pad(T(x)[None], flat)
-    return F.conv3d(xt, T(w), None if b is None else T(b), stride=stride, dilation=dilation, groups=groups)[0].numpy()
+    return torch_conv3d(T(x), T(w), None if b is None else T(b), stride=stride, pads=pads, dilation=dilation,
+                        groups=groups).numpy()
 
 
 def random_conv3d_case(rng: np.random.Generator):
