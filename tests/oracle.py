@@ -168,7 +168,7 @@ def per_seed(seeds, size: int = 10):
             failures = []
             for seed in seeds:
                 try:
-                    test(seed, **params)
+                    test(seed=seed, **params)
                 except (AssertionError, pytest.fail.Exception) as err:
                     failures.append(f"seed {seed}: {err}")
             assert not failures, f"{len(failures)} of {len(seeds)} seeds failed:\n" + "\n".join(failures)
