@@ -198,6 +198,13 @@ def valid_dims_seeds(n: int) -> list:
             for seed in valid_seeds(make, fn, n)]
 
 
+def drawn(n: int, rng_seed: int, draw) -> list:
+    """n configurations drawn one after another from one generator, draw(rng, i) for i = 0..n-1: for tests that
+    drew them in a loop from one np.random.default_rng(rng_seed); each_seed(range(n)) then indexes the list."""
+    rng = np.random.default_rng(rng_seed)
+    return [draw(rng, i) for i in range(n)]
+
+
 def cases(make_case, n: int = CASES):
     """Yield (seed, case) for seeds 0..n-1; put the seed in assertion messages to reproduce a failure."""
     for seed in range(n):
