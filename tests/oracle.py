@@ -3,6 +3,29 @@
 Padding is passed explicitly as (before, after) amounts through F.pad, so asymmetric
 (TensorFlow "same") padding is checked too; the amounts themselves are tested
 separately against the formulas in tests/convolution/test_arithmetic.py.
+
+One comparison helper, `check_op(ours, theirs, inputs, kwargs, torch_kwargs, ...)`, like tinygrad's
+helper_test_op: it runs the convlab function and the torch reference on the same inputs (float64 tensors for
+torch), compares shape and values with the test's tolerance, checks that convlab refuses what torch refuses
+(`refuses=`), and, where convlab has a gradient (`backward=`: conv2d_backward, pool2d_backward, batch_norm_backward
+...), compares it with autograd's for an upstream gradient drawn from the seed.
+
+Seeded random configurations: each seed is its own test id, so one failing seed hides no other and a node id
+(`test_conv3d.py::test_conv3d_steps_reproduce_the_output[seed7]`) or `-k` picks it. How depends on the count:
+
+- up to PER_SEED_MAX (60) seeds (20, 25, 30, 40, 50, 60 in this suite): `each_seed`, one id per seed ("seed7",
+  "2d-seed7" with valid_dims_seeds). Where convlab may refuse a configuration (kernel larger than the padded
+  input), `valid_seeds` leaves refused seeds out at collection, as `valid_cases` skipped them, so every id checks
+  something; that costs one cheap call per seed at collection, cached per (make_case, fn): about 0.15 s for 60
+  conv2d cases. Loops that drew configurations one after another from one generator use `drawn`, which keeps the
+  draw order, so the cases are the same.
+- more (CASES = 300, and the 80, 100, 150, 200 of some tests): `per_seed`, chunks of 10 seeds per id
+  ("seeds0-9"). A test item costs pytest and xdist more (setup, report, the transfer between processes: a few
+  milliseconds on the 2-core machine) than one small configuration, so 300 ids for each of about twenty such
+  tests would make the fast subset noticeably slower; a chunk still runs every seed on its own and fails naming
+  every failing seed with its message. Refused configurations are skipped inside the chunk (`valid_case`).
+
+A bound over the whole population of seeds ("most random cases are valid ones") is a test of its own.
 """
 
 from __future__ import annotations
@@ -82,20 +105,7 @@ def random_conv1d_case(rng: np.random.Generator):
 # How many random configurations each torch-comparison test draws (seeds 0..CASES-1).
 CASES = int(os.environ.get("CONVLAB_RANDOM_CASES", "300"))
 
-# How seeded tests are parametrised, so that one failing seed hides no other and `-k`/a node id picks one:
-#
-# - up to PER_SEED_MAX seeds (20, 25, 30, 40, 60 in this suite): `each_seed`, one test id per seed ("seed7").
-#   Where a configuration may be refused (the kernel larger than the padded input), `valid_seeds` leaves the refused
-#   seeds out at collection, exactly as `valid_cases` skipped them, so every id checks something. That costs one
-#   cheap call per seed at collection, cached per (make_case, fn): about 0.15 s for 60 conv2d cases.
-# - hundreds of seeds (CASES = 300, and the 80–200 of a few tests): `per_seed`, chunks of 10 seeds per id
-#   ("seeds0-9"). A test item costs pytest and xdist more (setup, report, transfer between processes: about
-#   1–3 ms on this 2-core machine) than one small configuration does, so 300 ids per test, a dozen such tests,
-#   twice in an xdist run, would make the fast subset noticeably slower; a chunk still checks every seed in it,
-#   each on its own, and fails naming every failing seed with its message. Refused configurations are skipped
-#   inside the chunk (no collection cost), as `valid_cases` skipped them.
-#
-# Conditions over the whole population of seeds ("most random cases are valid ones") are tests of their own.
+# One id per seed up to this many seeds, 10-seed chunks above (see the module docstring).
 PER_SEED_MAX = 60
 
 
