@@ -191,12 +191,6 @@ def per_seed(seeds, size: int = 10):
     return wrap
 
 
-def seeded(seeds):
-    """each_seed for up to PER_SEED_MAX seeds, per_seed chunks of 10 above: the rule of the comment above."""
-    seeds = list(seeds)
-    return each_seed(seeds) if len(seeds) <= PER_SEED_MAX else per_seed(seeds)
-
-
 def valid_dims_seeds(n: int) -> list:
     """(dims, seed) parameters, ids like "2d-seed7", of the first n random conv1d and conv2d configurations that
     convlab accepts: for tests that run over both (each_seed's rule: n up to PER_SEED_MAX)."""

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 import convlab
 import oracle
-from oracle import case, each_seed, per_seed
+from oracle import case, drawn, each_seed, per_seed
 from ui.lessonview import payload
 
 
@@ -167,12 +167,6 @@ def test_whole_numbers_travel_as_ints_and_padding_of_max_pool_as_null():
     assert json.loads(other)["id"] != json.loads(payload.encode(view))["id"]       # new content, new id
 
 
-def _drawn(n: int, rng_seed: int, draw) -> list:
-    """n configurations drawn one after another from one generator: draw(rng, i) for i = 0..n-1."""
-    rng = np.random.default_rng(rng_seed)
-    return [draw(rng, i) for i in range(n)]
-
-
 def _pool_document_case(rng, _i):
     c, h, w = int(rng.integers(1, 4)), int(rng.integers(2, 12)), int(rng.integers(2, 12))
     k = int(rng.integers(1, min(h, w) + 1))
@@ -180,7 +174,7 @@ def _pool_document_case(rng, _i):
     return rng.normal(size=(c, h, w)), k, s, p
 
 
-POOL_DOCUMENT_CASES = _drawn(60, 3, _pool_document_case)
+POOL_DOCUMENT_CASES = drawn(60, 3, _pool_document_case)
 
 
 @pytest.mark.parametrize("mode", ["max", "avg"])
@@ -207,7 +201,7 @@ def _dropped_case(rng, i):
     return h, w, k, s, d, ["valid", "same", int(rng.integers(0, 3))][i % 3]
 
 
-DROPPED_CASES = _drawn(80, 4, _dropped_case)
+DROPPED_CASES = drawn(80, 4, _dropped_case)
 
 
 @per_seed(range(len(DROPPED_CASES)))
@@ -246,7 +240,7 @@ def _stamp_case(rng, _i):
     return x, w, int(rng.integers(1, 4)), int(rng.integers(1, 3))
 
 
-STAMP_CASES = _drawn(40, 6, _stamp_case)
+STAMP_CASES = drawn(40, 6, _stamp_case)
 
 
 @each_seed(range(len(STAMP_CASES)))
@@ -271,7 +265,7 @@ def _links_case(rng, i):
     return x, w, rng.normal(size=o), int(rng.integers(1, 3)), ["valid", "same", "full"][i % 3]
 
 
-LINKS_CASES = _drawn(30, 8, _links_case)
+LINKS_CASES = drawn(30, 8, _links_case)
 
 
 @each_seed(range(len(LINKS_CASES)))
