@@ -33,6 +33,7 @@ from __future__ import annotations
 import ast
 import operator
 import os
+import traceback
 
 import numpy as np
 import torch
@@ -181,6 +182,8 @@ def per_seed(seeds, size: int = 10):
                     test(seed=seed, **params)
                 except (AssertionError, pytest.fail.Exception) as err:
                     failures.append(f"seed {seed}: {err}")
+                except Exception as err:                     # an error, not a wrong number: keep where it came from
+                    failures.append(f"seed {seed}: " + "".join(traceback.format_exception(err)[-3:]))
             assert not failures, f"{len(failures)} of {len(seeds)} seeds failed:\n" + "\n".join(failures)
         run.__name__, run.__qualname__, run.__doc__, run.__module__ = (test.__name__, test.__qualname__, test.__doc__,
                                                                        test.__module__)
