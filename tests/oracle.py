@@ -194,6 +194,22 @@ def per_seed(seeds, size: int = 10):
     return wrap
 
 
+def kernel_fits(c: dict) -> bool:
+    """Whether the (dilated) kernel of a conv1d/2d/3d configuration fits its padded input: the condition under which
+    torch computes and convlab must too, without running either (for the bounds over all seeds: "most random cases
+    are valid ones"; the per-seed tests check that convlab refuses exactly where torch does)."""
+    import convlab
+    w = np.shape(c["w"])
+    dims, sizes, kernel = len(w) - 2, np.shape(c["x"])[1:], w[2:]
+    if dims == 1:
+        pads = [convlab.resolve_padding(sizes[0], kernel[0], c["stride"], c["padding"], c["dilation"])]
+    else:
+        resolve = convlab.resolve_padding2d if dims == 2 else convlab.resolve_padding3d
+        pads = resolve(sizes, kernel, c["stride"], c["padding"], c["dilation"])
+    dilation = np.broadcast_to(c["dilation"], (dims,))
+    return all((k - 1) * d + 1 <= n + a + b for k, d, n, (a, b) in zip(kernel, dilation, sizes, pads))
+
+
 def valid_dims_seeds(n: int) -> list:
     """(dims, seed) parameters, ids like "2d-seed7", of the first n random conv1d and conv2d configurations that
     convlab accepts: for tests that run over both (each_seed's rule: n up to PER_SEED_MAX)."""
