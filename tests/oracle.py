@@ -13,17 +13,18 @@ torch), compares shape and values with the test's tolerance, checks that convlab
 Seeded random configurations: each seed is its own test id, so one failing seed hides no other and a node id
 (`test_conv3d.py::test_conv3d_steps_reproduce_the_output[seed7]`) or `-k` picks it. How depends on the count:
 
-- up to PER_SEED_MAX (60) seeds (20, 25, 30, 40, 50, 60 in this suite): `each_seed`, one id per seed ("seed7",
-  "2d-seed7" with valid_dims_seeds). Where convlab may refuse a configuration (kernel larger than the padded
-  input), `valid_seeds` leaves refused seeds out at collection, as `valid_cases` skipped them, so every id checks
-  something; that costs one cheap call per seed at collection, cached per (make_case, fn): about 0.15 s for 60
-  conv2d cases. Loops that drew configurations one after another from one generator use `drawn`, which keeps the
-  draw order, so the cases are the same.
-- more (CASES = 300, and the 80, 100, 150, 200 of some tests): `per_seed`, chunks of 10 seeds per id
-  ("seeds0-9"). A test item costs pytest and xdist more (setup, report, the transfer between processes: a few
-  milliseconds on the 2-core machine) than one small configuration, so 300 ids for each of about twenty such
-  tests would make the fast subset noticeably slower; a chunk still runs every seed on its own and fails naming
-  every failing seed with its message. Refused configurations are skipped inside the chunk (`valid_case`).
+- up to PER_SEED_MAX (20) seeds: `each_seed`, one id per seed ("seed7"). Where convlab may refuse a configuration
+  (kernel larger than the padded input), `valid_seeds` leaves refused seeds out at collection, as `valid_cases`
+  skipped them, so every id checks something (one cheap call per seed at collection, cached per (make_case, fn)).
+- more (25 to 60 seeds, CASES = 300, and the 80 to 200 of some tests): `per_seed` (each_seed switches to it), chunks
+  of 10 seeds per id ("seeds0-9"). A chunk still runs every seed on its own and fails naming every failing seed
+  with its message (an unexpected error with its traceback); refused configurations are skipped inside it.
+  Why chunks: a test item costs pytest and xdist more (setup, report, the transfer between processes) than one
+  small configuration. Measured on the shared 2-core machine (touched files, -n 2, fast marker): one id per seed up
+  to 60 seeds gave 2245 ids and ran about 20-35% longer than the 517 ids before; chunks above 20 seeds keep the
+  count near a thousand.
+Loops that drew configurations one after another from one generator use `drawn`, which keeps the draw order, so
+the cases are the same.
 
 A bound over the whole population of seeds ("most random cases are valid ones") is a test of its own.
 """
@@ -107,7 +108,7 @@ def random_conv1d_case(rng: np.random.Generator):
 CASES = int(os.environ.get("CONVLAB_RANDOM_CASES", "300"))
 
 # One id per seed up to this many seeds, 10-seed chunks above (see the module docstring).
-PER_SEED_MAX = 60
+PER_SEED_MAX = 20
 
 
 def case(make_case, seed: int):
@@ -144,7 +145,8 @@ def _signature_with(test, old: str, new: str):
 
 
 def each_seed(seeds):
-    """Parametrize `test(seed, ...)` with one test id per seed ("seed7"); for up to PER_SEED_MAX seeds.
+    """Parametrize `test(seed, ...)` with one test id per seed ("seed7"); more than PER_SEED_MAX seeds go in
+    per_seed's chunks of 10 instead.
 
     >>> @each_seed([0, 3])
     ... def test_positive(seed):
@@ -154,6 +156,8 @@ def each_seed(seeds):
     """
     import pytest
     seeds = list(seeds)
+    if len(seeds) > PER_SEED_MAX:
+        return per_seed(seeds)
     return pytest.mark.parametrize("seed", [pytest.param(s, id=f"seed{s}") for s in seeds])
 
 
@@ -208,17 +212,6 @@ def kernel_fits(c: dict) -> bool:
         pads = resolve(sizes, kernel, c["stride"], c["padding"], c["dilation"])
     dilation = np.broadcast_to(c["dilation"], (dims,))
     return all((k - 1) * d + 1 <= n + a + b for k, d, n, (a, b) in zip(kernel, dilation, sizes, pads))
-
-
-def valid_dims_seeds(n: int) -> list:
-    """(dims, seed) parameters, ids like "2d-seed7", of the first n random conv1d and conv2d configurations that
-    convlab accepts: for tests that run over both (each_seed's rule: n up to PER_SEED_MAX)."""
-    import pytest
-
-    import convlab
-    return [pytest.param(dims, seed, id=f"{dims}d-seed{seed}") for dims, make, fn in
-            ((1, random_conv1d_case, convlab.conv1d), (2, random_conv2d_case, convlab.conv2d))
-            for seed in valid_seeds(make, fn, n)]
 
 
 def drawn(n: int, rng_seed: int, draw) -> list:
