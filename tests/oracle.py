@@ -3,6 +3,30 @@
 Padding is passed explicitly as (before, after) amounts through F.pad, so asymmetric
 (TensorFlow "same") padding is checked too; the amounts themselves are tested
 separately against the formulas in tests/convolution/test_arithmetic.py.
+
+One comparison helper, `check_op(ours, theirs, inputs, kwargs, torch_kwargs, ...)`, like tinygrad's
+helper_test_op: it runs the convlab function and the torch reference on the same inputs (float64 tensors for
+torch), compares shape and values with the test's tolerance, checks that convlab refuses what torch refuses
+(`refuses=`), and, where convlab has a gradient (`backward=`: conv2d_backward, pool2d_backward, batch_norm_backward
+...), compares it with autograd's for an upstream gradient drawn from the seed.
+
+Seeded random configurations: each seed is its own test id, so one failing seed hides no other and a node id
+(`test_conv3d.py::test_conv3d_steps_reproduce_the_output[seed7]`) or `-k` picks it. How depends on the count:
+
+- up to PER_SEED_MAX (20) seeds: `each_seed`, one id per seed ("seed7"). Where convlab may refuse a configuration
+  (kernel larger than the padded input), `valid_seeds` leaves refused seeds out at collection, as `valid_cases`
+  skipped them, so every id checks something (one cheap call per seed at collection, cached per (make_case, fn)).
+- more (25 to 60 seeds, CASES = 300, and the 80 to 200 of some tests): `per_seed` (each_seed switches to it), chunks
+  of 10 seeds per id ("seeds0-9"). A chunk still runs every seed on its own and fails naming every failing seed
+  with its message (an unexpected error with its traceback); refused configurations are skipped inside it.
+  Why chunks: a test item costs pytest and xdist more (setup, report, the transfer between processes) than one
+  small configuration. Measured on the shared 2-core machine (touched files, -n 2, fast marker): one id per seed up
+  to 60 seeds gave 2245 ids and ran about 20-35% longer than the 517 ids before; chunks above 20 seeds keep the
+  count near a thousand.
+Loops that drew configurations one after another from one generator use `drawn`, which keeps the draw order, so
+the cases are the same.
+
+A bound over the whole population of seeds ("most random cases are valid ones") is a test of its own.
 """
 
 from __future__ import annotations
@@ -10,6 +34,7 @@ from __future__ import annotations
 import ast
 import operator
 import os
+import traceback
 
 import numpy as np
 import torch
@@ -21,19 +46,29 @@ def T(a, grad=False) -> torch.Tensor:
     return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64, requires_grad=grad)
 
 
+def torch_conv2d(x, w, bias=None, *, stride=1, pads=((0, 0), (0, 0)), dilation=1, flip=False, groups=1):
+    """Tensors x (C,H,W), w (O,C/g,KH,KW), pads ((t,b),(l,r)) -> tensor (O,OH,OW)."""
+    (t, bo), (l, r) = pads
+    return F.conv2d(F.pad(x[None], (l, r, t, bo)), w.flip(-1, -2) if flip else w, bias, stride=stride,
+                    dilation=dilation, groups=groups)[0]
+
+
+def torch_conv1d(x, w, bias=None, *, stride=1, pads=(0, 0), dilation=1, flip=False, groups=1):
+    """Tensors x (C,L), w (O,C/g,K), pads (before, after) -> tensor (O,OL)."""
+    return F.conv1d(F.pad(x[None], tuple(pads)), w.flip(-1) if flip else w, bias, stride=stride, dilation=dilation,
+                    groups=groups)[0]
+
+
 def conv2d(x, w, b, stride, pads, dilation, flip=False) -> np.ndarray:
     """x (C,H,W), w (O,C,KH,KW), pads ((t,b),(l,r)) -> (O,OH,OW)."""
-    (t, bo), (l, r) = pads
-    xt = F.pad(T(x)[None], (l, r, t, bo))
-    wt = T(w).flip(-1, -2) if flip else T(w)
-    return F.conv2d(xt, wt, None if b is None else T(b), stride=stride, dilation=dilation)[0].numpy()
+    return torch_conv2d(T(x), T(w), None if b is None else T(b), stride=stride, pads=pads, dilation=dilation,
+                        flip=flip).numpy()
 
 
 def conv1d(x, w, b, stride, pads, dilation, flip=False) -> np.ndarray:
     """x (C,L), w (O,C,K), pads (before, after)."""
-    xt = F.pad(T(x)[None], pads)
-    wt = T(w).flip(-1) if flip else T(w)
-    return F.conv1d(xt, wt, None if b is None else T(b), stride=stride, dilation=dilation)[0].numpy()
+    return torch_conv1d(T(x), T(w), None if b is None else T(b), stride=stride, pads=pads, dilation=dilation,
+                        flip=flip).numpy()
 
 
 def random_conv2d_case(rng: np.random.Generator):
@@ -73,17 +108,71 @@ def random_conv1d_case(rng: np.random.Generator):
 # How many random configurations each torch-comparison test draws (seeds 0..CASES-1).
 CASES = int(os.environ.get("CONVLAB_RANDOM_CASES", "300"))
 
+# One id per seed up to this many seeds, 10-seed chunks above (see the module docstring).
+PER_SEED_MAX = 20
+
+
+def case(make_case, seed: int):
+    """The configuration of one seed: make_case(np.random.default_rng(seed))."""
+    return make_case(np.random.default_rng(seed))
+
+
+def valid_case(make_case, fn, seed: int):
+    """The seed's configuration, or None where fn refuses it (ConvlabError: kernel larger than the padded input)."""
+    from convlab import ConvlabError
+    c = case(make_case, seed)
+    try:
+        fn(**c)
+    except ConvlabError:
+        return None
+    return c
+
+
+_VALID: dict = {}
+
+
+def valid_seeds(make_case, fn, n: int = CASES) -> list[int]:
+    """The seeds among 0..n-1 whose configuration fn accepts (what valid_cases yields), cached per (make_case, fn)."""
+    known = _VALID.setdefault((make_case, fn), [])
+    for seed in range(len(known), n):
+        known.append(valid_case(make_case, fn, seed) is not None)
+    return [seed for seed in range(n) if known[seed]]
+
+
+def _signature_with(test, old: str, new: str):
+    import inspect
+    sig = inspect.signature(test)
+    return sig.replace(parameters=[p.replace(name=new) if p.name == old else p for p in sig.parameters.values()])
+
+
+def each_seed(seeds):
+    """Parametrize `test(seed, ...)` with one test id per seed ("seed7"); more than PER_SEED_MAX seeds go in
+    per_seed's chunks of 10 instead.
+
+    >>> @each_seed([0, 3])
+    ... def test_positive(seed):
+    ...     assert seed >= 0
+    >>> [p.id for p in test_positive.pytestmark[0].args[1]]
+    ['seed0', 'seed3']
+    """
+    import pytest
+    seeds = list(seeds)
+    if len(seeds) > PER_SEED_MAX:
+        return per_seed(seeds)
+    return pytest.mark.parametrize("seed", [pytest.param(s, id=f"seed{s}") for s in seeds])
+
 
 def per_seed(seeds, size: int = 10):
-    """Parametrize a test of one seed, `test(seed)`, over chunks of `size` seeds (ids like "seeds0-9"): a test item
-    costs pytest and xdist more than one small configuration does, and hundreds of items of a few milliseconds each
-    add up. Every seed of a chunk is still checked, and a chunk fails naming each failing seed with its message,
-    so one bad seed hides no other; `-k "seeds10-19"` picks a chunk.
+    """Parametrize a test of one seed, `test(seed, ...)`, over chunks of `size` seeds (ids like "seeds0-9"): a test
+    item costs pytest and xdist more than one small configuration does, and hundreds of items of a few milliseconds
+    each add up. Every seed of a chunk is still checked, and a chunk fails naming each failing seed with its message,
+    so one bad seed hides no other; `-k "seeds10-19"` picks a chunk. Other parameters of the test (`dims`, `mode`)
+    are passed through.
 
     >>> @per_seed(range(3), size=2)
     ... def test_positive(seed):
     ...     assert seed >= 0
-    >>> [p.id for p in test_positive.pytestmark[0].args[1]]
+    >>> [p.id for p in test_positive.pytestmark[-1].args[1]]
     ['seeds0-1', 'seeds2-2']
     """
     import pytest
@@ -91,19 +180,46 @@ def per_seed(seeds, size: int = 10):
     chunks = [seeds[i:i + size] for i in range(0, len(seeds), size)]
 
     def wrap(test):
-        def run(seeds):
+        def run(seeds, **params):
             failures = []
             for seed in seeds:
                 try:
-                    test(seed)
-                except AssertionError as err:
+                    test(seed=seed, **params)
+                except (AssertionError, pytest.fail.Exception) as err:
                     failures.append(f"seed {seed}: {err}")
+                except Exception as err:                     # an error, not a wrong number: keep where it came from
+                    failures.append(f"seed {seed}: " + "".join(traceback.format_exception(err)[-3:]))
             assert not failures, f"{len(failures)} of {len(seeds)} seeds failed:\n" + "\n".join(failures)
         run.__name__, run.__qualname__, run.__doc__, run.__module__ = (test.__name__, test.__qualname__, test.__doc__,
                                                                        test.__module__)
+        run.__signature__ = _signature_with(test, "seed", "seeds")
+        run.pytestmark = list(getattr(test, "pytestmark", []))
         ids = [f"seeds{c[0]}-{c[-1]}" for c in chunks]
         return pytest.mark.parametrize("seeds", [pytest.param(c, id=i) for c, i in zip(chunks, ids)])(run)
     return wrap
+
+
+def kernel_fits(c: dict) -> bool:
+    """Whether the (dilated) kernel of a conv1d/2d/3d configuration fits its padded input: the condition under which
+    torch computes and convlab must too, without running either (for the bounds over all seeds: "most random cases
+    are valid ones"; the per-seed tests check that convlab refuses exactly where torch does)."""
+    import convlab
+    w = np.shape(c["w"])
+    dims, sizes, kernel = len(w) - 2, np.shape(c["x"])[1:], w[2:]
+    if dims == 1:
+        pads = [convlab.resolve_padding(sizes[0], kernel[0], c["stride"], c["padding"], c["dilation"])]
+    else:
+        resolve = convlab.resolve_padding2d if dims == 2 else convlab.resolve_padding3d
+        pads = resolve(sizes, kernel, c["stride"], c["padding"], c["dilation"])
+    dilation = np.broadcast_to(c["dilation"], (dims,))
+    return all((k - 1) * d + 1 <= n + a + b for k, d, n, (a, b) in zip(kernel, dilation, sizes, pads))
+
+
+def drawn(n: int, rng_seed: int, draw) -> list:
+    """n configurations drawn one after another from one generator, draw(rng, i) for i = 0..n-1: for tests that
+    drew them in a loop from one np.random.default_rng(rng_seed); each_seed(range(n)) then indexes the list."""
+    rng = np.random.default_rng(rng_seed)
+    return [draw(rng, i) for i in range(n)]
 
 
 def cases(make_case, n: int = CASES):
@@ -123,6 +239,61 @@ def valid_cases(make_case, fn, n: int = CASES):
         yield seed, case
 
 
+# ---------------------------------------------------------------- one helper for "convlab against torch"
+
+def _close(got, want, atol: float, rtol: float, what: str):
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.shape == want.shape, f"{what}: shape {got.shape}, torch {want.shape}"
+    if atol == 0 and rtol == 0:
+        np.testing.assert_array_equal(got, want, err_msg=what)
+    else:
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=what)
+
+
+def check_op(ours, theirs, inputs: dict, kwargs: dict | None = None, torch_kwargs: dict | None = None, *,
+             atol: float = 0.0, rtol: float = 1e-7, refuses=None, backward=None, upstream=None,
+             grad_atol: float | None = None, grad_rtol: float | None = None, label: str = ""):
+    """convlab against torch in one call, like tinygrad's helper_test_op.
+
+    ours(**inputs, **kwargs) is the convlab function; theirs(**tensors, **torch_kwargs) the torch reference, where
+    tensors are the inputs as float64 torch tensors (None stays None) and torch_kwargs defaults to kwargs. The forward
+    values are compared in shape and value (np.testing.assert_allclose with atol/rtol, numpy's default rtol=1e-7
+    unless given; exact equality when both are 0).
+
+    backward, where convlab has a gradient: a function of the upstream gradient g returning {input name: convlab's
+    gradient}; each is compared with autograd's .grad of that input after theirs(...).backward(g), with
+    grad_atol/grad_rtol (default: atol/rtol). upstream is g itself, or a np.random.Generator that draws
+    g ~ N(0, 1) in the output's shape.
+
+    refuses: where torch raises RuntimeError (the kernel does not fit), convlab must raise ConvlabError whose message
+    matches this pattern (True: any message); check_op then returns None. Otherwise it returns convlab's output.
+    label goes into every failure message (put the seed in it).
+    """
+    import pytest
+
+    from convlab import ConvlabError
+    kwargs = kwargs or {}
+    torch_kwargs = kwargs if torch_kwargs is None else torch_kwargs
+    tensors = {k: None if v is None else T(v, grad=backward is not None) for k, v in inputs.items()}
+    try:
+        want = theirs(**tensors, **torch_kwargs)
+    except RuntimeError:
+        if refuses is None:
+            raise
+        with pytest.raises(ConvlabError, match=None if refuses is True else refuses):
+            ours(**inputs, **kwargs)
+        return None
+    got = np.asarray(ours(**inputs, **kwargs))
+    _close(got, want.detach().numpy(), atol, rtol, f"{label} forward")
+    if backward is not None:
+        g = upstream.normal(size=got.shape) if isinstance(upstream, np.random.Generator) else np.asarray(upstream)
+        want.backward(T(g))
+        ga, gr = atol if grad_atol is None else grad_atol, rtol if grad_rtol is None else grad_rtol
+        for name, grad in backward(g).items():
+            _close(grad, tensors[name].grad.numpy(), ga, gr, f"{label} d/d{name}")
+    return got
+
+
 def random_grouped_case(rng: np.random.Generator, dims: int = 2):
     """A random grouped conv1d/conv2d configuration: C and O multiples of groups (depthwise included)."""
     g = int(rng.integers(1, 5))
@@ -136,11 +307,16 @@ def random_grouped_case(rng: np.random.Generator, dims: int = 2):
     return case
 
 
+def torch_conv3d(x, w, bias=None, *, stride=1, pads=((0, 0),) * 3, dilation=1, groups=1):
+    """Tensors x (C,D,H,W), w (O,C/g,KD,KH,KW), pads ((f,bk),(t,b),(l,r)) -> tensor (O,OD,OH,OW)."""
+    flat = [v for pair in reversed(pads) for v in pair]            # F.pad wants the last axis first
+    return F.conv3d(F.pad(x[None], flat), w, bias, stride=stride, dilation=dilation, groups=groups)[0]
+
+
 def conv3d(x, w, b, stride, pads, dilation, groups=1) -> np.ndarray:
     """x (C,D,H,W), w (O,C/g,KD,KH,KW), pads ((f,bk),(t,b),(l,r)) -> (O,OD,OH,OW)."""
-    flat = [v for pair in reversed(pads) for v in pair]            # F.pad wants the last axis first
-    xt = F.pad(T(x)[None], flat)
-    return F.conv3d(xt, T(w), None if b is None else T(b), stride=stride, dilation=dilation, groups=groups)[0].numpy()
+    return torch_conv3d(T(x), T(w), None if b is None else T(b), stride=stride, pads=pads, dilation=dilation,
+                        groups=groups).numpy()
 
 
 def random_conv3d_case(rng: np.random.Generator):

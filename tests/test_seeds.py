@@ -99,16 +99,22 @@ def test_seed001_average_pooling_folds_into_the_convolution():
     np.testing.assert_allclose(pooled, F.avg_pool1d(F.conv1d(oracle.T(x)[None, None], oracle.T(w)[None, None]), 2)[0, 0].numpy())
 
 
-def test_seed001_fold_avg_pool_into_the_kernel_2d_matches_torch():
-    rng = np.random.default_rng(1)
-    for _ in range(30):
-        ph, pw = (int(v) for v in rng.integers(1, 4, size=2))
-        w = rng.normal(size=tuple(int(v) for v in rng.integers(1, 4, size=2)))
-        x = rng.normal(size=(int(rng.integers(8, 14)), int(rng.integers(8, 14))))
-        w_star = convlab.convolution.invariance.fold_avg_pool(w, (ph, pw))
-        want = F.avg_pool2d(F.conv2d(oracle.T(x)[None, None], oracle.T(w)[None, None]), (ph, pw))[0, 0].numpy()
-        got = convlab.conv2d(x, w_star, stride=(ph, pw))[: want.shape[0], : want.shape[1]]
-        np.testing.assert_allclose(got, want, atol=1e-12)
+def _fold_case(rng, _i):
+    ph, pw = (int(v) for v in rng.integers(1, 4, size=2))
+    w = rng.normal(size=tuple(int(v) for v in rng.integers(1, 4, size=2)))
+    return ph, pw, w, rng.normal(size=(int(rng.integers(8, 14)), int(rng.integers(8, 14))))
+
+
+FOLD_CASES = oracle.drawn(30, 1, _fold_case)
+
+
+@oracle.each_seed(range(len(FOLD_CASES)))
+def test_seed001_fold_avg_pool_into_the_kernel_2d_matches_torch(seed):
+    ph, pw, w, x = FOLD_CASES[seed]
+    w_star = convlab.convolution.invariance.fold_avg_pool(w, (ph, pw))
+    want = F.avg_pool2d(F.conv2d(oracle.T(x)[None, None], oracle.T(w)[None, None]), (ph, pw))[0, 0].numpy()
+    got = convlab.conv2d(x, w_star, stride=(ph, pw))[: want.shape[0], : want.shape[1]]
+    np.testing.assert_allclose(got, want, atol=1e-12)
 
 
 def test_seed000_pooling_is_almost_invariant_and_convolution_equivariant():

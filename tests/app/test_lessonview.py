@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 import convlab
 import oracle
-from oracle import valid_cases
+from oracle import drawn, each_seed, per_seed, valid_case
 from convlab.view import payload
 
 
@@ -38,26 +38,28 @@ def taps(view: dict, i: int) -> list[tuple[int, int, int]]:
 
 
 @pytest.mark.parametrize("dims", [1, 2])
-def test_conv_documents_replay_torch(dims):
+@per_seed(range(40))
+def test_conv_documents_replay_torch(seed, dims):
     make = oracle.random_conv1d_case if dims == 1 else oracle.random_conv2d_case
     conv, steps_fn = (convlab.conv1d, convlab.conv1d_steps) if dims == 1 else (convlab.conv2d, convlab.conv2d_steps)
-    for seed, c in valid_cases(make, conv, 40):
-        trace = steps_fn(**c, flip=bool(seed % 2))
-        view = json.loads(payload.encode(payload.conv_view(trace)))
-        x, w, y, sums = unpack(view["x"]), unpack(view["w"]), unpack(view["y"]), unpack(view["sums"])
-        pads = trace.padding if dims == 2 else ((0, 0), trace.padding)
-        want = (oracle.conv1d if dims == 1 else oracle.conv2d)(c["x"], c["w"], c["bias"], c["stride"],
-                                                               trace.padding if dims == 1 else pads, c["dilation"],
-                                                               flip=bool(seed % 2))
-        np.testing.assert_allclose(y.reshape(want.shape), want, atol=1e-10, err_msg=str(seed))
-        assert view["pad"] == [*pads[0], *pads[1]]
-        for i, step in enumerate(trace):
-            cells = taps(view, i)
-            g = np.unravel_index(i, view["y"]["s"])[0]
-            products = np.array([x[cc, rr, qq] for cc, rr, qq in cells]) * w[g].ravel()
-            np.testing.assert_array_equal(products, step.products.ravel())          # the browser's products
-            np.testing.assert_allclose(sums.reshape(-1, sums.shape[-1])[i].sum() + view["bias"][g], y.ravel()[i],
-                                       atol=1e-10)
+    if (c := valid_case(make, conv, seed)) is None:
+        return                                               # refused: tests/convolution/test_conv.py checks that
+    trace = steps_fn(**c, flip=bool(seed % 2))
+    view = json.loads(payload.encode(payload.conv_view(trace)))
+    x, w, y, sums = unpack(view["x"]), unpack(view["w"]), unpack(view["y"]), unpack(view["sums"])
+    pads = trace.padding if dims == 2 else ((0, 0), trace.padding)
+    want = (oracle.conv1d if dims == 1 else oracle.conv2d)(c["x"], c["w"], c["bias"], c["stride"],
+                                                           trace.padding if dims == 1 else pads, c["dilation"],
+                                                           flip=bool(seed % 2))
+    np.testing.assert_allclose(y.reshape(want.shape), want, atol=1e-10, err_msg=str(seed))
+    assert view["pad"] == [*pads[0], *pads[1]]
+    for i, step in enumerate(trace):
+        cells = taps(view, i)
+        g = np.unravel_index(i, view["y"]["s"])[0]
+        products = np.array([x[cc, rr, qq] for cc, rr, qq in cells]) * w[g].ravel()
+        np.testing.assert_array_equal(products, step.products.ravel())          # the browser's products
+        np.testing.assert_allclose(sums.reshape(-1, sums.shape[-1])[i].sum() + view["bias"][g], y.ravel()[i],
+                                   atol=1e-10)
 
 
 def first_valid(make_case, steps, rng):
@@ -167,47 +169,59 @@ def test_whole_numbers_travel_as_ints_and_padding_of_max_pool_as_null():
     assert json.loads(other)["id"] != json.loads(payload.encode(view))["id"]       # new content, new id
 
 
+def _pool_document_case(rng, _i):
+    c, h, w = int(rng.integers(1, 4)), int(rng.integers(2, 12)), int(rng.integers(2, 12))
+    k = int(rng.integers(1, min(h, w) + 1))
+    s, p = int(rng.integers(1, 4)), int(rng.integers(0, k // 2 + 1))
+    return rng.normal(size=(c, h, w)), k, s, p
+
+
+POOL_DOCUMENT_CASES = drawn(60, 3, _pool_document_case)
+
+
 @pytest.mark.parametrize("mode", ["max", "avg"])
-def test_pool_documents_replay_torch(mode):
-    rng = np.random.default_rng(3)
-    for seed in range(60):
-        c, h, w = int(rng.integers(1, 4)), int(rng.integers(2, 12)), int(rng.integers(2, 12))
-        k = int(rng.integers(1, min(h, w) + 1))
-        s, p = int(rng.integers(1, 4)), int(rng.integers(0, k // 2 + 1))
-        x = rng.normal(size=(c, h, w))
-        view = json.loads(payload.encode(payload.pool_view(convlab.pool2d_steps(x, k, s, p, mode))))
-        xp, y = unpack(view["x"]), unpack(view["y"])
-        xt = oracle.T(x)[None]
-        want = F.max_pool2d(xt, k, s, p) if mode == "max" else F.avg_pool2d(xt, k, s, p, count_include_pad=True)
-        np.testing.assert_allclose(y, want[0].numpy(), atol=1e-12, err_msg=str(seed))
-        for i in range(y.size):
-            values = [xp[cc, rr, qq] for cc, rr, qq in taps(view, i)]
-            agg = max(values) if mode == "max" else np.mean([0.0 if v == -np.inf else v for v in values])
-            assert agg == pytest.approx(y.ravel()[i], abs=1e-12), (seed, i)
-            if mode == "max":
-                ar, ac = unpack(view["argmax"]).reshape(-1, 2)[i].astype(int)
-                assert xp[np.unravel_index(i, y.shape)[0], ar, ac] == y.ravel()[i]
+@each_seed(range(len(POOL_DOCUMENT_CASES)))
+def test_pool_documents_replay_torch(mode, seed):
+    x, k, s, p = POOL_DOCUMENT_CASES[seed]
+    view = json.loads(payload.encode(payload.pool_view(convlab.pool2d_steps(x, k, s, p, mode))))
+    xp, y = unpack(view["x"]), unpack(view["y"])
+    xt = oracle.T(x)[None]
+    want = F.max_pool2d(xt, k, s, p) if mode == "max" else F.avg_pool2d(xt, k, s, p, count_include_pad=True)
+    np.testing.assert_allclose(y, want[0].numpy(), atol=1e-12, err_msg=str(seed))
+    for i in range(y.size):
+        values = [xp[cc, rr, qq] for cc, rr, qq in taps(view, i)]
+        agg = max(values) if mode == "max" else np.mean([0.0 if v == -np.inf else v for v in values])
+        assert agg == pytest.approx(y.ravel()[i], abs=1e-12), (seed, i)
+        if mode == "max":
+            ar, ac = unpack(view["argmax"]).reshape(-1, 2)[i].astype(int)
+            assert xp[np.unravel_index(i, y.shape)[0], ar, ac] == y.ravel()[i]
 
 
-def test_dropped_cells_are_exactly_those_no_window_reads():
-    rng = np.random.default_rng(4)
-    for seed in range(80):
-        h, w = int(rng.integers(3, 14)), int(rng.integers(3, 14))
-        k, s, d = int(rng.integers(1, 4)), int(rng.integers(1, 5)), int(rng.integers(1, 3))
-        pad = ["valid", "same", int(rng.integers(0, 3))][seed % 3]
-        try:
-            trace = convlab.conv2d_steps(np.ones((h, w)), np.ones((k, k)), stride=s, padding=pad, dilation=d)
-        except convlab.ConvlabError:
-            continue
-        (t, b), (l, r) = trace.padding
-        rows = convlab.explain_output_size(h, k, s, (t, b), d)
-        cols = convlab.explain_output_size(w, k, s, (l, r), d)
-        view = payload.conv_view(trace, dropped=payload.dropped_axes(rows, cols, trace.padding))
-        read = {(rr, qq) for i in range(len(trace)) for _, rr, qq in taps(view, i)}
-        dropped = {(rr, qq) for rr in range(t, t + h) for qq in range(l, l + w)
-                   if rr in view["dropped"]["rows"] or qq in view["dropped"]["cols"]}
-        inside = {(rr, qq) for rr in range(t, t + h) for qq in range(l, l + w)}
-        assert dropped == inside - read, seed
+def _dropped_case(rng, i):
+    h, w = int(rng.integers(3, 14)), int(rng.integers(3, 14))
+    k, s, d = int(rng.integers(1, 4)), int(rng.integers(1, 5)), int(rng.integers(1, 3))
+    return h, w, k, s, d, ["valid", "same", int(rng.integers(0, 3))][i % 3]
+
+
+DROPPED_CASES = drawn(80, 4, _dropped_case)
+
+
+@per_seed(range(len(DROPPED_CASES)))
+def test_dropped_cells_are_exactly_those_no_window_reads(seed):
+    h, w, k, s, d, pad = DROPPED_CASES[seed]
+    try:
+        trace = convlab.conv2d_steps(np.ones((h, w)), np.ones((k, k)), stride=s, padding=pad, dilation=d)
+    except convlab.ConvlabError:
+        return                                               # the kernel does not fit
+    (t, b), (l, r) = trace.padding
+    rows = convlab.explain_output_size(h, k, s, (t, b), d)
+    cols = convlab.explain_output_size(w, k, s, (l, r), d)
+    view = payload.conv_view(trace, dropped=payload.dropped_axes(rows, cols, trace.padding))
+    read = {(rr, qq) for i in range(len(trace)) for _, rr, qq in taps(view, i)}
+    dropped = {(rr, qq) for rr in range(t, t + h) for qq in range(l, l + w)
+               if rr in view["dropped"]["rows"] or qq in view["dropped"]["cols"]}
+    inside = {(rr, qq) for rr in range(t, t + h) for qq in range(l, l + w)}
+    assert dropped == inside - read, seed
 
 
 def test_windows_document_counts_the_windows_over_each_cell():
@@ -222,46 +236,58 @@ def test_windows_document_counts_the_windows_over_each_cell():
         np.testing.assert_array_equal(unpack(view["x"])[0], counts)
 
 
-def test_stamps_add_up_to_the_transposed_convolution():
-    rng = np.random.default_rng(6)
-    for seed in range(40):
-        o, c = int(rng.integers(1, 3)), int(rng.integers(1, 3))
-        x, w = rng.normal(size=(o, int(rng.integers(1, 5)), int(rng.integers(1, 5)))), rng.normal(size=(o, c, 3, 2))
-        s, d = int(rng.integers(1, 4)), int(rng.integers(1, 3))
-        view = payload.stamp_view(x, w, stride=s, dilation=d)
-        full = unpack(view["y"])
-        np.testing.assert_allclose(full, F.conv_transpose2d(oracle.T(x)[None], oracle.T(w), stride=s,
-                                                            dilation=d)[0].numpy(), atol=1e-12)
-        acc = np.zeros_like(full)                       # the running sums the browser shows, stamp by stamp
-        for i in range(x.size):
-            g, r, q = np.unravel_index(i, x.shape)
-            for a in range(3):
-                for b in range(2):
-                    acc[:, r * s + a * d, q * s + b * d] += x[g, r, q] * w[g, :, a, b]
-        np.testing.assert_allclose(acc, full, atol=1e-12, err_msg=str(seed))
+def _stamp_case(rng, _i):
+    o, c = int(rng.integers(1, 3)), int(rng.integers(1, 3))
+    x, w = rng.normal(size=(o, int(rng.integers(1, 5)), int(rng.integers(1, 5)))), rng.normal(size=(o, c, 3, 2))
+    return x, w, int(rng.integers(1, 4)), int(rng.integers(1, 3))
 
 
-def test_matrix_links_light_the_toeplitz_row_and_the_im2col_column_of_each_window():
-    rng = np.random.default_rng(8)
-    for seed in range(30):
-        c, o = int(rng.integers(1, 3)), int(rng.integers(1, 3))
-        x, w = rng.integers(-3, 4, size=(c, 5, 4)).astype(float), rng.integers(-2, 3, size=(o, c, 2, 3)).astype(float)
-        bias, stride, pad = rng.normal(size=o), int(rng.integers(1, 3)), ["valid", "same", "full"][seed % 3]
-        trace = convlab.conv2d_steps(x, w, bias, stride=stride, padding=pad)
-        T = convlab.conv_matrix(x.shape, w, stride=stride, padding=pad, sparse=False)
-        cols = convlab.im2col(x, (2, 3), stride=stride, padding=pad)
-        links = payload.matrix_links(trace, T, cols, bias)
-        panels = {p["id"]: unpack(p["a"]).reshape(unpack(p["a"]).shape[-2:]) for p in links["panels"]}
-        np.testing.assert_allclose(panels["T"] @ panels["x"].ravel() + np.repeat(bias, cols.shape[1]),
-                                   trace.output.ravel(), atol=1e-10)
-        np.testing.assert_allclose(panels["W"] @ panels["X"] + panels["b"], panels["Y"], atol=1e-10)
-        support = convlab.conv_matrix(x.shape, np.ones_like(w), stride=stride, padding=pad, sparse=False)
-        for i, hl in enumerate(links["hl"]):
-            lit = sorted(k % T.shape[1] for k in hl["T"]["c"])
-            assert lit == list(np.flatnonzero(support[i])), (seed, i)          # row i's entries that can be non-zero
-            assert sorted(hl["x"]["c"]) == lit and hl["y"]["c"] == [i]
-            o_, p_ = divmod(i, cols.shape[1])
-            assert hl["X"]["k"] == [p_] and hl["W"]["r"] == [o_] and hl["Y"]["c"] == [i]
+STAMP_CASES = drawn(40, 6, _stamp_case)
+
+
+@each_seed(range(len(STAMP_CASES)))
+def test_stamps_add_up_to_the_transposed_convolution(seed):
+    x, w, s, d = STAMP_CASES[seed]
+    view = payload.stamp_view(x, w, stride=s, dilation=d)
+    full = unpack(view["y"])
+    np.testing.assert_allclose(full, F.conv_transpose2d(oracle.T(x)[None], oracle.T(w), stride=s,
+                                                        dilation=d)[0].numpy(), atol=1e-12)
+    acc = np.zeros_like(full)                       # the running sums the browser shows, stamp by stamp
+    for i in range(x.size):
+        g, r, q = np.unravel_index(i, x.shape)
+        for a in range(3):
+            for b in range(2):
+                acc[:, r * s + a * d, q * s + b * d] += x[g, r, q] * w[g, :, a, b]
+    np.testing.assert_allclose(acc, full, atol=1e-12, err_msg=str(seed))
+
+
+def _links_case(rng, i):
+    c, o = int(rng.integers(1, 3)), int(rng.integers(1, 3))
+    x, w = rng.integers(-3, 4, size=(c, 5, 4)).astype(float), rng.integers(-2, 3, size=(o, c, 2, 3)).astype(float)
+    return x, w, rng.normal(size=o), int(rng.integers(1, 3)), ["valid", "same", "full"][i % 3]
+
+
+LINKS_CASES = drawn(30, 8, _links_case)
+
+
+@each_seed(range(len(LINKS_CASES)))
+def test_matrix_links_light_the_toeplitz_row_and_the_im2col_column_of_each_window(seed):
+    x, w, bias, stride, pad = LINKS_CASES[seed]
+    trace = convlab.conv2d_steps(x, w, bias, stride=stride, padding=pad)
+    T = convlab.conv_matrix(x.shape, w, stride=stride, padding=pad, sparse=False)
+    cols = convlab.im2col(x, (2, 3), stride=stride, padding=pad)
+    links = payload.matrix_links(trace, T, cols, bias)
+    panels = {p["id"]: unpack(p["a"]).reshape(unpack(p["a"]).shape[-2:]) for p in links["panels"]}
+    np.testing.assert_allclose(panels["T"] @ panels["x"].ravel() + np.repeat(bias, cols.shape[1]),
+                               trace.output.ravel(), atol=1e-10)
+    np.testing.assert_allclose(panels["W"] @ panels["X"] + panels["b"], panels["Y"], atol=1e-10)
+    support = convlab.conv_matrix(x.shape, np.ones_like(w), stride=stride, padding=pad, sparse=False)
+    for i, hl in enumerate(links["hl"]):
+        lit = sorted(k % T.shape[1] for k in hl["T"]["c"])
+        assert lit == list(np.flatnonzero(support[i])), (seed, i)          # row i's entries that can be non-zero
+        assert sorted(hl["x"]["c"]) == lit and hl["y"]["c"] == [i]
+        o_, p_ = divmod(i, cols.shape[1])
+        assert hl["X"]["k"] == [p_] and hl["W"]["r"] == [o_] and hl["Y"]["c"] == [i]
 
 
 @pytest.mark.parametrize("stride, pad", [(1, 0), (2, 1), (1, 2), (3, 1)])

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 import convlab.classroom.exercises
+from oracle import per_seed
 from convlab.errors import ConvlabError
 from convlab.classroom.exercises import (KINDS, LEVELS, Draw, Exercise, format_answer, make_exercise, make_set, parse_numbers,
                                parse_set_params, set_params, worksheet_html, worksheet_markdown)
@@ -160,37 +161,37 @@ def typings(part):
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_every_kind_is_right_checks_forgivingly_and_explains(kind):
-    for level in LEVELS:
-        for seed in SEEDS:
-            ex = make_exercise(kind, seed, level)
-            want = oracle(ex)
-            assert len(want) == len(ex.parts)
-            for part, w in zip(ex.parts, want):
-                np.testing.assert_allclose(np.ravel(np.asarray(part.answer, float)), np.ravel(np.asarray(w, float)),
-                                           atol=1e-9, err_msg=f"{kind} level {level} seed {seed} {part.prompt}")
-            # every allowed format of the right answer is accepted
-            for i, part in enumerate(ex.parts):
-                for typed in typings(part):
-                    answers = [format_answer(p) for p in ex.parts]
-                    answers[i] = typed
-                    assert ex.check(answers).correct, (kind, level, seed, part.prompt, typed)
-            # wrong answers are rejected: each part off by one in one place
-            for i, part in enumerate(ex.parts):
-                wrong = np.ravel(np.asarray(part.answer, float)).copy()
-                wrong[-1] += 1
-                answers = [format_answer(p) for p in ex.parts]
-                answers[i] = ", ".join(f"{v:.10g}" for v in wrong)
-                result = ex.check(answers)
-                assert not result.correct and result.readable and not result.parts[i].correct
-            # the worked solution ends with the right numbers
-            last = ex.solution[-1]
-            assert last.startswith("Answer:")
-            shown = np.array(parse_numbers(last.replace(",", " ")))
-            for part in ex.parts:
-                for v in np.ravel(np.asarray(part.answer, float)):
-                    assert np.isclose(shown, v, atol=6e-4).any(), (kind, seed, last, v)
-            assert ex.hint and ex.question
+@pytest.mark.parametrize("level", LEVELS)
+@per_seed(SEEDS)
+def test_every_kind_is_right_checks_forgivingly_and_explains(kind, level, seed):
+    ex = make_exercise(kind, seed, level)
+    want = oracle(ex)
+    assert len(want) == len(ex.parts)
+    for part, w in zip(ex.parts, want):
+        np.testing.assert_allclose(np.ravel(np.asarray(part.answer, float)), np.ravel(np.asarray(w, float)),
+                                   atol=1e-9, err_msg=f"{kind} level {level} seed {seed} {part.prompt}")
+    # every allowed format of the right answer is accepted
+    for i, part in enumerate(ex.parts):
+        for typed in typings(part):
+            answers = [format_answer(p) for p in ex.parts]
+            answers[i] = typed
+            assert ex.check(answers).correct, (kind, level, seed, part.prompt, typed)
+    # wrong answers are rejected: each part off by one in one place
+    for i, part in enumerate(ex.parts):
+        wrong = np.ravel(np.asarray(part.answer, float)).copy()
+        wrong[-1] += 1
+        answers = [format_answer(p) for p in ex.parts]
+        answers[i] = ", ".join(f"{v:.10g}" for v in wrong)
+        result = ex.check(answers)
+        assert not result.correct and result.readable and not result.parts[i].correct
+    # the worked solution ends with the right numbers
+    last = ex.solution[-1]
+    assert last.startswith("Answer:")
+    shown = np.array(parse_numbers(last.replace(",", " ")))
+    for part in ex.parts:
+        for v in np.ravel(np.asarray(part.answer, float)):
+            assert np.isclose(shown, v, atol=6e-4).any(), (kind, seed, last, v)
+    assert ex.hint and ex.question
 
 
 def test_unreadable_answers_say_what_to_type():

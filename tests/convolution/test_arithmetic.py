@@ -2,7 +2,6 @@
 
 import math
 
-import numpy as np
 import pytest
 import torch
 import torch.nn as nn
@@ -10,6 +9,7 @@ import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 import convlab
+from oracle import drawn, each_seed
 
 
 @pytest.mark.parametrize("s", [1, 2, 3, 5])
@@ -94,20 +94,22 @@ def _conv_case(rng):
     return c, o, k, s, d, p, h, w
 
 
-def test_conv_layer_stats_match_the_torch_module_and_flop_counter():
-    rng = np.random.default_rng(0)
-    for _ in range(60):
-        c, o, k, s, d, p, h, w = _conv_case(rng)
-        for bias in (True, False):
-            layer = nn.Conv2d(c, o, k, s, p, d, bias=bias)
-            x = torch.zeros(1, c, h, w)
-            with FlopCounterMode(display=False) as counter:
-                y = layer(x)
-            st = convlab.conv_layer_stats((c, h, w), o, k, s, p, d, bias=bias)
-            assert st.output_shape == tuple(y.shape[1:])
-            assert st.params == sum(q.numel() for q in layer.parameters())
-            assert st.biases == (o if bias else 0)
-            assert 2 * st.mult_adds == counter.get_total_flops()      # torch counts a multiply-add as 2 FLOPs
+CONV_CASES = drawn(60, 0, lambda rng, _i: _conv_case(rng))
+
+
+@each_seed(range(len(CONV_CASES)))
+def test_conv_layer_stats_match_the_torch_module_and_flop_counter(seed):
+    c, o, k, s, d, p, h, w = CONV_CASES[seed]
+    for bias in (True, False):
+        layer = nn.Conv2d(c, o, k, s, p, d, bias=bias)
+        x = torch.zeros(1, c, h, w)
+        with FlopCounterMode(display=False) as counter:
+            y = layer(x)
+        st = convlab.conv_layer_stats((c, h, w), o, k, s, p, d, bias=bias)
+        assert st.output_shape == tuple(y.shape[1:])
+        assert st.params == sum(q.numel() for q in layer.parameters())
+        assert st.biases == (o if bias else 0)
+        assert 2 * st.mult_adds == counter.get_total_flops()      # torch counts a multiply-add as 2 FLOPs
 
 
 def test_conv_layer_stats_1d_and_pool_layer_stats():
@@ -120,21 +122,23 @@ def test_conv_layer_stats_1d_and_pool_layer_stats():
         assert pst.output_shape == tuple(out) and pst.params == 0
 
 
-def test_receptive_field_matches_autograd():
+STACKS = drawn(40, 3, lambda rng, _i: [(int(rng.integers(1, 5)), int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+                                       for _ in range(int(rng.integers(1, 5)))])
+
+
+@each_seed(range(len(STACKS)))
+def test_receptive_field_matches_autograd(seed):
     """Stack ones-kernels; the input region with non-zero gradient for one output is the receptive field."""
-    rng = np.random.default_rng(3)
-    for _ in range(40):
-        layers = [(int(rng.integers(1, 5)), int(rng.integers(1, 3)), int(rng.integers(1, 3)))
-                  for _ in range(int(rng.integers(1, 5)))]
-        x = torch.ones(1, 1, 200, dtype=torch.float64, requires_grad=True)
-        y = x
-        for k, s, d in layers:
-            y = F.conv1d(y, torch.ones(1, 1, k, dtype=torch.float64), stride=s, dilation=d)
-        y[0, 0, 0].backward()
-        nz = torch.nonzero(x.grad[0, 0]).flatten()
-        steps = convlab.receptive_field(layers)
-        assert steps[-1].size == int(nz.max() - nz.min() + 1), layers
-        assert steps[-1].jump == math.prod(s for _, s, _ in layers)
+    layers = STACKS[seed]
+    x = torch.ones(1, 1, 200, dtype=torch.float64, requires_grad=True)
+    y = x
+    for k, s, d in layers:
+        y = F.conv1d(y, torch.ones(1, 1, k, dtype=torch.float64), stride=s, dilation=d)
+    y[0, 0, 0].backward()
+    nz = torch.nonzero(x.grad[0, 0]).flatten()
+    steps = convlab.receptive_field(layers)
+    assert steps[-1].size == int(nz.max() - nz.min() + 1), layers
+    assert steps[-1].jump == math.prod(s for _, s, _ in layers)
 
 
 def test_receptive_field_accepts_dicts_and_explains():

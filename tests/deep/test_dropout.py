@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 import convlab
 from convlab.deep.dropout import dropout_ensemble, dropout_mask, masked_forward
-from oracle import CASES, T, per_seed
+from oracle import CASES, T, check_op, per_seed
 
 
 def random_case(rng: np.random.Generator) -> dict:
@@ -27,12 +27,17 @@ CASE_LIST = [random_case(np.random.default_rng(seed)) for seed in range(CASES)]
 @per_seed(range(CASES))
 def test_equals_torch_after_manual_seed(seed):
     c = CASE_LIST[seed]
-    torch.manual_seed(c["seed"])
-    want = F.dropout(T(c["x"]), c["p"], training=True)
-    got = convlab.dropout(c["x"], c["p"], seed=c["seed"])
-    np.testing.assert_array_equal(got, want.numpy(), err_msg=f"seed {seed}")
-    torch.manual_seed(c["seed"])
-    np.testing.assert_array_equal(got, nn.Dropout(c["p"]).train()(T(c["x"])).numpy())
+
+    def functional(x, p, seed):
+        torch.manual_seed(seed)
+        return F.dropout(x, p, training=True)
+
+    def module(x, p, seed):
+        torch.manual_seed(seed)
+        return nn.Dropout(p).train()(x)
+    for theirs in (functional, module):
+        check_op(convlab.dropout, theirs, dict(x=c["x"]), dict(p=c["p"], seed=c["seed"]), atol=0, rtol=0,
+                 label=f"seed {seed} {theirs.__name__}")
 
 
 @per_seed(range(0, CASES, 5))
@@ -57,8 +62,8 @@ def test_a_generator_is_used_and_advanced_like_torch_uses_its_own(seed):
 def test_a_given_mask_gives_torch_the_same_numbers(seed):
     c = CASE_LIST[seed]
     mask = (np.random.default_rng(seed).random(c["x"].shape) > c["p"]).astype(float)
-    want = T(c["x"]) * (T(mask) / (1 - c["p"]))
-    np.testing.assert_array_equal(convlab.dropout(c["x"], c["p"], mask=mask), want.numpy())
+    check_op(convlab.dropout, lambda x, mask, p: x * (mask / (1 - p)), dict(x=c["x"], mask=mask), dict(p=c["p"]),
+             atol=0, rtol=0, label=f"seed {seed}")
 
 
 def test_eval_mode_and_the_edge_probabilities_match_torch():

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 import convlab
 from convlab.deep.norm import batch_norm_backward, batch_norm_eval, batch_norm_steps, batch_size_effect, running_stats
-from oracle import CASES, T, per_seed
+from oracle import CASES, T, check_op, per_seed
 
 
 def random_bn_case(rng: np.random.Generator) -> dict:
@@ -29,9 +29,9 @@ CASE_LIST = [random_bn_case(np.random.default_rng(seed)) for seed in range(CASES
 @per_seed(range(CASES))
 def test_forward_equals_torch_training_mode(seed):
     c = CASE_LIST[seed]
-    got = convlab.batch_norm(c["x"], c["gamma"], c["beta"], eps=c["eps"])
-    want = F.batch_norm(T(c["x"]), None, None, T(c["gamma"]), T(c["beta"]), training=True, eps=c["eps"])
-    np.testing.assert_allclose(got, want.numpy(), atol=1e-10, rtol=1e-10, err_msg=f"seed {seed}")
+    check_op(convlab.batch_norm, lambda x, gamma, beta, eps: F.batch_norm(x, None, None, gamma, beta, training=True, eps=eps),
+             dict(x=c["x"], gamma=c["gamma"], beta=c["beta"]), dict(eps=c["eps"]), atol=1e-10, rtol=1e-10,
+             label=f"seed {seed}")
 
 
 @per_seed(range(0, CASES, 3))
@@ -77,12 +77,13 @@ def test_backward_equals_autograd(seed):
 def test_backward_equals_torch_functional(seed):
     """F.batch_norm's own backward (torch's fused kernel), not only a graph of the four lines."""
     c = CASE_LIST[seed]
-    dy = np.random.default_rng(seed).normal(size=c["x"].shape)
-    x, g = T(c["x"], grad=True), T(c["gamma"], grad=True)
-    F.batch_norm(x, None, None, g, T(c["beta"]), training=True, eps=c["eps"]).backward(T(dy))
-    got = batch_norm_backward(c["x"], c["gamma"], dy, eps=c["eps"])
-    np.testing.assert_allclose(got.grad_x, x.grad.numpy(), atol=1e-8, rtol=1e-7, err_msg=f"seed {seed}")
-    np.testing.assert_allclose(got.grad_gamma, g.grad.numpy(), atol=1e-8, rtol=1e-7)
+
+    def grads(dy):
+        got = batch_norm_backward(c["x"], c["gamma"], dy, eps=c["eps"])
+        return dict(x=got.grad_x, gamma=got.grad_gamma)
+    check_op(convlab.batch_norm, lambda x, gamma, beta, eps: F.batch_norm(x, None, None, gamma, beta, training=True, eps=eps),
+             dict(x=c["x"], gamma=c["gamma"], beta=c["beta"]), dict(eps=c["eps"]), atol=1e-10, rtol=1e-10,
+             backward=grads, upstream=np.random.default_rng(seed), grad_atol=1e-8, grad_rtol=1e-7, label=f"seed {seed}")
 
 
 @per_seed(range(0, CASES, 3))
@@ -91,9 +92,10 @@ def test_eval_mode_equals_torch(seed):
     rng = np.random.default_rng(seed)
     ch = c["x"].shape[1]
     rm, rv = rng.normal(size=ch), rng.uniform(0.1, 3, size=ch)
-    got = batch_norm_eval(c["x"], rm, rv, c["gamma"], c["beta"], c["eps"])
-    want = F.batch_norm(T(c["x"]), T(rm), T(rv), T(c["gamma"]), T(c["beta"]), training=False, eps=c["eps"])
-    np.testing.assert_allclose(got, want.numpy(), atol=1e-10, rtol=1e-10)
+    check_op(batch_norm_eval, lambda x, running_mean, running_var, gamma, beta, eps: F.batch_norm(
+        x, running_mean, running_var, gamma, beta, training=False, eps=eps),
+        dict(x=c["x"], running_mean=rm, running_var=rv, gamma=c["gamma"], beta=c["beta"]), dict(eps=c["eps"]),
+        atol=1e-10, rtol=1e-10, label=f"seed {seed}")
 
 
 @per_seed(range(40))

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 import convlab
 import oracle
 from convlab.sequences.signals import AUDIO_CLASSES, SPECTRO_KERNELS, make_audio, make_series, wave_kernel
-from oracle import cases
+from oracle import CASES, case, check_op, per_seed
 
 
 def _causal_case(rng):
@@ -18,14 +18,14 @@ def _causal_case(rng):
     return dict(x=rng.normal(size=(c, n)), w=rng.normal(size=(o, c, k)), bias=rng.normal(size=o), dilation=d)
 
 
-def test_causal_conv1d_matches_torch_with_left_padding():
-    for seed, c in cases(_causal_case):
-        k, d = c["w"].shape[2], c["dilation"]
-        want = F.conv1d(F.pad(oracle.T(c["x"])[None], ((k - 1) * d, 0)), oracle.T(c["w"]), oracle.T(c["bias"]),
-                        dilation=d)[0].numpy()
-        got = convlab.conv1d(**c, padding="causal")
-        assert got.shape == c["x"].shape[:0] + (c["w"].shape[0], c["x"].shape[1]), "one output per time step"
-        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10, err_msg=f"seed {seed}")
+@per_seed(range(CASES))
+def test_causal_conv1d_matches_torch_with_left_padding(seed):
+    c = case(_causal_case, seed)
+    k, d = c["w"].shape[2], c["dilation"]
+    got = check_op(convlab.conv1d, oracle.torch_conv1d, dict(x=c["x"], w=c["w"], bias=c["bias"]),
+                   dict(padding="causal", dilation=d), dict(pads=((k - 1) * d, 0), dilation=d), rtol=1e-10, atol=1e-10,
+                   label=f"seed {seed}")
+    assert got.shape == c["x"].shape[:0] + (c["w"].shape[0], c["x"].shape[1]), "one output per time step"
 
 
 @pytest.mark.parametrize("seed", range(20))
