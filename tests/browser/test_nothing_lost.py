@@ -1,0 +1,91 @@
+"""Issue 22 in headless Chromium: nothing a student or teacher makes is lost to a reload, and the models, keys
+and progress come back. Screenshots go to artifacts/screenshots/lost-*.png."""
+
+import re
+import urllib.parse
+
+from chromium import SHOTS, assert_clean, load, screenshot, status, wait_quiet, wait_trained
+from convlab.classify import ASSETS
+
+
+def _query(page) -> dict:
+    return {k: v[-1] for k, v in urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query).items()}
+
+
+def _curve_points(page) -> int:
+    return page.evaluate("""() => { const p = [...document.querySelectorAll('.js-plotly-plot')]
+        .find(p => (p.data || []).some(t => t.name === 'train loss'));
+        return p ? p.data.find(t => t.name === 'train loss').x.length : -1; }""")
+
+
+def _draw_a_one(page) -> None:
+    canvas = page.locator(".st-key-tr_draw canvas").last
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x, top, bottom = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.12, box["y"] + box["height"] * 0.88
+    page.mouse.move(x, top)
+    page.mouse.down()
+    for i in range(1, 21):
+        page.mouse.move(x, top + (bottom - top) * i / 20, steps=2)
+    page.mouse.up()
+
+
+def test_1_a_reload_after_training_brings_back_the_model_curves_spec_and_matrix(server, browser):
+    """Issue 22 (1): train, reload /training: the model, its curves, the builder's spec and the confusion matrix are
+    back, the URL carries the model's id, and "my trained model" on /layers is that model."""
+    page, errors = load(browser, f"{server}/training?epochs=2", "lost-training-before")
+    page.get_by_role("button", name="Start").click()
+    wait_trained(page)
+    page.wait_for_function("() => new URL(location.href).searchParams.get('model')", timeout=30_000)
+    model = _query(page)["model"]
+    points, spec = _curve_points(page), _query(page).get("spec")
+    assert re.fullmatch(r"[a-z0-9]{10}", model) and points > 0
+    page.reload()
+    status(page, "Done").wait_for(timeout=60_000)
+    wait_quiet(page)
+    assert _query(page)["model"] == model and _query(page).get("spec") == spec
+    assert page.get_by_text("Press Start to train").count() == 0
+    assert _curve_points(page) == points, "the same curves as before the reload"
+    screenshot(page, "lost-training-reloaded")
+    confusion = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
+        .some(p => (p.data || []).some(t => t.type === 'heatmap' && (t.x || []).length === 10
+                                            && (t.y || []).length === 10))""")
+    assert confusion, "the confusion matrix is back"
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_by_text("“My model” is ready", exact=False).count() == 1
+    page.locator("[data-testid='stSidebar'] a", has_text="Network explorer").click()
+    page.get_by_role("heading", name="Network explorer").wait_for(timeout=60_000)
+    page.get_by_text("my trained model", exact=True).click()
+    page.wait_for_function(f"() => location.search.includes('model={model}')", timeout=30_000)
+    wait_quiet(page)
+    assert page.get_by_text("Train a model in the training lab first").count() == 0
+    assert page.get_by_text("your model", exact=False).count() >= 1
+    page.reload()                                    # /layers?model=<id> after a reload: still "my trained model"
+    page.get_by_role("heading", name="Network explorer").wait_for(timeout=60_000)
+    wait_quiet(page)
+    assert page.get_by_text("Train a model in the training lab first").count() == 0
+    assert_clean(page, errors)
+    page.close()
+
+
+def test_1_a_loaded_model_is_the_one_that_answers_a_drawing(server, browser):
+    """Issue 22 (1): a model loaded from a .safetensors file answers "Draw your own", not the bundled one; the URL
+    carries its id and a reload keeps it."""
+    page, errors = load(browser, f"{server}/training", "lost-load-before")
+    page.locator(".st-key-tr_upload input[type=file]").set_input_files(str(ASSETS / "digits_small.safetensors"))
+    page.get_by_text("Loaded a model for", exact=False).wait_for(timeout=60_000)
+    wait_quiet(page)
+    assert re.fullmatch(r"[a-z0-9]{10}", _query(page).get("model", ""))
+    _draw_a_one(page)
+    verdict = page.get_by_text("according to your loaded model")
+    verdict.wait_for(timeout=30_000)
+    wait_quiet(page)
+    assert page.get_by_text("according to the bundled digits model").count() == 0
+    page.screenshot(path=str(SHOTS / "lost-load-drawn.png"), full_page=True)
+    page.reload()
+    page.get_by_role("heading", name="Draw your own").wait_for(timeout=60_000)
+    wait_quiet(page)
+    _draw_a_one(page)
+    page.get_by_text("according to your loaded model").wait_for(timeout=30_000)
+    assert_clean(page, errors)
+    page.close()
