@@ -8,7 +8,7 @@ import streamlit as st
 
 import convlab
 from convlab.exercises import KINDS, LEVELS, format_answer, make_set, set_params, worksheet_html, worksheet_markdown
-from ui.classroom import start_class_panel
+from ui.classroom import start_class_panel, your_classes
 from ui.grading import DEFAULT_TRIES, MAX_TRIES
 from ui.urlstate import Int, Schema, Text
 from ui.state import PROJECTOR_KEY, sync_url, use_state
@@ -62,6 +62,7 @@ st.page_link("pages/classroom/exercises.py", label="Try the set yourself", icon=
              query_params={**params, **tries})
 
 start_class_panel(ss["tc_kinds"], ss["tc_count"], ss["tc_level"], ss["tc_seed"], ss["tc_tries"], ss["tc_title"])
+your_classes()                 # kept in this browser: a reload or a server restart does not lose them
 
 st.subheader("Worksheet")
 c1, c2 = st.columns(2)

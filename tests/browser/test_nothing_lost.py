@@ -4,7 +4,7 @@ and progress come back. Screenshots go to artifacts/screenshots/lost-*.png."""
 import re
 import urllib.parse
 
-from chromium import SHOTS, assert_clean, load, screenshot, status, wait_quiet, wait_trained
+from chromium import SHOTS, assert_clean, load, open_page, screenshot, status, wait_quiet, wait_trained
 from convlab.classify import ASSETS
 
 
@@ -89,3 +89,61 @@ def test_1_a_loaded_model_is_the_one_that_answers_a_drawing(server, browser):
     page.get_by_text("according to your loaded model").wait_for(timeout=30_000)
     assert_clean(page, errors)
     page.close()
+
+
+def _restart_server(monkeypatch, tmp_path):
+    """A server of the test's own on its own data directory, to stop and start again."""
+    import sys
+    sys.path.insert(0, str(SHOTS.parents[1] / "benchmarks"))
+    import loadtest
+    monkeypatch.setenv("CONVLAB_DATA_DIR", str(tmp_path / "data"))
+    port = loadtest.free_port()
+    return loadtest, port, f"http://127.0.0.1:{port}"
+
+
+def _dashboard_open(page, timeout: float = 60_000) -> None:
+    page.get_by_role("button", name="Close the class").wait_for(timeout=timeout)
+    assert page.get_by_label("Teacher key").count() == 0
+
+
+def test_2_the_teacher_key_survives_a_reload_and_a_server_restart(browser, monkeypatch, tmp_path):
+    """Issue 22 (2): the dashboard stays open after a reload and after a server restart, /teacher lists the class
+    with its code and key after a reload, and the key is never in a URL."""
+    loadtest, port, url = _restart_server(monkeypatch, tmp_path)
+    server = loadtest.start_server(port, 120)
+    context = browser.new_context()
+    try:
+        page = open_page(context, f"{url}/teacher?count=3")[0]
+        page.get_by_role("button", name="Start a class session with this set").click()
+        page.get_by_text("Class code:", exact=False).wait_for(timeout=30_000)
+        code = re.search(r"Class code: ([A-Z0-9]{4}-[A-Z0-9]{4})", page.inner_text("body")).group(1)
+        page.wait_for_function("() => [...document.querySelectorAll('code')].some(c => /^([A-Z0-9]{4}-){4}[A-Z0-9]{4}$/"
+                               ".test(c.innerText.trim()))")
+        key = next(t.strip() for t in page.locator("code").all_inner_texts()
+                   if re.fullmatch(r"([A-Z0-9]{4}-){4}[A-Z0-9]{4}", t.strip()))
+        page.get_by_role("link", name="Open the live dashboard").click()
+        _dashboard_open(page)
+        page.reload()                                                   # a reload of /dashboard
+        _dashboard_open(page)
+        assert key not in page.url
+        screenshot(page, "lost-dashboard-reloaded")
+        page.goto(f"{url}/teacher?count=3")                              # /teacher after a reload lists the class
+        page.get_by_text("Your classes").wait_for(timeout=60_000)
+        assert code in page.inner_text("body")
+        page.get_by_role("button", name="Show the teacher key").click()
+        page.get_by_text(key, exact=True).wait_for(timeout=10_000)
+        screenshot(page, "lost-teacher-classes")
+        page.get_by_role("link", name="Open its dashboard").click()
+        _dashboard_open(page)
+        started = page.evaluate("() => window.__stStarted")
+        server.terminate()
+        server.wait(60)
+        server = loadtest.start_server(port, 120)                      # the same data directory
+        page.wait_for_function("n => window.__stStarted > n", arg=started, timeout=90_000)   # it reconnected
+        _dashboard_open(page, 90_000)
+        assert all(key not in value for value in page.evaluate("() => [location.href, document.cookie]"))
+        screenshot(page, "lost-dashboard-restarted")
+    finally:
+        context.close()
+        server.terminate()
+        server.wait(60)
