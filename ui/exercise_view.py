@@ -14,10 +14,13 @@ import convlab
 from convlab.exercises import Exercise, Result, format_answer, make_exercise
 from convlab.figures.grids import grid_figure
 from ui.grading import QuestionState, SoloGrades, read_attempt
+from ui.keeper import browser_kept, reported
 from ui.state import font_size
 from ui.widgets import chart, show_error
 
-__all__ = ["SoloGrader", "show_exercise", "score_summary"]
+__all__ = ["SoloGrader", "show_exercise", "score_summary", "keep_solo_progress"]
+PROGRESS = "practice"            # this browser's practice record (ui.keeper): tries, right, revealed per question
+_MAX_KEPT = 400                  # questions kept in the browser (the newest)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -35,7 +38,12 @@ class SoloGrader:
 
     def __init__(self, tries: int, name: str):
         self.tries, self.name = tries, name
-        self.grades = SoloGrades(st.session_state.setdefault("ex_grades", {}))
+        grades = st.session_state.setdefault("ex_grades", {})
+        for q, entry in (reported(PROGRESS) or {}).items():       # after a reload: what this browser kept
+            if q not in grades and _valid_entry(q, entry):
+                grades[q] = {"keys": list(entry["keys"]), "attempts": [tuple(a) for a in entry["attempts"]],
+                             "revealed": entry["revealed"]}
+        self.grades = SoloGrades(grades)
 
     def state(self, q: int) -> QuestionState:
         return self.grades.state(f"{self.name}-{q}")
@@ -53,8 +61,36 @@ class SoloGrader:
         return self.grades.reveal(f"{self.name}-{q}")
 
 
+def _valid_entry(q, entry) -> bool:
+    """A question's record from the browser (user input): the shape SoloGrades keeps, nothing else."""
+    try:
+        return (isinstance(q, str) and len(q) <= 300 and isinstance(entry, dict) and isinstance(entry["revealed"], bool)
+                and isinstance(entry["keys"], list) and isinstance(entry["attempts"], list)
+                and len(entry["keys"]) == len(entry["attempts"]) <= 100
+                and all(isinstance(k, str) and len(k) <= 64 for k in entry["keys"])
+                and all(isinstance(a, list) and len(a) == 2 and all(isinstance(v, bool) for v in a)
+                        for a in entry["attempts"]))
+    except (KeyError, TypeError):
+        return False
+
+
+def keep_solo_progress() -> None:
+    """Keep this session's practice record in the browser, so a reload (a new session) finds every question's tries,
+    right answers and opened solutions again. Draw once per run, after the questions."""
+    grades = st.session_state.get("ex_grades", {})
+    newest = dict(list(grades.items())[-_MAX_KEPT:])
+    browser_kept(PROGRESS, put={q: {"keys": e["keys"], "attempts": [list(a) for a in e["attempts"]],
+                                    "revealed": e["revealed"]} for q, e in newest.items()})
+
+
 def _feedback(ex: Exercise, shown: tuple[Result, bool] | None, state: QuestionState) -> None:
-    if shown is None:
+    if shown is None:                    # nothing checked in this session (e.g. after a reload): where it stands
+        if state.right:
+            st.success("Right! (answered before)")
+        elif state.revealed:
+            st.info("Solution opened before a right answer: no credit for this one.")
+        elif state.tries:
+            st.caption(f"{state.tries} answer{'s' if state.tries > 1 else ''} checked so far, not right yet.")
         return
     result, new = shown
     for r in result.parts:

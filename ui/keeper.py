@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-__all__ = ["browser_kept"]
+__all__ = ["browser_kept", "reported"]
 
 _JS = """
 export default function ({ data, setStateValue }) {
@@ -36,14 +36,19 @@ export default function ({ data, setStateValue }) {
 _KEEPER = st.components.v2.component("convlab_keeper", js=_JS)
 
 
+def reported(name: str) -> dict | None:
+    """What the browser last reported for `name` in this session (None before its first report): for a page that
+    must know it before drawing, and draws browser_kept(name, ...) further down the same run."""
+    value = (st.session_state.get(f"_kept.{name}") or {}).get("kept")
+    return value if isinstance(value, dict) else None
+
+
 def browser_kept(name: str, put: dict | None = None, drop: list | tuple = ()) -> dict | None:
     """The object this browser keeps under `name`, after adding `put` and removing the keys in `drop`; None until
     the browser has reported it in this session. Draw it once per run (its key is the name)."""
-    key = f"_kept.{name}"
-    reported = (st.session_state.get(key) or {}).get("kept")
-    reported = reported if isinstance(reported, dict) else None
-    _KEEPER(key=key, data={"name": name, "put": put or {}, "drop": list(drop), "seen": reported},
+    last = reported(name)
+    _KEEPER(key=f"_kept.{name}", data={"name": name, "put": put or {}, "drop": list(drop), "seen": last},
             default={"kept": None}, on_kept_change=lambda: None)
-    if reported is None:
+    if last is None:
         return None
-    return {**{k: v for k, v in reported.items() if k not in drop}, **(put or {})}
+    return {**{k: v for k, v in last.items() if k not in drop}, **(put or {})}

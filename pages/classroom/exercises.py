@@ -7,7 +7,7 @@ import convlab
 from convlab.exercises import KINDS, LEVELS, make_exercise, make_set, parse_kinds, parse_set_params
 from ui import store
 from ui.classroom import ClassGrader, join_form
-from ui.exercise_view import SoloGrader, score_summary, show_exercise
+from ui.exercise_view import SoloGrader, keep_solo_progress, score_summary, show_exercise
 from ui.grading import DEFAULT_TRIES, MAX_TRIES
 from ui.urlstate import Choice, Int, Schema, Text
 from ui.state import stop_with, sync_url, use_state
@@ -106,6 +106,7 @@ elif ss["ex_kinds"] and ss["ex_count"]:
                "Answers like 1, 2 or (1, 2) or 1 2 are all fine; decimals to 2 places are enough.")
     name = f"set-{','.join(kinds)}-{count}-{level}-{seed}"
     answer_set(exercises, SoloGrader(ss["ex_tries"], name), name)
+    keep_solo_progress()             # this browser keeps the tries and opened solutions: a reload finds them
 else:
     st.caption("Questions like the ones in the lecture notes, checked as you answer, with a hint and a worked "
                "solution. A new question is one click away; your teacher can also send you a whole set.")
@@ -117,6 +118,7 @@ else:
     ex = make_exercise(ss["ex_kind"], ss["ex_seed"], ss["ex_level"])
     key = f"practice-{ex.kind}-{ex.level}-{ex.seed}"
     show_exercise(ex, None, key, SoloGrader(ss["ex_tries"], key))
+    keep_solo_progress()
     with st.expander("In a class? Join with the code on the projector"):
         enter(join_form(""))
 sync_url(P, SCHEMA)

@@ -147,3 +147,40 @@ def test_2_the_teacher_key_survives_a_reload_and_a_server_restart(browser, monke
         context.close()
         server.terminate()
         server.wait(60)
+
+
+def _check(page, q: int, texts: list[str], expect: str) -> None:
+    before = page.evaluate("t => document.body.innerText.split(t).length - 1", expect)
+    form = page.locator("[data-testid='stForm']").nth(q)
+    for i, text in enumerate(texts):
+        form.locator("input").nth(i).fill(text)
+    form.get_by_role("button", name="Check").click()
+    page.wait_for_function("([t, n]) => document.body.innerText.split(t).length - 1 > n", arg=[expect, before],
+                           timeout=30_000)
+
+
+def test_3_a_reload_mid_set_keeps_progress_and_a_revealed_question_never_scores(server, browser):
+    """Issue 22 (3): on a teacher's set link without a class, a reload keeps every answer's effect and the opened
+    solution; the revealed question answered right afterwards earns nothing, before or after the reload."""
+    from convlab.exercises import format_answer, make_set
+    exercises = make_set(["output_size", "tf_same"], 2, 1, 3)
+    right = [[format_answer(p) for p in ex.parts] for ex in exercises]
+    context = browser.new_context()
+    try:
+        page, errors = open_page(context, f"{server}/exercises?kinds=output_size,tf_same&count=2&level=1&seed=3&tries=1")
+        _check(page, 0, right[0], "Right!")
+        _check(page, 1, ["9", "9", "9"], "Not quite")
+        page.get_by_role("button", name="Show the worked solution").click()
+        page.get_by_text("Worked solution").first.wait_for(timeout=30_000)
+        wait_quiet(page)
+        page.reload()
+        page.get_by_text("1 with the solution opened", exact=False).first.wait_for(timeout=60_000)
+        wait_quiet(page)
+        assert "Finished: 1 of 2 right, 1 with the solution opened" in page.inner_text("body")
+        assert page.get_by_text("Worked solution").count() >= 1          # still open after the reload
+        _check(page, 1, right[1], "Right, but after opening the solution: no credit")
+        assert "Finished: 1 of 2 right, 1 with the solution opened" in page.inner_text("body")
+        screenshot(page, "lost-exercises-reloaded")
+        assert_clean(page, errors)
+    finally:
+        context.close()
