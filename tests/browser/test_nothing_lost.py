@@ -184,3 +184,37 @@ def test_3_a_reload_mid_set_keeps_progress_and_a_revealed_question_never_scores(
         assert_clean(page, errors)
     finally:
         context.close()
+
+
+def test_8_a_cleared_cell_keeps_the_last_good_grid_and_the_view(server, browser):
+    """Issue 22 (8): Delete on a cell of /conv2d's input table used to say "x row 2: 'nan' (number 2) is not
+    allowed" (counting from 1) and drop the lesson view and the tables; now the cell is named as the table labels
+    it, and the view, the tables and the other controls stay as they were."""
+    from playwright.sync_api import expect
+
+    from chromium import wait_idle, wait_still
+    page, errors = load(browser, f"{server}/conv2d?stride=2&padding=same", "lost-table-before")
+    x_before = _query(page).get("x")
+    page.get_by_text("Edit the numbers").click()
+    wait_idle(page)
+    table = page.locator("[data-testid='stDataFrame']").first
+    table.wait_for(state="visible")
+    table.scroll_into_view_if_needed()
+    wait_still(table)
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + 35 + 17)     # row 0, column 0 (below the header)
+    expect(page.locator("[data-testid='glide-cell-1-0'][aria-selected='true']").first).to_have_count(1)
+    for key in ("ArrowDown", "ArrowDown", "ArrowRight"):
+        page.keyboard.press(key)
+    expect(page.locator("[data-testid='glide-cell-2-2'][aria-selected='true']").first).to_have_count(1)
+    page.keyboard.press("Delete")
+    page.get_by_text("x[2, 1] is empty: type a number", exact=False).wait_for(timeout=30_000)
+    wait_quiet(page)
+    assert page.get_by_text("'nan'", exact=False).count() == 0
+    assert page.locator("[data-testid='lesson-view']").count() == 1, "the lesson view stays"
+    assert page.locator("[data-testid='stDataFrame']").count() >= 1, "the tables stay"
+    query = _query(page)
+    assert query.get("x") == x_before and query.get("stride") == "2" and query.get("padding") == "same"
+    screenshot(page, "lost-table-cleared")
+    assert_clean(page, errors)
+    page.close()
