@@ -16,7 +16,7 @@ from convlab.figures.grids import grid_figure
 from ui.grading import QuestionState, SoloGrades, read_attempt
 from ui.keeper import browser_kept, reported
 from ui.state import font_size
-from ui.widgets import chart, show_error
+from ui.widgets import chart, plain, show_error
 
 __all__ = ["SoloGrader", "show_exercise", "score_summary", "keep_solo_progress"]
 PROGRESS = "practice"            # this browser's practice record (ui.keeper): tries, right, revealed per question
@@ -93,10 +93,9 @@ def _feedback(ex: Exercise, shown: tuple[Result, bool] | None, state: QuestionSt
             st.caption(f"{state.tries} answer{'s' if state.tries > 1 else ''} checked so far, not right yet.")
         return
     result, new = shown
-    for r in result.parts:
-        if not r.readable:
-            st.warning(r.message)
-    if not result.readable:
+    unread = [r.message for r in result.parts if not r.readable]
+    if unread:                              # not graded: it used no try
+        st.warning(plain("; ".join(unread)) + ". This check did not use a try.", icon=":material/edit_note:")
         return
     again = "" if new else " You had checked this answer before: it does not use up another try."
     if result.correct:

@@ -89,11 +89,12 @@ def test_students_join_answer_and_the_dashboard_shows_it():
     board.button(key="FormSubmitter:db_open-Open the dashboard").click().run()
     assert not board.exception, board.exception
     text = shown(board)
-    assert "Discuss next: question 1" in text and "50% right** (1 of 2); 1 missed it, 1 of them opened" in text
+    assert "Discuss next: question 1" in text
+    assert "50% right in the end** (1 of 2), 1 right first time; 1 missed it, 1 of them opened" in text
     assert "Most common wrong answer: **8 | 9 | 9** (1 student)" in text or \
         "Most common wrong answer: **9 | 9 | 9** (1 student)" in text
     names = [df.value for df in board.dataframe if "nickname" in df.value.columns][0]
-    assert list(names["nickname"]) == ["Ada", "Bob"] and list(names["right"]) == [1, 0]
+    assert list(names["nickname"]) == ["Ada", "Bob"] and list(names["right in the end"]) == [1, 0]
     assert [m.value for m in board.markdown if m.value.startswith("## ")][1:4] == ["## 2", "## 0 of 2", "## 3"]
     assert "**Still working (2):** Ada (1/3), Bob (1/3)" in text
 
@@ -206,3 +207,40 @@ def test_2_without_the_key_the_dashboard_still_says_the_class_exists_and_when_it
     assert f"Class **{code}** (ConvLab worksheet) exists and is open" in text and "are deleted on" in text
     assert "Lost the teacher key?" in [e.label for e in board.expander]
     assert "answers stored" not in text
+
+
+def test_10_markup_and_words_are_refused_with_the_accepted_form_and_cost_no_try():
+    """Issue 22 (10): "<b>5</b>" was graded right (any text was searched for numbers); now an answer is read as the
+    kind of value asked for, and anything else is refused with an accepted form, without using a try."""
+    _, code, key = _start_class()
+    exercises = store.teacher_class(code, key).exercises()
+    right = [format_answer(p) for p in exercises[1].parts]                   # the parameters question: numbers
+    ada = _join(code, "Ada")
+    _check(ada, code, 1, [f"<b>{right[0]}</b>", *right[1:]])
+    text = shown(ada)
+    assert "type only" in text and "e.g." in text and "This check did not use a try." in text
+    assert "Right!" not in text and store.seat(ada.query_params["seat"]).states[1].tries == 0
+    _check(ada, code, 1, [f"about {right[0]}", *right[1:]])
+    assert "This check did not use a try." in shown(ada) and store.seat(ada.query_params["seat"]).states[1].tries == 0
+    _check(ada, code, 1, right)
+    assert "Right!" in shown(ada)
+
+
+def test_10_the_dashboard_shows_right_first_time_beside_right_in_the_end():
+    """Issue 22 (10): "% right" counted a right answer after any number of wrong tries like a first-try right."""
+    _, code, key = _start_class()
+    exercises = store.teacher_class(code, key).exercises()
+    right = [format_answer(p) for p in exercises[0].parts]
+    _check(_join(code, "Ada"), code, 0, right)                                 # right first time
+    bob = _join(code, "Bob")
+    _check(bob, code, 0, ["9", "9", "9"])
+    _check(bob, code, 0, right)                                                # right in the end
+    report = store.class_report(code, key)
+    assert (report.questions[0].first_try, report.questions[0].right) == (1, 2)
+    board = open_page(DASHBOARD, **{"class": code})
+    board.text_input(key="db_key").input(key)
+    board.button(key="FormSubmitter:db_open-Open the dashboard").click().run()
+    table = [df.value for df in board.dataframe if "question" in df.value.columns][0]
+    assert list(table["right first time"])[0] == 1 and list(table["right in the end"])[0] == 2
+    names = [df.value for df in board.dataframe if "nickname" in df.value.columns][0]
+    assert list(names["right first time"]) == [1, 0] and list(names["right in the end"]) == [1, 1]
