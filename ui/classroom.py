@@ -22,6 +22,7 @@ from convlab.exercises import Exercise, Result
 from ui import store
 from ui.grading import QuestionState
 from ui.keeper import browser_kept
+from ui.public_url import app_base
 from ui.widgets import plain, show_error
 
 __all__ = ["client_id", "app_base", "student_link", "qr_png", "ClassGrader", "join_form", "start_class_panel",
@@ -34,11 +35,6 @@ ss = st.session_state
 def client_id() -> str:
     """This tab's own id: what the rate limits count per session."""
     return ss.setdefault("_client_id", uuid.uuid4().hex)
-
-
-def app_base() -> str:
-    """The app's address, "http://host:port" (with any base path), from the page's URL."""
-    return (st.context.url or "").rsplit("/", 1)[0]
 
 
 def student_link(code: str) -> str:

@@ -6,6 +6,7 @@ from ui import store
 from ui.classroom import (client_id, expiry_text, forget_key, kept_teacher_keys, known_key, qr_png, remember_key,
                           student_link)
 from ui.dashboard import show_report
+from ui.public_url import localhost_warning
 from ui.models import current_model, model_id
 from ui.state import stop_with, sync_url, use_state
 from ui.urlstate import Schema, Text
@@ -75,6 +76,7 @@ st.markdown(f"## {plain(info.title)} · code `{info.shown_code}`")
 st.caption(f"{info.count} questions, level {info.level}, set {info.seed}; the worked solution opens after "
            f"{info.tries} tries. {expiry_text(info)}")
 with st.expander("How students join", icon=":material/qr_code_2:"):
+    localhost_warning()
     link = student_link(info.code)
     a, b = st.columns([2, 1])
     a.markdown(f"Open **Exercises** and type the code **{info.shown_code}**, or open this link:")

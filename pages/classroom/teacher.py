@@ -9,6 +9,7 @@ import streamlit as st
 import convlab
 from convlab.exercises import KINDS, LEVELS, format_answer, make_set, set_params, worksheet_html, worksheet_markdown
 from ui.classroom import start_class_panel, your_classes
+from ui.public_url import app_base, localhost_warning
 from ui.grading import DEFAULT_TRIES, MAX_TRIES
 from ui.urlstate import Int, Schema, Text
 from ui.state import PROJECTOR_KEY, sync_url, use_state
@@ -52,8 +53,9 @@ except convlab.ConvlabError as err:
     st.stop()
 
 st.subheader("The link for your students")
+localhost_warning()            # links at localhost open on no phone: offer the network address (CONVLAB_PUBLIC_URL)
 projector = st.checkbox("Open in projector mode", key="tc_projector")
-base = (st.context.url or "").rsplit("/", 1)[0]
+base = app_base()
 tries = {"tries": str(ss["tc_tries"])} if ss["tc_tries"] != DEFAULT_TRIES else {}
 link = f"{base}/exercises?" + urlencode({**params, **tries, **({PROJECTOR_KEY: "1"} if projector else {})})
 st.code(link, language=None, wrap_lines=True)

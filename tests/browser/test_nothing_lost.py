@@ -218,3 +218,71 @@ def test_8_a_cleared_cell_keeps_the_last_good_grid_and_the_view(server, browser)
     screenshot(page, "lost-table-cleared")
     assert_clean(page, errors)
     page.close()
+
+
+def _same_qr(page, text: str) -> bool:
+    """Whether the page's QR code image is the QR code of `text`: Streamlit serves it scaled and re-encoded, so
+    they are compared module by module (each module's centre, black or white)."""
+    import io
+
+    import numpy as np
+    import segno
+    from PIL import Image
+
+    src = page.locator("[data-testid='stImage'] img").first.get_attribute("src")
+    served = np.asarray(Image.open(io.BytesIO(page.request.get(urllib.parse.urljoin(page.url, src)).body()))
+                        .convert("L")) < 128
+    want = np.array([[bool(v) for v in row] for row in segno.make(text, error="m").matrix_iter(border=3)])
+    n = len(want)
+    centres = ((np.arange(n) + 0.5) * served.shape[0] / n).astype(int)
+    return bool(np.array_equal(served[np.ix_(centres, centres)], want))
+
+
+def _start_a_class(page) -> str:
+    wait_quiet(page)
+    page.get_by_role("button", name="Start a class session with this set").click()
+    try:
+        page.get_by_text("Class code:", exact=False).wait_for(timeout=30_000)
+    finally:
+        screenshot(page, "lost-qr-started")
+    page.wait_for_selector("[data-testid='stImage'] img", timeout=30_000)
+    wait_quiet(page)
+    return re.search(r"Class code: ([A-Z0-9]{4}-[A-Z0-9]{4})", page.inner_text("body")).group(1).replace("-", "")
+
+
+def test_9_the_qr_code_uses_convlab_public_url_and_warns_at_localhost(server, browser, monkeypatch, tmp_path):
+    """Issue 22 (9): opened at a loopback address, /teacher warns that its links open on no phone and offers the
+    network address; with CONVLAB_PUBLIC_URL, the student link and its QR code carry that address."""
+    context = browser.new_context()
+    try:
+        page = open_page(context, f"{server}/teacher?count=3")[0]                # the test server: 127.0.0.1
+        warning = page.get_by_text("This page is open at localhost", exact=False)
+        warning.wait_for(timeout=30_000)
+        offered = page.get_by_role("link", name=re.compile(r"^Open this page at http:"))
+        assert offered.count() == 1 or page.get_by_text("no network address other than localhost").count() == 1
+        if offered.count():
+            assert "127.0.0.1" not in offered.get_attribute("href") and "/teacher?" in offered.get_attribute("href")
+        code = _start_a_class(page)
+        assert _same_qr(page, f"{server}/exercises?class={code}")                  # what it warned about
+        assert not _same_qr(page, f"{server}/exercises?class={code[::-1]}")       # the comparison tells codes apart
+        screenshot(page, "lost-qr-localhost")
+    finally:
+        context.close()
+
+    loadtest, port, url = _restart_server(monkeypatch, tmp_path)
+    monkeypatch.setenv("CONVLAB_PUBLIC_URL", "https://convlab.school.example/")
+    own = loadtest.start_server(port, 60)
+    context = browser.new_context()
+    try:
+        page = open_page(context, f"{url}/teacher?count=3")[0]
+        code = _start_a_class(page)
+        link = f"https://convlab.school.example/exercises?class={code}"
+        assert page.get_by_text(link, exact=True).count() == 1
+        assert _same_qr(page, link)
+        assert page.get_by_text("This page is open at localhost", exact=False).count() == 0
+        assert "https://convlab.school.example/exercises?kinds=" in page.inner_text("body")       # the set's link too
+        screenshot(page, "lost-qr-public-url")
+    finally:
+        context.close()
+        own.terminate()
+        own.wait(60)
