@@ -256,7 +256,7 @@ def test_9_the_qr_code_uses_convlab_public_url_and_warns_at_localhost(server, br
     context = browser.new_context()
     try:
         page = open_page(context, f"{server}/teacher?count=3")[0]                # the test server: 127.0.0.1
-        warning = page.get_by_text("This page is open at localhost", exact=False)
+        warning = page.get_by_text("(localhost), so the student links", exact=False)
         warning.wait_for(timeout=30_000)
         offered = page.get_by_role("link", name=re.compile(r"^Open this page at http:"))
         assert offered.count() == 1 or page.get_by_text("no network address other than localhost").count() == 1
@@ -279,7 +279,7 @@ def test_9_the_qr_code_uses_convlab_public_url_and_warns_at_localhost(server, br
         link = f"https://convlab.school.example/exercises?class={code}"
         assert page.get_by_text(link, exact=True).count() == 1
         assert _same_qr(page, link)
-        assert page.get_by_text("This page is open at localhost", exact=False).count() == 0
+        assert page.get_by_text("(localhost), so the student links", exact=False).count() == 0
         assert "https://convlab.school.example/exercises?kinds=" in page.inner_text("body")       # the set's link too
         screenshot(page, "lost-qr-public-url")
     finally:
