@@ -106,6 +106,7 @@ class ClassGrader:
         self.token, self.seat = token, seat
         self.tries = seat.info.tries
         self.closed = store.classes.CLOSED if seat.info.closed else None
+        self.closed_at = seat.info.closed_at
         self.states = list(seat.states)
 
     def state(self, q: int) -> QuestionState:

@@ -61,6 +61,15 @@ class SoloGrader:
         return self.grades.reveal(f"{self.name}-{q}")
 
 
+def _closed_notice(grader) -> str:
+    """Where the student types, once the teacher closed the class: when, and that nothing more is sent."""
+    import datetime
+    at = getattr(grader, "closed_at", None)
+    when = f" at {datetime.datetime.fromtimestamp(at, datetime.UTC):%H:%M} UTC" if at else ""
+    return (f"Your teacher closed this class{when}: answers are no longer taken. What you typed here stays on "
+            "screen but is not sent or stored.")
+
+
 def _valid_entry(q, entry) -> bool:
     """A question's record from the browser (user input): the shape SoloGrades keeps, nothing else."""
     try:
@@ -137,14 +146,18 @@ def show_exercise(ex: Exercise, number: int | None, key: str, grader, q: int = 0
         for start in range(0, len(ex.figures), 5):
             chart(_figure(ex.kind, ex.seed, ex.level, start, font_size() - 2), f"{key}_fig{start}")
         state = grader.state(q)
-        if grader.closed is None:
+        closed = grader.closed is not None
+        if not closed or not (state.right or state.revealed):
+            # a closed class keeps the same boxes (same keys), read-only: what a student was typing stays on screen
             with st.form(f"{key}_form", border=False):
                 cols = st.columns(min(len(ex.parts), 3))
                 typed = [cols[i % len(cols)].text_input(p.prompt, key=f"{key}_a{i}", max_chars=400,
                                                         placeholder="e.g. " + (p.example or "…"))
                          for i, p in enumerate(ex.parts)]
-                checked = st.form_submit_button("Check", type="primary")
-            if checked:
+                checked = st.form_submit_button("Check", type="primary", disabled=closed)
+                if closed:          # after the boxes: they keep their place, so the browser keeps what was typed
+                    st.warning(_closed_notice(grader), icon=":material/lock:")
+            if checked and not closed:
                 try:
                     result, state, new = grader.check(q, ex, typed)
                     st.session_state[f"{key}_result"] = (result, new)

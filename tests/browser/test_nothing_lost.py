@@ -286,3 +286,33 @@ def test_9_the_qr_code_uses_convlab_public_url_and_warns_at_localhost(server, br
         context.close()
         own.terminate()
         own.wait(60)
+
+
+def test_5_a_class_closed_while_a_student_types_keeps_the_typed_text_with_a_notice_there(server, browser):
+    """Issue 22 (5): the teacher closes the class while a student types: the boxes stay with what she typed,
+    read-only, next to "your teacher closed this class at HH:MM", and nothing more is stored."""
+    from ui import store
+    info, key = store.create_class(["output_size", "tf_same"], 2, 1, 5)
+    context = browser.new_context()
+    try:
+        page, errors = open_page(context, f"{server}/exercises?class={info.code}")
+        page.get_by_label("Your nickname", exact=False).fill("Ada")
+        page.get_by_role("button", name="Join").click()
+        page.get_by_text("you are Ada", exact=False).wait_for(timeout=30_000)
+        wait_quiet(page)
+        forms = page.locator("[data-testid='stForm']")
+        forms.nth(0).locator("input").nth(0).fill("12345")                 # typed, not checked yet
+        forms.nth(1).locator("input").nth(0).fill("7")
+        store.close_class(info.code, key)
+        forms.nth(1).get_by_role("button", name="Check").click()          # the next run finds the class closed
+        page.get_by_text("Your teacher closed this class at", exact=False).first.wait_for(timeout=30_000)
+        wait_quiet(page)
+        first = forms.nth(0).locator("input").nth(0)
+        assert first.input_value() == "12345"
+        assert forms.nth(1).locator("input").nth(0).input_value() == "7"
+        assert forms.nth(0).get_by_text("Your teacher closed this class at", exact=False).count() == 1
+        assert store.class_report(info.code, key).answers == 0                      # nothing stored after the close
+        screenshot(page, "lost-class-closed-typing")
+        assert_clean(page, errors)
+    finally:
+        context.close()

@@ -139,7 +139,12 @@ def test_a_closed_class_takes_no_more_answers():
     ada = _join(code, "Ada")
     store.close_class(code, key)
     ada.run()                                                              # the next thing she does
-    assert "closed this class: answers are no longer taken" in shown(ada) and not ada.get("form")
+    assert "closed this class: answers are no longer taken" in shown(ada)
+    # issue 22 (5): the boxes stay (what she typed stays on screen), Check is off, the notice is where she types
+    checks = [b for b in ada.get("form_submit_button")]
+    assert checks and all(b.disabled for b in checks)
+    assert all(any(w.proto.body.startswith("Your teacher closed this class at") for w in f.warning)
+               for f in ada.get("form"))
     with pytest.raises(store.ClassError, match="closed this class"):      # an answer already on its way
         store.submit(ada.query_params["seat"], 0, ["1", "2", "3"])
     late = _join(code, "Late")
