@@ -12,7 +12,7 @@ import pandas  # noqa: F401
 import plotly.io as pio
 import streamlit as st
 
-from ui.experiments import leave_other_pages
+from ui.experiments import sidebar_status as experiments_status
 from ui.registry import PAGES as REGISTRY
 from ui.share import share_box
 from ui.state import PROJECTOR_KEY
@@ -57,6 +57,7 @@ with st.sidebar:
         for item in pages:
             st.page_link(item)
     sidebar_status()                 # the session's training run, on every page (polling it keeps it going)
+    experiments_status(page.url_path)   # and a lesson's experiment, which goes on while the student is elsewhere
     st.divider()
     st.caption(f"Computing on: {compute_device()}")
     st.toggle("Projector mode", key=PROJECTOR_KEY, help="Large fonts and figures; controls stay in this sidebar.")
@@ -68,7 +69,6 @@ if st.session_state.get(PROJECTOR_KEY):
             ".stMain .katex-display {font-size: 1.75rem !important;}"
             # the values in the page's own number inputs and select boxes (the explorer's unit, a layer's sizes)
             ".stMain input, .stMain [data-baseweb='select'] > div {font-size: 1.45rem !important;}</style>")
-leave_other_pages(page.url_path)         # a lesson's live experiment stops when its page is left
 try:
     with friendly_errors(page.title):    # no traceback for students; the details go to the log
         page.run()

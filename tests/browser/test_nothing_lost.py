@@ -316,3 +316,28 @@ def test_5_a_class_closed_while_a_student_types_keeps_the_typed_text_with_a_noti
         assert_clean(page, errors)
     finally:
         context.close()
+
+
+def test_4_leaving_init_mid_run_and_coming_back_finds_the_experiment_going_on(server, browser):
+    """Issue 22 (4): leave /init during its experiment and come back: it went on in the pool (the other page's
+    sidebar showed it), and its curves are there, not "Press Run"."""
+    page, errors = load(browser, f"{server}/init?epochs=5", "lost-init-before")
+    page.get_by_role("button", name="Run: train one ReLU net per initialisation").click()
+    page.get_by_text("Experiment: training", exact=False).first.wait_for(timeout=120_000)
+    page.locator("[data-testid='stSidebar'] a", has_text="Dropout").first.click()
+    page.get_by_role("heading", name="Dropout").first.wait_for(timeout=60_000)
+    back = page.locator("[data-testid='stSidebar']").get_by_role("link", name="Back to Initialisation")
+    back.wait_for(timeout=30_000)
+    page.locator("[data-testid='stSidebar']").get_by_text(re.compile(r"Initialisation: (step \d+ of \d+|experiment)"))\
+        .first.wait_for(timeout=30_000)
+    screenshot(page, "lost-init-elsewhere")
+    back.click()
+    page.get_by_role("heading", name="Experiment: does it train?").wait_for(timeout=60_000)
+    page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')]
+        .some(p => (p.data || []).some(t => (t.x || []).length > 0 && /He|Xavier|zeros/.test(t.name || '')))""",
+                           timeout=120_000)
+    assert page.get_by_text("Press Run:", exact=False).count() == 0
+    assert page.get_by_text("was stopped", exact=False).count() == 0
+    screenshot(page, "lost-init-back")
+    assert_clean(page, errors)
+    page.close()
