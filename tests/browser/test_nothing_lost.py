@@ -341,3 +341,82 @@ def test_4_leaving_init_mid_run_and_coming_back_finds_the_experiment_going_on(se
     screenshot(page, "lost-init-back")
     assert_clean(page, errors)
     page.close()
+
+
+VIEW = "[data-testid='lesson-view']"
+
+
+def _step(page, index: int = 0) -> int:
+    return int(page.locator(VIEW).nth(index).get_attribute("data-step"))
+
+
+def _scroll_top(page) -> float:
+    return page.evaluate("() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollTop))")
+
+
+def test_6_keys_after_a_background_click_a_menu_click_and_with_views_off_screen(server, browser):
+    """Issue 22 (6): after a click on the page background PageDown steps (it scrolled the page 630 px) and Space
+    plays; after a click on a menu link → steps the new page's view; a view scrolled off screen never moves, the
+    one on screen does; typing in a box is never taken."""
+    from playwright.sync_api import expect
+    page, errors = load(browser, f"{server}/conv2d", "lost-keys-before")
+    page.wait_for_selector(VIEW)
+    wait_quiet(page)
+    title = page.get_by_role("heading", name="2D convolution").bounding_box()
+    page.mouse.click(title["x"] + title["width"] + 200, title["y"] + 10)        # the page background, beside the title
+    before = _scroll_top(page)
+    page.keyboard.press("PageDown")
+    expect(page.locator(VIEW).first).to_have_attribute("data-step", "1", timeout=5_000)
+    assert _scroll_top(page) == before, "PageDown stepped the view instead of scrolling the page"
+    page.keyboard.press("PageUp")
+    expect(page.locator(VIEW).first).to_have_attribute("data-step", "0", timeout=5_000)
+    page.keyboard.press(" ")
+    expect(page.locator(VIEW).first).not_to_have_attribute("data-step", "0", timeout=10_000)      # playing
+    page.keyboard.press(" ")                                                     # pause again
+    page.locator("[data-testid='stSidebar'] input").first.wait_for(timeout=10_000)
+    box = page.get_by_label("Bias (one per filter)")
+    box.click()
+    at = _step(page)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    assert _step(page) == at, "arrows in a text box move its cursor, not the view"
+    page.locator("[data-testid='stSidebar'] a", has_text="Pooling").first.click()   # a menu link, then →
+    page.get_by_role("heading", name="Pooling").first.wait_for(timeout=60_000)
+    page.wait_for_selector(VIEW)
+    wait_quiet(page)
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(VIEW).first).to_have_attribute("data-step", "1", timeout=5_000)
+
+    page.goto(f"{server}/backward")                                              # several views on one page
+    page.wait_for_selector(VIEW)
+    wait_quiet(page)
+    views = page.locator(VIEW)
+    assert views.count() >= 3
+    views.nth(0).click()                                                         # the first one touched last
+    views.nth(2).scroll_into_view_if_needed()
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    first, third = _step(page, 0), _step(page, 2)
+    page.keyboard.press("ArrowRight")
+    expect(views.nth(2)).to_have_attribute("data-step", str(third + 1), timeout=5_000)
+    assert _step(page, 0) == first, "a view scrolled off screen never moves"
+    screenshot(page, "lost-keys-backward")
+    assert_clean(page, errors)
+    page.close()
+
+
+def test_7_a_menu_click_right_after_a_step_is_never_lost(server, browser):
+    """Issue 22 (7): step the view, then click another lesson in the menu 0.2 s later: the new page opens, 20 times
+    out of 20 (it stayed on the page in 5 of 5 tries within about 0.9 s: the step report's rerun won)."""
+    page, errors = load(browser, f"{server}/conv2d", "lost-menu-before")
+    pages = [("Pooling", "Pooling"), ("2D convolution", "2D convolution")]
+    for i in range(20):
+        link, heading = pages[i % 2]
+        page.wait_for_selector(VIEW)
+        wait_quiet(page)
+        page.locator(VIEW).first.click()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(200)                                               # the student's 0.2 s, not a sync
+        page.locator("[data-testid='stSidebar'] a", has_text=link).first.click()
+        page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=20_000)
+    assert_clean(page, errors)
+    page.close()
