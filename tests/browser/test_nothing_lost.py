@@ -420,3 +420,24 @@ def test_7_a_menu_click_right_after_a_step_is_never_lost(server, browser):
         page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=20_000)
     assert_clean(page, errors)
     page.close()
+
+
+def test_6_the_explorer_steps_with_the_arrow_right_after_a_unit_click(server, browser):
+    """Issue 22 (6): in the network explorer, → did nothing right after clicking a unit in the overview."""
+    from playwright.sync_api import expect
+
+    from chromium import wait_idle, wait_still
+    from test_explorer import click_unit
+    page, errors = load(browser, f"{server}/layers", "lost-keys-explorer")
+    overview = page.locator("[data-testid='network-overview']")
+    overview.wait_for()
+    wait_still(overview)
+    click_unit(page, 2, 3, 4, 7)
+    wait_idle(page)
+    page.wait_for_selector(VIEW)
+    wait_quiet(page)
+    assert _step(page) == 0
+    page.keyboard.press("ArrowRight")                  # no click on the view first (the README's promise)
+    expect(page.locator(VIEW).first).to_have_attribute("data-step", "1", timeout=5_000)
+    assert_clean(page, errors)
+    page.close()
