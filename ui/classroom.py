@@ -182,8 +182,14 @@ def start_class_panel(kinds: list[str], count: int, level: int, seed: int, tries
     right.image(qr_png(link), caption="Scan to join", width=260)
 
 
-def your_classes() -> None:
-    """The teacher's classes this browser knows the keys of: code, state, when each is deleted, its dashboard."""
+def your_classes(box) -> None:
+    """The teacher's classes this browser knows the keys of, in `box`: code, state, when each is deleted, its
+    dashboard. Call it last on the page: the browser's first report reruns the page, better after a whole run."""
+    with box:
+        _your_classes()
+
+
+def _your_classes() -> None:
     answered = kept_teacher_keys()
     mine = teacher_classes()
     if not mine:

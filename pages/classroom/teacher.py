@@ -64,7 +64,7 @@ st.page_link("pages/classroom/exercises.py", label="Try the set yourself", icon=
              query_params={**params, **tries})
 
 start_class_panel(ss["tc_kinds"], ss["tc_count"], ss["tc_level"], ss["tc_seed"], ss["tc_tries"], ss["tc_title"])
-your_classes()                 # kept in this browser: a reload or a server restart does not lose them
+classes_box = st.container()   # Your classes: kept in this browser, so a reload or a server restart loses none
 
 st.subheader("Worksheet")
 c1, c2 = st.columns(2)
@@ -79,4 +79,5 @@ for i, ex in enumerate(exercises, start=1):
     with st.expander(f"{i}. {ex.title}"):
         st.markdown(ex.question)
         st.markdown("**Answer:** " + "; ".join(f"{p.prompt} = {format_answer(p)}" for p in ex.parts))
+your_classes(classes_box)      # last: the browser's report of its keys reruns the page
 sync_url(P, SCHEMA)
