@@ -12,7 +12,7 @@ import pandas  # noqa: F401
 import plotly.io as pio
 import streamlit as st
 
-from ui.experiments import leave_other_pages
+from ui.experiments import sidebar_status as experiments_status
 from ui.lesson_page import finish_lesson, lesson_errors, start_run
 from ui.projector import style_page
 from ui.registry import PAGES as REGISTRY
@@ -56,7 +56,6 @@ def compute_device() -> str:
 
 page = st.navigation(PAGES, position="top")
 style_page(bool(st.session_state.get(PROJECTOR_KEY)))   # our own constant CSS, nothing a user typed
-leave_other_pages(page.url_path)         # a lesson's live experiment stops when its page is left
 start_run()                              # a lesson page registers itself with ui.lesson_page.lesson()
 try:
     with friendly_errors(page.title), lesson_errors():   # no traceback for students; bad input says what to change
@@ -66,6 +65,7 @@ finally:                             # on every exit, st.stop() included: the UR
     # below the page's own controls, which come first in the sidebar
     with st.sidebar:
         sidebar_status()             # the session's training run, on every page (polling it keeps it going)
+        experiments_status(page.url_path)   # and a lesson's experiment, which goes on while the student is elsewhere
         st.divider()
         st.caption(f"Computing on: {compute_device()}")
         st.toggle("Projector mode", key=PROJECTOR_KEY, help="Large fonts and figures, sized for 1280×720.")

@@ -1,9 +1,11 @@
 """Class sessions on the pages: the teacher starts one (code, link, QR code, teacher key), students join with
 the code and a nickname and answer the set, every answer going to the class store (ui.store).
 
-The tab's secrets stay in its session: the teacher keys of the classes it started (ss["class_keys"]), and a
-student's seat token, which also rides in the student's own URL (`seat=`) so a reload keeps their place; the
-"Link for students" box never copies it.
+The teacher keys of the classes a teacher started or opened are kept in the session (ss["class_keys"]) and in
+this browser's localStorage (ui.keeper), never in a URL: a reload, a server restart or a new tab in the same
+browser finds them again (the store keeps only their SHA-256, so a stolen copy of it opens nothing). A student's
+seat token rides in the student's own URL (`seat=`) so a reload keeps their place; the "Link for students" box
+never copies it.
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ import streamlit as st
 from convlab.classroom.exercises import Exercise, Result
 from ui import store
 from ui.grading import QuestionState
+from ui.keeper import browser_kept
+from ui.public_url import app_base
 from ui.widgets import plain, show_error
 
 __all__ = ["client_id", "app_base", "student_link", "qr_png", "ClassGrader", "join_form", "start_class_panel",
-           "remember_key", "known_key", "expiry_text"]
+           "remember_key", "known_key", "expiry_text", "kept_teacher_keys", "forget_key", "teacher_classes",
+           "your_classes"]
 
 ss = st.session_state
 
@@ -30,11 +35,6 @@ ss = st.session_state
 def client_id() -> str:
     """This tab's own id: what the rate limits count per session."""
     return ss.setdefault("_client_id", uuid.uuid4().hex)
-
-
-def app_base() -> str:
-    """The app's address, "http://host:port" (with any base path), from the page's URL."""
-    return (st.context.url or "").rsplit("/", 1)[0]
 
 
 def student_link(code: str) -> str:
@@ -57,10 +57,46 @@ def expiry_text(info: store.ClassInfo) -> str:
 
 def remember_key(code: str, key: str) -> None:
     ss.setdefault("class_keys", {})[code] = key
+    if code in ss.get("class_keys_dropped", []):
+        ss["class_keys_dropped"].remove(code)
 
 
 def known_key(code: str) -> str | None:
     return ss.get("class_keys", {}).get(code)
+
+
+def forget_key(code: str) -> None:
+    """Forget a class's key in this session and in this browser (a deleted or expired class)."""
+    ss.get("class_keys", {}).pop(code, None)
+    dropped = ss.setdefault("class_keys_dropped", [])
+    if code not in dropped:
+        dropped.append(code)
+
+
+def kept_teacher_keys() -> bool:
+    """Keep this session's teacher keys in the browser and bring the browser's into the session (draw once per run,
+    after any key was added). False until the browser has answered in this session (the first run after a reload)."""
+    known = ss.setdefault("class_keys", {})
+    kept = browser_kept("teacher_keys", put=dict(known), drop=ss.get("class_keys_dropped", []))
+    for code, key in (kept or {}).items():          # from the browser: checked like anything typed
+        if store.code_or_none(str(code)) == code and isinstance(key, str) and 8 <= len(key) <= 40:
+            known.setdefault(code, key)
+    return kept is not None
+
+
+def teacher_classes() -> list[tuple[store.ClassInfo, str]]:
+    """The classes whose keys this tab knows, newest first, with their keys; deleted or expired ones are forgotten."""
+    found = []
+    for code, key in list(ss.get("class_keys", {}).items()):
+        try:
+            found.append((store.teacher_class(code, key, client_id()), key))
+        except store.StoreUnavailable:
+            continue
+        except store.RateLimited:
+            break
+        except store.ClassError:
+            forget_key(code)
+    return sorted(found, key=lambda pair: -pair[0].created_at)
 
 
 class ClassGrader:
@@ -70,6 +106,7 @@ class ClassGrader:
         self.token, self.seat = token, seat
         self.tries = seat.info.tries
         self.closed = store.classes.CLOSED if seat.info.closed else None
+        self.closed_at = seat.info.closed_at
         self.states = list(seat.states)
 
     def state(self, q: int) -> QuestionState:
@@ -134,8 +171,8 @@ def start_class_panel(kinds: list[str], count: int, level: int, seed: int, tries
         st.markdown(f"### Class code: `{store.format_code(code)}`")
         st.markdown("Students open this link (or the QR code), or go to **Exercises** and type the code:")
         st.code(link, language=None, wrap_lines=True)
-        st.warning("Your **teacher key** opens the dashboard and the answers. It is shown only now and kept in this "
-                   "tab; write it down to open the dashboard from another device or after closing this tab.")
+        st.warning("Your **teacher key** opens the dashboard and the answers. This browser keeps it (a reload or a "
+                   "server restart does not lose it); write it down to open the dashboard from another device.")
         st.code(key, language=None)
         st.page_link("pages/classroom/dashboard.py", label="Open the live dashboard", icon=":material/monitoring:",
                      query_params={"class": code})
@@ -143,3 +180,30 @@ def start_class_panel(kinds: list[str], count: int, level: int, seed: int, tries
             del ss["class_new"]
             st.rerun()
     right.image(qr_png(link), caption="Scan to join", width=260, alt=f"QR code of {link}")
+
+
+def your_classes(box) -> None:
+    """The teacher's classes this browser knows the keys of, in `box`: code, state, when each is deleted, its
+    dashboard. Call it last on the page: the browser's first report reruns the page, better after a whole run."""
+    with box:
+        _your_classes()
+
+
+def _your_classes() -> None:
+    answered = kept_teacher_keys()
+    mine = teacher_classes()
+    if not mine:
+        if not answered:
+            st.caption("Looking for the classes this browser started…")
+        return
+    st.subheader("Your classes")
+    st.caption("The classes started in this browser, with their keys (kept in this browser only, never in a link).")
+    for info, key in mine:
+        with st.container(border=True):
+            a, b, c = st.columns([3, 2, 2], vertical_alignment="center")
+            a.markdown(f"**{plain(info.title)}** · code `{info.shown_code}` · "
+                       + ("closed" if info.closed else "open") + f"  \n{expiry_text(info)}")
+            with b.popover("Show the teacher key", icon=":material/key:"):
+                st.code(key, language=None)
+            c.page_link("pages/classroom/dashboard.py", label="Open its dashboard", icon=":material/monitoring:",
+                        query_params={"class": info.code})

@@ -70,7 +70,8 @@ def _discuss(report: Report) -> None:
         return
     with st.container(border=True):
         st.markdown(f"### Discuss next: question {q.number}, {q.title}")
-        st.markdown(f"**{q.percent_right:.0f}% right** ({q.right} of {q.answered}); {q.missed} missed it"
+        st.markdown(f"**{q.percent_right:.0f}% right in the end** ({q.right} of {q.answered}), {q.first_try} right "
+                    f"first time; {q.missed} missed it"
                     + (f", {q.revealed} of them opened the solution first." if q.revealed else "."))
         if q.wrong:
             top = q.wrong[0]
@@ -105,7 +106,9 @@ def _who(report: Report) -> None:
     with st.expander("Each student's score (keep it off the projector)", icon=":material/lock:"):
         st.dataframe(pd.DataFrame({
             "nickname": [s.nickname for s in report.students], "answered": [s.answered for s in report.students],
-            "right": [s.right for s in report.students], "opened the solution": [s.revealed for s in report.students],
+            "right first time": [s.first_try for s in report.students],
+            "right in the end": [s.right for s in report.students],
+            "opened the solution": [s.revealed for s in report.students],
             "finished": ["✓" if s.finished else "" for s in report.students]}), hide_index=True, width="stretch")
 
 
@@ -131,7 +134,9 @@ def show_report(report: Report) -> None:
     st.dataframe(pd.DataFrame({
         "question": [f"{q.number}. {q.title}" for q in report.questions],
         "% right": [q.percent_right for q in report.questions],
-        "answered": [q.answered for q in report.questions], "right": [q.right for q in report.questions],
+        "answered": [q.answered for q in report.questions],
+        "right first time": [q.first_try for q in report.questions],
+        "right in the end": [q.right for q in report.questions],
         "opened the solution": [q.revealed for q in report.questions],
         "most common wrong answer": [f"{q.wrong[0].typed} ({q.wrong[0].students})" if q.wrong else ""
                                      for q in report.questions]}),

@@ -14,10 +14,13 @@ import convlab
 from convlab.classroom.exercises import Exercise, Result, format_answer, make_exercise
 from convlab.figures.grids import grid_figure
 from ui.grading import QuestionState, SoloGrades, read_attempt
+from ui.keeper import browser_kept, reported
 from ui.state import font_size
-from ui.widgets import chart, show_error
+from ui.widgets import chart, plain, show_error
 
-__all__ = ["SoloGrader", "show_exercise", "score_summary"]
+__all__ = ["SoloGrader", "show_exercise", "score_summary", "keep_solo_progress"]
+PROGRESS = "practice"            # this browser's practice record (ui.keeper): tries, right, revealed per question
+_MAX_KEPT = 400                  # questions kept in the browser (the newest)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -35,7 +38,12 @@ class SoloGrader:
 
     def __init__(self, tries: int, name: str):
         self.tries, self.name = tries, name
-        self.grades = SoloGrades(st.session_state.setdefault("ex_grades", {}))
+        grades = st.session_state.setdefault("ex_grades", {})
+        for q, entry in (reported(PROGRESS) or {}).items():       # after a reload: what this browser kept
+            if q not in grades and _valid_entry(q, entry):
+                grades[q] = {"keys": list(entry["keys"]), "attempts": [tuple(a) for a in entry["attempts"]],
+                             "revealed": entry["revealed"]}
+        self.grades = SoloGrades(grades)
 
     def state(self, q: int) -> QuestionState:
         return self.grades.state(f"{self.name}-{q}")
@@ -53,14 +61,50 @@ class SoloGrader:
         return self.grades.reveal(f"{self.name}-{q}")
 
 
+def _closed_notice(grader) -> str:
+    """Where the student types, once the teacher closed the class: when, and that nothing more is sent."""
+    import datetime
+    at = getattr(grader, "closed_at", None)
+    when = f" at {datetime.datetime.fromtimestamp(at, datetime.UTC):%H:%M} UTC" if at else ""
+    return (f"Your teacher closed this class{when}: answers are no longer taken. What you typed here stays on "
+            "screen but is not sent or stored.")
+
+
+def _valid_entry(q, entry) -> bool:
+    """A question's record from the browser (user input): the shape SoloGrades keeps, nothing else."""
+    try:
+        return (isinstance(q, str) and len(q) <= 300 and isinstance(entry, dict) and isinstance(entry["revealed"], bool)
+                and isinstance(entry["keys"], list) and isinstance(entry["attempts"], list)
+                and len(entry["keys"]) == len(entry["attempts"]) <= 100
+                and all(isinstance(k, str) and len(k) <= 64 for k in entry["keys"])
+                and all(isinstance(a, list) and len(a) == 2 and all(isinstance(v, bool) for v in a)
+                        for a in entry["attempts"]))
+    except (KeyError, TypeError):
+        return False
+
+
+def keep_solo_progress() -> None:
+    """Keep this session's practice record in the browser, so a reload (a new session) finds every question's tries,
+    right answers and opened solutions again. Draw once per run, after the questions."""
+    grades = st.session_state.get("ex_grades", {})
+    newest = dict(list(grades.items())[-_MAX_KEPT:])
+    browser_kept(PROGRESS, put={q: {"keys": e["keys"], "attempts": [list(a) for a in e["attempts"]],
+                                    "revealed": e["revealed"]} for q, e in newest.items()})
+
+
 def _feedback(ex: Exercise, shown: tuple[Result, bool] | None, state: QuestionState) -> None:
-    if shown is None:
+    if shown is None:                    # nothing checked in this session (e.g. after a reload): where it stands
+        if state.right:
+            st.success("Right! (answered before)")
+        elif state.revealed:
+            st.info("Solution opened before a right answer: no credit for this one.")
+        elif state.tries:
+            st.caption(f"{state.tries} answer{'s' if state.tries > 1 else ''} checked so far, not right yet.")
         return
     result, new = shown
-    for r in result.parts:
-        if not r.readable:
-            st.warning(r.message)
-    if not result.readable:
+    unread = [r.message for r in result.parts if not r.readable]
+    if unread:                              # not graded: it used no try
+        st.warning(plain("; ".join(unread)) + ". This check did not use a try.", icon=":material/edit_note:")
         return
     again = "" if new else " You had checked this answer before: it does not use up another try."
     if result.correct:
@@ -102,14 +146,18 @@ def show_exercise(ex: Exercise, number: int | None, key: str, grader, q: int = 0
         for start in range(0, len(ex.figures), 5):
             chart(_figure(ex.kind, ex.seed, ex.level, start, font_size() - 2), f"{key}_fig{start}")
         state = grader.state(q)
-        if grader.closed is None:
+        closed = grader.closed is not None
+        if not closed or not (state.right or state.revealed):
+            # a closed class keeps the same boxes (same keys), read-only: what a student was typing stays on screen
             with st.form(f"{key}_form", border=False):
                 cols = st.columns(min(len(ex.parts), 3))
                 typed = [cols[i % len(cols)].text_input(p.prompt, key=f"{key}_a{i}", max_chars=400,
                                                         placeholder="e.g. " + (p.example or "…"))
                          for i, p in enumerate(ex.parts)]
-                checked = st.form_submit_button("Check", type="primary")
-            if checked:
+                checked = st.form_submit_button("Check", type="primary", disabled=closed)
+                if closed:          # after the boxes: they keep their place, so the browser keeps what was typed
+                    st.warning(_closed_notice(grader), icon=":material/lock:")
+            if checked and not closed:
                 try:
                     result, state, new = grader.check(q, ex, typed)
                     st.session_state[f"{key}_result"] = (result, new)

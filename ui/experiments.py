@@ -2,9 +2,10 @@
 
 A lesson starts an experiment (a convlab function that reports through on_progress and on_record) as a
 ui.jobs.TaskJob in the shared pool; its records arrive in a Live store the page draws from every second,
-so the curves grow while it trains. An experiment belongs to its page: starting another one, changing the
-settings it was started with, or opening another page (app.py calls leave_other_pages) stops it, and the
-pool's watchdog stops it when the tab is closed.
+so the curves grow while it trains. Like a training run, it goes on while the student visits other pages:
+the sidebar of every page shows it and polls it (app.py calls sidebar_status), and coming back shows its
+curves where they are. One experiment per session: starting another (on any page) or changing the settings
+it was started with stops it, and the pool's watchdog stops it when the tab is closed.
 """
 
 from __future__ import annotations
@@ -64,8 +65,12 @@ def _all() -> dict[str, Experiment]:
 
 
 def start(page: str, settings: tuple, fn: Callable, *args: Any, **kwargs: Any) -> Experiment:
-    """Stop this page's previous experiment and queue fn(*args, on_progress=..., on_record=..., **kwargs)."""
+    """Stop this session's experiments that still run (one at a time, here or on another page) and this page's
+    previous one, and queue fn(*args, on_progress=..., on_record=..., **kwargs)."""
     stop(page)
+    for other, exp in list(_all().items()):
+        if not exp.job.finished:
+            stop(other)
     live = Live()
     job = TaskJob(fn, *args, on_record=live.add, **kwargs)
     exp = _all()[page] = Experiment(page, settings, job, live)
@@ -88,10 +93,30 @@ def stop(page: str) -> None:
         exp.job.stop()
 
 
-def leave_other_pages(page: str) -> None:
-    """Stop the experiments of every page but this one (the student moved on)."""
-    for other in [p for p in _all() if p != page]:
-        stop(other)
+def sidebar_status(page: str) -> None:
+    """Every page's sidebar: the session's experiments of other pages, with their progress and a link back; polling
+    them keeps a running one alive while the student is elsewhere (the pool's watchdog stops unpolled jobs)."""
+    from ui.registry import PAGES
+
+    others = {p: e for p, e in _all().items() if p != page}
+    if not others:
+        return
+    files = {url: (path, title) for _group, path, title, _icon, url in PAGES}
+    running = any(not e.job.finished for e in others.values())
+
+    @st.fragment(run_every=1.0 if running else None)
+    def status() -> None:
+        with friendly_errors("sidebar (experiment)"):
+            for name, exp in others.items():
+                path, title = files.get(name, (None, name))
+                s = exp.job.snapshot()
+                if not exp.job.finished:
+                    st.progress(s.done / max(1, s.total), text=f"{title}: step {s.done} of {s.total}, going on")
+                else:
+                    st.caption(f"{title}: experiment {'done' if s.state == 'done' else s.state}")
+                if path:
+                    st.page_link(f"pages/{path}", label=f"Back to {title}", icon=":material/science:")
+    status()
 
 
 def watch(exp: Experiment, draw: Callable[[list[dict], bool], None], label: str, doing: str = "training…") -> None:

@@ -30,7 +30,8 @@ import numpy as np
 from convlab.datasets.base import Dataset
 from convlab.networks.training import Progress, TrainConfig, make_model, train
 
-__all__ = ["TrainingJob", "TaskJob", "JobPool", "POOL", "Snapshot", "Cancelled", "engine", "default_workers", "FINISHED"]
+__all__ = ["TrainingJob", "TaskJob", "JobPool", "POOL", "Snapshot", "Cancelled", "engine", "default_workers", "FINISHED",
+           "first_layer_views"]
 
 
 class Cancelled(Exception):
@@ -65,6 +66,20 @@ class Snapshot:
 
 
 FINISHED = ("done", "stopped", "diverged", "failed")
+
+
+def first_layer_views(model, data: Dataset, sample: int) -> dict:
+    """The first convolution's filters and its feature maps for test image `sample` ({} without a convolution)."""
+    import torch
+    import torch.nn as nn
+    convs = [m for m in model.modules() if isinstance(m, (nn.Conv1d, nn.Conv2d))]
+    out = {}
+    with torch.no_grad():
+        if convs:
+            out["filters"] = convs[0].weight.detach().cpu().numpy().copy()
+            x = torch.from_numpy(data.normalise(data.x_test[sample:sample + 1]))
+            out["feature_maps"] = convs[0](x.to(convs[0].weight.device))[0].cpu().numpy()
+    return out
 
 
 class TrainingJob:
@@ -153,16 +168,7 @@ class TrainingJob:
         self._set(state=result.status, message=message, **self._views())
 
     def _views(self) -> dict:
-        import torch
-        import torch.nn as nn
-        convs = [m for m in self.model.modules() if isinstance(m, (nn.Conv1d, nn.Conv2d))]
-        out = {}
-        with torch.no_grad():
-            if convs:
-                out["filters"] = convs[0].weight.detach().cpu().numpy().copy()
-                x = torch.from_numpy(self.data.normalise(self.data.x_test[self.sample:self.sample + 1]))
-                out["feature_maps"] = convs[0](x.to(convs[0].weight.device))[0].cpu().numpy()
-        return out
+        return first_layer_views(self.model, self.data, self.sample)
 
     def _epoch_views(self) -> dict:
         import torch

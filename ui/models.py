@@ -35,14 +35,16 @@ class ModelSlot:
         self._lock = threading.Lock()
         self._entry: dict | None = None
 
-    def publish(self, model, spec: dict, data, source: str) -> None:
-        """A sequence model (e.g. DNA) has no use on the image pages and is not handed over."""
+    def publish(self, model, spec: dict, data, source: str, stored_id: str | None = None) -> dict | None:
+        """A sequence model (e.g. DNA) has no use on the image pages and is not handed over. `stored_id`: the
+        model is already in the store under this id. Returns the new entry (None for a sequence model)."""
         if len(data.input_shape) != 3:
-            return
+            return None
         entry = {"model": model, "spec": spec, "input_shape": tuple(data.input_shape), "classes": tuple(data.classes),
-                 "dataset": data.name, "source": source, "data": data, "id": None, "not_stored": ""}
+                 "dataset": data.name, "source": source, "data": data, "id": stored_id, "not_stored": ""}
         with self._lock:
             self._entry = entry
+        return entry
 
     def get(self) -> dict | None:
         with self._lock:
@@ -63,6 +65,25 @@ def publish_model(model, spec: dict, data, source: str) -> None:
     model_slot().publish(model, spec, data, source)
 
 
+def load_as_mine(model, spec: dict, data, source: str) -> str:
+    """Make a loaded model this session's own and store it: its id for the page's URL ("" when the store refused
+    it: current_model()["not_stored"] says why)."""
+    entry = model_slot().publish(model, spec, data, source)
+    return (model_id(entry) or "") if entry is not None else ""
+
+
+def stored_id_field() -> Text:
+    """A page's `model` URL field for the session's own stored model: empty, or a stored model's id."""
+    from ui.store import valid_id
+
+    def check(value: str) -> str:
+        if value and not valid_id(value):
+            raise ConvlabError("must be a model id (10 letters and digits)")
+        return value
+
+    return Text("model", "", check, max_len=16)
+
+
 def current_model() -> dict | None:
     """The session's own model as {"model", "spec", "input_shape", "classes", "dataset", "source", "data"}, with
     "id" once it is stored; None before one was trained or loaded."""
@@ -70,25 +91,27 @@ def current_model() -> dict | None:
     return slot.get() if isinstance(slot, ModelSlot) else None
 
 
-def model_id(entry: dict) -> str | None:
-    """The stored id of a published model (current_model()), storing it the first time; None when the store
-    refuses it (too big, unreachable), with the reason in entry["not_stored"]."""
+def model_id(entry: dict, run: dict | None = None) -> str | None:
+    """The stored id of a published model (current_model()), storing it the first time (with its `run`, see
+    store_model); None when the store refuses it (too big, unreachable), with the reason in entry["not_stored"]."""
     if entry.get("id") is None and not entry.get("not_stored"):
         try:
             data = entry.get("data") or shared_dataset(entry["dataset"])
-            entry["id"] = store_model(entry["model"], entry["spec"], data, entry.get("source", ""))
+            entry["id"] = store_model(entry["model"], entry["spec"], data, entry.get("source", ""), run)
         except ConvlabError as err:
             entry["not_stored"] = str(err)
     return entry.get("id")
 
 
-def store_model(model, spec: dict, data, source: str) -> str:
-    """Keep a model in the class store; its id. ConvlabError when it is too big or the store is unreachable."""
+def store_model(model, spec: dict, data, source: str, run: dict | None = None) -> str:
+    """Keep a model in the class store; its id. `run`: the training run's curves and settings (JSON), shown again
+    when the training lab is reloaded. ConvlabError when it is too big or the store is unreachable."""
     from convlab.networks.modelio import save_model
     from ui.store import save_model_bytes
 
-    blob = save_model(model, spec, data.input_shape, data.classes, data.mean, data.std)
-    return save_model_bytes(blob, data.name, source)
+    blob = save_model(model.cpu() if hasattr(model, "cpu") else model, spec, data.input_shape, data.classes,
+                      data.mean, data.std)
+    return save_model_bytes(blob, data.name, source, run)
 
 
 @st.cache_resource(max_entries=8, ttl=600, show_spinner=False)
@@ -102,7 +125,7 @@ def stored_model(model_id: str) -> dict:
     model, meta = load_model(stored.data)
     return {"model": model.cpu().eval(), "spec": meta["spec"], "input_shape": tuple(meta["input_shape"]),
             "classes": tuple(meta["classes"]), "dataset": stored.meta["dataset"], "source": stored.meta["source"],
-            "id": model_id, "not_stored": ""}
+            "id": model_id, "not_stored": "", "run": stored.meta.get("run")}
 
 
 @st.cache_resource(max_entries=4, show_spinner="Preparing the dataset…")

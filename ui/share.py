@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from ui.public_url import public_page_url
 from ui.state import PROJECTOR_KEY
 
 PRIVATE = ("seat",)          # a student's own place in a class session (ui.classroom): never in a shared link
@@ -15,7 +16,7 @@ def share_box(box) -> None:
     """Fill `box` (a sidebar container made before the page ran) with the current page's link. Called after
     the page, so the link carries the state this run wrote to the URL."""
     params = {k: st.query_params.get(k) for k in st.query_params.keys() if k not in (PROJECTOR_KEY, *PRIVATE)}
-    base = st.context.url or ""
+    base = public_page_url()                 # CONVLAB_PUBLIC_URL when set
     with box.expander("Link for students", icon=":material/share:"):
         projector = st.checkbox("Open in projector mode", key="share_projector",
                                 help="Adds projector=1: large fonts, sidebar folded away")

@@ -13,13 +13,19 @@ The buttons act in on_click callbacks, which run before the page: the labels are
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import logging
+from types import SimpleNamespace
+
+import numpy as np
 import streamlit as st
 
 from convlab.figures.sequences import logo_figure
 from convlab.figures.training import confusion_figure, curves_figure, grad_norms_figure, tiles_figure
 from convlab.networks.training import TrainConfig
-from ui.jobs import POOL, TrainingJob
-from ui.models import model_slot
+from ui.jobs import POOL, Snapshot, TrainingJob, first_layer_views
+from ui.models import current_model, model_id, model_slot, shared_dataset, stored_model
 from ui.state import font_size
 from ui.widgets import chart, friendly_errors
 
@@ -34,17 +40,152 @@ def current_job() -> TrainingJob | None:
     return st.session_state.get(JOB_KEY)
 
 
+log = logging.getLogger("convlab.networks.training")
+
+
+def _plain(value):
+    """numpy scalars and arrays as JSON numbers and lists."""
+    return value.tolist() if isinstance(value, (np.ndarray, np.generic)) else str(value)
+
+
+def run_record(job: TrainingJob, standard_split: bool) -> dict:
+    """What the training lab shows of a finished run, as JSON: kept with the model so a reload shows it again."""
+    s = job.snapshot()
+    record = {"config": dataclasses.asdict(job.config), "message": job.result.message if job.result else s.message,
+              "step": s.step, "epoch": s.epoch, "epochs": s.epochs, "total_steps": s.total_steps,
+              "curve": s.curve, "epochs_done": s.epochs_done, "grad_norms": s.grad_norms,
+              "confusion": s.confusion, "misclassified": s.misclassified if standard_split else [],
+              "pace_s": job.pace_s, "samples_per_s": s.samples_per_s}
+    return json.loads(json.dumps(record, default=_plain))
+
+
+def _on_done(slot, standard_split: bool):
+    def done(job: TrainingJob) -> None:
+        """On the job's thread, before its state says done: "my model" for every page, then stored by id so the
+        lab's URL (and any page's) can bring it back after a reload."""
+        entry = slot.publish(job.model, job.spec, job.data, "trained in the training lab")
+        job.stored_id, job.not_stored = None, ""
+        if entry is not None:
+            try:
+                job.stored_id = model_id(entry, run_record(job, standard_split))
+                job.not_stored = entry["not_stored"]
+            except Exception as err:        # noqa: BLE001  (the run itself is fine: it only cannot come back)
+                log.warning("could not store a trained model: %s", err)
+                job.not_stored = entry["not_stored"] = "the class store is unreachable"
+    return done
+
+
 def start_run(spec: dict, data, config: TrainConfig, pace_s: float = 0.0, model=None) -> TrainingJob:
-    """Submit a new run for this session (stopping its previous one); its model is published when it ends done."""
+    """Submit a new run for this session (stopping its previous one); its model is published and stored when it
+    ends done (job.stored_id)."""
     old = current_job()
     if old is not None and not old.finished:
         old.stop("a new run started")
     slot = model_slot()                       # the job holds the slot, never the session state itself
-    job = TrainingJob(spec, data, config, model=model, pace_s=pace_s,
-                      on_done=lambda j: slot.publish(j.model, j.spec, j.data, "trained in the training lab"))
+    try:
+        standard = data is shared_dataset(data.name)       # another split's test indices would name other images
+    except Exception:                                      # noqa: BLE001  (a dataset the registry does not make)
+        standard = False
+    job = TrainingJob(spec, data, config, model=model, pace_s=pace_s, on_done=_on_done(slot, standard))
+    job.stored_id, job.not_stored = None, ""
     POOL.submit(job)
     st.session_state[JOB_KEY] = job
     return job
+
+
+class RestoredRun:
+    """A finished run brought back from the store after a reload (or from a link): it answers like a finished
+    TrainingJob, so the lab, the sidebar and the other pages show it the same way."""
+
+    finished = True
+
+    def __init__(self, found: dict, data):
+        run = found["run"]
+        fields = {f.name for f in dataclasses.fields(TrainConfig)}
+        self.model, self.spec, self.data, self.stored_id, self.not_stored = found["model"], found["spec"], data, \
+            found["id"], ""
+        self.config = TrainConfig(**{k: v for k, v in run["config"].items() if k in fields})
+        self.pace_s = float(run.get("pace_s", 0.0))
+        self.result = SimpleNamespace(status="done", message=str(run["message"]))
+        self.sample = 0
+        confusion = run.get("confusion")
+        n = len(data.classes)
+        self._snap = dict(
+            state="done", message=str(run["message"]), step=int(run["step"]), epoch=int(run["epoch"]),
+            epochs=int(run["epochs"]), total_steps=int(run["total_steps"]), curve=list(run["curve"]),
+            samples_per_s=float(run.get("samples_per_s", 0.0)),
+            epochs_done=list(run["epochs_done"]), grad_norms=list(run["grad_norms"]),
+            confusion=np.asarray(confusion) if confusion is not None and np.shape(confusion) == (n, n) else None,
+            misclassified=[tuple(int(v) for v in m) for m in run.get("misclassified", [])
+                           if all(0 <= int(v) < len(data.x_test) for v in m[:1])])
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(**self._snap, **first_layer_views(self.model, self.data, self.sample))
+
+    def stop(self, reason: str = "") -> None:
+        """Nothing to stop: the run ended before the reload."""
+
+    def touch(self) -> None:
+        """Nothing runs."""
+
+
+def restore_run(stored_id: str) -> tuple[dict | None, str]:
+    """Bring a stored model back as this session's own model (and its run, when it was trained in the lab):
+    (the stored model or None, a message when it could not come back)."""
+    from convlab.errors import ConvlabError
+
+    job = current_job()
+    if job is not None and getattr(job, "stored_id", None) == stored_id:
+        return None, ""
+    try:
+        found = stored_model(stored_id)
+        data = shared_dataset(found["dataset"])
+    except ConvlabError as err:
+        return None, str(err)
+    except KeyError:
+        return None, f"the model {stored_id} was made for data this app does not have"
+    model_slot().publish(found["model"], found["spec"], data, found["source"], stored_id=stored_id)
+    if found.get("run"):
+        try:
+            restored = RestoredRun(found, data)
+        except (KeyError, TypeError, ValueError) as err:
+            log.warning("the stored run of %s could not be read: %s", stored_id, err)
+        else:
+            st.session_state[JOB_KEY] = st.session_state[SHOWN_KEY] = restored
+    return found, ""
+
+
+def follow_stored_model(page: str) -> None:
+    """The lab's `model` URL field and the session's model go together: a finished run's id goes into the URL, and
+    an id in the URL that this session does not have (a reload, a server restart, a link) is brought back from the
+    store with its run: the curves, the confusion matrix and the spec. Call before the page's widgets."""
+    ss = st.session_state
+    key = f"{page}_model"
+    job = current_job()
+    mine = current_model()
+    if ss.get("_restored_note"):
+        st.toast(ss.pop("_restored_note"), icon=":material/restore:")
+    if job is not None and not job.finished:
+        return                                          # a run is going: its model comes when it is done
+    if not ss[key]:
+        if job is not None and getattr(job, "stored_id", None) and job.result is not None \
+                and job.result.status == "done":
+            ss[key] = job.stored_id
+        return
+    if ss[key] in (getattr(job, "stored_id", None), (mine or {}).get("id")):
+        return
+    found, problem = restore_run(ss[key])
+    if found is None:
+        st.info(f"{problem}.", icon="🔗")
+        ss[key] = ""
+        return
+    from convlab.datasets.base import DATASETS
+    if found["dataset"] in DATASETS:
+        ss[f"{page}_dataset"] = found["dataset"]
+    if "spec" not in st.query_params:                    # a bare link: the builder shows the model's own layers
+        ss[f"{page}_spec"] = json.dumps(found["spec"])
+    ss["_restored_note"] = f"Your model {ss[key]} is back ({found['source']})."
+    st.rerun()                                           # the sidebar (drawn before the page) shows it too
 
 
 def _toggle_pause() -> None:
@@ -101,7 +242,8 @@ def sidebar_status() -> None:
             if not run.finished:
                 st.progress(_progress(s), text=f"{LABELS[s.state]}: epoch {s.epoch}/{s.epochs}, step {s.step}")
             elif s.state == "done":
-                st.success(f"Trained: {s.message.removeprefix('done: ')}. “My model” is ready on the image pages.",
+                st.success(f"Trained: {s.message.removeprefix('done: ')}. “My model” is ready on the image pages"
+                           + (f" (model {run.stored_id})." if getattr(run, "stored_id", None) else "."),
                            icon=":material/check_circle:")
             else:
                 st.warning(f"{LABELS[s.state]}: {s.message}")

@@ -57,36 +57,61 @@ def torch_badge(check: convlab._core.check.Check) -> None:
     (st.success if check.ok else st.error)(f"✓ This result {check}" if check.ok else f"✗ This result {check}")
 
 
-def _apply_grid_edits(state_key: str, index: int, editor_key: str) -> None:
-    """data_editor callback: write the edited cells of grid `index` back into the grids text."""
-    from convlab.parse import format_grids, parse_grids
-    import numpy as np
+def _cell_problem(name: str, value) -> tuple[float | None, str]:
+    """A typed cell: (its number, "") or (None, what to type instead)."""
+    import math
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, f"{name} is empty: type a number"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None, f"{name}: {str(value)[:20]!r} is not a number: type a number"
+    if not math.isfinite(number) or abs(number) > 1e15:
+        return None, f"{name}: {str(value)[:20]} is not allowed: type a number between -1e15 and 1e15"
+    return number, ""
 
-    grids = parse_grids(st.session_state[state_key])
-    for r, cols in st.session_state[editor_key].get("edited_rows", {}).items():
+
+def _apply_grid_edits(state_key: str, index: int, editor_key: str, label: str, count: int) -> None:
+    """data_editor callback: write the edited cells of grid `index` back into the grids text. A cleared or rejected
+    cell changes nothing: the last good grid stays (its table is drawn again from it) and a message names the cell
+    the way the table labels it, x[row, column] counted from 0."""
+    from convlab.parse import format_grids, parse_grids
+
+    ss = st.session_state
+    grids = parse_grids(ss[state_key])
+    var = state_key.split("_", 1)[-1]
+    for r, cols in ss[editor_key].get("edited_rows", {}).items():
         for c, v in cols.items():
-            try:
-                grids[index][int(r), int(c)] = float(v)
-            except (TypeError, ValueError):
-                grids[index][int(r), int(c)] = np.nan       # shown as a message: "'nan' ... is not allowed"
-    st.session_state[state_key] = format_grids(grids)
+            name = f"{var}[{int(r)}, {int(c)}]" + (f" ({label})" if count > 1 else "")
+            number, problem = _cell_problem(name, v)
+            if problem:
+                ss[f"{state_key}.error"] = problem
+                ss[f"{state_key}.rev"] = ss.get(f"{state_key}.rev", 0) + 1      # a fresh table with the good grid
+                return
+            grids[index][int(r), int(c)] = number
+    ss[state_key] = format_grids(grids)
 
 
 def grid_editors(state_key: str, grids, labels: list[str], columns: int | None = None) -> None:
-    """One editable table per grid of the text in st.session_state[state_key] (edits write back)."""
+    """One editable table per grid of the text in st.session_state[state_key] (edits write back); a rejected edit
+    is named above the tables, which keep the last good numbers."""
     import zlib
 
     import pandas as pd
 
     version = zlib.crc32(st.session_state[state_key].encode())
+    rev = st.session_state.get(f"{state_key}.rev", 0)
+    if st.session_state.get(f"{state_key}.error"):
+        st.warning(plain(st.session_state.pop(f"{state_key}.error")) + ". The table keeps the last numbers that worked.",
+                   icon=":material/edit_off:")
     cols = st.columns(columns or len(grids))
     for i, (grid, label) in enumerate(zip(grids, labels)):
-        key = f"{state_key}.ed{i}.{version}"
+        key = f"{state_key}.ed{i}.{version}.{rev}"
         frame = pd.DataFrame(grid, columns=[str(j) for j in range(grid.shape[1])])
         with cols[i % len(cols)]:
             st.caption(label)
             st.data_editor(frame, key=key, num_rows="fixed", on_change=_apply_grid_edits,
-                           args=(state_key, i, key))
+                           args=(state_key, i, key, label, len(grids)))
 
 
 def plain(text: str) -> str:

@@ -15,7 +15,30 @@
 const MINUS = "\u2212";
 const TIMES = "\u00d7";
 const VIEWS = new WeakMap();          // the component's parent element -> its View (one per mounted component)
-let keyboardOwner = null;             // the view that keys pressed outside any input go to (a presenter's clicker)
+const LIVE = new Set();               // every mounted view: the keys go to the one the student can see
+let keyboardOwner = null;             // the view last touched: keys pressed outside any view go to it while it shows
+
+// Keys pressed outside every view (after a click on the page background, the sidebar or a menu link; a presenter's
+// clicker) step the view the student can see: the last touched one while any of it is on screen, else the one
+// most on screen; a view scrolled off screen never moves. Typing in a box, a table or a menu is never taken.
+const TYPING = "input, textarea, select, [contenteditable=''], [contenteditable='true'], [role='textbox'], " +
+  "[role='combobox'], [role='listbox'], [role='option'], [role='slider'], [role='spinbutton'], [role='menu'], " +
+  "[role='menuitem'], [role='grid'], [data-testid='stDataFrame'], [data-baseweb='select'], .gdg-input";
+
+function onScreen(v) {
+  const r = v.root.getBoundingClientRect();
+  const h = Math.min(r.bottom, window.innerHeight) - Math.max(r.top, 0);
+  const w = Math.min(r.right, window.innerWidth) - Math.max(r.left, 0);
+  return h > 0 && w > 0 ? h * w : 0;
+}
+
+function viewForKeys() {
+  const shown = [...LIVE].filter((v) => v.root.isConnected && onScreen(v) > 0);
+  if (!shown.length) return null;
+  if (keyboardOwner && shown.includes(keyboardOwner)) return keyboardOwner;
+  return shown.reduce((a, b) => (onScreen(b) > onScreen(a) ? b : a));
+}
+
 
 // ---------------------------------------------------------------- numbers, as convlab/_core/format.py writes them
 // (tests/js/core.test.mjs checks them against Python's own formatting)
@@ -637,18 +660,27 @@ class View {
     this.reportTimer = null;
     this.onKey = (e) => this.key(e);
     this.onDocKey = (e) => {
-      if (keyboardOwner !== this || e.defaultPrevented) return;
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.composedPath().some((n) => n instanceof Element && n.classList.contains("lv"))) return;  // a view's own
       const t = e.target;
-      const inside = t && (t === document.body || t === document.documentElement);
-      if (inside) this.key(e);
+      if (t && t.closest && t.closest(TYPING)) return;                       // typing is never taken
+      if (viewForKeys() === this) this.key(e);
     };
     this.root.addEventListener("keydown", this.onKey);
     document.addEventListener("keydown", this.onDocKey);
-    this.onDocPointer = (e) => { if (!e.composedPath().includes(this.root)) this.flushReport(); };
+    this.onDocPointer = (e) => {
+      const path = e.composedPath();
+      if (path.includes(this.root)) return;
+      // a link that leaves the page: no step report (its rerun of this page raced the link's page switch and won,
+      // issue 22); the step it was on is dropped with the page
+      if (path.some((n) => n instanceof Element && n.matches("a[href]"))) { clearTimeout(this.reportTimer); return; }
+      this.flushReport();
+    };
     document.addEventListener("pointerdown", this.onDocPointer, true);
     this.root.addEventListener("focusin", () => { keyboardOwner = this; });
     this.root.addEventListener("pointerdown", () => { keyboardOwner = this; });
     if (!keyboardOwner || !keyboardOwner.root.isConnected) keyboardOwner = this;
+    LIVE.add(this);
     this.resize = new ResizeObserver(() => this.layout());
     this.resize.observe(this.root);
   }
@@ -661,6 +693,7 @@ class View {
     document.removeEventListener("keydown", this.onDocKey);
     document.removeEventListener("pointerdown", this.onDocPointer, true);
     if (keyboardOwner === this) keyboardOwner = null;
+    LIVE.delete(this);
     this.root.remove();
     VIEWS.delete(this.parent);
   }

@@ -3,9 +3,11 @@
 import streamlit as st
 
 from ui import store
-from ui.classroom import client_id, expiry_text, known_key, qr_png, remember_key, student_link
+from ui.classroom import (client_id, expiry_text, forget_key, kept_teacher_keys, known_key, qr_png, remember_key,
+                          student_link)
 from ui.dashboard import show_report
 from ui.lesson_page import lesson
+from ui.public_url import localhost_warning
 from ui.models import current_model, model_id
 
 from ui.urlstate import Schema, Text
@@ -14,13 +16,16 @@ from ui.widgets import friendly_errors, plain, show_error
 P = "db"
 SCHEMA = Schema(Text("class", "", max_len=20))
 REFRESH_S = 3
-ss = st.session_state
 
 
-def sign_in() -> None:
-    """Code and teacher key; the key stays in this tab's session, never in the URL."""
+def sign_in(code: str | None, answered: bool) -> None:
+    """Code and teacher key; the key stays in this session and this browser, never in the URL."""
+    if code and not answered:
+        st.caption("Looking for your teacher key in this browser…")
     st.caption("Open the results of a class you started: its code and the teacher key shown when you started it. "
                "Start a class on the page \"Exercise sets for teachers\".")
+    if code:
+        class_exists(code)
     with st.form(page.key("open")):
         code = st.text_input("Class code", value=page["class"], max_chars=20, placeholder="e.g. K7QM-4XRP",
                              key=page.key("code"))
@@ -35,14 +40,31 @@ def sign_in() -> None:
         page["class"] = info.code
         page.sync()                      # before st.rerun(): the URL must carry the new state first
         st.rerun()
+    with st.expander("Lost the teacher key?", icon=":material/key_off:"):
+        st.markdown("The server keeps only a fingerprint of the key (SHA-256), so nobody can show it again. In the "
+                    "browser that started the class it is still under **Your classes** on the teacher page. Without "
+                    "it the answers stay closed; the class goes on taking answers until it is deleted (the date is "
+                    "above, once you type its code in the link). Start a new class for your next lesson.")
+
+
+def class_exists(code: str) -> None:
+    """Without its key a class's answers stay closed, but anyone with the code (like its students) sees that it
+    exists and when it is deleted."""
+    try:
+        info = store.lookup(code, client_id())
+    except store.ClassError:
+        return
+    st.info(f"Class **{info.shown_code}** ({plain(info.title)}) exists and is {'closed' if info.closed else 'open'}. "
+            f"{expiry_text(info)}", icon=":material/info:")
 
 
 page = lesson(P, SCHEMA)
 st.title("Class dashboard")
+answered = kept_teacher_keys()           # this browser's teacher keys: a reload or a server restart keeps them
 code = store.code_or_none(page["class"])
 key = known_key(code) if code else None
 if key is None:
-    sign_in()
+    sign_in(code, answered)
     st.stop()
 try:
     info = store.teacher_class(code, key, client_id())
@@ -54,6 +76,7 @@ st.caption(f"{info.count} questions, level {info.level}, set {info.seed}; the wo
            f"{info.tries} tries. {expiry_text(info)}")
 # open (the code large, the QR code big) on the first screen while the class takes answers
 with st.expander("How students join", icon=":material/qr_code_2:", expanded=not info.closed):
+    localhost_warning()
     link = student_link(info.code)
     a, b = st.columns([3, 2])
     a.markdown(f"Open **Exercises** and type the code\n# {info.shown_code}\nor open this link:")
@@ -100,7 +123,7 @@ try:
         st.markdown("Deletes the class, every nickname and every answer now. This cannot be undone.")
         if st.button("Delete everything", key=page.key("delete"), type="primary"):
             store.delete_class(info.code, key, client_id())
-            ss.get("class_keys", {}).pop(info.code, None)
+            forget_key(info.code)
             page["class"] = ""
             st.rerun()
 except store.ClassError as err:

@@ -6,7 +6,7 @@ import streamlit as st
 from convlab.classroom.exercises import KINDS, LEVELS, make_exercise, make_set, parse_kinds, parse_set_params
 from ui import store
 from ui.classroom import ClassGrader, join_form
-from ui.exercise_view import SoloGrader, score_summary, show_exercise
+from ui.exercise_view import SoloGrader, keep_solo_progress, score_summary, show_exercise
 from ui.grading import DEFAULT_TRIES, MAX_TRIES
 from ui.lesson_page import lesson
 from ui.urlstate import Choice, Int, Schema, Text
@@ -101,6 +101,7 @@ elif page["kinds"] and page["count"]:
                "Answers like 1, 2 or (1, 2) or 1 2 are all fine; decimals to 2 places are enough.")
     name = f"set-{','.join(kinds)}-{count}-{level}-{seed}"
     answer_set(exercises, SoloGrader(page["tries"], name), name)
+    keep_solo_progress()             # this browser keeps the tries and opened solutions: a reload finds them
 else:
     st.caption("Questions like the ones in the lecture notes, checked as you answer, with a hint and a worked "
                "solution. A new question is one click away; your teacher can also send you a whole set.")
@@ -112,5 +113,6 @@ else:
     ex = make_exercise(page["kind"], page["seed"], page["level"])
     key = f"practice-{ex.kind}-{ex.level}-{ex.seed}"
     show_exercise(ex, None, key, SoloGrader(page["tries"], key))
+    keep_solo_progress()
     with st.expander("In a class? Join with the code on the projector"):
         enter(join_form(""))

@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from convlab.classroom.exercises import KINDS, LEVELS, format_answer, make_set, set_params, worksheet_html, worksheet_markdown
-from ui.classroom import start_class_panel
+from ui.classroom import start_class_panel, your_classes
+from ui.public_url import app_base, localhost_warning
 from ui.grading import DEFAULT_TRIES, MAX_TRIES
 from ui.lesson_page import lesson
 from ui.urlstate import Int, Schema, Text
@@ -46,8 +47,9 @@ params = set_params(page["kinds"], page["count"], page["level"], page["seed"])
 exercises = make_set(page["kinds"], page["count"], page["level"], page["seed"])
 
 st.subheader("The link for your students")
+localhost_warning()            # links at localhost open on no phone: offer the network address (CONVLAB_PUBLIC_URL)
 projector = st.checkbox("Open in projector mode", key=page.key("projector"))
-base = (st.context.url or "").rsplit("/", 1)[0]
+base = app_base()
 tries = {"tries": str(page["tries"])} if page["tries"] != DEFAULT_TRIES else {}
 link = f"{base}/exercises?" + urlencode({**params, **tries, **({PROJECTOR_KEY: "1"} if projector else {})})
 st.code(link, language=None, wrap_lines=True)
@@ -56,6 +58,7 @@ st.page_link("pages/classroom/exercises.py", label="Try the set yourself", icon=
              query_params={**params, **tries})
 
 start_class_panel(page["kinds"], page["count"], page["level"], page["seed"], page["tries"], page["title"])
+classes_box = st.container()   # Your classes: kept in this browser, so a reload or a server restart loses none
 
 st.subheader("Worksheet")
 c1, c2 = st.columns(2)
@@ -70,3 +73,4 @@ for i, ex in enumerate(exercises, start=1):
     with st.expander(f"{i}. {ex.title}"):
         st.markdown(ex.question)
         st.markdown("**Answer:** " + "; ".join(f"{p.prompt} = {format_answer(p)}" for p in ex.parts))
+your_classes(classes_box)      # last: the browser's report of its keys reruns the page

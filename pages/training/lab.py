@@ -19,9 +19,9 @@ from ui.builder import layer_builder
 from ui.drawing import drawing_panel
 from ui.export import export_panel
 from ui.lesson_page import lesson
-from ui.models import BUNDLED, bundled_model, publish_model, shared_dataset
+from ui.models import BUNDLED, bundled_model, current_model, load_as_mine, shared_dataset, stored_id_field
 from ui.state import font_size
-from ui.training import CLASSROOM_PACE, current_job, live_views, run_buttons, start_run
+from ui.training import CLASSROOM_PACE, current_job, follow_stored_model, live_views, run_buttons, start_run
 from ui.urlstate import Choice, Flag, Float, Int, Schema, Text
 from ui.widgets import chart, show_error, torch_badge
 
@@ -31,7 +31,7 @@ SCHEMA = Schema(
     Text("spec", json.dumps(PRESETS["small"]), lambda s: validate_spec(json.loads(s)), max_len=4000),
     Choice("optimizer", "adam", OPTIMIZERS), Float("lr", 0.005, 1e-5, 100.0), Int("batch", 32, 4, 512),
     Int("epochs", 8, 1, 50), Float("wd", 0.0, 0.0, 0.1), Choice("init", "default", INITS), Int("seed", 0, 0, 9999),
-    Int("sample", 0, 0, 299), Flag("pace", False),
+    Int("sample", 0, 0, 299), Flag("pace", False), stored_id_field(),
 )
 REPORT_EVERY = 3                   # batches between points on the curves
 
@@ -53,11 +53,13 @@ def config() -> TrainConfig:
 
 
 def start() -> None:
+    page["model"] = ""                # the URL carries the new run's model once it is done
     start_run(json.loads(page["spec"]), shared_dataset(page["dataset"]), config(),
               CLASSROOM_PACE if page["pace"] else 0.0)
 
 
 page = lesson(P, SCHEMA)
+follow_stored_model(P)             # ?model=<id>: a reload or a link brings the model, its curves and spec back
 st.title("Training lab")
 st.caption("Build a small CNN, train it on bundled data, and watch the curves, gradients, filters and feature maps "
            "change while it learns. The run goes on while you visit other pages; the sidebar shows how far it is.")
@@ -131,15 +133,18 @@ if data.is_sequence:
     st.info("Drawing your own input and loading a saved model are for the image datasets.")
     st.stop()
 st.subheader("Draw your own")
-if trained and job.data.name == data.name:
-    model, source = job.model, "your trained model"
+mine = current_model()               # trained here, restored by the link, or loaded from a file: "my model" everywhere
+if mine is not None and mine["dataset"] == data.name and mine["input_shape"] == tuple(data.input_shape):
+    model, source = mine["model"], "your " + ("loaded model" if mine["source"].startswith("uploaded") else
+                                               "trained model")
 else:
     model, source = (bundled_model(data.name)[0] if data.name in BUNDLED else None), f"the bundled {data.name} model"
     if model is None and err is None:              # no bundled model for this data: an untrained one
         model, source = make_model(spec, data, TrainConfig()), "an untrained model (press Start to train it)"
 drawing_panel(model, data, source, fs)
 
-upload = st.file_uploader("Load a model saved by ConvLab", type=["safetensors"], key=page.key("upload"))
+upload = st.file_uploader("Load a model saved by ConvLab", type=["safetensors"], key=page.key("upload"),
+                          on_change=lambda: st.session_state.pop(page.key("loaded_name"), None))
 if upload is not None:
     try:
         model, meta = load_model(upload.getvalue())
@@ -147,8 +152,13 @@ if upload is not None:
         show_error(bad)
     else:
         page["loaded"] = (model, meta)
-        if tuple(meta["input_shape"]) == data.input_shape and len(meta["classes"]) == len(data.classes):
-            publish_model(model, meta["spec"], data, f"uploaded: {upload.name}")
+        fits = tuple(meta["input_shape"]) == data.input_shape and len(meta["classes"]) == len(data.classes)
+        if fits and page.get("loaded_name") != upload.file_id:      # once per file: then it is "my model"
+            page["loaded_name"] = upload.file_id
+            page["model"] = load_as_mine(model, meta["spec"], data, f"uploaded: {upload.name}")
+            page.sync()                        # before st.rerun(): the URL carries the loaded model's id
+            st.rerun()                         # "Draw your own" above answers with the loaded model
         st.success(f"Loaded a model for {'×'.join(map(str, meta['input_shape']))} inputs and "
-                   f"{len(meta['classes'])} classes with {sum(p.numel() for p in model.parameters()):,} parameters.")
+                   f"{len(meta['classes'])} classes with {sum(p.numel() for p in model.parameters()):,} parameters"
+                   + ("." if fits else f", which does not fit the {data.name} data chosen here."))
 

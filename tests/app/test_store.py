@@ -226,15 +226,18 @@ def test_nicknames(backend):
         store.join(info.code, "ZOË  O'NEIL", "tab2")
 
 
-def test_markup_in_answers_is_kept_as_text(backend):
+def test_markup_in_answers_is_refused_unstored_and_the_csv_never_starts_a_formula(backend):
+    """Issue 22 (10): markup or words around the numbers are not read as an answer: refused with the accepted
+    form, not stored, no try used. What is stored is numbers only, and the CSV still never starts a formula."""
     info, key = store.create_class(["params"], 1, 1, 3)
     token, _ = store.join(info.code, "Mallory", "tab")
-    store.submit(token, 0, ["<script>alert(1)</script>", "=HYPERLINK(\"x\") 6"])
-    wrong = store.class_report(info.code, key).questions[0].wrong[0]
-    assert wrong.typed == "<script>alert(1)</script> | =HYPERLINK(\"x\") 6" and wrong.numbers == "1 | 6"
-    store.submit(token, 0, ["=3", "3"])
+    done = store.submit(token, 0, ["<script>alert(1)</script>", "=HYPERLINK(\"x\") 6"])
+    assert not done.result.readable and done.state.tries == 0 and not done.new
+    assert "type only" in done.result.parts[0].message
+    assert store.class_report(info.code, key).answers == 0
+    store.submit(token, 0, ["+3", "3"])
     typed = [r["typed"] for r in csv.DictReader(io.StringIO(store.class_csv(info.code, key)))]
-    assert typed == ["<script>alert(1)</script> | =HYPERLINK(\"x\") 6", "'=3 | 3"]    # no formula for a spreadsheet
+    assert typed == ["'+3 | 3"]                                        # no formula for a spreadsheet
 
 
 def test_retention_deletes_old_classes_and_models(backend, monkeypatch):

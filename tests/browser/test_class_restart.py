@@ -84,6 +84,6 @@ def test_a_restart_mid_class_loses_nothing(tmp_path, monkeypatch):
     assert after["stored"] == 6                                        # 1 + 2 + 3 answers, all there
     text = after["text"]
     assert "## 3" in text and "Ada" in text and "Bob (2/3)" in text
-    assert "Discuss next: question 2" in text and "0% right** (0 of 2)" in text
+    assert "Discuss next: question 2" in text and "0% right in the end** (0 of 2)" in text
     assert "you are **Ada**" in after["ada"] and "Score: 1 of 3** (1 answered)" in after["ada"]
     assert "Score: 2 of 3** (2 answered)" in after["ada_after"]

@@ -1,5 +1,5 @@
-"""AppTest: a lesson's live experiment belongs to its page: other settings or another page stop it, and it shows
-its queue place and progress while it runs."""
+"""AppTest: a lesson's live experiment belongs to its page and goes on while the student visits others; other
+settings or another experiment stop it, and it shows its queue place and progress while it runs."""
 
 import pickle
 import time
@@ -15,7 +15,10 @@ def _wait(predicate, timeout=120):
     return predicate()
 
 
-def test_leaving_the_page_stops_the_experiment():
+def test_4_leaving_the_page_keeps_the_experiment_going_and_coming_back_shows_it():
+    """Issue 22 (4): an experiment goes on in the pool while the student visits another page (like a training run):
+    the sidebar there shows it and links back, and the page shows its curves again, not "Press Run". Starting an
+    experiment on another page stops it (one per session)."""
     at = open_page("pages/deep/dropout.py", timeout=90, epochs="100", train="1000")
     at.button(key="dropout_run").click().run()
     job = at.session_state["_experiments"]["dropout"].job
@@ -23,8 +26,13 @@ def test_leaving_the_page_stops_the_experiment():
     assert at.get("progress") or "in the queue" in text or job.finished
     assert at.button(key="dropout_stop").disabled is False
     at.switch_page("pages/deep/batchnorm.py").run()
-    assert "dropout" not in at.session_state["_experiments"]
-    assert _wait(lambda: job.finished) and job.snapshot().state == "stopped"
+    assert at.session_state["_experiments"]["dropout"].job is job and job.snapshot().state != "stopped"
+    assert "Back to Dropout" in [link.label for link in at.sidebar.get("page_link")]
+    at.switch_page("pages/deep/dropout.py").run()
+    assert at.session_state["_experiments"]["dropout"].job is job and "Press Run" not in shown(at)
+    at.switch_page("pages/deep/batchnorm.py").run()
+    at.button(key="batchnorm_run").click().run()                            # one experiment per session
+    assert _wait(lambda: job.finished) and job.snapshot().state in ("stopped", "done")
 
 
 def test_other_settings_stop_the_old_experiment_and_stop_stops():

@@ -64,10 +64,12 @@ def test_bad_input_is_named(changes, words):
     assert "featvis_run" not in [b.key for b in at.button]          # no run with a bad setting
 
 
-def test_leaving_the_page_stops_the_run():
+def test_leaving_the_page_keeps_the_run_going():
+    """Issue 22 (4): like a training run, it goes on while the student visits another page."""
     at = open_page(PAGE, timeout=60, steps="1000")
     at.button(key="featvis_run").click().run()
     job = at.session_state["_experiments"]["featvis"].job
     at.switch_page("pages/images/style.py").run()
-    assert "featvis" not in at.session_state["_experiments"]
-    assert _wait(lambda: job.finished) and job.snapshot().state == "stopped"
+    assert at.session_state["_experiments"]["featvis"].job is job and job.snapshot().state != "stopped"
+    job.stop()
+    assert _wait(lambda: job.finished)

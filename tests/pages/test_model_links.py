@@ -40,7 +40,8 @@ def test_my_model_goes_into_the_url_as_its_id():
     at.file_uploader(key="tr_upload").upload("mine.safetensors", (ASSETS / "digits_small.safetensors").read_bytes(),
                                              "application/octet-stream").run()
     assert not at.exception
-    assert at.session_state[KEY].get()["id"] is None                  # published in the session; stored when a link needs it
+    stored = at.session_state[KEY].get()["id"]                        # issue 22: stored at once, and the lab's URL has it
+    assert store.valid_id(stored) and at.query_params["model"] == stored
     at.switch_page(OCCLUSION)
     at.query_params["model"] = "mine"
     at.run()

@@ -59,15 +59,20 @@ class StoredModel:
     expires_at: float
 
 
-def save_model_bytes(data: bytes, dataset: str, source: str) -> str:
+def save_model_bytes(data: bytes, dataset: str, source: str, run: dict | None = None) -> str:
     """Store a model (the bytes of convlab.networks.modelio.save_model) and return its id. The same bytes stored again
-    get the same id (and are kept longer)."""
+    get the same id (and are kept longer). `run`: how it was trained (JSON: the curves, the last confusion
+    matrix, the settings), so a reload of the training lab shows the run again; at most 256 KB of it."""
     if len(data) > max_bytes():
         raise ClassError(f"this model is {len(data) / 2**20:.1f} MB; models kept on the server are at most "
                          f"{max_bytes() / 2**20:.0f} MB: save it as a file instead")
     _, header = load_model(bytes(data))                    # refuses anything convlab could not load again
     meta = {"dataset": str(dataset)[:40], "source": str(source)[:200], "input_shape": header["input_shape"],
             "classes": header["classes"]}
+    if run is not None:
+        text = json.dumps(run)
+        if len(text) <= 256 * 1024:                  # a few hundred points per curve: far below this
+            meta["run"] = run
     digest = hashlib.sha256(data).hexdigest()
     now = time.time()
     maybe_purge(now)
@@ -76,8 +81,12 @@ def save_model_bytes(data: bytes, dataset: str, source: str) -> str:
         same = conn.execute(sa.select(models.c.id, models.c.meta).where(models.c.sha256 == digest,
                                                                         models.c.expires_at > now)).all()
         for model_id, stored in same:
-            if json.loads(stored).get("dataset") == meta["dataset"]:
-                conn.execute(models.update().where(models.c.id == model_id).values(expires_at=until))
+            old = json.loads(stored)
+            if old.get("dataset") == meta["dataset"]:
+                values = {"expires_at": until}
+                if "run" in meta and "run" not in old:
+                    values["meta"] = json.dumps({**old, "run": meta["run"]})
+                conn.execute(models.update().where(models.c.id == model_id).values(**values))
                 return model_id
         model_id = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
         conn.execute(models.insert().values(id=model_id, sha256=digest, meta=json.dumps(meta), data=bytes(data),

@@ -42,6 +42,7 @@ class QuestionReport:
     right: int                       # right before opening the solution
     revealed: int                    # opened the solution first
     wrong: list[WrongAnswer]         # most common first
+    first_try: int = 0               # right with their first answer (before opening the solution)
 
     @property
     def missed(self) -> int:
@@ -59,6 +60,7 @@ class StudentRow:
     right: int
     revealed: int
     finished: bool                   # every question answered (or its solution opened)
+    first_try: int = 0               # questions right with the first answer
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ def summarise(info: ClassInfo, nicknames: dict[int, str], rows: list, opened: li
         per[(sid, q)].append((ok, after))
     shown = {(sid, q) for sid, q in opened}
     states = {(sid, q): fold(per.get((sid, q), []), (sid, q) in shown) for sid in nicknames for q in range(info.count)}
+    first = {key: bool(tries) and tries[0][0] and not tries[0][1] for key, tries in per.items()}   # right, unaided
     wrong_by: dict[int, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     typed_as: dict[tuple[int, str], Counter] = defaultdict(Counter)
     for sid, q, typed, norm, ok, _after in rows:
@@ -97,13 +100,14 @@ def summarise(info: ClassInfo, nicknames: dict[int, str], rows: list, opened: li
         questions.append(QuestionReport(
             q + 1, ex.title, " | ".join(p.prompt for p in ex.parts), " | ".join(format_answer(p) for p in ex.parts),
             sum(s.status != "new" for s in st), sum(s.right for s in st), sum(s.revealed for s in st),
-            [WrongAnswer(typed_as[(q, norm)].most_common(1)[0][0], norm, len(who)) for norm, who in groups]))
+            [WrongAnswer(typed_as[(q, norm)].most_common(1)[0][0], norm, len(who)) for norm, who in groups],
+            sum(first.get((sid, q), False) for sid in nicknames)))
     people = []
     for sid, nick in nicknames.items():
         st = [states[(sid, q)] for q in range(info.count)]
         answered = sum(s.status != "new" for s in st)
         people.append(StudentRow(nick, answered, sum(s.right for s in st), sum(s.revealed for s in st),
-                                 answered == info.count))
+                                 answered == info.count, sum(first.get((sid, q), False) for q in range(info.count))))
     scores = [0] * (info.count + 1)
     for p in people:
         scores[p.right] += 1

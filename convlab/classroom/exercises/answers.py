@@ -17,6 +17,10 @@ TOLERANCE = 0.006          # decimals: 2.33 is accepted for 7/3
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?:/\d+(?:\.\d*)?)?")
 _THOUSANDS = re.compile(r"^\s*[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?\s*$")
+# what may stand around the numbers of an answer: separators and brackets, nothing else (no words, no markup)
+_AROUND = re.compile(r"^[\s,;()\[\]]*$")
+_KINDS = {"int": "a whole number", "number": "a number (a fraction like 7/3 or 2 decimals)",
+          "ints": "whole numbers", "numbers": "numbers", "grid": "rows of numbers"}
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,18 @@ def parse_numbers(text: str) -> list[float]:
     return out
 
 
+def only_numbers(text: str) -> bool:
+    """Whether `text` is numbers and separators only, the way parse_numbers reads them: words, markup or units
+    around a number are not read as an answer ("<b>5</b>", "about 5", "5 outputs").
+
+    >>> [only_numbers(t) for t in ("(1, 2)", "3×4", "−1.5; 7/2", "<b>5</b>", "about 5", "5 outputs", "2.5e3")]
+    [True, True, True, False, False, False, True]
+    """
+    clean = str(text).replace("−", "-").replace("–", "-").replace("×", " ").replace("*", " ")
+    clean = re.sub(r"(?<=\d)\s*[xX]\s*(?=[-+\d.])", " ", clean)
+    return bool(_AROUND.match(_NUMBER.sub(" ", clean)))
+
+
 def format_value(answer: Any, shape: str) -> str:
     """A value typed as an answer of this shape ("int", "number", "ints", "numbers" or "grid").
 
@@ -115,6 +131,8 @@ def check_part(part: Part, text: str) -> PartResult:
 
     >>> [check_part(Part("outputs", 4, "int"), t).message for t in ("4", "5", "four")]
     ['right', 'not quite', 'outputs: no number found; type 1 number(s), e.g. 0']
+    >>> check_part(Part("outputs", 5, "int"), "<b>5</b>").readable, check_part(Part("outputs", 5, "int"), "about 5").message
+    (False, 'outputs: type only a whole number, e.g. 0; words, units and marks such as < > = % are not read as an answer')
     """
     example = part.example or format_value(np.zeros_like(np.asarray(part.answer, float)), part.shape)
     if part.count == 1 and _THOUSANDS.match(text or ""):
@@ -125,6 +143,10 @@ def check_part(part: Part, text: str) -> PartResult:
         return PartResult(False, False, f"{part.prompt}: {err}")
     if not values:
         return PartResult(False, False, f"{part.prompt}: no number found; type {part.count} number(s), e.g. {example}")
+    if not only_numbers(text):          # "<b>5</b>", "about 5": not graded, so it costs no try
+        kind = _KINDS.get(part.shape, "numbers")
+        return PartResult(False, False, f"{part.prompt}: type only {kind}, e.g. {example}; words, units and marks "
+                                        "such as < > = % are not read as an answer")
     if len(values) != part.count:
         return PartResult(False, False, f"{part.prompt}: expected {part.count} number(s), you typed {len(values)} "
                                         f"(e.g. {example})")
