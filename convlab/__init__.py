@@ -41,6 +41,7 @@ from convlab.style import StyleExample, content_loss, gram_matrix, style_example
 from convlab.styletransfer import StyleTransfer, style_transfer, texture_features
 from convlab.featvis import FeatureVis, feature_visualisation
 from convlab.patches import Field, Patch, TopPatches, patch_layers, top_patches, unit_field, unit_from_patch
+from convlab.find_faces import FaceSearch, ScaleMap, face_heat_maps, find_faces
 
 __all__ = [
     "ConvlabError",
@@ -69,4 +70,5 @@ __all__ = [
     "gram_matrix", "content_loss", "style_loss", "style_example", "StyleExample",
     "style_transfer", "StyleTransfer", "texture_features", "feature_visualisation", "FeatureVis",
     "top_patches", "unit_field", "unit_from_patch", "patch_layers", "TopPatches", "Patch", "Field",
+    "find_faces", "face_heat_maps", "FaceSearch", "ScaleMap",
 ]
