@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--epochs", type=int, nargs=2, default=[10, 4], metavar=("FIRST", "AFTER_MINING"))
     f.add_argument("--hard", type=int, default=2000)
     f.add_argument("--pool", type=int, default=16000)
+    f.add_argument("--filters", type=int, default=10, help="maps per conv layer")
     f.add_argument("--threads", type=int, default=2)
     f.add_argument("--out", help="write the model here (.safetensors)")
     sub.add_parser("bench", help="run every benchmark in benchmarks/ (a checkout) and print their ratio tables")
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 def train_faces_command(args) -> int:
     """python -m convlab train-faces: convlab.faces.train_faces, then the file with mirror=True in its metadata."""
     from convlab.errors import ConvlabError
-    from convlab.faces import FACES_SPEC, train_faces
+    from convlab.faces import faces_spec, train_faces
     from convlab.modelio import save_model
 
     def report(p) -> None:
@@ -95,13 +96,14 @@ def train_faces_command(args) -> int:
 
     try:
         model, data, summary = train_faces(args.seed, args.n, tuple(args.epochs), args.hard, args.pool,
-                                           threads=args.threads, on_progress=report)
+                                           threads=args.threads, on_progress=report, spec=faces_spec(args.filters))
     except ConvlabError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if args.out:
         with open(args.out, "wb") as f:
-            f.write(save_model(model, FACES_SPEC, data.input_shape, data.classes, data.mean, data.std, mirror=True))
+            f.write(save_model(model, faces_spec(args.filters), data.input_shape, data.classes, data.mean, data.std,
+                               mirror=True))
     print(json.dumps({**{k: round(v, 4) if isinstance(v, float) else v for k, v in summary.items()},
                       "params": sum(p.numel() for p in model.parameters()), "seed": args.seed}))
     return 0

@@ -41,7 +41,7 @@ import numpy as np
 from convlab.data import Dataset
 from convlab.errors import ConvlabError
 
-__all__ = ["FACE_CLASSES", "SIDE", "TEST_FACES", "VAL_FACES", "FACES_SPEC", "PHOTOS", "HELD_OUT_PHOTOS",
+__all__ = ["FACE_CLASSES", "SIDE", "TEST_FACES", "VAL_FACES", "FACES_SPEC", "faces_spec", "PHOTOS", "HELD_OUT_PHOTOS",
            "TRAINING_PHOTOS", "load_lfw", "held_out_faces", "package_photo", "make_faces", "train_faces",
            "mirror_logits"]
 
@@ -52,9 +52,15 @@ VAL_FACES = 12                   # of the other 80: the validation split (thresh
 
 # CNN Explainer's TinyVGG as it is there: four 3×3 convs without padding (so the network slides over a bigger
 # photo exactly as over each 25×25 crop: convlab.find_faces), two 2×2 max pools, 10 maps per layer.
-_CONV = {"type": "conv", "filters": 10, "kernel": 3, "stride": 1, "padding": 0}
-_RELU, _POOL = {"type": "act", "fn": "relu"}, {"type": "pool", "mode": "max", "kernel": 2}
-FACES_SPEC = {"layers": [_CONV, _RELU, _CONV, _RELU, _POOL, _CONV, _RELU, _CONV, _RELU, _POOL]}
+def faces_spec(filters: int = 10) -> dict:
+    """CNN Explainer's TinyVGG without padding, `filters` maps per conv."""
+    conv = {"type": "conv", "filters": filters, "kernel": 3, "stride": 1, "padding": 0}
+    relu, pool = {"type": "act", "fn": "relu"}, {"type": "pool", "mode": "max", "kernel": 2}
+    return {"layers": [conv, relu, dict(conv), dict(relu), pool, dict(conv), dict(relu), dict(conv), dict(relu),
+                       dict(pool)]}
+
+
+FACES_SPEC = faces_spec(10)
 
 # every photo in the three wheels, by package and file; held out of training by name
 PHOTOS = {
@@ -357,6 +363,39 @@ def _cutout(rng, photos) -> np.ndarray:
     return mask * _photo_patch(rng, photos) + (1 - mask) * _plain(rng)
 
 
+def _soft_ellipse(cy: float, cx: float, ry: float, rx: float) -> np.ndarray:
+    """A 25×25 ellipse mask with edges about a pixel soft."""
+    yy, xx = np.mgrid[0:SIDE, 0:SIDE].astype(np.float32) + 0.5
+    r = np.hypot((yy - cy) / ry, (xx - cx) / rx)
+    return np.clip((1 - r) * min(ry, rx) + 0.5, 0, 1).astype(np.float32)
+
+
+def _portrait(rng, face: np.ndarray | None, photos) -> np.ndarray:
+    """A person as a camera frames them: shoulders (a wide ellipse below), often hair (a larger dark ellipse
+    behind the head) on a background, and the face (35–75 % of the side) in front. face=None puts a photo patch,
+    a plain patch or an object where the face would be: the same framing without a face, a negative."""
+    img = _background(rng, photos)
+    s = SIDE * rng.uniform(0.35, 0.75)
+    top = rng.uniform(-0.1 * s, SIDE - 1.2 * s)
+    left = rng.uniform(-0.1 * s, SIDE - 0.9 * s)
+    cy, cx = top + s / 2, left + s / 2
+    shoulders = _soft_ellipse(top + s * rng.uniform(1.5, 1.9), cx, s * rng.uniform(0.6, 0.9), s * rng.uniform(0.9, 1.6))
+    img = shoulders * rng.uniform(0, 1) + (1 - shoulders) * img
+    if rng.random() < 0.6:
+        hair = _soft_ellipse(cy - s * rng.uniform(0.05, 0.2), cx, s * rng.uniform(0.6, 0.75), s * rng.uniform(0.55, 0.7))
+        img = hair * rng.uniform(0, 0.6) + (1 - hair) * img
+    inner = face if face is not None else (_photo_patch(rng, photos) if rng.random() < 0.6 else _object_scene(rng, photos))
+    size = max(4, int(round(s)))
+    r0, c0 = int(round(top)), int(round(left))
+    small, mask = resize(inner, size, size), _oval(size)
+    canvas = np.zeros((SIDE + 2 * size, SIDE + 2 * size), np.float32)
+    weight = np.zeros_like(canvas)
+    canvas[r0 + size:r0 + 2 * size, c0 + size:c0 + 2 * size] = small
+    weight[r0 + size:r0 + 2 * size, c0 + size:c0 + 2 * size] = mask
+    canvas, weight = canvas[size:size + SIDE, size:size + SIDE], weight[size:size + SIDE, size:size + SIDE]
+    return (weight * canvas + (1 - weight) * img).astype(np.float32)
+
+
 def _background(rng, photos) -> np.ndarray:
     kind = rng.random()
     if kind < 0.6:
@@ -372,6 +411,9 @@ def _negative(rng, others: np.ndarray, photos) -> np.ndarray:
     """One not-face image: an LFW non-face, a photo patch at any scale, a texture, an object scene, a cut-out,
     or a patch pasted in a soft oval on another background."""
     kind = rng.random()
+    if kind < 0.06:
+        return _tone(rng, _portrait(rng, None, photos))
+    kind = (kind - 0.06) / 0.94
     if kind < 0.08:
         img = _geometry(rng, others[rng.integers(len(others))])
     elif kind < 0.4:
@@ -390,11 +432,15 @@ def _negative(rng, others: np.ndarray, photos) -> np.ndarray:
 
 
 def _positive(rng, faces: np.ndarray, photos) -> np.ndarray:
-    """One face image: a whole augmented LFW face, or one pasted at 35–90 % of the side onto a background."""
+    """One face image: a whole augmented LFW face, one pasted at 35–90 % of the side onto a background, or one in a
+    portrait (shoulders, hair)."""
     face = _geometry(rng, faces[rng.integers(len(faces))])
-    if rng.random() < 0.45:
+    kind = rng.random()
+    if kind < 0.4:
         return _tone(rng, face)
-    return _tone(rng, _paste(rng, face, _background(rng, photos)))
+    if kind < 0.65:
+        return _tone(rng, _paste(rng, face, _background(rng, photos)))
+    return _tone(rng, _portrait(rng, face, photos))
 
 
 def _images(rng, count: int, faces, others, photos, labels=None) -> tuple[np.ndarray, np.ndarray]:
@@ -405,10 +451,11 @@ def _images(rng, count: int, faces, others, photos, labels=None) -> tuple[np.nda
     return x[:, None].astype(np.float32), y.astype(np.int64)
 
 
-def make_faces(n: int = 6000, seed: int = 0, naive: bool = False) -> Dataset:
+def make_faces(n: int = 10000, seed: int = 0, naive: bool = False) -> Dataset:
     """The faces dataset (1×25×25 grey, classes "face" and "not face"), n images, 20 % of them for testing
     (the validation part: its own 12 LFW faces and the right quarter of every training photo). No held-out
-    face or photo is read.
+    face or photo is read. The default is the bundled model's own training set (train_faces), so its
+    normalisation is the model's.
 
     naive=True gives the LFW subset alone (160 train, 40 test, no augmentation): the model that calls
     brick a face, kept to measure what the additions fix.
@@ -455,15 +502,45 @@ def _face_logit_gap(model, x: np.ndarray, batch: int = 4096) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros(0)
 
 
+SCAN_SHARES = (1.0, 0.7, 0.5, 0.35, 0.25, 0.18, 0.12, 0.08)     # window / shorter side, for mining the photos
+
+
+def _scanned_windows(model, data: Dataset, photos, per_map: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """(windows (N, 1, 25, 25), their gaps): the model slid over every training photo (convlab.find_faces's one
+    fully convolutional pass) at SCAN_SHARES, the per_map windows it likes best per photo and scale: the false
+    alarms a face detector would raise on the training photos."""
+    from convlab.classify import Classifier
+    from convlab.find_faces import fully_convolutional, scaled_grey, _sliding
+
+    clf = Classifier(model, (1, SIDE, SIDE), FACE_CLASSES, data.mean, data.std, "", None, True)
+    net = fully_convolutional(model, SIDE)
+    windows, gaps = [], []
+    for photo in photos:
+        rgb = np.repeat(photo[..., None], 3, axis=2)
+        for share in SCAN_SHARES:
+            if share * min(photo.shape) < SIDE:
+                continue
+            grey, _ = scaled_grey(rgb, share, SIDE, 4)
+            p = np.clip(_sliding(clf, net, grey), 1e-12, 1 - 1e-12)
+            best = np.argsort(-p.ravel(), kind="stable")[:per_map]
+            for k in best:
+                i, j = divmod(int(k), p.shape[1])
+                windows.append(grey[4 * i:4 * i + SIDE, 4 * j:4 * j + SIDE])
+                gaps.append(float(np.log(p.flat[k] / (1 - p.flat[k]))))
+    return np.stack(windows)[:, None].astype(np.float32), np.asarray(gaps)
+
+
 def train_faces(seed: int = 0, n: int = 10000, epochs: tuple[int, int] = (10, 4), hard: int = 2000,
-                pool: int = 16000, max_fpr: float = 0.01, threads: int = 2, on_progress=None):
+                pool: int = 16000, max_fpr: float = 0.01, threads: int = 2, on_progress=None,
+                spec: dict | None = None):
     """The bundled faces model's recipe: (model, dataset, report). CPU only, so the same seed gives the same
     weights on the same machine.
 
     1. make_faces(n, seed); FACES_SPEC trained for epochs[0] epochs (Adam, lr 0.003, batches of 64).
-    2. Hard negatives: a fresh pool of `pool` negatives from the training parts; the `hard` ones the model
-       scores highest (mirror-averaged) join the training set with as many fresh faces; epochs[1] more epochs
-       at lr 0.001.
+    2. Hard negatives: a fresh pool of `pool` negatives from the training parts, and the model slid over every
+       training photo at eight scales (the windows a detector would raise false alarms on); the `hard` of each
+       that the model scores highest (mirror-averaged; the scanned ones also mirrored) join the training set
+       with as many fresh faces; epochs[1] more epochs at lr 0.001.
     3. Threshold: on the validation split, the gap logit(face) − logit(not face) that at most max_fpr of its
        non-faces exceed, folded into the classifier's biases (half each), so argmax is the calibrated verdict.
 
@@ -478,19 +555,24 @@ def train_faces(seed: int = 0, n: int = 10000, epochs: tuple[int, int] = (10, 4)
 
     data = make_faces(n, seed)
     first = TrainConfig(lr=0.003, batch_size=64, epochs=epochs[0], seed=seed, threads=threads, device="cpu")
-    model = train(FACES_SPEC, data, first, on_progress=on_progress).model.cpu()
+    spec = FACES_SPEC if spec is None else spec
+    model = train(spec, data, first, on_progress=on_progress).model.cpu()
     faces, others = load_lfw()
     train_part = _parts()["train"]
     rng, photos = np.random.default_rng(seed + 10_000), _photos("train")
     x_pool, _ = _images(rng, pool, faces[train_part], others[train_part], photos, labels=np.ones(pool, np.int64))
     gap = _face_logit_gap(model, data.normalise(x_pool))
     hardest = np.argsort(-gap, kind="stable")[:hard]
-    x_pos, y_pos = _images(rng, hard, faces[train_part], others[train_part], photos, labels=np.zeros(hard, np.int64))
-    mined = Dataset("faces", np.concatenate([data.x_train, x_pool[hardest], x_pos]),
-                    np.concatenate([data.y_train, np.ones(hard, np.int64), y_pos]), data.x_test, data.y_test,
+    x_scan, scan_gap = _scanned_windows(model, data, photos)
+    scanned = x_scan[np.argsort(-scan_gap, kind="stable")[:hard]]
+    scanned = np.concatenate([scanned, scanned[..., ::-1]])                    # and their mirror images
+    n_neg = hard + len(scanned)
+    x_pos, y_pos = _images(rng, n_neg, faces[train_part], others[train_part], photos, labels=np.zeros(n_neg, np.int64))
+    mined = Dataset("faces", np.concatenate([data.x_train, x_pool[hardest], scanned, x_pos]),
+                    np.concatenate([data.y_train, np.ones(n_neg, np.int64), y_pos]), data.x_test, data.y_test,
                     data.classes, data.mean, data.std)
     second = TrainConfig(lr=0.001, batch_size=64, epochs=epochs[1], seed=seed + 1, threads=threads, device="cpu")
-    model = train(FACES_SPEC, mined, second, on_progress=on_progress, model=model).model.cpu().eval()
+    model = train(spec, mined, second, on_progress=on_progress, model=model).model.cpu().eval()
     val_gap = _face_logit_gap(model, data.normalise(data.x_test))
     face, other = val_gap[data.y_test == 0], val_gap[data.y_test == 1]
     cut = float(np.sort(other)[-max(1, int(math.floor(max_fpr * len(other)))) - 1]) if len(other) > 1 else 0.0

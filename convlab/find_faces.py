@@ -44,11 +44,15 @@ class ScaleMap:
     p: np.ndarray                  # (rows, cols) P(face) of every window
     stride: int                    # the window's step in the scaled photo (the network's total stride)
     side: int                      # the network's input side (25)
+    photo: tuple[int, int]         # the original photo's (H, W)
 
     def box(self, i: int, j: int) -> tuple[int, int, int]:
-        """(top, left, side) in the original photo's pixels of window (i, j)."""
-        k = self.window / self.side
-        return round(i * self.stride * k), round(j * self.stride * k), round(self.window)
+        """(top, left, side) in the original photo's pixels of window (i, j): its place scaled back by the photo's
+        own ratios (the scaled size was rounded to whole windows), kept inside the photo."""
+        (H, W), (h, w), side = self.photo, self.scaled, min(round(self.window), *self.photo)
+        top = min(max(round(i * self.stride * H / h), 0), H - side)
+        left = min(max(round(j * self.stride * W / w), 0), W - side)
+        return top, left, side
 
     @property
     def best(self) -> tuple[tuple[int, int, int], float]:
@@ -73,8 +77,6 @@ def _input_side(clf) -> int:
     if c != 1 or h != w:
         raise ConvlabError(f"find_faces needs a square grey model like the faces model (1×25×25); this one reads "
                            f"{c}×{h}×{w}")
-    if "face" not in clf.classes:
-        raise ConvlabError(f"this model's classes are {', '.join(clf.classes)}: it has no class 'face'")
     return h
 
 
@@ -193,6 +195,8 @@ def face_heat_maps(image: Any, model: Any = "faces", scales: tuple[float, ...] =
     """
     from convlab.classify import as_classifier
     clf = as_classifier(model)
+    if "face" not in clf.classes:
+        raise ConvlabError(f"this model's classes are {', '.join(clf.classes)}: it has no class 'face'")
     side = _input_side(clf)
     if not scales or any(not (isinstance(s, (int, float)) and 0 < s <= 1) for s in scales):
         raise ConvlabError(f"scales {scales!r}: give shares of the photo's shorter side, each above 0 and at most 1")
@@ -202,7 +206,7 @@ def face_heat_maps(image: Any, model: Any = "faces", scales: tuple[float, ...] =
     for share in scales:
         grey, window = scaled_grey(image, float(share), side, stride)
         p = _sliding(clf, net, grey) if net is not None else crop_by_crop(clf, grey, stride)
-        maps.append(ScaleMap(float(share), window, grey.shape, p, stride, side))
+        maps.append(ScaleMap(float(share), window, grey.shape, p, stride, side, tuple(np.shape(image)[:2])))
     return FaceSearch(tuple(maps), net is not None)
 
 

@@ -64,14 +64,19 @@ def test_a_padded_network_is_read_crop_by_crop():
 
 
 def test_boxes_and_the_mirror():
-    """A window's box is in the photo's pixels; the mirrored photo's heat maps are the mirror images of the photo's
-    (the model averages a photo with its mirror)."""
+    """A window's box is in the photo's pixels; the heat map of a mirrored scaled photo is the mirror image of the
+    scaled photo's (the model averages a window with its mirror, and the windows tile the scaled photo exactly)."""
+    from convlab.find_faces import _sliding
     img = photo(90, 130, 5)
-    a, b = face_heat_maps(img), face_heat_maps(img[:, ::-1])
-    for m, n in zip(a.maps, b.maps):
-        np.testing.assert_allclose(m.p, n.p[:, ::-1], rtol=1e-5, atol=1e-6)
+    a = face_heat_maps(img)
+    clf = bundled("faces")
+    net = fully_convolutional(clf.model, 25)
+    for m in a.maps:
+        grey, _ = scaled_grey(img, m.share, 25, 4)
+        np.testing.assert_allclose(_sliding(clf, net, grey[:, ::-1].copy()), m.p[:, ::-1], rtol=1e-5, atol=1e-6)
         top, left, side = m.box(m.p.shape[0] - 1, m.p.shape[1] - 1)
-        assert side == round(m.share * 90) and 0 <= top and top + side <= 92 and left + side <= 132
+        assert side == round(m.share * 90) and 0 <= top and top + side <= 90 and left + side <= 130
+        assert abs(left + side - 130) <= 4 and abs(top + side - 90) <= 4          # the last window reaches the edges
     assert [round(m.window) for m in a.maps] == [round(s * 90) for s in SCALES]
 
 

@@ -67,7 +67,7 @@ def worked_numbers(search, image: np.ndarray, scale: int) -> None:
         f"multiple of the total stride {m.stride}, so the pools line up).\n"
         f"2. **The classifier is a convolution too.** It is a Linear layer from {lin.in_features} = {c_in}×3×3 values "
         f"to 2 logits: its weight matrix (2×{lin.in_features}) read row by row is 2 kernels of {c_in}×3×3. For "
-        f"example weight[0, {k}] = {float(lin.weight[0, k]):+.4f} is kernel 0 (\"face\"), channel {ch}, row {r}, "
+        f"example weight[0, {k}] = {float(lin.weight[0, k].detach()):+.4f} is kernel 0 (\"face\"), channel {ch}, row {r}, "
         f"column {c}. Slid over the {rows + 2}×{cols + 2} maps, those 2 kernels give a {rows}×{cols} map of logits per "
         f"class: one per window.\n"
         f"3. **So one pass gives every window.** Softmax turns the two logit maps into the P(face) heat map.")

@@ -61,6 +61,5 @@ def heat_map_figure(scale_map, grey: np.ndarray | None = None, size: int = 300, 
     fig.add_shape(type="rect", x0=left - .5, y0=top - .5, x1=left + m.side - .5, y1=top + m.side - .5,
                   line=dict(color=WINDOW, width=3))
     h, w = m.scaled
-    title = (f"window {m.window:.0f} px ({m.share:.0%} of the side): {rows}×{cols} windows<br>"
-             f"best P(face) = {m.p[i, j]:.2f}")
+    title = f"{m.share:.0%} of the side, {m.window:.0f} px<br>{rows}×{cols} windows, best P = {m.p[i, j]:.2f}"
     return _axes(fig, h, w, size, title, font_size)

@@ -11,7 +11,7 @@ CHARTS = "() => [...document.querySelectorAll('.js-plotly-plot')].length"
 def test_astronaut_heat_maps_and_box(server, browser):
     page, errors = load(browser, f"{server}/find-faces", "find-faces-astronaut")
     assert page.evaluate(CHARTS) == 5                                # the photo and four heat maps
-    assert page.get_by_text("Best window", exact=False).count() == 1
+    assert page.get_by_text("P(face) for every window, at each scale", exact=True).count() == 1
     assert page.get_by_text("Why sliding a classifier is convolving with it", exact=True).count() == 1
     assert page.get_by_text("the largest difference is", exact=False).count() == 1
     assert page.get_by_text("face(s) found", exact=False).count() == 1

@@ -58,7 +58,7 @@ def test_widgets_change_scales_threshold_and_the_worked_scale():
     m = search.maps[3]
     rows, cols = m.p.shape
     assert f"**{rows}×{cols} = {rows * cols}** windows" in shown(at)
-    assert at.query_params["smallest"] == ["40"] and at.query_params["scale"] == ["4"]
+    assert at.query_params["smallest"] == "40" and at.query_params["scale"] == "4"
 
 
 def test_an_uploaded_photo_and_a_bad_one():
