@@ -51,8 +51,8 @@ TEST_FACES = 20                  # of LFW's 100 faces held out of everything (th
 VAL_FACES = 12                   # of the other 80: the validation split (threshold), never trained on
 
 # CNN Explainer's TinyVGG as it is there: four 3×3 convs without padding (so the network slides over a bigger
-# photo exactly as over each 25×25 crop: convlab.find_faces), two 2×2 max pools, 10 maps per layer.
-def faces_spec(filters: int = 10) -> dict:
+# photo exactly as over each 25×25 crop: convlab.find_faces), two 2×2 max pools, 16 maps per layer.
+def faces_spec(filters: int = 16) -> dict:
     """CNN Explainer's TinyVGG without padding, `filters` maps per conv."""
     conv = {"type": "conv", "filters": filters, "kernel": 3, "stride": 1, "padding": 0}
     relu, pool = {"type": "act", "fn": "relu"}, {"type": "pool", "mode": "max", "kernel": 2}
@@ -60,7 +60,7 @@ def faces_spec(filters: int = 10) -> dict:
                        dict(pool)]}
 
 
-FACES_SPEC = faces_spec(10)
+FACES_SPEC = faces_spec(16)
 
 # every photo in the three wheels, by package and file; held out of training by name
 PHOTOS = {
@@ -530,7 +530,7 @@ def _scanned_windows(model, data: Dataset, photos, per_map: int = 40) -> tuple[n
     return np.stack(windows)[:, None].astype(np.float32), np.asarray(gaps)
 
 
-def train_faces(seed: int = 0, n: int = 10000, epochs: tuple[int, int] = (10, 4), hard: int = 2000,
+def train_faces(seed: int = 0, n: int = 10000, epochs: tuple[int, int] = (12, 6), hard: int = 2000,
                 pool: int = 16000, max_fpr: float = 0.01, threads: int = 2, on_progress=None,
                 spec: dict | None = None):
     """The bundled faces model's recipe: (model, dataset, report). CPU only, so the same seed gives the same

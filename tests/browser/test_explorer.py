@@ -20,7 +20,7 @@ def unit():
     from convlab.units import unit_at
 
     data = load_dataset("faces")
-    x = data.normalise(data.x_test[7:8])[0]
+    x = data.normalise(data.x_test[3:4])[0]
     layers = layer_maps(bundled("faces").model, x)
     return unit_at(layers, x, 2, 3, 4, 7)
 
@@ -54,7 +54,7 @@ def test_overview_click_a_unit_and_step_its_computation(server, browser, unit):
     click_unit(page, 2, 3, 4, 7)
     wait_idle(page)
     page.wait_for_selector(VIEW)
-    assert page.get_by_text("Unit (3, 4, 7) of 3 · conv 10→10").count() == 1
+    assert page.get_by_text("Unit (3, 4, 7) of 3 · conv 16→16").count() == 1
     assert step(page) == 0
     assert grid(page, "input") == [text(v) for v in unit.window[0].ravel()]       # the window on input map 0
     assert grid(page, "kernel") == [text(v) for v in unit.weight[0].ravel()]      # times the filter's channel 0

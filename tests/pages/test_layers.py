@@ -23,7 +23,7 @@ def faces():
     """The bundled faces model in float64 and its first test image, normalised: torch's side of every check."""
     data = load_dataset("faces")
     model = bundled("faces").model
-    x = torch.from_numpy(data.normalise(data.x_test[7:8]))          # the page opens on test image 7, a face
+    x = torch.from_numpy(data.normalise(data.x_test[3:4]))          # the page opens on test image 3, a face
     return model, x, data
 
 
@@ -41,12 +41,12 @@ def test_overview_shows_every_layer_as_torch_computes_it(faces):
     text = shown(at)
     assert "the bundled faces model" in text and "true class **face**" in text
     count, worst = re.search(r"All (\d+) feature maps recomputed.*largest difference ([\d.e+-]+)", text).groups()
-    assert int(count) == 100 and float(worst) < 1e-4
+    assert int(count) == 160 and float(worst) < 1e-4                    # 10 layers of 16 maps
     payload = overview(at)
     assert [c["title"] for c in payload["columns"]] == ["input", "conv 1", "relu 1", "conv 2", "relu 2", "pool 1",
                                                         "conv 3", "relu 3", "conv 4", "relu 4", "pool 2"]
-    assert data.y_test[7] == 0
-    np.testing.assert_allclose(maps(payload["columns"][0]), data.x_test[7], atol=1e-7)     # the image itself
+    assert data.y_test[3] == 0
+    np.testing.assert_allclose(maps(payload["columns"][0]), data.x_test[3], atol=1e-7)     # the image itself
     with torch.no_grad():
         h = x
         for i, column in enumerate(payload["columns"][1:]):
@@ -61,7 +61,7 @@ def test_detail_of_a_conv_unit_with_its_numbers(faces):
     model, x, _ = faces
     at = open_page(PAGE, view="detail", layer="2", map="3", row="4", col="7")
     text = shown(at)
-    assert "Unit (3, 4, 7) of 3 · conv 10→10, 3×3, pad 1 → 10×25×25**: computed from 2 · relu → 10×25×25" in text
+    assert "Unit (3, 4, 7) of 3 · conv 16→16, 3×3 → 16×21×21**: computed from 2 · relu → 16×23×23" in text
     with torch.no_grad():
         z = float(model[:3](x)[0, 3, 4, 7])
         a = float(model[:4](x)[0, 3, 4, 7])
