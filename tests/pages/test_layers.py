@@ -72,12 +72,12 @@ def test_detail_of_a_conv_unit_with_its_numbers(faces):
     assert len(latex) == 4 and f"&= {num(lesson['value'])} \\end{{aligned}}" in latex[2]     # z = b + s0 + … = z
     assert f"= {num(lesson['activated'])}" in latex[3]
     assert lesson["kind"] == "unit" and lesson["mode"] == "conv" and lesson["act"] == "relu"
-    assert lesson["n"] == 12 and lesson["x"].shape == (10, 3, 3) and lesson["maps"].shape == (10, 25, 25)  # 10 + z + a
+    assert lesson["n"] == 18 and lesson["x"].shape == (16, 3, 3) and lesson["maps"].shape == (16, 23, 23)  # 16 + z + a
     w = model[2].weight[3].detach().numpy()
     np.testing.assert_allclose(lesson["w"], w, atol=1e-7)
     with torch.no_grad():
         before = model[:2](x)[0].numpy()                           # relu 1: the maps the unit reads
-    np.testing.assert_allclose(lesson["x"], before[:, 3:6, 6:9], atol=1e-6)       # its window, padding 1
+    np.testing.assert_allclose(lesson["x"], before[:, 4:7, 7:10], atol=1e-6)      # its window, no padding
     np.testing.assert_allclose(lesson["sums"], (lesson["x"] * lesson["w"]).sum(axis=(1, 2)), atol=1e-12)
     assert lesson["value"] == pytest.approx(z, abs=1e-5) and lesson["activated"] == pytest.approx(a, abs=1e-5)
     assert lesson["step"] == 0
@@ -86,18 +86,18 @@ def test_detail_of_a_conv_unit_with_its_numbers(faces):
 def test_choosing_a_pool_unit_by_widgets(faces):
     model, x, _ = faces
     at = open_page(PAGE, view="detail")
-    at.selectbox(key="nw_layer").set_value(4).run()                   # pool 1: 10×12×12
+    at.selectbox(key="nw_layer").set_value(4).run()                   # pool 1: 16×10×10
     at.number_input(key="nw_map").set_value(6).run()
-    at.number_input(key="nw_row").set_value(11).run()
+    at.number_input(key="nw_row").set_value(9).run()
     at.number_input(key="nw_col").set_value(2).run()
     assert not at.exception
     text = shown(at)
-    assert "Unit (6, 11, 2) of 5 · max pool 2×2 → 10×12×12" in text
+    assert "Unit (6, 9, 2) of 5 · max pool 2×2 → 16×10×10" in text
     with torch.no_grad():
-        want = float(model[:5](x)[0, 6, 11, 2])
+        want = float(model[:5](x)[0, 6, 9, 2])
     got = float(re.search(r"convlab: ([-\d.e+]+)", text).group(1))
     assert got == pytest.approx(want, abs=1e-5)
-    assert at.query_params["layer"] == "4" and at.query_params["row"] == "11"
+    assert at.query_params["layer"] == "4" and at.query_params["row"] == "9"
     lesson = view_data(at)
     assert lesson["kind"] == "unit" and lesson["mode"] == "max" and lesson["n"] == 5 and lesson["channels"] == [6]
     assert lesson["x"].max() == pytest.approx(want, abs=1e-6)
@@ -150,4 +150,4 @@ def test_my_model_needs_a_trained_one_and_bad_urls_fall_back():
     for bad in ("model=<script>", "layer=x", "view=nope"):
         assert f"URL value {bad} was ignored" in shown(at)
     at = open_page(PAGE, view="detail", layer="60", map="500", row="400")       # clamped to the model
-    assert not at.exception and "Unit (9, 5, 5) of 10 · max pool" in shown(at)
+    assert not at.exception and "Unit (15, 2, 2) of 10 · max pool" in shown(at)
