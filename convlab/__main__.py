@@ -37,10 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     f = sub.add_parser("train-faces", help="the bundled faces model: data, hard negatives, calibrated threshold")
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--n", type=int, default=10000)
-    f.add_argument("--epochs", type=int, nargs=2, default=[12, 6], metavar=("FIRST", "AFTER_MINING"))
+    f.add_argument("--epochs", type=int, nargs=2, default=[12, 5], metavar=("FIRST", "AFTER_MINING"))
     f.add_argument("--hard", type=int, default=2000)
     f.add_argument("--pool", type=int, default=16000)
-    f.add_argument("--filters", type=int, default=16, help="maps per conv layer")
+    f.add_argument("--filters", type=int, default=10, help="maps per conv layer")
+    f.add_argument("--scan", type=int, default=0, help="also mine this many windows of the training photos")
     f.add_argument("--threads", type=int, default=2)
     f.add_argument("--out", help="write the model here (.safetensors)")
     sub.add_parser("bench", help="run every benchmark in benchmarks/ (a checkout) and print their ratio tables")
@@ -96,7 +97,8 @@ def train_faces_command(args) -> int:
 
     try:
         model, data, summary = train_faces(args.seed, args.n, tuple(args.epochs), args.hard, args.pool,
-                                           threads=args.threads, on_progress=report, spec=faces_spec(args.filters))
+                                           threads=args.threads, on_progress=report, spec=faces_spec(args.filters),
+                                           scan=args.scan)
     except ConvlabError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

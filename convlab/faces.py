@@ -51,8 +51,8 @@ TEST_FACES = 20                  # of LFW's 100 faces held out of everything (th
 VAL_FACES = 12                   # of the other 80: the validation split (threshold), never trained on
 
 # CNN Explainer's TinyVGG as it is there: four 3×3 convs without padding (so the network slides over a bigger
-# photo exactly as over each 25×25 crop: convlab.find_faces), two 2×2 max pools, 16 maps per layer.
-def faces_spec(filters: int = 16) -> dict:
+# photo exactly as over each 25×25 crop: convlab.find_faces), two 2×2 max pools, 10 maps per layer.
+def faces_spec(filters: int = 10) -> dict:
     """CNN Explainer's TinyVGG without padding, `filters` maps per conv."""
     conv = {"type": "conv", "filters": filters, "kernel": 3, "stride": 1, "padding": 0}
     relu, pool = {"type": "act", "fn": "relu"}, {"type": "pool", "mode": "max", "kernel": 2}
@@ -60,7 +60,7 @@ def faces_spec(filters: int = 16) -> dict:
                        dict(pool)]}
 
 
-FACES_SPEC = faces_spec(16)
+FACES_SPEC = faces_spec(10)
 
 # every photo in the three wheels, by package and file; held out of training by name
 PHOTOS = {
@@ -530,17 +530,17 @@ def _scanned_windows(model, data: Dataset, photos, per_map: int = 40) -> tuple[n
     return np.stack(windows)[:, None].astype(np.float32), np.asarray(gaps)
 
 
-def train_faces(seed: int = 0, n: int = 10000, epochs: tuple[int, int] = (12, 6), hard: int = 2000,
+def train_faces(seed: int = 0, n: int = 10000, epochs: tuple[int, int] = (12, 5), hard: int = 2000,
                 pool: int = 16000, max_fpr: float = 0.01, threads: int = 2, on_progress=None,
-                spec: dict | None = None):
+                spec: dict | None = None, scan: int = 0):
     """The bundled faces model's recipe: (model, dataset, report). CPU only, so the same seed gives the same
     weights on the same machine.
 
     1. make_faces(n, seed); FACES_SPEC trained for epochs[0] epochs (Adam, lr 0.003, batches of 64).
-    2. Hard negatives: a fresh pool of `pool` negatives from the training parts, and the model slid over every
-       training photo at eight scales (the windows a detector would raise false alarms on); the `hard` of each
-       that the model scores highest (mirror-averaged; the scanned ones also mirrored) join the training set
-       with as many fresh faces; epochs[1] more epochs at lr 0.001.
+    2. Hard negatives: a fresh pool of `pool` negatives from the training parts; the `hard` ones the model scores
+       highest (mirror-averaged) join the training set with as many fresh faces; epochs[1] more epochs at lr
+       0.001. scan > 0 also slides the model over every training photo at eight scales and adds the `scan`
+       windows it likes best, and their mirrors (the bundled model does not: see assets/README.md).
     3. Threshold: on the validation split, the gap logit(face) − logit(not face) that at most max_fpr of its
        non-faces exceed, folded into the classifier's biases (half each), so argmax is the calibrated verdict.
 
@@ -563,9 +563,11 @@ def train_faces(seed: int = 0, n: int = 10000, epochs: tuple[int, int] = (12, 6)
     x_pool, _ = _images(rng, pool, faces[train_part], others[train_part], photos, labels=np.ones(pool, np.int64))
     gap = _face_logit_gap(model, data.normalise(x_pool))
     hardest = np.argsort(-gap, kind="stable")[:hard]
-    x_scan, scan_gap = _scanned_windows(model, data, photos)
-    scanned = x_scan[np.argsort(-scan_gap, kind="stable")[:hard]]
-    scanned = np.concatenate([scanned, scanned[..., ::-1]])                    # and their mirror images
+    scanned = np.zeros((0, 1, SIDE, SIDE), np.float32)
+    if scan:                                         # windows of the training photos the model likes best
+        x_scan, scan_gap = _scanned_windows(model, data, photos)
+        scanned = x_scan[np.argsort(-scan_gap, kind="stable")[:scan]]
+        scanned = np.concatenate([scanned, scanned[..., ::-1]])                # and their mirror images
     n_neg = hard + len(scanned)
     x_pos, y_pos = _images(rng, n_neg, faces[train_part], others[train_part], photos, labels=np.zeros(n_neg, np.int64))
     mined = Dataset("faces", np.concatenate([data.x_train, x_pool[hardest], scanned, x_pos]),

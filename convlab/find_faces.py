@@ -7,8 +7,8 @@ fills 25 pixels, then every window is classified. Done crop by crop, that is one
 But every layer of the faces network is a convolution, a ReLU or a max pool, with no padding: each output
 value depends only on the pixels under it. Run on the whole scaled photo at once, the first conv computes
 every window's first layer at once (neighbouring windows share 24 of their 25 columns, computed once);
-the pools halve the grid; and the classifier, a Linear layer on the last 16×3×3 maps, is the same
-arithmetic as a conv with 2 kernels of 16×3×3 (its weight matrix reshaped). So one pass of the network,
+the pools halve the grid; and the classifier, a Linear layer on the last 10×3×3 maps, is the same
+arithmetic as a conv with 2 kernels of 10×3×3 (its weight matrix reshaped). So one pass of the network,
 made fully convolutional, gives the logits of every window at once, a heat map, with the window's step
 equal to the network's total stride (4: two 2×2 pools), exactly the numbers crop by crop
 (tests/test_find_faces.py checks this against the classifier run on each crop).
@@ -88,7 +88,7 @@ def fully_convolutional(model, side: int):
     >>> from convlab.classify import bundled
     >>> net = fully_convolutional(bundled("faces").model, 25)
     >>> net[-1]
-    Conv2d(16, 2, kernel_size=(3, 3), stride=(1, 1))
+    Conv2d(10, 2, kernel_size=(3, 3), stride=(1, 1))
     """
     import torch
     import torch.nn as nn

@@ -18,7 +18,8 @@ from convlab.classify import bundled
 from convlab.data import load_dataset
 from convlab.faces import (FACE_CLASSES, FACES_SPEC, HELD_OUT_PHOTOS, PHOTOS, TEST_FACES, TRAINING_PHOTOS, VAL_FACES,
                            _face_split, _parts, held_out_faces, load_lfw, make_faces, train_faces)
-from convlab.faces_checks import MANIFEST, build_manifest, eyes_versus_background, load_manifest, photo_verdicts, real_check
+from convlab.faces_checks import (MANIFEST, build_manifest, eyes_versus_background, load_manifest, p_face, photo_verdicts,
+                                  real_check)
 from convlab.training import TrainConfig, evaluate, train
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -111,11 +112,16 @@ def test_the_training_command_is_deterministic_per_seed(tmp_path):
 
 
 def test_bundled_faces_model_on_its_validation_split():
+    """The threshold was calibrated so that at most 1 % of the validation non-faces are called a face (mirror-averaged,
+    as convlab.predict reads); the price is recall on the validation faces, many of them pasted at a third of the side:
+    82 % accuracy for the bare network."""
     data, clf = load_dataset("faces"), bundled("faces")
     assert clf.classes == FACE_CLASSES and clf.spec == FACES_SPEC and clf.mirror
-    assert sum(p.numel() for p in clf.model.parameters()) == 7410
+    assert sum(p.numel() for p in clf.model.parameters()) == 3012
     loss, accuracy = evaluate(clf.model, torch.from_numpy(clf.normalise(data.x_test)), torch.from_numpy(data.y_test))
-    assert accuracy >= 0.9
+    assert accuracy >= 0.8
+    said = p_face(clf, data.x_test) > 0.5
+    assert said[data.y_test == 1].mean() <= 0.011 and said[data.y_test == 0].mean() >= 0.6
 
 
 def test_the_manifest_is_the_committed_command_s_and_held_out():
@@ -130,15 +136,15 @@ def test_the_manifest_is_the_committed_command_s_and_held_out():
 def test_real_photo_rates_meet_issue_25_targets():
     """Quality check of the committed model on the held-out real photos (not timed): tight faces ≥ 95 %, the same verdict
     mirrored in ≥ 95 %, non-face photos and scene crops called a face ≤ 5 % (whole photos included). Selfie-framed
-    faces: issue 25 asks ≥ 90 %; this model finds 82.8 % (the next test, strict xfail, says so until it is met)."""
+    faces: issue 25 asks ≥ 90 %; this model finds 87.5 % (the next test, strict xfail, says so until it is met)."""
     check = real_check("faces")
     assert check.rate("tight") >= 0.95, check.table()
     assert check.rows["selfie: all"][2] >= 0.95 and check.rows["tight"][2] >= 0.95, check.table()
     assert check.rate("non-faces: all") <= 0.05 and check.rate("photo") <= 0.05, check.table()
-    assert check.rate("selfie: all") >= 0.80, check.table()                 # what this model does: 82.8 %
+    assert check.rate("selfie: all") >= 0.85, check.table()                 # what this model does: 87.5 %
 
 
-@pytest.mark.xfail(strict=True, reason="issue 25's selfie target (≥ 90 %) is not met: 82.8 % of 128 (real: 79.2 % of 48)")
+@pytest.mark.xfail(strict=True, reason="issue 25's selfie target (≥ 90 %) is not met: 87.5 % of 128 (real: 87.5 % of 48)")
 def test_selfie_framed_faces_meet_issue_25_target():
     assert real_check("faces").rate("selfie: all") >= 0.90
 

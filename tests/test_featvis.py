@@ -50,7 +50,7 @@ def test_records_snapshots_and_progress():
 def test_all_units():
     fv = feature_visualisation("shapes", unit="all", steps=2)
     assert fv.units == (0, 1, 2, 3) and fv.images.shape == (4, 3, 32, 32)
-    assert feature_visualisation("faces", 7, "all", steps=1).units == tuple(range(16))
+    assert feature_visualisation("faces", 7, "all", steps=1).units == tuple(range(10))
 
 
 def test_map_layers_and_size():

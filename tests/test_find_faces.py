@@ -111,6 +111,6 @@ def test_no_face_in_a_flat_photo_and_bad_input():
 def test_sliding_cost_counts_what_the_pass_computes():
     c = sliding_cost(bundled("faces").model, 25, (65, 89))
     assert c.windows == 11 * 17
-    # per window: conv1 23²·16·9 + conv2 21²·16·144 + conv3 8²·16·144 + conv4 6²·16·144 + classifier 2·144
-    assert c.per_window == 23 * 23 * 16 * 9 + (21 * 21 + 8 * 8 + 6 * 6) * 16 * 144 + 2 * 144
+    # per window: conv1 23²·10·9 + conv2 21²·10·90 + conv3 8²·10·90 + conv4 6²·10·90 + classifier 2·90
+    assert c.per_window == 23 * 23 * 10 * 9 + (21 * 21 + 8 * 8 + 6 * 6) * 10 * 90 + 2 * 90
     assert c.one_pass < c.crop_by_crop / 10

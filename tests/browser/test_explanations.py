@@ -59,7 +59,7 @@ def test_patches_of_another_unit_and_layer(server, browser):
     assert_clean(page, errors)
     page.close()
     page, errors = load(browser, f"{server}/patches?model=faces&layer=2&k=9", "patches-faces-layer2")
-    assert page.get_by_text("16 units, each with the 9 test images", exact=False).count() == 1
+    assert page.get_by_text("10 units, each with the 9 test images", exact=False).count() == 1
     assert page.get_by_text("reads a 5×5 window", exact=False).count() == 1
     assert_clean(page, errors)
     page.close()

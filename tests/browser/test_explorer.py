@@ -48,13 +48,13 @@ def test_overview_click_a_unit_and_step_its_computation(server, browser, unit):
     box = overview.bounding_box()
     assert box["y"] + box["height"] <= 1000, "the whole network should fit on one 1400×1000 screen"
     assert overview.locator(".column").count() == 12     # input, 10 layers of TinyVGG, the softmax bars
-    assert overview.locator("canvas[data-testid='overview-map']").count() == 1 + 10 * 10
+    assert overview.locator("canvas[data-testid='overview-map']").count() == 1 + 10 * 10      # 10 maps per layer
     assert overview.locator("[data-testid='softmax-bar']").count() == 2
     # click unit (row 4, column 7) of map 3 of the third layer (conv 2): its computation in the shared lesson view
     click_unit(page, 2, 3, 4, 7)
     wait_idle(page)
     page.wait_for_selector(VIEW)
-    assert page.get_by_text("Unit (3, 4, 7) of 3 · conv 16→16").count() == 1
+    assert page.get_by_text("Unit (3, 4, 7) of 3 · conv 10→10").count() == 1
     assert step(page) == 0
     assert grid(page, "input") == [text(v) for v in unit.window[0].ravel()]       # the window on input map 0
     assert grid(page, "kernel") == [text(v) for v in unit.weight[0].ravel()]      # times the filter's channel 0

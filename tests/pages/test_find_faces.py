@@ -41,7 +41,7 @@ def test_default_astronaut_heat_maps_box_and_numbers():
     assert "the largest difference is" in text and "float32 rounding" in text
     m = search.maps[1]                                                   # scale 2 by default
     assert f"scaled to **{m.scaled[0]}×{m.scaled[1]}** grey pixels" in text
-    assert "2 kernels of 16×3×3" in text and "becomes 16 maps of 3×3" in text and "Cost" in text
+    assert "2 kernels of 10×3×3" in text and "becomes 10 maps of 3×3" in text and "Cost" in text
 
 
 def test_widgets_change_scales_threshold_and_the_worked_scale():

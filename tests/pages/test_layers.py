@@ -41,7 +41,7 @@ def test_overview_shows_every_layer_as_torch_computes_it(faces):
     text = shown(at)
     assert "the bundled faces model" in text and "true class **face**" in text
     count, worst = re.search(r"All (\d+) feature maps recomputed.*largest difference ([\d.e+-]+)", text).groups()
-    assert int(count) == 160 and float(worst) < 1e-4                    # 10 layers of 16 maps
+    assert int(count) == 100 and float(worst) < 1e-4                    # 10 layers of 10 maps
     payload = overview(at)
     assert [c["title"] for c in payload["columns"]] == ["input", "conv 1", "relu 1", "conv 2", "relu 2", "pool 1",
                                                         "conv 3", "relu 3", "conv 4", "relu 4", "pool 2"]
@@ -61,7 +61,7 @@ def test_detail_of_a_conv_unit_with_its_numbers(faces):
     model, x, _ = faces
     at = open_page(PAGE, view="detail", layer="2", map="3", row="4", col="7")
     text = shown(at)
-    assert "Unit (3, 4, 7) of 3 · conv 16→16, 3×3 → 16×21×21**: computed from 2 · relu → 16×23×23" in text
+    assert "Unit (3, 4, 7) of 3 · conv 10→10, 3×3 → 10×21×21**: computed from 2 · relu → 10×23×23" in text
     with torch.no_grad():
         z = float(model[:3](x)[0, 3, 4, 7])
         a = float(model[:4](x)[0, 3, 4, 7])
@@ -72,7 +72,7 @@ def test_detail_of_a_conv_unit_with_its_numbers(faces):
     assert len(latex) == 4 and f"&= {num(lesson['value'])} \\end{{aligned}}" in latex[2]     # z = b + s0 + … = z
     assert f"= {num(lesson['activated'])}" in latex[3]
     assert lesson["kind"] == "unit" and lesson["mode"] == "conv" and lesson["act"] == "relu"
-    assert lesson["n"] == 18 and lesson["x"].shape == (16, 3, 3) and lesson["maps"].shape == (16, 23, 23)  # 16 + z + a
+    assert lesson["n"] == 12 and lesson["x"].shape == (10, 3, 3) and lesson["maps"].shape == (10, 23, 23)  # 10 + z + a
     w = model[2].weight[3].detach().numpy()
     np.testing.assert_allclose(lesson["w"], w, atol=1e-7)
     with torch.no_grad():
@@ -86,13 +86,13 @@ def test_detail_of_a_conv_unit_with_its_numbers(faces):
 def test_choosing_a_pool_unit_by_widgets(faces):
     model, x, _ = faces
     at = open_page(PAGE, view="detail")
-    at.selectbox(key="nw_layer").set_value(4).run()                   # pool 1: 16×10×10
+    at.selectbox(key="nw_layer").set_value(4).run()                   # pool 1: 10×10×10
     at.number_input(key="nw_map").set_value(6).run()
     at.number_input(key="nw_row").set_value(9).run()
     at.number_input(key="nw_col").set_value(2).run()
     assert not at.exception
     text = shown(at)
-    assert "Unit (6, 9, 2) of 5 · max pool 2×2 → 16×10×10" in text
+    assert "Unit (6, 9, 2) of 5 · max pool 2×2 → 10×10×10" in text
     with torch.no_grad():
         want = float(model[:5](x)[0, 6, 9, 2])
     got = float(re.search(r"convlab: ([-\d.e+]+)", text).group(1))
@@ -150,4 +150,4 @@ def test_my_model_needs_a_trained_one_and_bad_urls_fall_back():
     for bad in ("model=<script>", "layer=x", "view=nope"):
         assert f"URL value {bad} was ignored" in shown(at)
     at = open_page(PAGE, view="detail", layer="60", map="500", row="400")       # clamped to the model
-    assert not at.exception and "Unit (15, 2, 2) of 10 · max pool" in shown(at)
+    assert not at.exception and "Unit (9, 2, 2) of 10 · max pool" in shown(at)

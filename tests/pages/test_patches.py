@@ -70,7 +70,7 @@ def test_digits_last_conv_then_the_first_layer_fewer_patches_and_another_unit():
 
 
 @pytest.mark.parametrize("name, layer, field, units", [("shapes", 3, 8, 32),
-                                                       pytest.param("faces", 7, 14, 16, marks=pytest.mark.slow)])
+                                                       pytest.param("faces", 7, 14, 10, marks=pytest.mark.slow)])
 def test_shapes_and_faces(name, layer, field, units):
     at = open_page(PAGE, model=name, unit="2")
     text = shown(at)
