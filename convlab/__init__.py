@@ -45,6 +45,7 @@ from convlab.images.featvis import FeatureVis, feature_visualisation
 from convlab.images.patches import Field, Patch, TopPatches, patch_layers, top_patches, unit_field, unit_from_patch
 from convlab.view.export import export_html
 from convlab.view.widget import show
+from convlab.images.find_faces import FaceSearch, ScaleMap, face_heat_maps, find_faces
 
 __all__ = [
     "ConvlabError", "Check", "format_number", "format_signed",
@@ -74,4 +75,5 @@ __all__ = [
     "style_transfer", "StyleTransfer", "texture_features", "feature_visualisation", "FeatureVis",
     "top_patches", "unit_field", "unit_from_patch", "patch_layers", "TopPatches", "Patch", "Field",
     "export_html", "show",
+    "find_faces", "face_heat_maps", "FaceSearch", "ScaleMap",
 ]

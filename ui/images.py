@@ -60,9 +60,10 @@ def chosen_photo(prefix: str) -> tuple[np.ndarray, str] | None:
     return info.array, digest
 
 
-def model_photo(prefix: str) -> np.ndarray | None:
+def model_photo(prefix: str, reader=None) -> np.ndarray | None:
     """The photo (H, W, 3) behind the input model_image chose (from the same caches, drawing nothing); None for a
-    test image or when there is none."""
+    test image or when there is none. With the reader (the model's Dataset or Classifier) of a faces model, a camera
+    or uploaded photo is cropped to the face found, as model_image crops it."""
     ss = st.session_state
     source = ss[f"{prefix}_source"]
     if source == "sample":
@@ -72,7 +73,13 @@ def model_photo(prefix: str) -> np.ndarray | None:
         return None
     data = upload.getvalue()
     try:
-        return _load_upload(hashlib.sha256(data).hexdigest(), data).array
+        digest = hashlib.sha256(data).hexdigest()
+        photo = _load_upload(digest, data).array
+        if reader is not None and tuple(reader.classes) == ("face", "not face"):
+            from ui.find_faces import best_face_crop
+            found = best_face_crop(photo, digest)
+            photo = found[0] if found else photo
+        return photo
     except convlab.ConvlabError:
         return None
 
@@ -103,10 +110,16 @@ def model_image(prefix: str, data) -> tuple[np.ndarray, str] | None:
     picked = chosen_photo(prefix)
     if picked is None:
         return None
-    try:                                  # the library's one fitting function (convlab.predict uses it too)
-        image = fit_input(picked[0], data, invert=ss[f"{prefix}_invert"])[0]
+    photo, found = picked[0], None
+    try:
+        if ss[f"{prefix}_source"] in ("upload", "camera") and tuple(data.classes) == ("face", "not face"):
+            from ui.find_faces import best_face_crop     # a face model on a camera frame: the face, not the room
+            found = best_face_crop(photo, picked[1])
+            photo = found[0] if found else photo
+        image = fit_input(photo, data, invert=ss[f"{prefix}_invert"])[0]   # the one fitting function (as predict)
     except convlab.ConvlabError as err:
         show_error(err)
         return None
     c, h, w = data.input_shape
-    return image, f"your photo was cropped and scaled to the model's {h}×{w} {'grey' if c == 1 else 'colour'} input"
+    return image, (f"your photo was {found[1] + ', then ' if found else ''}cropped and scaled to the model's {h}×{w} "
+                   f"{'grey' if c == 1 else 'colour'} input")

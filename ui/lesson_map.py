@@ -65,6 +65,9 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("Images", "Top patches", "what excites each unit of a layer: its nine strongest dataset patches, each cut to "
            "the unit's receptive field (Zeiler & Fergus), for the digits, shapes, faces or your own model",
            ("001",), "patches"),
+    Lesson("Images", "Find the face", "the faces classifier slid over a photo or your camera at four scales: a P(face) "
+           "heat map per scale and the best box; why sliding a classifier is convolving with it, with the numbers",
+           ("001",), "find-faces"),
     Lesson("Images", "Feature visualisation", "gradient ascent on the input until a class or channel of the digits, "
            "shapes or faces model fires; jitter, blur and decay; the objective curve and the image as it forms",
            ("001",), "featvis"),

@@ -21,6 +21,7 @@ PAGES = [
     ("Images", "images/layers.py", "Network explorer", "layers", "layers"),
     ("Images", "images/occlusion.py", "Explanations", "visibility_off", "occlusion"),
     ("Images", "images/patches.py", "Top patches", "grid_view", "patches"),
+    ("Images", "images/find_faces.py", "Find the face", "center_focus_strong", "find-faces"),
     ("Images", "images/featvis.py", "Feature visualisation", "auto_awesome", "featvis"),
     ("Images", "images/style.py", "Style transfer", "palette", "style"),
     ("Training", "training/lab.py", "Training lab", "model_training", "training"),

@@ -19,7 +19,7 @@ from convlab.errors import ConvlabError
 from convlab.images.explain.compare import METHODS
 
 __all__ = ["Classifier", "BUNDLED", "METHODS", "bundled", "as_classifier", "fit_input", "predict", "explain",
-           "resolve_target"]
+           "resolve_target", "logits"]
 
 ASSETS = pathlib.Path(__file__).resolve().parents[2] / "assets"
 BUNDLED = {"digits": "digits_small.safetensors", "shapes": "shapes_small.safetensors",
@@ -37,6 +37,7 @@ class Classifier:
     std: np.ndarray
     name: str = ""
     spec: dict | None = None           # the layer spec it was built from (convlab.networks.models), when known
+    mirror: bool = False               # average the logits of a photo and of its mirror image (the faces model)
 
     def normalise(self, x: np.ndarray) -> np.ndarray:
         """(x − mean) / std per channel, for images (N, C, H, W), as the model was trained."""
@@ -63,7 +64,8 @@ def _from_meta(model, meta: dict, name: str) -> Classifier:
     c = meta["input_shape"][0]
     mean = np.zeros(c, np.float32) if meta.get("mean") is None else np.asarray(meta["mean"], np.float32)
     std = np.ones(c, np.float32) if meta.get("std") is None else np.asarray(meta["std"], np.float32)
-    return Classifier(model, tuple(meta["input_shape"]), tuple(meta["classes"]), mean, std, name, meta.get("spec"))
+    return Classifier(model, tuple(meta["input_shape"]), tuple(meta["classes"]), mean, std, name, meta.get("spec"),
+                      meta.get("mirror") is True)
 
 
 def as_classifier(model_or_name: Any) -> Classifier:
@@ -121,12 +123,20 @@ def resolve_target(target: Any, classes: tuple[str, ...], predicted: int) -> int
     return int(target)
 
 
-def _probabilities(clf: Classifier, x: np.ndarray) -> np.ndarray:
+def logits(clf: Classifier, x: np.ndarray):
+    """The model's logits (N, classes) for normalised images x (N, C, H, W), a torch tensor; averaged with those of
+    the mirror images when the classifier says so (clf.mirror: the faces model)."""
     import torch
     p = next(clf.model.parameters())
+    t = torch.from_numpy(np.ascontiguousarray(x)).to(p.device, p.dtype)
+    model = clf.model.eval()
+    return (model(t) + model(torch.flip(t, dims=[-1]))) / 2 if clf.mirror else model(t)
+
+
+def _probabilities(clf: Classifier, x: np.ndarray) -> np.ndarray:
+    import torch
     with torch.no_grad():
-        logits = clf.model.eval()(torch.from_numpy(x[None]).to(p.device, p.dtype))        # (1, classes)
-        return torch.softmax(logits, dim=1)[0].double().cpu().numpy()
+        return torch.softmax(logits(clf, x[None]), dim=1)[0].double().cpu().numpy()
 
 
 def predict(model_or_name: Any, image: Any, invert: bool = False) -> dict[str, float]:

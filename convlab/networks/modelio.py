@@ -19,13 +19,17 @@ MAX_MODEL_BYTES = 50 * 2**20
 FORMAT = "convlab-model/1"
 
 
-def save_model(model, spec: dict, input_shape, classes, mean=None, std=None) -> bytes:
-    """The model as safetensors bytes; the spec, input shape, class names and normalisation go in the metadata."""
+def save_model(model, spec: dict, input_shape, classes, mean=None, std=None, mirror: bool = False) -> bytes:
+    """The model as safetensors bytes; the spec, input shape, class names and normalisation go in the metadata.
+    mirror=True records that the model is meant to read a photo averaged with its mirror image
+    (convlab.networks.bundled: the logits of both, averaged), as the bundled faces model does."""
     from safetensors.torch import save
 
     meta = {"format": FORMAT, "spec": spec, "input_shape": list(input_shape), "classes": list(classes),
             "mean": None if mean is None else [float(v) for v in mean],
             "std": None if std is None else [float(v) for v in std]}
+    if mirror:
+        meta["mirror"] = True
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     return save(tensors, metadata={"convlab": json.dumps(meta)})
 

@@ -17,7 +17,7 @@ from ui.urlstate import Choice, Flag, Int, Schema
 from ui.widgets import probability_line
 
 P = "nw"
-FIRST_FACE = 7                # the faces test split's first whole, unpasted face: what the page opens with
+FIRST_FACE = 3                # the faces test split's first whole, unpasted face: what the page opens with
 VIEWS = {"overview": "Overview", "detail": "Detail: one unit", "softmax": "Softmax"}
 SCHEMA = Schema(
     model_field("faces", tuple(MODELS)), Choice("preset", "tinyvgg", tuple(PRESETS)), Int("seed", 0, 0, 9999),

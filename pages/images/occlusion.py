@@ -91,7 +91,7 @@ for col, (m, key) in zip(st.columns(3), (("occlusion", page.key("heat")), ("grad
 st.caption(f"Each map at the model's input size, {h}×{w}, over the image (red = matters more). Occlusion: each pixel's "
            f"mean drop in the score over the windows covering it (Captum's map); Grad-CAM: ReLU(Σₖ αₖ Aₖ) at layer "
            f"{layer}, stretched bilinearly; saliency: the largest |∂score/∂x| over the channels.")
-on_the_photo(model_photo(P), maps, image.shape, fs)
+on_the_photo(model_photo(P, data), maps, image.shape, fs)
 agreement_note(agreement)
 
 st.header("Occlusion step by step")

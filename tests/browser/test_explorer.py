@@ -20,7 +20,7 @@ def unit():
     from convlab.networks.units import unit_at
 
     data = load_dataset("faces")
-    x = data.normalise(data.x_test[7:8])[0]
+    x = data.normalise(data.x_test[3:4])[0]
     layers = layer_maps(bundled("faces").model, x)
     return unit_at(layers, x, 2, 3, 4, 7)
 
@@ -48,7 +48,7 @@ def test_overview_click_a_unit_and_step_its_computation(server, browser, unit):
     box = overview.bounding_box()
     assert box["y"] + box["height"] <= 1000, "the whole network should fit on one 1400×1000 screen"
     assert overview.locator(".column").count() == 12     # input, 10 layers of TinyVGG, the softmax bars
-    assert overview.locator("canvas[data-testid='overview-map']").count() == 1 + 10 * 10
+    assert overview.locator("canvas[data-testid='overview-map']").count() == 1 + 10 * 10      # 10 maps per layer
     assert overview.locator("[data-testid='softmax-bar']").count() == 2
     # click unit (row 4, column 7) of map 3 of the third layer (conv 2): its computation in the shared lesson view
     click_unit(page, 2, 3, 4, 7)

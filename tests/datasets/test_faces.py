@@ -1,6 +1,8 @@
-"""The faces dataset and the bundled faces model: held-out faces, no scikit-image photo in training,
-determinism, ≥ 90 % on the test split, and the held-out verdicts recorded in assets/README.md."""
+"""The faces dataset and the bundled faces model: held-out faces and photos never read for training, determinism of
+the data and of the whole recipe (train_faces), the real-photo check at issue 25's targets, and the verdicts recorded in
+assets/README.md."""
 
+import json
 import pathlib
 import re
 import subprocess
@@ -10,13 +12,14 @@ import numpy as np
 import pytest
 import torch
 
+import convlab.datasets.faces
 import convlab.datasets.photos
 from convlab.networks.bundled import bundled
 from convlab.datasets.registry import load_dataset
-from convlab.datasets.faces import FACE_CLASSES, TEST_FACES, _face_split, held_out_faces, load_lfw, make_faces
-from convlab.networks.face_checks import eyes_versus_background, photo_verdicts
-from convlab.networks.models import preset
-from convlab.datasets.photos import SKIMAGE_PHOTOS
+from convlab.datasets.faces import (FACE_CLASSES, FACES_SPEC, HELD_OUT_PHOTOS, PHOTOS, TEST_FACES, TRAINING_PHOTOS, VAL_FACES,
+                           face_split, _parts, held_out_faces, load_lfw, make_faces, train_faces)
+from convlab.networks.face_checks import (MANIFEST, build_manifest, eyes_versus_background, load_manifest, p_face, photo_verdicts,
+                                  real_check)
 from convlab.networks.training import TrainConfig, evaluate, train
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -30,36 +33,66 @@ def test_dataset_shape_classes_balance_and_determinism():
     np.testing.assert_array_equal(a.x_train, b.x_train)
     np.testing.assert_array_equal(a.y_test, b.y_test)
     assert not np.array_equal(a.x_train, c.x_train)
-    assert load_dataset("faces").x_train.shape == (4800, 1, 25, 25)
+    assert load_dataset("faces").x_train.shape == (8000, 1, 25, 25)
+    np.testing.assert_array_equal(load_dataset("faces").mean, bundled("faces").mean)    # the model's own training set
 
 
-def test_held_out_faces_never_reach_training(monkeypatch):
-    test_idx, train_idx = _face_split()
-    assert len(test_idx) == TEST_FACES and not set(test_idx) & set(train_idx) and len(set(train_idx)) == 80
-    np.testing.assert_array_equal(held_out_faces(), load_lfw()[0][test_idx])
+def test_held_out_faces_never_reach_training():
+    parts = _parts()
+    held, val, tr = (set(parts[k].tolist()) for k in ("held out", "val", "train"))
+    assert (len(held), len(val), len(tr)) == (TEST_FACES, VAL_FACES, 100 - TEST_FACES - VAL_FACES)
+    assert not held & val and not held & tr and not val & tr
+    np.testing.assert_array_equal(held_out_faces(), load_lfw()[0][face_split()[0]])
     naive = make_faces(naive=True)
     assert (len(naive.x_train), len(naive.x_test)) == (160, 40)
     for face in held_out_faces():                                   # no held-out face among the training images
         assert not (np.abs(naive.x_train[:, 0] - face).max(axis=(1, 2)) < 1e-6).any()
 
 
-def test_no_scikit_image_photo_is_read_for_training(monkeypatch):
-    read = []
-    real = convlab.datasets.photos.skimage_file
-    monkeypatch.setattr(convlab.datasets.photos, "skimage_file", lambda name: read.append(name) or real(name))
+def test_the_photos_split_every_photo_in_the_wheels_once():
+    assert set(HELD_OUT_PHOTOS) | set(TRAINING_PHOTOS) | {"camera"} == set(PHOTOS)
+    assert not set(HELD_OUT_PHOTOS) & set(TRAINING_PHOTOS)
+    assert {"astronaut", "grace hopper", "motorcycle", "motorcycle (right view)"} <= set(HELD_OUT_PHOTOS)
+    for name in PHOTOS:
+        img = convlab.datasets.faces.package_photo(name)
+        assert img.ndim == 2 and min(img.shape) >= 100 and 0 <= img.min() and img.max() <= 1, name
+
+
+def test_no_held_out_photo_or_face_is_read_for_training(monkeypatch):
+    """The whole recipe, tiny: only training photos, and of LFW only the training and validation faces' pixels."""
+    read, real = [], convlab.datasets.faces.package_photo
+    monkeypatch.setattr(convlab.datasets.faces, "package_photo", lambda name: read.append(name) or real(name))
     monkeypatch.setattr(convlab.datasets.photos, "sample_image", lambda *a, **k: pytest.fail("a sample photo was used"))
-    make_faces(200, seed=1)
-    assert set(read) == {"lfw_subset.npy"}
+    real_split = convlab.datasets.faces._parts()
+    poisoned = load_lfw()
+    faces, others = poisoned[0].copy(), poisoned[1].copy()
+    faces[real_split["held out"]] = np.nan                        # a held-out face would poison the images with NaN
+    monkeypatch.setattr(convlab.datasets.faces, "load_lfw", lambda: (faces, others))
+    data = make_faces(200, seed=1)
+    assert np.isfinite(data.x_train).all() and np.isfinite(data.x_test).all()
+    train_faces(seed=1, n=100, epochs=(1, 1), hard=10, pool=40, threads=1)
+    assert read and set(read) <= set(TRAINING_PHOTOS)
 
 
 def test_training_is_deterministic_per_seed():
     data = make_faces(400, seed=2)
     config = TrainConfig(lr=0.003, batch_size=32, epochs=1, seed=7, threads=1, device="cpu")
-    one, two = (train(preset("tinyvgg"), data, config).model.state_dict() for _ in range(2))
+    one, two = (train(FACES_SPEC, data, config).model.state_dict() for _ in range(2))
     for name in one:
         assert torch.equal(one[name], two[name]), name
-    other = train(preset("tinyvgg"), data, TrainConfig(lr=0.003, epochs=1, seed=8, threads=1, device="cpu"))
+    other = train(FACES_SPEC, data, TrainConfig(lr=0.003, epochs=1, seed=8, threads=1, device="cpu"))
     assert not torch.equal(other.model.state_dict()["0.weight"], one["0.weight"])
+
+
+def test_the_whole_recipe_is_deterministic_per_seed():
+    """train_faces (data, first training, hard negatives, second training, calibrated threshold), tiny, twice."""
+    runs = [train_faces(seed=s, n=200, epochs=(1, 1), hard=20, pool=120, threads=1) for s in (3, 3, 4)]
+    (a, _, ra), (b, _, rb), (c, _, _) = runs
+    assert ra == rb
+    for name, value in a.state_dict().items():
+        assert torch.equal(value, b.state_dict()[name]), name
+    assert not torch.equal(a.state_dict()["0.weight"], c.state_dict()["0.weight"])
+    assert 0 < ra["threshold_p"] < 1 and ra["val_false_alarms"] <= 0.05
 
 
 @pytest.mark.slow
@@ -78,22 +111,55 @@ def test_the_training_command_is_deterministic_per_seed(tmp_path):
     assert outs[0] == outs[1]
 
 
-def test_bundled_faces_model_scores_at_least_90_percent_on_its_test_split():
+def test_bundled_faces_model_on_its_validation_split():
+    """The threshold was calibrated so that at most 1 % of the validation non-faces are called a face (mirror-averaged,
+    as convlab.predict reads); the price is recall on the validation faces, many of them pasted at a third of the side:
+    82 % accuracy for the bare network."""
     data, clf = load_dataset("faces"), bundled("faces")
-    assert clf.classes == ("face", "not face") and clf.spec == preset("tinyvgg")
-    np.testing.assert_allclose(clf.mean, data.mean, rtol=1e-6)       # made from this very dataset
-    loss, accuracy = evaluate(clf.model, torch.from_numpy(data.normalise(data.x_test)), torch.from_numpy(data.y_test))
-    assert accuracy >= 0.9
+    assert clf.classes == FACE_CLASSES and clf.spec == FACES_SPEC and clf.mirror
+    assert sum(p.numel() for p in clf.model.parameters()) == 3012
+    loss, accuracy = evaluate(clf.model, torch.from_numpy(clf.normalise(data.x_test)), torch.from_numpy(data.y_test))
+    assert accuracy >= 0.8
+    said = p_face(clf, data.x_test) > 0.5
+    assert said[data.y_test == 1].mean() <= 0.011 and said[data.y_test == 0].mean() >= 0.6
 
 
-def test_held_out_verdicts_are_the_ones_recorded_in_assets_readme():
-    table = {m.group(1): (float(m.group(2)), m.group(3)) for m in
-             re.finditer(r"^\| ([\w ()]+) \| [\d.]+ \| ([\d.]+) \| (face|not face) \|$",
-                         (ROOT / "assets" / "README.md").read_text(), re.M)}
-    assert set(table) == set(SKIMAGE_PHOTOS)
+def test_the_manifest_is_the_committed_command_s_and_held_out():
+    entries = load_manifest()
+    assert entries == json.loads(json.dumps(build_manifest(0)))
+    assert {e["photo"] for e in entries} <= set(HELD_OUT_PHOTOS) | {"lfw"}
+    held = set(face_split()[0].tolist())
+    assert {e["index"] for e in entries if "index" in e} <= held
+    assert MANIFEST.name == "faces_heldout.json"
+
+
+def test_real_photo_rates_meet_issue_25_targets():
+    """Quality check of the committed model on the held-out real photos (not timed): tight faces ≥ 95 %, the same verdict
+    mirrored in ≥ 95 %, non-face photos and scene crops called a face ≤ 5 % (whole photos included). Selfie-framed
+    faces: issue 25 asks ≥ 90 %; this model finds 87.5 % (the next test, strict xfail, says so until it is met)."""
+    check = real_check("faces")
+    assert check.rate("tight") >= 0.95, check.table()
+    assert check.rows["selfie: all"][2] >= 0.95 and check.rows["tight"][2] >= 0.95, check.table()
+    assert check.rate("non-faces: all") <= 0.05 and check.rate("photo") <= 0.05, check.table()
+    assert check.rate("selfie: all") >= 0.85, check.table()                 # what this model does: 87.5 %
+
+
+@pytest.mark.xfail(strict=True, reason="issue 25's selfie target (≥ 90 %) is not met: 87.5 % of 128 (real: 87.5 % of 48)")
+def test_selfie_framed_faces_meet_issue_25_target():
+    assert real_check("faces").rate("selfie: all") >= 0.90
+
+
+def test_the_numbers_in_assets_readme_are_the_report_s():
+    text = (ROOT / "assets" / "README.md").read_text()
+    check = real_check("faces")
+    for group, (n, rate, agree, raw, raw_agree) in check.rows.items():
+        assert f"| {group} | {n} | {rate:.1%} | {agree:.1%} | {raw:.1%} | {raw_agree:.1%} |" in text, group
+    table = {m.group(1): (m.group(2), float(m.group(3)), m.group(4)) for m in
+             re.finditer(r"^\| ([\w .()]+) \| (held out|training|nothing) \| ([\d.]+) \| (face|not face) \|$", text, re.M)}
+    assert set(table) == set(PHOTOS)
     for name, p in photo_verdicts("faces").items():
-        assert table[name][0] == pytest.approx(p, abs=0.011), name
-        assert table[name][1] == ("face" if p > 0.5 else "not face"), name
+        assert table[name][1] == pytest.approx(p, abs=0.006), name
+        assert table[name][2] == ("face" if p > 0.5 else "not face"), name
 
 
 def test_the_eyes_cost_the_face_more_than_the_background():

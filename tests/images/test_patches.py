@@ -132,13 +132,14 @@ def test_the_field_holds_every_input_the_unit_reads_and_no_more(seed):
 
 def test_field_of_the_bundled_models_by_hand():
     """digits: conv 3 (pad 1), pool 2, conv 3 (pad 1): r = 3, 4, 4 + 2·2 = 8; j = 2; unit 0 starts at −1 − 1·2 = −3.
-    faces: four 3×3 convs (pad 1) and two 2×2 pools: r = 3, 5, 6, 10, 14; j = 2 after the first pool."""
+    faces: four 3×3 convs (no padding: CNN Explainer's TinyVGG) and two 2×2 pools: r = 3, 5, 6, 10, 14; j = 2 after the
+    first pool; nothing is padded, so every unit's window starts inside the image (unit 0 at 0)."""
     digits = unit_field(bundled("digits").model, 3)
     assert (digits.size, digits.jump, digits.start, digits.box(3, 3)) == ((8, 8), (2, 2), (-3, -3), (3, 3, 11, 11))
     assert [s.size for s in digits.steps[0]] == [3, 4, 8]
     faces = bundled("faces").model
     assert [unit_field(faces, i).size[0] for i in patch_layers(faces)] == [3, 5, 10, 14]
-    assert unit_field(faces, 7).start == (-1 - 1 - 0 - 2 - 2,) * 2
+    assert unit_field(faces, 7).start == (0, 0) and unit_field(faces, 7).jump == (2, 2)
 
 
 @pytest.mark.slow

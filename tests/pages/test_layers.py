@@ -23,7 +23,7 @@ def faces():
     """The bundled faces model in float64 and its first test image, normalised: torch's side of every check."""
     data = load_dataset("faces")
     model = bundled("faces").model
-    x = torch.from_numpy(data.normalise(data.x_test[7:8]))          # the page opens on test image 7, a face
+    x = torch.from_numpy(data.normalise(data.x_test[3:4]))          # the page opens on test image 3, a face
     return model, x, data
 
 
@@ -41,12 +41,12 @@ def test_overview_shows_every_layer_as_torch_computes_it(faces):
     text = shown(at)
     assert "the bundled faces model" in text and "true class **face**" in text
     count, worst = re.search(r"All (\d+) feature maps recomputed.*largest difference ([\d.e+-]+)", text).groups()
-    assert int(count) == 100 and float(worst) < 1e-4
+    assert int(count) == 100 and float(worst) < 1e-4                    # 10 layers of 10 maps
     payload = overview(at)
     assert [c["title"] for c in payload["columns"]] == ["input", "conv 1", "relu 1", "conv 2", "relu 2", "pool 1",
                                                         "conv 3", "relu 3", "conv 4", "relu 4", "pool 2"]
-    assert data.y_test[7] == 0
-    np.testing.assert_allclose(maps(payload["columns"][0]), data.x_test[7], atol=1e-7)     # the image itself
+    assert data.y_test[3] == 0
+    np.testing.assert_allclose(maps(payload["columns"][0]), data.x_test[3], atol=1e-7)     # the image itself
     with torch.no_grad():
         h = x
         for i, column in enumerate(payload["columns"][1:]):
@@ -61,7 +61,7 @@ def test_detail_of_a_conv_unit_with_its_numbers(faces):
     model, x, _ = faces
     at = open_page(PAGE, view="detail", layer="2", map="3", row="4", col="7")
     text = shown(at)
-    assert "Unit (3, 4, 7) of 3 · conv 10→10, 3×3, pad 1 → 10×25×25**: computed from 2 · relu → 10×25×25" in text
+    assert "Unit (3, 4, 7) of 3 · conv 10→10, 3×3 → 10×21×21**: computed from 2 · relu → 10×23×23" in text
     with torch.no_grad():
         z = float(model[:3](x)[0, 3, 4, 7])
         a = float(model[:4](x)[0, 3, 4, 7])
@@ -72,12 +72,12 @@ def test_detail_of_a_conv_unit_with_its_numbers(faces):
     assert len(latex) == 4 and f"&= {num(lesson['value'])} \\end{{aligned}}" in latex[2]     # z = b + s0 + … = z
     assert f"= {num(lesson['activated'])}" in latex[3]
     assert lesson["kind"] == "unit" and lesson["mode"] == "conv" and lesson["act"] == "relu"
-    assert lesson["n"] == 12 and lesson["x"].shape == (10, 3, 3) and lesson["maps"].shape == (10, 25, 25)  # 10 + z + a
+    assert lesson["n"] == 12 and lesson["x"].shape == (10, 3, 3) and lesson["maps"].shape == (10, 23, 23)  # 10 + z + a
     w = model[2].weight[3].detach().numpy()
     np.testing.assert_allclose(lesson["w"], w, atol=1e-7)
     with torch.no_grad():
         before = model[:2](x)[0].numpy()                           # relu 1: the maps the unit reads
-    np.testing.assert_allclose(lesson["x"], before[:, 3:6, 6:9], atol=1e-6)       # its window, padding 1
+    np.testing.assert_allclose(lesson["x"], before[:, 4:7, 7:10], atol=1e-6)      # its window, no padding
     np.testing.assert_allclose(lesson["sums"], (lesson["x"] * lesson["w"]).sum(axis=(1, 2)), atol=1e-12)
     assert lesson["value"] == pytest.approx(z, abs=1e-5) and lesson["activated"] == pytest.approx(a, abs=1e-5)
     assert lesson["step"] == 0
@@ -86,18 +86,18 @@ def test_detail_of_a_conv_unit_with_its_numbers(faces):
 def test_choosing_a_pool_unit_by_widgets(faces):
     model, x, _ = faces
     at = open_page(PAGE, view="detail")
-    at.selectbox(key="nw_layer").set_value(4).run()                   # pool 1: 10×12×12
+    at.selectbox(key="nw_layer").set_value(4).run()                   # pool 1: 10×10×10
     at.number_input(key="nw_map").set_value(6).run()
-    at.number_input(key="nw_row").set_value(11).run()
+    at.number_input(key="nw_row").set_value(9).run()
     at.number_input(key="nw_col").set_value(2).run()
     assert not at.exception
     text = shown(at)
-    assert "Unit (6, 11, 2) of 5 · max pool 2×2 → 10×12×12" in text
+    assert "Unit (6, 9, 2) of 5 · max pool 2×2 → 10×10×10" in text
     with torch.no_grad():
-        want = float(model[:5](x)[0, 6, 11, 2])
+        want = float(model[:5](x)[0, 6, 9, 2])
     got = float(re.search(r"convlab: ([-\d.e+]+)", text).group(1))
     assert got == pytest.approx(want, abs=1e-5)
-    assert at.query_params["layer"] == "4" and at.query_params["row"] == "11"
+    assert at.query_params["layer"] == "4" and at.query_params["row"] == "9"
     lesson = view_data(at)
     assert lesson["kind"] == "unit" and lesson["mode"] == "max" and lesson["n"] == 5 and lesson["channels"] == [6]
     assert lesson["x"].max() == pytest.approx(want, abs=1e-6)
@@ -150,4 +150,4 @@ def test_my_model_needs_a_trained_one_and_bad_urls_fall_back():
     for bad in ("model=<script>", "layer=x", "view=nope"):
         assert f"URL value {bad} was ignored" in shown(at)
     at = open_page(PAGE, view="detail", layer="60", map="500", row="400")       # clamped to the model
-    assert not at.exception and "Unit (9, 5, 5) of 10 · max pool" in shown(at)
+    assert not at.exception and "Unit (9, 2, 2) of 10 · max pool" in shown(at)

@@ -169,13 +169,19 @@ def test_randomising_the_trained_models_changes_grad_cam_and_occlusion(name, win
     from convlab.datasets.registry import load_dataset
     clf, data = bundled(name), load_dataset(name)
     finals = {"grad_cam": [], "occlusion": []}
-    for i in range(4):
-        x = data.normalise(data.x_test[i:i + 1])[0]
+    used = 0
+    for i in range(8):                 # the first 4 test images whose trained maps are not flat (the faces model's
+        x = data.normalise(data.x_test[i:i + 1])[0]            # Grad-CAM is all zero on a few "not face" images)
         check = convlab.sanity_check(clf.model, x, int(data.y_test[i]), ["grad_cam", "occlusion"], window, stride, seed=0)
+        if not all(check.steps[0].similarity[m] == 1.0 for m in finals):
+            continue
+        used += 1
         for m in finals:
-            assert check.steps[0].similarity[m] == 1.0                     # the trained map is not flat
             finals[m].append(np.nan_to_num(check.steps[-1].similarity[m]))
         assert "it changed" in " ".join(check.text()) or "stayed alike" in " ".join(check.text())
+        if used == 4:
+            break
+    assert used == 4, (name, used)
     for m, rhos in finals.items():
         assert max(rhos) < 0.6 and np.mean(rhos) < 0.5, (name, m, rhos)
 

@@ -1,0 +1,76 @@
+"""Find the face (seed 001: detection among the applications): the faces classifier slid over a photo at four scales,
+one fully convolutional pass per scale, its P(face) heat maps and the best box, and why sliding is convolving."""
+
+import numpy as np
+import streamlit as st
+
+from convlab.figures.find_faces import heat_map_figure, photo_with_boxes
+from convlab.images.find_faces import scaled_grey
+from convlab.datasets.photos import SAMPLES
+from ui.find_faces import scales_from, search_photo, worked_numbers
+from ui.images import SOURCES, chosen_photo
+from ui.lesson_page import lesson
+from ui.state import font_size
+from ui.urlstate import Choice, Int, Schema
+from ui.widgets import chart
+
+P = "ff"
+SCHEMA = Schema(Choice("source", "sample", SOURCES), Choice("sample", "astronaut", SAMPLES),
+                Int("smallest", 27, 10, 90), Int("threshold", 50, 50, 99), Int("scale", 2, 1, 4))
+ss = st.session_state
+
+page = lesson(P, SCHEMA)
+st.title("Find the face")
+st.caption("The faces model answers one question about one 25×25 grey picture: is it a face? Ask it about every "
+           "25×25 window of a photo, at a few sizes, and it becomes a face detector. Run on the whole photo at once, "
+           "the network computes every window in one pass: sliding a classifier is convolving with it.")
+
+with st.sidebar:
+    st.radio("Image", SOURCES, key=page.key("source"), horizontal=True)
+    if page["source"] == "sample":
+        st.selectbox("Sample", SAMPLES, key=page.key("sample"))
+    st.slider("Smallest face to look for (% of the photo's shorter side)", 10, 90, key=page.key("smallest"),
+              help="four window sizes, from 90 % of the shorter side down to this")
+    st.slider("Threshold: P(face) above (%)", 50, 99, key=page.key("threshold"))
+    st.number_input("Scale for the numbers below (1 = largest window)", 1, 4, key=page.key("scale"))
+
+picked = chosen_photo(P)
+if picked is None:
+    st.stop()
+image, digest = picked
+scales = scales_from(page["smallest"])
+search, found = search_photo(digest, scales, page["threshold"] / 100, image)
+
+fs = font_size()
+best_box, best_p = search.best
+left, right = st.columns([1, 1])
+with left:
+    chart(photo_with_boxes(image, found, search.best, size=440, font_size=fs), page.key("photo"))
+with right:
+    top, lft, side = best_box
+    verdict = "a face" if best_p > 0.5 else "not a face"
+    st.markdown(f"**Best window**: {side}×{side} pixels at row {top}, column {lft} of the {image.shape[0]}×"
+                f"{image.shape[1]} photo, P(face) = **{best_p:.2f}** ({verdict}). "
+                f"**{len(found)}** window(s) above P = {ss['ff_threshold'] / 100:.2f}, after keeping only the likeliest "
+                "of overlapping ones.")
+    st.markdown("The bundled faces model reads each window as 25×25 grey, **averaged with its mirror image** "
+                "(the logits of the window and of the window flipped left to right), as it reads any photo. "
+                "On the Explanations and Network explorer pages, a camera or uploaded photo is cropped to this best "
+                "box before the faces model classifies and explains it.")
+    x, y, s = lft, top, side
+    crop = image[max(0, y):y + s, max(0, x):x + s]
+    if crop.size:
+        st.image(np.clip(crop, 0, 1), caption="the best window, as cut from the photo", width=160)
+
+st.header("P(face) for every window, at each scale")
+cols = st.columns(len(search.maps))
+for k, (col, m) in enumerate(zip(cols, search.maps)):
+    with col:
+        grey = scaled_grey(image, m.share, m.side, m.stride)[0]
+        chart(heat_map_figure(m, grey, size=320, font_size=fs - 2), page.key(f"heat_{k}"))
+st.caption("Each heat map has one cell per window, at the window's centre on the photo scaled so that the window is "
+           "25×25 (windows every 4 pixels there: the network's two 2×2 pools). Orange: the best window at that scale. "
+           "A face gives a bright spot at the scale where it fills about a window.")
+
+st.header("Why sliding a classifier is convolving with it")
+worked_numbers(search, image, page["scale"])
