@@ -138,9 +138,14 @@ def _axis(start: int, length: int, n: int, spatial, axis: int):
 
 def _take(t: torch.Tensor, rows: list[int], cols: list[int], size: tuple[int, int]) -> torch.Tensor:
     """Each batch member's rectangle (starting at rows[i], cols[i]) of t's last two axes: (..., H, W) → (B, ..., h, w).
-    Slices and a stack: several times faster on the CPU than one advanced-indexing gather."""
+    One gather from the view of every h × w window (unfold), no copy before it: faster on the CPU than a stack of
+    slices once a batch has more than a few members."""
     h, w = size
-    return torch.stack([t[..., r:r + h, c:c + w] for r, c in zip(rows, cols)])
+    if len(rows) < 4:
+        return torch.stack([t[..., r:r + h, c:c + w] for r, c in zip(rows, cols)])
+    windows = t.unfold(-2, h, 1).unfold(-2, w, 1)                      # (..., H - h + 1, W - w + 1, h, w)
+    picked = windows[..., torch.tensor(rows), torch.tensor(cols), :, :]  # (..., B, h, w)
+    return picked.movedim(-3, 0).contiguous()
 
 
 def activations(p: Plan, x: torch.Tensor) -> list[torch.Tensor]:
