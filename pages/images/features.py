@@ -6,16 +6,19 @@ import streamlit as st
 
 import convlab
 from convlab.figures.training import tiles_figure
-from convlab.invariance import shift, shift_change
-from convlab.kernels import (ACTIVATIONS, activate, activation_slope, custom_kernel, feature_maps, hand_made,
-                             kmeans_kernels, random_kernels, to_chw)
+from convlab.invariance import shift
+from convlab.kernels import (ACTIVATIONS, activate, activation_slope, custom_kernel, hand_made, kmeans_kernels,
+                             random_kernels, to_chw)
 from convlab.network import first_layer_kernels
 from convlab.parse import parse_grid
 from ui.presets import KERNELS
 from convlab.samples import SAMPLES
 from ui.urlstate import Choice, Flag, Int, Schema, Text
 from ui.images import SOURCES, chosen_photo
+from ui import shared_work
+from ui.memo import figure
 from ui.models import bundled_model, current_model
+from ui.shared_work import face_probability
 from ui.state import font_size, sync_url, use_state
 from ui.widgets import chart, show_error
 
@@ -78,7 +81,7 @@ if picked is None:
     sync_url(P, SCHEMA)
     st.stop()
 image, digest = picked
-p_face = convlab.predict("faces", image)["face"]         # the bundled faces model on this photo, before any shift
+p_face = face_probability(image)         # the bundled faces model on this photo, before any shift
 
 channels = image.shape[2]
 try:
@@ -102,10 +105,11 @@ try:
     if ss["fm_kernels"] != "hand-made":                 # numbered: "k-means 3" is kernel 3 of the k-means ones
         shown_kernels, kernel_titles = kernels, titles if len(kernels) == 1 else [str(i) for i in range(len(kernels))]
     act = None if ss["fm_act"] == "none" else ss["fm_act"]
-    change = shift_change(to_chw(image), kernels, ss["fm_shift"], max(ss["fm_pool"], 2), act) if ss["fm_shift"] else None
+    change = (shared_work.shift_change(to_chw(image), kernels, ss["fm_shift"], max(ss["fm_pool"], 2), act)
+              if ss["fm_shift"] else None)
     if ss["fm_shift"]:
         image = np.transpose(shift(to_chw(image), 0, ss["fm_shift"]), (1, 2, 0))
-    maps = feature_maps(image, kernels, act, ss["fm_pool"])
+    maps = shared_work.feature_maps(image, kernels, act, ss["fm_pool"])     # shared by every session
 except convlab.ConvlabError as err:
     show_error(err)
     sync_url(P, SCHEMA)
@@ -117,13 +121,13 @@ with left:
     st.markdown(f"**Is it a face?** The bundled faces model says P(face) = **{p_face:.0%}** "
                 "(the photo cropped to a square and scaled to 25×25 grey).")
     st.markdown(f"**Kernels**: {what} (colour channels averaged)")
-    chart(tiles_figure(list(shown_kernels.mean(axis=1)), kernel_titles, columns=4, cell=70, font_size=font_size() - 4,
-                       width=300), "fm_kernels_fig")
+    chart(figure(tiles_figure, list(shown_kernels.mean(axis=1)), kernel_titles, columns=4, cell=70,
+                 font_size=font_size() - 4, width=300), "fm_kernels_fig")
 with right:
     shape = f"{maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}"
     st.markdown(f"**Feature maps**: conv ({'same' } padding) → {ss['fm_act']} → {ss['fm_pool']}×{ss['fm_pool']} "
                 f"max pool: {shape}")
-    chart(tiles_figure(list(maps), titles, columns=4, cell=150, each=True, font_size=font_size() - 4, width=600),
+    chart(figure(tiles_figure, list(maps), titles, columns=4, cell=150, each=True, font_size=font_size() - 4, width=600),
           "fm_maps")
     st.caption("Each map is scaled to its own strongest value (red positive, blue negative).")
     if change is not None:

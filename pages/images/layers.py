@@ -4,13 +4,13 @@ import streamlit as st
 
 import convlab
 from convlab.models import PRESETS
-from convlab.network import layer_maps
 from convlab.samples import SAMPLES
-from convlab.units import recompute_all, softmax_steps, unit_at
-from ui.explorer import MODELS, chosen_model, classifier_text, detail_view, logits_of, softmax_view, window_of
+from convlab.units import unit_at
+from ui.explorer import MODELS, chosen_model, classifier_text, detail_view, softmax_view, window_of
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar
 from ui.models import model_field, model_picker
-from ui.netview import network_overview, overview_payload
+from ui.netview import network_overview
+from ui.shared_work import network_views, overview
 from ui.state import font_size, projector, stop_with, sync_url, use_state
 from ui.urlstate import Choice, Flag, Int, Schema
 from ui.widgets import probability_line
@@ -66,14 +66,11 @@ if picked is None:
 image, what = picked
 x = data.normalise(image[None])[0]
 try:
-    layers = layer_maps(model, x)
+    layers, logits, torch_probs, soft, count, worst = network_views(model, x, data.classes)     # shared by sessions
 except convlab.ConvlabError as err:
     stop_with(err, P, SCHEMA)
 if not layers:
     stop_with(convlab.ConvlabError("this model has no convolution or pooling layers: choose another model"), P, SCHEMA)
-logits, torch_probs = logits_of(model, x)
-soft = softmax_steps(logits, data.classes, torch_probs)
-count, worst = recompute_all(layers, x)
 
 if not ss.get("nw_view"):                 # a segmented control can be clicked off: back to the overview
     ss["nw_view"] = "overview"
@@ -91,8 +88,8 @@ except convlab.ConvlabError:
     unit = None
 
 if view == "overview":
-    network_overview(overview_payload(image, layers, data.classes, soft.probs, soft.logits, selected,
-                                      window_of(unit, layers), classifier_text(model, layers), fs, projector()),
+    network_overview(overview(model, x, data.classes, image, selected, window_of(unit, layers),
+                              classifier_text(model, layers), fs, projector()),
                      "nw_overview", clicked_unit, clicked_softmax)
     st.caption("One image through the whole network, layer by layer. Red: positive, blue: negative, white: zero; "
                "each column on one scale. Hover a map for its values; click any place in a map for that unit's "
