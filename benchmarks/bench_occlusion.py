@@ -1,6 +1,6 @@
 """convlab.occlusion against Captum's Occlusion at its best perturbations_per_eval, in one process.
 
-    .venv/bin/python benchmarks/bench_occlusion.py [--threads 2] [--repeat 5]
+    .venv/bin/python benchmarks/bench_occlusion.py [--threads 2] [--repeat 5] [--sizes 64,224,63]
 
 TinyVGG-shaped model (four 3×3 convs of 10 filters, two 2×2 max-pools, a linear layer), 2 torch
 threads. Prints both times, the ratio (goal: ≥ 3× at 64×64 / window 8 / stride 4, ≥ 1.5× at 224×224 /
@@ -44,13 +44,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2, help="torch threads (the app's pool gives each job its share)")
     ap.add_argument("--repeat", type=int, default=5, help="runs of each tool; the fastest counts")
+    ap.add_argument("--sizes", default="64,224,63", help="which cases (image sides) to run, e.g. 64,63")
     args = ap.parse_args()
-    repeat = args.repeat
+    repeat, sizes = args.repeat, {int(v) for v in args.sizes.split(",")}
     torch.set_num_threads(args.threads)
     print(f"torch threads: {args.threads}")
     device = "cuda" if torch.cuda.is_available() else "cpu"
     print(f"device: {device}")
     for side, window, stride in ((64, 8, 4), (224, 15, 8), (63, 7, 3)):       # the last: an odd size
+        if side not in sizes:
+            continue
         model = tinyvgg(side).to(device)
         image = torch.rand(3, side, side, generator=torch.Generator().manual_seed(0)).to(device)
         # best of --repeat runs each, the two tools interleaved (a busy machine slows both alike), Captum at each
