@@ -95,3 +95,15 @@ def test_figures_are_built_once_per_content():
     f3 = memo.figure(bars, np.array([1, 3]), title="t")
     assert f1 is f2 and f3 is not f1 and len(built) == 2
     assert f1.to_dict()["data"][0]["y"] == [1, 2]
+
+
+def test_dataclasses_are_keyed_by_their_fields():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Pair:
+        a: np.ndarray
+        b: int
+
+    assert memo.content_key(Pair(np.ones(2), 1)) == memo.content_key(Pair(np.ones(2), 1))
+    assert memo.content_key(Pair(np.ones(2), 1)) != memo.content_key(Pair(np.ones(2), 2))

@@ -15,6 +15,7 @@ never cached.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import sys
@@ -68,6 +69,9 @@ def content_key(obj) -> object:
         return (type(obj).__name__, tuple(content_key(v) for v in obj))
     if isinstance(obj, dict):
         return ("dict", tuple(sorted((content_key(k), content_key(v)) for k, v in obj.items())))
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return (type(obj).__qualname__, tuple((f.name, content_key(getattr(obj, f.name)))
+                                              for f in dataclasses.fields(obj)))
     torch = sys.modules.get("torch")
     if torch is not None:
         if isinstance(obj, torch.Tensor):
