@@ -20,9 +20,11 @@ from ui.share import share_box
 from ui.state import PROJECTOR_KEY
 from ui.store.db import warm_up
 from ui.training import sidebar_status
+from ui.warmup import warm_in_background
 from ui.widgets import friendly_errors
 
 warm_up()        # the class store's migrations, once per server process, in the background
+warm_in_background()   # libraries, bundled models and datasets, once per process, never waited for
 
 # st.plotly_chart draws with Streamlit's theme, which replaces a figure's template in the browser; plotly's
 # default template only cost server time (a third of building a figure) and ~10 KB per chart. Set once.

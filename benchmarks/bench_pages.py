@@ -1,11 +1,12 @@
 """The server's own cost per interaction on each page, as a ratio to a bare Streamlit page, in one run.
 
-    .venv/bin/python benchmarks/bench_pages.py                      # this checkout
+    .venv/bin/python benchmarks/bench_pages.py                      # this checkout, all 29 pages
     .venv/bin/python benchmarks/bench_pages.py --old /tmp/convlab-old    # and an older checkout, in the same run
     # e.g. git archive <commit> | tar -x -C /tmp/convlab-old (it is measured in a process of its own)
 
-Each page is opened with AppTest and rerun (the median of --repeat runs is kept): "open" is a rerun of the page
-at its defaults, "change" alternates one parameter of a lesson page between two values (both cached after the
+Each of the 29 pages is opened with AppTest and rerun (the median of --repeat runs is kept): "open" is a rerun of
+the page at its defaults, "change" alternates one parameter of the page (CHANGES: every page has one) between
+two values (both cached after the
 first time, as for a class that mostly shares the defaults). Like the real server, all runs share one compiled
 script cache (AppTest alone would recompile every page on every run). The peer is a one-line page (st.write)
 run the same way. Also printed: what the page sends to the browser (Plotly figures and lesson views).
@@ -36,8 +37,9 @@ from streamlit.testing.v1 import AppTest, app_test, local_script_runner  # noqa:
 
 from summary import record  # noqa: E402
 
-# one parameter per lesson page that a student changes first: (widget kind, key, two values)
+# one parameter per page that a student changes first: (widget kind, key, two values)
 CHANGES = {
+    "": ("number_input", "s", 2, 3),
     "conv1d": ("number_input", "c1_stride", 2, 1),
     "conv2d": ("number_input", "c2_stride", 2, 1),
     "padding": ("number_input", "pd_s", 2, 3),
@@ -45,8 +47,30 @@ CHANGES = {
     "matrix": ("number_input", "mx_stride", 2, 1),
     "backward": ("number_input", "bw_stride", 2, 1),
     "why": ("number_input", "wy_dil", 3, 2),
+    "variants": ("number_input", "vr_k", 2, 3),
+    "conv3d": ("number_input", "c3_depth", 4, 5),
+    "dna": ("number_input", "dn_mutations", 1, 0),
+    "audio": ("number_input", "au_example", 1, 2),
+    "causal": ("number_input", "cz_dilation", 2, 1),
+    "features": ("selectbox", "fm_act", "none", "relu"),
+    "layers": ("radio", "nw_model", "shapes", "faces"),
+    "occlusion": ("number_input", "oc_window", 3, 2),
+    "patches": ("number_input", "tp_unit", 1, 2),
+    "featvis": ("slider", "fv_steps", 50, 60),
+    "style": ("slider", "st_steps", 50, 60),
+    "training": ("selectbox", "tr_optimizer", "sgd", "adam"),
+    "batchnorm": ("number_input", "bn_seed", 1, 0),
+    "dropout": ("number_input", "dp_n", 3, 4),
+    "activations": ("slider", "ac_x", 1.0, 2.0),
+    "init": ("slider", "in_depth", 6, 8),
+    "optimizers": ("slider", "op_steps", 50, 60),
+    "mlp-vs-cnn": ("number_input", "mc_image", 1, 2),
+    "exercises": ("radio", "ex_level", 2, 1),
+    "teacher": ("checkbox", "tc_projector", True, False),
+    "dashboard": ("text_input", "db_key", "abcd-efgh", "ijkl-mnop"),
 }
-LESSONS = tuple(CHANGES)
+TARGET_MS = 30             # DESIGN.md: server cost per page open or parameter change, median
+LESSONS = ("conv1d", "conv2d", "padding", "pooling", "matrix", "backward", "why")
 
 
 def share_script_cache() -> None:
@@ -83,9 +107,13 @@ def measure(root: pathlib.Path, path: str, url: str, repeat: int) -> dict:
         def change():
             getattr(at, kind)(key=key).set_value(next(values))
             at.run()
-        change(), change()                                    # both values cached, as after the first students
-        result["change"] = median_ms(change, repeat)
-        assert not at.exception, at.exception
+        try:
+            change(), change()                                # both values cached, as after the first students
+            result["change"] = median_ms(change, repeat)
+        except Exception as err:                              # noqa: BLE001  said in the table, the rest goes on
+            print(f"{url}: changing {key} failed: {type(err).__name__}: {err}", file=sys.stderr)
+        if at.exception:
+            print(f"{url}: the page raised {at.exception}", file=sys.stderr)
     return result
 
 
@@ -132,11 +160,14 @@ def main(argv=None) -> None:
         return
     old = measure_old(args.old, args.repeat, args.lessons) if args.old else {}
     print(f"bare page: {base:.1f} ms per rerun (median of {args.repeat})")
-    head = f"{'page':<30}{'open':>9}{'ratio':>8}{'change':>9}{'sends':>10}"
+    over = [m["title"] for m in new.values() if max(m["open"], m.get("change", 0)) > TARGET_MS]
+    head = f"{'page':<36}{'open':>9}{'ratio':>8}{'change':>9}{'sends':>10}{'≤30 ms':>8}"
     print(head + (f"{'old open':>10}{'old change':>11}{'new/old':>9}" if old else ""))
     for url, m in new.items():
         nan = float("nan")
-        line = f"{m['title']:<30}{m['open']:>7.1f}ms{m['open'] / base:>7.1f}×{m.get('change', nan):>7.1f}ms{m['kib']:>7.0f} KiB"
+        ok = "yes" if max(m["open"], m.get("change", 0)) <= TARGET_MS else "OVER"
+        line = (f"{m['title'][:35]:<36}{m['open']:>7.1f}ms{m['open'] / base:>7.1f}×{m.get('change', nan):>7.1f}ms"
+                f"{m['kib']:>7.0f} KiB{ok:>8}")
         detail = f"open {m['open']:.0f} ms" + (f", change a parameter {m['change']:.0f} ms" if "change" in m else "")
         detail += f", sends {m['kib']:.0f} KiB"
         if url in old:
@@ -147,6 +178,7 @@ def main(argv=None) -> None:
             record("pages", f"{m['title']}: new vs old", ratio, "server time per rerun, new / old (same run)", detail)
         print(line)
         record("pages", m["title"], m["open"] / base, "rerun time / a bare page's", detail)
+    print(f"{len(new)} pages; over {TARGET_MS} ms median (open or change): {', '.join(over) if over else 'none'}")
 
 
 if __name__ == "__main__":

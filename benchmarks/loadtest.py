@@ -4,10 +4,19 @@
     .venv/bin/python benchmarks/loadtest.py --url http://127.0.0.1:8080 --pid 1234 --pid 1235   # e.g. behind nginx
 
 Each student is one headless tab (benchmarks/stclient.py: protobuf over the WebSocket, XSRF cookie, uploads
-over HTTP PUT, fragment auto-reruns like the browser). A student opens pages, changes widgets, uploads a
-photo and looks at its feature maps, runs occlusion; the first --training students also train a small CNN
-and watch the live views (the page polls every 0.5 s while training). Every student does at most --rounds
-rounds and stops at --duration seconds; every server answer is awaited at most --timeout seconds.
+over HTTP PUT, fragment auto-reruns like the browser). A round covers the whole app (--sections picks parts):
+  lessons    conv2d and pooling: stride, padding, a step reported by the lesson view
+  explorer   /layers: open, click a unit in the overview, step its computation, back, click the softmax bars
+  occlusion  /occlusion: open, switch the model, upload a photo, change the window
+  features   /features: upload a photo, change the activation, change the kernels
+  patches    /patches: open, choose another unit
+  featvis    /featvis and /style: press Run and watch it to the end (at most --experiment-wait s)
+  deep       one of the six deep pages per student per round: press Run, watch it to the end
+  training   the first --training students train a small CNN and watch the live views (polled every 0.5 s)
+  exercises  /exercises; with --class-students N a live class runs alongside (below)
+Every student does at most --rounds rounds and stops at --duration seconds; every server answer is awaited at
+most --timeout seconds. An experiment's latency is its Run click's answer; its time to the end is reported
+apart ("runs to the end"), as are the live views' refreshes.
 
 With --class-students N a live class runs alongside: a teacher tab starts a class session on the teacher page
 and keeps its dashboard open (it refreshes itself every few seconds); N more students open the class link,
@@ -15,7 +24,8 @@ join with a nickname and answer every question, some right, some wrong, some pre
 the page confirms (its score line counts it) must be stored exactly once: at the end the dashboard's "answers
 stored" is compared with the confirmed answers (lost = confirmed − stored; duplicated = the other way).
 
-Reported: p50/p95 latency of the students' interactions (send → the run's script_finished), the latency of
+Reported: p50/p95 latency of the students' interactions (send → the run's script_finished) per action kind,
+each kind whose p95 is over --target seconds (default 1) marked OVER, the latency of
 the live training views' refreshes, errors (exceptions, error boxes, timeouts, dropped connections), the
 server's resident memory (before, at peak, per session, and after the sessions have expired) and its CPU use;
 for a live class also the answers' p50/p95, the dashboard's refreshes, and lost or duplicated answers.
@@ -127,6 +137,8 @@ class Record:
         self.confirmed = 0                          # live class: answers the page confirmed
         self.stored = 0                             # … and the teacher's dashboard counted
         self.dashboard: list[float] = []            # the dashboard's self-refreshes (latency)
+        self.runs: dict[str, list[float]] = {}      # experiment -> seconds from Run to its end (finished ones)
+        self.unfinished: dict[str, int] = {}        # experiment -> runs not finished within --experiment-wait
 
     def merge(self, other: Record) -> None:
         self.latency += other.latency
@@ -136,6 +148,10 @@ class Record:
         self.confirmed += other.confirmed
         self.stored += other.stored
         self.dashboard += other.dashboard
+        for k, v in other.runs.items():
+            self.runs.setdefault(k, []).extend(v)
+        for k, v in other.unfinished.items():
+            self.unfinished[k] = self.unfinished.get(k, 0) + v
 
 
 class Lost(Exception):
@@ -162,7 +178,7 @@ async def student(i: int, url: str, args, rec: Record, stop_at: float) -> None:
         await asyncio.sleep(rng.uniform(0, args.ramp))
         await tab.connect()
         rec.upstream[i] = tab.upstream or "the server"
-        trainer = i < args.training
+        trainer = i < args.training and "training" in args.sections
         for _ in range(args.rounds):
             if time.time() > stop_at:
                 break
@@ -183,21 +199,9 @@ async def student(i: int, url: str, args, rec: Record, stop_at: float) -> None:
                     status = [t for t in tab.texts() if t.startswith("**") and "epoch" in t]
                     rec.errors.append(f"{tab.name}: training did not finish in {args.train_limit:.0f} s: {status}")
                     rec.error_of[i] = rec.error_of.get(i, 0) + 1
-            await act("open conv2d", tab.open("conv2d"))
-            await act("set stride", tab.set("c2_stride", rng.choice([1, 2])))
-            await act("set padding", tab.set("c2_padding", rng.choice(["same", "full", "valid"])))
-            # stepping runs in the browser (no traffic); once it pauses, the view reports its step: one rerun
-            await act("step", tab.set_state("c2_view", step=rng.randint(1, 8)))
-            await act("open pooling", tab.open("pooling"))
-            await act("set pool size", tab.set("pl_size", rng.choice([2, 3])))
-            await act("step", tab.set_state("pl_view", step=rng.randint(1, 3)))
-            await act("open features", tab.open("features"))
-            await act("choose upload", tab.set("fm_source", "upload"))
-            await act("upload photo", tab.upload("fm_upload", f"photo{i}.png", photo(i), "image/png"))
-            await act("set activation", tab.set("fm_act", rng.choice(["relu", "none"])))
-            await act("open occlusion", tab.open("occlusion"))
-            await act("set window", tab.set("oc_window", rng.choice([2, 3, 4])))
-            await act("open exercises", tab.open("exercises"))
+            for section in SECTIONS:
+                if section in args.sections and section != "training":
+                    await globals()[f"section_{section}"](i, tab, rng, act, args, rec)
         rec.students_done += 1
     except Lost as why:
         rec.lost[i] = str(why)
@@ -206,6 +210,87 @@ async def student(i: int, url: str, args, rec: Record, stop_at: float) -> None:
         rec.error_of[i] = rec.error_of.get(i, 0) + len(tab.errors)
         rec.polls.extend(tab.fragment_runs)
         await tab.close()
+
+
+SECTIONS = ("training", "lessons", "explorer", "occlusion", "features", "patches", "featvis", "deep", "exercises")
+DEEP = ("batchnorm", "dropout", "activations", "init", "optimizers", "mlp-vs-cnn")
+
+
+async def section_lessons(i, tab, rng, act, args, rec) -> None:
+    await act("open conv2d", tab.open("conv2d"))
+    await act("set stride", tab.set("c2_stride", rng.choice([1, 2])))
+    await act("set padding", tab.set("c2_padding", rng.choice(["same", "full", "valid"])))
+    # stepping runs in the browser (no traffic); once it pauses, the view reports its step: one rerun
+    await act("step", tab.set_state("c2_view", step=rng.randint(1, 8)))
+    await act("open pooling", tab.open("pooling"))
+    await act("set pool size", tab.set("pl_size", rng.choice([2, 3])))
+    await act("step", tab.set_state("pl_view", step=rng.randint(1, 3)))
+
+
+async def section_explorer(i, tab, rng, act, args, rec) -> None:
+    await act("explorer: open", tab.open("layers"))
+    unit = {"layer": rng.choice([0, 1, 2]), "map": rng.randint(0, 3), "row": rng.randint(0, 8), "col": rng.randint(0, 8)}
+    await act("explorer: click a unit", tab.trigger("nw_overview", "unit", unit))
+    await act("explorer: step", tab.set_state("nw_lesson", step=rng.randint(1, 9)))
+    await act("explorer: back", tab.click("nw_back"))
+    await act("explorer: softmax", tab.trigger("nw_overview", "softmax", rng.randint(0, 1)))
+
+
+async def section_occlusion(i, tab, rng, act, args, rec) -> None:
+    await act("occlusion: open", tab.open("occlusion"))
+    await act("occlusion: switch model", tab.set("oc_model", rng.choice(["shapes", "faces", "digits"])))
+    await act("occlusion: choose upload", tab.set("oc_source", "upload"))
+    await act("occlusion: upload photo", tab.upload("oc_upload", f"photo{i}.png", photo(i), "image/png"))
+    await act("occlusion: set window", tab.set("oc_window", rng.choice([2, 3, 4])))
+
+
+async def section_features(i, tab, rng, act, args, rec) -> None:
+    await act("features: open", tab.open("features"))
+    await act("features: choose upload", tab.set("fm_source", "upload"))
+    await act("features: upload photo", tab.upload("fm_upload", f"photo{i}.png", photo(i), "image/png"))
+    await act("features: set activation", tab.set("fm_act", rng.choice(["relu", "none", "tanh"])))
+    await act("features: set kernels", tab.set("fm_kernels", rng.choice(["random", "hand-made"])))
+
+
+async def section_patches(i, tab, rng, act, args, rec) -> None:
+    await act("patches: open", tab.open("patches"))
+    await act("patches: choose a unit", tab.set("tp_unit", rng.randint(1, 9)))
+
+
+def run_ended(tab, url: str) -> bool:
+    """The page's Run button says "Run again" and can be pressed: its experiment is over."""
+    try:
+        _, proto = tab.widgets[tab.widget_id(f"{url}_run")]
+    except KeyError:
+        return False
+    return proto.label.startswith("Run again") and not proto.disabled
+
+
+async def run_experiment(name: str, url: str, tab, act, args, rec) -> None:
+    """Open the page, press Run (its answer is the action's latency) and watch the live view until the page says
+    the run ended (its own full rerun after the last refresh), at most --experiment-wait seconds."""
+    await act(f"{name}: open", tab.open(url))
+    t0 = time.time()
+    await act(f"{name}: run", tab.click(f"{url}_run"))
+    try:
+        await tab.wait_for(lambda: not tab.polling and tab.idle and run_ended(tab, url), args.experiment_wait)
+        rec.runs.setdefault(name, []).append(time.time() - t0)
+    except (TimeoutError, ConnectionError):
+        rec.unfinished[name] = rec.unfinished.get(name, 0) + 1
+
+
+async def section_featvis(i, tab, rng, act, args, rec) -> None:
+    await run_experiment("featvis", "featvis", tab, act, args, rec)
+    await run_experiment("style", "style", tab, act, args, rec)
+
+
+async def section_deep(i, tab, rng, act, args, rec) -> None:
+    page = DEEP[(i + rng.randint(0, 5)) % len(DEEP)]
+    await run_experiment(f"deep {page}", page, tab, act, args, rec)
+
+
+async def section_exercises(i, tab, rng, act, args, rec) -> None:
+    await act("open exercises", tab.open("exercises"))
 
 
 # ---- a live class
@@ -441,13 +526,22 @@ async def run(args) -> dict:
             "class_answers_lost": max(0, rec.confirmed - rec.stored), "class_answers_duplicated":
             max(0, rec.stored - rec.confirmed), "dashboard_refreshes": len(rec.dashboard),
             "dashboard_p50_s": round(pct(rec.dashboard, 50), 3), "dashboard_p95_s": round(pct(rec.dashboard, 95), 3),
-            "per_action": {k: {"n": len(v), "p50_s": round(pct(v, 50), 3), "p95_s": round(pct(v, 95), 3)}
-                           for k, v in sorted(by_action.items())},
+            "per_action": {k: {"n": len(v), "p50_s": round(pct(v, 50), 3), "p95_s": round(pct(v, 95), 3),
+                               "over": pct(v, 95) > args.target} for k, v in sorted(by_action.items())},
+            "target_s": args.target, "sections": list(args.sections),
+            "kinds_over": sorted(k for k, v in by_action.items() if pct(v, 95) > args.target),
+            "runs_to_the_end": {k: {"n": len(v), "p50_s": round(pct(v, 50), 2), "max_s": round(max(v), 2)}
+                                for k, v in sorted(rec.runs.items())},
+            "runs_unfinished": dict(sorted(rec.unfinished.items())),
         }
     finally:
         if proc is not None:
             proc.terminate()
-            proc.wait(10)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:             # a busy server: do not lose the figures over it
+                proc.kill()
+                proc.wait(10)
 
 
 def table(r: dict) -> str:
@@ -480,8 +574,18 @@ def table(r: dict) -> str:
             f"| live class: dashboard refreshes (p50 / p95) | {r['dashboard_refreshes']} ({r['dashboard_p50_s']} s / "
             f"{r['dashboard_p95_s']} s) |",
         ]
-    lines += ["", "| action | n | p50 | p95 |", "|---|---|---|---|"]
-    lines += [f"| {k} | {v['n']} | {v['p50_s']} s | {v['p95_s']} s |" for k, v in r["per_action"].items()]
+    lines += ["", f"| action | n | p50 | p95 | p95 < {r['target_s']:g} s |", "|---|---|---|---|---|"]
+    lines += [f"| {k} | {v['n']} | {v['p50_s']} s | {v['p95_s']} s | {'**OVER**' if v['over'] else 'yes'} |"
+              for k, v in r["per_action"].items()]
+    over = r["kinds_over"]
+    lines += ["", f"Action kinds over the target: {', '.join(over)}" if over else
+              f"Every action kind's p95 is under {r['target_s']:g} s."]
+    if r["runs_to_the_end"] or r["runs_unfinished"]:
+        lines += ["", "| experiment run (Run → its end) | finished | p50 | max | not finished in time |",
+                  "|---|---|---|---|---|"]
+        for k in sorted(set(r["runs_to_the_end"]) | set(r["runs_unfinished"])):
+            v = r["runs_to_the_end"].get(k, {"n": 0, "p50_s": float("nan"), "max_s": float("nan")})
+            lines.append(f"| {k} | {v['n']} | {v['p50_s']} s | {v['max_s']} s | {r['runs_unfinished'].get(k, 0)} |")
     if len(r["replicas"]) > 1 or r["killed_at_s"] is not None:
         killed = "" if r["killed_at_s"] is None else f" (one killed {r['killed_at_s']} s after the start)"
         lines += ["", f"Replicas{killed}:",
@@ -516,6 +620,11 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--kill-pid", type=int, help="kill this replica (SIGKILL) during the test")
     p.add_argument("--kill-after", type=float, default=30, help="… this many seconds after the students start")
     p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument("--sections", default=",".join(SECTIONS),
+                   type=lambda v: [x for x in v.split(",") if x],
+                   help=f"parts of the app each round covers (default all: {','.join(SECTIONS)})")
+    p.add_argument("--target", type=float, default=1.0, help="p95 target per action kind (s); kinds over it are marked")
+    p.add_argument("--experiment-wait", type=float, default=60, help="longest wait for one experiment run (s)")
     return p.parse_args(argv)
 
 

@@ -324,6 +324,16 @@ class StClient:
         self.states[wid] = WidgetState(id=wid, json_value=json.dumps({**state, **values}))
         return await self.rerun()
 
+    async def trigger(self, key: str, event: str, value) -> float:
+        """What a custom component (v2) does with setTriggerValue(event, value), e.g. a click on a map of the
+        explorer's overview: the event fires once, in one rerun."""
+        import json
+
+        from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
+        tid = f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{self.widget_id(key)}__events"
+        self.states[tid] = WidgetState(id=tid, json_trigger_value=json.dumps([{"event": event, "value": value}]))
+        return await self.rerun()
+
     async def click(self, key: str) -> float:
         wid = self.widget_id(key)
         self.states[wid] = WidgetState(id=wid, trigger_value=True)

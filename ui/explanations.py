@@ -14,23 +14,51 @@ from convlab.figures.explanations import sanity_figure, similarity_figure
 from convlab.figures.occlusion import map_figure
 from convlab.networks.layers import describe_module
 from ui import experiments, jobs
+from ui.memo import figure, keep, peek, shared
 from ui.state import sync_url
 from ui.widgets import chart, friendly_errors
 
 ss = st.session_state
 
 
+@shared(entries=64, megabytes=32)
+def occlusion_views(model, x, target: int, window, stride, base_n):
+    """(occlusion map, probability grid) for one model, image and setting, computed once for every session."""
+    return attribution.occlusion_views(model, x, target, window, stride, baseline=base_n)
+
+
+@shared(entries=64, megabytes=32)
+def gradient_views(model, x, target: int, layer: int):
+    """({"grad_cam", "saliency"} maps, Grad-CAM's steps, saliency's steps), computed once for every session."""
+    maps = convlab.attribution_maps(model, x, target, ("grad_cam", "saliency"), layer=layer)
+    return maps, convlab.grad_cam_steps(model, x, target, layer), convlab.saliency_steps(model, x, target)
+
+
+@shared(entries=128, megabytes=8)
+def map_agreement(maps: dict, share: float) -> convlab.Agreement:
+    return convlab.map_agreement(maps, share=share)
+
+
+def _pooled_occlusion(model, x, target, window, stride, base_n, on_progress=None):
+    """The pool job's function: the map and grid, then kept in the shared cache for every session."""
+    result = attribution.occlusion_views(model, x, target, window, stride, baseline=base_n, on_progress=on_progress)
+    keep(occlusion_views, result, model, x, target, window, stride, base_n)
+    return result
+
+
 def pooled_views(prefix: str, schema, model, x, target, window, stride, base_n, n_positions):
     """The (map, grid) of a large occlusion from the job pool: submit once per setting, show the queue place and
     progress while it works (a fragment polls), stop the page until it is done. The pool and the function are
-    looked up on each call (a test replaces them)."""
+    looked up on each call (a test replaces them). A map some session already computed comes from the shared cache."""
+    found, views = peek(occlusion_views, model, x, target, window, stride, base_n)
+    if found:
+        return views
     key = (id(model), hash(x.tobytes()), target, window, stride, hash(base_n.tobytes()))
     job = ss.get(f"{prefix}_job")
     if job is None or ss.get(f"{prefix}_job_key") != key:
         if job is not None:
             job.stop()                              # the student moved on: the old map is not wanted
-        job = ss[f"{prefix}_job"] = jobs.TaskJob(attribution.occlusion_views, model, x, target, window, stride,
-                                                  baseline=base_n)
+        job = ss[f"{prefix}_job"] = jobs.TaskJob(_pooled_occlusion, model, x, target, window, stride, base_n)
         ss[f"{prefix}_job_key"] = key
         jobs.POOL.submit(job)
     if not job.finished:
@@ -73,12 +101,16 @@ def on_the_photo(photo: np.ndarray | None, maps: dict, input_shape, font: int) -
     """The three maps stretched onto the photo itself (its crop, in colour), when the input came from a photo."""
     if photo is None:
         return
-    picture, on = convlab.maps_on_photo(photo, maps, input_shape)
+    picture, on = maps_on_photo(photo, maps, input_shape)
     for col, m in zip(st.columns(3), maps):
         with col:
-            chart(map_figure(picture, on[m], f"{METHOD_NAMES[m]} on the photo", size=340, font_size=font), f"oc_photo_{m}")
+            chart(figure(map_figure, picture, on[m], f"{METHOD_NAMES[m]} on the photo", size=340, font_size=font),
+                  f"oc_photo_{m}")
     st.caption(f"The same maps stretched bilinearly onto your photo, cut as the model's input was but kept in colour at "
                f"{picture.shape[1]}×{picture.shape[2]} pixels.")
+
+
+maps_on_photo = shared(entries=32, megabytes=32)(convlab.maps_on_photo)
 
 
 def agreement_note(agreement: convlab.Agreement) -> None:

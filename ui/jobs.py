@@ -14,7 +14,12 @@ Where the work runs is the engine (CONVLAB_ENGINE): "local" (the default) trains
 of this process, with one torch thread per job; "ray" sends each job to a Ray cluster
 (CONVLAB_RAY_ADDRESS, e.g. ray://head:10001; empty starts a local Ray) while the pool thread here
 only relays snapshots, controls and the result. The pool bounds how many jobs one server has in
-flight either way (CONVLAB_WORKERS, default half the cores).
+flight either way (CONVLAB_WORKERS, default the number of cores).
+
+Threads: torch.set_num_threads is process-wide (every thread's next parallel region uses it), so it is set once,
+when this module is imported, to cores // workers (at least 1; CONVLAB_TORCH_THREADS overrides), and every job
+trains with that count (its TrainConfig.threads is replaced). A full pool then uses each core once instead of
+each job's threads fighting every other job's: 8 runs on 2 cores take turns two at a time at full speed.
 """
 
 from __future__ import annotations
@@ -23,15 +28,15 @@ import os
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from convlab.datasets.base import Dataset
 from convlab.networks.training import Progress, TrainConfig, make_model, train
 
-__all__ = ["TrainingJob", "TaskJob", "JobPool", "POOL", "Snapshot", "Cancelled", "engine", "default_workers", "FINISHED",
-           "first_layer_views"]
+__all__ = ["TrainingJob", "TaskJob", "JobPool", "POOL", "THREADS", "Snapshot", "Cancelled", "engine", "default_workers",
+           "default_threads", "set_torch_threads", "FINISHED", "first_layer_views"]
 
 
 class Cancelled(Exception):
@@ -90,6 +95,8 @@ class TrainingJob:
         """model: continue training this one (e.g. with frozen layers) instead of a fresh one.
         on_done(job): called on the job's thread when the run ends done, before its state says so.
         pace_s: spread the steps over about this many seconds (0: full speed); the weights are the same."""
+        if config.threads != THREADS:        # the process's one count (see the module's text), never a job's own
+            config = replace(config, threads=THREADS)
         self.spec, self.data, self.config, self.sample = spec, data, config, sample
         self.model = make_model(spec, data, config) if model is None else model
         self.on_done, self.pace_s = on_done, float(pace_s)
@@ -325,8 +332,8 @@ class TaskJob:
     Cancelled once the job is stopped. Poll job.snapshot(); job.result holds the return value when done.
     """
 
-    def __init__(self, fn, *args, threads: int = 1, **kwargs):
-        self.fn, self.args, self.kwargs, self.threads = fn, args, kwargs, threads
+    def __init__(self, fn, *args, **kwargs):
+        self.fn, self.args, self.kwargs = fn, args, kwargs
         self._lock = threading.Lock()
         self._snap = TaskState("queued", "waiting for a free worker")
         self._stop = threading.Event()
@@ -373,9 +380,7 @@ class TaskJob:
                         ray.cancel(ref)
                         raise Cancelled("stopped")
                 self.result = ray.get(ref)
-            else:
-                import torch
-                torch.set_num_threads(self.threads)
+            else:                      # torch's thread count is the process's (set once, see the module's text)
                 self.result = self.fn(*self.args, on_progress=self._progress, **self.kwargs)
         except Cancelled:
             self._set(state="stopped", message="stopped")
@@ -454,11 +459,30 @@ class JobPool:
 
 
 def default_workers() -> int:
-    """CONVLAB_WORKERS, else half the cores (at least one): the rest serve the pages."""
+    """CONVLAB_WORKERS, else the number of cores (at least one): each job gets cores // workers torch threads."""
     try:
         return max(1, int(os.environ.get("CONVLAB_WORKERS", "")))
     except ValueError:
-        return max(1, (os.cpu_count() or 2) // 2)
+        return max(1, os.cpu_count() or 2)
+
+
+def default_threads(workers: int) -> int:
+    """CONVLAB_TORCH_THREADS, else the cores shared out over the pool's workers (at least one each)."""
+    try:
+        return max(1, int(os.environ.get("CONVLAB_TORCH_THREADS", "")))
+    except ValueError:
+        return max(1, (os.cpu_count() or 2) // max(1, workers))
+
+
+def set_torch_threads(threads: int) -> None:
+    """torch's intra-op threads for the whole process, once (and one inter-op thread where torch still allows it)."""
+    import torch
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:                     # only before the first parallel work; then torch's own count stays
+        pass
 
 
 def default_idle_timeout() -> float:
@@ -478,3 +502,5 @@ def default_time_cap() -> float:
 
 
 POOL = JobPool(workers=default_workers(), idle_timeout=default_idle_timeout(), time_cap=default_time_cap())
+THREADS = default_threads(POOL.workers)
+set_torch_threads(THREADS)

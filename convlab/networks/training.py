@@ -274,7 +274,8 @@ def train(spec: dict, data: Dataset, config: TrainConfig = TrainConfig(),
 
     config.check()
     layer_table(spec, data.input_shape, len(data.classes))
-    torch.set_num_threads(config.threads)
+    if torch.get_num_threads() != config.threads:      # process-wide: left alone when it is already right
+        torch.set_num_threads(config.threads)
     device = config.device or best_device()
     if model is None:
         model = make_model(spec, data, config)

@@ -6,9 +6,9 @@ import streamlit as st
 
 import convlab
 from convlab.figures.training import tiles_figure
-from convlab.convolution.invariance import shift, shift_change
-from convlab.images.kernels import (ACTIVATIONS, activate, activation_slope, custom_kernel, feature_maps, hand_made,
-                             kmeans_kernels, random_kernels, to_chw)
+from convlab.convolution.invariance import shift
+from convlab.images.kernels import (ACTIVATIONS, activate, activation_slope, custom_kernel, hand_made, kmeans_kernels,
+                             random_kernels, to_chw)
 from convlab.networks.maps import first_layer_kernels
 from convlab.parse import parse_grid
 from ui.presets import KERNELS
@@ -16,7 +16,10 @@ from convlab.datasets.photos import SAMPLES
 from ui.urlstate import Choice, Flag, Int, Schema, Text
 from ui.images import SOURCES, chosen_photo
 from ui.lesson_page import lesson
+from ui import shared_work
+from ui.memo import figure
 from ui.models import bundled_model, current_model
+from ui.shared_work import face_probability
 from ui.state import font_size
 from ui.widgets import chart
 
@@ -77,7 +80,7 @@ picked = chosen_photo(P)
 if picked is None:
     st.stop()
 image, digest = picked
-p_face = convlab.predict("faces", image)["face"]         # the bundled faces model on this photo, before any shift
+p_face = face_probability(image)         # the bundled faces model on this photo, before any shift
 
 channels = image.shape[2]
 if page["kernels"] == "hand-made":
@@ -100,10 +103,11 @@ else:
 if page["kernels"] != "hand-made":                 # numbered: "k-means 3" is kernel 3 of the k-means ones
     shown_kernels, kernel_titles = kernels, titles if len(kernels) == 1 else [str(i) for i in range(len(kernels))]
 act = None if page["act"] == "none" else page["act"]
-change = shift_change(to_chw(image), kernels, page["shift"], max(page["pool"], 2), act) if page["shift"] else None
+change = (shared_work.shift_change(to_chw(image), kernels, page["shift"], max(page["pool"], 2), act)
+          if page["shift"] else None)
 if page["shift"]:
     image = np.transpose(shift(to_chw(image), 0, page["shift"]), (1, 2, 0))
-maps = feature_maps(image, kernels, act, page["pool"])
+maps = shared_work.feature_maps(image, kernels, act, page["pool"])     # shared by every session
 
 left, right = st.columns([1, 2])
 with left:
@@ -112,16 +116,15 @@ with left:
     st.markdown(f"**Is it a face?** The bundled faces model says P(face) = **{p_face:.0%}** "
                 "(the photo cropped to a square and scaled to 25×25 grey).")
     st.markdown(f"**Kernels**: {what} (colour channels averaged)")
-    chart(tiles_figure(list(shown_kernels.mean(axis=1)), kernel_titles, columns=4, cell=70, font_size=font_size() - 4,
-                       width=300), page.key("kernels_fig"))
+    chart(figure(tiles_figure, list(shown_kernels.mean(axis=1)), kernel_titles, columns=4, cell=70,
+                 font_size=font_size() - 4, width=300), page.key("kernels_fig"))
 with right:
     shape = f"{maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}"
     st.markdown(f"**Feature maps**: conv ({'same' } padding) → {page['act']} → {page['pool']}×{page['pool']} "
                 f"max pool: {shape}")
-    chart(tiles_figure(list(maps), titles, columns=4, cell=150, each=True, font_size=font_size() - 4, width=600,
-                       stretch=True), page.key("maps"))
-    st.caption("Each map has its own scale: to its strongest value (red positive, blue negative); a map with no "
-               "negative value (after a sigmoid or a ReLU) from its own smallest value (white) to its largest (red).")
+    chart(figure(tiles_figure, list(maps), titles, columns=4, cell=150, each=True, font_size=font_size() - 4, width=600),
+          page.key("maps"))
+    st.caption("Each map is scaled to its own strongest value (red positive, blue negative).")
     if change is not None:
         st.info(change.text(), icon="↔️")
 

@@ -4,14 +4,14 @@ import streamlit as st
 
 import convlab
 from convlab.networks.models import PRESETS
-from convlab.networks.maps import layer_maps
 from convlab.datasets.photos import SAMPLES
-from convlab.networks.units import recompute_all, softmax_steps, unit_at
-from ui.explorer import MODELS, chosen_model, classifier_text, detail_view, logits_of, softmax_view, window_of
+from convlab.networks.units import unit_at
+from ui.explorer import MODELS, chosen_model, classifier_text, detail_view, softmax_view, window_of
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar
 from ui.lesson_page import lesson
 from ui.models import model_field, model_picker
-from ui.netview import network_overview, overview_payload
+from ui.netview import network_overview
+from ui.shared_work import network_views, overview
 from ui.state import font_size, projector
 from ui.urlstate import Choice, Flag, Int, Schema
 from ui.widgets import probability_line
@@ -64,12 +64,9 @@ if picked is None:
     st.stop()
 image, what = picked
 x = data.normalise(image[None])[0]
-layers = layer_maps(model, x)
+layers, logits, torch_probs, soft, count, worst = network_views(model, x, data.classes)     # shared by sessions
 if not layers:
     raise convlab.ConvlabError("this model has no convolution or pooling layers: choose another model")
-logits, torch_probs = logits_of(model, x)
-soft = softmax_steps(logits, data.classes, torch_probs)
-count, worst = recompute_all(layers, x)
 
 if not page.get("view"):                 # a segmented control can be clicked off: back to the overview
     page["view"] = "overview"
@@ -87,8 +84,8 @@ except convlab.ConvlabError:
     unit = None
 
 if view == "overview":
-    network_overview(overview_payload(image, layers, data.classes, soft.probs, soft.logits, selected,
-                                      window_of(unit, layers), classifier_text(model, layers), fs, projector()),
+    network_overview(overview(model, x, data.classes, image, selected, window_of(unit, layers),
+                              classifier_text(model, layers), fs, projector()),
                      page.key("overview"), clicked_unit, clicked_softmax)
     st.caption("One image through the whole network, layer by layer. Red: positive, blue: negative, white: zero; "
                "each column on one scale. Hover a map for its values; click any place in a map for that unit's "

@@ -4,14 +4,15 @@ they agree, both gradient methods with their numbers, and the sanity check of Ad
 import numpy as np
 import streamlit as st
 
-import convlab
-from convlab.images.explain.occlusion import BASELINES, baseline_for, occlusion_positions, occlusion_views
+from convlab.images.explain.occlusion import BASELINES, baseline_for, occlusion_positions
 from convlab.classroom.export import occlusion_gif
 from convlab.figures.occlusion import map_figure, occluder_animation
 from convlab.datasets.photos import SAMPLES
 from convlab.networks.training import predict_labels
-from ui.explanations import agreement_note, cam_layer, on_the_photo, pooled_views, sanity_section, worked_examples
+from ui.explanations import (agreement_note, cam_layer, gradient_views, map_agreement, occlusion_views, on_the_photo,
+                             pooled_views, sanity_section, worked_examples)
 from ui.export import export_panel
+from ui.memo import figure
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar, model_photo
 from ui.lesson_page import lesson
 from ui.models import model_field, model_picker, page_model
@@ -69,12 +70,12 @@ base = baseline_for(image, page["baseline"])
 base_n = data.normalise(np.broadcast_to(base, image.shape)[None].astype(np.float32))[0]
 positions = occlusion_positions(image.shape[1:], window, stride)
 if len(positions) <= INLINE:                    # small maps: right here, in this run
-    heat, grid = occlusion_views(model, x, target, window, stride, baseline=base_n)
+    heat, grid = occlusion_views(model, x, target, window, stride, base_n)     # shared by every session
 else:                                           # large maps: a job in the shared pool, with its queue place
     heat, grid = pooled_views(P, SCHEMA, model, x, target, window, stride, base_n, len(positions))
-maps = {"occlusion": heat, **convlab.attribution_maps(model, x, target, ("grad_cam", "saliency"), layer=layer)}
-agreement = convlab.map_agreement(maps, share=page["top"] / 100)
-cam, sal = convlab.grad_cam_steps(model, x, target, layer), convlab.saliency_steps(model, x, target)
+gradient_maps, cam, sal = gradient_views(model, x, target, layer)
+maps = {"occlusion": heat, **gradient_maps}
+agreement = map_agreement(maps, page["top"] / 100)
 
 fs = font_size()
 probability_line("The model", data.classes, probs, what)
@@ -87,7 +88,7 @@ titles = {"occlusion": "occlusion: drop in the score", "grad_cam": f"Grad-CAM at
 for col, (m, key) in zip(st.columns(3), (("occlusion", page.key("heat")), ("grad_cam", page.key("cam")),
                                          ("saliency", page.key("sal")))):
     with col:
-        chart(map_figure(image, maps[m], titles[m], size=340, font_size=fs), key)
+        chart(figure(map_figure, image, maps[m], titles[m], size=340, font_size=fs), key)
 st.caption(f"Each map at the model's input size, {h}×{w}, over the image (red = matters more). Occlusion: each pixel's "
            f"mean drop in the score over the windows covering it (Captum's map); Grad-CAM: ReLU(Σₖ αₖ Aₖ) at layer "
            f"{layer}, stretched bilinearly; saliency: the largest |∂score/∂x| over the channels.")
@@ -97,9 +98,10 @@ agreement_note(agreement)
 st.header("Occlusion step by step")
 a, b = st.columns(2)
 with a:
-    chart(occluder_animation(image, positions, window, grid.ravel(), label, size=340), page.key("anim"))
+    chart(figure(occluder_animation, image, positions, window, grid.ravel(), label, size=340), page.key("anim"))
 with b:
-    chart(map_figure(image, grid, f"p({label}) with the occluder there", size=340, signed=False, font_size=fs), page.key("grid"))
+    chart(figure(map_figure, image, grid, f"p({label}) with the occluder there", size=340, signed=False, font_size=fs),
+          page.key("grid"))
 st.caption("Left: press Play to move the occluder. Right: the Zeiler–Fergus grid, the probability for each occluder "
            "position (dark = the class is lost).")
 export_panel("occlusion", gif=lambda: occlusion_gif(image, positions, window, grid.ravel(), label)[0],

@@ -6,6 +6,7 @@ import streamlit as st
 import convlab
 from convlab import format_signed as signed
 from convlab.figures.patches import patches_figure, unit_figure
+from ui.memo import figure, shared
 from convlab.networks.layers import describe_module
 from ui.models import BUNDLED, MINE, model_field, model_picker, page_model, resolve_model
 from ui.state import font_size, projector
@@ -19,7 +20,7 @@ ss = st.session_state
 SHOWN = 64            # units in the mosaic; the unit picker reaches the rest
 
 
-@st.cache_data(max_entries=24, show_spinner="Running the test images through the model…")
+@shared(entries=24, megabytes=64)               # one object for every session (st.cache_data unpickled a copy per run)
 def cached_top(choice: str, layer: int, k: int) -> convlab.TopPatches:
     """A bundled model or a stored one (its id names fixed weights), over its dataset's test images."""
     model, data, _ = resolve_model(choice)
@@ -75,8 +76,8 @@ if silent:
     st.markdown(f"**{len(silent)} of the {n_units} units are never positive** on any test image (marked ≤ 0): after "
                 "a ReLU they are always 0, and their patches are only the least negative places, often a corner.")
 shown = convlab.TopPatches(top.layer, field, top.image_hw, top.map_hw, top.units[:SHOWN])
-chart(patches_figure(shown, data.x_test, columns=5 if projector() else 8, font_size=fs + 2,
-                     width=1150 if projector() else 950), page.key("mosaic"))
+chart(figure(patches_figure, shown, data.x_test, columns=5 if projector() else 8, font_size=fs + 2,
+             width=1150 if projector() else 950), page.key("mosaic"))
 if n_units > SHOWN:
     st.caption(f"Units 0 to {SHOWN - 1} of {n_units} shown; choose any unit below.")
 
@@ -87,7 +88,7 @@ st.number_input(f"Unit (0 to {n_units - 1})", 0, n_units - 1, key=page.key("unit
 unit = page["unit"]
 left, right = st.columns([3, 2])
 with left:
-    chart(unit_figure(top, data.x_test, unit, font_size=fs), page.key("unit_fig"))
+    chart(figure(unit_figure, top, data.x_test, unit, font_size=fs), page.key("unit_fig"))
 with right:
     xs, rows, worst = data.normalise(data.x_test), [], 0.0
     for p in top.units[unit]:

@@ -1,5 +1,6 @@
 """The load-test script itself, in miniature against the test server: two students (one training) do a whole
-lesson over Streamlit's protocol with no error, while a teacher runs a live class of four more who join and
+lesson over Streamlit's protocol with no error (the lessons, the explorer, explanations, feature maps, top
+patches, training and exercises), while a teacher runs a live class of four more who join and
 answer (every confirmed answer stored once), so the script keeps working as the app changes.
 The real figures come from running it at full size (docs/deploy.md), never from a timed test."""
 
@@ -15,7 +16,8 @@ import loadtest  # noqa: E402
 def test_two_students_do_a_lesson_without_errors(server):
     argv = ["--url", server, "--students", "2", "--training", "1", "--rounds", "1", "--think", "0", "0.1",
             "--ramp", "0", "--epochs", "1", "--ttl", "1", "--settle", "0", "--timeout", "90",
-            "--class-students", "4", "--class-questions", "3"]
+            "--class-students", "4", "--class-questions", "3",
+            "--sections", "training,lessons,explorer,occlusion,features,patches,exercises"]
     # in a thread of its own: Playwright's sync API keeps an event loop running in this one
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         r = pool.submit(loadtest.main, argv).result(timeout=600)
@@ -23,8 +25,13 @@ def test_two_students_do_a_lesson_without_errors(server):
     assert r["students_finished"] == 2 and r["sessions_lost"] == 0
     assert r["trained"] == 1                       # student 0 trained to the end
     actions = r["per_action"]
-    assert actions["upload photo"]["n"] == 2 and actions["start training"]["n"] == 1
+    assert actions["features: upload photo"]["n"] == 2 and actions["occlusion: upload photo"]["n"] == 2
+    assert actions["start training"]["n"] == 1
     assert actions["step"]["n"] == 4                   # each student reported a step on /conv2d and on /pooling
+    for kind in ("explorer: click a unit", "explorer: step", "explorer: softmax", "occlusion: switch model",
+                 "occlusion: set window", "features: set activation", "features: set kernels", "patches: choose a unit"):
+        assert actions[kind]["n"] == 2, kind
+    assert set(r["kinds_over"]) == {k for k, a in actions.items() if a["p95_s"] > r["target_s"]}
     assert r["interactions"] == sum(a["n"] for a in actions.values()) and r["p95_s"] > 0
     assert actions["class: join"]["n"] == 4 and r["class_answers"] == 12 and r["class_answer_p95_s"] > 0
     assert r["class_answers_confirmed"] == r["class_answers_stored"] == 12

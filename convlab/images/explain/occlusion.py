@@ -104,13 +104,21 @@ def _occluded_outputs(model, image, target, window, stride, baseline, batch, on_
 
 
 def _pixel_map(drop, positions, window, hw):
-    """Each pixel's mean drop over the occluder positions covering it (Captum's map), (H, W)."""
+    """Each pixel's mean drop over the occluder positions covering it (Captum's map), (H, W).
+
+    The positions form a grid (rows × columns), so the sum over the windows covering each pixel is
+    rows_cover @ drops @ cols_coverᵀ, with 0/1 cover matrices (a pixel row is covered by an occluder row or not):
+    two small matrix products instead of a Python loop over up to thousands of positions."""
     import torch
-    total = torch.zeros(hw, dtype=drop.dtype, device=drop.device)
-    count = torch.zeros_like(total)
-    for d, (r, c) in zip(drop, positions):
-        total[r:r + window[0], c:c + window[1]] += d
-        count[r:r + window[0], c:c + window[1]] += 1
+    rows, cols = sorted({r for r, _ in positions}), sorted({c for _, c in positions})
+    cover_r = torch.zeros(hw[0], len(rows), dtype=drop.dtype, device=drop.device)
+    cover_c = torch.zeros(hw[1], len(cols), dtype=drop.dtype, device=drop.device)
+    for i, r in enumerate(rows):
+        cover_r[r:r + window[0], i] = 1
+    for j, c in enumerate(cols):
+        cover_c[c:c + window[1], j] = 1
+    total = cover_r @ drop.reshape(len(rows), len(cols)) @ cover_c.T
+    count = cover_r.sum(1)[:, None] * cover_c.sum(1)[None, :]
     return (total / count).cpu().numpy()
 
 

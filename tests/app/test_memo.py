@@ -1,0 +1,109 @@
+"""ui.memo: results shared across sessions, keyed by content, bounded, computed once under concurrency."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+
+from ui import memo
+
+
+def test_keys_follow_content_not_identity():
+    a, b = np.arange(6.0).reshape(2, 3), np.arange(6.0).reshape(2, 3)
+    assert memo.content_key(a) == memo.content_key(b)
+    assert memo.content_key(a) != memo.content_key(a.reshape(3, 2))            # same bytes, other shape
+    assert memo.content_key(a) != memo.content_key(a.astype(np.float32))
+    b[1, 2] = 7
+    assert memo.content_key(a) != memo.content_key(b)
+    assert memo.content_key(torch.ones(3)) == memo.content_key(torch.ones(3)) != memo.content_key(torch.zeros(3))
+    with pytest.raises(memo.Unhashable):
+        memo.content_key(object())
+
+
+def test_a_model_trained_further_gets_a_new_key():
+    torch.manual_seed(0)
+    m = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU())
+    twin = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU())
+    twin.load_state_dict(m.state_dict())
+    assert memo.content_key(m) == memo.content_key(twin)
+    before = memo.content_key(m)
+    with torch.no_grad():
+        m[0].weight[0, 0, 0, 0] += 1e-3
+    assert memo.content_key(m) != before
+    assert memo.content_key(twin.train(False)) != memo.content_key(twin.train(True))
+
+
+def test_results_are_shared_bounded_and_errors_never_cached():
+    calls = []
+
+    @memo.shared(entries=2, megabytes=1)
+    def double(x, scale=2):
+        calls.append(1)
+        if scale < 0:
+            raise ValueError("no")
+        return x * scale
+
+    a = np.ones(4)
+    first = double(a)
+    assert double(np.ones(4)) is first and len(calls) == 1                     # an equal array: the same result
+    np.testing.assert_array_equal(double(a, scale=3), 3 * a)
+    assert len(calls) == 2
+    double(np.zeros(4)), double(np.full(4, 5.0))                               # two more: the oldest goes
+    assert len(double.cache.store) == 2
+    double(a)
+    assert len(calls) == 5
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            double(a, scale=-1)
+    assert len(calls) == 7                                                     # raised twice, computed twice
+    big = np.zeros(2**18)                                                      # 2 MB: over the 1 MB bound, not kept
+    double(big), double(big)
+    assert len(calls) == 9 and double.cache.bytes <= 2**20
+
+
+def test_concurrent_callers_compute_once():
+    calls = []
+
+    @memo.shared
+    def slow(x):
+        calls.append(1)
+        time.sleep(0.3)
+        return x + 1
+
+    out = []
+    threads = [threading.Thread(target=lambda: out.append(slow(41))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert out == [42] * 8 and len(calls) == 1
+
+
+def test_figures_are_built_once_per_content():
+    import plotly.graph_objects as go
+    built = []
+
+    def bars(values, title=""):
+        built.append(1)
+        return go.Figure(go.Bar(y=list(values)), layout={"title": title})
+
+    f1 = memo.figure(bars, np.array([1, 2]), title="t")
+    f2 = memo.figure(bars, np.array([1, 2]), title="t")
+    f3 = memo.figure(bars, np.array([1, 3]), title="t")
+    assert f1 is f2 and f3 is not f1 and len(built) == 2
+    assert f1.to_dict()["data"][0]["y"] == [1, 2]
+
+
+def test_dataclasses_are_keyed_by_their_fields():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Pair:
+        a: np.ndarray
+        b: int
+
+    assert memo.content_key(Pair(np.ones(2), 1)) == memo.content_key(Pair(np.ones(2), 1))
+    assert memo.content_key(Pair(np.ones(2), 1)) != memo.content_key(Pair(np.ones(2), 2))

@@ -1,0 +1,36 @@
+"""ui.warmup: once per process, in a thread nobody waits for, and off when asked."""
+
+import threading
+
+from ui import warmup
+
+
+def test_the_warm_up_runs_once_in_the_background(monkeypatch):
+    ran, release = [], threading.Event()
+    monkeypatch.setattr(warmup, "_started", [])
+    monkeypatch.setattr(warmup, "done", threading.Event())
+    monkeypatch.setattr(warmup, "_steps", lambda: [lambda: (release.wait(30), ran.append(1))])
+    monkeypatch.setenv("CONVLAB_WARM_UP_DELAY", "0")
+    warmup.warm_in_background()                         # returns at once although the step is still waiting
+    warmup.warm_in_background()                         # a second run of app.py starts nothing
+    assert not ran
+    release.set()
+    assert warmup.done.wait(30) and ran == [1]
+
+
+def test_a_failing_step_is_logged_and_the_rest_still_runs(monkeypatch, caplog):
+    ran = []
+    monkeypatch.setattr(warmup, "_started", [])
+    monkeypatch.setattr(warmup, "done", threading.Event())
+    monkeypatch.setattr(warmup, "_steps", lambda: [lambda: 1 / 0, lambda: ran.append(1)])
+    monkeypatch.setenv("CONVLAB_WARM_UP_DELAY", "0")
+    warmup.warm_in_background()
+    assert warmup.done.wait(30) and ran == [1]
+    assert "warm-up step" in caplog.text
+
+
+def test_it_can_be_turned_off(monkeypatch):
+    monkeypatch.setattr(warmup, "_started", [])
+    monkeypatch.setenv("CONVLAB_WARM_UP", "0")
+    warmup.warm_in_background()
+    assert warmup._started == []
