@@ -42,7 +42,7 @@ echo "ruff check ."
 .venv/bin/ruff check .
 
 # The browser views' JS (convlab/view, ui/netview): eslint from npm, installed from the committed package-lock.json
-# into ./node_modules (gitignored); its unit tests run with node's own test runner (tests/test_view_js.py).
+# into ./node_modules (gitignored); its unit tests run with node's own test runner (tests/view/test_view_js.py).
 if command -v npm >/dev/null 2>&1; then
     echo "eslint (the lesson view's JS)"
     npm ci --no-audit --no-fund --loglevel=error >/dev/null

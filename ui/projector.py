@@ -22,7 +22,7 @@ def font_size() -> int:
 
 def style_page(projector: bool) -> None:
     """The app's CSS, on every page; in projector mode also the projector's. Written out here as constants (see
-    tests/test_security.py: HTML only from constant strings)."""
+    tests/app/test_security.py: HTML only from constant strings)."""
     # In every mode: a link's title and a heading wrap between words, never cut off with "…" nor broken mid-word
     # (the lesson map's cards, the menus); a formula wider than its box scrolls inside that box, not the page.
     st.html("""<style>

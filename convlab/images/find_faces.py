@@ -11,7 +11,7 @@ the pools halve the grid; and the classifier, a Linear layer on the last 10×3×
 arithmetic as a conv with 2 kernels of 10×3×3 (its weight matrix reshaped). So one pass of the network,
 made fully convolutional, gives the logits of every window at once, a heat map, with the window's step
 equal to the network's total stride (4: two 2×2 pools), exactly the numbers crop by crop
-(tests/test_find_faces.py checks this against the classifier run on each crop).
+(tests/images/test_find_faces.py checks this against the classifier run on each crop).
 
 A model with padding (its windows near a crop's border see zeros, in the whole photo they see the
 neighbours) is read crop by crop instead: same result, no shortcut.

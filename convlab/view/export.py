@@ -21,7 +21,7 @@ from convlab.view import payload, view_css, view_js
 __all__ = ["KINDS", "MAX_HTML_BYTES", "document", "export_html", "page_html", "step_count"]
 
 KINDS = ("conv", "conv3d", "pool", "windows", "stamp", "links", "unit")
-MAX_HTML_BYTES = 1_000_000           # a default lesson's file stays under 1 MB (tests/test_export_html.py)
+MAX_HTML_BYTES = 1_000_000           # a default lesson's file stays under 1 MB (tests/view/test_export_html.py)
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
        "base-uri 'none'; form-action 'none'")
 

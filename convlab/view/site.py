@@ -26,7 +26,7 @@ CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 
        "base-uri 'none'; form-action 'none'")
 
 # every page of the app, in menu order: (group, title, url path); ui/registry.py is the app's own list
-# (tests/test_site.py checks that the two agree)
+# (tests/view/test_site.py checks that the two agree)
 APP_PAGES = [
     ("Start", "Lesson map", ""),
     ("Convolution", "1D convolution", "conv1d"), ("Convolution", "2D convolution", "conv2d"),

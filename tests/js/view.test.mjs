@@ -1,6 +1,6 @@
 // Unit tests of the lesson view's core and its table of kinds, in node (no browser): number formatting against
 // Python's own (convlab._format.num, through tests/js/num_vectors.py) and every kind registered and answering.
-// Run: node --test tests/js/   (tests/test_view_js.py runs it in the test command)
+// Run: node --test tests/js/   (tests/view/test_view_js.py runs it in the test command)
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
