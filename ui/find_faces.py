@@ -14,7 +14,7 @@ def scales_from(smallest: int) -> tuple[float, ...]:
     """Four window sizes, as shares of the shorter side, from 90 % down to smallest % in equal ratios.
 
     >>> scales_from(27)
-    (0.9, 0.6, 0.4, 0.27)
+    (0.9, 0.602, 0.403, 0.27)
     """
     lo, hi = smallest / 100, 0.9
     if lo >= hi:

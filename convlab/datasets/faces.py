@@ -546,7 +546,7 @@ def train_faces(seed: int = 0, n: int = 10000, epochs: tuple[int, int] = (12, 5)
 
     >>> model, data, report = train_faces(seed=1, n=200, epochs=(1, 1), hard=20, pool=100, threads=1)
     >>> sorted(report), data.input_shape
-    (['hard_negatives', 'threshold_p', 'val_accuracy', 'val_false_alarms', 'val_faces_found'], (1, 25, 25))
+    (['hard_negatives', 'threshold_p', 'val_accuracy', 'val_faces_found', 'val_false_alarms'], (1, 25, 25))
     """
     import torch
 

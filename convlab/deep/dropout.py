@@ -3,7 +3,7 @@
 The masks are torch's own: dropout_mask(shape, p, seed) is exactly the mask F.dropout draws for a float64 or
 float32 input of that shape right after torch.manual_seed(seed) (on the CPU F.dropout fills a tensor with
 bernoulli_(1 − p) from the default generator; this draws the same from a private generator seeded alike),
-so convlab.deep.dropout equals F.dropout number for number (tests/deep/test_dropout.py).
+so convlab.dropout equals F.dropout number for number (tests/deep/test_dropout.py).
 """
 
 from __future__ import annotations

@@ -136,7 +136,7 @@ def scaled_grey(image: Any, share: float, side: int = 25, stride: int = 4) -> tu
 
     >>> g, w = scaled_grey(np.zeros((100, 150, 3)), 0.5)
     >>> g.shape, w
-    ((49, 77), 50.0)
+    ((49, 73), 50.0)
     """
     from PIL import Image
     a = np.asarray(image, dtype=np.float32)
@@ -191,7 +191,7 @@ def face_heat_maps(image: Any, model: Any = "faces", scales: tuple[float, ...] =
 
     >>> s = face_heat_maps(np.full((60, 80, 3), 0.5))
     >>> [m.p.shape for m in s.maps], s.convolutional
-    ([(3, 4), (5, 7), (8, 12), (12, 18)], True)
+    ([(2, 4), (5, 9), (10, 16), (18, 26)], True)
     """
     from convlab.networks.bundled import as_classifier
     clf = as_classifier(model)

@@ -674,6 +674,8 @@ class View {
       // a link that leaves the page: no step report (its rerun of this page raced the link's page switch and won,
       // issue 22); the step it was on is dropped with the page
       if (path.some((n) => n instanceof Element && n.matches("a[href]"))) { clearTimeout(this.reportTimer); return; }
+      // the top menu's group button opens the drop-down the link is in: no report now either (its timer goes on)
+      if (path.some((n) => n instanceof Element && n.matches("[data-testid='stTopNavSection']"))) return;
       this.flushReport();
     };
     document.addEventListener("pointerdown", this.onDocPointer, true);

@@ -60,7 +60,8 @@ with right:
     x, y, s = lft, top, side
     crop = image[max(0, y):y + s, max(0, x):x + s]
     if crop.size:
-        st.image(np.clip(crop, 0, 1), caption="the best window, as cut from the photo", width=160)
+        st.image(np.clip(crop, 0, 1), caption="the best window, as cut from the photo", width=160,
+                 alt="the window of the photo the classifier scores highest")
 
 st.header("P(face) for every window, at each scale")
 cols = st.columns(len(search.maps))

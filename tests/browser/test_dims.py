@@ -50,7 +50,7 @@ def test_variants_step_to_the_second_group(server, browser):
 
 def test_dna_trains_live_and_finds_the_motif(server, browser):
     page, errors = load(browser, f"{server}/dna", "dims-dna-before")
-    page.get_by_role("button", name="Train").click()
+    page.get_by_role("button", name="Train", exact=True).click()
     _wait_for_text(page, "Running: epoch")                 # the live view updates while it trains
     page.screenshot(path=str(SHOTS / "dims-dna-training.png"), full_page=True)
     _wait_for_text(page, "What the filters learned", timeout=120_000)

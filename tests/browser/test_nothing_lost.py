@@ -4,7 +4,7 @@ and progress come back. Screenshots go to artifacts/screenshots/lost-*.png."""
 import re
 import urllib.parse
 
-from chromium import SHOTS, assert_clean, load, open_page, screenshot, status, wait_quiet, wait_trained
+from chromium import SHOTS, assert_clean, go_to, load, open_page, screenshot, status, wait_quiet, wait_trained
 from convlab.networks.bundled import ASSETS
 
 
@@ -53,7 +53,7 @@ def test_1_a_reload_after_training_brings_back_the_model_curves_spec_and_matrix(
     assert confusion, "the confusion matrix is back"
     sidebar = page.locator("[data-testid='stSidebar']")
     assert sidebar.get_by_text("“My model” is ready", exact=False).count() == 1
-    page.locator("[data-testid='stSidebar'] a", has_text="Network explorer").click()
+    go_to(page, "Images", "Network explorer")
     page.get_by_role("heading", name="Network explorer").wait_for(timeout=60_000)
     page.get_by_text("my trained model", exact=True).click()
     page.wait_for_function(f"() => location.search.includes('model={model}')", timeout=30_000)
@@ -324,7 +324,7 @@ def test_4_leaving_init_mid_run_and_coming_back_finds_the_experiment_going_on(se
     page, errors = load(browser, f"{server}/init?epochs=5", "lost-init-before")
     page.get_by_role("button", name="Run: train one ReLU net per initialisation").click()
     page.get_by_text("Experiment: training", exact=False).first.wait_for(timeout=120_000)
-    page.locator("[data-testid='stSidebar'] a", has_text="Dropout").first.click()
+    go_to(page, "Deep networks", "Dropout")
     page.get_by_role("heading", name="Dropout").first.wait_for(timeout=60_000)
     back = page.locator("[data-testid='stSidebar']").get_by_role("link", name="Back to Initialisation")
     back.wait_for(timeout=30_000)
@@ -380,7 +380,7 @@ def test_6_keys_after_a_background_click_a_menu_click_and_with_views_off_screen(
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowLeft")
     assert _step(page) == at, "arrows in a text box move its cursor, not the view"
-    page.locator("[data-testid='stSidebar'] a", has_text="Pooling").first.click()   # a menu link, then →
+    go_to(page, "Convolution", "Pooling")                                    # a menu link, then →
     page.get_by_role("heading", name="Pooling").first.wait_for(timeout=60_000)
     page.wait_for_selector(VIEW)
     wait_quiet(page)
@@ -416,7 +416,7 @@ def test_7_a_menu_click_right_after_a_step_is_never_lost(server, browser):
         page.locator(VIEW).first.click()
         page.keyboard.press("ArrowRight")
         page.wait_for_timeout(200)                                               # the student's 0.2 s, not a sync
-        page.locator("[data-testid='stSidebar'] a", has_text=link).first.click()
+        go_to(page, "Convolution", link)
         page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=20_000)
     assert_clean(page, errors)
     page.close()

@@ -36,7 +36,7 @@ def test_equals_torch_after_manual_seed(seed):
         torch.manual_seed(seed)
         return nn.Dropout(p).train()(x)
     for theirs in (functional, module):
-        check_op(convlab.deep.dropout, theirs, dict(x=c["x"]), dict(p=c["p"], seed=c["seed"]), atol=0, rtol=0,
+        check_op(convlab.dropout, theirs, dict(x=c["x"]), dict(p=c["p"], seed=c["seed"]), atol=0, rtol=0,
                  label=f"seed {seed} {theirs.__name__}")
 
 
@@ -62,7 +62,7 @@ def test_a_generator_is_used_and_advanced_like_torch_uses_its_own(seed):
 def test_a_given_mask_gives_torch_the_same_numbers(seed):
     c = CASE_LIST[seed]
     mask = (np.random.default_rng(seed).random(c["x"].shape) > c["p"]).astype(float)
-    check_op(convlab.deep.dropout, lambda x, mask, p: x * (mask / (1 - p)), dict(x=c["x"], mask=mask), dict(p=c["p"]),
+    check_op(convlab.dropout, lambda x, mask, p: x * (mask / (1 - p)), dict(x=c["x"], mask=mask), dict(p=c["p"]),
              atol=0, rtol=0, label=f"seed {seed}")
 
 

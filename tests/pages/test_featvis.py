@@ -21,18 +21,20 @@ def _wait(predicate, timeout=60):
 
 @pytest.mark.slow
 def test_run_shows_the_rising_curve_and_the_images():
-    at = open_page(PAGE, timeout=60, steps="20")
+    # 40 steps: the retrained faces model (issue 25) already calls the grey start "not face" (2.19), and with jitter
+    # that score dips before it rises (0.71 after 20 steps, 3.23 after 40)
+    at = open_page(PAGE, timeout=60, steps="40")
     assert "Press Run" in shown(at) and r"0.5 + 1\," in at.latex[0].value      # (1 − decay) = 1 in the rule
     at.button(key="featvis_run").click().run()
     exp = finish_experiment(at, "featvis", timeout=120)
     curve, tiles = figures(at)[:2]
     assert [t["name"] for t in curve["data"]] == ["face", "not face"]
     ys = [values(t["y"]) for t in curve["data"]]
-    assert all(y[-1] > y[0] for y in ys) and len(ys[0]) == 21
-    same = feature_visualisation("faces", None, "all", steps=20, seed=0)
+    assert all(y[-1] > y[0] for y in ys) and len(ys[0]) == 41
+    same = feature_visualisation("faces", None, "all", steps=40, seed=0)
     np.testing.assert_allclose(ys[0], same.curves[0], rtol=1e-6)               # the job ran the same deterministic run
     assert [a["text"] for a in tiles["layout"]["annotations"]] == ["face", "not face"]
-    assert f"**face**: {same.curves[0, 0]:.4g} at the start, **{same.curves[0, -1]:.4g}** after 20 steps" in at.markdown[-1].value
+    assert f"**face**: {same.curves[0, 0]:.4g} at the start, **{same.curves[0, -1]:.4g}** after 40 steps" in at.markdown[-1].value
     assert exp.job.snapshot().state == "done"
 
 
