@@ -6,6 +6,8 @@ import json
 import re
 import urllib.parse
 
+import pytest
+
 from chromium import SHOTS, go_to, load, wait_idle, wait_quiet, wait_trained, wait_value
 from convlab.networks.models import preset
 
@@ -71,12 +73,15 @@ def test_curves_grow_while_it_trains(server, browser):
     page.close()
 
 
+@pytest.mark.timeout(480)
 def test_a_default_run_never_shows_an_empty_chart_and_ends_with_its_curves(server, browser):
     """Issue 15: the default digits run used to show empty axes, then Done with a blank loss chart."""
     page, errors = load(browser, f"{server}/training", "training-default-before")
     page.evaluate(RECORD)
     page.get_by_role("button", name="Start").click()
-    wait_trained(page)
+    # a full-suite run on 2 cores was seen at epoch 5 of 8 after 120 s (three servers, Chromium and AppTest share the
+    # cores; the run alone takes about 2 s): what this test checks is every frame until Done, not how fast it comes
+    wait_trained(page, timeout=360_000)
     # the recorder's last look shows the finished page: Done, with the loss curve drawn
     wait_value(page, "() => { const [status, points, drawn] = window.frames_seen.at(-1); "
                      "return status === 'Done' && points > 0 && drawn; }", True)
