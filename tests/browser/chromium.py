@@ -210,3 +210,16 @@ def go_to(page, group: str, title: str) -> None:
     """Open a page from the menu in the top bar: its group's drop-down, then the page's link."""
     page.get_by_test_id("stTopNavSection").filter(has_text=group).click()
     page.get_by_test_id("stTopNavDropdownLink").filter(has_text=title).click()
+
+
+def draw_a_one(page) -> None:
+    """Draw a "1" down the middle of the training lab's canvas, as a student would with the mouse."""
+    canvas = page.locator(".st-key-tr_draw canvas").last
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x, top, bottom = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.12, box["y"] + box["height"] * 0.88
+    page.mouse.move(x, top)
+    page.mouse.down()
+    for i in range(1, 21):
+        page.mouse.move(x, top + (bottom - top) * i / 20, steps=2)
+    page.mouse.up()

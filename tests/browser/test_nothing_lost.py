@@ -4,7 +4,7 @@ and progress come back. Screenshots go to artifacts/screenshots/lost-*.png."""
 import re
 import urllib.parse
 
-from chromium import SHOTS, assert_clean, go_to, load, open_page, screenshot, status, wait_quiet, wait_trained
+from chromium import SHOTS, assert_clean, draw_a_one, go_to, load, open_page, screenshot, status, wait_quiet, wait_trained
 from convlab.networks.bundled import ASSETS
 
 
@@ -16,18 +16,6 @@ def _curve_points(page) -> int:
     return page.evaluate("""() => { const p = [...document.querySelectorAll('.js-plotly-plot')]
         .find(p => (p.data || []).some(t => t.name === 'train loss'));
         return p ? p.data.find(t => t.name === 'train loss').x.length : -1; }""")
-
-
-def _draw_a_one(page) -> None:
-    canvas = page.locator(".st-key-tr_draw canvas").last
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    x, top, bottom = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.12, box["y"] + box["height"] * 0.88
-    page.mouse.move(x, top)
-    page.mouse.down()
-    for i in range(1, 21):
-        page.mouse.move(x, top + (bottom - top) * i / 20, steps=2)
-    page.mouse.up()
 
 
 def test_1_a_reload_after_training_brings_back_the_model_curves_spec_and_matrix(server, browser):
@@ -76,7 +64,7 @@ def test_1_a_loaded_model_is_the_one_that_answers_a_drawing(server, browser):
     page.get_by_text("Loaded a model for", exact=False).wait_for(timeout=60_000)
     wait_quiet(page)
     assert re.fullmatch(r"[a-z0-9]{10}", _query(page).get("model", ""))
-    _draw_a_one(page)
+    draw_a_one(page)
     verdict = page.get_by_text("according to your loaded model")
     verdict.wait_for(timeout=30_000)
     wait_quiet(page)
@@ -85,7 +73,7 @@ def test_1_a_loaded_model_is_the_one_that_answers_a_drawing(server, browser):
     page.reload()
     page.get_by_role("heading", name="Draw your own").wait_for(timeout=60_000)
     wait_quiet(page)
-    _draw_a_one(page)
+    draw_a_one(page)
     page.get_by_text("according to your loaded model").wait_for(timeout=30_000)
     assert_clean(page, errors)
     page.close()

@@ -8,7 +8,7 @@ import urllib.parse
 
 import pytest
 
-from chromium import SHOTS, go_to, load, wait_idle, wait_quiet, wait_trained, wait_value
+from chromium import SHOTS, draw_a_one, go_to, load, wait_idle, wait_quiet, wait_trained, wait_value
 from convlab.networks.models import preset
 
 
@@ -131,15 +131,7 @@ def test_a_stack_that_shrinks_to_nothing_is_explained(server, browser):
 def test_drawing_a_one_on_the_canvas_is_classified_one(server, browser):
     page, errors = load(browser, f"{server}/training", "training-draw-before")
     assert page.get_by_text("Draw a digit in the box: the model's answer appears here.").count() == 1
-    canvas = page.locator(".st-key-tr_draw canvas").last
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    x, top, bottom = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.12, box["y"] + box["height"] * 0.88
-    page.mouse.move(x, top)
-    page.mouse.down()
-    for i in range(1, 21):
-        page.mouse.move(x, top + (bottom - top) * i / 20, steps=2)
-    page.mouse.up()
+    draw_a_one(page)
     verdict = page.get_by_text("according to the bundled digits model")
     verdict.wait_for(timeout=30_000)
     wait_quiet(page)                                            # the run that drew the verdict has finished
