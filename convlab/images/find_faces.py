@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from convlab._core.validate import as_array
 from convlab.errors import ConvlabError
 
 __all__ = ["SCALES", "ScaleMap", "FaceSearch", "SlidingCost", "sliding_cost", "fully_convolutional", "total_stride",
@@ -139,8 +140,8 @@ def scaled_grey(image: Any, share: float, side: int = 25, stride: int = 4) -> tu
     ((49, 73), 50.0)
     """
     from PIL import Image
-    a = np.asarray(image, dtype=np.float32)
-    if a.ndim != 3 or a.shape[2] != 3:
+    a = as_array(image, "the photo", (3,), "(H, W, 3)").astype(np.float32)
+    if a.shape[2] != 3:
         raise ConvlabError(f"expected an (H, W, 3) photo, got shape {a.shape}")
     H, W = a.shape[:2]
     window = share * min(H, W)

@@ -99,6 +99,8 @@ def test_no_face_in_a_flat_photo_and_bad_input():
     assert find_faces(np.full((60, 80, 3), 0.5)) == []
     with pytest.raises(ConvlabError, match="H, W, 3"):
         find_faces(np.zeros((40, 40)))
+    with pytest.raises(ConvlabError, match="not a number"):                   # never a raw ValueError
+        find_faces("not an image")
     with pytest.raises(ConvlabError, match="scales"):
         face_heat_maps(np.zeros((40, 40, 3)), scales=(1.5,))
     with pytest.raises(ConvlabError, match="no class 'face'"):
