@@ -22,8 +22,8 @@ import torch  # noqa: E402
 
 import convlab  # noqa: E402
 from bench_occlusion import tinyvgg  # noqa: E402
-from convlab import attribution  # noqa: E402
-from convlab.images.explain import incremental as _incremental
+from convlab.images.explain import occlusion as attribution  # noqa: E402
+from convlab.images.explain import incremental as _incremental  # noqa: E402
 
 
 def loop_pixel_map(drop, positions, window, hw):

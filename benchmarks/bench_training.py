@@ -26,7 +26,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from convlab.datasets.base import load_dataset  # noqa: E402
+from convlab.datasets import load_dataset  # noqa: E402
 from convlab.networks.models import build_model, preset  # noqa: E402
 from convlab.networks.training import TrainConfig, train  # noqa: E402
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
