@@ -44,8 +44,11 @@ lesson = None
 with page.section():
     lesson = backward_lesson(page["x"], page["w"], page["loss"], page["dy"], page["stride"], page["pad"])
 
-sections = page.parts(["1. dL/dW = dL/dY · X̂ᵀ", "2. dL/dX = col2im(Wᵀ · dL/dY)",
-                        "3. The same numbers as a transposed convolution", "4. Pooling routes the gradient"])
+sections = page.parts({
+    "1. dL/dW": "1. dL/dW = dL/dY · X̂ᵀ",
+    "2. dL/dX": "2. dL/dX = col2im(Wᵀ · dL/dY)",
+    "3. Transposed convolution": "3. The same numbers as a transposed convolution",
+    "4. Pooling": "4. Pooling routes the gradient"})
 if lesson is not None:
     g = lesson.grads
     with sections[0]:

@@ -40,10 +40,10 @@ lesson = conv3d_lesson(page["volume"], page["depth"], page["size"], page["kernel
                        page["padding"])
 volume, trace = lesson.volume, lesson.trace
 
-sections = page.parts([
-    "Watch the kernel step through the volume",
-    "Output size and parameters",
-    "What the third axis costs"], level="subheader")
+sections = page.parts({
+    "Step through the volume": "Watch the kernel step through the volume",
+    "Sizes": "Output size and parameters",
+    "The third axis's cost": "What the third axis costs"}, level="subheader")
 with sections[0]:
     lesson_view(page.key("view"), lesson.body, len(trace), page.key("step"))
     st.caption(f"Above: the {volume.shape[0]} slices of the {'×'.join(map(str, volume.shape))} volume, the kernel's "

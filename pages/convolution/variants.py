@@ -44,10 +44,10 @@ c, o, g, k = page["c"], page["o"], page["groups"], page["k"]
 lesson = grouped_lesson(c, o, g, k, page["n"], page["padding"], page["seed"])
 layer = lesson.layer
 
-sections = page.parts([
-    "Grouped convolution: which filter sees which channel",
-    "Depthwise-separable = depthwise + 1×1: the same output shape",
-    "1×1 convolution: one linear map, applied at every pixel"])
+sections = page.parts({
+    "Grouped": "Grouped convolution: which filter sees which channel",
+    "Depthwise-separable": "Depthwise-separable = depthwise + 1×1: the same output shape",
+    "1×1": "1×1 convolution: one linear map, applied at every pixel"})
 with sections[0]:
     left, right = st.columns([2, 3])
     with left:

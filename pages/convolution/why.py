@@ -35,12 +35,12 @@ with st.sidebar:
     st.selectbox("Kernel for the feature map", list(KERNELS), key=page.key("kernel"))
 
 fs = max(font_size() - 2, 18) if projector() else font_size() - 2        # grid numbers: 18 px at least on a projector
-sections = page.parts([
-    "Sparse interactions and parameter sharing",
-    "Translation equivariance",
-    "Variants: tiled and unshared convolution",
-    "Transposed convolution, stamp by stamp",
-    "Dilated convolution"])
+sections = page.parts({
+    "Sparse and shared": "Sparse interactions and parameter sharing",
+    "Equivariance": "Translation equivariance",
+    "Tiled and unshared": "Variants: tiled and unshared convolution",
+    "Transposed": "Transposed convolution, stamp by stamp",
+    "Dilated": "Dilated convolution"})
 with sections[0]:
     with page.section():
         counts, stats, params = why_params(page["c"], page["n"], page["filters"], page["k"], page["tile"],
