@@ -73,6 +73,20 @@ class LessonPage:
             from ui.widgets import show_error
             show_error(f"{err}. {hint}" if hint else err)
 
+    def parts(self, titles: dict[str, str], level: str = "header") -> list:
+        """A long page's sections, one container each; titles maps each section's short tab label to its heading.
+        On a projector they are tabs, so that the teacher moves through screens rather than scrolling (issue 24),
+        under the short labels (the headings side by side ran past 1280 px); elsewhere one below the other under its
+        heading (level "header" or "subheader"). Every widget is drawn either way (Streamlit renders every tab), so
+        keys, URL state and AppTests are the same."""
+        from ui.projector import projector
+        if projector():
+            return list(st.tabs(list(titles)))
+        boxes = [st.container() for _ in titles]
+        for box, title in zip(boxes, titles.values()):
+            getattr(box, level)(title)
+        return boxes
+
     def stop(self, err: Exception) -> None:
         """Show a bad-input message, keep the URL in step, and end this run of the page."""
         stop_with(err, self.page, self.schema)

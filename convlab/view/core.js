@@ -456,6 +456,7 @@ class Lesson {
   build() {}                                      // build the grids into this.root; set this.n
   render() {}                                     // draw step i
   layoutKind() {}                                 // sizes of the kind's own grids (after the stage's)
+  arrange() {}                                    // move parts for the side-by-side layout (View.fit) or back
 
   // the legend: what each mark means for this kind
   get legendWindow() { return "the window"; }
@@ -620,7 +621,9 @@ class Lesson {
         const rows = 3 * cell + 2 * g.gap + 16;
         g.wrap.style.height = `${rows}px`;
       }
-      for (const g of this.productGrids) g.size(Math.max(cell, this.projector ? 64 : 44), minFont, this.prodChars);
+      // the products at the stage's cell, or larger where theirs need it to keep their numbers (a projector's 18 px)
+      const prodCell = this.projector ? Math.ceil(Math.max(minFont / 0.42, minFont * 0.66 * this.prodChars)) + 1 : 44;
+      for (const g of this.productGrids) g.size(Math.max(cell, prodCell), minFont, this.prodChars);
       this.cell = cell;
       this.minFont = minFont;
     }
@@ -683,7 +686,8 @@ class View {
     this.root.addEventListener("pointerdown", () => { keyboardOwner = this; });
     if (!keyboardOwner || !keyboardOwner.root.isConnected) keyboardOwner = this;
     LIVE.add(this);
-    this.resize = new ResizeObserver(() => this.layout());
+    // laid out again when its width changes (not its height: fit() changes that)
+    this.resize = new ResizeObserver(() => { if (this.root.clientWidth !== this.laidWidth) this.layout(); });
     this.resize.observe(this.root);
   }
 
@@ -807,9 +811,50 @@ class View {
   // ---- sizes
   layout() {
     if (!this.p) return;
+    this.laidWidth = this.root.clientWidth;
     const width = Math.max(200, this.root.clientWidth - 8);
-    this.lesson.layout(width, this.projector ? 18 : 12, this.projector ? 80 : 56);
+    const [minFont, maxCell] = this.projector ? [18, 80] : [12, 56];
+    this.root.classList.remove("lv-side");
+    this.lesson.arrange(false);
+    this.lesson.layout(width, minFont, maxCell);
+    if (this.projector) this.fit(width, minFont, maxCell);
     this.render(this.shown);
+  }
+
+  height() {
+    // from the controls to the lowest grid, headline or written-out line: what a step explains (not the legend)
+    const parts = [...this.root.querySelectorAll(".lv-bar, .lv-gridwrap, .lv-headline, .lv-line, .lv-sum, .lv-links")]
+      .filter((e) => e.checkVisibility()).map((e) => e.getBoundingClientRect()).filter((b) => b.width && b.height);
+    return parts.length ? Math.max(...parts.map((b) => b.bottom)) - Math.min(...parts.map((b) => b.top)) : 0;
+  }
+
+  fit(width, minFont, maxCell) {
+    // A projector (issue 24): the view fits the screen below the app's menu at 1280×720, so a teacher steps through
+    // it without scrolling. The largest cells at which it fits, in one column or with its parts side by side
+    // (.lv-side: the written-out sum beside the grids, the matrix products beside each other); never so small that
+    // a grid loses its numbers (18 px). Where nothing fits, the shortest of these.
+    this.render(this.shown);                              // the written-out lines of this step, to measure
+    const menu = document.querySelector("header[data-testid='stHeader']");
+    const room = window.innerHeight - (menu ? menu.getBoundingClientRect().height : 0) - 8;
+    const blank = () => [...this.root.querySelectorAll(".lv-nonum")].filter((g) => !g.closest(".lv-thumb")).length;
+    const numbered = blank();
+    let best = { h: this.height(), cell: maxCell, side: false };
+    if (best.h <= room) return;
+    for (let cell = maxCell; cell >= 24; cell -= 4) {
+      for (const side of [false, true]) {
+        if (cell === maxCell && !side) continue;
+        this.root.classList.toggle("lv-side", side);
+        this.lesson.arrange(side);
+        this.lesson.layout(width, minFont, cell);
+        if (blank() > numbered) continue;                 // too small for its numbers
+        const h = this.height();
+        if (h <= room) return;
+        if (h < best.h) best = { h, cell, side };
+      }
+    }
+    this.root.classList.toggle("lv-side", best.side);
+    this.lesson.arrange(best.side);
+    this.lesson.layout(width, minFont, best.cell);
   }
 
   // ---- stepping

@@ -31,7 +31,9 @@ class LinkedPanels {
         grid.wrap.dataset.panel = sp.id;
         if (how) grid.wrap.addEventListener("mouseleave", () => this.lesson.preview(-1));
         if (how) grid.wrap.classList.add("lv-pickable");
-        const panel = panelEl(sp.labels ? sp.labels[g] : sp.title, G > 1 || sp.labels ? "" : ` ${H} × ${W}`);
+        // the size after the title, unless the title gives it already ("T (4×9)")
+        const sized = G > 1 || sp.labels || (sp.title || "").includes(`(${H}×${W})`);
+        const panel = panelEl(sp.labels ? sp.labels[g] : sp.title, sized ? "" : ` ${H} × ${W}`);
         panel.appendChild(grid.wrap);
         grid.panel = panel;
         grids.push(grid);
@@ -39,6 +41,9 @@ class LinkedPanels {
       byId[sp.id] = { spec: sp, grids, H, W };
     }
     this.panels = byId;
+    // the results (y, Y, dL/dW, ...): their lit entry is the one explained, outlined in the blue of "the current
+    // output" as in the legend; the other panels' lit cells are what it is made of (orange)
+    this.results = new Set([out, ...spec.rows.filter((row) => row.falk).map((row) => row.falk[2])].filter(Boolean));
     this.linkRows = [];
     const place = (info, row, col, lead) => {
       const slot = el("div", "lv-falk-slot");
@@ -53,7 +58,7 @@ class LinkedPanels {
         // a matrix product laid out so that the lit row of A meets the lit column of B at C (Falk's scheme);
         // bt: B is drawn as a row above A's columns (x above the columns of T it multiplies)
         const [a, b, c] = row.falk.map((id) => byId[id]);
-        const block = el("div", "lv-falk");
+        const block = el("div", row.bt ? "lv-falk lv-falk-bt" : "lv-falk");
         if (row.caption) block.appendChild(el("div", "lv-falk-caption", row.caption));
         block.appendChild(place(b, 2, row.bt ? 1 : 2));
         block.appendChild(place(a, 3, 1));
@@ -92,7 +97,12 @@ class LinkedPanels {
       const size = info.H * info.W;
       info.grids.forEach((grid, g) => {
         const pick = (list) => (list || []).filter((k) => Math.floor(k / size) === g).map((k) => k % size);
-        grid.setActive(pick(spec.c));
+        if (this.results.has(id)) {
+          grid.setActive([]);
+          grid.setMarks(pick(spec.c), "data-current");
+        } else {
+          grid.setActive(pick(spec.c));
+        }
         grid.setBands((spec.r || []).filter((k) => Math.floor(k / info.H) === g).map((k) => k % info.H),
                       (spec.k || []).filter((k) => Math.floor(k / info.W) === g).map((k) => k % info.W));
       });
@@ -147,15 +157,39 @@ class Links extends Lesson {
     this.root.appendChild(this.newDetail(true));
   }
 
+  arrange(side) {
+    // side by side (a projector, View.fit): the equation (x and dL/dY → dL/dW) moves into the corner that the
+    // matrix product leaves empty, left of its tall B and above its A, with the product's caption
+    const rows = this.linked[0].linkRows;
+    const falk = rows.find((row) => row.falk);
+    const eqs = rows.filter((row) => !row.falk).map((row) => row.line);
+    if (!falk || !eqs.length) return;
+    if (!this.corner) this.corner = el("div", "lv-corner");
+    const box = this.linked[0].box;
+    const caption = falk.line.querySelector(".lv-falk-caption");
+    if (side && this.corner.parentNode !== falk.line) {
+      if (caption) this.corner.appendChild(caption);
+      this.corner.append(...eqs);
+      falk.line.appendChild(this.corner);
+    } else if (!side && this.corner.parentNode === falk.line) {
+      if (caption) falk.line.prepend(caption);
+      box.prepend(...eqs);
+      this.corner.remove();
+    }
+  }
+
   render(i) {
     const p = this.p;
     const hl = p.hl[i];
     for (const [id, info] of Object.entries(this.linked[0].panels)) {
       const list = hl[id] || [];
       const size = info.H * info.W;
+      const results = this.linked[0].results;
       info.grids.forEach((grid, g) => {
-        grid.setActive(list.filter((k) => Math.floor(k / size) === g).map((k) => k % size));
+        const lit = list.filter((k) => Math.floor(k / size) === g).map((k) => k % size);
         if (id === p.out) grid.setMarks(Math.floor(i / size) === g ? [i % size] : [], "data-current");
+        else if (results.has(id)) grid.setMarks(lit, "data-current");
+        grid.setActive(results.has(id) ? [] : lit);
       });
     }
     const idx = this.indexText(unravel(i, p.shape));

@@ -280,7 +280,7 @@ def matrix_links(trace: convlab.StepTrace, toeplitz: np.ndarray, cols: np.ndarra
     ckk = cols.shape[0]
     panels = [panel("T", f"T ({toeplitz.shape[0]}×{toeplitz.shape[1]})", toeplitz),
               panel("x", "xᵀ (x as a row, over the columns of T)", x.reshape(1, -1)),
-              panel("y", "y = T·x (no bias)", (y - bias[:, None, None]).reshape(-1, 1)),
+              panel("y", "y = T·x", (y - bias[:, None, None]).reshape(-1, 1)),
               panel("W", f"W ({n_out}×{ckk})", np.asarray(trace.kernels).reshape(n_out, -1)),
               panel("X", f"X̂ = im2col(x) ({ckk}×{n_pos})", cols),
               panel("b", "b", bias[:, None]),
@@ -293,7 +293,7 @@ def matrix_links(trace: convlab.StepTrace, toeplitz: np.ndarray, cols: np.ndarra
                    "y": {"c": [i]}, "W": {"r": [o], "c": [o * ckk + k for k in range(ckk)]},
                    "X": {"k": [p], "c": [k * n_pos + p for k in range(ckk)]}, "b": {"c": [o]},
                    "Y": {"c": [o * n_pos + p]}})
-    rows = [{"falk": ["T", "x", "y"], "bt": True, "caption": "y = T·x: row i of T times x gives y[i]"},
+    rows = [{"falk": ["T", "x", "y"], "bt": True, "caption": "y = T·x: row i of T times x gives y[i] (no bias)"},
             {"falk": ["W", "X", "Y"], "plus": "b", "caption": "Y = W·X̂ + b: row l of W times column p of X̂, plus b[l]"}]
     return {"panels": panels, "rows": rows, "hl": hl,
             "pick": {"T": "row", "y": "flat", "Y": "flat"},

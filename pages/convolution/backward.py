@@ -44,35 +44,39 @@ lesson = None
 with page.section():
     lesson = backward_lesson(page["x"], page["w"], page["loss"], page["dy"], page["stride"], page["pad"])
 
+sections = page.parts({
+    "1. dL/dW": "1. dL/dW = dL/dY · X̂ᵀ",
+    "2. dL/dX": "2. dL/dX = col2im(Wᵀ · dL/dY)",
+    "3. Transposed convolution": "3. The same numbers as a transposed convolution",
+    "4. Pooling": "4. Pooling routes the gradient"})
 if lesson is not None:
     g = lesson.grads
-    st.header("1. dL/dW = dL/dY · X̂ᵀ")
-    st.caption("Pick a weight (click it, or step): the inputs it multiplied and the gradients they met light up, in "
-               "the picture and in the matrix product.")
-    lesson_view(page.key("wview"), lesson.bodies[0], g.grad_w.size, page.key("wstep"))
-    st.markdown(f"dL/db = Σ dL/dY per filter = {', '.join(f'{v:g}' for v in g.grad_b.ravel())}")
+    with sections[0]:
+        st.caption("Pick a weight (click it, or step): the inputs it multiplied and the gradients they met light up, "
+                   "in the picture and in the matrix product.")
+        lesson_view(page.key("wview"), lesson.bodies[0], g.grad_w.size, page.key("wstep"))
+        st.markdown(f"dL/db = Σ dL/dY per filter = {', '.join(f'{v:g}' for v in g.grad_b.ravel())}")
 
-    st.header("2. dL/dX = col2im(Wᵀ · dL/dY)")
-    st.caption("Pick an input: every window that read it sends back dL/dY times the weight that touched it; col2im "
-               "adds them up.")
-    lesson_view(page.key("xview"), lesson.bodies[1], g.grad_x.size, page.key("xstep"))
+    with sections[1]:
+        st.caption("Pick an input: every window that read it sends back dL/dY times the weight that touched it; "
+                   "col2im adds them up.")
+        lesson_view(page.key("xview"), lesson.bodies[1], g.grad_x.size, page.key("xstep"))
 
-    st.header("3. The same numbers as a transposed convolution")
-    st.caption("Each dL/dY value stamps a scaled copy of the kernel where its window was; overlaps add up. The border "
-               "that the padding added is cropped away at the end.")
-    lesson_view(page.key("tview"), lesson.bodies[2], lesson.grad_y.size, page.key("tstep"))
-    st.markdown(f"conv_transpose2d(dL/dY, W, stride {page['stride']}, padding {page['pad']}, output_padding "
-                f"{lesson.output_padding}) {'= dL/dX ✓' if lesson.same else '≠ dL/dX ✗'}")
-    torch_badge(lesson.check)
+    with sections[2]:
+        st.caption("Each dL/dY value stamps a scaled copy of the kernel where its window was; overlaps add up. The "
+                   "border that the padding added is cropped away at the end.")
+        lesson_view(page.key("tview"), lesson.bodies[2], lesson.grad_y.size, page.key("tstep"))
+        st.markdown(f"conv_transpose2d(dL/dY, W, stride {page['stride']}, padding {page['pad']}, output_padding "
+                    f"{lesson.output_padding}) {'= dL/dX ✓' if lesson.same else '≠ dL/dX ✗'}")
+        torch_badge(lesson.check)
 
-st.header("4. Pooling routes the gradient")
-st.caption("Max pooling sends each gradient only to the position of its window's max; average pooling spreads it "
-           "evenly. Here dL/dY = 1 for every pooled output.")
-cols = st.columns(2)
-cols[0].text_input("Pooling input (2×2 windows, stride 2)", key=page.key("px"))
-cols[1].radio("Pooling", ["max", "avg"], key=page.key("pmode"), horizontal=True)
-with page.section():
-    routing = pool_routing(page["px"], page["pmode"], font_size() - 2)
-    chart(routing.figure, page.key("pool"))
-    torch_badge(routing.check)
-
+with sections[3]:
+    st.caption("Max pooling sends each gradient only to the position of its window's max; average pooling spreads "
+               "it evenly. Here dL/dY = 1 for every pooled output.")
+    cols = st.columns(2)
+    cols[0].text_input("Pooling input (2×2 windows, stride 2)", key=page.key("px"))
+    cols[1].radio("Pooling", ["max", "avg"], key=page.key("pmode"), horizontal=True)
+    with page.section():
+        routing = pool_routing(page["px"], page["pmode"], font_size() - 2)
+        chart(routing.figure, page.key("pool"))
+        torch_badge(routing.check)

@@ -40,35 +40,39 @@ lesson = conv3d_lesson(page["volume"], page["depth"], page["size"], page["kernel
                        page["padding"])
 volume, trace = lesson.volume, lesson.trace
 
-st.subheader("Watch the kernel step through the volume")
-lesson_view(page.key("view"), lesson.body, len(trace), page.key("step"))
-st.caption(f"Above: the {volume.shape[0]} slices of the {'×'.join(map(str, volume.shape))} volume, the kernel's "
-           "slices outlined, and every output depth plane so far. Below them, with numbers: the slices the kernel "
-           "lies on now, each times its kernel slice; the slices' sums add up to the output.")
-torch_badge(lesson.check)
+sections = page.parts({
+    "Step through the volume": "Watch the kernel step through the volume",
+    "Sizes": "Output size and parameters",
+    "The third axis's cost": "What the third axis costs"}, level="subheader")
+with sections[0]:
+    lesson_view(page.key("view"), lesson.body, len(trace), page.key("step"))
+    st.caption(f"Above: the {volume.shape[0]} slices of the {'×'.join(map(str, volume.shape))} volume, the kernel's "
+               "slices outlined, and every output depth plane so far. Below them, with numbers: the slices the kernel "
+               "lies on now, each times its kernel slice; the slices' sums add up to the output.")
+    torch_badge(lesson.check)
 
-st.subheader("Output size and parameters")
-for axis, e in zip(("depth", "rows", "columns"), lesson.sizes):
-    st.markdown(f"{axis}: {e.formula} → **{e.output}**")
-stats = convlab.conv_layer_stats((1, *volume.shape), 1, KERNELS3D[page["kernel"]].shape, page["stride"],
-                                 page["padding"])
-st.markdown(f"One 3×3×3 filter on one channel: **{stats.params_formula}** parameters (weights + bias), "
-            f"{stats.mult_adds_formula} multiply–adds.")
+with sections[1]:
+    for axis, e in zip(("depth", "rows", "columns"), lesson.sizes):
+        st.markdown(f"{axis}: {e.formula} → **{e.output}**")
+    stats = convlab.conv_layer_stats((1, *volume.shape), 1, KERNELS3D[page["kernel"]].shape, page["stride"],
+                                     page["padding"])
+    st.markdown(f"One 3×3×3 filter on one channel: **{stats.params_formula}** parameters (weights + bias), "
+                f"{stats.mult_adds_formula} multiply–adds.")
 
-st.subheader("What the third axis costs")
-st.caption("The same layer as 2D (a k×k kernel run on every frame) and as 3D (a k×k×k kernel over the clip). "
-           "Default: C3D's first layer on a 16-frame 112×112 colour clip.")
-cols = st.columns(5)
-for col, (key, label, hi) in zip(cols, [("c", "channels C", 512), ("o", "filters O", 1024), ("frames", "frames D", 256),
-                                        ("n", "H = W", 1024), ("k", "k", 7)]):
-    col.number_input(label, 1, hi, key=page.key(key))
-with page.section():
-    cost = convlab.conv2d_vs_conv3d((page["c"], page["frames"], page["n"], page["n"]), page["o"], page["k"],
-                                    padding="same")
-    st.table([{"layer": f"2D {page['k']}×{page['k']}, on each of {cost.frames} frames",
-               "parameters": cost.per_frame.params_formula, "multiply–adds": f"{cost.frame_by_frame_mult_adds:,}"},
-              {"layer": f"3D {page['k']}×{page['k']}×{page['k']}, over the clip",
-               "parameters": cost.volume.params_formula, "multiply–adds": f"{cost.volume.mult_adds:,}"}])
-    st.markdown(f"The 3D kernel has **{cost.params_ratio:.2f}×** the parameters and does **{cost.mult_adds_ratio:.2f}×** "
-                f"the work: every weight gains a depth axis of {page['k']}. In return it sees motion across frames, "
-                "which a 2D kernel run frame by frame cannot.")
+with sections[2]:
+    st.caption("The same layer as 2D (a k×k kernel run on every frame) and as 3D (a k×k×k kernel over the clip). "
+               "Default: C3D's first layer on a 16-frame 112×112 colour clip.")
+    cols = st.columns(5)
+    for col, (key, label, hi) in zip(cols, [("c", "channels C", 512), ("o", "filters O", 1024), ("frames", "frames D", 256),
+                                            ("n", "H = W", 1024), ("k", "k", 7)]):
+        col.number_input(label, 1, hi, key=page.key(key))
+    with page.section():
+        cost = convlab.conv2d_vs_conv3d((page["c"], page["frames"], page["n"], page["n"]), page["o"], page["k"],
+                                        padding="same")
+        st.table([{"layer": f"2D {page['k']}×{page['k']}, on each of {cost.frames} frames",
+                   "parameters": cost.per_frame.params_formula, "multiply–adds": f"{cost.frame_by_frame_mult_adds:,}"},
+                  {"layer": f"3D {page['k']}×{page['k']}×{page['k']}, over the clip",
+                   "parameters": cost.volume.params_formula, "multiply–adds": f"{cost.volume.mult_adds:,}"}])
+        st.markdown(f"The 3D kernel has **{cost.params_ratio:.2f}×** the parameters and does **{cost.mult_adds_ratio:.2f}×** "
+                    f"the work: every weight gains a depth axis of {page['k']}. In return it sees motion across frames, "
+                    "which a 2D kernel run frame by frame cannot.")

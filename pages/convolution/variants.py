@@ -44,63 +44,67 @@ c, o, g, k = page["c"], page["o"], page["groups"], page["k"]
 lesson = grouped_lesson(c, o, g, k, page["n"], page["padding"], page["seed"])
 layer = lesson.layer
 
-st.header("Grouped convolution: which filter sees which channel")
-left, right = st.columns([2, 3])
-with left:
-    chart(connectivity_figure(convlab.group_connectivity(c, o, g), g, font_size() - 2), page.key("conn"))
-with right:
-    per = c // g
-    kind = "standard (every filter reads every channel)" if g == 1 else \
-        "depthwise (one channel per filter)" if per == 1 and g == o else f"{g} groups of {per} channel(s)"
-    st.markdown(f"**{kind}**. Each filter reads {per} of the {c} channels: its kernel is {per}×{k}×{k} = "
-                f"{per * k * k} weights, so the layer has {k}·{k}·{per}·{o} = {k * k * per * o} weights instead of "
-                f"{k * k * c * o}.")
-    torch_badge(lesson.check)
-lesson_view(page.key("view"), lesson.body, len(lesson.trace), page.key("step"))
-st.caption("Step through every output (← →, or click one): the window lights up only on the channels its filter "
-           "reads; the other channels are faded and marked “not read by this filter”, and only the read channels' "
-           "sums are added up.")
+sections = page.parts({
+    "Grouped": "Grouped convolution: which filter sees which channel",
+    "Depthwise-separable": "Depthwise-separable = depthwise + 1×1: the same output shape",
+    "1×1": "1×1 convolution: one linear map, applied at every pixel"})
+with sections[0]:
+    left, right = st.columns([2, 3])
+    with left:
+        chart(connectivity_figure(convlab.group_connectivity(c, o, g), g, font_size() - 2), page.key("conn"))
+    with right:
+        per = c // g
+        kind = "standard (every filter reads every channel)" if g == 1 else \
+            "depthwise (one channel per filter)" if per == 1 and g == o else f"{g} groups of {per} channel(s)"
+        st.markdown(f"**{kind}**. Each filter reads {per} of the {c} channels: its kernel is {per}×{k}×{k} = "
+                    f"{per * k * k} weights, so the layer has {k}·{k}·{per}·{o} = {k * k * per * o} weights instead of "
+                    f"{k * k * c * o}.")
+        torch_badge(lesson.check)
+    lesson_view(page.key("view"), lesson.body, len(lesson.trace), page.key("step"))
+    st.caption("Step through every output (← →, or click one): the window lights up only on the channels its filter "
+               "reads; the other channels are faded and marked “not read by this filter”, and only the read channels' "
+               "sums are added up.")
 
-st.header("Depthwise-separable = depthwise + 1×1: the same output shape")
-depth = convlab.conv2d(layer.x, layer.depthwise, padding=page["padding"], groups=c)        # (C, OH, OW)
-mixed = convlab.pointwise_conv(depth, layer.pointwise)                                       # (O, OH, OW)
-shape = "×".join(map(str, mixed.shape))
-standard = convlab.conv_layer_stats(layer.x.shape, o, k, padding=page["padding"]).output_shape
-st.markdown(f"Depthwise {k}×{k} (groups = C = {c}) gives {'×'.join(map(str, depth.shape))}; the 1×1 layer maps "
-            f"those {c} channels to {o}: **{shape}**, the shape of the standard layer's output "
-            f"({'×'.join(map(str, standard))}).")
-torch_badge(check_conv(2, depth, layer.x, layer.depthwise, padding=page["padding"], groups=c))
+with sections[1]:
+    depth = convlab.conv2d(layer.x, layer.depthwise, padding=page["padding"], groups=c)        # (C, OH, OW)
+    mixed = convlab.pointwise_conv(depth, layer.pointwise)                                       # (O, OH, OW)
+    shape = "×".join(map(str, mixed.shape))
+    standard = convlab.conv_layer_stats(layer.x.shape, o, k, padding=page["padding"]).output_shape
+    st.markdown(f"Depthwise {k}×{k} (groups = C = {c}) gives {'×'.join(map(str, depth.shape))}; the 1×1 layer maps "
+                f"those {c} channels to {o}: **{shape}**, the shape of the standard layer's output "
+                f"({'×'.join(map(str, standard))}).")
+    torch_badge(check_conv(2, depth, layer.x, layer.depthwise, padding=page["padding"], groups=c))
 
-st.subheader("What it costs: a real layer")
-cols = st.columns(5)
-for col, (key, label, hi) in zip(cols, [("big_c", "C", 2048), ("big_o", "O", 2048), ("big_n", "H = W", 512),
-                                        ("big_k", "k", 11), ("big_g", "groups", 2048)]):
-    col.number_input(label, 1, hi, key=page.key(key))
-with page.section():
-    rows = convlab.conv_cost_table((page["big_c"], page["big_n"], page["big_n"]), page["big_o"], page["big_k"],
-                                   padding="same", groups=page["big_g"])
-    sep = convlab.separable_conv_stats((page["big_c"], page["big_n"], page["big_n"]), page["big_o"],
-                                       page["big_k"], padding="same", bias=False)
-    st.table([{"layer": r.name, "output": "×".join(map(str, r.output_shape)), "parameters": r.params_formula,
-               "multiply–adds": f"{r.mult_adds:,}", "": r.note} for r in rows])
-    chart(costs_figure(rows, font_size() - 2), page.key("costs"))
-    st.markdown(f"Multiply–adds, without biases: {sep.ratio_formula()}. MobileNet's 3×3 layers need 8 to 9 times "
-                "less compute than standard ones.")
+    st.subheader("What it costs: a real layer")
+    cols = st.columns(5)
+    for col, (key, label, hi) in zip(cols, [("big_c", "C", 2048), ("big_o", "O", 2048), ("big_n", "H = W", 512),
+                                            ("big_k", "k", 11), ("big_g", "groups", 2048)]):
+        col.number_input(label, 1, hi, key=page.key(key))
+    with page.section():
+        rows = convlab.conv_cost_table((page["big_c"], page["big_n"], page["big_n"]), page["big_o"], page["big_k"],
+                                       padding="same", groups=page["big_g"])
+        sep = convlab.separable_conv_stats((page["big_c"], page["big_n"], page["big_n"]), page["big_o"],
+                                           page["big_k"], padding="same", bias=False)
+        st.table([{"layer": r.name, "output": "×".join(map(str, r.output_shape)), "parameters": r.params_formula,
+                   "multiply–adds": f"{r.mult_adds:,}", "": r.note} for r in rows])
+        chart(costs_figure(rows, font_size() - 2), page.key("costs"))
+        st.markdown(f"Multiply–adds, without biases: {sep.ratio_formula()}. MobileNet's 3×3 layers need 8 to 9 times "
+                    "less compute than standard ones.")
 
-st.header("1×1 convolution: one linear map, applied at every pixel")
-oh, ow = mixed.shape[1:]
-page["row"], page["col"] = min(page["row"], oh - 1), min(page["col"], ow - 1)
-a, b = st.columns(2)
-if oh > 1:
-    a.slider("Pixel row", 0, oh - 1, key=page.key("row"))
-if ow > 1:
-    b.slider("Pixel column", 0, ow - 1, key=page.key("col"))
-r, q = page["row"], page["col"]
-vec = depth[:, r, q]
-chart(grid_figure([layer.pointwise, vec[:, None], mixed[:, r, q][:, None], mixed[0]],
-                  ["W (O × C)", f"x[:, {r}, {q}]", f"y[:, {r}, {q}]", "y, channel 0"], font_size=font_size() - 2,
-                  operators=["·", "=", ""], highlight=[None, None, None, ([r], [q])]), page.key("pixel"))
-st.markdown(f"y[:, {r}, {q}] = W · x[:, {r}, {q}]: each output channel is a weighted sum of the {c} input channels "
-            "at the same pixel, no neighbours. Every pixel uses the same W: that is exactly a convolution with "
-            f"{o} kernels of size {c}×1×1.")
-torch_badge(check_conv(2, mixed, depth, layer.pointwise[:, :, None, None]))
+with sections[2]:
+    oh, ow = mixed.shape[1:]
+    page["row"], page["col"] = min(page["row"], oh - 1), min(page["col"], ow - 1)
+    a, b = st.columns(2)
+    if oh > 1:
+        a.slider("Pixel row", 0, oh - 1, key=page.key("row"))
+    if ow > 1:
+        b.slider("Pixel column", 0, ow - 1, key=page.key("col"))
+    r, q = page["row"], page["col"]
+    vec = depth[:, r, q]
+    chart(grid_figure([layer.pointwise, vec[:, None], mixed[:, r, q][:, None], mixed[0]],
+                      ["W (O × C)", f"x[:, {r}, {q}]", f"y[:, {r}, {q}]", "y, channel 0"], font_size=font_size() - 2,
+                      operators=["·", "=", ""], highlight=[None, None, None, ([r], [q])]), page.key("pixel"))
+    st.markdown(f"y[:, {r}, {q}] = W · x[:, {r}, {q}]: each output channel is a weighted sum of the {c} input channels "
+                "at the same pixel, no neighbours. Every pixel uses the same W: that is exactly a convolution with "
+                f"{o} kernels of size {c}×1×1.")
+    torch_badge(check_conv(2, mixed, depth, layer.pointwise[:, :, None, None]))

@@ -86,56 +86,62 @@ cell = 4 * fs                                          # room for a signed numbe
 chart(batch_figure([("x", x[:, c]), ("x̂", steps.x_hat[:, c]), ("y = γx̂ + β", steps.y[:, c])], fs - 2, cell), page.key("forward"))
 torch_badge(check_batch_norm(steps))
 
-st.header("Backward: the gradient also flows through μ and σ²")
-st.selectbox("Upstream gradient dL/dy", GRAD_KINDS, key=page.key("grad"))
-dy = example_grad_out(x.shape, page["grad"], page["seed"] + 1)
-grads = convlab.batch_norm_backward(x, steps.gamma, dy, steps.eps)
-st.markdown(f"∂L/∂β = Σ ∂L/∂y = **{grads.grad_beta[c]:.4g}**; ∂L/∂γ = Σ ∂L/∂y·x̂ = **{grads.grad_gamma[c]:.4g}**; "
-            f"∂L/∂σ² = Σ ∂L/∂x̂·(x − μ)·(−½)(σ² + ε)^(−3/2) = **{grads.grad_var[c]:.4g}**; ∂L/∂μ = **{grads.grad_mean[c]:.4g}**; "
-            "then ∂L/∂x = ∂L/∂x̂ / √(σ² + ε) + ∂L/∂σ²·2(x − μ)/m + ∂L/∂μ/m.")
-chart(batch_figure([("∂L/∂y", dy[:, c]), ("∂L/∂x", grads.grad_x[:, c])], fs - 2, cell), page.key("backward"))
-torch_badge(check_batch_norm_backward(grads, x, steps.gamma, dy, steps.eps))
+sections = page.parts({
+    "Backward": "Backward: the gradient also flows through μ and σ²",
+    "Training vs eval": "Training vs eval mode",
+    "Batch size": "Why the batch size matters",
+    "Experiment": "Experiment: a deep net with and without batch norm"})
+with sections[0]:
+    st.selectbox("Upstream gradient dL/dy", GRAD_KINDS, key=page.key("grad"))
+    dy = example_grad_out(x.shape, page["grad"], page["seed"] + 1)
+    grads = convlab.batch_norm_backward(x, steps.gamma, dy, steps.eps)
+    st.markdown(f"∂L/∂β = Σ ∂L/∂y = **{grads.grad_beta[c]:.4g}**; ∂L/∂γ = Σ ∂L/∂y·x̂ = **{grads.grad_gamma[c]:.4g}**; "
+                f"∂L/∂σ² = Σ ∂L/∂x̂·(x − μ)·(−½)(σ² + ε)^(−3/2) = **{grads.grad_var[c]:.4g}**; "
+                f"∂L/∂μ = **{grads.grad_mean[c]:.4g}**; "
+                "then ∂L/∂x = ∂L/∂x̂ / √(σ² + ε) + ∂L/∂σ²·2(x − μ)/m + ∂L/∂μ/m.")
+    chart(batch_figure([("∂L/∂y", dy[:, c]), ("∂L/∂x", grads.grad_x[:, c])], fs - 2, cell), page.key("backward"))
+    torch_badge(check_batch_norm_backward(grads, x, steps.gamma, dy, steps.eps))
 
-st.header("Training vs eval mode")
-digits = shared_dataset("digits").x_train                         # raw pixels 0…1: one channel, 8×8
-a, b = st.columns(2)
-a.slider("Momentum", 0.01, 1.0, key=page.key("momentum"))
-b.slider("Batches of N digit images seen", 1, 50, key=page.key("batches"))
-order = np.random.default_rng(page["seed"]).permutation(len(digits))[:n * page["batches"]]
-batches = list(digits[order].reshape(page["batches"], n, 1, 8, 8))
-running = convlab.running_stats(batches, page["momentum"])
-batch_steps = [convlab.batch_norm_steps(bt) for bt in batches]
-chart(running_stats_figure(running.mean[:, 0], running.var[:, 0], np.array([s.mean[0] for s in batch_steps]),
-                           np.array([s.var_unbiased[0] for s in batch_steps]), (digits.mean(), digits.var()), fs - 2),
-      page.key("running"))
-last, pixel = batch_steps[-1], (0, 0, 4, 4)
-eval_x = convlab.batch_norm_eval(batches[-1], running.mean[-1], running.var[-1])
-st.markdown(f"After {page['batches']} batches: running mean **{running.mean[-1, 0]:.4f}**, running variance "
-            f"**{running.var[-1, 0]:.4f}** (all training pixels: {digits.mean():.4f}, {digits.var():.4f}). The centre pixel "
-            f"of the last batch's first image, {batches[-1][pixel]:.4f}, becomes x̂ = **{last.x_hat[pixel]:.4f}** in "
-            f"training mode (its batch's statistics) and **{eval_x[pixel]:.4f}** in eval mode (the running ones): "
-            "at test time an image's output must not depend on which images share its batch.")
-torch_badge(check_running_stats(running, batches))
+with sections[1]:
+    digits = shared_dataset("digits").x_train                         # raw pixels 0…1: one channel, 8×8
+    a, b = st.columns(2)
+    a.slider("Momentum", 0.01, 1.0, key=page.key("momentum"))
+    b.slider("Batches of N digit images seen", 1, 50, key=page.key("batches"))
+    order = np.random.default_rng(page["seed"]).permutation(len(digits))[:n * page["batches"]]
+    batches = list(digits[order].reshape(page["batches"], n, 1, 8, 8))
+    running = convlab.running_stats(batches, page["momentum"])
+    batch_steps = [convlab.batch_norm_steps(bt) for bt in batches]
+    chart(running_stats_figure(running.mean[:, 0], running.var[:, 0], np.array([s.mean[0] for s in batch_steps]),
+                               np.array([s.var_unbiased[0] for s in batch_steps]), (digits.mean(), digits.var()), fs - 2),
+          page.key("running"))
+    last, pixel = batch_steps[-1], (0, 0, 4, 4)
+    eval_x = convlab.batch_norm_eval(batches[-1], running.mean[-1], running.var[-1])
+    st.markdown(f"After {page['batches']} batches: running mean **{running.mean[-1, 0]:.4f}**, running variance "
+                f"**{running.var[-1, 0]:.4f}** (all training pixels: {digits.mean():.4f}, {digits.var():.4f}). The centre pixel "
+                f"of the last batch's first image, {batches[-1][pixel]:.4f}, becomes x̂ = **{last.x_hat[pixel]:.4f}** in "
+                f"training mode (its batch's statistics) and **{eval_x[pixel]:.4f}** in eval mode (the running ones): "
+                "at test time an image's output must not depend on which images share its batch.")
+    torch_badge(check_running_stats(running, batches))
 
-st.header("Why the batch size matters")
-effect = size_effect(page["seed"])
-chart(batch_size_figure(effect.sizes, effect.mean_spread, effect.var_spread, effect.output_error, fs - 2), page.key("sizes"))
-st.markdown(f"With one image per batch μ_B wanders by ±{effect.mean_spread[0]:.3f} and the same pixel's x̂ misses its "
-            f"eval-mode value by {effect.output_error[0]:.2f} on average; with {effect.sizes[-1]} images, by "
-            f"±{effect.mean_spread[-1]:.3f} and {effect.output_error[-1]:.2f}. Small batches make BN noisy.")
+with sections[2]:
+    effect = size_effect(page["seed"])
+    chart(batch_size_figure(effect.sizes, effect.mean_spread, effect.var_spread, effect.output_error, fs - 2), page.key("sizes"))
+    st.markdown(f"With one image per batch μ_B wanders by ±{effect.mean_spread[0]:.3f} and the same pixel's x̂ misses its "
+                f"eval-mode value by {effect.output_error[0]:.2f} on average; with {effect.sizes[-1]} images, by "
+                f"±{effect.mean_spread[-1]:.3f} and {effect.output_error[-1]:.2f}. Small batches make BN noisy.")
 
-st.header("Experiment: a deep net with and without batch norm")
-a, b, d = st.columns(3)
-a.selectbox("Activation", ["sigmoid", "relu"], key=page.key("act"))
-b.number_input("SGD learning rate", 0.001, 2.0, key=page.key("lr"), format="%.3f")
-d.number_input("Epochs", 1, 8, key=page.key("epochs"))
-settings = (page["act"], page["lr"], page["epochs"])
-names = ["without batch norm", "with batch norm"]
-exp = experiments.controls(URL, settings, "6 conv layers, with and without BN", lambda: experiments.start(
-    URL, settings, train_side_by_side, bn_runs(6, page["act"], "sgd", page["lr"]), shared_dataset("digits"),
-    epochs=page["epochs"], batch_size=32))
-if exp is None:
-    st.info("Press Run: the same six-layer CNN, from the same weights, trains with and without a batch-norm layer "
-            "after every convolution, on the same batches.")
-else:
-    experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, names, fs - 2), page.key("curves")), "Experiment")
+with sections[3]:
+    a, b, d = st.columns(3)
+    a.selectbox("Activation", ["sigmoid", "relu"], key=page.key("act"))
+    b.number_input("SGD learning rate", 0.001, 2.0, key=page.key("lr"), format="%.3f")
+    d.number_input("Epochs", 1, 8, key=page.key("epochs"))
+    settings = (page["act"], page["lr"], page["epochs"])
+    names = ["without batch norm", "with batch norm"]
+    exp = experiments.controls(URL, settings, "6 conv layers, with and without BN", lambda: experiments.start(
+        URL, settings, train_side_by_side, bn_runs(6, page["act"], "sgd", page["lr"]), shared_dataset("digits"),
+        epochs=page["epochs"], batch_size=32))
+    if exp is None:
+        st.info("Press Run: the same six-layer CNN, from the same weights, trains with and without a batch-norm layer "
+                "after every convolution, on the same batches.")
+    else:
+        experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, names, fs - 2), page.key("curves")), "Experiment")

@@ -76,29 +76,33 @@ chart(paths_figure(s, runs, t, fs - 2), page.key("paths"))
 st.dataframe(pd.DataFrame([row(n, p, t) for n, p in runs.items()]).set_index("optimiser"), width="stretch")
 torch_badge(torch_check(s.name, page["steps"], page["scale"], extra, start))
 
-st.header("One step, with its numbers")
-a, b = st.columns([1, 3])
-a.selectbox("Optimiser", OPTIMIZERS, key=page.key("show"))
-b.slider("Step t", 1, page["steps"], key=page.key("t"))
-path = runs[page["show"]]
-if t > len(path.steps):
-    st.info(f"{page['show']} diverged after {len(path.steps)} steps: pick an earlier step or a smaller learning rate.")
-else:
-    for line in step_latex(page["show"], path.steps[t - 1], path.hyper):
-        st.latex(line)
-    st.caption(f"Hyperparameters: {', '.join(f'{k} = {v:g}' for k, v in path.hyper.items())} "
-               f"(torch's defaults: {', '.join(f'{k} = {v:g}' for k, v in DEFAULTS[page['show']].items())}).")
+sections = page.parts({
+    "One step": "One step, with its numbers",
+    "Experiment": "Experiment: the six on the digits CNN"})
+with sections[0]:
+    a, b = st.columns([1, 3])
+    a.selectbox("Optimiser", OPTIMIZERS, key=page.key("show"))
+    b.slider("Step t", 1, page["steps"], key=page.key("t"))
+    path = runs[page["show"]]
+    if t > len(path.steps):
+        st.info(f"{page['show']} diverged after {len(path.steps)} steps: pick an earlier step or a smaller learning rate.")
+    else:
+        for line in step_latex(page["show"], path.steps[t - 1], path.hyper):
+            st.latex(line)
+        st.caption(f"Hyperparameters: {', '.join(f'{k} = {v:g}' for k, v in path.hyper.items())} "
+                   f"(torch's defaults: {', '.join(f'{k} = {v:g}' for k, v in DEFAULTS[page['show']].items())}).")
 
-st.header("Experiment: the six on the digits CNN")
-a, b = st.columns(2)
-a.slider("Learning rates ×", 0.1, 3.0, key=page.key("dscale"), step=0.1)
-b.number_input("Epochs", 1, 6, key=page.key("epochs"))
-st.caption("Each optimiser's learning rate: " + ", ".join(f"{n} {lr * page['dscale']:.4g}" for n, lr in DIGITS_LR.items()))
-settings = (page["dscale"], page["epochs"])
-exp = experiments.controls(URL, settings, "train the small CNN six times", lambda: experiments.start(
-    URL, settings, train_side_by_side, optimizer_runs(page["dscale"]), shared_dataset("digits"),
-    epochs=page["epochs"], batch_size=32))
-if exp is None:
-    st.info("Press Run: six copies of the small CNN, from the same weights, on the same batches.")
-else:
-    experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, list(OPTIMIZERS), fs - 2), page.key("runs")), "Experiment")
+with sections[1]:
+    a, b = st.columns(2)
+    a.slider("Learning rates ×", 0.1, 3.0, key=page.key("dscale"), step=0.1)
+    b.number_input("Epochs", 1, 6, key=page.key("epochs"))
+    st.caption("Each optimiser's learning rate: " + ", ".join(f"{n} {lr * page['dscale']:.4g}" for n, lr in DIGITS_LR.items()))
+    settings = (page["dscale"], page["epochs"])
+    exp = experiments.controls(URL, settings, "train the small CNN six times", lambda: experiments.start(
+        URL, settings, train_side_by_side, optimizer_runs(page["dscale"]), shared_dataset("digits"),
+        epochs=page["epochs"], batch_size=32))
+    if exp is None:
+        st.info("Press Run: six copies of the small CNN, from the same weights, on the same batches.")
+    else:
+        experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, list(OPTIMIZERS), fs - 2), page.key("runs")),
+                          "Experiment")

@@ -95,23 +95,27 @@ st.caption(f"Each map at the model's input size, {h}×{w}, over the image (red =
 on_the_photo(model_photo(P, data), maps, image.shape, fs)
 agreement_note(agreement)
 
-st.header("Occlusion step by step")
-a, b = st.columns(2)
-with a:
-    chart(figure(occluder_animation, image, positions, window, grid.ravel(), label, size=340), page.key("anim"))
-with b:
-    chart(figure(map_figure, image, grid, f"p({label}) with the occluder there", size=340, signed=False, font_size=fs),
-          page.key("grid"))
-st.caption("Left: press Play to move the occluder. Right: the Zeiler–Fergus grid, the probability for each occluder "
-           "position (dark = the class is lost).")
-export_panel("occlusion", gif=lambda: occlusion_gif(image, positions, window, grid.ravel(), label)[0],
-             gif_steps=len(positions), grids={"probability grid": grid, "attribution map": heat})
+sections = page.parts({
+    "Step by step": "Occlusion step by step",
+    "Grad-CAM and saliency": "Grad-CAM and saliency with the numbers",
+    "Sanity check": "Sanity check: randomise the weights"})
+with sections[0]:
+    a, b = st.columns(2)
+    with a:
+        chart(figure(occluder_animation, image, positions, window, grid.ravel(), label, size=340), page.key("anim"))
+    with b:
+        chart(figure(map_figure, image, grid, f"p({label}) with the occluder there", size=340, signed=False, font_size=fs),
+              page.key("grid"))
+    st.caption("Left: press Play to move the occluder. Right: the Zeiler–Fergus grid, the probability for each occluder "
+               "position (dark = the class is lost).")
+    export_panel("occlusion", gif=lambda: occlusion_gif(image, positions, window, grid.ravel(), label)[0],
+                 gif_steps=len(positions), grids={"probability grid": grid, "attribution map": heat})
 
-st.header("Grad-CAM and saliency with the numbers")
-worked_examples(cam, sal, plain(label), short=projector())
+with sections[1]:
+    worked_examples(cam, sal, plain(label), short=projector())
 
-st.header("Sanity check: randomise the weights")
-st.markdown("Adebayo et al. (2018): an explanation of what the model *learned* must change when the learned weights "
-            "are replaced by random ones. Randomise them layer by layer from the output down and compare each map "
-            "with the trained model's.")
-sanity_section(URL, model, x, target, window, stride, base_n, layer, page.key("seed"), fs)
+with sections[2]:
+    st.markdown("Adebayo et al. (2018): an explanation of what the model *learned* must change when the learned weights "
+                "are replaced by random ones. Randomise them layer by layer from the output down and compare each map "
+                "with the trained model's.")
+    sanity_section(URL, model, x, target, window, stride, base_n, layer, page.key("seed"), fs)

@@ -24,3 +24,14 @@ def test_the_view_core_and_kind_table_in_node():
                           env={**os.environ, "PYTHON": sys.executable})
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert "# fail 0" in done.stdout and "# pass 4" in done.stdout
+
+
+def test_the_components_module_drops_only_whole_line_comments():
+    """component_js() leaves out lines that start with // (it is sent with every view of a page): safe only while no
+    template literal spans lines, so every line has an even number of backticks; the code lines all stay."""
+    from convlab.view import component_js, view_js
+    full = view_js().split("\n")
+    assert all(line.count("`") % 2 == 0 for line in full)
+    kept = component_js().split("\n")
+    assert not [line for line in kept if line.lstrip().startswith("//")]
+    assert [line for line in full if not line.lstrip().startswith("//")] == kept[:-2]
