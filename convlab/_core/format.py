@@ -27,13 +27,12 @@ def num(v: float) -> str:
 
 
 def signed(v: float) -> str:
-    """num() with a proper minus sign, for captions.
+    """num() with a proper minus sign, for captions, the exponent's too (as the lesson view's show() writes it).
 
-    >>> signed(-2.0), signed(0.5), signed(float("-inf"))
-    ('−2', '0.5', '−inf')
+    >>> signed(-2.0), signed(0.5), signed(float("-inf")), signed(-1e-05)
+    ('−2', '0.5', '−inf', '−1e−05')
     """
-    s = num(v)
-    return MINUS + s[1:] if s.startswith("-") else s
+    return num(v).replace("-", MINUS)
 
 
 def factor(v: float) -> str:
