@@ -73,6 +73,8 @@ header [data-testid='stIconMaterial'], [data-testid='stPageLink'] [data-testid='
 .stMain .katex .sizing.reset-size6.size1 {font-size: max(18px, 0.5em) !important;}
 .stMain .katex .sizing.reset-size3.size1 {font-size: max(18px, 0.71428571em) !important;}
 .stMain .katex .sizing.reset-size6.size4 {font-size: max(18px, 0.8em) !important;}
+/* ... so a superscript reaches higher than KaTeX measured: room above it inside the formula's scrolling box */
+.stMain .katex-display {padding-top: 0.3em !important;}
 /* the menu in the top bar */
 header[data-testid='stHeader'] p, header[data-testid='stHeader'] span:not([data-testid='stIconMaterial']),
 header[data-testid='stHeader'] a {font-size: 1.15rem !important;}
