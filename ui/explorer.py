@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import convlab
+from convlab import format_signed as signed
 from convlab.networks.models import preset
 from convlab.networks.maps import random_model
 from convlab.networks.units import ConvUnit, Softmax, head_logits, logit_latex
@@ -93,7 +94,7 @@ def detail_view(layers, x: np.ndarray, unit, chosen, step_key: str) -> None:
         st.latex(line)
     activated = isinstance(unit, ConvUnit) and unit.activation is not None
     got, want = (unit.activated, unit.torch_activated) if activated else (unit.value, unit.torch_value)
-    st.caption(f"✓ convlab: {got:.6g}, torch: {want:.6g} (difference {abs(got - want):.1e}).")
+    st.caption(f"✓ convlab: {signed(got, 6)}, torch: {signed(want, 6)} (difference {signed(abs(got - want), 2)}).")
 
 
 def softmax_view(model, layers, soft: Softmax) -> None:
@@ -107,10 +108,10 @@ def softmax_view(model, layers, soft: Softmax) -> None:
         best = int(np.argmax(soft.probs))
         st.latex(logit_latex(model, layers[-1].maps, best, soft.classes[best]))
         st.caption(f"The three largest of the {size} products W·h are written out.")
-    st.caption(f"✓ convlab's logits {', '.join(f'{v:.6g}' for v in again)} equal torch's "
-               f"(largest difference {np.abs(again - soft.logits).max():.1e}).")
+    st.caption(f"✓ convlab's logits {', '.join(signed(v, 6) for v in again)} equal torch's "
+               f"(largest difference {signed(np.abs(again - soft.logits).max(), 2)}).")
     softmax_table(soft)
     for line in soft.latex():
         st.latex(line)
     st.caption(f"✓ torch's softmax: {', '.join(f'{p:.6f}' for p in soft.torch_probs)} "
-               f"(largest difference {np.abs(soft.probs - soft.torch_probs).max():.1e}).")
+               f"(largest difference {signed(np.abs(soft.probs - soft.torch_probs).max(), 2)}).")

@@ -63,9 +63,18 @@ header [data-testid='stIconMaterial'], [data-testid='stPageLink'] [data-testid='
 .stMain .katex-display {font-size: 1.15rem !important; margin: 0.3em 0 !important;}
 /* the values in the page's own number inputs and select boxes (the explorer's unit, a layer's sizes) */
 .stMain input, .stMain [data-baseweb='select'] > div, .stMain textarea, .stMain button p {font-size: 1.3rem !important;}
-/* Streamlit's tables draw on a canvas at 14 px: scaled as a whole to 14 × 1.35 ≈ 18.9 px */
-/* ... in a box 1/1.35 as wide, so that the zoomed table is as wide as its column, not wider */
-.stMain [data-testid='stDataFrame'] {zoom: 1.35; max-width: calc(100% / 1.35) !important;}
+/* Streamlit's tables draw on a canvas at 14 px: scaled as a whole to 14 × 1.35 ≈ 18.9 px. The zoom goes on the
+   table's frame, 1/1.35 of its column wide: the table sizes its canvas by that frame, so the zoomed table is as wide
+   as its column (zoomed on its own, it drew a column wide and then 1.35 × that: /activations' ran off the screen) */
+.stMain [data-testid='stFullScreenFrame']:has(> [data-testid='stDataFrame']) {zoom: 1.35; width: calc(100% / 1.35) !important;}
+/* KaTeX's sub- and superscripts are 0.7 (and 0.5) of a formula's 22 px, about 15.5 px: at least 18 px here. Only
+   the script sizes grow (their baselines stay where KaTeX put them), so a formula is as wide as before, nearly */
+.stMain .katex .sizing.reset-size6.size3 {font-size: max(18px, 0.7em) !important;}
+.stMain .katex .sizing.reset-size6.size1 {font-size: max(18px, 0.5em) !important;}
+.stMain .katex .sizing.reset-size3.size1 {font-size: max(18px, 0.71428571em) !important;}
+.stMain .katex .sizing.reset-size6.size4 {font-size: max(18px, 0.8em) !important;}
+/* ... so a superscript reaches higher than KaTeX measured: room above it inside the formula's scrolling box */
+.stMain .katex-display {padding-top: 0.3em !important;}
 /* the menu in the top bar */
 header[data-testid='stHeader'] p, header[data-testid='stHeader'] span:not([data-testid='stIconMaterial']),
 header[data-testid='stHeader'] a {font-size: 1.15rem !important;}

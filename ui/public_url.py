@@ -72,9 +72,9 @@ def network_base(url: str) -> str | None:
     return f"{parts.scheme or 'http'}://{ip}{port}{parts.path.rsplit('/', 1)[0]}"
 
 
-def localhost_warning() -> None:
-    """On a page opened at localhost without CONVLAB_PUBLIC_URL: say that the links and QR codes will not open on
-    the students' devices, and offer this page at the network address."""
+def localhost_warning(where: str = "below") -> None:
+    """On a page opened at localhost without CONVLAB_PUBLIC_URL: say that the links and QR codes (`where`: "below"
+    or "above" the warning) will not open on the students' devices, and offer this page at the network address."""
     if _configured() or not is_local(page_url()):
         return
     other = network_base(page_url())
@@ -82,7 +82,7 @@ def localhost_warning() -> None:
     query = urlencode({k: st.query_params.get(k) for k in st.query_params.keys()})
     with st.container(border=True):
         host = urlsplit(page_url()).hostname
-        st.warning(f"This page is open at **{host}** (localhost), so the student links and QR codes below point at "
+        st.warning(f"This page is open at **{host}** (localhost), so the student links and QR codes {where} point at "
                    "this machine only: no phone or other computer can open them. " +
                    (f"Open ConvLab at this machine's network address, **{other}**, or set `CONVLAB_PUBLIC_URL` to the "
                     "address students use (see the README)." if other else

@@ -12,28 +12,27 @@ from collections.abc import Iterable
 MINUS = "\u2212"
 
 
-def num(v: float) -> str:
-    """A number as the pages write it: 4 significant digits, no '.0' on whole numbers.
+def num(v: float, digits: int = 4) -> str:
+    """A number as the pages write it: 4 significant digits (or `digits`), no '.0' on whole numbers.
 
-    >>> num(7.0), num(0.12345), num(-2.0)
-    ('7', '0.1235', '-2')
+    >>> num(7.0), num(0.12345), num(-2.0), num(0.5335512, 6)
+    ('7', '0.1235', '-2', '0.533551')
     """
     v = float(v)
     if v != v or v in (float("inf"), float("-inf")):
         return str(v)
     if v == int(v) and abs(v) < 1e15:
         return str(int(v))
-    return f"{v:.4g}"
+    return f"{v:.{digits}g}"
 
 
-def signed(v: float) -> str:
-    """num() with a proper minus sign, for captions.
+def signed(v: float, digits: int = 4) -> str:
+    """num() with a proper minus sign, for captions, the exponent's too (as the lesson view's show() writes it).
 
-    >>> signed(-2.0), signed(0.5), signed(float("-inf"))
-    ('−2', '0.5', '−inf')
+    >>> signed(-2.0), signed(0.5), signed(float("-inf")), signed(-1e-05)
+    ('−2', '0.5', '−inf', '−1e−05')
     """
-    s = num(v)
-    return MINUS + s[1:] if s.startswith("-") else s
+    return num(v, digits).replace("-", MINUS)
 
 
 def factor(v: float) -> str:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from convlab._core.format import num
+from convlab._core.format import signed
 
 __all__ = ["cell_text", "cell_outline"]
 
 
 def cell_text(z: np.ndarray, blank_nan: str = "") -> np.ndarray:
-    """The number written in each cell (num()), `blank_nan` where the value is NaN.
+    """The number written in each cell, as captions write it (signed(): a true minus sign, U+2212, not a hyphen),
+    `blank_nan` where the value is NaN.
 
     >>> cell_text(np.array([[1.0, np.nan], [0.5, -2.0]]), "·").tolist()
-    [['1', '·'], ['0.5', '-2']]
+    [['1', '·'], ['0.5', '−2']]
     """
-    return np.vectorize(lambda v: blank_nan if np.isnan(v) else num(v), otypes=[object])(z)
+    return np.vectorize(lambda v: blank_nan if np.isnan(v) else signed(v), otypes=[object])(z)
 
 
 def cell_outline(rows, cols) -> tuple[list, list]:

@@ -27,7 +27,7 @@ def grid_figure(grids: Sequence[np.ndarray], titles: Sequence[str], *, font_size
 
     >>> fig = grid_figure([np.eye(2), [[1, -2]]], ["I", "v"])
     >>> [t.text.tolist() for t in fig.data]
-    [[['1', '0'], ['0', '1']], [['1', '-2']]]
+    [[['1', '0'], ['0', '1']], [['1', '−2']]]
     """
     arrays = [np.atleast_2d(np.asarray(g, dtype=float)) for g in grids]
     widths = [a.shape[1] for a in arrays]

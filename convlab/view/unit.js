@@ -25,6 +25,7 @@ class Unit extends Lesson {
     this.n = p.n;
     this.root.appendChild(this.unitThumbs());
     const stage = el("div", "lv-stage lv-unit");
+    this.unitStage = stage;
     const grid = (role, title, values) => {
       const g = new Grid(KH, KW, { role, values: values || new Array(KH * KW).fill(0), lim: values ? maxAbs(values) : 0,
                                    texts: new Array(KH * KW).fill("") });
@@ -41,8 +42,8 @@ class Unit extends Lesson {
       this.unitProduct.lim = maxAbs(p.x.v) * maxAbs(p.w.v);
       this.channelSum = el("div", "lv-cell lv-chip lv-big");
       this.channelSum.dataset.cell = "sum";
-      stage.append(opWith(TIMES, this.unitFilter.panel), opWith("=", this.unitProduct.panel),
-                   opWith("→", this.channelSum));
+      this.sumPair = opWith("→", this.channelSum);
+      stage.append(opWith(TIMES, this.unitFilter.panel), opWith("=", this.unitProduct.panel), this.sumPair);
       this.unitGrids.push(this.unitFilter, this.unitProduct);
     } else {
       this.result = el("div", "lv-cell lv-chip lv-big");
@@ -110,10 +111,73 @@ class Unit extends Lesson {
 
   layoutKind(width, minFont) {
     // big cells: the grids are small (a kernel's size); every number fits at minFont or more
+    if (this.channelSum) this.placeSum(this.projector);
+    if (this.projector && this.channelSum) {
+      this.fitScreen(width, minFont);
+      return;
+    }
     const chars = Math.max(this.chars, this.prodChars);
     const comfy = Math.ceil(Math.max(minFont / 0.42, (minFont * 0.62 * chars) / 0.94)) + 2;
     const cell = clamp(Math.min(comfy, Math.floor((width - 40) / this.KW)), 24, this.projector ? 140 : 110);
     for (const g of this.unitGrids) g.size(cell, minFont, chars);
+  }
+
+  fitScreen(width, minFont) {
+    // a conv unit on a projector (1280×720, issue 24): the maps, window × filter = products side by side, z's
+    // chain and the headline on one screen. The cells are as small as their widest number allows at minFont
+    // (measured in the view's font, not counted in characters: "−0.003117" is narrower than nine digits), the
+    // maps are pictures of 3 px a cell (their numbers are in the grids), and the channel's sum sits in the
+    // products' title, not on a line of its own.
+    const em = this.widestEm();
+    const chars = (em * 1.08) / 0.62;                  // Grid.size's measure: 0.62 em a character, 8 % to spare
+    const need = Math.ceil((minFont * 0.62 * chars) / 0.94) + 2;
+    const byWidth = Math.floor((width - 3 * 4 - 2 * (2 * 14 + 24)) / (3 * this.KW));
+    const cell = clamp(Math.max(need, Math.min(byWidth, 72)), 24, 140);
+    for (const g of this.unitGrids) g.size(cell, minFont, chars);
+    this.unitStage.style.gap = "8px 14px";
+    for (const pair of this.unitStage.querySelectorAll(".lv-pair")) pair.style.gap = "14px";
+    const [, H, W] = this.p.maps.s;
+    const thumb = clamp(Math.floor(56 / Math.max(H, W)), 1, 6);
+    for (const g of this.mapThumbs) if (g.cell > thumb) g.size(thumb, Infinity, 1);
+    // the page says above the view what the unit is computed from; z's chain at 20 px (not 24) keeps to two lines
+    this.root.querySelector(".lv-thumbs-title").style.display = "none";
+    for (const chip of this.root.querySelectorAll(".lv-chain .lv-chip")) chip.style.fontSize = "20px";
+  }
+
+  placeSum(inTitle) {
+    // the channel's sum "→ s3 = 0": after the products on the stage, or in the products' title (projector)
+    const title = this.unitProduct.panel.firstChild;
+    if (inTitle && this.sumPair.parentNode !== title) {
+      title.append(this.sumPair);
+      Object.assign(this.sumPair.style, { display: "inline-flex", gap: "10px", marginLeft: "14px" });
+      Object.assign(this.channelSum.style, { fontSize: "22px", padding: "2px 10px", minHeight: "0" });
+    } else if (!inTitle && this.sumPair.parentNode !== this.unitStage) {
+      this.unitStage.append(this.sumPair);
+      this.sumPair.removeAttribute("style");
+      this.channelSum.removeAttribute("style");
+      this.unitStage.style.gap = "";
+      this.root.querySelector(".lv-thumbs-title").style.display = "";
+      for (const chip of this.root.querySelectorAll(".lv-chain .lv-chip")) chip.style.fontSize = "";
+      for (const pair of this.unitStage.querySelectorAll(".lv-pair")) pair.style.gap = "";
+    }
+  }
+
+  widestEm() {
+    // the widest text of the three grids (every channel's window, filter and products), in em of the view's font
+    if (this.em) return this.em;
+    const p = this.p;
+    const texts = new Set([...p.x.v, ...p.w.v, ...p.x.v.map((x, k) => x * p.w.v[k])].map(show));
+    const probe = el("span");
+    probe.style.cssText = "position:absolute;visibility:hidden;white-space:nowrap;font-size:100px";
+    this.root.appendChild(probe);
+    let widest = 0;
+    for (const t of texts) {
+      probe.textContent = t;
+      widest = Math.max(widest, probe.getBoundingClientRect().width / 100);
+    }
+    probe.remove();
+    this.em = widest || 1;
+    return this.em;
   }
 
   render(i) {

@@ -75,14 +75,15 @@ st.markdown(f"## {plain(info.title)} · code `{info.shown_code}`")
 st.caption(f"{info.count} questions, level {info.level}, set {info.seed}; the worked solution opens after "
            f"{info.tries} tries. {expiry_text(info)}")
 # open (the code large, the QR code big) on the first screen while the class takes answers
+# the code and the QR code come first, the warning about a localhost link after them (it pushed them off the screen)
 with st.expander("How students join", icon=":material/qr_code_2:", expanded=not info.closed):
-    localhost_warning()
     link = student_link(info.code)
     a, b = st.columns([3, 2])
     a.markdown(f"Open **Exercises** and type the code\n# {info.shown_code}\nor open this link:")
     a.code(link, language=None, wrap_lines=True)
     b.image(qr_png(link), width=320, caption=f"QR code: the link for class {info.shown_code}",
             alt=f"QR code of {link}")
+    localhost_warning("above")
 
 
 @st.fragment(run_every=REFRESH_S)

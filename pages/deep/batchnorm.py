@@ -5,6 +5,7 @@ import numpy as np
 import streamlit as st
 
 import convlab
+from convlab import format_signed as signed
 from convlab.figures.deep import batch_figure, batch_size_figure, running_stats_figure, runs_figure
 from convlab.deep.norm import GRAD_KINDS, example_batch, example_grad_out
 from convlab.parse import format_grids, parse_grids, parse_vector
@@ -95,9 +96,9 @@ with sections[0]:
     st.selectbox("Upstream gradient dL/dy", GRAD_KINDS, key=page.key("grad"))
     dy = example_grad_out(x.shape, page["grad"], page["seed"] + 1)
     grads = convlab.batch_norm_backward(x, steps.gamma, dy, steps.eps)
-    st.markdown(f"∂L/∂β = Σ ∂L/∂y = **{grads.grad_beta[c]:.4g}**; ∂L/∂γ = Σ ∂L/∂y·x̂ = **{grads.grad_gamma[c]:.4g}**; "
-                f"∂L/∂σ² = Σ ∂L/∂x̂·(x − μ)·(−½)(σ² + ε)^(−3/2) = **{grads.grad_var[c]:.4g}**; "
-                f"∂L/∂μ = **{grads.grad_mean[c]:.4g}**; "
+    st.markdown(f"∂L/∂β = Σ ∂L/∂y = **{signed(grads.grad_beta[c])}**; ∂L/∂γ = Σ ∂L/∂y·x̂ = **{signed(grads.grad_gamma[c])}**; "
+                f"∂L/∂σ² = Σ ∂L/∂x̂·(x − μ)·(−½)(σ² + ε)^(−3/2) = **{signed(grads.grad_var[c])}**; "
+                f"∂L/∂μ = **{signed(grads.grad_mean[c])}**; "
                 "then ∂L/∂x = ∂L/∂x̂ / √(σ² + ε) + ∂L/∂σ²·2(x − μ)/m + ∂L/∂μ/m.")
     chart(batch_figure([("∂L/∂y", dy[:, c]), ("∂L/∂x", grads.grad_x[:, c])], fs - 2, cell), page.key("backward"))
     torch_badge(check_batch_norm_backward(grads, x, steps.gamma, dy, steps.eps))

@@ -122,9 +122,10 @@ with right:
     shape = f"{maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}"
     st.markdown(f"**Feature maps**: conv ({'same' } padding) → {page['act']} → {page['pool']}×{page['pool']} "
                 f"max pool: {shape}")
-    chart(figure(tiles_figure, list(maps), titles, columns=4, cell=150, each=True, font_size=font_size() - 4, width=600),
-          page.key("maps"))
-    st.caption("Each map is scaled to its own strongest value (red positive, blue negative).")
+    chart(figure(tiles_figure, list(maps), titles, columns=4, cell=150, each=True, stretch=True,
+                 font_size=font_size() - 4, width=600), page.key("maps"))
+    st.caption("Each map on its own scale: to its strongest value (red positive, blue negative); a map with no "
+               "negative value (after ReLU or a sigmoid) from its smallest (white) to its largest (red).")
     if change is not None:
         st.info(change.text(), icon="↔️")
 

@@ -3,6 +3,7 @@
 import streamlit as st
 
 import convlab
+from convlab import format_signed as signed
 from convlab.networks.models import PRESETS
 from convlab.datasets.photos import SAMPLES
 from convlab.networks.units import unit_at
@@ -103,4 +104,4 @@ else:
     st.button("← Back to the overview", key=page.key("back"), on_click=lambda: ss.update(nw_view="overview"))
 probability_line(name, data.classes, soft.probs, what)
 st.caption(f"✓ All {count} feature maps recomputed by convlab from the layer before (conv2d, pool2d, activation) "
-           f"equal torch's activations: largest difference {worst:.1e} (the model computes in float32).")
+           f"equal torch's activations: largest difference {signed(worst, 2)} (the model computes in float32).")

@@ -60,6 +60,33 @@ def _answer(page, q: int, texts: list[str], expect: str) -> None:
     _until(page, "([t, n]) => document.body.innerText.split(t).length - 1 > n", [expect, before])
 
 
+# the class code's heading (its font size) and the QR code image on the dashboard's first screen
+FIRST_SCREEN = """code => {
+  const box = e => { const r = e.getBoundingClientRect(); return {bottom: Math.round(r.bottom), width: Math.round(r.width)}; };
+  const head = [...document.querySelectorAll('.stMain h1')].find(h => h.textContent.trim() === code);
+  const qr = document.querySelector('.stMain [data-testid=stImage] img');
+  return {code: head && {...box(head), size: parseFloat(getComputedStyle(head).fontSize)}, qr: box(qr)};
+}"""
+
+# The charts scrolled to the top of the screen: how tall and how far right they reach together, and any text in them
+# under 18 px, by its font size or by how Plotly drew it (a bar's label shrunk to fit its bar keeps its font size)
+CHARTS = """() => {
+  const charts = [...document.querySelectorAll('.stMain .js-plotly-plot')];
+  charts[0].style.scrollMarginTop = '64px';            // below the menu bar
+  charts[0].scrollIntoView({block: 'start'});
+  const boxes = charts.map(c => c.getBoundingClientRect());
+  const small = [];
+  for (const t of charts.flatMap(c => [...c.querySelectorAll('text')])) {
+    if (!t.textContent.trim()) continue;
+    const size = parseFloat(t.style.fontSize || getComputedStyle(t).fontSize);
+    const m = t.getCTM(), scale = Math.hypot(m.a, m.b);   // a label Plotly shrank to fit has a scale(...); a turned one
+    if (size * scale < 17.9) small.push(`${t.textContent} at ${(size * scale).toFixed(1)} px`);
+  }
+  return {n: charts.length, height: Math.round(Math.max(...boxes.map(b => b.bottom)) - Math.min(...boxes.map(b => b.top))),
+          right: Math.round(Math.max(...boxes.map(b => b.right))), small: small.slice(0, 6)};
+}"""
+
+
 def test_a_teacher_and_three_students(server, browser):
     dialogs: list[str] = []
     contexts = [browser.new_context() for _ in range(5)]
@@ -132,7 +159,18 @@ def test_a_teacher_and_three_students(server, browser):
         board.get_by_role("button", name="Open the dashboard").click()
         _text(board, "Discuss next: question 1")
         _until(board, "() => /\\b7\\s*answers stored/.test(document.body.innerText)")
+        # issue 24: while the class is open, the code (a heading) and the QR code are large on the first screen
+        board.wait_for_selector(".stMain [data-testid='stImage'] img", timeout=30_000)
+        wait_quiet(board)
         board.screenshot(path=str(SHOTS / "class-dashboard-projector-top.png"))
+        first = board.evaluate(FIRST_SCREEN, code)
+        assert first["code"] and first["code"]["bottom"] <= 720 and first["code"]["size"] >= 30, first
+        assert first["qr"]["bottom"] <= 720 and first["qr"]["width"] >= 240, first
+        # ... and the two charts, scrolled to, fit the screen below the menu together, every text in them ≥ 18 px
+        charts = board.evaluate(CHARTS)
+        board.screenshot(path=str(SHOTS / "class-dashboard-projector-charts.png"))
+        assert charts["n"] == 2 and charts["height"] <= 720 - 60 and charts["right"] <= 1280, charts
+        assert charts["small"] == [], charts
         _shot(board, "class-dashboard-projector")
         assert board.locator("[data-testid='stException']").count() == 0
         assert not dialogs, dialogs

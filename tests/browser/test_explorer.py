@@ -125,6 +125,11 @@ def test_overview_and_detail_at_projector_size(server, browser):
     page.screenshot(path=str(SHOTS / "explorer-overview-projector.png"))
     box = overview.bounding_box()
     assert box["height"] <= 720 and box["width"] <= 1280
+    # issue 24: tiles of 38 px and the right third of the screen empty. The height sets the tiles' size; the width
+    # left over goes to a larger input image and to the class bars, which reach the page's right edge
+    used = page.evaluate(OVERVIEW_WIDTH)
+    assert used["tile"] >= 44 and used["input"] >= 2 * used["tile"], used
+    assert used["right"] >= used["main"] - 20 and used["right"] <= 1280, used
     assert page.locator("[data-testid='stException']").count() == 0 and not errors, errors
     page.close()
     page, errors = load(browser, f"{server}/layers?projector=1&view=detail&layer=2&map=3&row=4&col=7&step=3",
@@ -136,3 +141,34 @@ def test_overview_and_detail_at_projector_size(server, browser):
     assert clipped == 0, "a formula runs off the projector's right edge"
     assert not errors, errors
     page.close()
+    # the softmax view: the classifier's long sum and the table inside the screen, neither scrolling in its box
+    page, errors = load(browser, f"{server}/layers?projector=1&view=softmax", "explorer-softmax-projector-full",
+                        width=1280, height=720)
+    wide = page.evaluate(WIDEST)
+    assert wide["formulas"] >= 3 and wide["right"] <= 1280 and wide["scrolls"] == [], wide
+    assert not errors, errors
+    page.close()
+
+
+# the overview's map tiles (a layer's and the input's) and how far right its last column (the class bars) reaches,
+# beside the right edge of the page's column
+OVERVIEW_WIDTH = """() => {
+  const sel = "[data-testid='network-overview']";
+  const root = document.querySelector(sel) || [...document.querySelectorAll('*')].map(e => e.shadowRoot?.querySelector(sel))
+    .find(Boolean);
+  const tile = root.querySelector("canvas[data-layer='0']").getBoundingClientRect().width;
+  const input = root.querySelector("canvas[data-layer='-1']").getBoundingClientRect().width;
+  const right = Math.max(...[...root.querySelectorAll('.column')].map(c => c.getBoundingClientRect().right));
+  const main = document.querySelector('[data-testid=stMainBlockContainer] [data-testid=stVerticalBlock]')
+    .getBoundingClientRect().right;
+  return {tile: Math.round(tile), input: Math.round(input), right: Math.round(right), main: Math.round(main)};
+}"""
+
+# the formulas' and the tables' right edges (a table's canvas: its box can fit while its zoomed canvas does not), and
+# the formulas that scroll inside their own box
+WIDEST = """() => {
+  const formulas = [...document.querySelectorAll('.katex-display')];
+  const boxes = [...formulas, ...document.querySelectorAll('[data-testid=stDataFrame] canvas')];
+  return {formulas: formulas.length, right: Math.round(Math.max(...boxes.map(e => e.getBoundingClientRect().right))),
+          scrolls: formulas.filter(e => e.scrollWidth > e.clientWidth + 4).map(e => e.textContent.slice(0, 30))};
+}"""

@@ -35,3 +35,13 @@ def test_titles_have_a_band_of_their_own_and_room_to_the_next(case):
     if width is not None:
         assert z.shape[1] * px <= width + 1                         # (+1: the height is rounded up)
         assert shape[0] * px >= cell / 2                          # tiles shrink at most by half, else fewer columns
+
+
+@pytest.mark.parametrize("values", [[[-1.0, 2.5], [0.0, -0.125]], [[-1e-5, 3.0]]])
+def test_grid_cells_write_a_true_minus_sign(values):
+    """Issue 24: the numbers in grid figures' cells used a hyphen for minus ("-2"); they read like captions, "−2"."""
+    from convlab._core.format import signed
+    from convlab.figures.grids import grid_figure
+    texts = [t for row in grid_figure([np.array(values)], ["x"]).data[0].text for t in row]
+    assert texts == [signed(v) for row in values for v in row]
+    assert not any("-" in t for t in texts) and any(t.startswith("\u2212") for t in texts)

@@ -82,3 +82,13 @@ def test_the_experiment_trains_both_nets_through_the_pool():
     assert {r["run"] for r in epochs} == {"with batch norm", "without batch norm"}
     at.selectbox(key="bn_act").set_value("relu").run()                   # other settings: the old result goes
     assert "Press Run" in shown(at)
+
+
+def test_the_gradients_are_written_with_a_true_minus_sign():
+    """Issue 24: "∂L/∂μ = **-1.371**" used a hyphen for minus; the page writes U+2212 (convlab.format_signed)."""
+    import re
+    at = open_page(PAGE, timeout=90)
+    [line] = [s for s in shown(at).splitlines() if s.startswith("∂L/∂β")]
+    numbers = re.findall(r"\*\*([^*]+)\*\*", line)
+    assert len(numbers) == 4 and any(n.startswith("−") for n in numbers), numbers
+    assert not re.search(r"-\d", line), line

@@ -5,7 +5,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from apptest_kit import open_page, rendered, shown
+from apptest_kit import figures, open_page, rendered, shown, values
 
 PAGE = "pages/images/features.py"
 
@@ -83,3 +83,15 @@ def test_every_photo_gets_its_face_probability():
     at = open_page(PAGE, sample="astronaut")
     got = int(re.search(r"P\(face\) = \*\*(\d+)%", shown(at)).group(1))
     assert got == round(100 * convlab.predict("faces", sample_image("astronaut", 256))["face"])
+
+
+def test_sigmoid_maps_each_span_white_to_red():
+    """Issue 24: after a sigmoid every value is between 0.5 and 1, and each map scaled to its largest value was one
+    washed-out orange; each map runs from its own smallest value (white, 0) to its largest (red, 1)."""
+    at = open_page(PAGE)
+    at.selectbox(key="fm_act").set_value("sigmoid").run()
+    maps = figures(at)[1]                                   # the kernels, then the maps (one mosaic trace)
+    assert len(maps["layout"]["annotations"]) == 8
+    z = np.array(values(maps["data"][0]["z"]), dtype=float)  # NaN between the tiles
+    assert np.nanmin(z) == 0 and np.nanmax(z) == 1
+    assert "from its smallest (white) to its largest (red)" in shown(at)

@@ -40,8 +40,8 @@ def test_overview_shows_every_layer_as_torch_computes_it(faces):
     at = open_page(PAGE)
     text = shown(at)
     assert "the bundled faces model" in text and "true class **face**" in text
-    count, worst = re.search(r"All (\d+) feature maps recomputed.*largest difference ([\d.e+-]+)", text).groups()
-    assert int(count) == 100 and float(worst) < 1e-4                    # 10 layers of 10 maps
+    count, worst = re.search(r"All (\d+) feature maps recomputed.*largest difference ([\d.e+−]+)", text).groups()
+    assert int(count) == 100 and float(worst.replace("−", "-")) < 1e-4     # 10 layers of 10 maps; U+2212 for minus
     payload = overview(at)
     assert [c["title"] for c in payload["columns"]] == ["input", "conv 1", "relu 1", "conv 2", "relu 2", "pool 1",
                                                         "conv 3", "relu 3", "conv 4", "relu 4", "pool 2"]
@@ -65,7 +65,7 @@ def test_detail_of_a_conv_unit_with_its_numbers(faces):
     with torch.no_grad():
         z = float(model[:3](x)[0, 3, 4, 7])
         a = float(model[:4](x)[0, 3, 4, 7])
-    got, want = map(float, re.search(r"convlab: ([-\d.e+]+), torch: ([-\d.e+]+)", text).groups())
+    got, want = (float(v.replace("−", "-")) for v in re.search(r"convlab: ([−\d.e+]+), torch: ([−\d.e+]+)", text).groups())
     assert got == pytest.approx(a, abs=1e-4) and want == pytest.approx(a, abs=1e-5)
     lesson = view_data(at)                                       # the shared lesson view's "unit" document
     latex = [line.value for line in at.latex]
@@ -95,7 +95,7 @@ def test_choosing_a_pool_unit_by_widgets(faces):
     assert "Unit (6, 9, 2) of 5 · max pool 2×2 → 10×10×10" in text
     with torch.no_grad():
         want = float(model[:5](x)[0, 6, 9, 2])
-    got = float(re.search(r"convlab: ([-\d.e+]+)", text).group(1))
+    got = float(re.search(r"convlab: ([−\d.e+]+)", text).group(1).replace("−", "-"))
     assert got == pytest.approx(want, abs=1e-5)
     assert at.query_params["layer"] == "4" and at.query_params["row"] == "9"
     lesson = view_data(at)

@@ -92,6 +92,6 @@ def test_one_by_one_is_a_per_pixel_matrix_product():
     depth = F.conv2d(torch.tensor(layer.x)[None], torch.tensor(layer.depthwise), groups=4)
     mixed = F.conv2d(depth, torch.tensor(layer.pointwise)[:, :, None, None])[0].numpy()
     fig = figure(at, 2)
-    shown_y = np.array([float(v[0]) for v in heatmap_text(fig, "y[:, 2, 1]")])
+    shown_y = np.array([float(v[0].replace("−", "-")) for v in heatmap_text(fig, "y[:, 2, 1]")])      # U+2212
     np.testing.assert_allclose(shown_y, mixed[:, 2, 1])
     assert "y[:, 2, 1] = W · x[:, 2, 1]" in shown(at)

@@ -76,17 +76,31 @@ function layout(data, root) {
     const size = Math.floor(tileSize(data, root, perColumn));
     if (size > best.size + 2) best = { size, perColumn };
   }
+  // A low, wide window (a projector's 1280×720) leaves width over once the height has set the tiles' size (the
+  // right third of the screen stood empty, issue 24): the input image takes up to 3 tiles' width of it, as long
+  // as its column stays as low as the tallest one, and the class bars stretch over the rest (CSS: flex).
+  const box = root.getBoundingClientRect();
+  const width = Math.max(600, box.width || 1000);
+  const cols = data.columns.reduce((n, c) => n + Math.ceil(c.maps.length / best.perColumn), 0);
+  const used = data.output_width + 16 + 16 * data.columns.length + (best.size + 7) * cols;
+  const input = data.columns[0].maps.length;
+  const tallest = Math.min(best.perColumn, Math.max(...data.columns.map((c) => c.maps.length)));
+  const room = Math.floor((width - used) / (best.size + 7));
+  best.inputScale = clamp(1 + room, 1, Math.min(3, Math.floor(tallest / input)));
   return best;
 }
+
+function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
 
 function render(root, data, setTriggerValue) {
   root.replaceChildren();
   readTheme(root);
   root.style.setProperty("--font", `${data.font}px`);
   root.style.setProperty("--head", `${Math.max(0.8 * data.font, data.font >= 22 ? 18 : 0)}px`);   // 18 px on a projector
-  const { size, perColumn } = layout(data, root);
+  const { size, perColumn, inputScale } = layout(data, root);
   const sel = data.selected;
-  data.columns.forEach((col) => {
+  data.columns.forEach((col, n) => {
+    const side = n === 0 ? Math.round(size * inputScale + 7 * (inputScale - 1)) : size;
     const box = document.createElement("div");
     box.className = "column" + (sel && sel.layer === col.layer ? " chosen" : "");
     box.dataset.layer = col.layer;
@@ -101,9 +115,9 @@ function render(root, data, setTriggerValue) {
     col.maps.forEach((tile, k) => {
       tile.values = tile.values || decode(tile.v);
       const c = document.createElement("canvas");
-      const scale = Math.max(1, Math.round(size / Math.max(tile.h, tile.w)));
+      const scale = Math.max(1, Math.round(side / Math.max(tile.h, tile.w)));
       c.width = tile.w * scale; c.height = tile.h * scale;
-      c.style.width = `${size}px`; c.style.height = `${Math.round(size * tile.h / tile.w)}px`;
+      c.style.width = `${side}px`; c.style.height = `${Math.round(side * tile.h / tile.w)}px`;
       c.dataset.testid = "overview-map";
       c.dataset.layer = col.layer; c.dataset.map = k; c.dataset.h = tile.h; c.dataset.w = tile.w;
       const marks = [];
