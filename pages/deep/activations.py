@@ -14,6 +14,7 @@ from convlab.deep.side_by_side import deep_runs, train_side_by_side
 from convlab import Check
 from convlab.deep.checks import check_activations, check_grad_norms
 from ui import experiments
+from ui.memo import figure
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Float, Int, Schema
@@ -55,7 +56,7 @@ params = tuple(page[k] for k in ("w1", "b1", "w2", "b2"))
 xs = np.round(np.linspace(-5, 5, 201), 10)
 curves = {fn: (activate(xs, fn), activation_slope(xs, fn)) for fn in ACTIVATIONS}
 curves["maxout"] = (maxout(xs, *params), maxout_slope(xs, *params))
-chart(activations_figure(xs, {LABELS[k]: v for k, v in curves.items()}, x0, fs - 2), page.key("curves"))
+chart(figure(activations_figure, xs, {LABELS[k]: v for k, v in curves.items()}, x0, fs - 2), page.key("curves"))
 at = {fn: (float(activate([x0], fn)[0]), float(activation_slope([x0], fn)[0])) for fn in ACTIVATIONS}
 at["maxout"] = (float(maxout(x0, *params)), float(maxout_slope(x0, *params)))
 st.dataframe(pd.DataFrame({f"f({x0:g})": {LABELS[k]: v[0] for k, v in at.items()},
@@ -77,7 +78,7 @@ a, b = st.columns(2)
 a.slider("Depth (conv layers)", 2, 20, key=page.key("depth"))
 b.number_input("Seed", 0, 9999, key=page.key("seed"))
 norms, nets, xb, yb = gradient_norms(depth, page["seed"])
-chart(depth_grad_norms_figure(norms, fs - 2), page.key("norms"))
+chart(figure(depth_grad_norms_figure, norms, fs - 2), page.key("norms"))
 first = {n: v["conv 1"] for n, v in norms.items()}
 st.markdown("‖∂L/∂W‖ of the first layer for one batch of 64 digits: " + "; ".join(f"{n}: **{v:.2g}**" for n, v in first.items())
             + ". With skips every block computes h + act(conv(h)): the '+ h' passes the gradient back unchanged, a "

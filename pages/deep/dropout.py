@@ -11,6 +11,7 @@ from convlab.figures.grids import grid_figure
 from convlab.deep.side_by_side import dropout_runs, small_split, train_side_by_side
 from convlab.deep.checks import check_dropout
 from ui import experiments
+from ui.memo import figure
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Float, Int, Schema
@@ -40,7 +41,7 @@ scale = "" if p == 0 else f" = 1/(1 − {p:g}) = {1 / (1 - p):.4g}"
 st.markdown(f"A layer's output x for {x.shape[0]} samples (rows) × {x.shape[1]} units. Training: each value is kept "
             f"with probability 1 − p = {1 - p:g} and the kept ones are multiplied by 1/(1 − p){scale}, so the expected "
             "output stays x. Eval: nothing is dropped and nothing is scaled.")
-chart(grid_figure([x, mask, y], ["x", "mask (1 = kept)", "training: x ⊙ mask / (1 − p)"], operators=["⊙", "→"],
+chart(figure(grid_figure, [x, mask, y], ["x", "mask (1 = kept)", "training: x ⊙ mask / (1 − p)"], operators=["⊙", "→"],
                   font_size=fs - 4), page.key("masks"))
 kept = mask.sum(axis=1).astype(int)
 st.markdown("Kept per sample: " + ", ".join(f"sample {i}: {k}/{x.shape[1]}" for i, k in enumerate(kept))
@@ -57,7 +58,7 @@ if exp is not None and exp.job.finished and exp.job.result is not None:
 else:
     net, source = dropout_runs(page["xp"])[1].model, "an untrained network (run the experiment below to use a trained one)"
 e = dropout_ensemble(net, torch.from_numpy(digits.normalise(digits.x_test[:40])), seed=seed)
-chart(ensemble_figure(e.counts, e.gap, e.agreement, fs - 2), page.key("ensemble"))
+chart(figure(ensemble_figure, e.counts, e.gap, e.agreement, fs - 2), page.key("ensemble"))
 st.markdown(f"On 40 test digits, with {source}: one thinned network picks the eval network's class for "
             f"**{e.agreement[0]:.0%}** of them; the average of {e.counts[-1]} thinned networks for **{e.agreement[-1]:.0%}**, "
             f"its probabilities {e.gap[-1]:.3f} away (was {e.gap[0]:.3f}). The eval network, with every unit and no "

@@ -14,6 +14,7 @@ from convlab.figures.training import tiles_figure
 from convlab.deep.side_by_side import init_runs, train_side_by_side
 from convlab.deep.checks import check_init
 from ui import experiments
+from ui.memo import figure
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Choice, Float, Int, Schema
@@ -52,8 +53,8 @@ run = symmetry(page["sym"], page["value"], page["steps"], page["seed"])
 count = run.filters[0].shape[0]
 tiles = [f[i, 0] for i in range(count) for f in run.filters]             # a row per filter, a column per step
 titles = [f"step {step}" for step in run.steps] + [""] * (len(tiles) - len(run.steps))
-chart(tiles_figure(tiles, titles, columns=len(run.steps), cell=4 * fs, font_size=fs - 4), page.key("filters"))
-chart(grid_figure([run.filters[-1][0, 0], run.filters[-1][1, 0]], [f"filter 0 at step {run.steps[-1]}",
+chart(figure(tiles_figure, tiles, titles, columns=len(run.steps), cell=4 * fs, font_size=fs - 4), page.key("filters"))
+chart(figure(grid_figure, [run.filters[-1][0, 0], run.filters[-1][1, 0]], [f"filter 0 at step {run.steps[-1]}",
                   f"filter 1 at step {run.steps[-1]}"], font_size=fs - 4, cell=5 * fs), page.key("filter_values"))
 st.markdown(f"The first conv layer's {count} filters (a row each) as training goes on (columns). Largest difference "
             "between any filter and filter 0: " + ", ".join(f"step {s}: **{v:.3g}**" for s, v in zip(run.steps, run.spread))
@@ -86,7 +87,7 @@ else:
     stats = {labels[k]: layers for k, (_, layers) in stepped.items()}
     st.markdown("Loss before each step: " + "; ".join(f"{labels[k]}: " + ", ".join(f"{v:.3g}" for v in losses)
                                                    for k, (losses, _) in stepped.items()))
-chart(variance_figure(stats, fs - 2), page.key("variance"))
+chart(figure(variance_figure, stats, fs - 2), page.key("variance"))
 overflow = {label: next((s.name for s in layers if not math.isfinite(s.variance)), None) for label, layers in stats.items()}
 if any(overflow.values()):
     st.warning("; ".join(f"{label}: the activations are no longer finite numbers (float32 overflowed) from {where} on"
