@@ -24,7 +24,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-__all__ = ["shared", "content_key", "Unhashable", "CACHES"]
+__all__ = ["shared", "content_key", "Unhashable", "CACHES", "figure", "last_figure", "peek", "keep"]
 
 
 class Unhashable(TypeError):
@@ -221,3 +221,23 @@ def figure(builder, *args, **kwargs):
     value = build(*args, **kwargs)
     _FIGURES.put(key, value, _size(value._frozen_dict))
     return value
+
+
+def last_figure(slot: str, builder, *args, **kwargs):
+    """builder(*args, **kwargs) as a frozen figure, rebuilt only when the content of its arguments changed since this
+    session's last call for `slot`. For a live view redrawn every second (an experiment's curves): most polls see
+    the same records, and one figure per session and slot is kept in the session, never in the shared cache (a
+    class's ever-growing curves would push out the default views that every student shares)."""
+    import streamlit as st
+
+    from ui.widgets import frozen_figure
+    try:
+        key = (builder.__module__, builder.__qualname__, content_key(args), content_key(kwargs))
+    except Unhashable:
+        return frozen_figure(builder(*args, **kwargs))
+    kept = st.session_state.get(f"_last_figure.{slot}")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    fig = frozen_figure(builder(*args, **kwargs))
+    st.session_state[f"_last_figure.{slot}"] = (key, fig)
+    return fig

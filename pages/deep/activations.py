@@ -14,7 +14,7 @@ from convlab.deep.side_by_side import deep_runs, train_side_by_side
 from convlab import Check
 from convlab.deep.checks import check_activations, check_grad_norms
 from ui import experiments
-from ui.memo import figure
+from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Float, Int, Schema
@@ -95,8 +95,8 @@ exp = experiments.controls(URL, settings, f"train the four {depth}-layer nets", 
 
 
 def draw(records: list[dict], finished: bool) -> None:
-    chart(runs_figure(records, NAMES, fs - 2), page.key("runs"))
-    chart(grad_history_figure(records, NAMES, "conv 1", fs - 2), page.key("history"))
+    chart(last_figure(page.key("runs"), runs_figure, records, NAMES, fs - 2), page.key("runs"))
+    chart(last_figure(page.key("history"), grad_history_figure, records, NAMES, "conv 1", fs - 2), page.key("history"))
 
 
 if exp is None:

@@ -11,7 +11,7 @@ from convlab.parse import format_grids, parse_grids, parse_vector
 from convlab.deep.side_by_side import bn_runs, train_side_by_side
 from convlab.deep.checks import check_batch_norm, check_batch_norm_backward, check_running_stats
 from ui import experiments
-from ui.memo import figure
+from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Choice, Float, Int, Schema, Text
@@ -141,4 +141,5 @@ if exp is None:
     st.info("Press Run: the same six-layer CNN, from the same weights, trains with and without a batch-norm layer "
             "after every convolution, on the same batches.")
 else:
-    experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, names, fs - 2), page.key("curves")), "Experiment")
+    experiments.watch(exp, lambda recs, done: chart(last_figure(page.key("curves"), runs_figure, recs, names, fs - 2),
+                                                    page.key("curves")), "Experiment")

@@ -11,7 +11,7 @@ from convlab.figures.grids import grid_figure
 from convlab.deep.side_by_side import dropout_runs, small_split, train_side_by_side
 from convlab.deep.checks import check_dropout
 from ui import experiments
-from ui.memo import figure
+from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Float, Int, Schema
@@ -79,7 +79,7 @@ exp = experiments.controls(URL, exp_settings, "train both MLPs", lambda: experim
 
 
 def draw(records: list[dict], finished: bool) -> None:
-    chart(runs_figure(records, names, fs - 2, train_acc=True), page.key("curves"))
+    chart(last_figure(page.key("curves"), runs_figure, records, names, fs - 2, train_acc=True), page.key("curves"))
     last = {r["run"]: r for r in records if r["kind"] == "epoch"}
     if finished and len(last) == 2:
         st.markdown("  \n".join(f"**{n}**: training accuracy {last[n]['train_acc']:.1%} (on its noisy labels), "

@@ -14,7 +14,7 @@ from convlab.figures.training import tiles_figure
 from convlab.deep.side_by_side import init_runs, train_side_by_side
 from convlab.deep.checks import check_init
 from ui import experiments
-from ui.memo import figure
+from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Choice, Float, Int, Schema
@@ -117,7 +117,7 @@ exp = experiments.controls(URL, settings, "train one ReLU net per initialisation
 
 
 def draw(records: list[dict], finished: bool) -> None:
-    chart(runs_figure(records, list(runs_for), fs - 2), page.key("runs"))
+    chart(last_figure(page.key("runs"), runs_figure, records, list(runs_for), fs - 2), page.key("runs"))
     if finished and exp.job.result is not None:
         st.markdown("  \n".join(f"**{name}**: {status}" for name, status in exp.job.result.status.items()))
 

@@ -10,7 +10,7 @@ from convlab.networks.models import layer_table
 from convlab.deep.side_by_side import accuracy, mlp_cnn_runs, mlp_cnn_specs, shift_images, train_side_by_side
 from convlab.deep.checks import check_param_counts
 from ui import experiments
-from ui.memo import figure
+from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Float, Int, Schema
@@ -60,7 +60,8 @@ if exp is None:
     st.info(f"Press Run: both train {page['epochs']} epochs on the same {len(data.x_train)} digits, in the same "
             "batches, with Adam at the same learning rate.")
 else:
-    experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, list(specs), fs - 2), page.key("curves")),
+    experiments.watch(exp, lambda recs, done: chart(last_figure(page.key("curves"), runs_figure, recs, list(specs), fs - 2),
+                                                    page.key("curves")),
                       "Experiment")
 
 st.header("Shift the test images")

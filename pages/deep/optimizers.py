@@ -9,7 +9,7 @@ from convlab.deep.optim import DEFAULTS, OPTIMIZERS, SURFACES, optimize_path, st
 from convlab.deep.side_by_side import DIGITS_LR, optimizer_runs, train_side_by_side
 from convlab.deep.checks import check_paths
 from ui import experiments
-from ui.memo import figure
+from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Choice, Flag, Float, Int, Schema
@@ -108,5 +108,6 @@ exp = experiments.controls(URL, settings, "train the small CNN six times", lambd
 if exp is None:
     st.info("Press Run: six copies of the small CNN, from the same weights, on the same batches.")
 else:
-    experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, list(OPTIMIZERS), fs - 2), page.key("runs")),
+    experiments.watch(exp, lambda recs, done: chart(last_figure(page.key("runs"), runs_figure, recs, list(OPTIMIZERS),
+                                                                fs - 2), page.key("runs")),
                       "Experiment")

@@ -107,3 +107,34 @@ def test_dataclasses_are_keyed_by_their_fields():
 
     assert memo.content_key(Pair(np.ones(2), 1)) == memo.content_key(Pair(np.ones(2), 1))
     assert memo.content_key(Pair(np.ones(2), 1)) != memo.content_key(Pair(np.ones(2), 2))
+
+
+def test_a_live_figure_is_rebuilt_only_when_its_data_changed():
+    """ui.memo.last_figure: a view polled every second rebuilds its figure only when the records changed, keeps one
+    figure per session and slot, and never fills the shared figure cache."""
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import plotly.graph_objects as go
+        import streamlit as st
+
+        from ui import memo
+
+        def curve(records):
+            st.session_state["built"] = st.session_state.get("built", 0) + 1
+            return go.Figure(go.Scatter(y=[r["loss"] for r in records]))
+
+        records = [{"loss": v} for v in range(st.session_state.get("n", 1))]
+        fig = memo.last_figure("curve", curve, records)
+        st.write(f"built {st.session_state['built']} points {len(fig.to_dict()['data'][0]['y'])}")
+
+    before = len(memo._FIGURES.store)
+    at = AppTest.from_function(page).run()
+    at.run()
+    assert at.markdown[0].value == "built 1 points 1"            # the same records: the same figure
+    at.session_state["n"] = 3
+    at.run()
+    assert at.markdown[0].value == "built 2 points 3"            # new records: rebuilt
+    at.run()
+    assert at.markdown[0].value == "built 2 points 3"
+    assert len(memo._FIGURES.store) == before
