@@ -203,7 +203,8 @@ _FIGURES = CACHES["ui.memo.figure"] = _Cache("figure", 256, 96)
 
 
 def figure(builder, *args, **kwargs):
-    """builder(*args, **kwargs) as a frozen Plotly figure (ui.widgets.frozen_figure), built once per content of the
+    """builder(*args, **kwargs) (a Plotly figure or its plain dict spec) as a frozen Plotly figure
+    (ui.widgets.frozen_figure), built once per content of the
     arguments for every session: the same figure object for every page that draws the same data."""
     from ui.widgets import frozen_figure
 

@@ -35,12 +35,16 @@ def frozen_figure(fig):
     """A Plotly figure built once and drawn by many sessions (ui/convolution_lessons.py, ui.memo.figure).
     st.plotly_chart asks every figure for to_dict(), a deep copy; this one answers with the same dict, made once
     (treat it as read-only). The figure is frozen in place (its class changes; nothing is copied or validated
-    again: a second full copy of a figure with hundreds of animation frames cost more than building it)."""
+    again: a second full copy of a figure with hundreds of animation frames cost more than building it). A plain
+    dict spec is taken as it is (an empty figure answers to_dict() with it)."""
     if isinstance(fig, _Frozen):
         return fig
     import plotly.graph_objects as go
 
-    frozen_dict = go.Figure.to_dict(fig)
+    if isinstance(fig, dict):           # a figure's plain spec (e.g. occluder_animation_spec): drawn as it is
+        frozen_dict, fig = fig, go.Figure()
+    else:
+        frozen_dict = go.Figure.to_dict(fig)
     for trace in frozen_dict.get("data", []):
         trace.pop("uid", None)             # what plotly.io.to_json removes on every call, once for all
     cls = type(fig)

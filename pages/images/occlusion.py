@@ -6,7 +6,7 @@ import streamlit as st
 
 from convlab.images.explain.occlusion import BASELINES, baseline_for, occlusion_positions
 from convlab.classroom.export import occlusion_gif
-from convlab.figures.occlusion import map_figure, occluder_animation
+from convlab.figures.occlusion import map_figure, occluder_animation_spec
 from convlab.datasets.photos import SAMPLES
 from convlab.networks.training import predict_labels
 from ui.explanations import (agreement_note, cam_layer, gradient_views, map_agreement, occlusion_views, on_the_photo,
@@ -98,7 +98,7 @@ agreement_note(agreement)
 st.header("Occlusion step by step")
 a, b = st.columns(2)
 with a:
-    chart(figure(occluder_animation, image, positions, window, grid.ravel(), label, size=340), page.key("anim"))
+    chart(figure(occluder_animation_spec, image, positions, window, grid.ravel(), label, size=340), page.key("anim"))
 with b:
     chart(figure(map_figure, image, grid, f"p({label}) with the occluder there", size=340, signed=False, font_size=fs),
           page.key("grid"))
