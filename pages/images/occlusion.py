@@ -9,8 +9,8 @@ from convlab.classroom.export import occlusion_gif
 from convlab.figures.occlusion import map_figure, occluder_animation_spec
 from convlab.datasets.photos import SAMPLES
 from convlab.networks.training import predict_labels
-from ui.explanations import (agreement_note, cam_layer, gradient_views, map_agreement, occlusion_views, on_the_photo,
-                             pooled_views, sanity_section, worked_examples)
+from ui.explanations import (agreement_note, cam_layer, eyes_statement, gradient_views, map_agreement, occlusion_views,
+                             on_the_photo, pooled_views, sanity_section, worked_examples)
 from ui.export import export_panel
 from ui.memo import figure
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar, model_photo
@@ -29,13 +29,6 @@ SCHEMA = Schema(
     Int("layer", -1, -1, 99), Int("top", 20, 1, 50), Int("seed", 0, 0, 9999),
 )
 INLINE = 400          # occluder positions computed in the page's own run; more go to the job pool
-
-
-@st.cache_data(max_entries=1, show_spinner=False)
-def eyes_statement() -> str:
-    """Measured once per process on the 20 held-out faces: eyes against background (convlab.networks.face_checks)."""
-    from convlab.networks.face_checks import eyes_versus_background
-    return eyes_versus_background("faces").text()
 
 
 page = lesson(P, SCHEMA)
