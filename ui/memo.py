@@ -149,7 +149,14 @@ def shared(fn=None, *, entries: int = 32, megabytes: float = 64):
     fn.cache is the cache (hits, misses, bytes, clear())."""
     if fn is None:
         return functools.partial(shared, entries=entries, megabytes=megabytes)
-    cache = CACHES[f"{fn.__module__}.{fn.__qualname__}"] = _Cache(fn.__qualname__, entries, megabytes)
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    if fn.__module__ == "__main__":                 # a page: Streamlit runs its file as __main__ on every rerun
+        name = f"{fn.__code__.co_filename}:{fn.__qualname__}"
+    cache = CACHES.get(name)
+    if cache is None or "<locals>" in fn.__qualname__:
+        # a module-level function decorated again (a page's script runs again on every rerun) keeps its cache:
+        # a new one each time would never be hit
+        cache = CACHES[name] = _Cache(fn.__qualname__, entries, megabytes)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):

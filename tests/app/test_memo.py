@@ -138,3 +138,19 @@ def test_a_live_figure_is_rebuilt_only_when_its_data_changed():
     at.run()
     assert at.markdown[0].value == "built 2 points 3"
     assert len(memo._FIGURES.store) == before
+
+
+def test_a_page_function_decorated_again_on_every_rerun_keeps_its_cache(tmp_path):
+    """A page's script runs again on every rerun (as __main__), so its @shared decorator runs again: the cache
+    must be the one of the last run, found by file and name, or it would never be hit."""
+    page = tmp_path / "page.py"
+    page.write_text("from ui.memo import shared\nCALLS = []\n\n@shared(entries=4, megabytes=1)\ndef square(x):\n"
+                    "    CALLS.append(x)\n    return x * x\n")
+    code = compile(page.read_text(), str(page), "exec")
+    calls = []
+    for _ in range(3):                                   # three reruns of the page
+        scope = {"__name__": "__main__"}
+        exec(code, scope)                                # noqa: S102  the test's own page
+        assert scope["square"](7) == 49
+        calls += scope["CALLS"]
+    assert calls == [7]
