@@ -41,6 +41,14 @@ def gradient_norms(depth: int, seed: int):
     return {name: layer_grad_norms(net, x, y) for name, net in zip(NAMES, nets)}, nets, x, y
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def gradient_check(depth: int, seed: int) -> Check:
+    """torch's autograd against the four nets' gradient norms (the same for every student at this setting)."""
+    norms, nets, x, y = gradient_norms(depth, seed)
+    checks = [check_grad_norms(norms[n], net, x, y) for n, net in zip(NAMES, nets)]
+    return Check(all(c.ok for c in checks), max(c.max_abs_diff for c in checks), checks[0].oracle)
+
+
 page = lesson(P, SCHEMA)
 st.title("Activations and vanishing gradients")
 st.caption("Seeds 000 and 003: without a non-linearity a stack of layers is one linear map. Which one matters for "
@@ -77,14 +85,13 @@ st.header("A deep net, layer by layer")
 a, b = st.columns(2)
 a.slider("Depth (conv layers)", 2, 20, key=page.key("depth"))
 b.number_input("Seed", 0, 9999, key=page.key("seed"))
-norms, nets, xb, yb = gradient_norms(depth, page["seed"])
+norms = gradient_norms(depth, page["seed"])[0]
 chart(figure(depth_grad_norms_figure, norms, fs - 2), page.key("norms"))
 first = {n: v["conv 1"] for n, v in norms.items()}
 st.markdown("‖∂L/∂W‖ of the first layer for one batch of 64 digits: " + "; ".join(f"{n}: **{v:.2g}**" for n, v in first.items())
             + ". With skips every block computes h + act(conv(h)): the '+ h' passes the gradient back unchanged, a "
             "highway past the shrinking factors (ResNet, seed 003).")
-checks = [check_grad_norms(norms[n], net, xb, yb) for n, net in zip(NAMES, nets)]
-torch_badge(Check(all(c.ok for c in checks), max(c.max_abs_diff for c in checks), checks[0].oracle))
+torch_badge(gradient_check(depth, page["seed"]))
 
 st.header("Experiment: the first epochs side by side")
 st.number_input("Epochs", 1, 5, key=page.key("epochs"))

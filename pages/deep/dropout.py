@@ -23,6 +23,13 @@ SCHEMA = Schema(
     Float("p", 0.5, 0.0, 0.9), Int("n", 4, 1, 8), Int("d", 8, 2, 12), Int("seed", 0, 0, 9999),
     Int("train", 300, 50, 1000), Float("noise", 0.2, 0.0, 0.5), Float("xp", 0.5, 0.1, 0.8), Int("epochs", 40, 5, 100),
 )
+@st.cache_resource(max_entries=16, show_spinner=False)
+def untrained_ensemble(p: float, seed: int):
+    """The thinned networks' votes for the untrained network of drop probability p: the same for every student."""
+    digits = shared_dataset("digits")
+    return dropout_ensemble(dropout_runs(p)[1].model, torch.from_numpy(digits.normalise(digits.x_test[:40])), seed=seed)
+
+
 page = lesson(P, SCHEMA)
 st.title("Dropout")
 st.caption("Seed 003: cut connections at random while training. Every sample of a batch gets its own mask, so "
@@ -56,8 +63,9 @@ exp = experiments.current(URL, exp_settings)
 if exp is not None and exp.job.finished and exp.job.result is not None:
     net, source = exp.job.result.models[f"dropout p = {page['xp']:g}"], "the network trained with dropout below"
 else:
-    net, source = dropout_runs(page["xp"])[1].model, "an untrained network (run the experiment below to use a trained one)"
-e = dropout_ensemble(net, torch.from_numpy(digits.normalise(digits.x_test[:40])), seed=seed)
+    net, source = None, "an untrained network (run the experiment below to use a trained one)"
+e = (untrained_ensemble(page["xp"], seed) if net is None
+     else dropout_ensemble(net, torch.from_numpy(digits.normalise(digits.x_test[:40])), seed=seed))
 chart(figure(ensemble_figure, e.counts, e.gap, e.agreement, fs - 2), page.key("ensemble"))
 st.markdown(f"On 40 test digits, with {source}: one thinned network picks the eval network's class for "
             f"**{e.agreement[0]:.0%}** of them; the average of {e.counts[-1]} thinned networks for **{e.agreement[-1]:.0%}**, "

@@ -37,6 +37,22 @@ def symmetry(scheme: str, value: float, steps: int, seed: int):
     return symmetry_run(net, shared_dataset("digits"), steps=steps, lr=0.1, every=max(1, steps // 3), seed=seed)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def measure_inits(depth: int, act: str, width: int, seed: int, small: float, large: float, when: str):
+    """(torch checks, layer statistics, losses of the two SGD steps or None) of the five initialisations: the same
+    for every student at this setting, so measured once."""
+    schemes = {"small": ("normal", small), "large": ("normal", large), "xavier": ("xavier", 0.0), "he": ("he", 0.0),
+               "default": ("default", 0.0)}
+    data = shared_dataset("digits")
+    batch, batch_labels = torch.from_numpy(data.normalise(data.x_train[:128])), torch.from_numpy(data.y_train[:128])
+    nets = {k: init_weights(deep_net(depth, act, width=width, seed=seed), s, v, seed) for k, (s, v) in schemes.items()}
+    checks = {k: check_init(net, *schemes[k], seed) for k, net in nets.items() if k != "default"}
+    if when == "init":
+        return checks, {k: activation_stats(net, batch) for k, net in nets.items()}, None
+    stepped = {k: knock_out(net, batch, batch_labels, 2, 0.01) for k, net in nets.items()}
+    return checks, {k: layers for k, (_, layers) in stepped.items()}, {k: losses for k, (losses, _) in stepped.items()}
+
+
 page = lesson(P, SCHEMA)
 st.title("Initialisation")
 st.caption("Seed 003: all zeros cannot break the symmetry, large numbers knock ReLUs out, so start with small random "
@@ -73,20 +89,15 @@ labels = {"small": f"too small N(0, {page['small']:g}²)", "large": f"too large 
           "xavier": "Xavier", "he": "He", "default": "torch default"}
 schemes = {"small": ("normal", page["small"]), "large": ("normal", page["large"]), "xavier": ("xavier", 0.0),
            "he": ("he", 0.0), "default": ("default", 0.0)}
-data = shared_dataset("digits")
-batch, batch_labels = torch.from_numpy(data.normalise(data.x_train[:128])), torch.from_numpy(data.y_train[:128])
-nets = {k: init_weights(deep_net(page["depth"], page["act"], width=page["width"], seed=page["seed"]), s, v,
-                        page["seed"]) for k, (s, v) in schemes.items()}
-checks = {k: check_init(net, *schemes[k], page["seed"]) for k, net in nets.items() if k != "default"}
 st.radio("Measure", ["init", "steps"], key=page.key("when"), horizontal=True,
          format_func={"init": "at initialisation", "steps": "after 2 SGD steps (learning rate 0.01) on this batch"}.get)
-if page["when"] == "init":
-    stats = {labels[k]: activation_stats(net, batch) for k, net in nets.items()}
-else:
-    stepped = {k: knock_out(net, batch, batch_labels, 2, 0.01) for k, net in nets.items()}
-    stats = {labels[k]: layers for k, (_, layers) in stepped.items()}
-    st.markdown("Loss before each step: " + "; ".join(f"{labels[k]}: " + ", ".join(f"{v:.3g}" for v in losses)
-                                                   for k, (losses, _) in stepped.items()))
+checks, measured, losses = measure_inits(page["depth"], page["act"], page["width"], page["seed"], page["small"],
+                                         page["large"], page["when"])
+stats = {labels[k]: layers for k, layers in measured.items()}
+data = shared_dataset("digits")
+if losses is not None:
+    st.markdown("Loss before each step: " + "; ".join(f"{labels[k]}: " + ", ".join(f"{v:.3g}" for v in ls)
+                                                   for k, ls in losses.items()))
 chart(figure(variance_figure, stats, fs - 2), page.key("variance"))
 overflow = {label: next((s.name for s in layers if not math.isfinite(s.variance)), None) for label, layers in stats.items()}
 if any(overflow.values()):
