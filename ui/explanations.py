@@ -34,6 +34,14 @@ def gradient_views(model, x, target: int, layer: int):
     return maps, convlab.grad_cam_steps(model, x, target, layer), convlab.saliency_steps(model, x, target)
 
 
+@shared(entries=1, megabytes=1)
+def eyes_statement() -> str:
+    """Measured once per process on the 20 held-out faces: eyes against background (convlab.networks.face_checks);
+    the server's warm-up (ui.warmup) measures it before the first student picks the faces model."""
+    from convlab.networks.face_checks import eyes_versus_background
+    return eyes_versus_background("faces").text()
+
+
 @shared(entries=128, megabytes=8)
 def map_agreement(maps: dict, share: float) -> convlab.Agreement:
     return convlab.map_agreement(maps, share=share)

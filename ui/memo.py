@@ -24,7 +24,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-__all__ = ["shared", "content_key", "Unhashable", "CACHES"]
+__all__ = ["shared", "content_key", "Unhashable", "CACHES", "figure", "last_figure", "peek", "keep"]
 
 
 class Unhashable(TypeError):
@@ -149,7 +149,14 @@ def shared(fn=None, *, entries: int = 32, megabytes: float = 64):
     fn.cache is the cache (hits, misses, bytes, clear())."""
     if fn is None:
         return functools.partial(shared, entries=entries, megabytes=megabytes)
-    cache = CACHES[f"{fn.__module__}.{fn.__qualname__}"] = _Cache(fn.__qualname__, entries, megabytes)
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    if fn.__module__ == "__main__":                 # a page: Streamlit runs its file as __main__ on every rerun
+        name = f"{fn.__code__.co_filename}:{fn.__qualname__}"
+    cache = CACHES.get(name)
+    if cache is None or "<locals>" in fn.__qualname__:
+        # a module-level function decorated again (a page's script runs again on every rerun) keeps its cache:
+        # a new one each time would never be hit
+        cache = CACHES[name] = _Cache(fn.__qualname__, entries, megabytes)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -203,7 +210,8 @@ _FIGURES = CACHES["ui.memo.figure"] = _Cache("figure", 256, 96)
 
 
 def figure(builder, *args, **kwargs):
-    """builder(*args, **kwargs) as a frozen Plotly figure (ui.widgets.frozen_figure), built once per content of the
+    """builder(*args, **kwargs) (a Plotly figure or its plain dict spec) as a frozen Plotly figure
+    (ui.widgets.frozen_figure), built once per content of the
     arguments for every session: the same figure object for every page that draws the same data."""
     from ui.widgets import frozen_figure
 
@@ -221,3 +229,23 @@ def figure(builder, *args, **kwargs):
     value = build(*args, **kwargs)
     _FIGURES.put(key, value, _size(value._frozen_dict))
     return value
+
+
+def last_figure(slot: str, builder, *args, **kwargs):
+    """builder(*args, **kwargs) as a frozen figure, rebuilt only when the content of its arguments changed since this
+    session's last call for `slot`. For a live view redrawn every second (an experiment's curves): most polls see
+    the same records, and one figure per session and slot is kept in the session, never in the shared cache (a
+    class's ever-growing curves would push out the default views that every student shares)."""
+    import streamlit as st
+
+    from ui.widgets import frozen_figure
+    try:
+        key = (builder.__module__, builder.__qualname__, content_key(args), content_key(kwargs))
+    except Unhashable:
+        return frozen_figure(builder(*args, **kwargs))
+    kept = st.session_state.get(f"_last_figure.{slot}")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    fig = frozen_figure(builder(*args, **kwargs))
+    st.session_state[f"_last_figure.{slot}"] = (key, fig)
+    return fig

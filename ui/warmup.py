@@ -1,4 +1,5 @@
-"""A background warm-up after a server's start: the libraries and bundled models the heavy pages need, loaded in a
+"""A background warm-up after a server's start: the libraries, bundled models and data sets the heavy pages need, every
+module the pages import, an upload's decoder and the faces model's eye test, loaded in a
 daemon thread once per process, after the first student's run has had its head start. It never blocks a
 student: nothing waits for it, a page that needs something first simply loads it itself (imports and
 convlab.networks.bundled.bundled are shared, so whichever comes first does the work once). CONVLAB_WARM_UP=0 turns it
@@ -17,6 +18,24 @@ _started: list[bool] = []
 done = threading.Event()          # set when the warm-up has finished (tests and benchmarks may wait on it)
 
 
+def _page_imports() -> list[str]:
+    """Every module the pages import at their top (read from their source, never run): importing them here spares
+    the first student on each page the imports (plotly's figure classes, torch, the lesson's convlab modules)."""
+    import ast
+    import pathlib
+
+    from ui.registry import PAGES
+    root = pathlib.Path(__file__).resolve().parents[1] / "pages"
+    names: list[str] = []
+    for _group, path, _title, _icon, _url in PAGES:
+        for node in ast.parse((root / path).read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.append(node.module)
+            elif isinstance(node, ast.Import):
+                names += [a.name for a in node.names]
+    return list(dict.fromkeys(names))
+
+
 def _steps():
     def libraries():
         import plotly.graph_objects  # noqa: F401
@@ -32,7 +51,32 @@ def _steps():
         for name in BUNDLED:
             bundled(name)
 
-    return [libraries, models]
+    def datasets():
+        """The bundled models' data sets (the shapes are drawn, 0.5 s) in the app's own shared cache."""
+        from convlab.networks.bundled import BUNDLED
+        from ui.models import bundled_model
+        for name in BUNDLED:
+            bundled_model(name)
+
+    def pages():
+        import importlib
+        for name in _page_imports():
+            importlib.import_module(name)
+
+    def photos():
+        """An upload's first decoding (Pillow's format plugins) and the faces model's verdict on the eyes."""
+        import io
+
+        from PIL import Image
+
+        from convlab.images.load import load_image_info
+        from ui.explanations import eyes_statement
+        buf = io.BytesIO()
+        Image.new("RGB", (4, 4)).save(buf, "PNG")
+        load_image_info(buf.getvalue())
+        eyes_statement()
+
+    return [libraries, models, datasets, pages, photos]
 
 
 def warm_in_background() -> None:

@@ -24,20 +24,36 @@ def friendly_errors(where: str):
                  "the other pages keep working.")
 
 
+class _Frozen:
+    """Marker base: a figure whose to_dict() answers with one dict made once (see frozen_figure)."""
+
+
+_FROZEN_CLASSES: dict[type, type] = {}
+
+
 def frozen_figure(fig):
-    """A Plotly figure built once and drawn by many sessions (ui/convolution_lessons.py). st.plotly_chart asks every figure for
-    to_dict(), a deep copy; this one answers with the same dict, made once (treat it as read-only)."""
+    """A Plotly figure built once and drawn by many sessions (ui/convolution_lessons.py, ui.memo.figure).
+    st.plotly_chart asks every figure for to_dict(), a deep copy; this one answers with the same dict, made once
+    (treat it as read-only). The figure is frozen in place (its class changes; nothing is copied or validated
+    again: a second full copy of a figure with hundreds of animation frames cost more than building it). A plain
+    dict spec is taken as it is (an empty figure answers to_dict() with it)."""
+    if isinstance(fig, _Frozen):
+        return fig
     import plotly.graph_objects as go
 
-    class FrozenFigure(go.Figure):
-        def to_dict(self):
-            return self._frozen_dict
-
-    frozen = FrozenFigure(fig)
-    frozen._frozen_dict = go.Figure.to_dict(frozen)
-    for trace in frozen._frozen_dict.get("data", []):
+    if isinstance(fig, dict):           # a figure's plain spec (e.g. occluder_animation_spec): drawn as it is
+        frozen_dict, fig = fig, go.Figure()
+    else:
+        frozen_dict = go.Figure.to_dict(fig)
+    for trace in frozen_dict.get("data", []):
         trace.pop("uid", None)             # what plotly.io.to_json removes on every call, once for all
-    return frozen
+    cls = type(fig)
+    if cls not in _FROZEN_CLASSES:
+        _FROZEN_CLASSES[cls] = type(f"Frozen{cls.__name__}", (_Frozen, cls),
+                                    {"to_dict": lambda self: self._frozen_dict})
+    fig.__class__ = _FROZEN_CLASSES[cls]
+    fig._frozen_dict = frozen_dict
+    return fig
 
 
 def chart(fig, key: str, on_click=None) -> None:

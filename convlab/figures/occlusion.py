@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from convlab.figures.theme import (DIVERGING, LIGHT_RED, OCCLUDER, OCCLUDER_OPACITY, PAPER, PICTURE, PROBABILITY, RED,
                                    WHITE_ISH, WINDOW, limit, rgba)
 
-__all__ = ["occluder_animation", "map_figure"]
+__all__ = ["occluder_animation", "occluder_animation_spec", "map_figure"]
 
 
 def _picture(image: np.ndarray) -> go.BaseTraceType:
@@ -37,38 +37,54 @@ def occluder_animation(image: np.ndarray, positions: Sequence[tuple[int, int]], 
     >>> len(fig.frames), fig.frames[1].layout.title.text
     (2, 'occluder at row 2, col 2: p(7) = 20%')
     """
+    return go.Figure(occluder_animation_spec(image, positions, window, probs, label, size, max_frames))
+
+
+def occluder_animation_spec(image: np.ndarray, positions: Sequence[tuple[int, int]], window: tuple[int, int],
+                            probs: np.ndarray, label: str, size: int = 420, max_frames: int = 300) -> dict:
+    """occluder_animation as the plain dict Plotly sends to the browser (the same JSON). Its frames and slider steps
+    are written as dicts, not checked one by one by Plotly's validators: with 300 frames that is about 20 times
+    cheaper, which counts where every student's own photo gets its own animation (the app draws this dict).
+
+    >>> spec = occluder_animation_spec(np.zeros((1, 4, 4)), [(0, 0), (2, 2)], (2, 2), np.array([0.9, 0.2]), "7")
+    >>> len(spec["frames"]), spec["frames"][1]["layout"]["title"]["text"], len(spec["layout"]["sliders"][0]["steps"])
+    (2, 'occluder at row 2, col 2: p(7) = 20%', 2)
+    """
     h, w = image.shape[1:]
     probs = np.ravel(probs)
+    fill = rgba(OCCLUDER, OCCLUDER_OPACITY)
 
     def square(r, c):
         r1, c1 = min(r + window[0], h), min(c + window[1], w)
-        return go.Scatter(x=[c - .5, c1 - .5, c1 - .5, c - .5, c - .5], y=[r - .5, r - .5, r1 - .5, r1 - .5, r - .5],
-                          fill="toself", fillcolor=rgba(OCCLUDER, OCCLUDER_OPACITY), line={"color": WINDOW, "width": 3},
-                          mode="lines", hoverinfo="skip", showlegend=False)
+        return {"fill": "toself", "fillcolor": fill, "hoverinfo": "skip", "line": {"color": WINDOW, "width": 3},
+                "mode": "lines", "showlegend": False, "x": [c - .5, c1 - .5, c1 - .5, c - .5, c - .5],
+                "y": [r - .5, r - .5, r1 - .5, r1 - .5, r - .5], "type": "scatter"}
 
     def title(i):
         r, c = positions[i]
         return f"occluder at row {r}, col {c}: p({label}) = {probs[i]:.0%}"
 
-    fig = go.Figure([_picture(image), square(*positions[0])])
-    fig.update_layout(title={"text": title(0)})
+    first = square(*positions[0])
+    base = go.Figure([_picture(image), go.Scatter({k: v for k, v in first.items() if k != "type"})])
+    base.update_layout(title={"text": title(0)})
+    spec = _style(base, h, w, size + 120).to_dict()
     shown = np.unique(np.linspace(0, len(positions) - 1, min(len(positions), max_frames)).astype(int))
-    n = len(shown)                                # above max_frames, every k-th position
-    fig.frames = [go.Frame(name=str(k), data=[square(*positions[i])], traces=[1], layout={"title": {"text": title(i)}})
-                  for k, i in enumerate(shown)]
+    spec["frames"] = [{"data": [square(*positions[i])], "layout": {"title": {"text": title(i)}}, "name": str(k),
+                       "traces": [1]} for k, i in enumerate(shown)]
     anim = {"frame": {"duration": 250, "redraw": True}, "transition": {"duration": 0}, "mode": "immediate"}
     # Play / Pause on a row of their own, the slider under them at full width; a tick only where a label is
-    fig.update_layout(
-        updatemenus=[{"type": "buttons", "direction": "left", "x": 0, "y": -0.02, "xanchor": "left", "yanchor": "top",
-                      "showactive": False, "pad": {"t": 0, "l": 0},
-                      "buttons": [{"label": "Play", "method": "animate", "args": [None, {**anim, "fromcurrent": True}]},
-                                  {"label": "Pause", "method": "animate",
-                                   "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}]}]}],
-        sliders=[{"active": 0, "x": 0, "len": 1, "y": -0.02, "yanchor": "top", "pad": {"t": 45, "l": 0, "r": 0},
-                  "currentvalue": {"visible": False}, "minorticklen": 0,
-                  "steps": [{"label": str(i), "method": "animate",
-                             "args": [[str(i)], {**anim, "frame": {"duration": 0, "redraw": True}}]} for i in range(n)]}])
-    return _style(fig, h, w, size + 120)
+    spec["layout"]["updatemenus"] = [
+        {"buttons": [{"args": [None, {**anim, "fromcurrent": True}], "label": "Play", "method": "animate"},
+                     {"args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}],
+                      "label": "Pause", "method": "animate"}],
+         "direction": "left", "pad": {"l": 0, "t": 0}, "showactive": False, "type": "buttons", "x": 0, "xanchor": "left",
+         "y": -0.02, "yanchor": "top"}]
+    spec["layout"]["sliders"] = [
+        {"active": 0, "currentvalue": {"visible": False}, "len": 1, "minorticklen": 0, "pad": {"l": 0, "r": 0, "t": 45},
+         "steps": [{"args": [[str(k)], {**anim, "frame": {"duration": 0, "redraw": True}}], "label": str(k),
+                    "method": "animate"} for k in range(len(shown))],
+         "x": 0, "y": -0.02, "yanchor": "top"}]
+    return spec
 
 
 def map_figure(image: np.ndarray, heat: np.ndarray, title: str, size: int = 420, signed: bool = True,

@@ -14,6 +14,7 @@ from convlab.deep.side_by_side import deep_runs, train_side_by_side
 from convlab import Check
 from convlab.deep.checks import check_activations, check_grad_norms
 from ui import experiments
+from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Float, Int, Schema
@@ -40,6 +41,14 @@ def gradient_norms(depth: int, seed: int):
     return {name: layer_grad_norms(net, x, y) for name, net in zip(NAMES, nets)}, nets, x, y
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def gradient_check(depth: int, seed: int) -> Check:
+    """torch's autograd against the four nets' gradient norms (the same for every student at this setting)."""
+    norms, nets, x, y = gradient_norms(depth, seed)
+    checks = [check_grad_norms(norms[n], net, x, y) for n, net in zip(NAMES, nets)]
+    return Check(all(c.ok for c in checks), max(c.max_abs_diff for c in checks), checks[0].oracle)
+
+
 page = lesson(P, SCHEMA)
 st.title("Activations and vanishing gradients")
 st.caption("Seeds 000 and 003: without a non-linearity a stack of layers is one linear map. Which one matters for "
@@ -55,7 +64,7 @@ params = tuple(page[k] for k in ("w1", "b1", "w2", "b2"))
 xs = np.round(np.linspace(-5, 5, 201), 10)
 curves = {fn: (activate(xs, fn), activation_slope(xs, fn)) for fn in ACTIVATIONS}
 curves["maxout"] = (maxout(xs, *params), maxout_slope(xs, *params))
-chart(activations_figure(xs, {LABELS[k]: v for k, v in curves.items()}, x0, fs - 2), page.key("curves"))
+chart(figure(activations_figure, xs, {LABELS[k]: v for k, v in curves.items()}, x0, fs - 2), page.key("curves"))
 at = {fn: (float(activate([x0], fn)[0]), float(activation_slope([x0], fn)[0])) for fn in ACTIVATIONS}
 at["maxout"] = (float(maxout(x0, *params)), float(maxout_slope(x0, *params)))
 st.dataframe(pd.DataFrame({f"f({x0:g})": {LABELS[k]: v[0] for k, v in at.items()},
@@ -76,14 +85,13 @@ st.header("A deep net, layer by layer")
 a, b = st.columns(2)
 a.slider("Depth (conv layers)", 2, 20, key=page.key("depth"))
 b.number_input("Seed", 0, 9999, key=page.key("seed"))
-norms, nets, xb, yb = gradient_norms(depth, page["seed"])
-chart(depth_grad_norms_figure(norms, fs - 2), page.key("norms"))
+norms = gradient_norms(depth, page["seed"])[0]
+chart(figure(depth_grad_norms_figure, norms, fs - 2), page.key("norms"))
 first = {n: v["conv 1"] for n, v in norms.items()}
 st.markdown("‖∂L/∂W‖ of the first layer for one batch of 64 digits: " + "; ".join(f"{n}: **{v:.2g}**" for n, v in first.items())
             + ". With skips every block computes h + act(conv(h)): the '+ h' passes the gradient back unchanged, a "
             "highway past the shrinking factors (ResNet, seed 003).")
-checks = [check_grad_norms(norms[n], net, xb, yb) for n, net in zip(NAMES, nets)]
-torch_badge(Check(all(c.ok for c in checks), max(c.max_abs_diff for c in checks), checks[0].oracle))
+torch_badge(gradient_check(depth, page["seed"]))
 
 st.header("Experiment: the first epochs side by side")
 st.number_input("Epochs", 1, 5, key=page.key("epochs"))
@@ -94,8 +102,8 @@ exp = experiments.controls(URL, settings, f"train the four {depth}-layer nets", 
 
 
 def draw(records: list[dict], finished: bool) -> None:
-    chart(runs_figure(records, NAMES, fs - 2), page.key("runs"))
-    chart(grad_history_figure(records, NAMES, "conv 1", fs - 2), page.key("history"))
+    chart(last_figure(page.key("runs"), runs_figure, records, NAMES, fs - 2), page.key("runs"))
+    chart(last_figure(page.key("history"), grad_history_figure, records, NAMES, "conv 1", fs - 2), page.key("history"))
 
 
 if exp is None:

@@ -12,6 +12,7 @@ from convlab.parse import format_grids, parse_grids, parse_vector
 from convlab.deep.side_by_side import bn_runs, train_side_by_side
 from convlab.deep.checks import check_batch_norm, check_batch_norm_backward, check_running_stats
 from ui import experiments
+from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Choice, Float, Int, Schema, Text
@@ -84,7 +85,8 @@ st.markdown(f"Channel {c} has **m = N·H·W = {n}·{x.shape[2]}·{x.shape[3]} = 
             f"`{steps.mean_expression(c)}`  \n`{steps.var_expression(c)}`  \n"
             f"Sample 0, top-left value: `{steps.element_expression((0, c, 0, 0))}`")
 cell = 4 * fs                                          # room for a signed number at this font
-chart(batch_figure([("x", x[:, c]), ("x̂", steps.x_hat[:, c]), ("y = γx̂ + β", steps.y[:, c])], fs - 2, cell), page.key("forward"))
+chart(figure(batch_figure, [("x", x[:, c]), ("x̂", steps.x_hat[:, c]), ("y = γx̂ + β", steps.y[:, c])], fs - 2, cell),
+      page.key("forward"))
 torch_badge(check_batch_norm(steps))
 
 sections = page.parts({
@@ -100,7 +102,7 @@ with sections[0]:
                 f"∂L/∂σ² = Σ ∂L/∂x̂·(x − μ)·(−½)(σ² + ε)^(−3/2) = **{signed(grads.grad_var[c])}**; "
                 f"∂L/∂μ = **{signed(grads.grad_mean[c])}**; "
                 "then ∂L/∂x = ∂L/∂x̂ / √(σ² + ε) + ∂L/∂σ²·2(x − μ)/m + ∂L/∂μ/m.")
-    chart(batch_figure([("∂L/∂y", dy[:, c]), ("∂L/∂x", grads.grad_x[:, c])], fs - 2, cell), page.key("backward"))
+    chart(figure(batch_figure, [("∂L/∂y", dy[:, c]), ("∂L/∂x", grads.grad_x[:, c])], fs - 2, cell), page.key("backward"))
     torch_badge(check_batch_norm_backward(grads, x, steps.gamma, dy, steps.eps))
 
 with sections[1]:
@@ -112,7 +114,7 @@ with sections[1]:
     batches = list(digits[order].reshape(page["batches"], n, 1, 8, 8))
     running = convlab.running_stats(batches, page["momentum"])
     batch_steps = [convlab.batch_norm_steps(bt) for bt in batches]
-    chart(running_stats_figure(running.mean[:, 0], running.var[:, 0], np.array([s.mean[0] for s in batch_steps]),
+    chart(figure(running_stats_figure, running.mean[:, 0], running.var[:, 0], np.array([s.mean[0] for s in batch_steps]),
                                np.array([s.var_unbiased[0] for s in batch_steps]), (digits.mean(), digits.var()), fs - 2),
           page.key("running"))
     last, pixel = batch_steps[-1], (0, 0, 4, 4)
@@ -126,7 +128,8 @@ with sections[1]:
 
 with sections[2]:
     effect = size_effect(page["seed"])
-    chart(batch_size_figure(effect.sizes, effect.mean_spread, effect.var_spread, effect.output_error, fs - 2), page.key("sizes"))
+    chart(figure(batch_size_figure, effect.sizes, effect.mean_spread, effect.var_spread, effect.output_error, fs - 2),
+          page.key("sizes"))
     st.markdown(f"With one image per batch μ_B wanders by ±{effect.mean_spread[0]:.3f} and the same pixel's x̂ misses its "
                 f"eval-mode value by {effect.output_error[0]:.2f} on average; with {effect.sizes[-1]} images, by "
                 f"±{effect.mean_spread[-1]:.3f} and {effect.output_error[-1]:.2f}. Small batches make BN noisy.")
@@ -145,4 +148,5 @@ with sections[3]:
         st.info("Press Run: the same six-layer CNN, from the same weights, trains with and without a batch-norm layer "
                 "after every convolution, on the same batches.")
     else:
-        experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, names, fs - 2), page.key("curves")), "Experiment")
+        experiments.watch(exp, lambda recs, done: chart(last_figure(page.key("curves"), runs_figure, recs, names, fs - 2),
+                                                        page.key("curves")), "Experiment")

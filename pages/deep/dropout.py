@@ -11,6 +11,7 @@ from convlab.figures.grids import grid_figure
 from convlab.deep.side_by_side import dropout_runs, small_split, train_side_by_side
 from convlab.deep.checks import check_dropout
 from ui import experiments
+from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Float, Int, Schema
@@ -22,6 +23,13 @@ SCHEMA = Schema(
     Float("p", 0.5, 0.0, 0.9), Int("n", 4, 1, 8), Int("d", 8, 2, 12), Int("seed", 0, 0, 9999),
     Int("train", 300, 50, 1000), Float("noise", 0.2, 0.0, 0.5), Float("xp", 0.5, 0.1, 0.8), Int("epochs", 40, 5, 100),
 )
+@st.cache_resource(max_entries=16, show_spinner=False)
+def untrained_ensemble(p: float, seed: int):
+    """The thinned networks' votes for the untrained network of drop probability p: the same for every student."""
+    digits = shared_dataset("digits")
+    return dropout_ensemble(dropout_runs(p)[1].model, torch.from_numpy(digits.normalise(digits.x_test[:40])), seed=seed)
+
+
 page = lesson(P, SCHEMA)
 st.title("Dropout")
 st.caption("Seed 003: cut connections at random while training. Every sample of a batch gets its own mask, so "
@@ -40,7 +48,7 @@ scale = "" if p == 0 else f" = 1/(1 − {p:g}) = {1 / (1 - p):.4g}"
 st.markdown(f"A layer's output x for {x.shape[0]} samples (rows) × {x.shape[1]} units. Training: each value is kept "
             f"with probability 1 − p = {1 - p:g} and the kept ones are multiplied by 1/(1 − p){scale}, so the expected "
             "output stays x. Eval: nothing is dropped and nothing is scaled.")
-chart(grid_figure([x, mask, y], ["x", "mask (1 = kept)", "training: x ⊙ mask / (1 − p)"], operators=["⊙", "→"],
+chart(figure(grid_figure, [x, mask, y], ["x", "mask (1 = kept)", "training: x ⊙ mask / (1 − p)"], operators=["⊙", "→"],
                   font_size=fs - 4), page.key("masks"))
 kept = mask.sum(axis=1).astype(int)
 st.markdown("Kept per sample: " + ", ".join(f"sample {i}: {k}/{x.shape[1]}" for i, k in enumerate(kept))
@@ -55,9 +63,10 @@ exp = experiments.current(URL, exp_settings)
 if exp is not None and exp.job.finished and exp.job.result is not None:
     net, source = exp.job.result.models[f"dropout p = {page['xp']:g}"], "the network trained with dropout below"
 else:
-    net, source = dropout_runs(page["xp"])[1].model, "an untrained network (run the experiment below to use a trained one)"
-e = dropout_ensemble(net, torch.from_numpy(digits.normalise(digits.x_test[:40])), seed=seed)
-chart(ensemble_figure(e.counts, e.gap, e.agreement, fs - 2), page.key("ensemble"))
+    net, source = None, "an untrained network (run the experiment below to use a trained one)"
+e = (untrained_ensemble(page["xp"], seed) if net is None
+     else dropout_ensemble(net, torch.from_numpy(digits.normalise(digits.x_test[:40])), seed=seed))
+chart(figure(ensemble_figure, e.counts, e.gap, e.agreement, fs - 2), page.key("ensemble"))
 st.markdown(f"On 40 test digits, with {source}: one thinned network picks the eval network's class for "
             f"**{e.agreement[0]:.0%}** of them; the average of {e.counts[-1]} thinned networks for **{e.agreement[-1]:.0%}**, "
             f"its probabilities {e.gap[-1]:.3f} away (was {e.gap[0]:.3f}). The eval network, with every unit and no "
@@ -78,7 +87,7 @@ exp = experiments.controls(URL, exp_settings, "train both MLPs", lambda: experim
 
 
 def draw(records: list[dict], finished: bool) -> None:
-    chart(runs_figure(records, names, fs - 2, train_acc=True), page.key("curves"))
+    chart(last_figure(page.key("curves"), runs_figure, records, names, fs - 2, train_acc=True), page.key("curves"))
     last = {r["run"]: r for r in records if r["kind"] == "epoch"}
     if finished and len(last) == 2:
         st.markdown("  \n".join(f"**{n}**: training accuracy {last[n]['train_acc']:.1%} (on its noisy labels), "

@@ -14,6 +14,7 @@ from convlab.figures.training import tiles_figure
 from convlab.deep.side_by_side import init_runs, train_side_by_side
 from convlab.deep.checks import check_init
 from ui import experiments
+from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Choice, Float, Int, Schema
@@ -36,6 +37,22 @@ def symmetry(scheme: str, value: float, steps: int, seed: int):
     return symmetry_run(net, shared_dataset("digits"), steps=steps, lr=0.1, every=max(1, steps // 3), seed=seed)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def measure_inits(depth: int, act: str, width: int, seed: int, small: float, large: float, when: str):
+    """(torch checks, layer statistics, losses of the two SGD steps or None) of the five initialisations: the same
+    for every student at this setting, so measured once."""
+    schemes = {"small": ("normal", small), "large": ("normal", large), "xavier": ("xavier", 0.0), "he": ("he", 0.0),
+               "default": ("default", 0.0)}
+    data = shared_dataset("digits")
+    batch, batch_labels = torch.from_numpy(data.normalise(data.x_train[:128])), torch.from_numpy(data.y_train[:128])
+    nets = {k: init_weights(deep_net(depth, act, width=width, seed=seed), s, v, seed) for k, (s, v) in schemes.items()}
+    checks = {k: check_init(net, *schemes[k], seed) for k, net in nets.items() if k != "default"}
+    if when == "init":
+        return checks, {k: activation_stats(net, batch) for k, net in nets.items()}, None
+    stepped = {k: knock_out(net, batch, batch_labels, 2, 0.01) for k, net in nets.items()}
+    return checks, {k: layers for k, (_, layers) in stepped.items()}, {k: losses for k, (losses, _) in stepped.items()}
+
+
 page = lesson(P, SCHEMA)
 st.title("Initialisation")
 st.caption("Seed 003: all zeros cannot break the symmetry, large numbers knock ReLUs out, so start with small random "
@@ -56,8 +73,8 @@ with sections[0]:
     count = run.filters[0].shape[0]
     tiles = [f[i, 0] for i in range(count) for f in run.filters]             # a row per filter, a column per step
     titles = [f"step {step}" for step in run.steps] + [""] * (len(tiles) - len(run.steps))
-    chart(tiles_figure(tiles, titles, columns=len(run.steps), cell=4 * fs, font_size=fs - 4), page.key("filters"))
-    chart(grid_figure([run.filters[-1][0, 0], run.filters[-1][1, 0]], [f"filter 0 at step {run.steps[-1]}",
+    chart(figure(tiles_figure, tiles, titles, columns=len(run.steps), cell=4 * fs, font_size=fs - 4), page.key("filters"))
+    chart(figure(grid_figure, [run.filters[-1][0, 0], run.filters[-1][1, 0]], [f"filter 0 at step {run.steps[-1]}",
                       f"filter 1 at step {run.steps[-1]}"], font_size=fs - 4, cell=5 * fs), page.key("filter_values"))
     st.markdown(f"The first conv layer's {count} filters (a row each) as training goes on (columns). Largest difference "
                 "between any filter and filter 0: " + ", ".join(f"step {s}: **{v:.3g}**" for s, v in zip(run.steps, run.spread))
@@ -77,21 +94,16 @@ with sections[1]:
               "xavier": "Xavier", "he": "He", "default": "torch default"}
     schemes = {"small": ("normal", page["small"]), "large": ("normal", page["large"]), "xavier": ("xavier", 0.0),
                "he": ("he", 0.0), "default": ("default", 0.0)}
-    data = shared_dataset("digits")
-    batch, batch_labels = torch.from_numpy(data.normalise(data.x_train[:128])), torch.from_numpy(data.y_train[:128])
-    nets = {k: init_weights(deep_net(page["depth"], page["act"], width=page["width"], seed=page["seed"]), s, v,
-                            page["seed"]) for k, (s, v) in schemes.items()}
-    checks = {k: check_init(net, *schemes[k], page["seed"]) for k, net in nets.items() if k != "default"}
     st.radio("Measure", ["init", "steps"], key=page.key("when"), horizontal=True,
              format_func={"init": "at initialisation", "steps": "after 2 SGD steps (learning rate 0.01) on this batch"}.get)
-    if page["when"] == "init":
-        stats = {labels[k]: activation_stats(net, batch) for k, net in nets.items()}
-    else:
-        stepped = {k: knock_out(net, batch, batch_labels, 2, 0.01) for k, net in nets.items()}
-        stats = {labels[k]: layers for k, (_, layers) in stepped.items()}
-        st.markdown("Loss before each step: " + "; ".join(f"{labels[k]}: " + ", ".join(f"{v:.3g}" for v in losses)
-                                                       for k, (losses, _) in stepped.items()))
-    chart(variance_figure(stats, fs - 2), page.key("variance"))
+    checks, measured, losses = measure_inits(page["depth"], page["act"], page["width"], page["seed"], page["small"],
+                                             page["large"], page["when"])
+    stats = {labels[k]: layers for k, layers in measured.items()}
+    data = shared_dataset("digits")
+    if losses is not None:
+        st.markdown("Loss before each step: " + "; ".join(f"{labels[k]}: " + ", ".join(f"{v:.3g}" for v in ls)
+                                                       for k, ls in losses.items()))
+    chart(figure(variance_figure, stats, fs - 2), page.key("variance"))
     overflow = {label: next((s.name for s in layers if not math.isfinite(s.variance)), None) for label, layers in stats.items()}
     if any(overflow.values()):
         st.warning("; ".join(f"{label}: the activations are no longer finite numbers (float32 overflowed) from {where} on"
@@ -121,7 +133,7 @@ with sections[2]:
 
 
     def draw(records: list[dict], finished: bool) -> None:
-        chart(runs_figure(records, list(runs_for), fs - 2), page.key("runs"))
+        chart(last_figure(page.key("runs"), runs_figure, records, list(runs_for), fs - 2), page.key("runs"))
         if finished and exp.job.result is not None:
             st.markdown("  \n".join(f"**{name}**: {status}" for name, status in exp.job.result.status.items()))
 

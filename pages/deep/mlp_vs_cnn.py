@@ -10,6 +10,7 @@ from convlab.networks.models import layer_table
 from convlab.deep.side_by_side import accuracy, mlp_cnn_runs, mlp_cnn_specs, shift_images, train_side_by_side
 from convlab.deep.checks import check_param_counts
 from ui import experiments
+from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Float, Int, Schema
@@ -59,18 +60,20 @@ if exp is None:
     st.info(f"Press Run: both train {page['epochs']} epochs on the same {len(data.x_train)} digits, in the same "
             "batches, with Adam at the same learning rate.")
 else:
-    experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, list(specs), fs - 2), page.key("curves")), "Experiment")
+    experiments.watch(exp, lambda recs, done: chart(last_figure(page.key("curves"), runs_figure, recs, list(specs), fs - 2),
+                                                    page.key("curves")),
+                      "Experiment")
 
 st.header("Shift the test images")
 st.number_input("Test image to show", 0, 359, key=page.key("image"))
 picture = data.x_test[page["image"]:page["image"] + 1]
-chart(tiles_figure([shift_images(picture, 0, s)[0, 0] for s in SHIFTS], [f"shifted {s} px" for s in SHIFTS], columns=4,
+chart(figure(tiles_figure, [shift_images(picture, 0, s)[0, 0] for s in SHIFTS], [f"shifted {s} px" for s in SHIFTS], columns=4,
                    cell=110, signed=False, font_size=fs - 4), page.key("shifted"))
 if exp is not None and exp.job.finished and exp.job.result is not None:
     models = exp.job.result.models
     shifted = {name: [accuracy(m, data, shift_images(data.x_test, 0, s), data.y_test) for s in SHIFTS]
                for name, m in models.items()}
-    chart(shift_figure(SHIFTS, shifted, fs - 2), page.key("shift"))
+    chart(figure(shift_figure, SHIFTS, shifted, fs - 2), page.key("shift"))
     st.markdown("  \n".join(f"**{name}**: " + ", ".join(f"{s} px: {a:.1%}" for s, a in zip(SHIFTS, acc))
                             for name, acc in shifted.items()))
     st.markdown("The CNN's filters slide: a shifted digit excites the same filters one position over "

@@ -9,6 +9,7 @@ from convlab.deep.optim import DEFAULTS, OPTIMIZERS, SURFACES, optimize_path, st
 from convlab.deep.side_by_side import DIGITS_LR, optimizer_runs, train_side_by_side
 from convlab.deep.checks import check_paths
 from ui import experiments
+from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
 from ui.urlstate import Choice, Flag, Float, Int, Schema
@@ -37,6 +38,12 @@ def paths(surface: str, steps: int, scale: float, extra: tuple, start: tuple | N
 def torch_check(surface: str, steps: int, scale: float, extra: tuple, start: tuple | None):
     """The same paths stepped by torch.optim (cached with them)."""
     return check_paths(SURFACES[surface], paths(surface, steps, scale, extra, start))
+
+
+def optimizer_paths(surface: str, steps: int, scale: float, extra: tuple, start: tuple | None, t: int, font: int):
+    """The animated paths of one setting: a ui.memo.figure builder, keyed by these small values (built once for
+    every student at the same setting)."""
+    return paths_figure(SURFACES[surface], paths(surface, steps, scale, extra, start), t, font)
 
 
 def row(name: str, path, t: int) -> dict:
@@ -72,7 +79,7 @@ st.markdown(f"{s.about[0].upper()}{s.about[1:]}. Start ({', '.join(f'{v:g}' for 
             f"{'minima' if len(s.minima) > 1 else 'minimum'} at " + ", ".join(f"({x:g}, {y:g})" for x, y in s.minima) + ".")
 page["t"] = min(page["t"], page["steps"])
 t = page["t"]
-chart(paths_figure(s, runs, t, fs - 2), page.key("paths"))
+chart(figure(optimizer_paths, s.name, page["steps"], page["scale"], extra, start, t, fs - 2), page.key("paths"))
 st.dataframe(pd.DataFrame([row(n, p, t) for n, p in runs.items()]).set_index("optimiser"), width="stretch")
 torch_badge(torch_check(s.name, page["steps"], page["scale"], extra, start))
 
@@ -104,5 +111,5 @@ with sections[1]:
     if exp is None:
         st.info("Press Run: six copies of the small CNN, from the same weights, on the same batches.")
     else:
-        experiments.watch(exp, lambda recs, done: chart(runs_figure(recs, list(OPTIMIZERS), fs - 2), page.key("runs")),
-                          "Experiment")
+        experiments.watch(exp, lambda recs, done: chart(last_figure(page.key("runs"), runs_figure, recs, list(OPTIMIZERS),
+                                                                    fs - 2), page.key("runs")), "Experiment")

@@ -129,13 +129,18 @@ with right:
     if change is not None:
         st.info(change.text(), icon="↔️")
 
-if act:
+def activation_curve(act: str):
+    """The activation and its slope on [-4, 4] (a ui.memo.figure builder: once per activation for every session)."""
     xs = np.linspace(-4, 4, 161)
     fig = go.Figure([go.Scatter(x=xs, y=activate(xs, act), name=act),
                      go.Scatter(x=xs, y=activation_slope(xs, act), name="its slope", line={"dash": "dash"})])
     fig.update_layout(height=280, margin=dict(l=10, r=10, t=30, b=10), title=f"{act} and its derivative",
                       plot_bgcolor="white")
-    chart(fig, page.key("act_fig"))
+    return fig
+
+
+if act:
+    chart(figure(activation_curve, act), page.key("act_fig"))
     if act in ("sigmoid", "tanh"):
         st.caption("The slope is at most 0.25 for the sigmoid (1 for tanh) and vanishes for large inputs: "
                    "gradients shrink layer after layer. ReLU's slope is 1 for every positive input (seed 000).")

@@ -6,11 +6,11 @@ import streamlit as st
 
 from convlab.images.explain.occlusion import BASELINES, baseline_for, occlusion_positions
 from convlab.classroom.export import occlusion_gif
-from convlab.figures.occlusion import map_figure, occluder_animation
+from convlab.figures.occlusion import map_figure, occluder_animation_spec
 from convlab.datasets.photos import SAMPLES
 from convlab.networks.training import predict_labels
-from ui.explanations import (agreement_note, cam_layer, gradient_views, map_agreement, occlusion_views, on_the_photo,
-                             pooled_views, sanity_section, worked_examples)
+from ui.explanations import (agreement_note, cam_layer, eyes_statement, gradient_views, map_agreement, occlusion_views,
+                             on_the_photo, pooled_views, sanity_section, worked_examples)
 from ui.export import export_panel
 from ui.memo import figure
 from ui.images import MODEL_SOURCES, model_image, model_image_sidebar, model_photo
@@ -29,13 +29,6 @@ SCHEMA = Schema(
     Int("layer", -1, -1, 99), Int("top", 20, 1, 50), Int("seed", 0, 0, 9999),
 )
 INLINE = 400          # occluder positions computed in the page's own run; more go to the job pool
-
-
-@st.cache_data(max_entries=1, show_spinner=False)
-def eyes_statement() -> str:
-    """Measured once per process on the 20 held-out faces: eyes against background (convlab.networks.face_checks)."""
-    from convlab.networks.face_checks import eyes_versus_background
-    return eyes_versus_background("faces").text()
 
 
 page = lesson(P, SCHEMA)
@@ -102,7 +95,7 @@ sections = page.parts({
 with sections[0]:
     a, b = st.columns(2)
     with a:
-        chart(figure(occluder_animation, image, positions, window, grid.ravel(), label, size=340), page.key("anim"))
+        chart(figure(occluder_animation_spec, image, positions, window, grid.ravel(), label, size=340), page.key("anim"))
     with b:
         chart(figure(map_figure, image, grid, f"p({label}) with the occluder there", size=340, signed=False, font_size=fs),
               page.key("grid"))

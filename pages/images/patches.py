@@ -27,6 +27,35 @@ def cached_top(choice: str, layer: int, k: int) -> convlab.TopPatches:
     return convlab.top_patches(model.cpu(), data.normalise(data.x_test), layer, k)
 
 
+def recomputed(model, data, top: convlab.TopPatches, layer: int, unit: int) -> tuple[list[dict], float]:
+    """The unit's table: each patch recomputed from the patch alone, and the largest difference from the network."""
+    xs, rows, worst = data.normalise(data.x_test), [], 0.0
+    for p in top.units[unit]:
+        again = convlab.unit_from_patch(model, layer, unit, p.row, p.col, top.crop(xs, p), top.image_hw)
+        worst = max(worst, abs(again - p.activation))
+        rows.append({"image": p.image, "position": f"({p.row}, {p.col})", "activation": round(p.activation, 4),
+                     "from the patch alone": round(again, 4)})
+    return rows, worst
+
+
+# Fixed weights (a bundled model or a stored id): the figures and the table are keyed by these few values, not by
+# the content of every unit's patches (hashing those cost more than drawing from the cache).
+@shared(entries=256, megabytes=8)
+def fixed_recomputed(choice: str, layer: int, k: int, unit: int) -> tuple[list[dict], float]:
+    model, data, _ = resolve_model(choice)
+    return recomputed(model, data, cached_top(choice, layer, k), layer, unit)
+
+
+def fixed_mosaic(choice: str, layer: int, k: int, columns: int, font: int, width: int):
+    top, data = cached_top(choice, layer, k), resolve_model(choice)[1]
+    shown = convlab.TopPatches(top.layer, top.field, top.image_hw, top.map_hw, top.units[:SHOWN])
+    return patches_figure(shown, data.x_test, columns=columns, font_size=font, width=width)
+
+
+def fixed_unit(choice: str, layer: int, k: int, unit: int, font: int):
+    return unit_figure(cached_top(choice, layer, k), resolve_model(choice)[1].x_test, unit, font_size=font)
+
+
 def checked_choice(key: str, allowed: list[int], message: str, fallback: int) -> None:
     """A value (from a link) this model does not have: say so before its widget is drawn, and use the fallback."""
     if ss[key] not in allowed:
@@ -75,9 +104,14 @@ silent = [u for u, ps in enumerate(top.units) if ps[0].activation <= 0]
 if silent:
     st.markdown(f"**{len(silent)} of the {n_units} units are never positive** on any test image (marked ≤ 0): after "
                 "a ReLU they are always 0, and their patches are only the least negative places, often a corner.")
-shown = convlab.TopPatches(top.layer, field, top.image_hw, top.map_hw, top.units[:SHOWN])
-chart(figure(patches_figure, shown, data.x_test, columns=5 if projector() else 8, font_size=fs + 2,
-             width=1150 if projector() else 950), page.key("mosaic"))
+fixed = page["model"] != MINE
+look = {"columns": 5 if projector() else 8, "font": fs + 2, "width": 1150 if projector() else 950}
+if fixed:
+    chart(figure(fixed_mosaic, page["model"], layer, page["k"], **look), page.key("mosaic"))
+else:
+    shown = convlab.TopPatches(top.layer, field, top.image_hw, top.map_hw, top.units[:SHOWN])
+    chart(figure(patches_figure, shown, data.x_test, columns=look["columns"], font_size=look["font"],
+                 width=look["width"]), page.key("mosaic"))
 if n_units > SHOWN:
     st.caption(f"Units 0 to {SHOWN - 1} of {n_units} shown; choose any unit below.")
 
@@ -88,14 +122,11 @@ st.number_input(f"Unit (0 to {n_units - 1})", 0, n_units - 1, key=page.key("unit
 unit = page["unit"]
 left, right = st.columns([3, 2])
 with left:
-    chart(figure(unit_figure, top, data.x_test, unit, font_size=fs), page.key("unit_fig"))
+    chart(figure(fixed_unit, page["model"], layer, page["k"], unit, fs) if fixed
+          else figure(unit_figure, top, data.x_test, unit, font_size=fs), page.key("unit_fig"))
 with right:
-    xs, rows, worst = data.normalise(data.x_test), [], 0.0
-    for p in top.units[unit]:
-        again = convlab.unit_from_patch(model, layer, unit, p.row, p.col, top.crop(xs, p), top.image_hw)
-        worst = max(worst, abs(again - p.activation))
-        rows.append({"image": p.image, "position": f"({p.row}, {p.col})", "activation": round(p.activation, 4),
-                     "from the patch alone": round(again, 4)})
+    rows, worst = (fixed_recomputed(page["model"], layer, page["k"], unit) if fixed
+                   else recomputed(model, data, top, layer, unit))
     st.dataframe(rows, hide_index=True)
     st.markdown(f"Each unit recomputed from its {field.size[0]}×{field.size[1]} patch alone (padded where the network "
                 f"pads, at the image's border) gives the network's own value: largest difference **{worst:.1g}**. "

@@ -107,3 +107,50 @@ def test_dataclasses_are_keyed_by_their_fields():
 
     assert memo.content_key(Pair(np.ones(2), 1)) == memo.content_key(Pair(np.ones(2), 1))
     assert memo.content_key(Pair(np.ones(2), 1)) != memo.content_key(Pair(np.ones(2), 2))
+
+
+def test_a_live_figure_is_rebuilt_only_when_its_data_changed():
+    """ui.memo.last_figure: a view polled every second rebuilds its figure only when the records changed, keeps one
+    figure per session and slot, and never fills the shared figure cache."""
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import plotly.graph_objects as go
+        import streamlit as st
+
+        from ui import memo
+
+        def curve(records):
+            st.session_state["built"] = st.session_state.get("built", 0) + 1
+            return go.Figure(go.Scatter(y=[r["loss"] for r in records]))
+
+        records = [{"loss": v} for v in range(st.session_state.get("n", 1))]
+        fig = memo.last_figure("curve", curve, records)
+        st.write(f"built {st.session_state['built']} points {len(fig.to_dict()['data'][0]['y'])}")
+
+    before = len(memo._FIGURES.store)
+    at = AppTest.from_function(page).run()
+    at.run()
+    assert at.markdown[0].value == "built 1 points 1"            # the same records: the same figure
+    at.session_state["n"] = 3
+    at.run()
+    assert at.markdown[0].value == "built 2 points 3"            # new records: rebuilt
+    at.run()
+    assert at.markdown[0].value == "built 2 points 3"
+    assert len(memo._FIGURES.store) == before
+
+
+def test_a_page_function_decorated_again_on_every_rerun_keeps_its_cache(tmp_path):
+    """A page's script runs again on every rerun (as __main__), so its @shared decorator runs again: the cache
+    must be the one of the last run, found by file and name, or it would never be hit."""
+    page = tmp_path / "page.py"
+    page.write_text("from ui.memo import shared\nCALLS = []\n\n@shared(entries=4, megabytes=1)\ndef square(x):\n"
+                    "    CALLS.append(x)\n    return x * x\n")
+    code = compile(page.read_text(), str(page), "exec")
+    calls = []
+    for _ in range(3):                                   # three reruns of the page
+        scope = {"__name__": "__main__"}
+        exec(code, scope)                                # noqa: S102  the test's own page
+        assert scope["square"](7) == 49
+        calls += scope["CALLS"]
+    assert calls == [7]

@@ -34,3 +34,15 @@ def test_it_can_be_turned_off(monkeypatch):
     monkeypatch.setenv("CONVLAB_WARM_UP", "0")
     warmup.warm_in_background()
     assert warmup._started == []
+
+
+def test_the_warm_up_imports_what_the_pages_import():
+    """Read from the pages' source (not run): the heavy pages' modules are among them, and each one imports."""
+    import importlib
+
+    names = warmup._page_imports()
+    assert {"convlab.figures.deep", "convlab.figures.occlusion", "ui.explanations", "streamlit"} <= set(names)
+    assert len(names) == len(set(names))
+    for name in names:
+        importlib.import_module(name)
+    assert [s.__name__ for s in warmup._steps()] == ["libraries", "models", "datasets", "pages", "photos"]
