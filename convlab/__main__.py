@@ -113,10 +113,14 @@ def train_faces_command(args) -> int:
     except ConvlabError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    from convlab.networks.bundled import Classifier
+    from convlab.images.find_faces import detection_threshold
+    detect = detection_threshold(Classifier(model, data.input_shape, data.classes, data.mean, data.std, "", None, True))
+    summary = {**summary, "detect_threshold": detect}
     if args.out:
         with open(args.out, "wb") as f:
             f.write(save_model(model, faces_spec(args.filters), data.input_shape, data.classes, data.mean, data.std,
-                               mirror=True))
+                               mirror=True, detect=detect))
     print(json.dumps({**{k: round(v, 4) if isinstance(v, float) else v for k, v in summary.items()},
                       "params": sum(p.numel() for p in model.parameters()), "seed": args.seed}))
     return 0

@@ -10,6 +10,15 @@ from convlab.networks.bundled import bundled
 from convlab.images.find_faces import crop_by_crop, face_heat_maps, find_faces, scaled_grey, sliding_cost
 
 
+def default_threshold() -> int:
+    """The page's threshold, in %: the bundled faces model's detector threshold (at most one window in a thousand of
+    photos without a face passes it: convlab.images.find_faces.detection_threshold), rounded up."""
+    import math
+
+    from convlab.images.find_faces import detection_threshold
+    return min(99, max(50, math.ceil(100 * detection_threshold("faces") - 1e-9)))
+
+
 def scales_from(smallest: int) -> tuple[float, ...]:
     """Four window sizes, as shares of the shorter side, from 90 % down to smallest % in equal ratios.
 

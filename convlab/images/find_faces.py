@@ -28,7 +28,7 @@ from convlab._core.validate import as_array
 from convlab.errors import ConvlabError
 
 __all__ = ["SCALES", "ScaleMap", "FaceSearch", "SlidingCost", "sliding_cost", "fully_convolutional", "total_stride",
-           "scaled_grey", "crop_by_crop", "face_heat_maps", "find_faces"]
+           "scaled_grey", "crop_by_crop", "face_heat_maps", "FALSE_WINDOWS", "detection_threshold", "find_faces"]
 
 # the window's side as a share of the photo's shorter side: a face filling 90 %, 60 %, 40 % or 27 % of it
 SCALES = (0.9, 0.6, 0.4, 0.27)
@@ -217,15 +217,53 @@ def _iou(a, b) -> float:
     return inter / (s1 * s1 + s2 * s2 - inter)
 
 
-def find_faces(image: Any, model: Any = "faces", scales: tuple[float, ...] = SCALES, threshold: float = 0.5,
+FALSE_WINDOWS = 0.001             # the detector's budget: a share of the windows of photos with no face in them
+
+_THRESHOLDS: dict = {}
+
+
+def detection_threshold(model: Any = "faces", rate: float = FALSE_WINDOWS) -> float:
+    """The detector's threshold: the P(face) that at most `rate` of the windows of the validation photos exceed
+    (the right quarter of every training photo, never trained on and with no face in it, read at SCALES), and never
+    below 0.5. The bundled faces model has it in its file (python -m convlab train-faces computes it); for another
+    model it is computed here once (seconds).
+
+    Why a second threshold: the classifier's own (P = 0.5, calibrated so that 1 % of the validation non-faces
+    pass) is for one picture. A detector asks the same question of every window, about 2,000 per photo at four
+    scales, so 1 % false alarms per window would be about 20 false boxes per photo. Here at most one window in a
+    thousand of photos without a face passes.
+
+    >>> 0.5 <= detection_threshold("faces") < 1
+    True
+    """
+    from convlab.datasets.faces import _photos
+    from convlab.networks.bundled import as_classifier
+    if not (isinstance(rate, (int, float)) and 0 < rate < 1):
+        raise ConvlabError(f"rate {rate!r}: use a share of windows above 0 and below 1")
+    clf = as_classifier(model)
+    if clf.detect is not None and rate == FALSE_WINDOWS:          # calibrated when the model was trained
+        return clf.detect
+    key = (id(clf.model), float(rate))
+    if key not in _THRESHOLDS:
+        ps = [m.p.ravel() for photo in _photos("val") if min(photo.shape) >= 2 * clf.input_shape[1]
+              for m in face_heat_maps(np.repeat(photo[..., None], 3, axis=2), clf, SCALES).maps]
+        _THRESHOLDS[key] = max(0.5, float(np.quantile(np.concatenate(ps), 1 - rate)))
+    return _THRESHOLDS[key]
+
+
+def find_faces(image: Any, model: Any = "faces", scales: tuple[float, ...] = SCALES, threshold: float | None = None,
                overlap: float = 0.3) -> list[tuple[tuple[int, int, int], float]]:
     """Faces in a photo (H, W, 3) in [0, 1]: [((top, left, side), P(face)), ...], most likely first. Every window
     of every scale with P(face) > threshold, keeping only the likeliest of windows that overlap (intersection
     over union above `overlap`: non-maximum suppression). An empty list: no window looks like a face.
+    threshold=None: the detector's own, detection_threshold(model) (at most one window in a thousand of photos
+    without a face passes it); 0.5 is the classifier's verdict on one picture.
 
     >>> find_faces(np.full((60, 80, 3), 0.5))
     []
     """
+    if threshold is None:
+        threshold = detection_threshold(model)
     if not (isinstance(threshold, (int, float)) and 0 <= threshold < 1):
         raise ConvlabError(f"threshold {threshold!r}: use a probability from 0 to below 1")
     search = face_heat_maps(image, model, scales)

@@ -38,6 +38,7 @@ class Classifier:
     name: str = ""
     spec: dict | None = None           # the layer spec it was built from (convlab.networks.models), when known
     mirror: bool = False               # average the logits of a photo and of its mirror image (the faces model)
+    detect: float | None = None        # the face detector's threshold, calibrated in training (find_faces)
 
     def normalise(self, x: np.ndarray) -> np.ndarray:
         """(x − mean) / std per channel, for images (N, C, H, W), as the model was trained."""
@@ -65,7 +66,12 @@ def _from_meta(model, meta: dict, name: str) -> Classifier:
     mean = np.zeros(c, np.float32) if meta.get("mean") is None else np.asarray(meta["mean"], np.float32)
     std = np.ones(c, np.float32) if meta.get("std") is None else np.asarray(meta["std"], np.float32)
     return Classifier(model, tuple(meta["input_shape"]), tuple(meta["classes"]), mean, std, name, meta.get("spec"),
-                      meta.get("mirror") is True)
+                      meta.get("mirror") is True, _detect(meta.get("detect")))
+
+
+def _detect(value) -> float | None:
+    """A detector threshold from a file's metadata: a probability from 0.5 to below 1, else none."""
+    return float(value) if isinstance(value, (int, float)) and 0.5 <= value < 1 else None
 
 
 def as_classifier(model_or_name: Any) -> Classifier:

@@ -19,10 +19,12 @@ MAX_MODEL_BYTES = 50 * 2**20
 FORMAT = "convlab-model/1"
 
 
-def save_model(model, spec: dict, input_shape, classes, mean=None, std=None, mirror: bool = False) -> bytes:
+def save_model(model, spec: dict, input_shape, classes, mean=None, std=None, mirror: bool = False,
+               detect: float | None = None) -> bytes:
     """The model as safetensors bytes; the spec, input shape, class names and normalisation go in the metadata.
     mirror=True records that the model is meant to read a photo averaged with its mirror image
-    (convlab.networks.bundled: the logits of both, averaged), as the bundled faces model does."""
+    (convlab.networks.bundled: the logits of both, averaged), as the bundled faces model does. detect records a
+    face detector's threshold (convlab.images.find_faces.detection_threshold), calibrated when it was trained."""
     from safetensors.torch import save
 
     meta = {"format": FORMAT, "spec": spec, "input_shape": list(input_shape), "classes": list(classes),
@@ -30,6 +32,8 @@ def save_model(model, spec: dict, input_shape, classes, mean=None, std=None, mir
             "std": None if std is None else [float(v) for v in std]}
     if mirror:
         meta["mirror"] = True
+    if detect is not None:
+        meta["detect"] = float(detect)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     return save(tensors, metadata={"convlab": json.dumps(meta)})
 

@@ -95,6 +95,38 @@ def test_find_faces_on_the_held_out_portraits():
         assert 0.7 * side < s < 2.5 * side
 
 
+def test_the_page_s_default_photo_gives_the_face_first_and_few_false_boxes():
+    """/find-faces opens on the astronaut (256×256, held out of training): with the detector's threshold the first box
+    is her face (the face detector's box, halved to this size, has its centre inside it) and at most one other box is
+    shown; with the classifier's own 0.5 there are several more."""
+    from convlab.datasets.photos import sample_image
+    from convlab.networks.face_checks import FACE_BOXES
+    photo = sample_image("astronaut", 256)
+    top, left, side = (v / 2 for v in FACE_BOXES["astronaut"])
+    found = find_faces(photo)
+    assert found, "no face found"
+    (t, l, s), p = found[0]
+    assert p > 0.9 and t < top + side / 2 < t + s and l < left + side / 2 < l + s, found[0]
+    assert 0.7 * side < s < 2.5 * side
+    others = [b for b, _ in found[1:] if not (b[0] < top + side / 2 < b[0] + b[2] and b[1] < left + side / 2 < b[1] + b[2])]
+    assert len(others) <= 1, found                                          # this model: one, on her suit
+    assert len(find_faces(photo, threshold=0.5)) >= len(found) + 3
+
+
+def test_the_bundled_detector_threshold_is_the_validation_photos():
+    """The threshold in the bundled file is detection_threshold's on the validation photos: at most 0.1 % of their
+    windows pass it, and it is above the classifier's own 0.5."""
+    from dataclasses import replace
+
+    from convlab.images.find_faces import FALSE_WINDOWS, detection_threshold
+    clf = bundled("faces")
+    assert clf.detect is not None and detection_threshold(clf) == clf.detect
+    assert detection_threshold(replace(clf, detect=None)) == pytest.approx(clf.detect, abs=1e-6)
+    assert 0.5 < clf.detect < 1 and FALSE_WINDOWS == 0.001
+    with pytest.raises(ConvlabError, match="rate"):
+        detection_threshold(clf, rate=0)
+
+
 def test_no_face_in_a_flat_photo_and_bad_input():
     assert find_faces(np.full((60, 80, 3), 0.5)) == []
     with pytest.raises(ConvlabError, match="H, W, 3"):

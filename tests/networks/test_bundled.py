@@ -87,6 +87,18 @@ def test_every_way_of_giving_a_model(datasets):
         convlab.predict("faces", np.zeros((25, 25)))
 
 
+def test_the_detector_threshold_travels_in_the_file():
+    """save_model(detect=...) writes the face detector's threshold into the metadata and the Classifier reads it back;
+    a value that is not a probability from 0.5 to below 1 is ignored (the detector then computes its own)."""
+    clf = bundled("faces")
+    for detect, want in ((0.9, 0.9), (None, None), (0.3, None), (1.0, None)):
+        data = save_model(clf.model, {"layers": meta_layers()}, (1, 25, 25), clf.classes, clf.mean, clf.std, mirror=True,
+                          detect=detect)
+        got = as_classifier(load_model(data))
+        assert got.detect == want and got.mirror
+    assert 0.5 < clf.detect < 1
+
+
 def meta_layers():
     return bundled("faces").spec["layers"]
 

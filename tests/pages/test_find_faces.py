@@ -6,12 +6,13 @@ import io
 import json
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from apptest_kit import open_page, shown, values
-from convlab.images.find_faces import face_heat_maps, find_faces
+from convlab.images.find_faces import detection_threshold, face_heat_maps, find_faces
 from convlab.datasets.photos import sample_image
-from ui.find_faces import scales_from
+from ui.find_faces import default_threshold, scales_from
 
 PAGE = "pages/images/find_faces.py"
 
@@ -35,8 +36,11 @@ def test_default_astronaut_heat_maps_box_and_numbers():
     (top, left, side), p = search.best
     text = shown(at)
     assert f"{side}×{side} pixels at row {top}, column {left} of the 256×256 photo, P(face) = **{p:.2f}**" in text
-    found = find_faces(photo, "faces", scales_from(27), 0.5)
-    assert f"**{len(found)}** window(s) above P = 0.50" in text
+    threshold = default_threshold() / 100                              # the detector's, above the classifier's 0.5
+    assert threshold == pytest.approx(detection_threshold("faces"), abs=0.01) and threshold > 0.5
+    found = find_faces(photo, "faces", scales_from(27), threshold)
+    assert f"**{len(found)}** window(s) above P = {threshold:.2f}" in text
+    assert found and found[0][0] == (top, left, side)                   # the best window is the first box
     assert len(chart(at, "ff_photo")["layout"]["shapes"]) == len(found) + (search.best not in found)
     assert "the largest difference is" in text and "float32 rounding" in text
     m = search.maps[1]                                                   # scale 2 by default
