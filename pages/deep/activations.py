@@ -40,10 +40,9 @@ def gradient_norms(depth: int, seed: int):
     return {name: layer_grad_norms(net, x, y) for name, net in zip(NAMES, nets)}, nets, x, y
 
 
-page = lesson(P, SCHEMA)
-st.title("Activations and vanishing gradients")
-st.caption("Seeds 000 and 003: without a non-linearity a stack of layers is one linear map. Which one matters for "
-           "how well the gradient survives the way back through many layers.")
+page = lesson(P, SCHEMA, "Activations and vanishing gradients",
+              "Seeds 000 and 003: without a non-linearity a stack of layers is one linear map. Which one matters for "
+              "how well the gradient survives the way back through many layers.")
 with st.sidebar:
     st.slider("x", -5.0, 5.0, key=page.key("x"), step=0.1)
     st.caption("Maxout: max(w₁x + b₁, w₂x + b₂)")

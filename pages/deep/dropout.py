@@ -22,10 +22,9 @@ SCHEMA = Schema(
     Float("p", 0.5, 0.0, 0.9), Int("n", 4, 1, 8), Int("d", 8, 2, 12), Int("seed", 0, 0, 9999),
     Int("train", 300, 50, 1000), Float("noise", 0.2, 0.0, 0.5), Float("xp", 0.5, 0.1, 0.8), Int("epochs", 40, 5, 100),
 )
-page = lesson(P, SCHEMA)
-st.title("Dropout")
-st.caption("Seed 003: cut connections at random while training. Every sample of a batch gets its own mask, so "
-           "each step trains a different thinned network; all of them share the weights.")
+page = lesson(P, SCHEMA, "Dropout",
+              "Seed 003: cut connections at random while training. Every sample of a batch gets its own mask, so "
+              "each step trains a different thinned network; all of them share the weights.")
 with st.sidebar:
     st.slider("Drop probability p", 0.0, 0.9, key=page.key("p"), step=0.05)
     st.number_input("Samples N", 1, 8, key=page.key("n"))

@@ -36,10 +36,9 @@ def symmetry(scheme: str, value: float, steps: int, seed: int):
     return symmetry_run(net, shared_dataset("digits"), steps=steps, lr=0.1, every=max(1, steps // 3), seed=seed)
 
 
-page = lesson(P, SCHEMA)
-st.title("Initialisation")
-st.caption("Seed 003: all zeros cannot break the symmetry, large numbers knock ReLUs out, so start with small random "
-           "numbers whose variance is about 1/n.")
+page = lesson(P, SCHEMA, "Initialisation",
+              "Seed 003: all zeros cannot break the symmetry, large numbers knock ReLUs out, so start with small random "
+              "numbers whose variance is about 1/n.")
 fs = font_size()
 
 st.header("Equal weights stay equal")
