@@ -14,6 +14,7 @@ import tempfile  # noqa: E402
 
 import pytest  # noqa: E402
 import torch  # noqa: E402
+from needs import missing  # noqa: E402
 
 torch.set_num_threads(1)   # tiny tensors: threads only add overhead, and CI has 2 cores
 
@@ -32,9 +33,7 @@ def postgres_cluster():
     try:
         cluster = Cluster()
     except (FileNotFoundError, PermissionError) as why:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is needed on CI: {why}")
-        pytest.skip(f"PostgreSQL tests skipped: {why}")
+        missing(f"PostgreSQL is needed on CI: {why}", f"PostgreSQL tests skipped: {why}")
     with cluster:
         yield cluster
 

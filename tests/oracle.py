@@ -128,6 +128,16 @@ def valid_case(make_case, fn, seed: int):
     return c
 
 
+def conv_case(dims: int, seed: int):
+    """The seed's random conv1d (dims 1) or conv2d (dims 2) configuration with the function and its step trace:
+    (case, conv, steps), or None where convlab refuses it (the oracle tests check that refusal against torch)."""
+    import convlab
+    make, conv, steps = ((random_conv1d_case, convlab.conv1d, convlab.conv1d_steps) if dims == 1
+                         else (random_conv2d_case, convlab.conv2d, convlab.conv2d_steps))
+    c = valid_case(make, conv, seed)
+    return None if c is None else (c, conv, steps)
+
+
 _VALID: dict = {}
 
 

@@ -32,6 +32,14 @@ def _sample(name: str) -> np.ndarray:
     return sample_image(name, 256)
 
 
+def photo_sidebar(prefix: str) -> None:
+    """Sidebar widgets choosing a photo: a sample by name, an upload or the camera (what chosen_photo reads).
+    Keys: <prefix>_source, _sample."""
+    st.radio("Image", SOURCES, key=f"{prefix}_source", horizontal=True)
+    if st.session_state[f"{prefix}_source"] == "sample":
+        st.selectbox("Sample", SAMPLES, key=f"{prefix}_sample")
+
+
 def chosen_photo(prefix: str) -> tuple[np.ndarray, str] | None:
     """The photo the sidebar's `<prefix>_source` (and `<prefix>_sample`) choose, as (H, W, 3) in [0, 1] with
     a cache key: the sample's name or the upload's SHA-256. Draws the uploader or camera in the page.

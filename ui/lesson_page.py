@@ -1,7 +1,8 @@
 """The page scaffold: one call at the top of a lesson page, and the app's runner does the rest.
 
     P, SCHEMA = "c1", Schema(Int("stride", 1, 1, 10), ...)
-    page = lesson(P, SCHEMA)                  # state restored from the URL or this session's last visit
+    page = lesson(P, SCHEMA, "1D convolution", "What the page teaches, under its title")
+                                              # state restored from the URL or this session's last visit
     st.number_input("Stride", 1, 10, key=page.key("stride"))
     out = convlab.conv1d(..., stride=page["stride"])  # a ConvlabError ends the page with its message
 
@@ -59,6 +60,11 @@ class LessonPage:
         """The schema's fields by name: {"stride": 2, ...}."""
         return {f: self.get(f) for f in self.schema.fields}
 
+    def numbers(self, *rows: tuple) -> None:
+        """A column of number inputs, one per row (label, min, max, field) or (label, min, max, field, help)."""
+        for label, lo, hi, field, *help_text in rows:
+            st.number_input(label, lo, hi, key=self.key(field), help=help_text[0] if help_text else None)
+
     def sync(self) -> None:
         """Write the state to the URL now (a fragment's reruns skip app.py's runner)."""
         sync_url(self.page, self.schema)
@@ -92,11 +98,16 @@ class LessonPage:
         stop_with(err, self.page, self.schema)
 
 
-def lesson(page: str, schema: Schema) -> LessonPage:
-    """Start a lesson page (before its first widget): restore its state and register it with app.py's runner."""
+def lesson(page: str, schema: Schema, title: str | None = None, caption: str | None = None) -> LessonPage:
+    """Start a lesson page (before its first widget): restore its state and register it with app.py's runner; then
+    write the page's title and the caption under it, where given (every page opens the same way)."""
     use_state(page, schema)
     s = LessonPage(page, schema)
     st.session_state[_CURRENT] = s
+    if title is not None:
+        st.title(title)
+    if caption is not None:
+        st.caption(caption)
     return s
 
 

@@ -588,6 +588,17 @@ class Lesson {
     grid.setActive(taps);
   }
 
+  showKernel(grid, f, first, title) {
+    // a kernel panel shows filter f: its KH·KW weights from p.w.v[first ..] and its title (redrawn only on a change)
+    if (grid.filter === f) return;
+    for (let t = 0; t < this.KH * this.KW; t++) {
+      const v = this.p.w.v[first + t];
+      grid.setText(t, show(v), v);
+    }
+    grid.filter = f;
+    grid.panel.firstChild.textContent = title;
+  }
+
   groupOf(g) {
     // the input channels filter g reads: its group's CG channels (all C of them without groups)
     const first = Math.floor(g / (this.G / this.nGroups)) * this.CG;

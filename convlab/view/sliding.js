@@ -209,16 +209,8 @@ class Conv extends Sliding {
     const { C, KH, KW } = this;
     const CG = this.CG;
     for (let k = 0; k < CG; k++) {
-      const grid = this.kernels[k];
-      if (grid.filter !== g) {
-        for (let t = 0; t < KH * KW; t++) {
-          const v = p.w.v[((g * CG + k) * KH) * KW + t];
-          grid.setText(t, show(v), v);
-        }
-        grid.filter = g;
-        grid.panel.firstChild.textContent =
-          `${p.names.w}${this.G > 1 ? `[${g}]` : ""}${C > 1 ? ` channel ${reads[k]}` : ""}${p.flip ? " (flipped)" : ""}`;
-      }
+      this.showKernel(this.kernels[k], g, ((g * CG + k) * KH) * KW,
+        `${p.names.w}${this.G > 1 ? `[${g}]` : ""}${C > 1 ? ` channel ${reads[k]}` : ""}${p.flip ? " (flipped)" : ""}`);
     }
   }
 

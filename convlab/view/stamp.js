@@ -84,15 +84,8 @@ class Stamp extends Lesson {
       grid.setMarks(oo === o ? [r * IW + q] : [], "data-current");
     });
     for (let c = 0; c < C; c++) {
-      const grid = this.kernels[c];
-      if (grid.filter !== o) {
-        for (let k = 0; k < KH * KW; k++) {
-          const wv = p.w.v[((o * C + c) * KH) * KW + k];
-          grid.setText(k, show(wv), wv);
-        }
-        grid.filter = o;
-        grid.panel.firstChild.textContent = `${p.names.w}${O > 1 ? `[${o}]` : ""}${C > 1 ? ` channel ${c}` : ""}`;
-      }
+      this.showKernel(this.kernels[c], o, ((o * C + c) * KH) * KW,
+        `${p.names.w}${O > 1 ? `[${o}]` : ""}${C > 1 ? ` channel ${c}` : ""}`);
     }
     const sums = this.partial[i];
     const taps = [];

@@ -58,8 +58,7 @@ def class_exists(code: str) -> None:
             f"{expiry_text(info)}", icon=":material/info:")
 
 
-page = lesson(P, SCHEMA)
-st.title("Class dashboard")
+page = lesson(P, SCHEMA, "Class dashboard")
 answered = kept_teacher_keys()           # this browser's teacher keys: a reload or a server restart keeps them
 code = store.code_or_none(page["class"])
 key = known_key(code) if code else None

@@ -86,8 +86,7 @@ def leave() -> None:
     page["class"], page["seat"], ss["class_left"] = "", "", True
 
 
-page = lesson(P, SCHEMA)
-st.title("Exercises")
+page = lesson(P, SCHEMA, "Exercises")
 if not (page["class"] or page["seat"] or page["kinds"] or ss.get("class_left")) and ss.get("class_seat"):
     page["seat"] = ss["class_seat"]                # back from another page (the menu's link has no class in it)
 

@@ -22,8 +22,7 @@ SCHEMA = Schema(
     Choice("pmode", "max", ("max", "avg")),
     Int("wstep", 0, 0, 10_000), Int("xstep", 0, 0, 10_000), Int("tstep", 0, 0, 10_000),
 )
-page = lesson(P, SCHEMA)
-st.title("The backward pass")
+page = lesson(P, SCHEMA, "The backward pass")
 st.latex(r"\frac{\partial L}{\partial W} = \frac{\partial L}{\partial Y}\,\hat{X}^{\top} \qquad "
          r"\frac{\partial L}{\partial b} = \sum \frac{\partial L}{\partial Y} \qquad "
          r"\frac{\partial L}{\partial X} = \mathrm{col2im}\Big(W^{\top} \frac{\partial L}{\partial Y}\Big)")

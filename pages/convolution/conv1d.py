@@ -20,8 +20,7 @@ SCHEMA = Schema(
     Flag("flip", False), Int("step", 0, 0, 10_000),
 )
 
-page = lesson(P, SCHEMA)
-st.title("1D convolution")
+page = lesson(P, SCHEMA, "1D convolution")
 st.latex(r"y_t = \sum_{i=0}^{k-1} w_i \, x_{t \cdot s + i \cdot d} \; + \; b")
 st.caption("In CNNs, \"convolution\" is cross-correlation: the kernel w slides along x (stride s, dilation d); "
            "each output is one dot product (seed 001).")

@@ -57,8 +57,7 @@ def resize(changed: str) -> None:
                                                          seed=c * 10 + o, old_groups=g0)
 
 
-page = lesson(P, SCHEMA)
-st.title("2D convolution")
+page = lesson(P, SCHEMA, "2D convolution")
 if page["groups"] == 1:
     st.latex(r"Y_{l,i,j} = \sum_{c} \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} X_{c,\; i s + a d,\; j s + b d} \, W_{l,c,a,b} + b_l")
     st.caption("Every filter l spans all input channels c; the channel results are summed, plus the filter's bias "

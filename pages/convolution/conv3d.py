@@ -21,10 +21,9 @@ SCHEMA = Schema(
 )
 
 
-page = lesson(P, SCHEMA)
-st.title("3D convolution")
-st.caption("CT scans, microscopy and video are 3D grids (seeds 001, 004). A 3D kernel slides along depth (slices "
-           "or frames) as well as rows and columns: each output is the sum over a small box of the volume.")
+page = lesson(P, SCHEMA, "3D convolution",
+              "CT scans, microscopy and video are 3D grids (seeds 001, 004). A 3D kernel slides along depth (slices "
+              "or frames) as well as rows and columns: each output is the sum over a small box of the volume.")
 st.latex(r"Y_{d,i,j} = \sum_{e=0}^{k_d-1} \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} "
          r"X_{d s + e,\; i s + a,\; j s + b} \, W_{e,a,b}")
 

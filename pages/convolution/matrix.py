@@ -29,8 +29,7 @@ PRESETS = {
 }
 
 
-page = lesson(P, SCHEMA)
-st.title("Convolution as a matrix")
+page = lesson(P, SCHEMA, "Convolution as a matrix")
 st.latex(r"y = T\,x \qquad\qquad Y = W \hat{X} + b, \quad \hat{X} = \mathrm{im2col}(x)")
 st.caption("Convolution is linear in x, so it is a matrix product: y = T·x with a (doubly block) Toeplitz T "
            "(seeds 003, 004), or Y = W·X̂ + b with one receptive field per column of X̂ (seed 001). Step through "

@@ -26,8 +26,7 @@ PRESETS = {
 }
 
 
-page = lesson(P, SCHEMA)
-st.title("Padding, stride and dilation")
+page = lesson(P, SCHEMA, "Padding, stride and dilation")
 st.latex(r"o = \left\lfloor \frac{n + P - F}{s} \right\rfloor + 1, \qquad F = (k - 1)\,d + 1")
 st.caption("How big is the output? n input cells, P zeros of padding, a kernel of k taps spread d apart (it spans F "
            "cells), moved s cells at a time (seeds 001, 002).")

@@ -28,8 +28,7 @@ PRESETS = {
 }
 
 
-page = lesson(P, SCHEMA)
-st.title("Pooling")
+page = lesson(P, SCHEMA, "Pooling")
 st.latex(r"Y_{c,i,j} = \max_{a,b}\; X_{c,\; i s + a,\; j s + b} \qquad \text{or} \qquad "
          r"Y_{c,i,j} = \frac{1}{k^2} \sum_{a,b} X_{c,\; i s + a,\; j s + b}")
 st.caption("Pooling summarises each k×k window of each channel on its own: the max, or the average. "

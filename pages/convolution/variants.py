@@ -23,20 +23,16 @@ SCHEMA = Schema(
 )
 
 
-page = lesson(P, SCHEMA)
-st.title("Grouped, depthwise and 1×1 convolution")
-st.caption("A standard filter reads every input channel. Groups split the channels so each filter reads only "
-           "its own group; depthwise gives every channel its own kernel; a 1×1 layer then mixes the channels. "
-           "MobileNet builds whole networks from depthwise + 1×1.")
+page = lesson(P, SCHEMA, "Grouped, depthwise and 1×1 convolution",
+              "A standard filter reads every input channel. Groups split the channels so each filter reads only "
+              "its own group; depthwise gives every channel its own kernel; a 1×1 layer then mixes the channels. "
+              "MobileNet builds whole networks from depthwise + 1×1.")
 
 with st.sidebar:
     st.subheader("A small layer")
-    st.number_input("Input channels C", 1, 4, key=page.key("c"))
-    st.number_input("Filters O", 1, 4, key=page.key("o"))
-    st.number_input("Groups g (C and O must be multiples)", 1, 4, key=page.key("groups"),
-                    help="g = 1: standard; g = C = O: depthwise")
-    st.number_input("Kernel k", 1, 4, key=page.key("k"))
-    st.number_input("Input height = width", 3, 7, key=page.key("n"))
+    page.numbers(("Input channels C", 1, 4, "c"), ("Filters O", 1, 4, "o"),
+                 ("Groups g (C and O must be multiples)", 1, 4, "groups", "g = 1: standard; g = C = O: depthwise"),
+                 ("Kernel k", 1, 4, "k"), ("Input height = width", 3, 7, "n"))
     st.selectbox("Padding", ["valid", "same"], key=page.key("padding"))
     st.number_input("Numbers (seed)", 0, 999, key=page.key("seed"))
 

@@ -18,17 +18,13 @@ SCHEMA = Schema(
     Text("ty", "1 2; 3 4", lambda s: parse_grid(s, "transposed input", 6)), Int("tstride", 2, 1, 3),
     Int("tpad", 0, 0, 2), Int("dil", 2, 1, 3), Int("tstep", 0, 0, 10_000), Int("dstep", 0, 0, 10_000),
 )
-page = lesson(P, SCHEMA)
-st.title("Why convolution?")
-st.caption("Three ideas (seed 000): sparse interactions, parameter sharing, equivariance to translation.")
+page = lesson(P, SCHEMA, "Why convolution?",
+              "Three ideas (seed 000): sparse interactions, parameter sharing, equivariance to translation.")
 
 with st.sidebar:
     st.subheader("Layer size")
-    st.number_input("Input channels", 1, 64, key=page.key("c"))
-    st.number_input("Input height = width", 4, 256, key=page.key("n"))
-    st.number_input("Filters", 1, 256, key=page.key("filters"))
-    st.number_input("Kernel size", 1, 11, key=page.key("k"))
-    st.number_input("Tile (tiled convolution)", 1, 4, key=page.key("tile"))
+    page.numbers(("Input channels", 1, 64, "c"), ("Input height = width", 4, 256, "n"), ("Filters", 1, 256, "filters"),
+                 ("Kernel size", 1, 11, "k"), ("Tile (tiled convolution)", 1, 4, "tile"))
     st.subheader("Shift")
     st.slider("shift right", -4, 4, key=page.key("dx"))
     st.slider("shift down", -4, 4, key=page.key("dy"))

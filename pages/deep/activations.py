@@ -49,10 +49,9 @@ def gradient_check(depth: int, seed: int) -> Check:
     return Check(all(c.ok for c in checks), max(c.max_abs_diff for c in checks), checks[0].oracle)
 
 
-page = lesson(P, SCHEMA)
-st.title("Activations and vanishing gradients")
-st.caption("Seeds 000 and 003: without a non-linearity a stack of layers is one linear map. Which one matters for "
-           "how well the gradient survives the way back through many layers.")
+page = lesson(P, SCHEMA, "Activations and vanishing gradients",
+              "Seeds 000 and 003: without a non-linearity a stack of layers is one linear map. Which one matters for "
+              "how well the gradient survives the way back through many layers.")
 with st.sidebar:
     st.slider("x", -5.0, 5.0, key=page.key("x"), step=0.1)
     st.caption("Maxout: max(w₁x + b₁, w₂x + b₂)")

@@ -55,10 +55,9 @@ def read_batch() -> np.ndarray:
     return np.stack(grids, axis=1)
 
 
-page = lesson(P, SCHEMA)
-st.title("Batch normalization")
-st.caption("Seed 003: normalise every channel with the mini-batch's own mean and variance, then let the network "
-           "scale and shift it back (γ, β are learned). Change the numbers and follow them through the four lines.")
+page = lesson(P, SCHEMA, "Batch normalization",
+              "Seed 003: normalise every channel with the mini-batch's own mean and variance, then let the network "
+              "scale and shift it back (γ, β are learned). Change the numbers and follow them through the four lines.")
 with st.sidebar:
     st.subheader("Random mini-batch")
     for key, label, hi in (("n", "Samples N", 8), ("c", "Channels C", 3), ("h", "Height = width", 4)):

@@ -30,10 +30,9 @@ def untrained_ensemble(p: float, seed: int):
     return dropout_ensemble(dropout_runs(p)[1].model, torch.from_numpy(digits.normalise(digits.x_test[:40])), seed=seed)
 
 
-page = lesson(P, SCHEMA)
-st.title("Dropout")
-st.caption("Seed 003: cut connections at random while training. Every sample of a batch gets its own mask, so "
-           "each step trains a different thinned network; all of them share the weights.")
+page = lesson(P, SCHEMA, "Dropout",
+              "Seed 003: cut connections at random while training. Every sample of a batch gets its own mask, so "
+              "each step trains a different thinned network; all of them share the weights.")
 with st.sidebar:
     st.slider("Drop probability p", 0.0, 0.9, key=page.key("p"), step=0.05)
     st.number_input("Samples N", 1, 8, key=page.key("n"))

@@ -53,10 +53,9 @@ def measure_inits(depth: int, act: str, width: int, seed: int, small: float, lar
     return checks, {k: layers for k, (_, layers) in stepped.items()}, {k: losses for k, (losses, _) in stepped.items()}
 
 
-page = lesson(P, SCHEMA)
-st.title("Initialisation")
-st.caption("Seed 003: all zeros cannot break the symmetry, large numbers knock ReLUs out, so start with small random "
-           "numbers whose variance is about 1/n.")
+page = lesson(P, SCHEMA, "Initialisation",
+              "Seed 003: all zeros cannot break the symmetry, large numbers knock ReLUs out, so start with small random "
+              "numbers whose variance is about 1/n.")
 fs = font_size()
 
 sections = page.parts({

@@ -23,10 +23,9 @@ SCHEMA = Schema(Int("hidden", 64, 8, 512), Float("lr", 0.005, 0.0001, 0.1), Int(
 SHAPES = {"digits, 8×8 grey": (1, 8, 8), "32×32 grey": (1, 32, 32), "224×224 colour (ImageNet)": (3, 224, 224)}
 SHIFTS = (0, 1, 2, 3)
 
-page = lesson(P, SCHEMA)
-st.title("MLP vs CNN")
-st.caption("Seed 002: a fully connected network connects every pixel to every hidden unit: too many parameters, "
-           "and nothing it learns at one position helps at another. A CNN shares small filters across positions.")
+page = lesson(P, SCHEMA, "MLP vs CNN",
+              "Seed 002: a fully connected network connects every pixel to every hidden unit: too many parameters, "
+              "and nothing it learns at one position helps at another. A CNN shares small filters across positions.")
 with st.sidebar:
     st.number_input("MLP hidden units", 8, 512, key=page.key("hidden"), step=8)
     st.number_input("Adam learning rate (both)", 0.0001, 0.1, key=page.key("lr"), format="%.4f")

@@ -54,10 +54,9 @@ def row(name: str, path, t: int) -> dict:
             f"f at step {t}": path.losses[at], "final f": path.losses[-1], "note": "diverged" if path.diverged else ""}
 
 
-page = lesson(P, SCHEMA)
-st.title("Optimisers on a loss surface")
-st.caption("Seed 003: momentum adds up past gradients, Nesterov looks ahead, Adagrad divides by the sum of squares, "
-           "RMSprop by a moving average of squares, Adam is RMSprop plus momentum. Press Play.")
+page = lesson(P, SCHEMA, "Optimisers on a loss surface",
+              "Seed 003: momentum adds up past gradients, Nesterov looks ahead, Adagrad divides by the sum of squares, "
+              "RMSprop by a moving average of squares, Adam is RMSprop plus momentum. Press Play.")
 with st.sidebar:
     st.selectbox("Surface", list(SURFACES), key=page.key("surface"))
     st.slider("Steps", 10, 300, key=page.key("steps"), step=10)

@@ -14,7 +14,7 @@ from convlab.parse import parse_grid
 from ui.presets import KERNELS
 from convlab.datasets.photos import SAMPLES
 from ui.urlstate import Choice, Flag, Int, Schema, Text
-from ui.images import SOURCES, chosen_photo
+from ui.images import SOURCES, chosen_photo, photo_sidebar
 from ui.lesson_page import lesson
 from ui import shared_work
 from ui.memo import figure
@@ -51,15 +51,12 @@ def trained_kernels(channels: int):
     raise convlab.ConvlabError("no trained model with colour or grey input: train one in the training lab")
 
 
-page = lesson(P, SCHEMA)
-st.title("Feature maps")
-st.caption("A convolution layer turns an image into one feature map per kernel. Kernels can be designed by hand, "
-           "drawn at random, or learned without labels from the image's own patches (k-means, seed 004).")
+page = lesson(P, SCHEMA, "Feature maps",
+              "A convolution layer turns an image into one feature map per kernel. Kernels can be designed by hand, "
+              "drawn at random, or learned without labels from the image's own patches (k-means, seed 004).")
 
 with st.sidebar:
-    st.radio("Image", SOURCES, key=page.key("source"), horizontal=True)
-    if page["source"] == "sample":
-        st.selectbox("Sample", SAMPLES, key=page.key("sample"))
+    photo_sidebar(P)
     st.radio("Kernels", KERNEL_SOURCES, key=page.key("kernels"),
              help="trained: the first conv layer of your model from the training lab, or of the bundled shapes model")
     if page["kernels"] == "hand-made":

@@ -25,11 +25,10 @@ SCHEMA = Schema(
 WHAT = {"class": "the logit of a class (the last layer)", "channel": "the mean of one channel's map at a layer",
         "neuron": "one unit at the centre of a channel's map"}
 
-page = lesson(P, SCHEMA)
-st.title("Feature visualisation")
-st.caption("Seed 001: what has a unit learned? Start from faint noise and change the *image*, not the weights, until "
-           "the unit responds as strongly as it can (Olah, Mordvintsev & Schubert, Distill 2017, "
-           "distill.pub/2017/feature-visualization).")
+page = lesson(P, SCHEMA, "Feature visualisation",
+              "Seed 001: what has a unit learned? Start from faint noise and change the *image*, not the weights, until "
+              "the unit responds as strongly as it can (Olah, Mordvintsev & Schubert, Distill 2017, "
+              "distill.pub/2017/feature-visualization).")
 
 with st.sidebar:
     st.selectbox("Model", list(MODELS), key=page.key("model"), format_func=MODELS.get)

@@ -8,7 +8,7 @@ from convlab.figures.find_faces import heat_map_figure, photo_with_boxes
 from convlab.images.find_faces import scaled_grey
 from convlab.datasets.photos import SAMPLES
 from ui.find_faces import default_threshold, scales_from, search_photo, worked_numbers
-from ui.images import SOURCES, chosen_photo
+from ui.images import SOURCES, chosen_photo, photo_sidebar
 from ui.lesson_page import lesson
 from ui.state import font_size
 from ui.urlstate import Choice, Int, Schema
@@ -19,16 +19,13 @@ SCHEMA = Schema(Choice("source", "sample", SOURCES), Choice("sample", "astronaut
                 Int("smallest", 27, 10, 90), Int("threshold", default_threshold(), 50, 99), Int("scale", 2, 1, 4))
 ss = st.session_state
 
-page = lesson(P, SCHEMA)
-st.title("Find the face")
-st.caption("The faces model answers one question about one 25×25 grey picture: is it a face? Ask it about every "
-           "25×25 window of a photo, at a few sizes, and it becomes a face detector. Run on the whole photo at once, "
-           "the network computes every window in one pass: sliding a classifier is convolving with it.")
+page = lesson(P, SCHEMA, "Find the face",
+              "The faces model answers one question about one 25×25 grey picture: is it a face? Ask it about every "
+              "25×25 window of a photo, at a few sizes, and it becomes a face detector. Run on the whole photo at once, "
+              "the network computes every window in one pass: sliding a classifier is convolving with it.")
 
 with st.sidebar:
-    st.radio("Image", SOURCES, key=page.key("source"), horizontal=True)
-    if page["source"] == "sample":
-        st.selectbox("Sample", SAMPLES, key=page.key("sample"))
+    photo_sidebar(P)
     st.slider("Smallest face to look for (% of the photo's shorter side)", 10, 90, key=page.key("smallest"),
               help="four window sizes, from 90 % of the shorter side down to this")
     st.slider("Threshold: P(face) above (%)", 50, 99, key=page.key("threshold"),

@@ -44,8 +44,7 @@ def clicked_softmax() -> None:
     page["view"] = "softmax"
 
 
-page = lesson(P, SCHEMA)
-st.title("Network explorer")
+page = lesson(P, SCHEMA, "Network explorer")
 
 with st.sidebar:
     model_picker(page.key("model"), MODELS)

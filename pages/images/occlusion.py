@@ -31,11 +31,10 @@ SCHEMA = Schema(
 INLINE = 400          # occluder positions computed in the page's own run; more go to the job pool
 
 
-page = lesson(P, SCHEMA)
-st.title("Explanations: occlusion, Grad-CAM, saliency")
-st.caption("Three ways to ask where a model looks. Occlusion hides a square and watches the class probability (seed 003, "
-           "Zeiler & Fergus 2014); Grad-CAM weighs a layer's maps by their gradient (Selvaraju et al. 2017); saliency is "
-           "the gradient of the class score for every pixel (Simonyan et al. 2014).")
+page = lesson(P, SCHEMA, "Explanations: occlusion, Grad-CAM, saliency",
+              "Three ways to ask where a model looks. Occlusion hides a square and watches the class probability (seed 003, "
+              "Zeiler & Fergus 2014); Grad-CAM weighs a layer's maps by their gradient (Selvaraju et al. 2017); saliency is "
+              "the gradient of the class score for every pixel (Simonyan et al. 2014).")
 
 with st.sidebar:
     model_picker(page.key("model"), {"digits": "bundled digits model", "shapes": "bundled shapes model",

@@ -63,10 +63,9 @@ def checked_choice(key: str, allowed: list[int], message: str, fallback: int) ->
         ss[key] = fallback
 
 
-page = lesson(P, SCHEMA)
-st.title("Top patches: what each unit has learned")
-st.caption("Zeiler & Fergus (2014, seed 001): run the test images through the network and keep, for every unit of a "
-           "layer, the images where it fires most, cut to the part of the image the unit can see, its receptive field.")
+page = lesson(P, SCHEMA, "Top patches: what each unit has learned",
+              "Zeiler & Fergus (2014, seed 001): run the test images through the network and keep, for every unit of a "
+              "layer, the images where it fires most, cut to the part of the image the unit can see, its receptive field.")
 with st.sidebar:
     model_picker(page.key("model"), {"digits": "bundled digits model", "shapes": "bundled shapes model",
                               "faces": "bundled faces model (25×25 grey)"})

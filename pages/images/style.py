@@ -49,10 +49,9 @@ def photo(prefix: str, label: str, column):
     return image
 
 
-page = lesson(P, SCHEMA)
-st.title("Style transfer")
-st.caption("Seed 003: gradient descent on an image with two losses, content (the features themselves) and style "
-           "(their Gram matrices), after Gatys, Ecker & Bethge (2016).")
+page = lesson(P, SCHEMA, "Style transfer",
+              "Seed 003: gradient descent on an image with two losses, content (the features themselves) and style "
+              "(their Gram matrices), after Gatys, Ecker & Bethge (2016).")
 
 with st.sidebar:
     st.toggle("Texture only (no content photo)", key=page.key("texture"))

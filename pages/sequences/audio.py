@@ -29,10 +29,9 @@ def clips(noise: float):
     return make_audio(30, length=2048, noise=noise, seed=0, test_fraction=0.0)
 
 
-page = lesson(P, SCHEMA)
-st.title("Sound: waveform and spectrogram")
-st.caption("Seed 004: audio is a 1D grid (one value per sample); its Fourier transform over short windows, the "
-           "spectrogram, is a 2D grid (frequency × time). The same sound can go through a 1D or a 2D convolution.")
+page = lesson(P, SCHEMA, "Sound: waveform and spectrogram",
+              "Seed 004: audio is a 1D grid (one value per sample); its Fourier transform over short windows, the "
+              "spectrogram, is a 2D grid (frequency × time). The same sound can go through a 1D or a 2D convolution.")
 with st.sidebar:
     st.radio("Sound", AUDIO_CLASSES, key=page.key("sound"), horizontal=True)
     st.number_input("Example", 0, 9, key=page.key("example"))

@@ -18,19 +18,16 @@ SCHEMA = Schema(
     Int("k", 3, 1, 6), Int("dilation", 1, 1, 4), Int("t", 20, 0, 47), Int("seed", 0, 0, 999),
     Int("sk", 2, 2, 3), Int("layers", 4, 1, 8), Choice("pattern", "doubling", ("doubling", "all 1")), Int("out", 20, 0, 99),
 )
-page = lesson(P, SCHEMA)
-st.title("Causal and dilated convolution")
-st.caption("For a forecast, output t may use only what is known at time t: inputs t, t − 1, … never t + 1. Causal "
-           "padding puts all (k − 1)·d zeros before the sequence and none after, so every output sees only the past.")
+page = lesson(P, SCHEMA, "Causal and dilated convolution",
+              "For a forecast, output t may use only what is known at time t: inputs t, t − 1, … never t + 1. Causal "
+              "padding puts all (k − 1)·d zeros before the sequence and none after, so every output sees only the past.")
 
 with st.sidebar:
     st.subheader("One layer")
-    st.number_input("Kernel k (a moving average)", 1, 6, key=page.key("k"))
-    st.number_input("Dilation d", 1, 4, key=page.key("dilation"))
-    st.number_input("Series (seed)", 0, 999, key=page.key("seed"))
+    page.numbers(("Kernel k (a moving average)", 1, 6, "k"), ("Dilation d", 1, 4, "dilation"),
+                 ("Series (seed)", 0, 999, "seed"))
     st.subheader("A stack (WaveNet)")
-    st.number_input("Kernel k of each layer", 2, 3, key=page.key("sk"))
-    st.number_input("Layers", 1, 8, key=page.key("layers"))
+    page.numbers(("Kernel k of each layer", 2, 3, "sk"), ("Layers", 1, 8, "layers"))
     st.radio("Dilations", ["doubling", "all 1"], key=page.key("pattern"), format_func={"doubling": "1, 2, 4, 8, …",
                                                                                "all 1": "1, 1, 1, … (no dilation)"}.get)
 

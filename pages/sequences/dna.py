@@ -30,11 +30,10 @@ def dataset(n: int, length: int, motif: str, mutations: int, seed: int):
     return make_dna(n, length, motif, mutations, seed)
 
 
-page = lesson(P, SCHEMA)
-st.title("DNA motifs: a 1D CNN")
-st.caption("Seed 003: CNNs work wherever there is a local pattern, DNA included. Half of these random sequences "
-           "hide a copy of a short motif (with up to a few bases changed). A 1D convolution slides motif detectors "
-           "along the sequence; max pooling over all positions asks \"is it anywhere?\".")
+page = lesson(P, SCHEMA, "DNA motifs: a 1D CNN",
+              "Seed 003: CNNs work wherever there is a local pattern, DNA included. Half of these random sequences "
+              "hide a copy of a short motif (with up to a few bases changed). A 1D convolution slides motif detectors "
+              "along the sequence; max pooling over all positions asks \"is it anywhere?\".")
 with st.sidebar:
     st.selectbox("Motif", list(MOTIFS), key=page.key("motif"), format_func=lambda m: f"{m}: {MOTIFS[m]}")
     st.number_input("Changed bases per copy (at most)", 0, 2, key=page.key("mutations"))

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 import convlab
 import oracle
-from oracle import drawn, each_seed, per_seed, valid_case
+from oracle import drawn, each_seed, per_seed
 from convlab.view import payload
 
 
@@ -40,10 +40,9 @@ def taps(view: dict, i: int) -> list[tuple[int, int, int]]:
 @pytest.mark.parametrize("dims", [1, 2])
 @per_seed(range(40))
 def test_conv_documents_replay_torch(seed, dims):
-    make = oracle.random_conv1d_case if dims == 1 else oracle.random_conv2d_case
-    conv, steps_fn = (convlab.conv1d, convlab.conv1d_steps) if dims == 1 else (convlab.conv2d, convlab.conv2d_steps)
-    if (c := valid_case(make, conv, seed)) is None:
+    if (found := oracle.conv_case(dims, seed)) is None:
         return                                               # refused: tests/convolution/test_conv.py checks that
+    c, _, steps_fn = found
     trace = steps_fn(**c, flip=bool(seed % 2))
     view = json.loads(payload.encode(payload.conv_view(trace)))
     x, w, y, sums = unpack(view["x"]), unpack(view["w"]), unpack(view["y"]), unpack(view["sums"])

@@ -16,6 +16,7 @@ import urllib.request
 import pytest
 
 from chromium import SERVER_LOG
+from needs import missing
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -85,9 +86,8 @@ def server():
 def chromium():
     exe = shutil.which("chromium")
     if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing on CI: scripts/test.sh should have installed it (apt-get install -y chromium)")
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+        missing("Chromium is missing on CI: scripts/test.sh should have installed it (apt-get install -y chromium)",
+                "Chromium is not installed (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu",

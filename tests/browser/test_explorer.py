@@ -15,11 +15,11 @@ def unit():
     """Unit (map 3, row 4, column 7) of the faces model's third layer (conv 2) on the page's first image, as convlab
     computes it: what the detail view must show."""
     from convlab.networks.bundled import bundled
-    from convlab.datasets.registry import load_dataset
     from convlab.networks.maps import layer_maps
     from convlab.networks.units import unit_at
+    from data_kit import dataset
 
-    data = load_dataset("faces")
+    data = dataset("faces")
     x = data.normalise(data.x_test[3:4])[0]
     layers = layer_maps(bundled("faces").model, x)
     return unit_at(layers, x, 2, 3, 4, 7)

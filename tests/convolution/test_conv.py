@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 import convlab
 import oracle
-from oracle import CASES, case, cases, check_op, each_seed, per_seed, valid_case, valid_seeds
+from oracle import CASES, case, cases, check_op, each_seed, per_seed, valid_seeds
 
 
 def _check_conv(dims: int, c: dict, label: str, **tol):
@@ -72,10 +72,9 @@ def test_flip_is_true_convolution():
 @pytest.mark.parametrize("dims", [1, 2])
 @per_seed(range(60))
 def test_steps_reproduce_the_output(seed, dims):
-    make = oracle.random_conv1d_case if dims == 1 else oracle.random_conv2d_case
-    conv, steps_fn = (convlab.conv1d, convlab.conv1d_steps) if dims == 1 else (convlab.conv2d, convlab.conv2d_steps)
-    if (c := valid_case(make, conv, seed)) is None:
+    if (found := oracle.conv_case(dims, seed)) is None:
         return                                               # refused: checked against torch above
+    c, conv, steps_fn = found
     out = conv(**c)
     steps = steps_fn(**c)
     assert len(steps) == out.size, seed
@@ -244,10 +243,9 @@ def _taps(d: dict, i: int) -> tuple[list[int], list[int]]:
 @per_seed(range(40))
 def test_to_dict_replays_every_step_like_torch(seed, dims):
     """The plain-data trace (what the lesson view replays in the browser) agrees with torch and with each step."""
-    make = oracle.random_conv1d_case if dims == 1 else oracle.random_conv2d_case
-    conv, steps_fn = (convlab.conv1d, convlab.conv1d_steps) if dims == 1 else (convlab.conv2d, convlab.conv2d_steps)
-    if (c := valid_case(make, conv, seed)) is None:
+    if (found := oracle.conv_case(dims, seed)) is None:
         return
+    c, _, steps_fn = found
     steps = steps_fn(**c)
     d = steps.to_dict()
     pads = steps.padding if dims == 2 else ((0, 0), steps.padding)

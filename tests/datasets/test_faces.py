@@ -15,12 +15,11 @@ import torch
 import convlab.datasets.faces
 import convlab.datasets.photos
 from convlab.networks.bundled import bundled
-from convlab.datasets.registry import load_dataset
 from convlab.datasets.faces import (FACE_CLASSES, FACES_SPEC, HELD_OUT_PHOTOS, PHOTOS, TEST_FACES, TRAINING_PHOTOS, VAL_FACES,
                            face_split, _parts, held_out_faces, load_lfw, make_faces, train_faces)
-from convlab.networks.face_checks import (MANIFEST, build_manifest, eyes_versus_background, load_manifest, p_face, photo_verdicts,
-                                  real_check)
+from convlab.networks.face_checks import (MANIFEST, build_manifest, eyes_versus_background, load_manifest, p_face, photo_verdicts)
 from convlab.networks.training import TrainConfig, evaluate, train
+from data_kit import dataset, real_check
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -33,8 +32,8 @@ def test_dataset_shape_classes_balance_and_determinism():
     np.testing.assert_array_equal(a.x_train, b.x_train)
     np.testing.assert_array_equal(a.y_test, b.y_test)
     assert not np.array_equal(a.x_train, c.x_train)
-    assert load_dataset("faces").x_train.shape == (8000, 1, 25, 25)
-    np.testing.assert_array_equal(load_dataset("faces").mean, bundled("faces").mean)    # the model's own training set
+    assert dataset("faces").x_train.shape == (8000, 1, 25, 25)
+    np.testing.assert_array_equal(dataset("faces").mean, bundled("faces").mean)    # the model's own training set
 
 
 def test_held_out_faces_never_reach_training():
@@ -115,7 +114,7 @@ def test_bundled_faces_model_on_its_validation_split():
     """The threshold was calibrated so that at most 1 % of the validation non-faces are called a face (mirror-averaged,
     as convlab.predict reads); the price is recall on the validation faces, many of them pasted at a third of the side:
     82 % accuracy for the bare network."""
-    data, clf = load_dataset("faces"), bundled("faces")
+    data, clf = dataset("faces"), bundled("faces")
     assert clf.classes == FACE_CLASSES and clf.spec == FACES_SPEC and clf.mirror
     assert sum(p.numel() for p in clf.model.parameters()) == 3012
     loss, accuracy = evaluate(clf.model, torch.from_numpy(clf.normalise(data.x_test)), torch.from_numpy(data.y_test))

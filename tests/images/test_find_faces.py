@@ -28,7 +28,7 @@ def photo(h: int, w: int, seed: int) -> np.ndarray:
     return rng.random((h, w, 3)).astype(np.float32)
 
 
-@pytest.mark.parametrize("h, w, seed", [(37, 53, 0), (101, 67, 1), (61, 61, 2), (29, 143, 3), (77, 45, 4)])
+@pytest.mark.parametrize("h, w, seed", [(37, 53, 0), (101, 67, 1), (61, 61, 2), (29, 95, 3), (77, 45, 4)])
 def test_one_pass_equals_the_classifier_on_each_crop(h, w, seed):
     for clf in (bundled("faces"), random_faces_model(seed), random_faces_model(seed + 10, mirror=False)):
         search = face_heat_maps(photo(h, w, seed), clf)

@@ -145,8 +145,8 @@ def test_field_of_the_bundled_models_by_hand():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["digits", "shapes", "faces"])
 def test_bundled_models_on_their_test_images(name):
-    from convlab.datasets.registry import load_dataset
-    clf, data = bundled(name), load_dataset(name)
+    from data_kit import dataset
+    clf, data = bundled(name), dataset(name)
     x = data.normalise(data.x_test[:200]).astype(np.float64)
     model = copy.deepcopy(clf.model).double()            # the bundled model itself is shared, float32
     for layer in patch_layers(model):

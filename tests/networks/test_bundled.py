@@ -9,7 +9,7 @@ import torch
 import convlab
 from convlab import ConvlabError
 from convlab.networks.bundled import as_classifier, bundled, fit_input
-from convlab.datasets.registry import load_dataset
+from data_kit import dataset
 from convlab.networks.modelio import load_model, save_model
 from convlab.networks.training import predict_labels as predict_batch
 
@@ -23,7 +23,7 @@ def photo(chw: np.ndarray) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def datasets():
-    return {name: load_dataset(name) for name in NAMES}
+    return {name: dataset(name) for name in NAMES}
 
 
 @pytest.mark.parametrize("name", NAMES)

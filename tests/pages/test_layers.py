@@ -13,7 +13,7 @@ from PIL import Image
 from apptest_kit import open_page, shown, view_data
 from convlab._core.format import num
 from convlab.networks.bundled import bundled
-from convlab.datasets.registry import load_dataset
+from data_kit import dataset
 
 PAGE = "pages/images/layers.py"
 
@@ -21,7 +21,7 @@ PAGE = "pages/images/layers.py"
 @pytest.fixture(scope="module")
 def faces():
     """The bundled faces model in float64 and its first test image, normalised: torch's side of every check."""
-    data = load_dataset("faces")
+    data = dataset("faces")
     model = bundled("faces").model
     x = torch.from_numpy(data.normalise(data.x_test[3:4]))          # the page opens on test image 3, a face
     return model, x, data

@@ -13,8 +13,8 @@ PAGE = "pages/images/patches.py"
 def _hooked(name: str, layer: int, images: list[int]) -> np.ndarray:
     """The layer's output (N, K, h, w) for these test images of the bundled model, read by a forward hook."""
     from convlab.networks.bundled import bundled
-    from convlab.datasets.registry import load_dataset
-    model, data = bundled(name).model.cpu().eval(), load_dataset(name)
+    from data_kit import dataset
+    model, data = bundled(name).model.cpu().eval(), dataset(name)
     seen = []
     handle = model[layer].register_forward_hook(lambda m, i, out: seen.append(out.detach()))
     with torch.no_grad():
@@ -40,8 +40,8 @@ def _check_rows(rows: list[dict], name: str, layer: int, unit: int) -> None:
 
 def _check_titles(at, name: str, layer: int) -> None:
     """A title per unit, "(≤ 0)" on exactly the units the hook never sees positive on any test image."""
-    from convlab.datasets.registry import load_dataset
-    top = _hooked(name, layer, list(range(len(load_dataset(name).x_test)))).max(axis=(0, 2, 3))    # (K,)
+    from data_kit import dataset
+    top = _hooked(name, layer, list(range(len(dataset(name).x_test)))).max(axis=(0, 2, 3))    # (K,)
     titles = [a["text"] for a in figure(at, 0)["layout"]["annotations"]]
     assert titles == [f"unit {u}" + (" (≤ 0)" if v <= 0 else "") for u, v in enumerate(top)]
     silent = int((top <= 0).sum())

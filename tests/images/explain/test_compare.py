@@ -166,8 +166,8 @@ def test_randomising_the_trained_models_changes_grad_cam_and_occlusion(name, win
     """On the bundled models' first test images, the fully randomised model's Grad-CAM and occlusion maps are
     no longer the trained ones: their rank correlation with them stays below 0.6, and is below 0.5 on average
     (a randomised map that is flat, all zero, ranks nothing: ρ is nan, counted as 0)."""
-    from convlab.datasets.registry import load_dataset
-    clf, data = bundled(name), load_dataset(name)
+    from data_kit import dataset
+    clf, data = bundled(name), dataset(name)
     finals = {"grad_cam": [], "occlusion": []}
     used = 0
     for i in range(8):                 # the first 4 test images whose trained maps are not flat (the faces model's

@@ -1,0 +1,23 @@
+"""The bundled data sets and the faces model's real-photo check, each made once per test process (one per
+pytest-xdist worker) and shared by every test that reads it: the faces' 10,000 images take seconds to make and the
+real-photo check seconds to run, and tests in several modules read them. Read what these return; never change it."""
+
+from __future__ import annotations
+
+import functools
+
+from convlab.datasets.base import Dataset
+
+
+@functools.cache
+def dataset(name: str) -> Dataset:
+    """convlab.datasets.registry.load_dataset(name), made once."""
+    from convlab.datasets.registry import load_dataset
+    return load_dataset(name)
+
+
+@functools.cache
+def real_check(name: str):
+    """convlab.networks.face_checks.real_check(name) of a bundled model, run once."""
+    from convlab.networks.face_checks import real_check as check
+    return check(name)
