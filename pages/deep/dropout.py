@@ -23,6 +23,8 @@ SCHEMA = Schema(
     Float("p", 0.5, 0.0, 0.9), Int("n", 4, 1, 8), Int("d", 8, 2, 12), Int("seed", 0, 0, 9999),
     Int("train", 300, 50, 1000), Float("noise", 0.2, 0.0, 0.5), Float("xp", 0.5, 0.1, 0.8), Int("epochs", 40, 5, 100),
 )
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def untrained_ensemble(p: float, seed: int):
     """The thinned networks' votes for the untrained network of drop probability p: the same for every student."""
