@@ -34,11 +34,12 @@ from __future__ import annotations
 
 import io
 import math
-import pathlib
 
 import numpy as np
 
 from convlab.datasets.base import Dataset
+from convlab.datasets.photos import (HELD_OUT_PHOTOS, PHOTOS, TRAINING_PHOTOS, package_photo,
+                                     training_photos)
 from convlab.errors import ConvlabError
 
 __all__ = ["FACE_CLASSES", "SIDE", "TEST_FACES", "VAL_FACES", "FACES_SPEC", "faces_spec", "PHOTOS", "HELD_OUT_PHOTOS",
@@ -61,59 +62,6 @@ def faces_spec(filters: int = 10) -> dict:
 
 
 FACES_SPEC = faces_spec(10)
-
-# every photo in the three wheels, by package and file; held out of training by name
-PHOTOS = {
-    "astronaut": ("skimage", "astronaut.png"), "grace hopper": ("matplotlib", "grace_hopper.jpg"),
-    "coffee": ("skimage", "coffee.png"), "rocket": ("skimage", "rocket.jpg"), "chelsea (cat)": ("skimage", "chelsea.png"),
-    "coins": ("skimage", "coins.png"), "clock": ("skimage", "clock_motion.png"),
-    "motorcycle": ("skimage", "motorcycle_left.png"), "motorcycle (right view)": ("skimage", "motorcycle_right.png"),
-    "flower.jpg": ("sklearn", "flower.jpg"), "camera": ("skimage", "camera.png"),
-    "china.jpg": ("sklearn", "china.jpg"), "horse": ("skimage", "horse.png"), "moon": ("skimage", "moon.png"),
-    "hubble deep field": ("skimage", "hubble_deep_field.jpg"), "retina": ("skimage", "retina.jpg"),
-    "immunohistochemistry": ("skimage", "ihc.png"), "page": ("skimage", "page.png"), "text": ("skimage", "text.png"),
-    "brick": ("skimage", "brick.png"), "grass": ("skimage", "grass.png"), "gravel": ("skimage", "gravel.png"),
-    "cell": ("skimage", "cell.png"), "color": ("skimage", "color.png"), "logo": ("skimage", "logo.png"),
-    "phantom": ("skimage", "phantom.png"), "microaneurysms": ("skimage", "microaneurysms.png"),
-    "present": ("matplotlib", "Minduka_Present_Blue_Pack.png"), "matplotlib logo": ("matplotlib", "logo2.png"),
-}
-HELD_OUT_PHOTOS = ("astronaut", "grace hopper", "coffee", "rocket", "chelsea (cat)", "coins", "clock", "motorcycle",
-                   "motorcycle (right view)", "flower.jpg")
-UNUSED_PHOTOS = ("camera",)
-TRAINING_PHOTOS = tuple(n for n in PHOTOS if n not in HELD_OUT_PHOTOS + UNUSED_PHOTOS)
-
-
-def _package_dir(package: str) -> pathlib.Path:
-    import importlib.util
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise ConvlabError(f"{package} is not installed: pip install -r requirements.txt")
-    root = pathlib.Path(spec.submodule_search_locations[0])
-    return root / {"skimage": "data", "sklearn": "datasets/images", "matplotlib": "mpl-data/sample_data"}[package]
-
-
-def package_photo(name: str) -> np.ndarray:
-    """A photo that ships inside an installed wheel (PHOTOS), grey (H, W) float32 in [0, 1], full size, read from
-    disk (transparent pixels on white).
-
-    >>> package_photo("grace hopper").shape
-    (600, 512)
-    """
-    from PIL import Image
-    if name not in PHOTOS:
-        raise ConvlabError(f"no packaged photo {name!r}; choose from: {', '.join(PHOTOS)}")
-    package, filename = PHOTOS[name]
-    path = _package_dir(package) / filename
-    if not path.is_file():
-        raise ConvlabError(f"{filename} is not in this {package} installation: pip install -r requirements.txt")
-    img = Image.open(path)
-    if img.mode in ("RGBA", "LA", "P"):
-        img = img.convert("RGBA")
-        white = Image.new("RGBA", img.size, (255, 255, 255, 255))
-        img = Image.alpha_composite(white, img)
-    rgb = np.asarray(img.convert("RGB"), dtype=np.float32) / 255.0
-    return rgb.mean(axis=2)
-
 
 def load_lfw() -> tuple[np.ndarray, np.ndarray]:
     """(faces, non-faces), each (100, 25, 25) float32 in [0, 1]: skimage/data/lfw_subset.npy, read from disk.
@@ -153,16 +101,6 @@ def resize(img: np.ndarray, h: int, w: int) -> np.ndarray:
     """Area-averaged (box) resize of a grey image, as convlab.images.load.fit_to_input does."""
     from PIL import Image
     return np.asarray(Image.fromarray(np.asarray(img, dtype=np.float32)).resize((w, h), Image.Resampling.BOX))
-
-
-def _photos(part: str) -> list[np.ndarray]:
-    """The training photos in grey, cut to the part: the left three quarters ("train") or the rest ("val")."""
-    out = []
-    for name in TRAINING_PHOTOS:
-        img = package_photo(name)
-        cut = int(img.shape[1] * 0.75)
-        out.append(img[:, :cut] if part == "train" else img[:, cut:])
-    return out
 
 
 def _photo_patch(rng, photos) -> np.ndarray:
@@ -479,7 +417,7 @@ def make_faces(n: int = 10000, seed: int = 0, naive: bool = False) -> Dataset:
     rng, parts, n_test = np.random.default_rng(seed), _parts(), n // 5
     out = []
     for part, count in (("train", n - n_test), ("val", n_test)):
-        out += _images(rng, count, faces[parts[part]], others[parts[part]], _photos(part))
+        out += _images(rng, count, faces[parts[part]], others[parts[part]], training_photos(part))
     return dataset_from_parts("faces", *out, FACE_CLASSES)
 
 
@@ -559,7 +497,7 @@ def train_faces(seed: int = 0, n: int = 10000, epochs: tuple[int, int] = (12, 5)
     model = train(spec, data, first, on_progress=on_progress).model.cpu()
     faces, others = load_lfw()
     train_part = _parts()["train"]
-    rng, photos = np.random.default_rng(seed + 10_000), _photos("train")
+    rng, photos = np.random.default_rng(seed + 10_000), training_photos("train")
     x_pool, _ = _images(rng, pool, faces[train_part], others[train_part], photos, labels=np.ones(pool, np.int64))
     gap = _face_logit_gap(model, data.normalise(x_pool))
     hardest = np.argsort(-gap, kind="stable")[:hard]

@@ -236,7 +236,7 @@ def detection_threshold(model: Any = "faces", rate: float = FALSE_WINDOWS) -> fl
     >>> 0.5 <= detection_threshold("faces") < 1
     True
     """
-    from convlab.datasets.faces import _photos
+    from convlab.datasets.photos import training_photos
     from convlab.networks.bundled import as_classifier
     if not (isinstance(rate, (int, float)) and 0 < rate < 1):
         raise ConvlabError(f"rate {rate!r}: use a share of windows above 0 and below 1")
@@ -245,7 +245,7 @@ def detection_threshold(model: Any = "faces", rate: float = FALSE_WINDOWS) -> fl
         return clf.detect
     key = (id(clf.model), float(rate))
     if key not in _THRESHOLDS:
-        ps = [m.p.ravel() for photo in _photos("val") if min(photo.shape) >= 2 * clf.input_shape[1]
+        ps = [m.p.ravel() for photo in training_photos("val") if min(photo.shape) >= 2 * clf.input_shape[1]
               for m in face_heat_maps(np.repeat(photo[..., None], 3, axis=2), clf, SCALES).maps]
         _THRESHOLDS[key] = max(0.5, float(np.quantile(np.concatenate(ps), 1 - rate)))
     return _THRESHOLDS[key]
