@@ -4,16 +4,15 @@ net's gradient layer by layer, plain and with skip connections (the gradient hig
 import numpy as np
 import pandas as pd
 import streamlit as st
-import torch
 
-from convlab.deep.depth import deep_net, layer_grad_norms, maxout, maxout_slope
+from convlab.deep.depth import maxout, maxout_slope
 from convlab.figures.deep import activations_figure, grad_history_figure, depth_grad_norms_figure, runs_figure
 from convlab.images.kernels import ACTIVATIONS, activate, activation_slope
 from convlab.deep.optim import latex_number
 from convlab.deep.side_by_side import deep_runs, train_side_by_side
-from convlab import Check
-from convlab.deep.checks import check_activations, check_grad_norms
+from convlab.deep.checks import check_activations
 from ui import experiments
+from ui.deep_lessons import NAMES, gradient_check, gradient_norms
 from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
@@ -26,27 +25,8 @@ SCHEMA = Schema(
     Float("x", 1.0, -5.0, 5.0), Float("w1", 1.0, -3.0, 3.0), Float("b1", 0.0, -3.0, 3.0), Float("w2", -1.0, -3.0, 3.0),
     Float("b2", 0.0, -3.0, 3.0), Int("depth", 12, 2, 20), Int("seed", 0, 0, 9999), Int("epochs", 2, 1, 5),
 )
-VARIANTS = [("sigmoid", False), ("sigmoid", True), ("relu", False), ("relu", True)]
 LABELS = {"relu": "ReLU", "leaky_relu": "Leaky ReLU (0.1)", "elu": "ELU", "tanh": "tanh", "sigmoid": "sigmoid",
           "maxout": "maxout"}
-NAMES = ["sigmoid, plain", "sigmoid, skips", "ReLU, plain", "ReLU, skips"]
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def gradient_norms(depth: int, seed: int):
-    """The four nets' per-layer gradient norms for one batch of 64 digits (and the nets and batch, for the check)."""
-    data = shared_dataset("digits")
-    x, y = torch.from_numpy(data.normalise(data.x_train[:64])), torch.from_numpy(data.y_train[:64])
-    nets = [deep_net(depth, act, skip, seed=seed) for act, skip in VARIANTS]
-    return {name: layer_grad_norms(net, x, y) for name, net in zip(NAMES, nets)}, nets, x, y
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def gradient_check(depth: int, seed: int) -> Check:
-    """torch's autograd against the four nets' gradient norms (the same for every student at this setting)."""
-    norms, nets, x, y = gradient_norms(depth, seed)
-    checks = [check_grad_norms(norms[n], net, x, y) for n, net in zip(NAMES, nets)]
-    return Check(all(c.ok for c in checks), max(c.max_abs_diff for c in checks), checks[0].oracle)
 
 
 page = lesson(P, SCHEMA, "Activations and vanishing gradients",

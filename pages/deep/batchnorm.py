@@ -12,6 +12,7 @@ from convlab.parse import format_grids, parse_grids, parse_vector
 from convlab.deep.side_by_side import bn_runs, train_side_by_side
 from convlab.deep.checks import check_batch_norm, check_batch_norm_backward, check_running_stats
 from ui import experiments
+from ui.deep_lessons import size_effect
 from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
@@ -29,12 +30,6 @@ SCHEMA = Schema(
     Float("momentum", 0.1, 0.01, 1.0), Int("batches", 10, 1, 50), Choice("act", "sigmoid", ("sigmoid", "relu")),
     Float("lr", 0.1, 0.001, 2.0), Int("epochs", 3, 1, 8),
 )
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def size_effect(seed: int):
-    """Random digit batches of every size: cached per seed (the same for every student)."""
-    return convlab.batch_size_effect(shared_dataset("digits").x_train, trials=100, seed=seed)
 
 
 def new_batch() -> None:

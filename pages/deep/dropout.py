@@ -11,6 +11,7 @@ from convlab.figures.grids import grid_figure
 from convlab.deep.side_by_side import dropout_runs, small_split, train_side_by_side
 from convlab.deep.checks import check_dropout
 from ui import experiments
+from ui.deep_lessons import untrained_ensemble
 from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
@@ -23,13 +24,6 @@ SCHEMA = Schema(
     Float("p", 0.5, 0.0, 0.9), Int("n", 4, 1, 8), Int("d", 8, 2, 12), Int("seed", 0, 0, 9999),
     Int("train", 300, 50, 1000), Float("noise", 0.2, 0.0, 0.5), Float("xp", 0.5, 0.1, 0.8), Int("epochs", 40, 5, 100),
 )
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def untrained_ensemble(p: float, seed: int):
-    """The thinned networks' votes for the untrained network of drop probability p: the same for every student."""
-    digits = shared_dataset("digits")
-    return dropout_ensemble(dropout_runs(p)[1].model, torch.from_numpy(digits.normalise(digits.x_test[:40])), seed=seed)
 
 
 page = lesson(P, SCHEMA, "Dropout",

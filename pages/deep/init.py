@@ -5,15 +5,14 @@ import math
 
 import pandas as pd
 import streamlit as st
-import torch
 
-from convlab.deep.depth import activation_stats, deep_net, init_std, init_weights, knock_out, symmetry_run
+from convlab.deep.depth import init_std
 from convlab.figures.deep import runs_figure, variance_figure
 from convlab.figures.grids import grid_figure
 from convlab.figures.training import tiles_figure
 from convlab.deep.side_by_side import init_runs, train_side_by_side
-from convlab.deep.checks import check_init
 from ui import experiments
+from ui.deep_lessons import measure_inits, symmetry
 from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
@@ -29,28 +28,6 @@ SCHEMA = Schema(
     Choice("when", "init", ("init", "steps")),
     Int("seed", 0, 0, 9999), Int("epochs", 2, 1, 5),
 )
-
-
-@st.cache_data(max_entries=16, show_spinner="Training for a few steps…")
-def symmetry(scheme: str, value: float, steps: int, seed: int):
-    net = init_weights(deep_net(3, "relu", width=6, seed=seed), scheme, value, seed)
-    return symmetry_run(net, shared_dataset("digits"), steps=steps, lr=0.1, every=max(1, steps // 3), seed=seed)
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def measure_inits(depth: int, act: str, width: int, seed: int, small: float, large: float, when: str):
-    """(torch checks, layer statistics, losses of the two SGD steps or None) of the five initialisations: the same
-    for every student at this setting, so measured once."""
-    schemes = {"small": ("normal", small), "large": ("normal", large), "xavier": ("xavier", 0.0), "he": ("he", 0.0),
-               "default": ("default", 0.0)}
-    data = shared_dataset("digits")
-    batch, batch_labels = torch.from_numpy(data.normalise(data.x_train[:128])), torch.from_numpy(data.y_train[:128])
-    nets = {k: init_weights(deep_net(depth, act, width=width, seed=seed), s, v, seed) for k, (s, v) in schemes.items()}
-    checks = {k: check_init(net, *schemes[k], seed) for k, net in nets.items() if k != "default"}
-    if when == "init":
-        return checks, {k: activation_stats(net, batch) for k, net in nets.items()}, None
-    stepped = {k: knock_out(net, batch, batch_labels, 2, 0.01) for k, net in nets.items()}
-    return checks, {k: layers for k, (_, layers) in stepped.items()}, {k: losses for k, (losses, _) in stepped.items()}
 
 
 page = lesson(P, SCHEMA, "Initialisation",

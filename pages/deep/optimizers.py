@@ -4,11 +4,11 @@ Rosenbrock and a saddle, animated in the browser, each step's equations with its
 import pandas as pd
 import streamlit as st
 
-from convlab.figures.deep import paths_figure, runs_figure
-from convlab.deep.optim import DEFAULTS, OPTIMIZERS, SURFACES, optimize_path, step_latex
+from convlab.figures.deep import runs_figure
+from convlab.deep.optim import DEFAULTS, OPTIMIZERS, SURFACES, step_latex
 from convlab.deep.side_by_side import DIGITS_LR, optimizer_runs, train_side_by_side
-from convlab.deep.checks import check_paths
 from ui import experiments
+from ui.deep_lessons import EXTRA, optimizer_paths, paths, torch_check
 from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
@@ -23,27 +23,6 @@ SCHEMA = Schema(
     Float("beta2", 0.999, 0.5, 0.9999), Flag("own", False), Float("x0", -1.0, -5.0, 5.0), Float("y0", 1.0, -3.0, 3.0),
     Int("t", 1, 1, 300), Choice("show", "adam", OPTIMIZERS), Float("dscale", 1.0, 0.1, 3.0), Int("epochs", 3, 1, 6),
 )
-EXTRA = {"momentum": ("momentum", "nesterov"), "alpha": ("rmsprop",), "beta1": ("adam",), "beta2": ("adam",)}
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def paths(surface: str, steps: int, scale: float, extra: tuple, start: tuple | None):
-    """Every optimiser's path on the surface (pure and small: cached per setting)."""
-    s, given = SURFACES[surface], dict(extra)
-    return {name: optimize_path(s, name, steps, start, lr=s.lr[name] * scale,
-                                **{k: v for k, v in given.items() if name in EXTRA[k]}) for name in OPTIMIZERS}
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def torch_check(surface: str, steps: int, scale: float, extra: tuple, start: tuple | None):
-    """The same paths stepped by torch.optim (cached with them)."""
-    return check_paths(SURFACES[surface], paths(surface, steps, scale, extra, start))
-
-
-def optimizer_paths(surface: str, steps: int, scale: float, extra: tuple, start: tuple | None, t: int, font: int):
-    """The animated paths of one setting: a ui.memo.figure builder, keyed by these small values (built once for
-    every student at the same setting)."""
-    return paths_figure(SURFACES[surface], paths(surface, steps, scale, extra, start), t, font)
 
 
 def row(name: str, path, t: int) -> dict:

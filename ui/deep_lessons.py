@@ -1,0 +1,110 @@
+"""The deep-network lessons' measurements, done once per setting for every session of the server.
+
+Each Deep networks page (activations, batch norm, dropout, initialisation, optimisers) shows what real torch models
+do on digits at the page's setting. A class mostly looks at the same few settings, so each measurement is made once
+per distinct setting and shared (Streamlit's caches, keyed on the small, hashable parameters) and treated as
+read-only by the pages; the pages draw it. The math itself is convlab's (convlab.deep).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+import convlab
+from convlab import Check
+from convlab.deep.checks import check_grad_norms, check_init, check_paths
+from convlab.deep.depth import activation_stats, deep_net, init_weights, knock_out, layer_grad_norms, symmetry_run
+from convlab.deep.dropout import dropout_ensemble
+from convlab.deep.optim import OPTIMIZERS, SURFACES, optimize_path
+from convlab.deep.side_by_side import dropout_runs
+from convlab.figures.deep import paths_figure
+from ui.models import shared_dataset
+
+__all__ = ["VARIANTS", "NAMES", "gradient_norms", "gradient_check", "size_effect", "untrained_ensemble", "symmetry",
+           "measure_inits", "EXTRA", "paths", "torch_check", "optimizer_paths"]
+
+
+# activations
+VARIANTS = [("sigmoid", False), ("sigmoid", True), ("relu", False), ("relu", True)]     # (activation, skips)
+NAMES = ["sigmoid, plain", "sigmoid, skips", "ReLU, plain", "ReLU, skips"]
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def gradient_norms(depth: int, seed: int):
+    """The four nets' per-layer gradient norms for one batch of 64 digits (and the nets and batch, for the check)."""
+    data = shared_dataset("digits")
+    x, y = torch.from_numpy(data.normalise(data.x_train[:64])), torch.from_numpy(data.y_train[:64])
+    nets = [deep_net(depth, act, skip, seed=seed) for act, skip in VARIANTS]
+    return {name: layer_grad_norms(net, x, y) for name, net in zip(NAMES, nets)}, nets, x, y
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def gradient_check(depth: int, seed: int) -> Check:
+    """torch's autograd against the four nets' gradient norms (the same for every student at this setting)."""
+    norms, nets, x, y = gradient_norms(depth, seed)
+    checks = [check_grad_norms(norms[n], net, x, y) for n, net in zip(NAMES, nets)]
+    return Check(all(c.ok for c in checks), max(c.max_abs_diff for c in checks), checks[0].oracle)
+
+
+# batchnorm
+@st.cache_data(max_entries=16, show_spinner=False)
+def size_effect(seed: int):
+    """Random digit batches of every size: cached per seed (the same for every student)."""
+    return convlab.batch_size_effect(shared_dataset("digits").x_train, trials=100, seed=seed)
+
+
+# dropout
+@st.cache_resource(max_entries=16, show_spinner=False)
+def untrained_ensemble(p: float, seed: int):
+    """The thinned networks' votes for the untrained network of drop probability p: the same for every student."""
+    digits = shared_dataset("digits")
+    return dropout_ensemble(dropout_runs(p)[1].model, torch.from_numpy(digits.normalise(digits.x_test[:40])), seed=seed)
+
+
+# init
+@st.cache_data(max_entries=16, show_spinner="Training for a few steps…")
+def symmetry(scheme: str, value: float, steps: int, seed: int):
+    """A small ReLU net started from equal (or random) weights, trained a few SGD steps: its first filters."""
+    net = init_weights(deep_net(3, "relu", width=6, seed=seed), scheme, value, seed)
+    return symmetry_run(net, shared_dataset("digits"), steps=steps, lr=0.1, every=max(1, steps // 3), seed=seed)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def measure_inits(depth: int, act: str, width: int, seed: int, small: float, large: float, when: str):
+    """(torch checks, layer statistics, losses of the two SGD steps or None) of the five initialisations: the same
+    for every student at this setting, so measured once."""
+    schemes = {"small": ("normal", small), "large": ("normal", large), "xavier": ("xavier", 0.0), "he": ("he", 0.0),
+               "default": ("default", 0.0)}
+    data = shared_dataset("digits")
+    batch, batch_labels = torch.from_numpy(data.normalise(data.x_train[:128])), torch.from_numpy(data.y_train[:128])
+    nets = {k: init_weights(deep_net(depth, act, width=width, seed=seed), s, v, seed) for k, (s, v) in schemes.items()}
+    checks = {k: check_init(net, *schemes[k], seed) for k, net in nets.items() if k != "default"}
+    if when == "init":
+        return checks, {k: activation_stats(net, batch) for k, net in nets.items()}, None
+    stepped = {k: knock_out(net, batch, batch_labels, 2, 0.01) for k, net in nets.items()}
+    return checks, {k: layers for k, (_, layers) in stepped.items()}, {k: losses for k, (losses, _) in stepped.items()}
+
+
+# optimizers: which hyperparameter each optimiser takes besides its learning rate
+EXTRA = {"momentum": ("momentum", "nesterov"), "alpha": ("rmsprop",), "beta1": ("adam",), "beta2": ("adam",)}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def paths(surface: str, steps: int, scale: float, extra: tuple, start: tuple | None):
+    """Every optimiser's path on the surface (pure and small: cached per setting)."""
+    s, given = SURFACES[surface], dict(extra)
+    return {name: optimize_path(s, name, steps, start, lr=s.lr[name] * scale,
+                                **{k: v for k, v in given.items() if name in EXTRA[k]}) for name in OPTIMIZERS}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def torch_check(surface: str, steps: int, scale: float, extra: tuple, start: tuple | None):
+    """The same paths stepped by torch.optim (cached with them)."""
+    return check_paths(SURFACES[surface], paths(surface, steps, scale, extra, start))
+
+
+def optimizer_paths(surface: str, steps: int, scale: float, extra: tuple, start: tuple | None, t: int, font: int):
+    """The animated paths of one setting: a ui.memo.figure builder, keyed by these small values (built once for
+    every student at the same setting)."""
+    return paths_figure(SURFACES[surface], paths(surface, steps, scale, extra, start), t, font)
