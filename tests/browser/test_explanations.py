@@ -66,12 +66,16 @@ def test_patches_of_another_unit_and_layer(server, browser):
 
 
 def test_projector_mode_at_1280x720(server, browser):
-    """The faces model on a photo, with the sanity check's figures, on a projector (/patches's default, the digits
-    model, is in tests/browser/test_pages.py::test_every_page_is_readable_on_a_projector)."""
+    """The faces model on a photo, with the sanity check's figures, on a projector, where the page's sections are
+    tabs: the teacher opens the sanity check's tab and runs it (/patches's default, the digits model, is in
+    tests/browser/test_pages.py::test_every_page_is_readable_on_a_projector)."""
     url, name = "occlusion?model=faces&source=sample&sample=astronaut&window=5&stride=2", "explanations-projector"
     page, errors = load(browser, f"{server}/{url}&projector=1", name, width=1280, height=720)
     assert page.locator("h1").count() == 1 and page.evaluate(CHARTS) >= 2
-    page.get_by_role("button", name="Run: randomise layer by layer").click()
+    run = page.get_by_role("button", name="Run: randomise layer by layer")
+    assert not run.is_visible()                # on a projector the sections are tabs (page.parts): the first is open
+    page.get_by_role("tab", name="Sanity check").click()
+    run.click()
     page.get_by_text("Each map is scaled to its own largest value", exact=False).wait_for(timeout=120_000)
     settle(page)
     screenshot(page, f"{name}-sanity")

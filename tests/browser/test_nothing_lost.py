@@ -90,7 +90,12 @@ def _restart_server(monkeypatch, tmp_path):
 
 
 def _dashboard_open(page, timeout: float = 60_000) -> None:
-    page.get_by_role("button", name="Close the class").wait_for(timeout=timeout)
+    try:
+        page.get_by_role("button", name="Close the class").wait_for(timeout=timeout)
+    except Exception:       # seen once in a full run under load, never alone: keep what the page showed for the next look
+        page.screenshot(path=str(SHOTS / "lost-dashboard-not-open.png"), full_page=True)
+        (SHOTS / "lost-dashboard-not-open.txt").write_text(f"{page.url}\n{page.inner_text('body')}")
+        raise
     assert page.get_by_label("Teacher key").count() == 0
 
 
