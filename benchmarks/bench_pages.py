@@ -56,6 +56,7 @@ CHANGES = {
     "layers": ("radio", "nw_model", "shapes", "faces"),
     "occlusion": ("number_input", "oc_window", 3, 2),
     "patches": ("number_input", "tp_unit", 1, 2),
+    "find-faces": ("slider", "ff_smallest", 40, 27),
     "featvis": ("slider", "fv_steps", 50, 60),
     "style": ("slider", "st_steps", 50, 60),
     "training": ("selectbox", "tr_optimizer", "sgd", "adam"),

@@ -22,7 +22,7 @@ from convlab.figures.deep import paths_figure
 from ui.models import shared_dataset
 
 __all__ = ["VARIANTS", "NAMES", "gradient_norms", "gradient_check", "size_effect", "untrained_ensemble", "symmetry",
-           "measure_inits", "EXTRA", "paths", "torch_check", "optimizer_paths"]
+           "measure_inits", "EXTRA", "paths", "torch_check", "optimizer_paths", "DEFAULT_PATHS", "warm_default_views"]
 
 
 # activations
@@ -108,3 +108,16 @@ def optimizer_paths(surface: str, steps: int, scale: float, extra: tuple, start:
     """The animated paths of one setting: a ui.memo.figure builder, keyed by these small values (built once for
     every student at the same setting)."""
     return paths_figure(SURFACES[surface], paths(surface, steps, scale, extra, start), t, font)
+
+
+# /optimizers at its defaults (its SCHEMA): the view every student opens first, 1–2 s to build on 2 cores
+DEFAULT_PATHS = ("ravine", 120, 1.0, (("momentum", 0.9), ("alpha", 0.99), ("beta1", 0.9), ("beta2", 0.999)), None)
+
+
+def warm_default_views() -> None:
+    """Build /optimizers' default paths, their figure (at step 1, in both font sizes: 16 px and a projector's 22 px,
+    less 2) and their torch check before the first student asks (ui.warmup)."""
+    from ui.memo import figure
+    for font in (14, 20):
+        figure(optimizer_paths, *DEFAULT_PATHS, 1, font)
+    torch_check(*DEFAULT_PATHS)

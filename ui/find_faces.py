@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from convlab.networks.bundled import bundled
 from convlab.images.find_faces import crop_by_crop, face_heat_maps, find_faces, scaled_grey, sliding_cost
+from convlab.networks.bundled import bundled
+from ui.memo import shared
 
 
 def default_threshold() -> int:
@@ -51,6 +52,13 @@ def best_face_crop(image: np.ndarray, digest: str) -> tuple[np.ndarray, str] | N
                   f"column {left}, P(face) = {p:.2f})")
 
 
+@shared(entries=16, megabytes=16)
+def _each_crop_alone(grey: np.ndarray, stride: int) -> np.ndarray:
+    """The oracle of the one pass: every window of the scaled photo classified alone by the bundled faces model
+    (hundreds of small forward passes), once per photo and scale for every session (ui.memo.shared)."""
+    return crop_by_crop(bundled("faces"), grey, stride)
+
+
 def worked_numbers(search, image: np.ndarray, scale: int) -> None:
     """The numbers behind "sliding is convolving" for one scale: the classifier's weights as kernels, the sizes,
     the cost both ways, and the oracle (each crop classified alone) against the one pass."""
@@ -62,7 +70,7 @@ def worked_numbers(search, image: np.ndarray, scale: int) -> None:
     c_in = lin.in_features // 9
     k = int(np.argmax(np.abs(lin.weight[0].detach().numpy())))
     ch, r, c = k // 9, (k % 9) // 3, k % 3
-    oracle = crop_by_crop(clf, grey, m.stride)
+    oracle = _each_crop_alone(grey, m.stride)
     i, j = np.unravel_index(int(np.argmax(m.p)), m.p.shape)
     cost = sliding_cost(clf.model, m.side, m.scaled)
     st.markdown(

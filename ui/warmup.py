@@ -76,7 +76,12 @@ def _steps():
         load_image_info(buf.getvalue())
         eyes_statement()
 
-    return [libraries, models, datasets, pages, photos]
+    def views():
+        """The default views that take seconds to build: /optimizers' paths (ui/deep_lessons.py)."""
+        from ui.deep_lessons import warm_default_views
+        warm_default_views()
+
+    return [libraries, models, datasets, pages, photos, views]
 
 
 def warm_in_background() -> None:

@@ -45,4 +45,15 @@ def test_the_warm_up_imports_what_the_pages_import():
     assert len(names) == len(set(names))
     for name in names:
         importlib.import_module(name)
-    assert [s.__name__ for s in warmup._steps()] == ["libraries", "models", "datasets", "pages", "photos"]
+    assert [s.__name__ for s in warmup._steps()] == ["libraries", "models", "datasets", "pages", "photos", "views"]
+
+
+def test_the_optimisers_default_view_is_built_before_the_first_student():
+    """After the warm-up's views, /optimizers opened at its defaults finds its paths figure built: no new entry."""
+    from apptest_kit import open_page
+    from ui import memo
+    from ui.deep_lessons import warm_default_views
+    warm_default_views()
+    built = {k for k in memo._FIGURES.store if k[1] == "optimizer_paths"}
+    open_page("pages/deep/optimizers.py", timeout=90)
+    assert {k for k in memo._FIGURES.store if k[1] == "optimizer_paths"} == built
