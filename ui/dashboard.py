@@ -27,7 +27,8 @@ def _style(fig: go.Figure, title: str, fs: int, height: int) -> go.Figure:
 
 
 def right_figure(questions: list[QuestionReport], fs: int = 16, height: int | None = None) -> go.Figure:
-    """Percent right per question (of the students who answered it), labelled "60% (3/5)".
+    """Percent right per question (of the students who answered it), labelled "60% (3/5)"; `height` given (the
+    compact dashboard, in a narrower column), the title is shorter.
 
     >>> from ui.store.report import QuestionReport
     >>> q = [QuestionReport(1, "a", "x", "1", 4, 3, 1, []), QuestionReport(2, "b", "x", "2", 0, 0, 0, [])]
@@ -41,7 +42,8 @@ def right_figure(questions: list[QuestionReport], fs: int = 16, height: int | No
         marker_color=[GREY if not q.answered else GOOD if p >= 50 else BAD for q, p in zip(questions, pct)],
         hovertext=[q.title for q in questions]))
     fig.update_yaxes(range=[0, 115], title="% right", tickvals=[0, 25, 50, 75, 100])
-    return _style(fig, "Right per question (of those who answered)", fs, height or (380 if fs > 16 else 320))
+    title = "Right per question" if height else "Right per question (of those who answered)"
+    return _style(fig, title, fs, height or (380 if fs > 16 else 320))
 
 
 def scores_figure(scores: list[int], fs: int = 16, height: int | None = None) -> go.Figure:

@@ -83,7 +83,7 @@ def localhost_warning(where: str = "below", compact: bool = False) -> None:
     here = page_url().rsplit("/", 1)[-1]
     query = urlencode({k: st.query_params.get(k) for k in st.query_params.keys()})
     host = urlsplit(page_url()).hostname
-    box = (st.expander(f"**No phone can open this link**: it is at {host} (localhost)", icon=":material/wifi_off:")
+    box = (st.expander(f"**Phones cannot open this link** ({host})", icon=":material/wifi_off:")
            if compact else st.container(border=True))
     with box:
         st.warning(f"This page is open at **{host}** (localhost), so the student links and QR codes {where} point at "

@@ -103,10 +103,11 @@ def live_details() -> None:
     report(show_details)
 
 
-st.markdown(f"## {plain(info.title)} · code `{info.shown_code}`")
+heading = f"## {plain(info.title)} · code `{info.shown_code}`"
 about = (f"{info.count} questions, level {info.level}, set {info.seed}; the worked solution opens after {info.tries} "
          f"tries. {expiry_text(info)}")
 if info.closed:
+    st.markdown(heading)
     st.caption(about)
     with st.expander("How students join", icon=":material/qr_code_2:"):
         join_panel(False)
@@ -117,10 +118,10 @@ else:
     join, results = st.columns([1, 2], gap="medium")
     with join:
         with st.container(border=True):
-            st.markdown("**How students join**")
             join_panel(True)
         st.caption(about)
     with results:
+        st.markdown(heading)
         live_summary(True)
 live_details()
 

@@ -73,7 +73,7 @@ CHARTS_AT_FIRST = """() => {
   const box = e => { const r = e.getBoundingClientRect();
                      return {top: Math.round(r.top), bottom: Math.round(r.bottom), right: Math.round(r.right)}; };
   const warn = [...document.querySelectorAll('.stMain [data-testid=stExpander] summary')]
-    .find(s => s.textContent.includes('No phone can open this link'));
+    .find(s => s.textContent.includes('Phones cannot open this link'));
   return {scroll: Math.round(window.scrollY + document.querySelector('.stMain').scrollTop),
           charts: [...document.querySelectorAll('.stMain .js-plotly-plot')].map(box),
           warning: warn ? {...box(warn), open: warn.parentElement.open} : null};
