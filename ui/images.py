@@ -105,7 +105,8 @@ def model_image_sidebar(prefix: str) -> None:
     ss = st.session_state
     st.radio("Image", list(MODEL_SOURCES), key=f"{prefix}_source", horizontal=True,
              format_func=lambda v: {"test": "test set"}.get(v, v),
-             help="a photo is centre-cropped and scaled down to the model's input size")
+             help="a photo is centre-cropped and scaled down to the model's input size (for the faces model, first "
+                  "cropped to the face that Find the face finds)")
     if ss[f"{prefix}_source"] == "test":
         st.number_input("Test image", 0, 299, key=f"{prefix}_index")
     elif ss[f"{prefix}_source"] == "sample":
