@@ -29,7 +29,7 @@ SCHEMA = Schema(
 def row(name: str, path, t: int) -> dict:
     """One optimiser's line of the table: its hyperparameters, where it is at step t and where it ends."""
     at = min(t, len(path.points) - 1)
-    hyper = {k: f"{path.hyper.get(k, ''):g}" if k in path.hyper else "" for k in ("lr", *EXTRA, "eps")}
+    hyper = {k: signed(path.hyper[k]) if k in path.hyper else "" for k in ("lr", *EXTRA, "eps")}
     # written with a true minus sign (U+2212): a table's own number format can only print a hyphen
     return {"optimiser": name, **hyper, f"θ at step {t}": "({}, {})".format(*(signed(v) for v in path.points[at])),
             f"f at step {t}": signed(path.losses[at]), "final f": signed(path.losses[-1]),
