@@ -98,3 +98,10 @@ def rendered(markdown: str) -> str:
     """What a student reads: markdown backslash escapes (ui.widgets.plain) removed."""
     import re
     return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def displayed(element):
+    """What a st.dataframe given a pandas Styler shows in its cells (the Styler's display strings), as a DataFrame;
+    `element.value` holds the numbers underneath."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+    return convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)

@@ -13,7 +13,7 @@ from ui.state import font_size
 from ui.store.report import QuestionReport, Report
 from ui.widgets import chart, plain
 
-__all__ = ["right_figure", "scores_figure", "show_report"]
+__all__ = ["right_figure", "scores_figure", "show_report", "show_summary", "show_details"]
 
 GOOD, BAD, GREY = "#2171b5", "#d6604d", "#bdbdbd"
 
@@ -26,8 +26,9 @@ def _style(fig: go.Figure, title: str, fs: int, height: int) -> go.Figure:
     return fig
 
 
-def right_figure(questions: list[QuestionReport], fs: int = 16) -> go.Figure:
-    """Percent right per question (of the students who answered it), labelled "60% (3/5)".
+def right_figure(questions: list[QuestionReport], fs: int = 16, height: int | None = None) -> go.Figure:
+    """Percent right per question (of the students who answered it), labelled "60% (3/5)"; `height` given (the
+    compact dashboard, in a narrower column), the title is shorter.
 
     >>> from ui.store.report import QuestionReport
     >>> q = [QuestionReport(1, "a", "x", "1", 4, 3, 1, []), QuestionReport(2, "b", "x", "2", 0, 0, 0, [])]
@@ -41,10 +42,11 @@ def right_figure(questions: list[QuestionReport], fs: int = 16) -> go.Figure:
         marker_color=[GREY if not q.answered else GOOD if p >= 50 else BAD for q, p in zip(questions, pct)],
         hovertext=[q.title for q in questions]))
     fig.update_yaxes(range=[0, 115], title="% right", tickvals=[0, 25, 50, 75, 100])
-    return _style(fig, "Right per question (of those who answered)", fs, 380 if fs > 16 else 320)
+    title = "Right per question" if height else "Right per question (of those who answered)"
+    return _style(fig, title, fs, height or (380 if fs > 16 else 320))
 
 
-def scores_figure(scores: list[int], fs: int = 16) -> go.Figure:
+def scores_figure(scores: list[int], fs: int = 16, height: int | None = None) -> go.Figure:
     """How many students have each score 0..n.
 
     >>> list(scores_figure([1, 0, 2]).data[0].y)
@@ -54,7 +56,7 @@ def scores_figure(scores: list[int], fs: int = 16) -> go.Figure:
                            textposition="outside", cliponaxis=False, marker_color=GOOD))
     fig.update_xaxes(title=f"score (right of {len(scores) - 1})", type="category")
     fig.update_yaxes(title="students", rangemode="tozero", dtick=max(1, max(scores, default=0) // 5))
-    return _style(fig, "Score distribution", fs, 340 if fs > 16 else 280)
+    return _style(fig, "Score distribution", fs, height or (340 if fs > 16 else 280))
 
 
 def _wrong_table(q: QuestionReport) -> pd.DataFrame:
@@ -112,8 +114,10 @@ def _who(report: Report) -> None:
             "finished": ["✓" if s.finished else "" for s in report.students]}), hide_index=True, width="stretch")
 
 
-def show_report(report: Report) -> None:
-    """The live part of the dashboard."""
+def show_summary(report: Report, compact: bool = False) -> None:
+    """The figures, the two charts and the question to discuss. Compact (beside the join panel while the class is
+    open): the charts before the question to discuss and a little lower, so that they are on a 1280×720 projector's
+    first screen together with the code and the QR code (issue 24); the answer stays hidden either way."""
     fs = font_size()
     joined, finished = len(report.students), sum(s.finished for s in report.students)
     a, b, c, d = st.columns(4)
@@ -122,12 +126,20 @@ def show_report(report: Report) -> None:
     _figure(report.answers, "answers stored", c)
     _figure("closed" if report.info.closed else "open", "taking answers" if not report.info.closed else
             "no more answers taken", d)
-    _discuss(report)
+    if not compact:
+        _discuss(report)
+    height = 300 if compact else None
     left, right = st.columns([3, 2])
     with left:
-        chart(right_figure(report.questions, fs), "db_right")
+        chart(right_figure(report.questions, fs, height), "db_right")
     with right:
-        chart(scores_figure(report.scores, fs), "db_scores")
+        chart(scores_figure(report.scores, fs, height), "db_scores")
+    if compact:
+        _discuss(report)
+
+
+def show_details(report: Report) -> None:
+    """Who joined and finished, and every question's figures in a table (below the summary)."""
     st.markdown("#### Students")
     _who(report)
     st.markdown("#### Every question")
@@ -146,3 +158,9 @@ def show_report(report: Report) -> None:
         if q.wrong:
             with st.expander(f"Question {q.number}: wrong answers, most common first"):
                 st.dataframe(_wrong_table(q), hide_index=True, width="stretch")
+
+
+def show_report(report: Report) -> None:
+    """The live part of the dashboard: the summary, then the details."""
+    show_summary(report)
+    show_details(report)

@@ -14,6 +14,7 @@ from convlab.networks.units import ConvUnit, Softmax, head_logits, logit_latex
 from convlab.view import payload
 from ui.lessonview import lesson_view
 from ui.models import resolve_model, shared_dataset
+from ui.widgets import signed_table
 
 MODELS = {"faces": "bundled faces model", "shapes": "bundled shapes model", "digits": "bundled digits model",
           "random": "random weights"}          # model_picker adds "my trained model" and a linked stored model
@@ -72,8 +73,8 @@ def softmax_table(soft: Softmax) -> None:
                           "exp(z) / sum": soft.probs})
     st.markdown(f"**Softmax**: each logit is exponentiated (so every value is positive), then divided by the sum "
                 f"of all of them, {soft.total:.4g} (so they add up to 1).")
-    st.dataframe(frame, hide_index=True, column_config={
-        "logit z": st.column_config.NumberColumn(format="%.4f"), "exp(z)": st.column_config.NumberColumn(format="%.4f"),
+    st.dataframe(signed_table(frame, ["logit z"], 4), hide_index=True, column_config={     # logits: a true minus
+        "exp(z)": st.column_config.NumberColumn(format="%.4f"),
         "exp(z) / sum": st.column_config.ProgressColumn(format="%.4f", min_value=0.0, max_value=1.0)})
 
 

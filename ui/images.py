@@ -70,26 +70,33 @@ def chosen_photo(prefix: str) -> tuple[np.ndarray, str] | None:
 
 def model_photo(prefix: str, reader=None) -> np.ndarray | None:
     """The photo (H, W, 3) behind the input model_image chose (from the same caches, drawing nothing); None for a
-    test image or when there is none. With the reader (the model's Dataset or Classifier) of a faces model, a camera
-    or uploaded photo is cropped to the face found, as model_image crops it."""
+    test image or when there is none. With the reader (the model's Dataset or Classifier) of a faces model, the photo
+    (a sample, an upload or a camera frame) is cropped to the face found, as model_image crops it."""
     ss = st.session_state
     source = ss[f"{prefix}_source"]
-    if source == "sample":
-        return _sample(ss[f"{prefix}_sample"])
     upload = ss.get(f"{prefix}_{source}") if source in ("upload", "camera") else None
-    if upload is None:
-        return None
-    data = upload.getvalue()
     try:
-        digest = hashlib.sha256(data).hexdigest()
-        photo = _load_upload(digest, data).array
-        if reader is not None and tuple(reader.classes) == ("face", "not face"):
-            from ui.find_faces import best_face_crop
-            found = best_face_crop(photo, digest)
-            photo = found[0] if found else photo
-        return photo
+        if source == "sample":
+            photo, digest = _sample(ss[f"{prefix}_sample"]), ss[f"{prefix}_sample"]
+        elif upload is not None:
+            digest = hashlib.sha256(upload.getvalue()).hexdigest()
+            photo = _load_upload(digest, upload.getvalue()).array
+        else:
+            return None
+        found = _face_crop(photo, digest, reader)
+        return found[0] if found else photo
     except convlab.ConvlabError:
         return None
+
+
+def _face_crop(photo: np.ndarray, key: str, reader) -> tuple[np.ndarray, str] | None:
+    """For a faces model (its reader's classes are face / not face): the photo cropped to the best box that Find the
+    face finds, with a sentence saying so; None for other models or when no window looks like a face. Every photo
+    goes this way, a sample too: the astronaut's centre crop, read whole, was "not face" (issue 24)."""
+    if reader is None or tuple(reader.classes) != ("face", "not face"):
+        return None
+    from ui.find_faces import best_face_crop         # a face model on a photo: the face, not the room
+    return best_face_crop(photo, key)
 
 
 def model_image_sidebar(prefix: str) -> None:
@@ -98,7 +105,8 @@ def model_image_sidebar(prefix: str) -> None:
     ss = st.session_state
     st.radio("Image", list(MODEL_SOURCES), key=f"{prefix}_source", horizontal=True,
              format_func=lambda v: {"test": "test set"}.get(v, v),
-             help="a photo is centre-cropped and scaled down to the model's input size")
+             help="a photo is centre-cropped and scaled down to the model's input size (for the faces model, first "
+                  "cropped to the face that Find the face finds)")
     if ss[f"{prefix}_source"] == "test":
         st.number_input("Test image", 0, 299, key=f"{prefix}_index")
     elif ss[f"{prefix}_source"] == "sample":
@@ -118,12 +126,10 @@ def model_image(prefix: str, data) -> tuple[np.ndarray, str] | None:
     picked = chosen_photo(prefix)
     if picked is None:
         return None
-    photo, found = picked[0], None
+    photo = picked[0]
     try:
-        if ss[f"{prefix}_source"] in ("upload", "camera") and tuple(data.classes) == ("face", "not face"):
-            from ui.find_faces import best_face_crop     # a face model on a camera frame: the face, not the room
-            found = best_face_crop(photo, picked[1])
-            photo = found[0] if found else photo
+        found = _face_crop(photo, picked[1], data)      # a sample, an upload or a camera frame alike
+        photo = found[0] if found else photo
         image = fit_input(photo, data, invert=ss[f"{prefix}_invert"])[0]   # the one fitting function (as predict)
     except convlab.ConvlabError as err:
         show_error(err)

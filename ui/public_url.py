@@ -72,16 +72,20 @@ def network_base(url: str) -> str | None:
     return f"{parts.scheme or 'http'}://{ip}{port}{parts.path.rsplit('/', 1)[0]}"
 
 
-def localhost_warning(where: str = "below") -> None:
+def localhost_warning(where: str = "below", compact: bool = False) -> None:
     """On a page opened at localhost without CONVLAB_PUBLIC_URL: say that the links and QR codes (`where`: "below"
-    or "above" the warning) will not open on the students' devices, and offer this page at the network address."""
+    or "above" the warning) will not open on the students' devices, and offer this page at the network address.
+    Compact: one line that says so, the details and the button folded under it (the class dashboard on a projector,
+    where the full warning pushed the QR code off the first screen)."""
     if _configured() or not is_local(page_url()):
         return
     other = network_base(page_url())
     here = page_url().rsplit("/", 1)[-1]
     query = urlencode({k: st.query_params.get(k) for k in st.query_params.keys()})
-    with st.container(border=True):
-        host = urlsplit(page_url()).hostname
+    host = urlsplit(page_url()).hostname
+    box = (st.expander(f"**Phones cannot open this link** ({host})", icon=":material/wifi_off:")
+           if compact else st.container(border=True))
+    with box:
         st.warning(f"This page is open at **{host}** (localhost), so the student links and QR codes {where} point at "
                    "this machine only: no phone or other computer can open them. " +
                    (f"Open ConvLab at this machine's network address, **{other}**, or set `CONVLAB_PUBLIC_URL` to the "

@@ -147,3 +147,19 @@ def probability_line(name: str, classes, probs, what: str) -> None:
 def show_error(err: Exception) -> None:
     """A ConvlabError as a red box; its text may quote what the user typed, so it is escaped."""
     st.error(plain(f"{err}."))
+
+
+def signed_table(frame, columns, decimals: int | None = None):
+    """`frame` (a pandas DataFrame, or rows as dicts) to show with st.dataframe: these number columns written with a
+    true minus sign (U+2212; a column_config number format can only print a hyphen), the numbers kept underneath
+    (sorting, and what a test reads). Four significant digits as convlab.format_signed writes them, or `decimals`.
+
+    >>> import pandas as pd
+    >>> signed_table(pd.DataFrame({"z": [-1.5, 2.0]}), ["z"], 2).to_html().count("−1.50")
+    1
+    """
+    def text(v) -> str:
+        return convlab.format_signed(v) if decimals is None else f"{float(v):.{decimals}f}".replace("-", "\u2212")
+
+    import pandas as pd
+    return pd.DataFrame(frame).style.format(text, subset=list(columns))

@@ -40,7 +40,9 @@ def grid_figure(grids: Sequence[np.ndarray], titles: Sequence[str], *, font_size
                                  zmid=0, zmin=-lim, zmax=lim, colorscale=DIVERGING, showscale=False,
                                  xgap=1 if a.size > 100 else 2, ygap=1 if a.size > 100 else 2,
                                  textfont={"size": font_size},
-                                 hovertemplate="row %{y}, col %{x}: %{z}<extra></extra>"), row=1, col=i)
+                                 # the value as the cell writes it, with a true minus sign (U+2212)
+                                 hovertemplate="row %{y}, col %{x}: " + ("%{text}" if small else "%{z}") + "<extra></extra>"),
+                      row=1, col=i)
     for i, mark in enumerate(highlight, start=1):
         if mark is not None:
             xs, ys = _squares(mark[0], mark[1])

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from convlab._core.format import signed
 from convlab.figures.theme import GREY, PAD_BG, PAPER, TILE_FONT, WINDOW, rgb
 from convlab.images.patches import Patch, TopPatches
 
@@ -119,7 +120,7 @@ def unit_figure(tp: TopPatches, images: np.ndarray, unit: int, columns: int = 3,
         top, left, bottom, right = p.box
         shapes.append({"type": "rect", "x0": x + left - .5, "x1": x + right - .5, "y0": y + top - .5,
                        "y1": y + bottom - .5, "line": {"color": WINDOW, "width": 3}})
-        titles.append({"x": x + (w - 1) / 2, "y": y - 1 - over, "text": f"image {p.image}: {p.activation:.3g}",
+        titles.append({"x": x + (w - 1) / 2, "y": y - 1 - over, "text": f"image {p.image}: {signed(p.activation, 3)}",
                        "showarrow": False, "yanchor": "bottom", "font": {"size": font_size}})
     fig = go.Figure(go.Image(z=mosaic, hoverinfo="skip"))
     fig.update_layout(annotations=titles, shapes=shapes)

@@ -5,7 +5,7 @@ import streamlit as st
 from ui import store
 from ui.classroom import (client_id, expiry_text, forget_key, kept_teacher_keys, known_key, qr_png, remember_key,
                           student_link)
-from ui.dashboard import show_report
+from ui.dashboard import show_details, show_summary
 from ui.lesson_page import lesson
 from ui.public_url import localhost_warning
 from ui.models import current_model, model_id
@@ -70,32 +70,60 @@ try:
 except store.ClassError as err:
     page.stop(err)
 
-st.markdown(f"## {plain(info.title)} · code `{info.shown_code}`")
-st.caption(f"{info.count} questions, level {info.level}, set {info.seed}; the worked solution opens after "
-           f"{info.tries} tries. {expiry_text(info)}")
-# open (the code large, the QR code big) on the first screen while the class takes answers
-# the code and the QR code come first, the warning about a localhost link after them (it pushed them off the screen)
-with st.expander("How students join", icon=":material/qr_code_2:", expanded=not info.closed):
+
+def join_panel(folded: bool) -> None:
+    """The code large, the QR code big, then the link. At localhost a warning that phones cannot open it: in one
+    line, folded (`folded`), where the panel is not itself in a folded box (expanders do not nest)."""
     link = student_link(info.code)
-    a, b = st.columns([3, 2])
-    a.markdown(f"Open **Exercises** and type the code\n# {info.shown_code}\nor open this link:")
-    a.code(link, language=None, wrap_lines=True)
-    b.image(qr_png(link), width=320, caption=f"QR code: the link for class {info.shown_code}",
-            alt=f"QR code of {link}")
-    localhost_warning("above")
+    st.markdown(f"Open **Exercises** and type the code\n# {info.shown_code}")
+    st.image(qr_png(link), width=260, caption=f"QR code: the link for class {info.shown_code}", alt=f"QR code of {link}")
+    localhost_warning("above", compact=folded)
+    st.markdown("or open this link:")
+    st.code(link, language=None, wrap_lines=True)
 
 
-@st.fragment(run_every=REFRESH_S)
-def live() -> None:
-    """Refreshes itself every few seconds; the figures come from the database, so every replica agrees."""
+def report(part, *args) -> None:
+    """One part of the live report; the figures come from the database, so every replica agrees."""
     with friendly_errors("class dashboard (live)"):
         try:
-            show_report(store.class_report(info.code, key, client_id()))
+            part(store.class_report(info.code, key, client_id()), *args)
         except store.ClassError as err:
             show_error(err)
 
 
-live()
+# Two fragments, each refreshing itself every few seconds: the summary beside the join panel while the class is open,
+# the details below both (a fragment draws only into its own place)
+@st.fragment(run_every=REFRESH_S)
+def live_summary(compact: bool) -> None:
+    report(show_summary, compact)
+
+
+@st.fragment(run_every=REFRESH_S)
+def live_details() -> None:
+    report(show_details)
+
+
+heading = f"## {plain(info.title)} · code `{info.shown_code}`"
+about = (f"{info.count} questions, level {info.level}, set {info.seed}; the worked solution opens after {info.tries} "
+         f"tries. {expiry_text(info)}")
+if info.closed:
+    st.markdown(heading)
+    st.caption(about)
+    with st.expander("How students join", icon=":material/qr_code_2:"):
+        join_panel(False)
+    live_summary(False)
+else:
+    # open: how to join (the code large, the QR code big) beside the charts, all on a 1280×720 projector's first
+    # screen (issue 24); the localhost warning folded under the QR code (in full it pushed everything off the screen)
+    join, results = st.columns([1, 2], gap="medium")
+    with join:
+        with st.container(border=True):
+            join_panel(True)
+        st.caption(about)
+    with results:
+        st.markdown(heading)
+        live_summary(True)
+live_details()
 
 st.divider()
 c1, c2, c3, c4 = st.columns(4)

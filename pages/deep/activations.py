@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from convlab import format_signed as signed
 from convlab.deep.depth import maxout, maxout_slope
 from convlab.figures.deep import activations_figure, grad_history_figure, depth_grad_norms_figure, runs_figure
 from convlab.images.kernels import ACTIVATIONS, activate, activation_slope
@@ -46,9 +47,10 @@ curves["maxout"] = (maxout(xs, *params), maxout_slope(xs, *params))
 chart(figure(activations_figure, xs, {LABELS[k]: v for k, v in curves.items()}, x0, fs - 2), page.key("curves"))
 at = {fn: (float(activate([x0], fn)[0]), float(activation_slope([x0], fn)[0])) for fn in ACTIVATIONS}
 at["maxout"] = (float(maxout(x0, *params)), float(maxout_slope(x0, *params)))
-st.dataframe(pd.DataFrame({f"f({x0:g})": {LABELS[k]: v[0] for k, v in at.items()},
-                           f"f′({x0:g})": {LABELS[k]: v[1] for k, v in at.items()}}).T,
-             width="stretch")
+# an HTML table of numbers written with a true minus sign: it wraps to the page's width (the projector's canvas table
+# of six columns ran off a 1280 px screen, maxout out of sight)
+st.table(pd.DataFrame({f"f({signed(x0)})": {LABELS[k]: signed(v[0]) for k, v in at.items()},
+                       f"f′({signed(x0)})": {LABELS[k]: signed(v[1]) for k, v in at.items()}}).T)
 st.markdown("Leaky ReLU is max(0.1x, x) as in the notes; ELU is x for x ≥ 0 and eˣ − 1 below; maxout learns its "
             "pieces (w₁ = 1, b₁ = w₂ = b₂ = 0 is ReLU).")
 torch_badge(check_activations(xs, curves, params))

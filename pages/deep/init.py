@@ -6,6 +6,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from convlab import format_signed as signed
 from convlab.deep.depth import init_std
 from convlab.figures.deep import runs_figure, variance_figure
 from convlab.figures.grids import grid_figure
@@ -93,7 +94,7 @@ with sections[1]:
                 "net without biases is scale-free, so at initialisation every scale kills the same units: the damage "
                 "comes with the first steps (switch to 'after 2 SGD steps').")
     st.radio("Table for", list(labels), key=page.key("show"), format_func=labels.get, horizontal=True)
-    st.dataframe(pd.DataFrame([{"layer": s.name, "mean": f"{s.mean:.4g}", "variance": f"{s.variance:.4g}",
+    st.dataframe(pd.DataFrame([{"layer": s.name, "mean": signed(s.mean), "variance": f"{s.variance:.4g}",
                                 "dead units": f"{s.dead:.0%}", "max |a|": f"{s.max_abs:.4g}"}
                                for s in stats[labels[page["show"]]]]).set_index("layer").T, width="stretch")
     if page["show"] != "default":

@@ -4,6 +4,7 @@ Rosenbrock and a saddle, animated in the browser, each step's equations with its
 import pandas as pd
 import streamlit as st
 
+from convlab import format_signed as signed
 from convlab.figures.deep import runs_figure
 from convlab.deep.optim import DEFAULTS, OPTIMIZERS, SURFACES, step_latex
 from convlab.deep.side_by_side import DIGITS_LR, optimizer_runs, train_side_by_side
@@ -28,9 +29,11 @@ SCHEMA = Schema(
 def row(name: str, path, t: int) -> dict:
     """One optimiser's line of the table: its hyperparameters, where it is at step t and where it ends."""
     at = min(t, len(path.points) - 1)
-    hyper = {k: f"{path.hyper.get(k, ''):g}" if k in path.hyper else "" for k in ("lr", *EXTRA, "eps")}
-    return {"optimiser": name, **hyper, f"θ at step {t}": "({:.4g}, {:.4g})".format(*path.points[at]),
-            f"f at step {t}": path.losses[at], "final f": path.losses[-1], "note": "diverged" if path.diverged else ""}
+    hyper = {k: signed(path.hyper[k]) if k in path.hyper else "" for k in ("lr", *EXTRA, "eps")}
+    # written with a true minus sign (U+2212): a table's own number format can only print a hyphen
+    return {"optimiser": name, **hyper, f"θ at step {t}": "({}, {})".format(*(signed(v) for v in path.points[at])),
+            f"f at step {t}": signed(path.losses[at]), "final f": signed(path.losses[-1]),
+            "note": "diverged" if path.diverged else ""}
 
 
 page = lesson(P, SCHEMA, "Optimisers on a loss surface",
@@ -53,8 +56,9 @@ start = (page["x0"], page["y0"]) if page["own"] else None
 extra = tuple((k, page[k]) for k in EXTRA)
 runs = paths(s.name, page["steps"], page["scale"], extra, start)
 st.latex(s.formula)
-st.markdown(f"{s.about[0].upper()}{s.about[1:]}. Start ({', '.join(f'{v:g}' for v in runs['sgd'].points[0])}); "
-            f"{'minima' if len(s.minima) > 1 else 'minimum'} at " + ", ".join(f"({x:g}, {y:g})" for x, y in s.minima) + ".")
+st.markdown(f"{s.about[0].upper()}{s.about[1:]}. Start ({', '.join(signed(v) for v in runs['sgd'].points[0])}); "
+            f"{'minima' if len(s.minima) > 1 else 'minimum'} at "
+            + ", ".join(f"({signed(x)}, {signed(y)})" for x, y in s.minima) + ".")
 page["t"] = min(page["t"], page["steps"])
 t = page["t"]
 chart(figure(optimizer_paths, s.name, page["steps"], page["scale"], extra, start, t, fs - 2), page.key("paths"))

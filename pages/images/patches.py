@@ -11,7 +11,7 @@ from convlab.networks.layers import describe_module
 from ui.models import BUNDLED, MINE, model_field, model_picker, page_model, resolve_model
 from ui.state import font_size, projector
 from ui.urlstate import Int, Schema
-from ui.widgets import chart
+from ui.widgets import chart, signed_table
 from ui.lesson_page import lesson
 
 P, URL = "tp", "patches"
@@ -126,7 +126,7 @@ with left:
 with right:
     rows, worst = (fixed_recomputed(page["model"], layer, page["k"], unit) if fixed
                    else recomputed(model, data, top, layer, unit))
-    st.dataframe(rows, hide_index=True)
+    st.dataframe(signed_table(rows, ["activation", "from the patch alone"]), hide_index=True)
     st.markdown(f"Each unit recomputed from its {field.size[0]}×{field.size[1]} patch alone (padded where the network "
                 f"pads, at the image's border) gives the network's own value: largest difference **{worst:.1g}**. "
                 "Nothing outside the orange square reaches the unit.")

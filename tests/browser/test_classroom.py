@@ -68,6 +68,17 @@ FIRST_SCREEN = """code => {
   return {code: head && {...box(head), size: parseFloat(getComputedStyle(head).fontSize)}, qr: box(qr)};
 }"""
 
+# Where the two charts and the localhost warning are, on the first screen as it opened (not scrolled)
+CHARTS_AT_FIRST = """() => {
+  const box = e => { const r = e.getBoundingClientRect();
+                     return {top: Math.round(r.top), bottom: Math.round(r.bottom), right: Math.round(r.right)}; };
+  const warn = [...document.querySelectorAll('.stMain [data-testid=stExpander] summary')]
+    .find(s => s.textContent.includes('Phones cannot open this link'));
+  return {scroll: Math.round(window.scrollY + document.querySelector('.stMain').scrollTop),
+          charts: [...document.querySelectorAll('.stMain .js-plotly-plot')].map(box),
+          warning: warn ? {...box(warn), open: warn.parentElement.open} : null};
+}"""
+
 # The charts scrolled to the top of the screen: how tall and how far right they reach together, and any text in them
 # under 18 px, by its font size or by how Plotly drew it (a bar's label shrunk to fit its bar keeps its font size)
 CHARTS = """() => {
@@ -166,6 +177,13 @@ def test_a_teacher_and_three_students(server, browser):
         first = board.evaluate(FIRST_SCREEN, code)
         assert first["code"] and first["code"]["bottom"] <= 720 and first["code"]["size"] >= 30, first
         assert first["qr"]["bottom"] <= 720 and first["qr"]["width"] >= 240, first
+        # ... beside the two charts, also whole on the first screen without scrolling, the answers of the three students
+        # in them; at 127.0.0.1 the localhost warning is one folded line, not a box that pushes the QR code down
+        at_first = board.evaluate(CHARTS_AT_FIRST)
+        assert at_first["scroll"] == 0 and len(at_first["charts"]) == 2, at_first
+        assert all(c["top"] >= 60 and c["bottom"] <= 720 and c["right"] <= 1280 for c in at_first["charts"]), at_first
+        assert at_first["warning"] and not at_first["warning"]["open"] and at_first["warning"]["bottom"] <= 720, at_first
+        assert "The right answer" not in board.inner_text("body")           # still hidden until the teacher shows it
         # ... and the two charts, scrolled to, fit the screen below the menu together, every text in them ≥ 18 px
         charts = board.evaluate(CHARTS)
         board.screenshot(path=str(SHOTS / "class-dashboard-projector-charts.png"))

@@ -5,7 +5,7 @@ server round trip."""
 
 from playwright.sync_api import expect
 
-from chromium import SHOTS, assert_clean, load, runs_started, type_into, wait_idle, wait_quiet
+from chromium import SHOTS, assert_clean, load, open_page, runs_started, type_into, wait_idle, wait_quiet
 
 
 
@@ -42,6 +42,33 @@ def test_activations_another_seed_other_norms(server, browser):
     type_into(page, "Seed", "3")
     after = page.get_by_text("of the first layer for one batch").inner_text()
     assert before != after
+    assert_clean(page, errors)
+    page.close()
+
+
+# /activations' table of f(x) and f′(x): where each of its cells ends, their smallest font, and whether the table
+# scrolls inside its own box (the projector's zoomed canvas table showed maxout only after scrolling it)
+ACTIVATIONS_TABLE = """() => {
+  const table = document.querySelector('.stMain [data-testid=stTable]');
+  const cells = [...table.querySelectorAll('th, td')];
+  const boxes = [table, ...table.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1);
+  return {right: Math.round(Math.max(table.getBoundingClientRect().right, ...cells.map(c => c.getBoundingClientRect().right))),
+          font: Math.min(...cells.map(c => parseFloat(getComputedStyle(c).fontSize))),
+          scrolls: boxes.map(e => `${e.tagName} ${e.scrollWidth} > ${e.clientWidth}`),
+          text: cells.map(c => c.innerText.trim())};
+}"""
+
+
+def test_activations_table_fits_a_projector(server, browser):
+    """Issue 24: at 1280×720 with ?projector=1 the values and slopes of all six activations (maxout last) are inside
+    the screen's width, at least 18 px, with a true minus sign (x = −2)."""
+    page, errors = open_page(browser, f"{server}/activations?x=-2&projector=1", width=1280, height=720)
+    page.locator("[data-testid=stTable]").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "projector-activations-table.png"))
+    table = page.evaluate(ACTIVATIONS_TABLE)
+    assert table["right"] <= 1280 and table["scrolls"] == [] and table["font"] >= 18, table
+    assert "maxout" in table["text"] and "f(−2)" in table["text"] and "−0.8647" in table["text"], table["text"]
+    assert not [t for t in table["text"] if "-" in t], table["text"]
     assert_clean(page, errors)
     page.close()
 

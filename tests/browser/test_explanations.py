@@ -72,6 +72,9 @@ def test_projector_mode_at_1280x720(server, browser):
     url, name = "occlusion?model=faces&source=sample&sample=astronaut&window=5&stride=2", "explanations-projector"
     page, errors = load(browser, f"{server}/{url}&projector=1", name, width=1280, height=720)
     assert page.locator("h1").count() == 1 and page.evaluate(CHARTS) >= 2
+    # the sample photo cropped to the face that find_faces finds, as a camera frame is: a face (issue 24)
+    assert page.get_by_text("says face (", exact=False).count() == 1
+    assert page.get_by_text("cropped first to the face that Find the face found", exact=False).count() == 1
     run = page.get_by_role("button", name="Run: randomise layer by layer")
     assert not run.is_visible()                # on a projector the sections are tabs (page.parts): the first is open
     page.get_by_role("tab", name="Sanity check").click()

@@ -66,3 +66,7 @@ def test_a_rising_chirp_rises_in_the_spectrogram_and_its_kernel():
     [drawn] = [f for f in figures(at) if "frequency up" in json.dumps(f["layout"])]
     z = np.array(values(drawn["data"][0]["z"]), dtype=float)
     np.testing.assert_allclose(z, k[::-1])          # row 0 of the array (0 Hz) is the figure's last row
+    # its numbers, in the cells and when hovered, with a true minus sign (U+2212; issue 24), never a hyphen
+    text = drawn["data"][0]["text"]
+    assert text[0][0] == "−1.5" and not [t for row in text for t in row if "-" in t]
+    assert "%{text}" in drawn["data"][0]["hovertemplate"] and "%{z}" not in drawn["data"][0]["hovertemplate"]

@@ -11,13 +11,14 @@ PAGE = "pages/deep/activations.py"
 def test_values_and_slopes_at_the_chosen_x():
     at = open_page(PAGE, timeout=90)
     at.slider(key="ac_x").set_value(-2.0).run()
-    table = at.dataframe[0].value
-    assert table.loc["f(-2)", "Leaky ReLU (0.1)"] == pytest.approx(-0.2)
-    assert table.loc["f′(-2)", "Leaky ReLU (0.1)"] == pytest.approx(0.1)
-    assert table.loc["f′(-2)", "sigmoid"] == pytest.approx(0.104993585)
-    assert table.loc["f(-2)", "maxout"] == pytest.approx(2.0)          # max(x, −x) by default: |x|
+    table = at.table[0].value                   # numbers as written, with a true minus sign (U+2212; issue 24)
+    assert table.loc["f(−2)", "Leaky ReLU (0.1)"] == "−0.2" and table.loc["f(−2)", "ELU"] == "−0.8647"
+    assert table.loc["f′(−2)", "Leaky ReLU (0.1)"] == "0.1"
+    assert float(table.loc["f′(−2)", "sigmoid"]) == pytest.approx(0.104993585, abs=5e-5)
+    assert table.loc["f(−2)", "maxout"] == "2"                          # max(x, −x) by default: |x|
+    assert not any("-" in v for v in [*table.index, *table.to_numpy().ravel()])     # no hyphen for a minus anywhere
     at.number_input(key="ac_w2").set_value(0.0).run()                   # max(x, 0): ReLU
-    assert at.dataframe[0].value.loc["f(-2)", "maxout"] == 0.0
+    assert at.table[0].value.loc["f(−2)", "maxout"] == "0"
     assert at.success[0].value.startswith("✓") and "autograd" in at.success[0].value
     curves = figures(at)[0]
     assert [a["text"] for a in curves["layout"]["annotations"]] == ["ReLU", "Leaky ReLU (0.1)", "ELU", "tanh", "sigmoid",

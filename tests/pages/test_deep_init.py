@@ -40,6 +40,10 @@ def test_variance_per_layer_and_the_knock_out():
     at.radio(key="in_show").set_value("he").run()
     dead_he = [float(v.rstrip("%")) for v in at.dataframe[0].value.loc["dead units"]]
     assert max(dead_he) < 40, dead_he
+    # the means are signed (a tanh net's too: ReLU's are ≥ 0): written with a true minus sign (U+2212; issue 24)
+    at.selectbox(key="in_act").set_value("tanh").run()
+    means = list(table.loc["mean"]) + list(at.dataframe[0].value.loc["mean"])
+    assert any(m.startswith("−") for m in means) and not any("-" in m for m in means), means
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from apptest_kit import figures, finish_experiment, open_page, shown, values
+from convlab import format_signed
 from convlab.deep.optim import OPTIMIZERS, SURFACES, optimize_path
 
 PAGE = "pages/deep/optimizers.py"
@@ -33,9 +34,13 @@ def test_other_surfaces_hyperparameters_and_start_points():
     at = open_page(PAGE, timeout=90, surface="saddle", steps="50", scale="2")
     table = at.dataframe[0].value
     assert list(table.index) == list(OPTIMIZERS) and table.loc["sgd", "lr"] == "0.2"
+    # numbers written with a true minus sign (issue 24): the saddle's f goes below 0, and no cell has a hyphen for it
+    path = optimize_path(SURFACES["saddle"], "sgd", 50, lr=2 * SURFACES["saddle"].lr["sgd"])
+    assert table.loc["sgd", "final f"] == format_signed(path.losses[-1]) and "−" in "".join(table["final f"])
+    assert not any("-" in v for v in table.drop(columns="note").to_numpy().ravel())     # eps's exponent too: 1e−08
     at.toggle(key="op_own").set_value(True).run()
     at.number_input(key="op_x0").set_value(-1.5).run()
-    assert "Start (-1.5, 1)" in shown(at)
+    assert "Start (−1.5, 1)" in shown(at)                                # a true minus sign (issue 24)
     at.slider(key="op_beta1").set_value(0.0).run()
     assert at.dataframe[0].value.loc["adam", "beta1"] == "0" and at.success[0].value.startswith("✓")
     at.slider(key="op_momentum").set_value(0.0).run()                   # Nesterov without momentum: torch refuses too

@@ -10,7 +10,7 @@ import pytest
 import torch
 from PIL import Image
 
-from apptest_kit import open_page, shown, view_data
+from apptest_kit import displayed, open_page, shown, view_data
 from convlab._core.format import num
 from convlab.networks.bundled import bundled
 from data_kit import dataset
@@ -124,6 +124,9 @@ def test_softmax_view_equals_torch(faces):
     np.testing.assert_allclose(frame["logit z"], z.numpy(), atol=1e-6)
     np.testing.assert_allclose(frame["exp(z)"], np.exp(z.numpy()), rtol=1e-6)
     np.testing.assert_allclose(frame["exp(z) / sum"], torch.softmax(z, 0).numpy(), atol=1e-9)
+    # the logits as shown: four decimals with a true minus sign (U+2212; issue 24), the numbers kept underneath
+    assert list(displayed(at.dataframe[0])["logit z"]) == [f"{v:.4f}".replace("-", "−") for v in z.numpy()]
+    assert (z < 0).any() and "−" in "".join(displayed(at.dataframe[0])["logit z"])
     assert "largest difference" in shown(at)
 
 

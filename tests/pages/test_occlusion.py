@@ -141,7 +141,7 @@ def test_faces_model_on_a_photo_and_the_eyes_cost_more_than_the_background():
     eyes-versus-background result, the same numbers convlab.networks.face_checks gives."""
     from convlab.networks.face_checks import eyes_versus_background
 
-    at = open_page(PAGE, model="faces", source="sample", sample="astronaut", window="5", stride="2")
+    at = open_page(PAGE, 90, model="faces", source="sample", sample="astronaut", window="5", stride="2")
     text = shown(at)
     assert "cropped and scaled to the model's 25×25 grey input" in text and "P(face) = " in text
     assert "with 121 occluder positions" in text                       # (25 − 5) / 2 + 1 = 11 per axis
@@ -150,6 +150,28 @@ def test_faces_model_on_a_photo_and_the_eyes_cost_more_than_the_background():
     test = eyes_versus_background("faces")
     assert test.eyes.mean() < test.background.mean()
     assert test.text() in text and "the eyes matter far more than the background" in text
+
+
+def test_faces_model_reads_a_sample_photo_cropped_to_the_face_found():
+    """Issue 24: a sample photo goes through the same crop as a camera frame or an upload: the best box of
+    convlab.find_faces, then the model's 25×25 grey input. The astronaut's centre crop, read whole, was "not face";
+    cropped to her face it is a face (for any decent faces model: the verdict, not the exact probabilities)."""
+    import convlab
+    from convlab.datasets.photos import sample_image
+
+    at = open_page(PAGE, 90, model="faces", source="sample", sample="astronaut", window="5", stride="2")
+    text = shown(at)
+    assert "**The model** says **face** (" in text, text[:600]
+    photo = sample_image("astronaut", 256)
+    found = convlab.find_faces(photo, "faces", (0.9, 0.6, 0.4, 0.27), 0.5)
+    assert found, "find_faces finds no face on the astronaut"
+    (top, left, side), _ = found[0]
+    assert f"cropped first to the face that Find the face found ({side}×{side} pixels at row {top}, column {left}" in text
+    # the maps on the photo are drawn on that box, not on the photo's centre crop
+    crop = photo[max(0, top):top + side, max(0, left):left + side]
+    picture, _ = convlab.maps_on_photo(crop, {"m": np.zeros((25, 25))}, (1, 25, 25))
+    shown_photo = values(figure(at, "oc_photo_occlusion")["data"][0]["z"])
+    np.testing.assert_allclose(shown_photo, np.clip(np.transpose(picture, (1, 2, 0)), 0, 1) * 255, atol=1e-3)
 
 
 def _digits_input(index: int):

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from apptest_kit import figure, open_page, shown
+from apptest_kit import displayed, figure, open_page, shown
+from convlab import format_signed
 
 PAGE = "pages/images/patches.py"
 
@@ -77,6 +78,13 @@ def test_shapes_and_faces(name, layer, field, units):
     assert f"layer {layer}** " in text and f"**{field}×{field}** window" in text and f"**{units} units**" in text
     _check_rows(_table(at), name, layer, 2)
     _check_titles(at, name, layer)
+    # the table's and the mosaic's numbers as shown: with a true minus sign (U+2212; issue 24), the numbers underneath
+    rows, shown_rows = _table(at), displayed(at.dataframe[0]).to_dict("records")
+    for r, s in zip(rows, shown_rows):
+        assert s["activation"] == format_signed(r["activation"]) and "-" not in s["from the patch alone"]
+    mosaic = [a["text"] for a in figure(at, 1)["layout"]["annotations"]]
+    assert mosaic[0].startswith(f"image {rows[0]['image']}: ")
+    assert not [t for t in mosaic if "-" in t], mosaic
 
 
 def test_bad_links_and_no_model_say_what_to_change():
