@@ -22,7 +22,8 @@ from convlab.figures.deep import paths_figure
 from ui.models import shared_dataset
 
 __all__ = ["VARIANTS", "NAMES", "gradient_norms", "gradient_check", "size_effect", "untrained_ensemble", "symmetry",
-           "measure_inits", "EXTRA", "paths", "torch_check", "optimizer_paths", "DEFAULT_PATHS", "warm_default_views"]
+           "measure_inits", "EXTRA", "paths", "torch_check", "optimizer_paths", "DEFAULT_PATHS", "DEFAULTS",
+           "warm_default_views"]
 
 
 # activations
@@ -114,10 +115,34 @@ def optimizer_paths(surface: str, steps: int, scale: float, extra: tuple, start:
 DEFAULT_PATHS = ("ravine", 120, 1.0, (("momentum", 0.9), ("alpha", 0.99), ("beta1", 0.9), ("beta2", 0.999)), None)
 
 
+# The other deep pages at their defaults (their SCHEMAs): the measurements the first student on each page would
+# otherwise wait for (0.3–1 s each on 2 cores). tests/app/test_warmup.py opens each page and checks that it asks
+# for nothing new, so these stay equal to the pages' defaults.
+DEFAULTS = {
+    "size_effect": (0,),                                   # /batchnorm: seed
+    "symmetry": ("constant", 0.05, 60, 0),                 # /init: scheme, constant, steps, seed
+    "measure_inits": (12, "relu", 16, 0, 0.01, 0.3, "init"),  # /init: depth, act, width, seed, small, large, when
+    "gradient_norms": (12, 0),                             # /activations: depth, seed
+    "untrained_ensemble": (0.5, 0),                        # /dropout: p, seed
+}
+FONTS = (16, 22)                                           # ui.projector.font_size: a laptop's and a projector's
+
+
 def warm_default_views() -> None:
-    """Build /optimizers' default paths, their figure (at step 1, in both font sizes: 16 px and a projector's 22 px,
-    less 2) and their torch check before the first student asks (ui.warmup)."""
+    """Build every deep page's default measurements and the figures drawn straight from them (in both font sizes),
+    and /optimizers' default paths, their figure (at step 1) and their torch check, before the first student asks
+    (ui.warmup)."""
+    from convlab.figures.deep import batch_size_figure, depth_grad_norms_figure, ensemble_figure
     from ui.memo import figure
-    for font in (14, 20):
-        figure(optimizer_paths, *DEFAULT_PATHS, 1, font)
+    effect = size_effect(*DEFAULTS["size_effect"])
+    symmetry(*DEFAULTS["symmetry"])
+    measure_inits(*DEFAULTS["measure_inits"])
+    norms = gradient_norms(*DEFAULTS["gradient_norms"])[0]
+    gradient_check(*DEFAULTS["gradient_norms"])
+    ensemble = untrained_ensemble(*DEFAULTS["untrained_ensemble"])
+    for fs in FONTS:
+        figure(batch_size_figure, effect.sizes, effect.mean_spread, effect.var_spread, effect.output_error, fs - 2)
+        figure(depth_grad_norms_figure, norms, fs - 2)
+        figure(ensemble_figure, ensemble.counts, ensemble.gap, ensemble.agreement, fs - 2)
+        figure(optimizer_paths, *DEFAULT_PATHS, 1, fs - 2)
     torch_check(*DEFAULT_PATHS)
