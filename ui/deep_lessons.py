@@ -8,6 +8,7 @@ read-only by the pages; the pages draw it. The math itself is convlab's (convlab
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 import torch
 
@@ -128,6 +129,22 @@ DEFAULTS = {
 FONTS = (16, 22)                                           # ui.projector.font_size: a laptop's and a projector's
 
 
+def _batch_norm_figures(fs: int) -> None:
+    """/batchnorm's forward and backward grids at its defaults (its SCHEMA: the example batch typed into the boxes,
+    2 channels, γ = 2, β = 1, ε = 1e-5, channel 0, a random upstream gradient of seed 0 + 1): 0.1–0.2 s each."""
+    from convlab.deep.norm import example_batch, example_grad_out
+    from convlab.figures.deep import batch_figure
+    from convlab.parse import format_grids, parse_grids, parse_vector
+    from ui.memo import figure
+    start = example_batch(4, 3, 2, 2, seed=0)
+    x = np.stack([parse_grids(format_grids(start[:, c]), f"channel {c}", 6, 8) for c in range(2)], axis=1)
+    steps = convlab.batch_norm_steps(x, parse_vector("2", "γ", 3), parse_vector("1", "β", 3), 1e-5)
+    figure(batch_figure, [("x", x[:, 0]), ("x̂", steps.x_hat[:, 0]), ("y = γx̂ + β", steps.y[:, 0])], fs - 2, 4 * fs)
+    dy = example_grad_out(x.shape, "random", 1)
+    grads = convlab.batch_norm_backward(x, steps.gamma, dy, steps.eps)
+    figure(batch_figure, [("∂L/∂y", dy[:, 0]), ("∂L/∂x", grads.grad_x[:, 0])], fs - 2, 4 * fs)
+
+
 def warm_default_views() -> None:
     """Build every deep page's default measurements and the figures drawn straight from them (in both font sizes),
     and /optimizers' default paths, their figure (at step 1) and their torch check, before the first student asks
@@ -145,4 +162,5 @@ def warm_default_views() -> None:
         figure(depth_grad_norms_figure, norms, fs - 2)
         figure(ensemble_figure, ensemble.counts, ensemble.gap, ensemble.agreement, fs - 2)
         figure(optimizer_paths, *DEFAULT_PATHS, 1, fs - 2)
+        _batch_norm_figures(fs)
     torch_check(*DEFAULT_PATHS)
