@@ -15,19 +15,34 @@ import torch
 import convlab
 from convlab import Check
 from convlab.deep.checks import check_grad_norms, check_init, check_paths
-from convlab.deep.depth import activation_stats, deep_net, init_weights, knock_out, layer_grad_norms, symmetry_run
+from convlab.deep.depth import (activation_stats, deep_net, init_weights, knock_out, layer_grad_norms, maxout,
+                                 maxout_slope, symmetry_run)
 from convlab.deep.dropout import dropout_ensemble
 from convlab.deep.optim import OPTIMIZERS, SURFACES, optimize_path
 from convlab.deep.side_by_side import dropout_runs
 from convlab.figures.deep import paths_figure
 from ui.models import shared_dataset
 
-__all__ = ["VARIANTS", "NAMES", "gradient_norms", "gradient_check", "size_effect", "untrained_ensemble", "symmetry",
-           "measure_inits", "EXTRA", "paths", "torch_check", "optimizer_paths", "DEFAULT_PATHS", "DEFAULTS",
-           "warm_default_views"]
+__all__ = ["VARIANTS", "NAMES", "LABELS", "activation_curves", "gradient_norms", "gradient_check", "size_effect",
+           "untrained_ensemble", "symmetry", "measure_inits", "EXTRA", "paths", "torch_check", "optimizer_paths",
+           "DEFAULT_PATHS", "DEFAULTS", "warm_default_views"]
 
 
 # activations
+LABELS = {"relu": "ReLU", "leaky_relu": "Leaky ReLU (0.1)", "elu": "ELU", "tanh": "tanh", "sigmoid": "sigmoid",
+          "maxout": "maxout"}
+
+
+def activation_curves(params: tuple) -> tuple[np.ndarray, dict]:
+    """(xs on [-5, 5], {activation: (values, slopes)}) of the five activations and of maxout with params (w₁, b₁, w₂,
+    b₂): the curves /activations draws."""
+    from convlab.images.kernels import ACTIVATIONS, activate, activation_slope
+    xs = np.round(np.linspace(-5, 5, 201), 10)
+    curves = {fn: (activate(xs, fn), activation_slope(xs, fn)) for fn in ACTIVATIONS}
+    curves["maxout"] = (maxout(xs, *params), maxout_slope(xs, *params))
+    return xs, curves
+
+
 VARIANTS = [("sigmoid", False), ("sigmoid", True), ("relu", False), ("relu", True)]     # (activation, skips)
 NAMES = ["sigmoid, plain", "sigmoid, skips", "ReLU, plain", "ReLU, skips"]
 
@@ -125,6 +140,7 @@ DEFAULTS = {
     "measure_inits": (12, "relu", 16, 0, 0.01, 0.3, "init"),  # /init: depth, act, width, seed, small, large, when
     "gradient_norms": (12, 0),                             # /activations: depth, seed
     "untrained_ensemble": (0.5, 0),                        # /dropout: p, seed
+    "activation_curves": (1.0, (1.0, 0.0, -1.0, 0.0)),     # /activations: x, maxout's (w₁, b₁, w₂, b₂)
 }
 FONTS = (16, 22)                                           # ui.projector.font_size: a laptop's and a projector's
 
@@ -149,7 +165,7 @@ def warm_default_views() -> None:
     """Build every deep page's default measurements and the figures drawn straight from them (in both font sizes),
     and /optimizers' default paths, their figure (at step 1) and their torch check, before the first student asks
     (ui.warmup)."""
-    from convlab.figures.deep import batch_size_figure, depth_grad_norms_figure, ensemble_figure
+    from convlab.figures.deep import activations_figure, batch_size_figure, depth_grad_norms_figure, ensemble_figure
     from ui.memo import figure
     effect = size_effect(*DEFAULTS["size_effect"])
     symmetry(*DEFAULTS["symmetry"])
@@ -163,4 +179,7 @@ def warm_default_views() -> None:
         figure(ensemble_figure, ensemble.counts, ensemble.gap, ensemble.agreement, fs - 2)
         figure(optimizer_paths, *DEFAULT_PATHS, 1, fs - 2)
         _batch_norm_figures(fs)
+        x0, params = DEFAULTS["activation_curves"]
+        xs, curves = activation_curves(params)
+        figure(activations_figure, xs, {LABELS[k]: v for k, v in curves.items()}, x0, fs - 2)
     torch_check(*DEFAULT_PATHS)

@@ -66,7 +66,7 @@ def test_the_optimisers_default_view_is_built_before_the_first_student():
 DEEP_DEFAULT_VIEWS = [
     ("pages/deep/batchnorm.py", ["batch_size_effect"], ["batch_size_figure", "batch_figure"]),
     ("pages/deep/init.py", ["symmetry_run", "activation_stats"], []),
-    ("pages/deep/activations.py", ["layer_grad_norms", "check_grad_norms"], ["depth_grad_norms_figure"]),
+    ("pages/deep/activations.py", ["layer_grad_norms", "check_grad_norms"], ["depth_grad_norms_figure", "activations_figure"]),
     ("pages/deep/dropout.py", ["dropout_ensemble"], ["ensemble_figure"]),
     ("pages/deep/optimizers.py", ["optimize_path", "check_paths"], ["optimizer_paths"]),
 ]
