@@ -14,9 +14,10 @@ from ui.state import font_size
 from ui.urlstate import Choice, Float, Int, Schema
 from ui.widgets import chart, torch_badge
 from ui.lesson_page import lesson
-from ui.memo import figure
+from ui.memo import figure, shared
 
 P = "au"
+responses = shared(entries=64, megabytes=1)(detector_responses)      # the same table for every student at a setting
 SCHEMA = Schema(
     Choice("sound", "chirp", AUDIO_CLASSES), Int("example", 0, 0, 9), Float("noise", 0.3, 0.0, 1.0),
     Choice("k1", "matched tone", WAVE_KERNELS), Int("freq", 1000, 100, 3900),
@@ -84,5 +85,5 @@ st.caption("The strongest response of each hand-made kernel to example 0 of each
 table = {}
 for c, name in enumerate(AUDIO_CLASSES):
     clip = data.x_train[np.flatnonzero(data.y_train == c)[0], 0].astype(float)
-    table[name] = detector_responses(clip, n_fft, hop, page["freq"])
+    table[name] = responses(clip, n_fft, hop, page["freq"])
 st.table({sound: {k: f"{v:.2f}" for k, v in row.items()} for sound, row in table.items()})
