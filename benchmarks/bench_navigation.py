@@ -3,6 +3,7 @@ and how soon a cold server serves its first student.
 
     .venv/bin/python benchmarks/bench_navigation.py                  # starts its own server (cold start measured)
     .venv/bin/python benchmarks/bench_navigation.py --url http://127.0.0.1:8501   # a running server (no cold start)
+    .venv/bin/python benchmarks/bench_navigation.py --pages find-faces,patches    # only these pages (by url path)
 
 Headless Chromium (the system's, /usr/bin/chromium, through Playwright; never `playwright install`) with the
 browser tests' helpers (tests/browser/chromium.py). Cold start: from starting the server process to the first
@@ -71,7 +72,10 @@ def main(argv=None) -> dict:
     ap.add_argument("--target", type=float, default=1.0, help="seconds, menu click to content (goal)")
     ap.add_argument("--timeout", type=int, default=120_000, help="ms to wait for one page")
     ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--pages", default="", help="only these pages, by url path, comma-separated (home is 'home')")
     args = ap.parse_args(argv)
+    only = {"" if u.strip() == "home" else u.strip() for u in args.pages.split(",")} if args.pages else None
+    chosen = [row for row in PAGES if only is None or row[4] in only]
     from playwright.sync_api import sync_playwright
 
     proc, cold = None, {}
@@ -101,9 +105,10 @@ def main(argv=None) -> dict:
                       f"{cold['first_page_s']:.1f} s (goal ≤ 15 s)")
             result["cold_start"] = cold
             home = PAGES[0]
-            for group, _, title, _, _ in PAGES[1:]:                # warm-up: every page once
-                click_menu(page, group, title, args.timeout)
-            for group, _, title, _, url_path in PAGES:
+            for group, _, title, _, url_path in chosen:          # warm-up: every page once
+                if url_path:
+                    click_menu(page, group, title, args.timeout)
+            for group, _, title, _, url_path in chosen:
                 times = []
                 for _ in range(args.repeat):
                     other = home if url_path else PAGES[1]

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_pages.py                      # this checkout, all 29 pages
     .venv/bin/python benchmarks/bench_pages.py --old /tmp/convlab-old    # and an older checkout, in the same run
+    .venv/bin/python benchmarks/bench_pages.py --pages audio,variants   # only these pages (by url path)
     # e.g. git archive <commit> | tar -x -C /tmp/convlab-old (it is measured in a process of its own)
 
 Each of the 29 pages is opened with AppTest and rerun (the median of --repeat runs is kept): "open" is a rerun of
@@ -129,16 +130,17 @@ def pages(root: pathlib.Path) -> list[tuple[str, str, str]]:
     raise SystemExit(f"no page registry in {root}")
 
 
-def measure_all(root: pathlib.Path, repeat: int, lessons: bool) -> dict[str, dict]:
+def measure_all(root: pathlib.Path, repeat: int, lessons: bool, only: tuple = ()) -> dict[str, dict]:
     return {url: {"title": title, **measure(root, path, url, repeat)}
-            for path, title, url in pages(root) if not lessons or url in LESSONS}
+            for path, title, url in pages(root) if (not lessons or url in LESSONS) and (not only or url in only)}
 
 
-def measure_old(old: pathlib.Path, repeat: int, lessons: bool) -> dict[str, dict]:
+def measure_old(old: pathlib.Path, repeat: int, lessons: bool, only: tuple = ()) -> dict[str, dict]:
     """The older checkout in a process of its own: both have packages named ui and convlab."""
     with tempfile.NamedTemporaryFile("r", suffix=".json") as out:
         env = {**os.environ, "CONVLAB_BENCH_ROOT": str(old.resolve()), "CONVLAB_BENCH_SUMMARY": ""}
         cmd = [sys.executable, __file__, "--json", out.name, "--repeat", str(repeat)] + (["--lessons"] if lessons else [])
+        cmd += ["--pages", ",".join(only)] if only else []
         subprocess.run(cmd, cwd=old, env=env, check=True, stdout=subprocess.DEVNULL)
         return json.load(open(out.name))
 
@@ -149,17 +151,19 @@ def main(argv=None) -> None:
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--lessons", action="store_true", help="only the sliding-window lesson pages")
     ap.add_argument("--json", help="write the measurements to this file (what --old reads)")
+    ap.add_argument("--pages", default="", help="only these pages, by url path, comma-separated (home is 'home')")
     args = ap.parse_args(argv)
     share_script_cache()
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as bare:
         bare.write("import streamlit as st\nst.write('hello')\n")
     peer = AppTest.from_file(bare.name, default_timeout=60).run()
     base = median_ms(peer.run, args.repeat)
-    new = measure_all(ROOT, args.repeat, args.lessons)
+    only = tuple("" if u == "home" else u for u in args.pages.split(",") if u.strip()) if args.pages else ()
+    new = measure_all(ROOT, args.repeat, args.lessons, only)
     if args.json:
         json.dump(new, open(args.json, "w"))
         return
-    old = measure_old(args.old, args.repeat, args.lessons) if args.old else {}
+    old = measure_old(args.old, args.repeat, args.lessons, only) if args.old else {}
     print(f"bare page: {base:.1f} ms per rerun (median of {args.repeat})")
     over = [m["title"] for m in new.values() if max(m["open"], m.get("change", 0)) > TARGET_MS]
     head = f"{'page':<36}{'open':>9}{'ratio':>8}{'change':>9}{'sends':>10}{'≤30 ms':>8}"

@@ -19,7 +19,9 @@ import streamlit as st
 from convlab.errors import ConvlabError
 from convlab.figures.architecture import architecture_figure
 from convlab.networks.layers import ACTIVATION_TYPES, LAYERS, LayerField
+from convlab.networks.checks import check_layer_table
 from convlab.networks.models import change_layer, insert_layer, move_layer, remove_layer, stack_rows
+from ui.memo import figure, shared
 from ui.state import font_size
 from ui.widgets import chart, plain, show_error
 
@@ -99,6 +101,12 @@ def _add(key: str, n: int) -> None:
     right.button("Add layer", key=f"{p}_add", on_click=add, icon=":material/add:", width="stretch")
 
 
+@shared(entries=64, megabytes=1)
+def layer_table_check(spec: dict, input_shape: tuple, classes: int):
+    """convlab's check of the layer table against torch (it builds the model): once per spec for every session."""
+    return check_layer_table(spec, input_shape, classes)
+
+
 def _reason(message: str, width: int = 36) -> str:
     """'layer 4 (pool) gets an input of 1×1×1: kernel 2×2 is larger …; the stack …' -> the middle, in short lines."""
     text = re.sub(r"^layer \d+ (\(\w+\) )?", "", message).split(";")[0]
@@ -123,7 +131,7 @@ def layer_builder(key: str, input_shape: tuple[int, int, int], classes: int):
     failed = None
     if err is not None and len(rows) < len(spec["layers"]):
         failed = (spec["layers"][len(rows)]["type"], _reason(str(err)))
-    chart(architecture_figure(input_shape, rows, kinds, failed, font_size() - 2), "tr_strip")
+    chart(figure(architecture_figure, input_shape, rows, kinds, failed, font_size() - 2), "tr_strip")
     if err is not None:
         show_error(err)
     return spec, rows, err

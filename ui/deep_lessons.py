@@ -8,24 +8,41 @@ read-only by the pages; the pages draw it. The math itself is convlab's (convlab
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 import torch
 
 import convlab
 from convlab import Check
 from convlab.deep.checks import check_grad_norms, check_init, check_paths
-from convlab.deep.depth import activation_stats, deep_net, init_weights, knock_out, layer_grad_norms, symmetry_run
+from convlab.deep.depth import (activation_stats, deep_net, init_weights, knock_out, layer_grad_norms, maxout,
+                                 maxout_slope, symmetry_run)
 from convlab.deep.dropout import dropout_ensemble
 from convlab.deep.optim import OPTIMIZERS, SURFACES, optimize_path
 from convlab.deep.side_by_side import dropout_runs
 from convlab.figures.deep import paths_figure
 from ui.models import shared_dataset
 
-__all__ = ["VARIANTS", "NAMES", "gradient_norms", "gradient_check", "size_effect", "untrained_ensemble", "symmetry",
-           "measure_inits", "EXTRA", "paths", "torch_check", "optimizer_paths", "DEFAULT_PATHS", "warm_default_views"]
+__all__ = ["VARIANTS", "NAMES", "LABELS", "activation_curves", "gradient_norms", "gradient_check", "size_effect",
+           "untrained_ensemble", "symmetry", "measure_inits", "EXTRA", "paths", "torch_check", "optimizer_paths",
+           "DEFAULT_PATHS", "DEFAULTS", "warm_default_views"]
 
 
 # activations
+LABELS = {"relu": "ReLU", "leaky_relu": "Leaky ReLU (0.1)", "elu": "ELU", "tanh": "tanh", "sigmoid": "sigmoid",
+          "maxout": "maxout"}
+
+
+def activation_curves(params: tuple) -> tuple[np.ndarray, dict]:
+    """(xs on [-5, 5], {activation: (values, slopes)}) of the five activations and of maxout with params (w₁, b₁, w₂,
+    b₂): the curves /activations draws."""
+    from convlab.images.kernels import ACTIVATIONS, activate, activation_slope
+    xs = np.round(np.linspace(-5, 5, 201), 10)
+    curves = {fn: (activate(xs, fn), activation_slope(xs, fn)) for fn in ACTIVATIONS}
+    curves["maxout"] = (maxout(xs, *params), maxout_slope(xs, *params))
+    return xs, curves
+
+
 VARIANTS = [("sigmoid", False), ("sigmoid", True), ("relu", False), ("relu", True)]     # (activation, skips)
 NAMES = ["sigmoid, plain", "sigmoid, skips", "ReLU, plain", "ReLU, skips"]
 
@@ -114,10 +131,55 @@ def optimizer_paths(surface: str, steps: int, scale: float, extra: tuple, start:
 DEFAULT_PATHS = ("ravine", 120, 1.0, (("momentum", 0.9), ("alpha", 0.99), ("beta1", 0.9), ("beta2", 0.999)), None)
 
 
-def warm_default_views() -> None:
-    """Build /optimizers' default paths, their figure (at step 1, in both font sizes: 16 px and a projector's 22 px,
-    less 2) and their torch check before the first student asks (ui.warmup)."""
+# The other deep pages at their defaults (their SCHEMAs): the measurements the first student on each page would
+# otherwise wait for (0.3–1 s each on 2 cores). tests/app/test_warmup.py opens each page and checks that it asks
+# for nothing new, so these stay equal to the pages' defaults.
+DEFAULTS = {
+    "size_effect": (0,),                                   # /batchnorm: seed
+    "symmetry": ("constant", 0.05, 60, 0),                 # /init: scheme, constant, steps, seed
+    "measure_inits": (12, "relu", 16, 0, 0.01, 0.3, "init"),  # /init: depth, act, width, seed, small, large, when
+    "gradient_norms": (12, 0),                             # /activations: depth, seed
+    "untrained_ensemble": (0.5, 0),                        # /dropout: p, seed
+    "activation_curves": (1.0, (1.0, 0.0, -1.0, 0.0)),     # /activations: x, maxout's (w₁, b₁, w₂, b₂)
+}
+FONTS = (16, 22)                                           # ui.projector.font_size: a laptop's and a projector's
+
+
+def _batch_norm_figures(fs: int) -> None:
+    """/batchnorm's forward and backward grids at its defaults (its SCHEMA: the example batch typed into the boxes,
+    2 channels, γ = 2, β = 1, ε = 1e-5, channel 0, a random upstream gradient of seed 0 + 1): 0.1–0.2 s each."""
+    from convlab.deep.norm import example_batch, example_grad_out
+    from convlab.figures.deep import batch_figure
+    from convlab.parse import format_grids, parse_grids, parse_vector
     from ui.memo import figure
-    for font in (14, 20):
-        figure(optimizer_paths, *DEFAULT_PATHS, 1, font)
+    start = example_batch(4, 3, 2, 2, seed=0)
+    x = np.stack([parse_grids(format_grids(start[:, c]), f"channel {c}", 6, 8) for c in range(2)], axis=1)
+    steps = convlab.batch_norm_steps(x, parse_vector("2", "γ", 3), parse_vector("1", "β", 3), 1e-5)
+    figure(batch_figure, [("x", x[:, 0]), ("x̂", steps.x_hat[:, 0]), ("y = γx̂ + β", steps.y[:, 0])], fs - 2, 4 * fs)
+    dy = example_grad_out(x.shape, "random", 1)
+    grads = convlab.batch_norm_backward(x, steps.gamma, dy, steps.eps)
+    figure(batch_figure, [("∂L/∂y", dy[:, 0]), ("∂L/∂x", grads.grad_x[:, 0])], fs - 2, 4 * fs)
+
+
+def warm_default_views() -> None:
+    """Build every deep page's default measurements and the figures drawn straight from them (in both font sizes),
+    and /optimizers' default paths, their figure (at step 1) and their torch check, before the first student asks
+    (ui.warmup)."""
+    from convlab.figures.deep import activations_figure, batch_size_figure, depth_grad_norms_figure, ensemble_figure
+    from ui.memo import figure
+    effect = size_effect(*DEFAULTS["size_effect"])
+    symmetry(*DEFAULTS["symmetry"])
+    measure_inits(*DEFAULTS["measure_inits"])
+    norms = gradient_norms(*DEFAULTS["gradient_norms"])[0]
+    gradient_check(*DEFAULTS["gradient_norms"])
+    ensemble = untrained_ensemble(*DEFAULTS["untrained_ensemble"])
+    for fs in FONTS:
+        figure(batch_size_figure, effect.sizes, effect.mean_spread, effect.var_spread, effect.output_error, fs - 2)
+        figure(depth_grad_norms_figure, norms, fs - 2)
+        figure(ensemble_figure, ensemble.counts, ensemble.gap, ensemble.agreement, fs - 2)
+        figure(optimizer_paths, *DEFAULT_PATHS, 1, fs - 2)
+        _batch_norm_figures(fs)
+        x0, params = DEFAULTS["activation_curves"]
+        xs, curves = activation_curves(params)
+        figure(activations_figure, xs, {LABELS[k]: v for k, v in curves.items()}, x0, fs - 2)
     torch_check(*DEFAULT_PATHS)

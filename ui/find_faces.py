@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from convlab.figures.find_faces import heat_map_figure
 from convlab.images.find_faces import crop_by_crop, face_heat_maps, find_faces, scaled_grey, sliding_cost
 from convlab.networks.bundled import bundled
 from ui.memo import shared
@@ -36,6 +37,13 @@ def scales_from(smallest: int) -> tuple[float, ...]:
 def search_photo(digest: str, scales: tuple[float, ...], threshold: float, _image: np.ndarray):
     """(heat maps, boxes found) of the bundled faces model, keyed on the photo's cache key and the settings."""
     return face_heat_maps(_image, "faces", scales), find_faces(_image, "faces", scales, threshold)
+
+
+def heat_map_view(scale_map, image: np.ndarray, font_size: int):
+    """One scale's heat map over the scaled grey photo: a ui.memo.figure builder (the page passes the photo
+    by_key(image, digest)), so the grey photo is scaled and the figure built once per photo, scale and font."""
+    grey = scaled_grey(image, scale_map.share, scale_map.side, scale_map.stride)[0]
+    return heat_map_figure(scale_map, grey, size=320, font_size=font_size)
 
 
 def best_face_crop(image: np.ndarray, digest: str) -> tuple[np.ndarray, str] | None:

@@ -24,11 +24,36 @@ from collections import OrderedDict
 
 import numpy as np
 
-__all__ = ["shared", "content_key", "Unhashable", "CACHES", "figure", "last_figure", "peek", "keep"]
+__all__ = ["shared", "content_key", "Unhashable", "CACHES", "figure", "last_figure", "peek", "keep", "by_key", "Keyed"]
 
 
 class Unhashable(TypeError):
     """An argument this module cannot key by content (the call then runs uncached)."""
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Keyed:
+    """An argument keyed by a content key its caller already holds (a photo by its sample name or its upload's
+    SHA-256): hashing a large photo again on every rerun costs more than the figure lookup it serves. shared and
+    figure pass the value itself to the function."""
+
+    value: object
+    key: str
+
+
+def by_key(value, key: str) -> Keyed:
+    """value, keyed in shared and figure by key (which must name its content, e.g. a SHA-256 of it) instead of by its
+    own content.
+
+    >>> content_key(by_key(np.zeros(3), "sample:a")) == content_key(by_key(np.ones(3), "sample:a"))
+    True
+    """
+    return Keyed(value, str(key))
+
+
+def _unwrap(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    return (tuple(a.value if isinstance(a, Keyed) else a for a in args),
+            {k: v.value if isinstance(v, Keyed) else v for k, v in kwargs.items()})
 
 
 def _digest(*parts: bytes) -> str:
@@ -59,6 +84,8 @@ def content_key(obj) -> object:
     """
     if obj is None or isinstance(obj, (bool, int, float, str, bytes, complex)):
         return (type(obj).__name__, obj)
+    if isinstance(obj, Keyed):
+        return ("keyed", obj.key)
     if isinstance(obj, np.generic):
         return (type(obj).__name__, obj.item())
     if isinstance(obj, np.ndarray):
@@ -163,7 +190,9 @@ def shared(fn=None, *, entries: int = 32, megabytes: float = 64):
         try:
             key = (content_key(args), content_key(kwargs))
         except Unhashable:
+            args, kwargs = _unwrap(args, kwargs)
             return fn(*args, **kwargs)
+        args, kwargs = _unwrap(args, kwargs)
         while True:
             found, value = cache.get(key)
             if found:
@@ -217,6 +246,7 @@ def figure(builder, *args, **kwargs):
 
     @functools.wraps(builder)
     def build(*a, **k):
+        a, k = _unwrap(a, k)
         return frozen_figure(builder(*a, **k))
     build.cache = _FIGURES
     try:
@@ -242,6 +272,9 @@ def last_figure(slot: str, builder, *args, **kwargs):
     try:
         key = (builder.__module__, builder.__qualname__, content_key(args), content_key(kwargs))
     except Unhashable:
+        key = None
+    args, kwargs = _unwrap(args, kwargs)
+    if key is None:
         return frozen_figure(builder(*args, **kwargs))
     kept = st.session_state.get(f"_last_figure.{slot}")
     if kept is not None and kept[0] == key:

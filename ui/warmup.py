@@ -77,7 +77,8 @@ def _steps():
         eyes_statement()
 
     def views():
-        """The default views that take seconds to build: /optimizers' paths (ui/deep_lessons.py)."""
+        """The default views that take up to seconds to build: every deep page's measurements and figures at its
+        defaults, /optimizers' paths among them (ui.deep_lessons.warm_default_views)."""
         from ui.deep_lessons import warm_default_views
         warm_default_views()
 

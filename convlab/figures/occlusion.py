@@ -16,7 +16,8 @@ __all__ = ["occluder_animation", "occluder_animation_spec", "map_figure"]
 def _picture(image: np.ndarray) -> go.BaseTraceType:
     """(C, H, W) in [0, 1] as a colour picture or a greyscale heatmap."""
     if image.shape[0] == 3:
-        return go.Image(z=np.clip(np.transpose(image, (1, 2, 0)), 0, 1) * 255, hoverinfo="skip")
+        return go.Image(z=np.round(np.clip(np.transpose(image, (1, 2, 0)), 0, 1) * 255).astype(np.uint8),   # bytes
+                        hoverinfo="skip")
     return go.Heatmap(z=image[0], colorscale=PICTURE, zmin=0, zmax=1, showscale=False,              # ink dark
                       hoverinfo="skip")
 

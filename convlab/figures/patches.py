@@ -54,6 +54,12 @@ def _style(fig: go.Figure, height: int, width: int) -> go.Figure:
     return fig
 
 
+def _bytes(mosaic: np.ndarray) -> np.ndarray:
+    """An RGB mosaic in 0…255 as bytes: Plotly sends arrays as typed binary, so a uint8 picture is 8× smaller to
+    send than a float64 one (and looks the same)."""
+    return np.round(np.clip(mosaic, 0, 255)).astype(np.uint8)
+
+
 def patches_figure(tp: TopPatches, images: np.ndarray, columns: int = 8, font_size: int = TILE_FONT,
                    width: int = 1200) -> go.Figure:
     """Every unit's k patches in a block (strongest first, row by row), a block per unit under its title (marked
@@ -88,7 +94,7 @@ def patches_figure(tp: TopPatches, images: np.ndarray, columns: int = 8, font_si
             y, x = by + (n // per_row) * (rh + 1), bx + (n % per_row) * (rw + 1)
             mosaic[y:y + rh, x:x + rw] = _rgb(tp.crop(images, p))
             hatched += [(y + q[0], x + q[1], y + q[2], x + q[3]) for q in _outside(p.box, p.inside)]
-    fig = go.Figure([go.Image(z=mosaic, hoverinfo="skip")] + ([_hatch(hatched)] if hatched else []))
+    fig = go.Figure([go.Image(z=_bytes(mosaic), hoverinfo="skip")] + ([_hatch(hatched)] if hatched else []))
     fig.update_layout(annotations=titles)
     return _style(fig, int(np.ceil(H * width / W)) + 10, W)
 
@@ -122,6 +128,6 @@ def unit_figure(tp: TopPatches, images: np.ndarray, unit: int, columns: int = 3,
                        "y1": y + bottom - .5, "line": {"color": WINDOW, "width": 3}})
         titles.append({"x": x + (w - 1) / 2, "y": y - 1 - over, "text": f"image {p.image}: {signed(p.activation, 3)}",
                        "showarrow": False, "yanchor": "bottom", "font": {"size": font_size}})
-    fig = go.Figure(go.Image(z=mosaic, hoverinfo="skip"))
+    fig = go.Figure(go.Image(z=_bytes(mosaic), hoverinfo="skip"))
     fig.update_layout(annotations=titles, shapes=shapes)
     return _style(fig, int(np.ceil(H * width / W)) + 10, W)

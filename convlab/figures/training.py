@@ -136,14 +136,15 @@ def tiles_figure(images: Sequence[np.ndarray], titles: Sequence[str], columns: i
 
     H, W = rows * (band + h), cols * (w + gap) - gap
     channels = 3 if rgb else 1
-    mosaic = np.full((channels, H, W), np.nan)                  # (C, H, W); NaN between the tiles
+    # (C, H, W); NaN between the tiles. float32: sent as binary, half of float64's bytes, and the hover shows 3 digits
+    mosaic = np.full((channels, H, W), np.nan, dtype=np.float32)
     for i, im in enumerate(images):
         y, x = top_left(i)
         im = np.asarray(im, dtype=float).reshape(channels, *np.shape(im)[-2:])
         mosaic[:, y: y + im.shape[1], x: x + im.shape[2]] = im
     if rgb:
         pic = np.nan_to_num(np.transpose(mosaic, (1, 2, 0)), nan=1.0)
-        fig = go.Figure(go.Image(z=np.clip(pic, 0, 1) * 255, hoverinfo="skip"))
+        fig = go.Figure(go.Image(z=np.round(np.clip(pic, 0, 1) * 255).astype(np.uint8), hoverinfo="skip"))   # bytes
     elif not signed:
         fig = go.Figure(go.Heatmap(z=mosaic[0], zmin=0, zmax=1, colorscale=PICTURE, showscale=False,
                                    hovertemplate="%{z:.3g}<extra></extra>"))

@@ -8,6 +8,7 @@ from convlab.figures.variants import connectivity_figure, costs_figure
 from convlab.convolution.checks import check_conv
 from ui.convolution_lessons import grouped_lesson
 from ui.lesson_page import lesson
+from ui.memo import figure
 from ui.lessonview import lesson_view
 from ui.state import font_size
 from ui.urlstate import Choice, Int, Schema
@@ -47,7 +48,7 @@ sections = page.parts({
 with sections[0]:
     left, right = st.columns([2, 3])
     with left:
-        chart(connectivity_figure(convlab.group_connectivity(c, o, g), g, font_size() - 2), page.key("conn"))
+        chart(figure(connectivity_figure, convlab.group_connectivity(c, o, g), g, font_size() - 2), page.key("conn"))
     with right:
         per = c // g
         kind = "standard (every filter reads every channel)" if g == 1 else \
@@ -83,7 +84,7 @@ with sections[1]:
                                            page["big_k"], padding="same", bias=False)
         st.table([{"layer": r.name, "output": "×".join(map(str, r.output_shape)), "parameters": r.params_formula,
                    "multiply–adds": f"{r.mult_adds:,}", "": r.note} for r in rows])
-        chart(costs_figure(rows, font_size() - 2), page.key("costs"))
+        chart(figure(costs_figure, rows, font_size() - 2), page.key("costs"))
         st.markdown(f"Multiply–adds, without biases: {sep.ratio_formula()}. MobileNet's 3×3 layers need 8 to 9 times "
                     "less compute than standard ones.")
 
@@ -97,9 +98,9 @@ with sections[2]:
         b.slider("Pixel column", 0, ow - 1, key=page.key("col"))
     r, q = page["row"], page["col"]
     vec = depth[:, r, q]
-    chart(grid_figure([layer.pointwise, vec[:, None], mixed[:, r, q][:, None], mixed[0]],
-                      ["W (O × C)", f"x[:, {r}, {q}]", f"y[:, {r}, {q}]", "y, channel 0"], font_size=font_size() - 2,
-                      operators=["·", "=", ""], highlight=[None, None, None, ([r], [q])]), page.key("pixel"))
+    chart(figure(grid_figure, [layer.pointwise, vec[:, None], mixed[:, r, q][:, None], mixed[0]],
+                 ["W (O × C)", f"x[:, {r}, {q}]", f"y[:, {r}, {q}]", "y, channel 0"], font_size=font_size() - 2,
+                 operators=["·", "=", ""], highlight=[None, None, None, ([r], [q])]), page.key("pixel"))
     st.markdown(f"y[:, {r}, {q}] = W · x[:, {r}, {q}]: each output channel is a weighted sum of the {c} input channels "
                 "at the same pixel, no neighbours. Every pixel uses the same W: that is exactly a convolution with "
                 f"{o} kernels of size {c}×1×1.")

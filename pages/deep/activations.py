@@ -1,7 +1,6 @@
 """Activations and vanishing gradients (seeds 000, 003): six activations with their slopes, σ′ ≤ 0.25, and a deep
 net's gradient layer by layer, plain and with skip connections (the gradient highway)."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -13,7 +12,7 @@ from convlab.deep.optim import latex_number
 from convlab.deep.side_by_side import deep_runs, train_side_by_side
 from convlab.deep.checks import check_activations
 from ui import experiments
-from ui.deep_lessons import NAMES, gradient_check, gradient_norms
+from ui.deep_lessons import LABELS, NAMES, activation_curves, gradient_check, gradient_norms
 from ui.memo import figure, last_figure
 from ui.models import shared_dataset
 from ui.state import font_size
@@ -26,8 +25,6 @@ SCHEMA = Schema(
     Float("x", 1.0, -5.0, 5.0), Float("w1", 1.0, -3.0, 3.0), Float("b1", 0.0, -3.0, 3.0), Float("w2", -1.0, -3.0, 3.0),
     Float("b2", 0.0, -3.0, 3.0), Int("depth", 12, 2, 20), Int("seed", 0, 0, 9999), Int("epochs", 2, 1, 5),
 )
-LABELS = {"relu": "ReLU", "leaky_relu": "Leaky ReLU (0.1)", "elu": "ELU", "tanh": "tanh", "sigmoid": "sigmoid",
-          "maxout": "maxout"}
 
 
 page = lesson(P, SCHEMA, "Activations and vanishing gradients",
@@ -41,9 +38,7 @@ with st.sidebar:
 
 fs, x0 = font_size(), page["x"]
 params = tuple(page[k] for k in ("w1", "b1", "w2", "b2"))
-xs = np.round(np.linspace(-5, 5, 201), 10)
-curves = {fn: (activate(xs, fn), activation_slope(xs, fn)) for fn in ACTIVATIONS}
-curves["maxout"] = (maxout(xs, *params), maxout_slope(xs, *params))
+xs, curves = activation_curves(params)
 chart(figure(activations_figure, xs, {LABELS[k]: v for k, v in curves.items()}, x0, fs - 2), page.key("curves"))
 at = {fn: (float(activate([x0], fn)[0]), float(activation_slope([x0], fn)[0])) for fn in ACTIVATIONS}
 at["maxout"] = (float(maxout(x0, *params)), float(maxout_slope(x0, *params)))

@@ -4,12 +4,12 @@ one fully convolutional pass per scale, its P(face) heat maps and the best box, 
 import numpy as np
 import streamlit as st
 
-from convlab.figures.find_faces import heat_map_figure, photo_with_boxes
-from convlab.images.find_faces import scaled_grey
+from convlab.figures.find_faces import photo_with_boxes
 from convlab.datasets.photos import SAMPLES
-from ui.find_faces import default_threshold, scales_from, search_photo, worked_numbers
+from ui.find_faces import default_threshold, heat_map_view, scales_from, search_photo, worked_numbers
 from ui.images import SOURCES, chosen_photo, photo_sidebar
 from ui.lesson_page import lesson
+from ui.memo import by_key, figure
 from ui.state import font_size
 from ui.urlstate import Choice, Int, Schema
 from ui.widgets import chart
@@ -39,6 +39,7 @@ picked = chosen_photo(P)
 if picked is None:
     st.stop()
 image, digest = picked
+photo = by_key(image, digest)          # the figures are built once per photo (and setting) for every session
 scales = scales_from(page["smallest"])
 search, found = search_photo(digest, scales, page["threshold"] / 100, image)
 
@@ -46,7 +47,7 @@ fs = font_size()
 best_box, best_p = search.best
 left, right = st.columns([1, 1])
 with left:
-    chart(photo_with_boxes(image, found, search.best, size=440, font_size=fs), page.key("photo"))
+    chart(figure(photo_with_boxes, photo, found, search.best, size=440, font_size=fs), page.key("photo"))
 with right:
     top, lft, side = best_box
     verdict = "a face" if best_p > 0.5 else "not a face"
@@ -68,8 +69,7 @@ st.header("P(face) for every window, at each scale")
 cols = st.columns(len(search.maps))
 for k, (col, m) in enumerate(zip(cols, search.maps)):
     with col:
-        grey = scaled_grey(image, m.share, m.side, m.stride)[0]
-        chart(heat_map_figure(m, grey, size=320, font_size=fs - 2), page.key(f"heat_{k}"))
+        chart(figure(heat_map_view, m, photo, fs - 2), page.key(f"heat_{k}"))
 st.caption("Each heat map has one cell per window, at the window's centre on the photo scaled so that the window is "
            "25×25 (windows every 4 pixels there: the network's two 2×2 pools). Orange: the best window at that scale. "
            "A face gives a bright spot at the scale where it fills about a window.")

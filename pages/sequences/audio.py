@@ -14,8 +14,10 @@ from ui.state import font_size
 from ui.urlstate import Choice, Float, Int, Schema
 from ui.widgets import chart, torch_badge
 from ui.lesson_page import lesson
+from ui.memo import figure, shared
 
 P = "au"
+responses = shared(entries=64, megabytes=1)(detector_responses)      # the same table for every student at a setting
 SCHEMA = Schema(
     Choice("sound", "chirp", AUDIO_CLASSES), Int("example", 0, 0, 9), Float("noise", 0.3, 0.0, 1.0),
     Choice("k1", "matched tone", WAVE_KERNELS), Int("freq", 1000, 100, 3900),
@@ -56,22 +58,22 @@ y2 = convlab.conv2d(np.log1p(spec), w2, padding="same")
 left, right = st.columns(2)
 with left:
     st.subheader("Waveform → 1D convolution")
-    chart(signal_figure([("waveform", x), (f"after the 1D kernel ({len(w1)} weights)", y1)], x_title="sample",
-                        font_size=font_size() - 4, height=380), page.key("wave"))
+    chart(figure(signal_figure, [("waveform", x), (f"after the 1D kernel ({len(w1)} weights)", y1)], x_title="sample",
+                 font_size=font_size() - 4, height=380), page.key("wave"))
     st.markdown(f"{len(x)} samples at {RATE:,} Hz ({len(x) / RATE * 1000:.0f} ms). The kernel slides along time "
                 f"only; strongest response |y| = **{np.abs(y1).max():.2f}**.")
-    chart(signal_figure([(f"the 1D kernel: {len(w1)} weights", w1)], x_title="tap", font_size=font_size() - 4,
-                        height=200), page.key("k1_fig"))
+    chart(figure(signal_figure, [(f"the 1D kernel: {len(w1)} weights", w1)], x_title="tap",
+                 font_size=font_size() - 4, height=200), page.key("k1_fig"))
     torch_badge(check_conv(1, y1, x, w1, padding="same"))
 with right:
     st.subheader("Spectrogram → 2D convolution")
-    chart(spectro_figure(np.log1p(spec), y2, RATE, n_fft, hop, font_size=font_size() - 4), page.key("spec"))
+    chart(figure(spectro_figure, np.log1p(spec), y2, RATE, n_fft, hop, font_size=font_size() - 4), page.key("spec"))
     st.markdown(f"Each column: the frequencies in {n_fft} samples ({n_fft / RATE * 1000:.0f} ms), every {hop} "
                 f"samples: a {spec.shape[0]} × {spec.shape[1]} grid. The 5×5 kernel slides along time and frequency; "
                 f"strongest response **{y2.max():.2f}**.")
     # drawn like the spectrogram beside it: the lowest frequency at the bottom (a rising chirp's kernel rises)
-    chart(grid_figure([w2[::-1]], ["the 2D kernel (frequency up, time across)"], font_size=font_size() - 4, cell=30),
-          page.key("k2_fig"))
+    chart(figure(grid_figure, [w2[::-1]], ["the 2D kernel (frequency up, time across)"], font_size=font_size() - 4,
+                 cell=30), page.key("k2_fig"))
     torch_badge(check_spectrogram(spec, x, n_fft, hop))
     torch_badge(check_conv(2, y2, np.log1p(spec), w2, padding="same"))
 
@@ -83,5 +85,5 @@ st.caption("The strongest response of each hand-made kernel to example 0 of each
 table = {}
 for c, name in enumerate(AUDIO_CLASSES):
     clip = data.x_train[np.flatnonzero(data.y_train == c)[0], 0].astype(float)
-    table[name] = detector_responses(clip, n_fft, hop, page["freq"])
+    table[name] = responses(clip, n_fft, hop, page["freq"])
 st.table({sound: {k: f"{v:.2f}" for k, v in row.items()} for sound, row in table.items()})

@@ -12,6 +12,7 @@ from ui.state import font_size
 from ui.urlstate import Choice, Int, Schema
 from ui.widgets import chart, torch_badge
 from ui.lesson_page import lesson
+from ui.memo import figure
 
 P = "cz"
 SCHEMA = Schema(
@@ -42,9 +43,9 @@ st.slider("Output time step t", 0, len(x) - 1, key=page.key("t"))
 t = page["t"]
 reads_causal = [pos for _, pos in causal.window_cells(t)]
 reads_same = [pos for _, pos in same.window_cells(t)]
-chart(signal_figure([("input x (an event at step 24)", x), ("causal moving average", causal.output),
-                     ("\"same\" moving average", same.output)], font_size=font_size() - 2, height=330, marks=[t]),
-      page.key("series"))
+chart(figure(signal_figure, [("input x (an event at step 24)", x), ("causal moving average", causal.output),
+                             ("\"same\" moving average", same.output)], font_size=font_size() - 2, height=330,
+             marks=[t]), page.key("series"))
 future = [p for p in reads_same if p > t]
 left, right = st.columns(2)
 with left:
@@ -69,7 +70,7 @@ with page.section():
     page["out"] = min(page["out"], span - 1)
     st.slider("Output step to trace back", 0, span - 1, key=page.key("out"))
     stack = convlab.causal_stack(sk, dilations, page["out"])
-    chart(causal_stack_figure(stack, span, font_size=font_size() - 2), page.key("stack"))
+    chart(figure(causal_stack_figure, stack, span, font_size=font_size() - 2), page.key("stack"))
     plain = 1 + (sk - 1) * layers
     st.markdown(f"**{stack.formula()}** time steps, with {layers} layer(s) of {sk} weights each. "
                 f"Without dilation the same {layers} layers see only 1 + ({sk} − 1)·{layers} = {plain}.")

@@ -12,6 +12,7 @@ from convlab.networks.training import TrainConfig, predict_labels
 from convlab.convolution.checks import check_conv
 from ui.jobs import POOL, TrainingJob
 from ui.lesson_page import lesson
+from ui.memo import figure
 from ui.state import font_size
 from ui.urlstate import Choice, Int, Schema
 from ui.widgets import chart, friendly_errors, torch_badge
@@ -58,7 +59,7 @@ shown = f"{text[:site]} [{text[site:site + m]}] {text[site + m:]}" if site >= 0 
 st.code(shown, language=None)
 st.markdown(f"**{DNA_CLASSES[data.y_test[page['sample']]]}**" + (f": a copy of {data.motif} at position {site} "
                                                                    "(in brackets, outlined)" if site >= 0 else ""))
-chart(onehot_figure(seq, site, m, font_size=font_size() - 4), page.key("onehot"))
+chart(figure(onehot_figure, seq, site, m, font_size=font_size() - 4), page.key("onehot"))
 st.caption(f"A sequence of {data.input_shape[1]} bases is a 4 × {data.input_shape[1]} grid: one row per base, a 1 "
            "where it is. A filter of width k is then a 4 × k table of scores: it slides along the sequence like any "
            "1D kernel over 4 channels.")

@@ -14,11 +14,11 @@ from convlab.figures.training import tiles_figure
 from convlab.networks.modelio import load_model, save_model
 from convlab.networks.models import PRESETS, preset, validate_spec
 from convlab.networks.training import INITS, OPTIMIZERS, TrainConfig, freeze, make_model, weight_layers
-from convlab.networks.checks import check_layer_table
-from ui.builder import layer_builder
+from ui.builder import layer_builder, layer_table_check
 from ui.drawing import drawing_panel
 from ui.export import export_panel
 from ui.lesson_page import lesson
+from ui.memo import figure
 from ui.models import BUNDLED, bundled_model, current_model, load_as_mine, shared_dataset, stored_id_field
 from ui.state import font_size
 from ui.training import CLASSROOM_PACE, current_job, follow_stored_model, live_views, run_buttons, start_run
@@ -87,10 +87,10 @@ with st.expander("Data", expanded=False):
                 f"{', '.join(f'{m:.3f}' for m in data.mean)} and std {', '.join(f'{s:.3f}' for s in data.std)}.")
     rgb = data.input_shape[0] == 3
     if data.is_sequence:       # one-hot DNA: 4 channels × length
-        chart(onehot_figure(data.x_train[0]), page.key("examples"))
+        chart(figure(onehot_figure, data.x_train[0]), page.key("examples"))
     else:
-        chart(tiles_figure([data.x_train[i] if rgb else data.x_train[i][0] for i in range(16)],
-                           [data.classes[data.y_train[i]] for i in range(16)], rgb=rgb, signed=False), page.key("examples"))
+        chart(figure(tiles_figure, [data.x_train[i] if rgb else data.x_train[i][0] for i in range(16)],
+                     [data.classes[data.y_train[i]] for i in range(16)], rgb=rgb, signed=False), page.key("examples"))
 
 st.subheader("Model")
 st.selectbox("Preset network", list(PRESETS), key=page.key("preset"), on_change=apply_preset,
@@ -99,7 +99,7 @@ spec, rows, err = layer_builder(page.key("spec"), data.input_shape, len(data.cla
 if err is None:
     st.markdown(f"**{sum(r.params for r in rows):,} parameters**, {sum(r.mult_adds for r in rows):,} "
                 "multiply–adds per image")
-    torch_badge(check_layer_table(spec, data.input_shape, len(data.classes)))
+    torch_badge(layer_table_check(spec, data.input_shape, len(data.classes)))
     export_panel("model", snippet=model_snippet(spec, data.input_shape, len(data.classes)))
 
 st.subheader("Train")

@@ -154,3 +154,30 @@ def test_a_page_function_decorated_again_on_every_rerun_keeps_its_cache(tmp_path
         assert scope["square"](7) == 49
         calls += scope["CALLS"]
     assert calls == [7]
+
+
+def test_by_key_keys_a_big_argument_by_the_key_its_caller_holds():
+    """A photo passed by_key(photo, digest) is keyed by the digest (not hashed again on every rerun), and the builder
+    still receives the photo itself."""
+    seen = []
+
+    def builder(image, scale):
+        seen.append((type(image), float(image.sum()), scale))
+        return {"data": [], "layout": {"title": {"text": f"{image.sum():.0f}"}}}
+
+    photo = np.ones((4, 4, 3), np.float32)
+    first = memo.figure(builder, memo.by_key(photo, "sample:a"), 2)
+    again = memo.figure(builder, memo.by_key(photo.copy(), "sample:a"), 2)
+    other = memo.figure(builder, memo.by_key(2 * photo, "sample:b"), 2)
+    assert again is first and other is not first
+    assert seen == [(np.ndarray, 48.0, 2), (np.ndarray, 96.0, 2)]
+
+    calls = []
+
+    @memo.shared
+    def total(image, k):
+        calls.append(k)
+        return float(image.sum()) * k
+
+    assert total(memo.by_key(photo, "sample:a"), 3) == total(memo.by_key(photo, "sample:a"), 3) == 144.0
+    assert calls == [3]

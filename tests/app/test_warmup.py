@@ -2,6 +2,8 @@
 
 import threading
 
+import pytest
+
 from ui import warmup
 
 
@@ -57,3 +59,34 @@ def test_the_optimisers_default_view_is_built_before_the_first_student():
     built = {k for k in memo._FIGURES.store if k[1] == "optimizer_paths"}
     open_page("pages/deep/optimizers.py", timeout=90)
     assert {k for k in memo._FIGURES.store if k[1] == "optimizer_paths"} == built
+
+
+# what each deep page computes on its first open at its defaults: the measurement (below the cache) that a student
+# would otherwise wait for, and the figures built straight from it
+DEEP_DEFAULT_VIEWS = [
+    ("pages/deep/batchnorm.py", ["batch_size_effect"], ["batch_size_figure", "batch_figure"]),
+    ("pages/deep/init.py", ["symmetry_run", "activation_stats"], []),
+    ("pages/deep/activations.py", ["layer_grad_norms", "check_grad_norms"], ["depth_grad_norms_figure", "activations_figure"]),
+    ("pages/deep/dropout.py", ["dropout_ensemble"], ["ensemble_figure"]),
+    ("pages/deep/optimizers.py", ["optimize_path", "check_paths"], ["optimizer_paths"]),
+]
+
+
+@pytest.mark.parametrize("path, measurements, figures", DEEP_DEFAULT_VIEWS, ids=lambda v: str(v).split("/")[-1])
+def test_every_deep_page_opens_on_views_the_warm_up_built(path, measurements, figures, monkeypatch):
+    """After the warm-up's views, the first student opening a deep page at its defaults measures nothing (the cached
+    measurements hold the keys the page asks for) and builds none of the figures drawn from them."""
+    import convlab
+    from apptest_kit import open_page
+    from ui import deep_lessons, memo
+    deep_lessons.warm_default_views()
+    built = {k for k in memo._FIGURES.store if k[1] in figures}
+    assert len(built) >= 2 * len(figures)                       # in both font sizes
+    called = []
+    for name in measurements:
+        where = convlab if name == "batch_size_effect" else deep_lessons
+        real = getattr(where, name)
+        monkeypatch.setattr(where, name, lambda *a, _real=real, _name=name, **k: (called.append(_name), _real(*a, **k))[1])
+    open_page(path, timeout=90)
+    assert called == []
+    assert {k for k in memo._FIGURES.store if k[1] in figures} == built
