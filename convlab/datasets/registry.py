@@ -10,8 +10,15 @@ from convlab.errors import ConvlabError
 __all__ = ["load_dataset"]
 
 
-def load_dataset(name: str, seed: int = 0) -> Dataset:
-    """"digits", "digits32" (upsampled ×4), "shapes", "dna" or "faces" with their default settings."""
+def load_dataset(name: str, seed: int | None = None) -> Dataset:
+    """"digits", "digits32" (upsampled ×4), "shapes", "dna" or "faces" with their default settings. seed=None: the
+    dataset's own default (0; for "faces" the bundled faces model's own training set, convlab.datasets.faces.FACES_SEED);
+    another seed gives another sample or split."""
+    if seed is None:
+        if name == "faces":
+            from convlab.datasets.faces import make_faces
+            return make_faces()
+        seed = 0
     if name == "digits":
         return load_digits(seed=seed)
     if name == "digits32":
