@@ -71,6 +71,7 @@ def test_no_held_out_photo_or_face_is_read_for_training(monkeypatch):
     monkeypatch.setattr(convlab.datasets.faces, "load_lfw", lambda: (faces, others))
     data = make_faces(200, seed=1)
     assert np.isfinite(data.x_train).all() and np.isfinite(data.x_test).all()
+    assert np.isfinite(validation_selfies(24)).all()              # the calibration's selfies: validation faces only
     train_faces(seed=1, n=100, epochs=(1, 1), hard=10, pool=40, threads=1)
     assert read and set(read) <= set(TRAINING_PHOTOS)
 

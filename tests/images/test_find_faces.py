@@ -109,7 +109,7 @@ def test_the_page_s_default_photo_gives_the_face_first_and_few_false_boxes():
     assert p > 0.9 and t < top + side / 2 < t + s and l < left + side / 2 < l + s, found[0]
     assert 0.7 * side < s < 2.5 * side
     others = [b for b, _ in found[1:] if not (b[0] < top + side / 2 < b[0] + b[2] and b[1] < left + side / 2 < b[1] + b[2])]
-    assert len(others) <= 1, found                                          # this model: one, on her suit
+    assert len(others) <= 1, found                                # this model: one, on her suit (P = 0.999)
     assert len(find_faces(photo, threshold=0.5)) >= len(found) + 3
 
 
