@@ -10,15 +10,10 @@ from convlab.errors import ConvlabError
 __all__ = ["load_dataset"]
 
 
-def load_dataset(name: str, seed: int | None = None) -> Dataset:
-    """"digits", "digits32" (upsampled ×4), "shapes", "dna" or "faces" with their default settings. seed=None: the
-    dataset's own default (0; for "faces" the bundled faces model's own training set, convlab.datasets.faces.FACES_SEED);
-    another seed gives another sample or split."""
-    if seed is None:
-        if name == "faces":
-            from convlab.datasets.faces import make_faces
-            return make_faces()
-        seed = 0
+def load_dataset(name: str, seed: int = 0) -> Dataset:
+    """"digits", "digits32" (upsampled ×4), "shapes", "dna" or "faces" with their default settings; seed 0 is the
+    default sample or split, another seed another one. For "faces", seed 0 is the bundled faces model's own training
+    set (make_faces with convlab.datasets.faces.FACES_SEED), seed s is make_faces with FACES_SEED + s."""
     if name == "digits":
         return load_digits(seed=seed)
     if name == "digits32":
@@ -29,6 +24,6 @@ def load_dataset(name: str, seed: int | None = None) -> Dataset:
         from convlab.sequences.dna import make_dna
         return make_dna(seed=seed)
     if name == "faces":
-        from convlab.datasets.faces import make_faces
-        return make_faces(seed=seed)
+        from convlab.datasets.faces import FACES_SEED, make_faces
+        return make_faces(seed=FACES_SEED + seed)
     raise ConvlabError(f"dataset {name!r} is not one of: {', '.join(DATASETS)}")

@@ -15,8 +15,8 @@ import torch
 import convlab.datasets.faces
 import convlab.datasets.photos
 from convlab.networks.bundled import bundled
-from convlab.datasets.faces import (FACE_CLASSES, FACES_SPEC, HELD_OUT_PHOTOS, PHOTOS, TEST_FACES, TRAINING_PHOTOS, VAL_FACES,
-                           face_split, _parts, held_out_faces, load_lfw, make_faces, train_faces,
+from convlab.datasets.faces import (FACE_CLASSES, FACES_SEED, FACES_SPEC, HELD_OUT_PHOTOS, PHOTOS, TEST_FACES, TRAINING_PHOTOS,
+                           VAL_FACES, face_split, _parts, held_out_faces, load_lfw, make_faces, train_faces,
                            validation_selfies)
 from convlab.networks.face_checks import (MANIFEST, build_manifest, eyes_versus_background, load_manifest, p_face, photo_verdicts)
 from convlab.networks.training import TrainConfig, evaluate, train
@@ -36,6 +36,14 @@ def test_dataset_shape_classes_balance_and_determinism():
     assert dataset("faces").x_train.shape == (8000, 1, 25, 25)
     np.testing.assert_array_equal(dataset("faces").mean, bundled("faces").mean)    # the model's own training set
 
+
+def test_the_default_faces_dataset_is_the_model_s_and_another_seed_another_sample():
+    """load_dataset("faces") (seed 0) is the bundled model's own training set, make_faces(seed=FACES_SEED); seed 1 (the
+    training lab's "new split") is a different sample, not the same one again."""
+    from convlab.datasets.registry import load_dataset
+    assert FACES_SEED == 1
+    np.testing.assert_array_equal(dataset("faces").x_test[:20], make_faces(seed=FACES_SEED).x_test[:20])
+    assert not np.array_equal(load_dataset("faces", seed=1).x_train[:20], dataset("faces").x_train[:20])
 
 def test_held_out_faces_never_reach_training():
     parts = _parts()
