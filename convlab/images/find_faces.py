@@ -19,6 +19,7 @@ neighbours) is read crop by crop instead: same result, no shortcut.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,7 +220,9 @@ def _iou(a, b) -> float:
 
 FALSE_WINDOWS = 0.001             # the detector's budget: a share of the windows of photos with no face in them
 
-_THRESHOLDS: dict = {}
+# computed thresholds per network object (a weak key: a model that is garbage-collected drops its entry, so a new
+# model that happens to get the same id() never reads the old one's threshold), then per rate
+_THRESHOLDS: weakref.WeakKeyDictionary[Any, dict[float, float]] = weakref.WeakKeyDictionary()
 
 
 def detection_threshold(model: Any = "faces", rate: float = FALSE_WINDOWS) -> float:
@@ -243,12 +246,12 @@ def detection_threshold(model: Any = "faces", rate: float = FALSE_WINDOWS) -> fl
     clf = as_classifier(model)
     if clf.detect is not None and rate == FALSE_WINDOWS:          # calibrated when the model was trained
         return clf.detect
-    key = (id(clf.model), float(rate))
-    if key not in _THRESHOLDS:
+    known = _THRESHOLDS.setdefault(clf.model, {})
+    if float(rate) not in known:
         ps = [m.p.ravel() for photo in training_photos("val") if min(photo.shape) >= 2 * clf.input_shape[1]
               for m in face_heat_maps(np.repeat(photo[..., None], 3, axis=2), clf, SCALES).maps]
-        _THRESHOLDS[key] = max(0.5, float(np.quantile(np.concatenate(ps), 1 - rate)))
-    return _THRESHOLDS[key]
+        known[float(rate)] = max(0.5, float(np.quantile(np.concatenate(ps), 1 - rate)))
+    return known[float(rate)]
 
 
 def find_faces(image: Any, model: Any = "faces", scales: tuple[float, ...] = SCALES, threshold: float | None = None,

@@ -109,7 +109,7 @@ def test_the_page_s_default_photo_gives_the_face_first_and_few_false_boxes():
     assert p > 0.9 and t < top + side / 2 < t + s and l < left + side / 2 < l + s, found[0]
     assert 0.7 * side < s < 2.5 * side
     others = [b for b, _ in found[1:] if not (b[0] < top + side / 2 < b[0] + b[2] and b[1] < left + side / 2 < b[1] + b[2])]
-    assert len(others) <= 1, found                                          # this model: one, on her suit
+    assert len(others) <= 1, found                                # this model: one, on her suit (P = 0.999)
     assert len(find_faces(photo, threshold=0.5)) >= len(found) + 3
 
 
@@ -126,6 +126,31 @@ def test_the_bundled_detector_threshold_is_the_validation_photos():
     with pytest.raises(ConvlabError, match="rate"):
         detection_threshold(clf, rate=0)
 
+
+def test_a_computed_threshold_belongs_to_its_model_object_not_to_its_id():
+    """detection_threshold remembers what it computed per network object, weakly: two live models get their own
+    thresholds, and a model that is garbage-collected takes its entry with it, so a later model that happens to get
+    the same id() (CPython reuses freed addresses) computes its own instead of reading a dead model's."""
+    import copy
+    import gc
+    import weakref
+    from dataclasses import replace
+
+    import convlab.images.find_faces as ff
+    from convlab.images.find_faces import detection_threshold
+    clf = replace(bundled("faces"), detect=None)
+    model = copy.deepcopy(clf.model)
+    with torch.no_grad():
+        model[-1].bias[0] += 2.0                      # another model: it likes every window more
+    mine = replace(clf, model=model)
+    t = detection_threshold(mine)
+    assert t > detection_threshold(clf) + 1e-6
+    assert ff._THRESHOLDS[model] == {ff.FALSE_WINDOWS: t}
+    count, gone = len(ff._THRESHOLDS), weakref.ref(model)
+    del mine, model
+    gc.collect()
+    assert gone() is None and len(ff._THRESHOLDS) == count - 1
+    assert detection_threshold(clf) < t
 
 def test_no_face_in_a_flat_photo_and_bad_input():
     assert find_faces(np.full((60, 80, 3), 0.5)) == []
