@@ -20,12 +20,16 @@ def _axes(fig: go.Figure, h: int, w: int, size: int, title: str, font_size: int)
 
 
 def photo_with_boxes(image: np.ndarray, found, best=None, size: int = 420, font_size: int = 16) -> go.Figure:
-    """The photo (H, W, 3) in [0, 1] with every box found ((top, left, side), p) drawn, and the best window of all
-    (even below the threshold) dashed when it is not among them.
+    """The photo (H, W, 3) in [0, 1] with every box found ((top, left, side), p) drawn and numbered from the likeliest,
+    and the best window of all (even below the threshold) dashed when it is not among them. A box is a window the
+    classifier scores above the threshold, not a face for certain: the title says so, and P shows three decimals
+    near 1, where two boxes of 1.00 would look equally sure.
 
     >>> fig = photo_with_boxes(np.zeros((40, 60, 3)), [((5, 10, 20), 0.9)])
-    >>> len(fig.layout.shapes), fig.layout.annotations[0].text
-    (1, 'P = 0.90')
+    >>> len(fig.layout.shapes), fig.layout.annotations[0].text, fig.layout.title.text
+    (1, '1: P = 0.90', '1 window above the threshold')
+    >>> photo_with_boxes(np.zeros((40, 60, 3)), [((5, 10, 20), 0.9996), ((1, 1, 9), 0.9991)]).layout.annotations[1].text
+    '2: P = 0.999'
     """
     h, w = image.shape[:2]
     # bytes, not float64: the photo is 8× smaller to send (Plotly sends arrays as typed binary)
@@ -34,13 +38,16 @@ def photo_with_boxes(image: np.ndarray, found, best=None, size: int = 420, font_
     boxes = [(b, p, True) for b, p in found]
     if best is not None and all(tuple(best[0]) != tuple(b) for b, _ in found):
         boxes.append((best[0], best[1], False))
-    for (top, left, side), p, kept in boxes:
+    for n, ((top, left, side), p, kept) in enumerate(boxes, 1):
         colour = WINDOW if kept else GREEN
+        label = f"P = {p:.3f}" if p >= 0.995 else f"P = {p:.2f}"
         fig.add_shape(type="rect", x0=left - .5, y0=top - .5, x1=left + side - .5, y1=top + side - .5,
                       line=dict(color=colour, width=4 if kept else 3, dash="solid" if kept else "dash"))
-        fig.add_annotation(x=left, y=top, text=f"P = {p:.2f}", showarrow=False, xanchor="left", yanchor="bottom",
-                           font=dict(color="white", size=font_size), bgcolor=colour)
-    title = (f"{len(found)} face(s) found" if found else "no window above the threshold: best window dashed")
+        fig.add_annotation(x=left, y=top, text=f"{n}: {label}" if kept else label, showarrow=False, xanchor="left",
+                           yanchor="bottom", font=dict(color="white", size=font_size), bgcolor=colour)
+    n = len(found)
+    title = (f"{n} window{'s' if n != 1 else ''} above the threshold" if found
+             else "no window above the threshold: best window dashed")
     return _axes(fig, h, w, size, title, font_size)
 
 

@@ -14,7 +14,8 @@ def test_astronaut_heat_maps_and_box(server, browser):
     assert page.get_by_text("P(face) for every window, at each scale", exact=True).count() == 1
     assert page.get_by_text("Why sliding a classifier is convolving with it", exact=True).count() == 1
     assert page.get_by_text("the largest difference is", exact=False).count() == 1
-    assert page.get_by_text("face(s) found", exact=False).count() == 1
+    assert page.get_by_text("windows above the threshold", exact=False).count() == 1     # the face and one more
+    assert page.get_by_text("1: P = 1.000", exact=True).count() == 1
     assert_clean(page, errors)
     page.close()
 
