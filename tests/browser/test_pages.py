@@ -206,9 +206,11 @@ def test_the_entry_explained_has_the_legends_blue_outline(server, browser, path,
 # (fonts and a busy machine move things a little). Measured at 1280×720 with ?projector=1, before -> after (px):
 # backward 4534 -> 1080, why 4813 -> 854, variants 3719 -> 1575, occlusion 2829 -> 1606, init 3219 -> 1762,
 # optimizers 2306 -> 1997, batchnorm 3838 -> 2360 (its forward part stays above the tabs), conv3d 3659 -> 2176 (then
-# 1276, its lesson view zoomed to the window).
+# 1239, its lesson view zoomed to the window), pooling 2668 -> 1239, padding 2302 -> 1089 (its lesson view in the first
+# tab, the output size's derivation in the second), find-faces 2041 -> 968, patches 3738 -> 2625 (its first tab is
+# the mosaic of 32 units' top patches, 5 to a row).
 TABBED = {"backward": 1.75, "why": 1.5, "variants": 2.5, "occlusion": 2.5, "init": 2.75, "optimizers": 3,
-          "batchnorm": 3.5, "conv3d": 3.25}
+          "batchnorm": 3.5, "conv3d": 2, "pooling": 2, "padding": 1.75, "find-faces": 1.75, "patches": 4}
 
 
 @pytest.mark.parametrize("path", TABBED)
