@@ -182,7 +182,6 @@ class Volume extends Lesson {
     side.appendChild(detail);
     box.append(this.columns, side);
     this.root.appendChild(box);
-    this.side = side;
   }
 
   layout(width, minFont, maxCell) {
