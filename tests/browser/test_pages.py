@@ -208,9 +208,10 @@ def test_the_entry_explained_has_the_legends_blue_outline(server, browser, path,
 # optimizers 2306 -> 1997, batchnorm 3838 -> 2360 (its forward part stays above the tabs), conv3d 3659 -> 2176 (then
 # 1239, its lesson view zoomed to the window), pooling 2668 -> 1239, padding 2302 -> 1089 (its lesson view in the first
 # tab, the output size's derivation in the second), find-faces 2041 -> 968, patches 3738 -> 2625 (its first tab is
-# the mosaic of 32 units' top patches, 5 to a row).
+# the mosaic of 32 units' top patches, 5 to a row), training 2412 -> 1685 (Model, Train, Draw your own).
 TABBED = {"backward": 1.75, "why": 1.5, "variants": 2.5, "occlusion": 2.5, "init": 2.75, "optimizers": 3,
-          "batchnorm": 3.5, "conv3d": 2, "pooling": 2, "padding": 1.75, "find-faces": 1.75, "patches": 4}
+          "batchnorm": 3.5, "conv3d": 2, "pooling": 2, "padding": 1.75, "find-faces": 1.75, "patches": 4,
+          "training": 2.5}
 
 
 @pytest.mark.parametrize("path", TABBED)
