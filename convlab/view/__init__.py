@@ -31,10 +31,11 @@ def view_js() -> str:
 
 def component_js() -> str:
     """The module for a Streamlit custom component (v2): its default export is lessonView. Sent with every view on
-    a page (the backward pass has three), so without the files' whole-line comments (about 12 KB of 93): the JS has
-    no template literal that spans lines, so a line that starts with // is always a comment."""
-    lines = view_js().split("\n")
-    return "\n".join(line for line in lines if not line.lstrip().startswith("//")) + "\nexport default lessonView;\n"
+    a page (the backward pass has three), so without the files' whole-line comments (about 12 KB of 100), blank
+    lines and indentation (10 KB more): the JS has no template literal that spans lines, so a line that starts
+    with // is always a comment and no line's leading spaces are inside a string."""
+    lines = (line.strip() for line in view_js().split("\n"))
+    return "\n".join(line for line in lines if line and not line.startswith("//")) + "\nexport default lessonView;\n"
 
 
 def view_css() -> str:

@@ -457,6 +457,9 @@ class Lesson {
   render() {}                                     // draw step i
   layoutKind() {}                                 // sizes of the kind's own grids (after the stage's)
   arrange() {}                                    // move parts for the side-by-side layout (View.fit) or back
+  get sides() { return [false, true]; }           // the layouts View.fit tries: one column, side by side (or a
+                                                  // kind's own, passed to its arrange())
+  get zoomsOnProjector() { return false; }        // build() differs on a projector (built again on a switch)
 
   // the legend: what each mark means for this kind
   get legendWindow() { return "the window"; }
@@ -723,14 +726,15 @@ class View {
     const relayout = projector !== this.projector;
     this.projector = projector;
     this.root.classList.toggle("lv-projector", projector);
-    if (fresh) {
+    if (fresh || (relayout && this.lesson && this.lesson.zoomsOnProjector)) {
+      // a new document, or a kind drawn differently on a projector (volume.js): built again at the same step
       const wasPlaying = this.playing;
       this.stop(false);
       this.p = p;
       this.build();
-      this.step = clamp(p.step | 0, 0, this.n - 1);
+      this.step = clamp((fresh ? p.step : this.step) | 0, 0, this.n - 1);
       this.root.dataset.step = String(this.step);
-      this.reported = p.step;
+      if (fresh) this.reported = p.step;
       this.render(this.step);
       if (wasPlaying && this.step < this.n - 1) this.play();
     } else if (p.step !== this.given && p.step !== this.reported) {
@@ -852,9 +856,9 @@ class View {
     let best = { h: this.height(), cell: maxCell, side: false };
     if (best.h <= room) return;
     for (let cell = maxCell; cell >= 24; cell -= 4) {
-      for (const side of [false, true]) {
+      for (const side of this.lesson.sides) {
         if (cell === maxCell && !side) continue;
-        this.root.classList.toggle("lv-side", side);
+        this.root.classList.toggle("lv-side", !!side);
         this.lesson.arrange(side);
         this.lesson.layout(width, minFont, cell);
         if (blank() > numbered) continue;                 // too small for its numbers
@@ -863,7 +867,7 @@ class View {
         if (h < best.h) best = { h, cell, side };
       }
     }
-    this.root.classList.toggle("lv-side", best.side);
+    this.root.classList.toggle("lv-side", !!best.side);
     this.lesson.arrange(best.side);
     this.lesson.layout(width, minFont, best.cell);
   }

@@ -179,12 +179,30 @@ class Conv extends Sliding {
     return kernels;
   }
 
+  get sides() {
+    // several channels' products (groups, /variants): also with the products in the row of the kernels and outputs
+    // and the written sums under them, the width of the view (beside the grids, each channel's sum took four lines)
+    return this.productGrids.length > 1 ? [false, true, "products"] : [false, true];
+  }
+
+  arrange(side) {
+    if (!this.productRow) return;
+    if (side === "products" && this.productRow.parentNode !== this.stage) {
+      this.stage.appendChild(this.productRow);
+    } else if (side !== "products" && this.productRow.parentNode === this.stage) {
+      this.productRow.parentNode.removeChild(this.productRow);
+      this.headline.after(this.productRow);
+    }
+    this.root.classList.toggle("lv-wide-sums", side === "products");
+  }
+
   buildProducts(detail) {
     // 2D: each channel's products, tap by tap, and their sum (1D writes them under the input)
     const p = this.p;
     if (p.dims !== 2) return [];
     const grids = [];
     const row = el("div", "lv-products");
+    this.productRow = row;
     for (let c = 0; c < this.CG; c++) {
       const grid = new Grid(this.KH, this.KW, { role: "product", values: new Array(this.KH * this.KW).fill(0),
                                                 texts: new Array(this.KH * this.KW).fill(""), g: c });
@@ -278,6 +296,13 @@ class Conv extends Sliding {
     if (CG > 1 || this.nGroups > 1 || (b !== null && b !== 0)) {
       const parts = sums.map(show);
       if (b !== null) parts.push(show(b));
+      if (this.projector && this.productGrids.length > 1) {
+        // a projector: the channels' sums added up in the headline, beside their written-out lines (issue 24); which
+        // channels the filter reads is on the grids themselves (the others faded, "not read by this filter")
+        this.headline.textContent = `${n.y}${idx} = ${sumText(parts)}${b !== null ? " (+ bias)" : ""} = ${show(p.y.v[i])}`;
+        this.setLines(lines.slice(this.nGroups > 1 ? 1 : 0));
+        return;
+      }
       lines.push(`${n.y}${idx} = ${sumText(parts)}${b !== null ? ` (${CG > 1 ? "channel sums + " : "sum + "}bias)` : ""} = ${show(p.y.v[i])}`);
       this.setLines(lines);
     } else {

@@ -6,8 +6,16 @@
 // every output plane is drawn small as well (click or hover one of its cells). Step i is output element i in
 // reading order: (filter, depth, row, column). Cells carry data-d (the padded depth of their slice) besides
 // data-g (channel or filter), data-r and data-c.
+//
+// On a projector (issue 24) the numbered slices are zoomed to the window: one column per slice the kernel lies
+// on, its window (the numbers it reads), × the kernel's slice, = the products and their sum; beside them the
+// small slices and planes and the output plane, and the written sum. Three whole slices at 18 px did not fit
+// one 1280×720 screen.
 
 class Volume extends Lesson {
+  get zoomsOnProjector() { return true; }
+  get sides() { return [false]; }                 // a projector's zoomed columns are side by side already
+
   legendExtra() {
     return [["lv-key-window", "▸ the slices the kernel lies on now"]];
   }
@@ -21,6 +29,7 @@ class Volume extends Lesson {
     this.n = O * OD * OH * OW;
     this.xLim = maxAbs(p.x.v);
     this.yLim = maxAbs(p.y.v);
+    if (this.projector) { this.buildZoomed(); return; }
     this.root.appendChild(this.volumeThumbs());
     const stage = el("div", "lv-stage");
     const spatialPad = [p.pad[2], p.pad[3], p.pad[4], p.pad[5]];
@@ -43,29 +52,32 @@ class Volume extends Lesson {
         this.kernels.push(kern);
       }
     }
-    const out = new Grid(OH, OW, { role: "output", ...blank(OH * OW), lim: this.yLim,
-                                   onHover: (i) => this.preview(this.planeStart + i),
-                                   onClick: (i) => this.go(this.planeStart + i) });
-    out.wrap.addEventListener("mouseleave", () => this.preview(-1));
-    out.panel = panelEl(p.names.y, ` ${OH} × ${OW}`);
-    out.panel.appendChild(out.wrap);
-    this.outputs = [out];
+    this.outputs = [this.outputGrid()];
     this.fillStage(stage, [this.inputs, this.kernels, this.outputs]);
     this.buildVolumeDetail();
   }
 
   volumeThumbs() {
     // every slice of the volume and every output plane, small: where the kernel is, and what is computed so far
-    const p = this.p;
-    const { C, D, H, W, O, OD, OH, OW } = this;
     const box = el("div", "lv-thumbs");
-    const row = (title, grids) => {
-      box.appendChild(el("div", "lv-thumbs-title", title));
-      const line = el("div", "lv-thumbrow");
-      for (const g of grids) line.appendChild(g.panel);
-      box.appendChild(line);
-      this.thumbRows.push({ grids });
-    };
+    box.append(this.sliceThumbRow(), this.planeThumbRow());
+    this.revealed = -1;
+    return box;
+  }
+
+  thumbRow(title, grids) {
+    const block = el("div", "lv-thumbblock");
+    block.appendChild(el("div", "lv-thumbs-title", title));
+    const line = el("div", "lv-thumbrow");
+    for (const g of grids) line.appendChild(g.panel);
+    block.appendChild(line);
+    this.thumbRows.push({ grids });
+    return block;
+  }
+
+  sliceThumbRow() {
+    const p = this.p;
+    const { C, D, H, W } = this;
     const [pf] = p.pad;
     this.sliceThumbs = [];
     for (let c = 0; c < C; c++) {
@@ -84,8 +96,15 @@ class Volume extends Lesson {
         this.sliceThumbs.push(grid);
       }
     }
-    row(`the volume, ${C > 1 ? "channel by channel and " : ""}slice by slice (the kernel's slices outlined)`,
-        this.sliceThumbs);
+    const block = this.thumbRow(`the volume, ${C > 1 ? "channel by channel and " : ""}slice by slice (the kernel's ` +
+                                "slices outlined)", this.sliceThumbs);
+    this.sliceTitle = block.firstChild;
+    return block;
+  }
+
+  planeThumbRow() {
+    const p = this.p;
+    const { O, OD, OH, OW } = this;
     this.planeThumbs = [];
     for (let o = 0; o < O; o++) {
       for (let d = 0; d < OD; d++) {
@@ -101,9 +120,103 @@ class Volume extends Lesson {
         this.planeThumbs.push(grid);
       }
     }
-    row(`${p.names.y}, plane by plane (click a cell to go there)`, this.planeThumbs);
+    return this.thumbRow(`${p.names.y}, plane by plane (click a cell to go there)`, this.planeThumbs);
+  }
+
+  outputGrid() {
+    const p = this.p;
+    const { OH, OW } = this;
+    const out = new Grid(OH, OW, { role: "output", values: null, texts: new Array(OH * OW).fill(""), lim: this.yLim,
+                                   onHover: (i) => this.preview(this.planeStart + i),
+                                   onClick: (i) => this.go(this.planeStart + i) });
+    out.wrap.addEventListener("mouseleave", () => this.preview(-1));
+    out.panel = panelEl(p.names.y, ` ${OH} × ${OW}`);
+    out.panel.appendChild(out.wrap);
+    return out;
+  }
+
+  buildZoomed() {
+    // a projector: one column per slice the kernel lies on (its window zoomed, × the kernel's slice, = the products
+    // and Σ); beside them the small slices (their title says where the window is), the output plane with the small
+    // planes, and the written sum
+    const p = this.p;
+    const { KD, KH, KW, CG } = this;
+    this.spanH = (KH - 1) * p.d[1] + 1;
+    this.spanW = (KW - 1) * p.d[2] + 1;
+    const box = el("div", "lv-vol");
+    this.columns = el("div", "lv-vol-cols");
+    const blank = (k) => ({ values: new Array(k).fill(0), texts: new Array(k).fill("") });
+    for (let k = 0; k < CG; k++) {
+      for (let j = 0; j < KD; j++) {
+        const col = el("div", "lv-vol-col");
+        const x = new Grid(this.spanH, this.spanW, { role: "input", ...blank(this.spanH * this.spanW), lim: this.xLim, g: k });
+        x.panel = panelEl("");
+        x.panel.appendChild(x.wrap);
+        x.slot = [k, j];
+        this.addWindow(x);
+        this.inputs.push(x);
+        const kern = new Grid(KH, KW, { role: "kernel", ...blank(KH * KW), lim: maxAbs(p.w.v), g: k });
+        kern.cells.forEach((cell) => { cell.dataset.d = String(j); });
+        kern.panel = panelEl("");
+        kern.panel.appendChild(kern.wrap);
+        this.kernels.push(kern);
+        const prod = new Grid(KH, KW, { role: "product", ...blank(KH * KW), g: k });
+        prod.panel = panelEl("= products");
+        prod.panel.appendChild(prod.wrap);
+        prod.sum = el("div", "lv-sum");
+        prod.panel.appendChild(prod.sum);
+        this.productGrids.push(prod);
+        col.append(x.panel, kern.panel, prod.panel);
+        this.columns.appendChild(col);
+      }
+    }
+    const side = el("div", "lv-vol-side");
+    side.appendChild(this.sliceThumbRow());
+    const out = this.outputGrid();
+    this.outputs = [out];
+    const outRow = el("div", "lv-vol-out");
+    outRow.append(out.panel, this.planeThumbRow());
+    side.appendChild(outRow);
     this.revealed = -1;
-    return box;
+    const detail = this.newDetail(true);
+    side.appendChild(detail);
+    box.append(this.columns, side);
+    this.root.appendChild(box);
+  }
+
+  layout(width, minFont, maxCell) {
+    // a projector's zoomed columns (View.fit picks maxCell): the columns and the output plane at one cell size, as
+    // large as the width allows; the small grids in what is left beside the columns
+    if (!this.projector) { super.layout(width, minFont, maxCell); return; }
+    const n = this.inputs.length;
+    const colCells = this.inputs.reduce((s, g) => s + Math.max(g.w, this.KW), 0);
+    const fitW = Math.floor((width - 32 - 28 * (n - 1) - 28 - 2 * (colCells + 2 * this.OW)) / (colCells + this.OW));
+    const cell = clamp(Math.min(maxCell, fitW), 4, maxCell);
+    // each grid by its own longest number: the columns' (x, w) may be smaller than the output's; the output plane
+    // never smaller than its numbers need (View.fit shrinks maxCell until the view fits the screen, or a grid would
+    // lose its numbers)
+    const chars = (a) => Math.max(1, ...a.v.map((v) => show(v).length));
+    const [xChars, wChars, yChars] = [chars(this.p.x), chars(this.p.w), chars(this.p.y)];
+    const needs = (n) => Math.ceil(Math.max(minFont / 0.42, (minFont * 0.62 * n) / 0.94)) + 1;
+    for (const g of this.inputs) g.size(cell, minFont, xChars);
+    for (const g of this.kernels) g.size(cell, minFont, wChars);
+    for (const g of this.outputs) g.size(Math.max(cell, needs(yChars)), minFont, yChars);
+    const prodCell = Math.ceil(Math.max(minFont / 0.42, minFont * 0.66 * this.prodChars)) + 1;
+    for (const g of this.productGrids) g.size(Math.max(cell, prodCell), minFont, this.prodChars);
+    this.cell = cell;
+    this.minFont = minFont;
+    const left = colCells * (cell + 2) + 28 * (n - 1);
+    const room = Math.max(120, width - left - 32);
+    const thumbs = (grids, w) => {
+      const cols = grids.reduce((s, g) => s + g.w, 0);
+      const c = clamp(Math.floor((w - 16 * grids.length) / cols), 3, 12);
+      for (const g of grids) {
+        g.size(c, Infinity, 1);
+        g.wrap.setAttribute("aria-hidden", "true");
+      }
+    };
+    thumbs(this.sliceThumbs, room);
+    thumbs(this.planeThumbs, Math.max(60 * this.planeThumbs.length, room - this.OW * (cell + 2) - 28));
   }
 
   isDepthPad(d) {
@@ -159,6 +272,33 @@ class Volume extends Lesson {
       ` · ${p.names.w} slice ${j}`;
   }
 
+  fillZoom(grid, c, d, r0, c0) {
+    // a projector's input slot: the window on slice d of channel c, the cells it spans from (r0, c0), with their
+    // places in the slice (data-r, data-c, data-d: each cell's accessible name says where it is)
+    const p = this.p;
+    const { H, W } = this;
+    const [pt, pb, pl, pr] = [p.pad[2], p.pad[3], p.pad[4], p.pad[5]];
+    const depthPad = this.isDepthPad(d);
+    grid.cells.forEach((cell, i) => {
+      const r = r0 + Math.floor(i / grid.w), q = c0 + (i % grid.w);
+      const pad = depthPad || r < pt || r >= H - pb || q < pl || q >= W - pr;
+      const v = p.x.v[((c * this.D + d) * H + r) * W + q];
+      cell.classList.toggle("lv-pad", pad);
+      cell.classList.toggle("lv-dropped", !pad && (p.dropped.rows.includes(r) || p.dropped.cols.includes(q)));
+      Object.assign(cell.dataset, { g: String(c), d: String(d), r: String(r), c: String(q) });
+      const text = pad ? "0" : show(v);
+      cell.textContent = text;
+      cell.setAttribute("aria-label", `x[${c}, ${d}, ${r}, ${q}] = ${text}`);
+      cell.style.background = pad ? "" : tint(v, this.xLim);
+    });
+    grid.channel = c;
+    grid.shows = `${c}/${d}/${r0}/${c0}`;
+    const rows = `${r0}–${r0 + grid.h - 1}`, cols = `${c0}–${c0 + grid.w - 1}`;
+    const name = depthPad ? "padding" : this.sliceName(d);       // a column's title on one line, as its grids'
+    grid.panel.firstChild.textContent = `${p.names.x}${this.C > 1 ? ` channel ${c},` : ""} ${name}`;
+    grid.panel.title = `rows ${rows}, columns ${cols}`;
+  }
+
   render(i) {
     const p = this.p;
     const { KD, KH, KW, OD, OH, OW, CG } = this;
@@ -173,6 +313,11 @@ class Volume extends Lesson {
     const flat = taps.map(([rr, cc]) => rr * this.W + cc);
     this.inputs.forEach((grid) => {
       const [k, j] = grid.slot;
+      if (this.columns) {                       // a projector: the slot is the window itself
+        if (grid.shows !== `${reads[k]}/${depths[j]}/${r0}/${c0}`) this.fillZoom(grid, reads[k], depths[j], r0, c0);
+        this.placeWindow(grid, 0, 0, taps.map(([rr, cc]) => (rr - r0) * grid.w + cc - c0), dh, dw, KH, KW);
+        return;
+      }
       if (grid.shows !== `${reads[k]}/${depths[j]}`) this.fillSlot(grid, reads[k], depths[j], j);
       this.placeWindow(grid, r0, c0, flat, dh, dw, KH, KW);
       taps.forEach(([rr, cc], t) => {
@@ -191,7 +336,7 @@ class Volume extends Lesson {
         grid.setText(t, show(v), v);
       }
       grid.filter = o;
-      grid.panel.firstChild.textContent = `${p.names.w}${this.O > 1 ? `[${o}]` : ""}` +
+      grid.panel.firstChild.textContent = `${this.columns ? `${TIMES} ` : ""}${p.names.w}${this.O > 1 ? `[${o}]` : ""}` +
         `${this.C > 1 ? ` channel ${reads[k]},` : ""} slice ${j}`;
     });
     for (const grid of this.sliceThumbs) {
@@ -263,6 +408,7 @@ class Volume extends Lesson {
         prods.forEach((v, t) => pg.setText(t, show(v), v));
         pg.lim = maxAbs(prods);
         pg.sum.textContent = `Σ = ${show(s)}`;
+        if (this.columns) return;             // a projector: the column says which slices, its Σ the sum
         pg.panel.firstChild.textContent = `${C > 1 ? `channel ${c}, ` : ""}${p.names.w} slice ${j} ${TIMES} ${this.sliceName(d)}`;
         const written = words.length <= 16 ? sumText(words) : `the ${words.length} products`;
         lines.push(`${C > 1 ? `channel ${c}, ` : ""}${p.names.w} slice ${j} ${TIMES} ${this.sliceName(d)}: ${written} = ${show(s)}`);
@@ -271,6 +417,15 @@ class Volume extends Lesson {
     const b = p.bias ? p.bias[o] : null;
     const parts = sums.map(show);
     if (b !== null) parts.push(show(b));
+    if (this.columns) {
+      // a projector: each column writes out its slice's products and their Σ; the headline adds the Σs up
+      const [h, w] = [this.inputs[0].h, this.inputs[0].w];
+      this.headline.textContent = `${p.names.y}${idx} = ${sumText(parts)} = ${show(value)}`;
+      this.sliceTitle.textContent = `the window on the volume: rows ${taps[0][0]}–${taps[0][0] + h - 1}, ` +
+        `columns ${taps[0][1]}–${taps[0][1] + w - 1}`;
+      this.setLines([...lines.slice(0, this.nGroups > 1 ? 1 : 0), ...(b !== null ? ["the last term is the bias"] : [])]);
+      return;
+    }
     lines.push(`${p.names.y}${idx} = ${sumText(parts)} (the slices' sums${b !== null ? " + bias" : ""}) = ${show(value)}`);
     this.setLines(lines);
   }

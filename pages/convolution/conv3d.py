@@ -45,9 +45,10 @@ sections = page.parts({
     "The third axis's cost": "What the third axis costs"}, level="subheader")
 with sections[0]:
     lesson_view(page.key("view"), lesson.body, len(trace), page.key("step"))
-    st.caption(f"Above: the {volume.shape[0]} slices of the {'×'.join(map(str, volume.shape))} volume, the kernel's "
-               "slices outlined, and every output depth plane so far. Below them, with numbers: the slices the kernel "
-               "lies on now, each times its kernel slice; the slices' sums add up to the output.")
+    st.caption(f"Small, in colour: the {volume.shape[0]} slices of the {'×'.join(map(str, volume.shape))} volume, the "
+               "kernel's slices outlined, and every output depth plane so far. With numbers: the slices the kernel lies "
+               "on now (on a projector, only the window on each), each times its kernel slice; the slices' sums add up "
+               "to the output.")
     torch_badge(lesson.check)
 
 with sections[1]:

@@ -47,35 +47,40 @@ lesson = None
 with page.section():
     lesson = padding_lesson(page["n"], page["m"], page["k"], page["s"], page["d"], padding)
 
+sections = page.parts({"Where the windows fall": "Where the windows fall",
+                       "The output size": "The output size, step by step",
+                       "Stacking layers": "Stacking layers"})
 if lesson is not None:
     rows, cols = lesson.rows, lesson.cols
-    st.subheader(f"Output: {rows.output} × {cols.output}")
-    for line in rows.derivation:
-        st.markdown(line)
-    st.latex(size_latex(rows, "o_{rows}"))
-    st.latex(size_latex(cols, "o_{cols}"))
-    for axis, e in (("rows", rows), ("columns", cols)):
-        if not e.tiles:
-            st.warning(f"{axis}: {e.exact_text} is not a whole number: the stride does not tile the input, and the "
-                       "last partial window is left out.")
-        if e.uncovered:
-            why = "the dilated kernel skips them" if e.tiles else "no window reaches them"
-            st.warning(f"{axis} never read by any window ({why}): {', '.join(map(str, e.uncovered))}")
-    if all(e.tiles and not e.uncovered for e in (rows, cols)):
-        st.success("The stride tiles the input exactly in both directions, and every input is read.")
-    st.caption("Each cell shows how many windows read it. Step through the windows; ✕ marks inputs no window reads.")
-    lesson_view(page.key("view"), lesson.body, rows.output * cols.output, page.key("step"))
+    with sections[0]:
+        st.subheader(f"Output: {rows.output} × {cols.output}")
+        st.caption("Each cell shows how many windows read it. Step through the windows; ✕ marks inputs no window reads.")
+        lesson_view(page.key("view"), lesson.body, rows.output * cols.output, page.key("step"))
+    with sections[1]:
+        for line in rows.derivation:
+            st.markdown(line)
+        st.latex(size_latex(rows, "o_{rows}"))
+        st.latex(size_latex(cols, "o_{cols}"))
+        for axis, e in (("rows", rows), ("columns", cols)):
+            if not e.tiles:
+                st.warning(f"{axis}: {e.exact_text} is not a whole number: the stride does not tile the input, and the "
+                           "last partial window is left out.")
+            if e.uncovered:
+                why = "the dilated kernel skips them" if e.tiles else "no window reaches them"
+                st.warning(f"{axis} never read by any window ({why}): {', '.join(map(str, e.uncovered))}")
+        if all(e.tiles and not e.uncovered for e in (rows, cols)):
+            st.success("The stride tiles the input exactly in both directions, and every input is read.")
 
-st.header("Stacking layers")
-st.caption("The same layer, applied again and again: the volume shrinks while each output sees more of the input.")
-c = st.columns(6)
-c[0].number_input("Input size", 4, 256, key=page.key("stack_n"))
-c[1].number_input("Layers", 1, 10, key=page.key("depth"))
-c[2].number_input("Kernel", 1, 11, key=page.key("stack_k"))
-c[3].number_input("Stride", 1, 4, key=page.key("stack_s"))
-c[4].number_input("Padding", 0, 5, key=page.key("stack_p"))
-c[5].number_input("Dilation", 1, 4, key=page.key("stack_d"))
-with page.section("Use fewer layers, a smaller kernel, or padding"):
+with sections[2]:
+    st.caption("The same layer, applied again and again: the volume shrinks while each output sees more of the input.")
+    c = st.columns(6)
+    c[0].number_input("Input size", 4, 256, key=page.key("stack_n"))
+    c[1].number_input("Layers", 1, 10, key=page.key("depth"))
+    c[2].number_input("Kernel", 1, 11, key=page.key("stack_k"))
+    c[3].number_input("Stride", 1, 4, key=page.key("stack_s"))
+    c[4].number_input("Padding", 0, 5, key=page.key("stack_p"))
+    c[5].number_input("Dilation", 1, 4, key=page.key("stack_d"))
+with sections[2], page.section("Use fewer layers, a smaller kernel, or padding"):
     stats, rf, figure = stack_lesson(page["stack_n"], page["depth"], page["stack_k"], page["stack_s"],
                                      page["stack_p"], page["stack_d"], font_size())
     sizes = " → ".join([str(page["stack_n"])] + [str(s.output_shape[-1]) for s in stats])
@@ -85,4 +90,3 @@ with page.section("Use fewer layers, a smaller kernel, or padding"):
     chart(figure, page.key("stack"))
     with st.expander("Receptive field, layer by layer"):
         st.markdown("  \n".join(r.formula for r in rf))
-

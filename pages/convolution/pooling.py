@@ -44,29 +44,34 @@ with st.sidebar:
 x = parse_grids(page["x"], "x", 16, 3)
 lesson = pool_lesson(page["x"], page["mode"], page["size"], page["stride"] or None, page["pad"])
 
-lesson_view(page.key("view"), lesson.body, len(lesson.trace), page.key("step"))
-editor = st.expander("Edit the input", key=page.key("edit"), on_change="rerun")
-if editor.open:                                  # the tables are built only while they are shown
-    with editor:
-        grid_editors(page.key("x"), x, [f"channel {c}" for c in range(len(x))])
-if page["mode"] == "max" and page["pad"]:
-    st.caption("Max pooling pads with −∞, so padding never wins; average pooling pads with 0 and counts it, as torch does.")
-for axis, e in zip(("o_h", "o_w"), lesson.sizes):
-    st.latex(size_latex(e, axis))
-dropped = [f"{name} {', '.join(map(str, e.uncovered))}" for name, e in zip(("rows", "columns"), lesson.sizes)
-           if e.uncovered]
-if dropped:
-    st.warning(f"The windows do not tile the input: {' and '.join(dropped)} are never pooled (✕ in the view).")
-export_panel("pooling", lesson.trace, lesson.snippet, lesson.grids, view=lesson.body, title="Pooling")
+sections = page.parts({"Step through the windows": "Step through the windows",
+                       "Shift the input": "Shift the input by a pixel",
+                       "Average pooling is a convolution": "Average pooling is a convolution"})
+with sections[0]:
+    lesson_view(page.key("view"), lesson.body, len(lesson.trace), page.key("step"))
+    editor = st.expander("Edit the input", key=page.key("edit"), on_change="rerun")
+    if editor.open:                                  # the tables are built only while they are shown
+        with editor:
+            grid_editors(page.key("x"), x, [f"channel {c}" for c in range(len(x))])
+    if page["mode"] == "max" and page["pad"]:
+        st.caption("Max pooling pads with −∞, so padding never wins; average pooling pads with 0 and counts it, as torch "
+                   "does.")
+    for axis, e in zip(("o_h", "o_w"), lesson.sizes):
+        st.latex(size_latex(e, axis))
+    dropped = [f"{name} {', '.join(map(str, e.uncovered))}" for name, e in zip(("rows", "columns"), lesson.sizes)
+               if e.uncovered]
+    if dropped:
+        st.warning(f"The windows do not tile the input: {' and '.join(dropped)} are never pooled (✕ in the view).")
+    export_panel("pooling", lesson.trace, lesson.snippet, lesson.grids, view=lesson.body, title="Pooling")
 
-st.header("Shift the input by a pixel")
-st.caption("Convolution is equivariant: shift the input and the feature map shifts with it. Max pooling then "
-           "summarises each window, so most pooled values do not change: approximately invariant (seed 000).")
-cols = st.columns(3)
-cols[0].number_input("shift right", -3, 3, key=page.key("dx"))
-cols[1].number_input("shift down", -3, 3, key=page.key("dy"))
-cols[2].text_input("feature kernel w", key=page.key("w"), help="rows separated by ';'")
-with page.section():                       # one message for a bad kernel, which both sections below use
+with sections[1]:
+    st.caption("Convolution is equivariant: shift the input and the feature map shifts with it. Max pooling then "
+               "summarises each window, so most pooled values do not change: approximately invariant (seed 000).")
+    cols = st.columns(3)
+    cols[0].number_input("shift right", -3, 3, key=page.key("dx"))
+    cols[1].number_input("shift down", -3, 3, key=page.key("dy"))
+    cols[2].text_input("feature kernel w", key=page.key("w"), help="rows separated by ';'")
+with sections[1], page.section():          # one message for a bad kernel, which both sections below use
     parse_grid(page["w"], "w", 5)
     shift = shift_lesson(page["x"], page["w"], page["size"], page["dy"], page["dx"], font_size() - 4)
     if shift.demo_picture:
@@ -76,9 +81,8 @@ with page.section():                       # one message for a bad kernel, which
     verdict = "moves with the input" if shift.equivariant else "changes near the borders"
     st.markdown(f"The feature map **{verdict}**; **{shift.pooled_unchanged:.0%}** of the pooled values are unchanged.")
 
-    st.header("Average pooling is a convolution")
-    st.caption("Seed 001 asks: if a convolution with w is followed by average pooling, which single kernel w* does "
-               "both? Answer: w* = w convolved with the averaging box, applied with the pool's stride.")
-    chart(fold_figure(page["w"], page["size"], font_size() - 2), page.key("fold"))
-    st.latex(rf"\mathrm{{avgpool}}_{{{page['size']}}}\big(x \star w\big) = x \star_{{s={page['size']}}} w^{{*}}")
-
+    with sections[2]:
+        st.caption("Seed 001 asks: if a convolution with w is followed by average pooling, which single kernel w* "
+                   "does both? Answer: w* = w convolved with the averaging box, applied with the pool's stride.")
+        chart(fold_figure(page["w"], page["size"], font_size() - 2), page.key("fold"))
+        st.latex(rf"\mathrm{{avgpool}}_{{{page['size']}}}\big(x \star w\big) = x \star_{{s={page['size']}}} w^{{*}}")

@@ -45,34 +45,38 @@ search, found = search_photo(digest, scales, page["threshold"] / 100, image)
 
 fs = font_size()
 best_box, best_p = search.best
-left, right = st.columns([1, 1])
-with left:
-    chart(figure(photo_with_boxes, photo, found, search.best, size=440, font_size=fs), page.key("photo"))
-with right:
-    top, lft, side = best_box
-    verdict = "a face" if best_p > 0.5 else "not a face"
-    st.markdown(f"**Best window**: {side}×{side} pixels at row {top}, column {lft} of the {image.shape[0]}×"
-                f"{image.shape[1]} photo, P(face) = **{best_p:.2f}** ({verdict}). "
-                f"**{len(found)}** window(s) above P = {ss['ff_threshold'] / 100:.2f}, after keeping only the likeliest "
-                "of overlapping ones.")
-    st.markdown("The bundled faces model reads each window as 25×25 grey, **averaged with its mirror image** "
-                "(the logits of the window and of the window flipped left to right), as it reads any photo. "
-                "On the Explanations and Network explorer pages, a camera or uploaded photo is cropped to this best "
-                "box before the faces model classifies and explains it.")
-    x, y, s = lft, top, side
-    crop = image[max(0, y):y + s, max(0, x):x + s]
-    if crop.size:
-        st.image(np.clip(crop, 0, 1), caption="the best window, as cut from the photo", width=160,
-                 alt="the window of the photo the classifier scores highest")
+sections = page.parts({"The best window": "The best window",
+                       "Every window": "P(face) for every window, at each scale",
+                       "Sliding is convolving": "Why sliding a classifier is convolving with it"})
+with sections[0]:
+    left, right = st.columns([1, 1])
+    with left:
+        chart(figure(photo_with_boxes, photo, found, search.best, size=440, font_size=fs), page.key("photo"))
+    with right:
+        top, lft, side = best_box
+        verdict = "a face" if best_p > 0.5 else "not a face"
+        st.markdown(f"**Best window**: {side}×{side} pixels at row {top}, column {lft} of the {image.shape[0]}×"
+                    f"{image.shape[1]} photo, P(face) = **{best_p:.2f}** ({verdict}). "
+                    f"**{len(found)}** window(s) above P = {ss['ff_threshold'] / 100:.2f}, after keeping only the likeliest "
+                    "of overlapping ones.")
+        st.markdown("The bundled faces model reads each window as 25×25 grey, **averaged with its mirror image** "
+                    "(the logits of the window and of the window flipped left to right), as it reads any photo. "
+                    "On the Explanations and Network explorer pages, a camera or uploaded photo is cropped to this best "
+                    "box before the faces model classifies and explains it.")
+        x, y, s = lft, top, side
+        crop = image[max(0, y):y + s, max(0, x):x + s]
+        if crop.size:
+            st.image(np.clip(crop, 0, 1), caption="the best window, as cut from the photo", width=160,
+                     alt="the window of the photo the classifier scores highest")
 
-st.header("P(face) for every window, at each scale")
-cols = st.columns(len(search.maps))
-for k, (col, m) in enumerate(zip(cols, search.maps)):
-    with col:
-        chart(figure(heat_map_view, m, photo, fs - 2), page.key(f"heat_{k}"))
-st.caption("Each heat map has one cell per window, at the window's centre on the photo scaled so that the window is "
-           "25×25 (windows every 4 pixels there: the network's two 2×2 pools). Orange: the best window at that scale. "
-           "A face gives a bright spot at the scale where it fills about a window.")
+with sections[1]:
+    cols = st.columns(len(search.maps))
+    for k, (col, m) in enumerate(zip(cols, search.maps)):
+        with col:
+            chart(figure(heat_map_view, m, photo, fs - 2), page.key(f"heat_{k}"))
+    st.caption("Each heat map has one cell per window, at the window's centre on the photo scaled so that the window is "
+               "25×25 (windows every 4 pixels there: the network's two 2×2 pools). Orange: the best window at that scale. "
+               "A face gives a bright spot at the scale where it fills about a window.")
 
-st.header("Why sliding a classifier is convolving with it")
-worked_numbers(search, image, page["scale"])
+with sections[2]:
+    worked_numbers(search, image, page["scale"])

@@ -105,28 +105,30 @@ if silent:
                 "a ReLU they are always 0, and their patches are only the least negative places, often a corner.")
 fixed = page["model"] != MINE
 look = {"columns": 5 if projector() else 8, "font": fs + 2, "width": 1150 if projector() else 950}
-if fixed:
-    chart(figure(fixed_mosaic, page["model"], layer, page["k"], **look), page.key("mosaic"))
-else:
-    shown = convlab.TopPatches(top.layer, field, top.image_hw, top.map_hw, top.units[:SHOWN])
-    chart(figure(patches_figure, shown, data.x_test, columns=look["columns"], font_size=look["font"],
-                 width=look["width"]), page.key("mosaic"))
-if n_units > SHOWN:
-    st.caption(f"Units 0 to {SHOWN - 1} of {n_units} shown; choose any unit below.")
+sections = page.parts({"Every unit": "Every unit's top patches", "One unit": "One unit"})
+with sections[0]:
+    if fixed:
+        chart(figure(fixed_mosaic, page["model"], layer, page["k"], **look), page.key("mosaic"))
+    else:
+        shown = convlab.TopPatches(top.layer, field, top.image_hw, top.map_hw, top.units[:SHOWN])
+        chart(figure(patches_figure, shown, data.x_test, columns=look["columns"], font_size=look["font"],
+                     width=look["width"]), page.key("mosaic"))
+    if n_units > SHOWN:
+        st.caption(f"Units 0 to {SHOWN - 1} of {n_units} shown; choose any unit below.")
 
-st.header("One unit")
-checked_choice(page.key("unit"), list(range(n_units)), f"Unit {{}} does not exist: layer {layer} has {n_units} units (0 to "
-               f"{n_units - 1}); showing unit 0.", 0)
-st.number_input(f"Unit (0 to {n_units - 1})", 0, n_units - 1, key=page.key("unit"))
-unit = page["unit"]
-left, right = st.columns([3, 2])
-with left:
-    chart(figure(fixed_unit, page["model"], layer, page["k"], unit, fs) if fixed
-          else figure(unit_figure, top, data.x_test, unit, font_size=fs), page.key("unit_fig"))
-with right:
-    rows, worst = (fixed_recomputed(page["model"], layer, page["k"], unit) if fixed
-                   else recomputed(model, data, top, layer, unit))
-    st.dataframe(signed_table(rows, ["activation", "from the patch alone"]), hide_index=True)
-    st.markdown(f"Each unit recomputed from its {field.size[0]}×{field.size[1]} patch alone (padded where the network "
-                f"pads, at the image's border) gives the network's own value: largest difference **{worst:.1g}**. "
-                "Nothing outside the orange square reaches the unit.")
+with sections[1]:
+    checked_choice(page.key("unit"), list(range(n_units)), f"Unit {{}} does not exist: layer {layer} has {n_units} units "
+                   f"(0 to {n_units - 1}); showing unit 0.", 0)
+    st.number_input(f"Unit (0 to {n_units - 1})", 0, n_units - 1, key=page.key("unit"))
+    unit = page["unit"]
+    left, right = st.columns([3, 2])
+    with left:
+        chart(figure(fixed_unit, page["model"], layer, page["k"], unit, fs) if fixed
+              else figure(unit_figure, top, data.x_test, unit, font_size=fs), page.key("unit_fig"))
+    with right:
+        rows, worst = (fixed_recomputed(page["model"], layer, page["k"], unit) if fixed
+                       else recomputed(model, data, top, layer, unit))
+        st.dataframe(signed_table(rows, ["activation", "from the patch alone"]), hide_index=True)
+        st.markdown(f"Each unit recomputed from its {field.size[0]}×{field.size[1]} patch alone (padded where the "
+                    f"network pads, at the image's border) gives the network's own value: largest difference "
+                    f"**{worst:.1g}**. Nothing outside the orange square reaches the unit.")

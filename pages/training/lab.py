@@ -92,73 +92,73 @@ with st.expander("Data", expanded=False):
         chart(figure(tiles_figure, [data.x_train[i] if rgb else data.x_train[i][0] for i in range(16)],
                      [data.classes[data.y_train[i]] for i in range(16)], rgb=rgb, signed=False), page.key("examples"))
 
-st.subheader("Model")
-st.selectbox("Preset network", list(PRESETS), key=page.key("preset"), on_change=apply_preset,
-             help="Loads the preset's layers into the builder below; then add, remove, move or change any layer.")
-spec, rows, err = layer_builder(page.key("spec"), data.input_shape, len(data.classes))
-if err is None:
-    st.markdown(f"**{sum(r.params for r in rows):,} parameters**, {sum(r.mult_adds for r in rows):,} "
-                "multiply–adds per image")
-    torch_badge(layer_table_check(spec, data.input_shape, len(data.classes)))
-    export_panel("model", snippet=model_snippet(spec, data.input_shape, len(data.classes)))
+sections = page.parts({"Model": "Model", "Train": "Train", "Draw your own": "Draw your own"}, level="subheader")
+with sections[0]:
+    st.selectbox("Preset network", list(PRESETS), key=page.key("preset"), on_change=apply_preset,
+                 help="Loads the preset's layers into the builder below; then add, remove, move or change any layer.")
+    spec, rows, err = layer_builder(page.key("spec"), data.input_shape, len(data.classes))
+    if err is None:
+        st.markdown(f"**{sum(r.params for r in rows):,} parameters**, {sum(r.mult_adds for r in rows):,} "
+                    "multiply–adds per image")
+        torch_badge(layer_table_check(spec, data.input_shape, len(data.classes)))
+        export_panel("model", snippet=model_snippet(spec, data.input_shape, len(data.classes)))
 
-st.subheader("Train")
-run_buttons(start, can_start=err is None)
-live_views()
+with sections[1]:
+    run_buttons(start, can_start=err is None)
+    live_views()
 
-job = current_job()
-trained = job is not None and job.finished and job.result is not None and job.result.status == "done"
-if trained:
-    with st.expander("Transfer learning: freeze layers and retrain the rest"):
-        st.caption("Seed 003: a trained network's early layers are general feature detectors. Freeze them and "
-                   "retrain only the rest, here on a different train/test split of the same data.")
-        names = [name for name, _ in weight_layers(job.model)]
-        frozen = st.multiselect("Freeze", names, default=[n for n in names if n != "classifier"], key=page.key("freeze"))
-        split = st.number_input("New split (seed)", 1, 99, 1, key=page.key("split"))
-        if st.button("Retrain the unfrozen layers", key=page.key("transfer")):
-            try:
-                model = copy.deepcopy(job.model)
-                trainable = freeze(model, frozen)
-            except convlab.ConvlabError as bad:
-                show_error(bad)
-            else:
-                start_run(job.spec, dataset_split(job.data.name, int(split)), job.config, job.pace_s, model=model)
-                st.success(f"Retraining {', '.join(trainable)} on split {split}; the frozen layers keep their weights.")
-                st.rerun()
-    blob = save_model(job.model.cpu(), job.spec, job.data.input_shape, job.data.classes, job.data.mean, job.data.std)
-    st.download_button("Save the model (.safetensors)", blob, file_name=f"convlab-{job.data.name}.safetensors",
-                       mime="application/octet-stream", key=page.key("save"))
+    job = current_job()
+    trained = job is not None and job.finished and job.result is not None and job.result.status == "done"
+    if trained:
+        with st.expander("Transfer learning: freeze layers and retrain the rest"):
+            st.caption("Seed 003: a trained network's early layers are general feature detectors. Freeze them and "
+                       "retrain only the rest, here on a different train/test split of the same data.")
+            names = [name for name, _ in weight_layers(job.model)]
+            frozen = st.multiselect("Freeze", names, default=[n for n in names if n != "classifier"], key=page.key("freeze"))
+            split = st.number_input("New split (seed)", 1, 99, 1, key=page.key("split"))
+            if st.button("Retrain the unfrozen layers", key=page.key("transfer")):
+                try:
+                    model = copy.deepcopy(job.model)
+                    trainable = freeze(model, frozen)
+                except convlab.ConvlabError as bad:
+                    show_error(bad)
+                else:
+                    start_run(job.spec, dataset_split(job.data.name, int(split)), job.config, job.pace_s, model=model)
+                    st.success(f"Retraining {', '.join(trainable)} on split {split}; the frozen layers keep their weights.")
+                    st.rerun()
+        blob = save_model(job.model.cpu(), job.spec, job.data.input_shape, job.data.classes, job.data.mean, job.data.std)
+        st.download_button("Save the model (.safetensors)", blob, file_name=f"convlab-{job.data.name}.safetensors",
+                           mime="application/octet-stream", key=page.key("save"))
 
-if data.is_sequence:
-    st.info("Drawing your own input and loading a saved model are for the image datasets.")
-    st.stop()
-st.subheader("Draw your own")
-mine = current_model()               # trained here, restored by the link, or loaded from a file: "my model" everywhere
-if mine is not None and mine["dataset"] == data.name and mine["input_shape"] == tuple(data.input_shape):
-    model, source = mine["model"], "your " + ("loaded model" if mine["source"].startswith("uploaded") else
-                                               "trained model")
-else:
-    model, source = (bundled_model(data.name)[0] if data.name in BUNDLED else None), f"the bundled {data.name} model"
-    if model is None and err is None:              # no bundled model for this data: an untrained one
-        model, source = make_model(spec, data, TrainConfig()), "an untrained model (press Start to train it)"
-drawing_panel(model, data, source, fs)
-
-upload = st.file_uploader("Load a model saved by ConvLab", type=["safetensors"], key=page.key("upload"),
-                          on_change=lambda: st.session_state.pop(page.key("loaded_name"), None))
-if upload is not None:
-    try:
-        model, meta = load_model(upload.getvalue())
-    except convlab.ConvlabError as bad:
-        show_error(bad)
+with sections[2]:
+    if data.is_sequence:
+        st.info("Drawing your own input and loading a saved model are for the image datasets.")
+        st.stop()
+    mine = current_model()               # trained here, restored by the link, or loaded from a file: "my model" everywhere
+    if mine is not None and mine["dataset"] == data.name and mine["input_shape"] == tuple(data.input_shape):
+        model, source = mine["model"], "your " + ("loaded model" if mine["source"].startswith("uploaded") else
+                                                   "trained model")
     else:
-        page["loaded"] = (model, meta)
-        fits = tuple(meta["input_shape"]) == data.input_shape and len(meta["classes"]) == len(data.classes)
-        if fits and page.get("loaded_name") != upload.file_id:      # once per file: then it is "my model"
-            page["loaded_name"] = upload.file_id
-            page["model"] = load_as_mine(model, meta["spec"], data, f"uploaded: {upload.name}")
-            page.sync()                        # before st.rerun(): the URL carries the loaded model's id
-            st.rerun()                         # "Draw your own" above answers with the loaded model
-        st.success(f"Loaded a model for {'×'.join(map(str, meta['input_shape']))} inputs and "
-                   f"{len(meta['classes'])} classes with {sum(p.numel() for p in model.parameters()):,} parameters"
-                   + ("." if fits else f", which does not fit the {data.name} data chosen here."))
+        model, source = (bundled_model(data.name)[0] if data.name in BUNDLED else None), f"the bundled {data.name} model"
+        if model is None and err is None:              # no bundled model for this data: an untrained one
+            model, source = make_model(spec, data, TrainConfig()), "an untrained model (press Start to train it)"
+    drawing_panel(model, data, source, fs)
 
+    upload = st.file_uploader("Load a model saved by ConvLab", type=["safetensors"], key=page.key("upload"),
+                              on_change=lambda: st.session_state.pop(page.key("loaded_name"), None))
+    if upload is not None:
+        try:
+            model, meta = load_model(upload.getvalue())
+        except convlab.ConvlabError as bad:
+            show_error(bad)
+        else:
+            page["loaded"] = (model, meta)
+            fits = tuple(meta["input_shape"]) == data.input_shape and len(meta["classes"]) == len(data.classes)
+            if fits and page.get("loaded_name") != upload.file_id:      # once per file: then it is "my model"
+                page["loaded_name"] = upload.file_id
+                page["model"] = load_as_mine(model, meta["spec"], data, f"uploaded: {upload.name}")
+                page.sync()                        # before st.rerun(): the URL carries the loaded model's id
+                st.rerun()                         # "Draw your own" above answers with the loaded model
+            st.success(f"Loaded a model for {'×'.join(map(str, meta['input_shape']))} inputs and "
+                       f"{len(meta['classes'])} classes with {sum(p.numel() for p in model.parameters()):,} parameters"
+                       + ("." if fits else f", which does not fit the {data.name} data chosen here."))

@@ -438,6 +438,62 @@ def test_conv3d_steps_every_output_slice_by_slice(server, browser, params):
     page.close()
 
 
+@pytest.mark.parametrize("params", [
+    {},
+    {"volume": "phantom", "kernel": "3D Laplacian (blobs)", "padding": "same", "stride": 2, "depth": 6},
+], ids=["clip", "phantom-same-stride2"])
+def test_conv3d_on_a_projector_shows_the_window_of_each_slice(server, browser, params):
+    """/conv3d at 1280×720 with ?projector=1 (issue 24): the numbered slices are zoomed to the window. At a later step
+    each column shows exactly the cells the window reads on its slice, with their values, × the kernel's slice, =
+    the products and their Σ; the headline adds the Σs up to convlab's value; the output plane and a click on a small
+    plane work as at full size; no rerun while stepping."""
+    from convlab.convolution.conv3d import KERNELS3D, make_volume
+    import oracle
+
+    volume = make_volume(params.get("volume", "clip"), params.get("depth", 5), params.get("size", 8))
+    kernel = KERNELS3D[params.get("kernel", "change in depth / time (next − previous)")]
+    trace = convlab.conv3d_steps(volume, kernel, stride=params.get("stride", 1), padding=params.get("padding", "valid"))
+    name = f"projector-lessonview-conv3d-{len(params)}"
+    page, errors = open_view(browser, url(server, "conv3d", projector=1, **params), name, width=1280, height=720)
+    n = len(trace)
+    target = int(np.random.default_rng(n + 1).integers(n // 2, n))
+    before = runs(page)
+    press(page, "ArrowRight", target)
+    wait_step(page, target)
+    assert runs(page) == before, "stepping must not rerun the script"
+    st = trace[target]
+    shown = cells3d(page, "input")
+    assert set(shown) == {(0, d, r, c) for d in st.depths for r in st.rows for c in st.cols}     # the window only
+    assert set(cells3d(page, "input", active=True)) == set(shown)
+    for (j, a, b), value in np.ndenumerate(st.patch):
+        assert shown[(0, st.depths[j], st.rows[a], st.cols[b])] == text(value)
+    kernels = cells3d(page, "kernel")
+    for (j, a, b), value in np.ndenumerate(kernel):
+        assert kernels[(0, j, a, b)] == text(value)
+    products = view(page).locator("[data-cell=product]").all_inner_texts()
+    assert products == [text(v) for v in st.products.ravel()]
+    sums = st.products.reshape(len(st.depths), -1).sum(axis=1)
+    assert view(page).locator(".lv-sum").all_inner_texts() == [f"Σ = {text(s)}" for s in sums]
+    od, r, q = st.out_index
+    said = headline(page)
+    assert said.startswith(f"Y[{od}, {r}, {q}] = ") and said.endswith(f" = {text(st.value)}"), said
+    written, total = oracle.caption_value(said.split(" = ", 1)[1])
+    assert written == pytest.approx(total, abs=1e-3)
+    out = cells3d(page, "output")
+    plane = trace.output[od].ravel()
+    for k in range(plane.size):
+        assert out[(0, od, k // trace.output.shape[2], k % trace.output.shape[2])] == \
+            (text(plane[k]) if od * plane.size + k <= target else "")
+    assert_readable(page, name)
+    view(page).locator("[data-cell=plane][data-d='0'][data-r='1'][data-c='1']").click()
+    pick = int(np.ravel_multi_index((0, 1, 1), trace.output.shape))
+    wait_step(page, pick)
+    assert set(cells3d(page, "input")) == {(0, d, rr, cc) for d in trace[pick].depths
+                                          for rr in trace[pick].rows for cc in trace[pick].cols}
+    assert not errors, errors
+    page.close()
+
+
 @pytest.mark.parametrize("path, params", [
     ("conv3d", {"depth": 10, "size": 12, "padding": "same"}),
     ("variants", {"step": 10}),

@@ -26,11 +26,13 @@ def test_the_view_core_and_kind_table_in_node():
 
 
 def test_the_components_module_drops_only_whole_line_comments():
-    """component_js() leaves out lines that start with // (it is sent with every view of a page): safe only while no
-    template literal spans lines, so every line has an even number of backticks; the code lines all stay."""
+    """component_js() leaves out lines that start with //, blank lines and indentation (it is sent with every view
+    of a page): safe only while no template literal spans lines, so every line has an even number of backticks;
+    every code line stays, in order, without its leading and trailing spaces."""
     from convlab.view import component_js, view_js
     full = view_js().split("\n")
     assert all(line.count("`") % 2 == 0 for line in full)
     kept = component_js().split("\n")
-    assert not [line for line in kept if line.lstrip().startswith("//")]
-    assert [line for line in full if not line.lstrip().startswith("//")] == kept[:-2]
+    assert not [line for line in kept if line.startswith("//") or line != line.strip()]
+    assert [line.strip() for line in full if line.strip() and not line.lstrip().startswith("//")] == kept[:-2]
+    assert kept[-2:] == ["export default lessonView;", ""]
