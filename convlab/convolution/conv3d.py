@@ -240,8 +240,10 @@ def make_volume(kind: str = "clip", depth: int = 6, size: int = 10, seed: int = 
     z, y, x = _grid(d, s)
     if kind == "phantom":
         outer = (z / 1.0) ** 2 + (y / 0.95) ** 2 + (x / 0.75) ** 2
-        vol = np.where(outer <= 1, 0.3, 0.0) + np.where(outer <= 0.72, -0.2, 0.0)
-        for cy, cx, r, v in ((-0.3, -0.25, 0.28, 0.8), (0.35, 0.2, 0.22, 0.6)):
+        # intensities that are exact in binary (1/8 steps): with integer kernels every sum is exact, so a flat
+        # region's change reads 0, not 5.551e−17 (0.3 − 0.2 − 0.1 is not 0 in floating point)
+        vol = np.where(outer <= 1, 0.25, 0.0) + np.where(outer <= 0.72, -0.125, 0.0)
+        for cy, cx, r, v in ((-0.3, -0.25, 0.28, 0.75), (0.35, 0.2, 0.22, 0.5)):
             vol = np.where(z ** 2 / 0.5 + (y - cy) ** 2 + (x - cx) ** 2 <= r * r * 1.6, v, vol)
         return np.clip(vol, 0, 1)
     if kind == "torus":

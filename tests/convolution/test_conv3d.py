@@ -111,3 +111,15 @@ def test_the_clip_moves_and_the_change_kernel_sees_it():
     still = convlab.conv3d(np.repeat(clip[:1], 6, axis=0), KERNELS3D["change in depth / time (next − previous)"],
                            padding=(0, 1, 1))
     assert np.abs(change).max() > 0 and np.abs(still).max() == 0
+
+
+@pytest.mark.parametrize("kind", ["clip", "phantom", "torus"])
+def test_procedural_volumes_give_exact_sums_with_the_integer_kernels(kind):
+    """The lesson view writes every sum: a flat region must read 0, not 5.551e−17 (the phantom's 0.3 − 0.2 − 0.1
+    once gave that), so the volumes use intensities exact in binary and every output is a multiple of 1/8."""
+    for depth, size in ((5, 8), (6, 8), (10, 12)):
+        vol = make_volume(kind, depth, size)
+        for w in KERNELS3D.values():
+            for padding in ("valid", "same"):
+                y = np.asarray(convlab.conv3d_steps(vol, w, stride=1, padding=padding).output)
+                assert np.array_equal(y * 8, np.round(y * 8)), (kind, depth, size, padding)
