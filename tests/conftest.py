@@ -43,3 +43,25 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if f"{os.sep}browser{os.sep}" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+class _XdistGroups:
+    """--dist loadgroup with pytest 9: pytest-xdist 3.8 names a test's xdist_group by appending "@group" to
+    item._nodeid, which pytest 9 no longer reads (a node's id is item._id), so every test was scheduled on its own
+    and the groups (the Ray tests, the browser tests that share one page load) were split over the workers. This
+    appends it where pytest 9 reads it (a no-op where xdist's own suffix took)."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config, items):
+        if not getattr(config.option, "loadgroup", False):
+            return
+        for item in items:
+            names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                            for m in item.iter_markers("xdist_group")})
+            if names and "@" not in item.nodeid.rsplit("]", 1)[-1] and hasattr(item, "_id"):
+                from _pytest.nodeid import coerce_node_id
+                item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_XdistGroups(), "convlab-xdist-groups")

@@ -172,6 +172,39 @@ def open_page(browser, url: str, width: int = 1400, height: int = 1000, dialogs:
     return page, errors
 
 
+# One load for two tests: test_accessibility's axe-core check leaves each projector page open (keep) for
+# test_pages' projector checks of the same URL at the same size (open_kept), instead of each loading it again. Both
+# are parametrised with one_load(), which puts the two tests of a page in one xdist_group: under scripts/test.sh's
+# --dist loadgroup they run one after the other on one worker (in collection order: test_accessibility.py first).
+# Run any other way, open_kept finds no page left for it and opens its own: the same checks, one more load.
+def one_load(paths: list[str]) -> list:
+    """The paths as parameters of a test that shares its page load with another test (one xdist_group per path)."""
+    import pytest
+    return [pytest.param(p, marks=pytest.mark.xdist_group(f"one-load-{p or 'home'}")) for p in paths]
+
+
+def keep(browser, url: str, page, errors: list) -> None:
+    """Leave `page`, opened at `url` with open_page(browser, ...), open for the next open_kept of that URL and size
+    (the browser fixture closes every other page after each test); a page kept before and never taken is closed."""
+    old = getattr(browser, "convlab_kept_page", None)
+    if old is not None and old[1] is not page:
+        old[1].close()
+    browser.convlab_kept_page = (url, page, errors, dict(page.viewport_size))
+
+
+def open_kept(browser, url: str, width: int, height: int):
+    """The page a test before this one kept open at this URL and size (its first load, with the JavaScript errors
+    since), else a new one (open_page). Either way the caller now owns it and closes it."""
+    kept = getattr(browser, "convlab_kept_page", None)
+    browser.convlab_kept_page = None
+    if kept is not None:
+        kept_url, page, errors, size = kept
+        if kept_url == url and size == {"width": width, "height": height} and not page.is_closed():
+            return page, errors
+        page.close()
+    return open_page(browser, url, width, height)
+
+
 def assert_clean(page, errors: list) -> None:
     """No traceback, no error box, no JavaScript error (an interrupted Plotly animation rejects with "undefined")."""
     assert page.locator("[data-testid='stException']").count() == 0

@@ -105,6 +105,7 @@ def chromium():
         # of JS, hashed and immutable) between tests. Each tab is still its own Streamlit session; tests that need
         # separate browsers (two students, a teacher) make their own contexts.
         b.convlab_pages = b.new_context()
+        b.convlab_kept_page = None      # a page that two tests share (chromium.keep / open_kept) outlives the first
         yield b
         b.close()
 
@@ -116,7 +117,36 @@ def browser(chromium):
     yield chromium
     for context in chromium.contexts:
         if context is chromium.convlab_pages:
+            kept = chromium.convlab_kept_page[1] if chromium.convlab_kept_page else None
             for page in context.pages:
-                page.close()
+                if page is not kept:
+                    page.close()
         else:
             context.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that share one page load (chromium.one_load: test_accessibility's axe check, then test_pages' projector
+    checks of the same page) run one right after the other: each later test of a group moves up to just after the
+    group's first, in the run's own order (pytest-xdist runs a worker's tests in collection order, not by group)."""
+    def group(item):
+        mark = item.get_closest_marker("xdist_group")
+        name = str(mark.args[0]) if mark and mark.args else ""
+        return name if name.startswith("one-load-") else None
+    later: dict[str, list] = {}
+    seen = set()
+    for item in items:
+        name = group(item)
+        if name in seen:
+            later.setdefault(name, []).append(item)
+        elif name:
+            seen.add(name)
+    order = []
+    for item in items:
+        name = group(item)
+        if name and item in later.get(name, []):
+            continue
+        order.append(item)
+        if name:
+            order.extend(later.get(name, []))
+    items[:] = order

@@ -3,7 +3,8 @@ critical violation of WCAG 2.1 A/AA (colour contrast, names of images and contro
 keyboard can reach, ...).
 
 axe-core is the copy bundled in the axe-playwright-python wheel (requirements-dev.txt, pinned): nothing is
-fetched at run time. Each page's violations (all impacts) go to artifacts/axe/<page>.json.
+fetched at run time. Each page's violations (all impacts) go to artifacts/axe/<page>.json. The projector checks of
+tests/browser/test_pages.py run on the same load of each page (chromium.one_load).
 """
 
 import json
@@ -11,7 +12,7 @@ import pathlib
 
 import pytest
 
-from chromium import ROOT, open_page
+from chromium import ROOT, keep, one_load, open_page
 
 from ui.registry import PAGES as REGISTRY
 
@@ -30,18 +31,20 @@ def axe_source() -> str:
     return (pathlib.Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", one_load(PAGES))
 def test_no_serious_or_critical_accessibility_violations(server, browser, axe_source, path):
-    page, errors = open_page(browser, f"{server}/{path}?projector=1", width=1280, height=720)
+    """The page is left open for test_pages' projector checks of the same URL (chromium.keep): one load for both."""
+    url = f"{server}/{path}?projector=1"
+    page, errors = open_page(browser, url, width=1280, height=720)
     page.evaluate(axe_source)
     violations = page.evaluate(RUN_AXE)
+    keep(browser, url, page, errors)
     out = ROOT / "artifacts" / "axe"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{path or 'home'}.json").write_text(json.dumps(violations, indent=1, ensure_ascii=False))
     serious = [(v["id"], v["count"], v["nodes"][:3]) for v in violations if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
     assert not errors, errors
-    page.close()
 
 
 def test_the_lesson_view_names_its_cells_and_announces_each_step(server, browser):

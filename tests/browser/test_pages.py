@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from chromium import SHOTS, load, open_page, screenshot, wait_idle, wait_quiet, wait_still
+from chromium import SHOTS, load, one_load, open_kept, open_page, screenshot, wait_idle, wait_quiet, wait_still
 
 from ui.registry import PAGES as REGISTRY
 
@@ -128,7 +128,7 @@ PANELS = """() => {
 EXPLORER_VIEWS = ["layers?view=detail&layer=2&map=3&row=4&col=7&step=3", "layers?view=softmax"]
 
 
-@pytest.mark.parametrize("path", PAGES + EXPLORER_VIEWS)
+@pytest.mark.parametrize("path", one_load(PAGES) + EXPLORER_VIEWS)      # each page's load shared with its axe check
 def test_every_page_is_readable_on_a_projector(server, browser, path):
     """At 1280×720 with ?projector=1: the page shows what it shows at full size (_shows_the_page); every text on
     it (Plotly's SVG text, KaTeX, tables, the lesson view) is at least 18 px; nothing runs off the right edge (nor
@@ -136,7 +136,7 @@ def test_every_page_is_readable_on_a_projector(server, browser, path):
     The first screen is saved as artifacts/screenshots/projector-screen-*.png, the whole page as projector-page-*."""
     name = re.sub(r"[^a-z0-9]+", "-", path) or "home"
     sep = "&" if "?" in path else "?"
-    page, errors = open_page(browser, f"{server}/{path}{sep}projector=1", width=1280, height=720)
+    page, errors = open_kept(browser, f"{server}/{path}{sep}projector=1", width=1280, height=720)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"projector-screen-{name}.png"))
     assert page.evaluate(SMALL_TEXT) == []
