@@ -61,6 +61,7 @@ class StClient:
         self._fragments: dict[str, float] = {}               # fragment id -> interval (auto-rerun)
         self._fragment_sent: dict[str, float] = {}
         self._pending_fragment: float | None = None
+        self._fragment_run = False                           # the server's run in flight is a fragment's
         self._file_urls: dict[str, asyncio.Future] = {}
         self._finished = asyncio.Event()
         self._changed = asyncio.Event()                      # set after every message from the server
@@ -136,7 +137,8 @@ class StClient:
             if ns.initialize.session_id:
                 self.session_id = ns.initialize.session_id
             self.page_hash = ns.page_script_hash
-            if not msg.metadata.run.fragment_ids:   # a full run (also one the app asked for with st.rerun)
+            self._fragment_run = bool(msg.metadata.run.fragment_ids)
+            if not self._fragment_run:              # a full run (also one the app asked for with st.rerun)
                 self._fragments.clear()             # registers its fragments again
                 self._running = True
         elif kind == "delta":
@@ -151,10 +153,13 @@ class StClient:
             if status in (FINISHED.FINISHED_SUCCESSFULLY, FINISHED.FINISHED_WITH_COMPILE_ERROR):
                 self._running = False               # (a run cut short for a rerun is followed by that rerun)
             self.busy = status == FINISHED.FINISHED_EARLY_FOR_RERUN     # a rerun follows at once
-            if status == FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
-                if self._pending_fragment is not None:
+            if status == FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY or self._fragment_run:
+                # a fragment's run, also one cut short by our full rerun (sent while it ran): never the end of
+                # the full run we wait for (taking it for that returned an open() before the page was drawn)
+                if status == FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY and self._pending_fragment is not None:
                     self.fragment_runs.append(time.perf_counter() - self._pending_fragment)
-                    self._pending_fragment = None
+                self._pending_fragment = None
+                self._fragment_run = False
             elif self.run is not None and self.run.finished is None:
                 self.run.status, self.run.finished = status, time.perf_counter()
                 self._finished.set()
