@@ -129,7 +129,7 @@ class Unit extends Lesson {
     // maps are pictures of 3 px a cell (their numbers are in the grids), and the channel's sum sits in the
     // products' title, not on a line of its own.
     const em = this.widestEm();
-    const chars = (em * 1.08) / 0.62;                  // Grid.size's measure: 0.62 em a character, 8 % to spare
+    const chars = (em * 1.03) / 0.62;                  // Grid.size's measure: 0.62 em a character, 3 % to spare
     const need = Math.ceil((minFont * 0.62 * chars) / 0.94) + 2;
     const byWidth = Math.floor((width - 3 * 4 - 2 * (2 * 14 + 24)) / (3 * this.KW));
     const cell = clamp(Math.max(need, Math.min(byWidth, 72)), 24, 140);
