@@ -12,6 +12,9 @@
 // small slices and planes and the output plane, and the written sum. Three whole slices at 18 px did not fit
 // one 1280×720 screen.
 
+// a grid's first values and texts: zeros, written once the view steps
+const blank = (k) => ({ values: new Array(k).fill(0), texts: new Array(k).fill("") });
+
 class Volume extends Lesson {
   get zoomsOnProjector() { return true; }
   get sides() { return [false]; }                 // a projector's zoomed columns are side by side already
@@ -33,7 +36,6 @@ class Volume extends Lesson {
     this.root.appendChild(this.volumeThumbs());
     const stage = el("div", "lv-stage");
     const spatialPad = [p.pad[2], p.pad[3], p.pad[4], p.pad[5]];
-    const blank = (k) => ({ values: new Array(k).fill(0), texts: new Array(k).fill("") });
     this.inputs = [];
     this.kernels = [];
     for (let k = 0; k < this.CG; k++) {
@@ -45,16 +47,22 @@ class Volume extends Lesson {
         grid.slot = [k, j];
         this.addWindow(grid, { badges: true });
         this.inputs.push(grid);
-        const kern = new Grid(KH, KW, { role: "kernel", ...blank(KH * KW), lim: maxAbs(p.w.v), g: k });
-        kern.cells.forEach((cell) => { cell.dataset.d = String(j); });
-        kern.panel = panelEl("");
-        kern.panel.appendChild(kern.wrap);
-        this.kernels.push(kern);
+        this.kernelSlice(k, j);
       }
     }
     this.outputs = [this.outputGrid()];
     this.fillStage(stage, [this.inputs, this.kernels, this.outputs]);
     this.buildVolumeDetail();
+  }
+
+  kernelSlice(k, j) {
+    // the kernel's slice j (of group k), in a panel of its own, its cells tagged with their depth
+    const kern = new Grid(this.KH, this.KW, { role: "kernel", ...blank(this.KH * this.KW), lim: maxAbs(this.p.w.v), g: k });
+    kern.cells.forEach((cell) => { cell.dataset.d = String(j); });
+    kern.panel = panelEl("");
+    kern.panel.appendChild(kern.wrap);
+    this.kernels.push(kern);
+    return kern;
   }
 
   volumeThumbs() {
@@ -145,7 +153,6 @@ class Volume extends Lesson {
     this.spanW = (KW - 1) * p.d[2] + 1;
     const box = el("div", "lv-vol");
     this.columns = el("div", "lv-vol-cols");
-    const blank = (k) => ({ values: new Array(k).fill(0), texts: new Array(k).fill("") });
     for (let k = 0; k < CG; k++) {
       for (let j = 0; j < KD; j++) {
         const col = el("div", "lv-vol-col");
@@ -155,11 +162,7 @@ class Volume extends Lesson {
         x.slot = [k, j];
         this.addWindow(x);
         this.inputs.push(x);
-        const kern = new Grid(KH, KW, { role: "kernel", ...blank(KH * KW), lim: maxAbs(p.w.v), g: k });
-        kern.cells.forEach((cell) => { cell.dataset.d = String(j); });
-        kern.panel = panelEl("");
-        kern.panel.appendChild(kern.wrap);
-        this.kernels.push(kern);
+        const kern = this.kernelSlice(k, j);
         const prod = new Grid(KH, KW, { role: "product", ...blank(KH * KW), g: k });
         prod.panel = panelEl("= products");
         prod.panel.appendChild(prod.wrap);
