@@ -5,6 +5,7 @@ from __future__ import annotations
 from convlab.datasets.base import DATASETS, Dataset
 from convlab.datasets.digits import load_digits
 from convlab.datasets.shapes import make_shapes
+from convlab._core.validate import nonneg_int
 from convlab.errors import ConvlabError
 
 __all__ = ["load_dataset"]
@@ -13,7 +14,14 @@ __all__ = ["load_dataset"]
 def load_dataset(name: str, seed: int = 0) -> Dataset:
     """"digits", "digits32" (upsampled ×4), "shapes", "dna" or "faces" with their default settings; seed 0 is the
     default sample or split, another seed another one. For "faces", seed 0 is the bundled faces model's own training
-    set (make_faces with convlab.datasets.faces.FACES_SEED), seed s is make_faces with FACES_SEED + s."""
+    set (make_faces with convlab.datasets.faces.FACES_SEED), seed s is make_faces with FACES_SEED + s.
+
+    >>> load_dataset("digits", seed="x")
+    Traceback (most recent call last):
+    ...
+    convlab.errors.ConvlabError: seed must be a whole number; got 'x'
+    """
+    seed = nonneg_int(seed, "seed")                  # text, 1.5 or −1 once escaped as numpy's TypeError/ValueError
     if name == "digits":
         return load_digits(seed=seed)
     if name == "digits32":
