@@ -58,6 +58,44 @@ def press(page, key: str, times: int = 1, index: int = 0) -> None:
         page.keyboard.press(key)
 
 
+# Stepping runs in the browser: the proof that needs no clock. The keys (or clicks on a control of the view) go to
+# the view and its data-step is read back in ONE JavaScript task, in which no message from the server can be handled:
+# a step that needed a rerun could not be there yet. Counting reruns around Playwright's key presses instead raced the
+# view's own report: once the stepping pauses for 0.9 s the view sends the step to Python (one rerun, by design), and
+# on a loaded machine the gap between two presses, or before the count was read, was sometimes longer (the explorer
+# test on CI, stop 28). A burst of keys stepped here is one pause: at most one report rerun after it.
+STEP_IN_ONE_TASK = """(root, [key, times, label]) => {
+  for (let i = 0; i < times; i++) {
+    if (label) root.querySelector(`[aria-label="${label}"]`).click();
+    else root.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true, composed: true, cancelable: true}));
+  }
+  return Number(root.dataset.step);
+}"""
+
+
+def step_in_browser(page, key: str = "", times: int = 1, index: int = 0, click: str = "") -> int:
+    """Press `key` `times` times on the view (or click its control with aria-label `click`) and return the step it
+    shows, read in the same JavaScript task: what the browser drew without the server."""
+    return view(page, index).evaluate(STEP_IN_ONE_TASK, [key, times, click])
+
+
+# Playing steps on the view's own timer; the observer notes the server's runs started at each step it draws.
+WATCH_STEPS = """(root) => {
+  window.__lvSteps = [];
+  new MutationObserver(() => window.__lvSteps.push([Number(root.dataset.step), window.__stStarted]))
+    .observe(root, {attributes: true, attributeFilter: ['data-step']});
+}"""
+
+
+def watch_steps(page, index: int = 0) -> None:
+    """From now on, note (step, script runs started so far) each time the view draws another step."""
+    view(page, index).evaluate(WATCH_STEPS)
+
+
+def watched_steps(page) -> list[tuple[int, int]]:
+    return [tuple(x) for x in page.evaluate("() => window.__lvSteps")]
+
+
 def wait_step(page, want: int, index: int = 0) -> None:
     expect(view(page, index)).to_have_attribute("data-step", str(want), timeout=10_000)
 
