@@ -13,6 +13,7 @@ import plotly.io as pio
 import streamlit as st
 
 from ui.experiments import sidebar_status as experiments_status
+from ui.keeper import keep_unsaved, new_run
 from ui.lesson_page import finish_lesson, lesson_errors, start_run
 from ui.projector import style_page
 from ui.registry import PAGES as REGISTRY
@@ -59,11 +60,13 @@ def compute_device() -> str:
 page = st.navigation(PAGES, position="top")
 style_page(bool(st.session_state.get(PROJECTOR_KEY)))   # our own constant CSS, nothing a user typed
 start_run()                              # a lesson page registers itself with ui.lesson_page.lesson()
+new_run()                                # the browser's keepers drawn in this run (ui.keeper)
 try:
     with friendly_errors(page.title), lesson_errors():   # no traceback for students; bad input says what to change
         page.run()
 finally:                             # on every exit, st.stop() included: the URL and the link carry the page's state
     finish_lesson()
+    keep_unsaved()                   # what the session wants this browser to keep and it has not kept yet
     # below the page's own controls, which come first in the sidebar
     with st.sidebar:
         sidebar_status()             # the session's training run, on every page (polling it keeps it going)

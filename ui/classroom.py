@@ -21,7 +21,7 @@ import streamlit as st
 from convlab.classroom.exercises import Exercise, Result
 from ui import store
 from ui.grading import QuestionState
-from ui.keeper import browser_kept
+from ui.keeper import browser_kept, keep_from
 from ui.public_url import app_base
 from ui.widgets import plain, show_error
 
@@ -30,6 +30,7 @@ __all__ = ["client_id", "app_base", "student_link", "qr_png", "ClassGrader", "jo
            "your_classes"]
 
 ss = st.session_state
+TEACHER_KEYS = "teacher_keys"       # what this browser keeps the teacher keys under (ui.keeper)
 
 
 def client_id() -> str:
@@ -73,11 +74,19 @@ def forget_key(code: str) -> None:
         dropped.append(code)
 
 
+def _teacher_keys_to_keep() -> tuple[dict, list]:
+    """What this session wants the browser to keep of its teacher keys: (keys to add, codes to forget)."""
+    return dict(ss.get("class_keys", {})), list(ss.get("class_keys_dropped", []))
+
+
+keep_from(TEACHER_KEYS, _teacher_keys_to_keep)      # kept from any page, if the teacher left this one at once
+
+
 def kept_teacher_keys() -> bool:
     """Keep this session's teacher keys in the browser and bring the browser's into the session (draw once per run,
     after any key was added). False until the browser has answered in this session (the first run after a reload)."""
     known = ss.setdefault("class_keys", {})
-    kept = browser_kept("teacher_keys", put=dict(known), drop=ss.get("class_keys_dropped", []))
+    kept = browser_kept(TEACHER_KEYS, *_teacher_keys_to_keep())
     for code, key in (kept or {}).items():          # from the browser: checked like anything typed
         if store.code_or_none(str(code)) == code and isinstance(key, str) and 8 <= len(key) <= 40:
             known.setdefault(code, key)

@@ -14,7 +14,7 @@ import convlab
 from convlab.classroom.exercises import Exercise, Result, format_answer, make_exercise
 from convlab.figures.grids import grid_figure
 from ui.grading import QuestionState, SoloGrades, read_attempt
-from ui.keeper import browser_kept, reported
+from ui.keeper import browser_kept, keep_from, reported
 from ui.state import font_size
 from ui.widgets import chart, plain, show_error
 
@@ -83,13 +83,21 @@ def _valid_entry(q, entry) -> bool:
         return False
 
 
+def _progress_to_keep() -> tuple[dict, list]:
+    """What this session wants the browser to keep of its practice record: the newest questions' entries."""
+    grades = st.session_state.get("ex_grades", {})
+    newest = dict(list(grades.items())[-_MAX_KEPT:])
+    return {q: {"keys": e["keys"], "attempts": [list(a) for a in e["attempts"]], "revealed": e["revealed"]}
+            for q, e in newest.items()}, []
+
+
+keep_from(PROGRESS, _progress_to_keep)      # kept from any page, if the student left this one at once
+
+
 def keep_solo_progress() -> None:
     """Keep this session's practice record in the browser, so a reload (a new session) finds every question's tries,
     right answers and opened solutions again. Draw once per run, after the questions."""
-    grades = st.session_state.get("ex_grades", {})
-    newest = dict(list(grades.items())[-_MAX_KEPT:])
-    browser_kept(PROGRESS, put={q: {"keys": e["keys"], "attempts": [list(a) for a in e["attempts"]],
-                                    "revealed": e["revealed"]} for q, e in newest.items()})
+    browser_kept(PROGRESS, *_progress_to_keep())
 
 
 def _feedback(ex: Exercise, shown: tuple[Result, bool] | None, state: QuestionState) -> None:

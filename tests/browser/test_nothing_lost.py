@@ -142,6 +142,42 @@ def test_2_the_teacher_key_survives_a_reload_and_a_server_restart(browser, monke
         server.wait(60)
 
 
+# As soon as the class code is drawn (the page's run goes on to draw the keeper further down), the teacher leaves
+# for the lesson map from the top bar: in the same JavaScript task, before the rest of the run reaches the browser.
+LEAVE_AT_ONCE = """() => new Promise((done) => {
+  const leave = () => {
+    if (!document.body.innerText.includes('Class code:')) return false;
+    const link = [...document.querySelectorAll('a[data-testid="stTopNavLink"]')]
+      .find((a) => a.innerText.includes('Lesson map'));
+    link.click();
+    done(true);
+    return true;
+  };
+  const seen = new MutationObserver(() => { if (leave()) seen.disconnect(); });
+  seen.observe(document.body, {childList: true, subtree: true, characterData: true});
+  [...document.querySelectorAll('button')].find((b) => b.innerText.includes('Start a class session')).click();
+})"""
+
+
+def test_2_a_teacher_who_leaves_the_page_at_once_keeps_the_key(server, browser):
+    """Issue 21's finding: a teacher who starts a class and leaves /teacher at once, before its run drew the
+    browser's keeper, lost the key to the next reload. The next page keeps it (ui.keeper.keep_unsaved)."""
+    context = browser.new_context()
+    try:
+        page = open_page(context, f"{server}/teacher?count=3")[0]
+        page.get_by_role("button", name="Start a class session with this set").wait_for(timeout=60_000)
+        page.evaluate(LEAVE_AT_ONCE)
+        page.get_by_role("heading", name="ConvLab", exact=False).first.wait_for(timeout=30_000)
+        page.wait_for_function("() => Object.keys(JSON.parse(localStorage.getItem('convlab.teacher_keys') || '{}'))"
+                               ".length === 1", timeout=30_000)
+        code = next(iter(page.evaluate("() => JSON.parse(localStorage.getItem('convlab.teacher_keys'))")))
+        page.goto(f"{server}/teacher?count=3")                             # a new session: the key came from the browser
+        page.get_by_text("Your classes").wait_for(timeout=60_000)
+        assert f"{code[:4]}-{code[4:]}" in page.inner_text("body")
+    finally:
+        context.close()
+
+
 def _check(page, q: int, texts: list[str], expect: str) -> None:
     before = page.evaluate("t => document.body.innerText.split(t).length - 1", expect)
     form = page.locator("[data-testid='stForm']").nth(q)
