@@ -5,6 +5,7 @@
 # Extra arguments go to pytest, e.g. scripts/test.sh --fast -k seeds. WORKERS=n sets the number of pytest-xdist
 # workers (default: 3 for the whole suite: on 2 cores the browser tests are CPU-bound, mostly in Chromium, and a
 # fourth worker only adds a server and a browser to warm up; 2 for --fast; 0 runs in-process).
+# A failing test is written to artifacts/failed-tests.txt the moment it fails (the summary comes only at the end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -63,5 +63,21 @@ class _XdistGroups:
                 item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")
 
 
+FAILED_LIST = os.path.join(ROOT, "artifacts", "failed-tests.txt")
+
+
 def pytest_configure(config):
     config.pluginmanager.register(_XdistGroups(), "convlab-xdist-groups")
+    if not os.environ.get("PYTEST_XDIST_WORKER") and os.path.exists(FAILED_LIST):
+        os.remove(FAILED_LIST)          # a new run: only its own failures
+
+
+def pytest_runtest_logreport(report):
+    """A failing test's id goes to artifacts/failed-tests.txt as soon as it fails (pytest prints its summary only at
+    the end): a long run that is stopped, or one read while it goes on, still says what failed and on which worker."""
+    if report.failed and getattr(report, "node", None) is None:      # not the controller's copy of a worker's
+        import time
+        os.makedirs(os.path.dirname(FAILED_LIST), exist_ok=True)
+        with open(FAILED_LIST, "a") as out:
+            out.write(f"{time.strftime('%H:%M:%S')} {os.environ.get('PYTEST_XDIST_WORKER', 'main')} "
+                      f"{report.nodeid} [{report.when}]\n")
