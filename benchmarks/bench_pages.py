@@ -9,8 +9,13 @@ Each of the 29 pages is opened with AppTest and rerun (the median of --repeat ru
 the page at its defaults, "change" alternates one parameter of the page (CHANGES: every page has one) between
 two values (both cached after the
 first time, as for a class that mostly shares the defaults). Like the real server, all runs share one compiled
-script cache (AppTest alone would recompile every page on every run). The peer is a one-line page (st.write)
-run the same way. Also printed: what the page sends to the browser (Plotly figures and lesson views).
+script cache (AppTest alone would recompile every page on every run), and every run starts at app.py's st.navigation
+(AppTest alone forgets on every run that the app has run st.navigation, so each run went through Streamlit's legacy
+pages/ folder: pages/<url>.py handing over to app.py, compiled again, as only a server's very first session does).
+Nothing is timed until the server's background warm-up (ui/warmup.py, once per process after its start) has
+finished: it ran beside the first pages' measurements and took their time (2D convolution: 41 ms open, 20 ms a change).
+The peer is a one-line page (st.write) run the same way. Also printed: what the page sends to the browser
+(Plotly figures and lesson views).
 
 Stepping, hovering and clicking in a lesson view cost the server nothing; the step it reports once the stepping
 pauses is one rerun like "open".
@@ -33,6 +38,7 @@ ROOT = pathlib.Path(os.environ.get("CONVLAB_BENCH_ROOT") or pathlib.Path(__file_
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
+from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E402
 from streamlit.testing.v1 import AppTest, app_test, local_script_runner  # noqa: E402
 
@@ -76,9 +82,26 @@ LESSONS = ("conv1d", "conv2d", "padding", "pooling", "matrix", "backward", "why"
 
 
 def share_script_cache() -> None:
-    """Compile each script once for every AppTest, as the server's ScriptCache does across reruns."""
+    """Compile each script once for every AppTest, as the server's ScriptCache does across reruns; and run app.py
+    as a server does once st.navigation has run in it (AppTest resets that flag before every run)."""
     shared = ScriptCache()
     app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+    class ServerPages(PagesManager):
+        def __init__(self, *args, **kwargs):
+            PagesManager.uses_pages_directory = False     # what app.py's st.navigation sets, for the whole process
+            super().__init__(*args, **kwargs)
+    app_test.PagesManager = ServerPages
+
+
+def wait_for_warm_up(timeout: float = 300) -> None:
+    """Wait for the background warm-up that the first run of app.py started (if this checkout has one)."""
+    try:
+        from ui.warmup import done
+    except ImportError:
+        return
+    if not done.wait(timeout):
+        print(f"the warm-up did not finish in {timeout:.0f} s; measuring anyway", file=sys.stderr)
 
 
 def median_ms(run, repeat: int) -> float:
@@ -131,6 +154,8 @@ def pages(root: pathlib.Path) -> list[tuple[str, str, str]]:
 
 
 def measure_all(root: pathlib.Path, repeat: int, lessons: bool, only: tuple = ()) -> dict[str, dict]:
+    AppTest.from_file(str(root / "app.py"), default_timeout=60).run()      # starts the warm-up
+    wait_for_warm_up()
     return {url: {"title": title, **measure(root, path, url, repeat)}
             for path, title, url in pages(root) if (not lessons or url in LESSONS) and (not only or url in only)}
 
