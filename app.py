@@ -44,10 +44,14 @@ st.set_page_config(page_title="ConvLab", page_icon="🔳", layout="wide",
 # Every page runs through this file, including deep links: see ui/deep_links.py for the pages/<url>.py entries.
 # The menu sits in the top bar, one drop-down per group (the lesson map first, on its own), so that the sidebar
 # holds only the page's own controls and they are on its first screen (issue 24).
-PAGES: dict[str, list] = {}
-for group, path, title, icon, url in REGISTRY:
-    PAGES.setdefault("" if group == "Start" else group, []).append(
-        st.Page(f"pages/{path}", title=title, icon=f":material/{icon}:", url_path=url or None, default=not url))
+# The st.Page objects are made once per session, not on every run (each resolves its file on disk: 30 of them were
+# a tenth of a light page's server time). Never shared between sessions: st.navigation marks the page it returns.
+PAGES: dict[str, list] = st.session_state.get("_nav_pages") or {}
+if not PAGES:
+    for group, path, title, icon, url in REGISTRY:
+        PAGES.setdefault("" if group == "Start" else group, []).append(
+            st.Page(f"pages/{path}", title=title, icon=f":material/{icon}:", url_path=url or None, default=not url))
+    st.session_state["_nav_pages"] = PAGES
 
 
 @st.cache_resource

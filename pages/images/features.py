@@ -17,7 +17,7 @@ from ui.urlstate import Choice, Flag, Int, Schema, Text
 from ui.images import SOURCES, chosen_photo, photo_sidebar
 from ui.lesson_page import lesson
 from ui import shared_work
-from ui.memo import figure
+from ui.memo import by_key, content_key, figure
 from ui.models import bundled_model, current_model
 from ui.shared_work import face_probability
 from ui.state import font_size
@@ -77,7 +77,8 @@ picked = chosen_photo(P)
 if picked is None:
     st.stop()
 image, digest = picked
-p_face = face_probability(image)         # the bundled faces model on this photo, before any shift
+# keyed by the photo's digest (a sample's name or an upload's SHA-256), not by hashing 256×256×3 numbers on every run
+p_face = face_probability(by_key(image, digest))         # the bundled faces model on this photo, before any shift
 
 channels = image.shape[2]
 if page["kernels"] == "hand-made":
@@ -100,11 +101,13 @@ else:
 if page["kernels"] != "hand-made":                 # numbered: "k-means 3" is kernel 3 of the k-means ones
     shown_kernels, kernel_titles = kernels, titles if len(kernels) == 1 else [str(i) for i in range(len(kernels))]
 act = None if page["act"] == "none" else page["act"]
-change = (shared_work.shift_change(to_chw(image), kernels, page["shift"], max(page["pool"], 2), act)
-          if page["shift"] else None)
+change = (shared_work.shift_change(by_key(to_chw(image), f"{digest}:chw"), kernels, page["shift"],
+                                   max(page["pool"], 2), act) if page["shift"] else None)
 if page["shift"]:
     image = np.transpose(shift(to_chw(image), 0, page["shift"]), (1, 2, 0))
-maps = shared_work.feature_maps(image, kernels, act, page["pool"])     # shared by every session
+    digest = f"{digest}:shifted {page['shift']}"
+maps_key = f"maps:{digest}:{content_key((kernels, act, page['pool']))}"
+maps = shared_work.feature_maps(by_key(image, digest), kernels, act, page["pool"])     # shared by every session
 
 left, right = st.columns([1, 2])
 with left:
@@ -119,7 +122,7 @@ with right:
     shape = f"{maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}"
     st.markdown(f"**Feature maps**: conv ({'same' } padding) → {page['act']} → {page['pool']}×{page['pool']} "
                 f"max pool: {shape}")
-    chart(figure(tiles_figure, list(maps), titles, columns=4, cell=150, each=True, stretch=True,
+    chart(figure(tiles_figure, by_key(list(maps), maps_key), titles, columns=4, cell=150, each=True, stretch=True,
                  font_size=font_size() - 4, width=600), page.key("maps"))
     st.caption("Each map on its own scale: to its strongest value (red positive, blue negative); a map with no "
                "negative value (after ReLU or a sigmoid) from its smallest (white) to its largest (red).")

@@ -44,16 +44,28 @@ with st.sidebar:
     st.selectbox("2D kernel (spectrogram)", list(SPECTRO_KERNELS), key=page.key("k2"))
     st.selectbox("Window n_fft (samples)", ["64", "128", "256"], key=page.key("fft"), help="hop = n_fft / 4")
 
+@shared(entries=256, megabytes=64)
+def sound_views(noise: float, sound: str, example: int, k1: str, freq: int, k2: str, n_fft: int):
+    """The clip, both convolutions and their three checks against torch, once per setting for every session (keyed
+    by these few values: a rerun that changed none of them recomputes nothing)."""
+    data = clips(noise)
+    x = data.x_train[np.flatnonzero(data.y_train == AUDIO_CLASSES.index(sound))[example], 0].astype(float)
+    hop = n_fft // 4
+    w1 = wave_kernel(k1, freq)
+    y1 = convlab.conv1d(x, w1, padding="same")
+    spec = convlab.spectrogram(x, n_fft, hop)
+    w2 = SPECTRO_KERNELS[k2]
+    y2 = convlab.conv2d(np.log1p(spec), w2, padding="same")
+    checks = (check_conv(1, y1, x, w1, padding="same"), check_spectrogram(spec, x, n_fft, hop),
+              check_conv(2, y2, np.log1p(spec), w2, padding="same"))
+    return x, w1, y1, spec, w2, y2, checks
+
+
 data = clips(float(page["noise"]))
-label = AUDIO_CLASSES.index(page["sound"])
-x = data.x_train[np.flatnonzero(data.y_train == label)[page["example"]], 0].astype(float)
 n_fft = int(page["fft"])
 hop = n_fft // 4
-w1 = wave_kernel(page["k1"], page["freq"])
-y1 = convlab.conv1d(x, w1, padding="same")
-spec = convlab.spectrogram(x, n_fft, hop)
-w2 = SPECTRO_KERNELS[page["k2"]]
-y2 = convlab.conv2d(np.log1p(spec), w2, padding="same")
+x, w1, y1, spec, w2, y2, checks = sound_views(float(page["noise"]), page["sound"], page["example"], page["k1"],
+                                              page["freq"], page["k2"], n_fft)
 
 left, right = st.columns(2)
 with left:
@@ -64,7 +76,7 @@ with left:
                 f"only; strongest response |y| = **{np.abs(y1).max():.2f}**.")
     chart(figure(signal_figure, [(f"the 1D kernel: {len(w1)} weights", w1)], x_title="tap",
                  font_size=font_size() - 4, height=200), page.key("k1_fig"))
-    torch_badge(check_conv(1, y1, x, w1, padding="same"))
+    torch_badge(checks[0])
 with right:
     st.subheader("Spectrogram → 2D convolution")
     chart(figure(spectro_figure, np.log1p(spec), y2, RATE, n_fft, hop, font_size=font_size() - 4), page.key("spec"))
@@ -74,8 +86,8 @@ with right:
     # drawn like the spectrogram beside it: the lowest frequency at the bottom (a rising chirp's kernel rises)
     chart(figure(grid_figure, [w2[::-1]], ["the 2D kernel (frequency up, time across)"], font_size=font_size() - 4,
                  cell=30), page.key("k2_fig"))
-    torch_badge(check_spectrogram(spec, x, n_fft, hop))
-    torch_badge(check_conv(2, y2, np.log1p(spec), w2, padding="same"))
+    torch_badge(checks[1])
+    torch_badge(checks[2])
 
 st.header("Which detector fires for which sound?")
 st.caption("The strongest response of each hand-made kernel to example 0 of each sound. In the spectrogram a tone "
