@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from convlab._core.format import MINUS
+
 __all__ = ["Check"]
 
 
@@ -15,4 +17,5 @@ class Check:
 
     def __str__(self) -> str:
         verdict = "equals" if self.ok else "DIFFERS from"
-        return f"{verdict} {self.oracle} (largest difference {self.max_abs_diff:.1e})"
+        # the exponent with a true minus sign (U+2212), as the captions write it: "2.2e−16", not "2.2e-16"
+        return f"{verdict} {self.oracle} (largest difference {self.max_abs_diff:.1e})".replace("e-", f"e{MINUS}")

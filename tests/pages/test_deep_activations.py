@@ -10,7 +10,7 @@ PAGE = "pages/deep/activations.py"
 
 def test_values_and_slopes_at_the_chosen_x():
     at = open_page(PAGE, timeout=90)
-    at.slider(key="ac_x").set_value(-2.0).run()
+    at.select_slider(key="ac_x").set_value(-2.0).run()
     table = at.table[0].value                   # numbers as written, with a true minus sign (U+2212; issue 24)
     assert table.loc["f(−2)", "Leaky ReLU (0.1)"] == "−0.2" and table.loc["f(−2)", "ELU"] == "−0.8647"
     assert table.loc["f′(−2)", "Leaky ReLU (0.1)"] == "0.1"

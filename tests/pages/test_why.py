@@ -23,7 +23,7 @@ def test_parameter_counts_seed002_layer():
 
 def test_shift_slider_moves_the_feature_map():
     at = open_page(PAGE)
-    at.slider(key="wy_dx").set_value(3).run()
+    at.select_slider(key="wy_dx").set_value(3).run()
     before = values(figure(at, 1)["data"][1]["z"])
     after = values(figure(at, 2)["data"][1]["z"])
     np.testing.assert_allclose(after[:, 5:-2], before[:, 2:-5])
