@@ -51,6 +51,8 @@ def test_trained_kernels_and_shifting_the_photo():
     assert "16 maps of" in shown(at) and not at.exception        # the bundled shapes model's 16 first-layer kernels
     at = open_page(PAGE, sample="a shape", pool="1")
     before = at.session_state["fm_shift"]
+    options = at.select_slider(key="fm_shift").options   # issue 24: a true minus sign on the slider, not "-20"
+    assert options[0] == "−20" and options[-1] == "20" and not [o for o in options if "-" in o], options
     at.select_slider(key="fm_shift").set_value(5).run()
     assert before == 0 and not at.exception and at.query_params["shift"] == "5"
 
