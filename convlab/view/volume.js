@@ -398,7 +398,8 @@ class Volume extends Lesson {
       Object.assign(cell.dataset, { g: String(o), d: String(od), r: String(rr), c: String(cc) });
       out.setText(k, done ? show(v) : "", done ? v : undefined);
       if (!done) cell.style.background = "";
-      if (win) cell.setAttribute("aria-label", `${p.names.y}[${rr}, ${cc}] = ${done ? show(v) : "not yet computed"}`);
+      // (the grid relabels a cell whose text changes; one whose text stays, as the window moves, is relabelled here)
+      if (win) cell.setAttribute("aria-label", `y[${rr}, ${cc}] = ${done ? show(v) : "not yet computed"}`);
     }
     out.setMarks([(r - r0) * w + q - c0], "data-current");
     out.panel.firstChild.firstChild.textContent = `${p.names.y}${this.O > 1 ? ` filter ${o},` : ""} depth ${od}` +

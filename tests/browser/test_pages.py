@@ -466,3 +466,26 @@ def test_negative_numbers_are_shown_with_a_true_minus_sign(server, browser):
     assert re.search(r"= −\d", text) and not re.search(r"-\d", text), text
     assert not errors and not errors2, errors + errors2
     page.close()
+
+
+# the current output's cell in the lesson view's output plane: its accessible name, and the plane's title
+OUTPUT_WINDOW = """() => {
+  const roots = [document, ...[...document.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => e.shadowRoot)];
+  const root = roots.map(r => r.querySelector("[data-testid='lesson-view']")).find(Boolean);
+  const cell = root.querySelector(".lv-cell[data-cell='output'][data-current='true']");
+  return {name: cell.getAttribute('aria-label'), title: cell.closest('.lv-panel').querySelector('.lv-title').textContent,
+          cells: cell.closest('.lv-grid').children.length};
+}"""
+
+
+def test_conv3d_shows_the_window_of_a_large_output_plane_around_the_current_output(server, browser):
+    """Issue 24: at the largest clip on a projector the 12×12 output plane is a window around the current output: at
+    step 8, output (0, 7), the window has moved to its columns, and the cell says where it is in the whole plane."""
+    page, errors = open_page(browser, f"{server}/conv3d?depth=10&size=12&padding=same&step=7&projector=1",
+                             width=1280, height=720)
+    page.locator("[data-testid='lesson-view']").first.wait_for()
+    found = page.evaluate(OUTPUT_WINDOW)
+    assert found["name"].startswith("y[0, 7] = ") and found["cells"] <= 25, found       # its place in the whole plane
+    assert re.search(r"rows 0–\d, columns [3-7]–(7|8|9|10|11) of", found["title"]), found
+    assert not errors, errors
+    page.close()
