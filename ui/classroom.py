@@ -158,8 +158,8 @@ def join_form(code_text: str) -> str | None:
 
 
 def start_class_panel(kinds: list[str], count: int, level: int, seed: int, tries: int, title: str) -> None:
-    """The teacher page's box: start a class session for this set; then its code, link, QR code and key."""
-    st.subheader("Run it as a live class")
+    """The teacher page's box (under its heading "Run it as a live class", or in that tab): start a class session for
+    this set; then its code, link, QR code and key."""
     st.caption("Students join with a code and a nickname; every answer they check is stored, and you watch the "
                "class on a live dashboard: who is done, what share got each question, the most common wrong answers.")
     if st.button("Start a class session with this set", key="tc_start", icon=":material/groups:", type="primary"):

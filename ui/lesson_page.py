@@ -26,7 +26,7 @@ from typing import Any
 import streamlit as st
 
 from convlab.errors import ConvlabError
-from ui.state import stop_with, sync_url, use_state
+from ui.state import TAB, stop_with, sync_url, use_state
 from ui.urlstate import Schema
 
 __all__ = ["LessonPage", "lesson", "start_run", "finish_lesson", "lesson_errors"]
@@ -39,6 +39,7 @@ class LessonPage:
 
     def __init__(self, page: str, schema: Schema):
         self.page, self.schema = page, schema
+        self.first_tab: str | None = None          # the first tab's label, once parts() has drawn its tabs
 
     def key(self, field: str) -> str:
         """The session-state and widget key of a field (also for widgets outside the schema)."""
@@ -67,7 +68,7 @@ class LessonPage:
 
     def sync(self) -> None:
         """Write the state to the URL now (a fragment's reruns skip app.py's runner)."""
-        sync_url(self.page, self.schema)
+        sync_url(self.page, self.schema, self.first_tab)
 
     @contextmanager
     def section(self, hint: str = "") -> Iterator[None]:
@@ -84,10 +85,13 @@ class LessonPage:
         On a projector they are tabs, so that the teacher moves through screens rather than scrolling (issue 24),
         under the short labels (the headings side by side ran past 1280 px); elsewhere one below the other under its
         heading (level "header" or "subheader"). Every widget is drawn either way (Streamlit renders every tab), so
-        keys, URL state and AppTests are the same."""
+        keys, URL state and AppTests are the same. The chosen tab is page["tab"] (its label), kept in the URL
+        (tab=..., unless it is the first) like the page's other state: a reload or a link opens the same tab."""
         from ui.projector import projector
         if projector():
-            return list(st.tabs(list(titles)))
+            labels = list(titles)
+            self.first_tab = labels[0]
+            return list(st.tabs(labels, key=self.key(TAB), on_change="rerun"))
         boxes = [st.container() for _ in titles]
         for box, title in zip(boxes, titles.values()):
             getattr(box, level)(title)
@@ -95,7 +99,7 @@ class LessonPage:
 
     def stop(self, err: Exception) -> None:
         """Show a bad-input message, keep the URL in step, and end this run of the page."""
-        stop_with(err, self.page, self.schema)
+        stop_with(err, self.page, self.schema, self.first_tab)
 
 
 def lesson(page: str, schema: Schema, title: str | None = None, caption: str | None = None) -> LessonPage:

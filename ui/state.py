@@ -18,6 +18,9 @@ from ui.widgets import plain
 
 
 
+TAB = "tab"        # the URL name of a long page's chosen tab on a projector (ui.lesson_page.LessonPage.parts)
+
+
 def _raw_params() -> dict[str, str]:
     return {k: st.query_params.get(k) for k in st.query_params.keys()}
 
@@ -30,24 +33,35 @@ def use_state(page: str, schema: Schema) -> None:
     written = st.session_state.get(mark)
     if not raw and written:         # back on this page through the menu (a bare URL): this session's own last state
         raw = dict(written)
+    tab = f"{page}_{TAB}"           # the chosen tab: a label, checked by the tabs themselves (an unknown one: the first)
     if written == raw:
         missing = [k for k in schema.defaults if f"{page}_{k}" not in st.session_state]
         if missing:                 # widget state is dropped while another page shows: back to what the URL says
             values = schema.parse(raw)[0]
             for key in missing:
                 st.session_state[f"{page}_{key}"] = values.get(key, schema.defaults[key])
+        if TAB in raw and tab not in st.session_state:
+            st.session_state[tab] = raw[TAB]
         return
     values, notices = schema.parse(raw)
     for key, default in schema.defaults.items():
         st.session_state[f"{page}_{key}"] = values.get(key, default)
+    if TAB in raw:
+        st.session_state[tab] = raw[TAB]
+    else:
+        st.session_state.pop(tab, None)
     st.session_state[mark] = raw
     for notice in notices:
         st.info(plain(notice), icon="🔗")
 
 
-def sync_url(page: str, schema: Schema) -> None:
-    """After the widgets: the URL shows this page's non-default state (and projector mode)."""
+def sync_url(page: str, schema: Schema, first_tab: str | None = None) -> None:
+    """After the widgets: the URL shows this page's non-default state (and projector mode), and the tab chosen among
+    the page's sections unless it is the first one (first_tab: its label, where this run drew the tabs)."""
     values = schema.dump({k: st.session_state.get(f"{page}_{k}") for k in schema.fields})
+    tab = st.session_state.get(f"{page}_{TAB}")
+    if tab is not None and tab != first_tab:
+        values[TAB] = str(tab)
     st.session_state[f"_url_written.{page}"] = dict(values)
     if st.session_state.get(PROJECTOR_KEY):
         values[PROJECTOR_KEY] = "1"
@@ -74,9 +88,9 @@ def preset_picker(page: str, schema: Schema, presets: dict, label: str = "Exampl
     st.selectbox(label, ["—", *presets], key=f"{page}_preset", on_change=apply)
 
 
-def stop_with(err: Exception, page: str, schema: Schema) -> None:
+def stop_with(err: Exception, page: str, schema: Schema, first_tab: str | None = None) -> None:
     """Show a bad-input message, keep the URL in step, and end this run of the page."""
     from ui.widgets import show_error
     show_error(err)
-    sync_url(page, schema)
+    sync_url(page, schema, first_tab)
     st.stop()

@@ -163,3 +163,27 @@ def signed_table(frame, columns, decimals: int | None = None):
 
     import pandas as pd
     return pd.DataFrame(frame).style.format(text, subset=list(columns))
+
+
+def signed_slider(label: str, lo: float, hi: float, key: str, step: float = 1, where=None, **kwargs) -> None:
+    """A slider over lo…hi (lo < 0) whose numbers, its two ends and the thumb's value, are written with a true minus
+    sign (U+2212): st.slider's printf-style `format` can only print a hyphen ("-4"). A select_slider over the steps
+    from lo; its value is the number as st.slider's would be (a value between two steps, from a link, takes the
+    nearest step). `where` a container or column (the page's main area by default); `kwargs` go to select_slider.
+
+    >>> [convlab.format_signed(v) for v in _steps(-5.0, 5.0, 2.5)], _steps(-2, 2, 1)
+    (['−5', '−2.5', '0', '2.5', '5'], [-2, -1, 0, 1, 2])
+    """
+    options = _steps(lo, hi, step)
+    value = st.session_state.get(key)
+    if value is not None and value not in options:
+        st.session_state[key] = min(options, key=lambda o: abs(o - value))
+    (where or st).select_slider(label, options, key=key, format_func=convlab.format_signed, **kwargs)
+
+
+def _steps(lo: float, hi: float, step: float) -> list:
+    """lo, lo + step, … up to hi: whole numbers where all three are, else floats rounded clear of float noise."""
+    n = int(round((hi - lo) / step))
+    if all(isinstance(v, int) for v in (lo, hi, step)):
+        return [lo + i * step for i in range(n + 1)]
+    return [round(lo + i * step, 10) for i in range(n + 1)]

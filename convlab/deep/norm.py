@@ -131,10 +131,11 @@ class BatchNormSteps:
         return f"σ² = ({squares}) / {self.m} = {num(self.var[c])}"
 
     def element_expression(self, index: tuple[int, ...]) -> str:
-        """x̂ and y of one element, e.g. index (n, c, i, j): 'x̂ = (3 − 1.5) / √(1.25 + 1e-05) = 1.342; y = …'."""
+        """x̂ and y of one element, e.g. index (n, c, i, j): 'x̂ = (3 − 1.5) / √(1.25 + 1e−05) = 1.342; y = …'
+        (every minus a true one, U+2212, ε's exponent too)."""
         c = index[1]
         v, xh, y = self.x[index], self.x_hat[index], self.y[index]
-        return (f"x̂ = ({signed(v)} − {factor(self.mean[c])}) / √({num(self.var[c])} + {self.eps:g}) = {signed(xh)};  "
+        return (f"x̂ = ({signed(v)} − {factor(self.mean[c])}) / √({num(self.var[c])} + {signed(self.eps)}) = {signed(xh)};  "
                 f"y = {signed(self.gamma[c])} × {factor(xh)} + {factor(self.beta[c])} = {signed(y)}")
 
 

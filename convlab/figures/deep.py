@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from convlab._core.format import signed
 from convlab.figures.cells import cell_text as _text
 from convlab.figures.theme import DIVERGING, log_ticks
 from convlab.figures.theme import limit as _limit
@@ -46,7 +47,7 @@ def batch_figure(rows: Sequence[tuple[str, np.ndarray]], font_size: int = 14, ce
         for i in range(n):
             fig.add_trace(go.Heatmap(z=maps[i], text=_text(maps[i]), texttemplate="%{text}", zmid=0, zmin=-lim, zmax=lim,
                                      colorscale=DIVERGING, showscale=False, xgap=2, ygap=2, textfont={"size": font_size - 2},
-                                     hovertemplate=f"{label}, sample {i}: row %{{y}}, col %{{x}} = %{{z:.4g}}<extra></extra>"),
+                                     hovertemplate=f"{label}, sample {i}: row %{{y}}, col %{{x}} = %{{text}}<extra></extra>"),
                           row=r, col=i + 1)
         fig.update_yaxes(title_text=label, title_font={"size": font_size + 2}, row=r, col=1)
     fig.update_yaxes(autorange="reversed", showgrid=False, ticks="", showticklabels=False, zeroline=False)
@@ -202,7 +203,9 @@ def activations_figure(xs: np.ndarray, curves: dict[str, tuple[np.ndarray, np.nd
                                  showlegend=show, legendgroup="df"), row=r + 1, col=c + 1)
         fig.add_trace(go.Scatter(x=[xs[at], xs[at]], y=[y[at], dy[at]], mode="markers", showlegend=False,
                                  marker={"color": ["#08306b", "#a63603"], "size": 11},
-                                 hovertemplate="%{y:.4g}<extra></extra>"), row=r + 1, col=c + 1)
+                                 # the value with a true minus sign: Plotly's own %{y:.4g} writes a hyphen ("-0.7616")
+                                 customdata=[signed(y[at]), signed(dy[at])],
+                                 hovertemplate="%{customdata}<extra></extra>"), row=r + 1, col=c + 1)
         if name.startswith("sigmoid"):
             fig.add_hline(y=0.25, line={"color": "#555", "dash": "dot"}, row=r + 1, col=c + 1)
     fig.update_yaxes(range=[-1.3, 2.6])

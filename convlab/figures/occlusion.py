@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from convlab._core.format import MINUS
 from convlab.figures.theme import (DIVERGING, LIGHT_RED, OCCLUDER, OCCLUDER_OPACITY, PAPER, PICTURE, PROBABILITY, RED,
                                    WHITE_ISH, WINDOW, limit, rgba)
 
@@ -88,6 +89,19 @@ def occluder_animation_spec(image: np.ndarray, positions: Sequence[tuple[int, in
     return spec
 
 
+def _hover(heat: np.ndarray) -> dict:
+    """A map's hover: its value with a true minus sign (Plotly's %{z:.3f} writes a hyphen, "-0.404"), as text sent
+    with the figure; a map of more than 64×64 values (stretched onto a photo) keeps Plotly's own, to stay small.
+
+    >>> _hover(np.array([[-0.4035, 1.0]]))["customdata"].tolist()
+    [['−0.404', '1.000']]
+    """
+    if heat.size > 64 * 64:
+        return {"hovertemplate": "%{z:.3f}<extra></extra>"}
+    return {"customdata": np.vectorize(lambda v: f"{v:.3f}".replace("-", MINUS))(heat),
+            "hovertemplate": "%{customdata}<extra></extra>"}
+
+
 def map_figure(image: np.ndarray, heat: np.ndarray, title: str, size: int = 420, signed: bool = True,
                font_size: int | None = None) -> go.Figure:
     """A map over the image: the picture underneath, the map on top, half transparent; the title in font_size
@@ -109,7 +123,7 @@ def map_figure(image: np.ndarray, heat: np.ndarray, title: str, size: int = 420,
     layer = go.Heatmap(z=heat, x0=-.5 + (w / heat.shape[1]) / 2, dx=w / heat.shape[1], y0=-.5 + (h / heat.shape[0]) / 2,
                        dy=h / heat.shape[0], opacity=0.6, colorscale=scale,
                        zmid=0 if signed and not from_zero else None, zmin=0 if from_zero or not signed else -lim,
-                       zmax=lim if signed else 1, hovertemplate="%{z:.3f}<extra></extra>", colorbar={"len": 0.8})
+                       zmax=lim if signed else 1, colorbar={"len": 0.8}, **_hover(np.asarray(heat, float)))
     fig = go.Figure([_picture(image), layer])
     fig.update_layout(title={"text": title, "font": {"size": font_size}} if font_size else {"text": title})
     return _style(fig, h, w, size)

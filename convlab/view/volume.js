@@ -12,6 +12,15 @@
 // small slices and planes and the output plane, and the written sum. Three whole slices at 18 px did not fit
 // one 1280×720 screen.
 
+// a projector's output plane larger than OUT_WHOLE × OUT_WHOLE (the default's 6 × 6 fits whole): only a window of it
+// around the current output, as many rows and columns (3 to 5) as fit OUT_WINDOW_PX with its numbers at 18 px
+const [OUT_WHOLE, OUT_WINDOW_PX] = [6, 250];
+
+// the smallest cell (px) that writes a number of `chars` characters at `minFont`
+const cellFor = (chars, minFont) => Math.ceil(Math.max(minFont / 0.42, (minFont * 0.62 * chars) / 0.94)) + 1;
+// the longest number of a flat array, in characters
+const charsOf = (a) => Math.max(1, ...a.v.map((v) => show(v).length));
+
 // a grid's first values and texts: zeros, written once the view steps
 const blank = (k) => ({ values: new Array(k).fill(0), texts: new Array(k).fill("") });
 
@@ -128,15 +137,27 @@ class Volume extends Lesson {
         this.planeThumbs.push(grid);
       }
     }
-    return this.thumbRow(`${p.names.y}, plane by plane (click a cell to go there)`, this.planeThumbs);
+    // (a projector: the short title, beside the output plane; the keys' line says what a click does)
+    return this.thumbRow(`${p.names.y}, plane by plane${this.projector ? "" : " (click a cell to go there)"}`,
+                         this.planeThumbs);
   }
 
   outputGrid() {
     const p = this.p;
     const { OH, OW } = this;
-    const out = new Grid(OH, OW, { role: "output", values: null, texts: new Array(OH * OW).fill(""), lim: this.yLim,
-                                   onHover: (i) => this.preview(this.planeStart + i),
-                                   onClick: (i) => this.go(this.planeStart + i) });
+    // a projector: a plane of more than OUT_WHOLE rows or columns shows the OUT_WINDOW × OUT_WINDOW window around
+    // the current output (renderPlanes moves it), as the columns show the kernel's window: at the largest volume the
+    // whole 12×12 plane at 18 px made the view 1155 px tall. Its cells carry their places in the plane (data-r,
+    // data-c, the accessible name); hover and click map a cell back through the window.
+    const big = this.projector && (OH > OUT_WHOLE || OW > OUT_WHOLE);
+    const side = clamp(Math.floor(OUT_WINDOW_PX / (cellFor(charsOf(p.y), 18) + 2)), 3, 5);
+    const [h, w] = big ? [Math.min(OH, side), Math.min(OW, side)] : [OH, OW];
+    this.outWindow = h < OH || w < OW ? { h, w, r0: 0, c0: 0 } : null;
+    const at = (i) => (this.outWindow ? (this.outWindow.r0 + Math.floor(i / w)) * OW + this.outWindow.c0 + (i % w) : i);
+    const out = new Grid(h, w, { role: "output", values: null, texts: new Array(h * w).fill(""), lim: this.yLim,
+                                 onHover: (i) => this.preview(this.planeStart + at(i)),
+                                 onClick: (i) => this.go(this.planeStart + at(i)) });
+    if (this.outWindow) out.indexOf = (target) => out.cells.indexOf(target.closest ? target.closest(".lv-cell") : null);
     out.wrap.addEventListener("mouseleave", () => this.preview(-1));
     out.panel = panelEl(p.names.y, ` ${OH} × ${OW}`);
     out.panel.appendChild(out.wrap);
@@ -193,14 +214,14 @@ class Volume extends Lesson {
     if (!this.projector) { super.layout(width, minFont, maxCell); return; }
     const n = this.inputs.length;
     const colCells = this.inputs.reduce((s, g) => s + Math.max(g.w, this.KW), 0);
-    const fitW = Math.floor((width - 32 - 28 * (n - 1) - 28 - 2 * (colCells + 2 * this.OW)) / (colCells + this.OW));
+    const outW = this.outputs[0].w;             // the output plane's columns shown (a window on a large one)
+    const fitW = Math.floor((width - 32 - 28 * (n - 1) - 28 - 2 * (colCells + 2 * outW)) / (colCells + outW));
     const cell = clamp(Math.min(maxCell, fitW), 4, maxCell);
     // each grid by its own longest number: the columns' (x, w) may be smaller than the output's; the output plane
     // never smaller than its numbers need (View.fit shrinks maxCell until the view fits the screen, or a grid would
     // lose its numbers)
-    const chars = (a) => Math.max(1, ...a.v.map((v) => show(v).length));
-    const [xChars, wChars, yChars] = [chars(this.p.x), chars(this.p.w), chars(this.p.y)];
-    const needs = (n) => Math.ceil(Math.max(minFont / 0.42, (minFont * 0.62 * n) / 0.94)) + 1;
+    const [xChars, wChars, yChars] = [charsOf(this.p.x), charsOf(this.p.w), charsOf(this.p.y)];
+    const needs = (n) => cellFor(n, minFont);
     for (const g of this.inputs) g.size(cell, minFont, xChars);
     for (const g of this.kernels) g.size(cell, minFont, wChars);
     for (const g of this.outputs) g.size(Math.max(cell, needs(yChars)), minFont, yChars);
@@ -219,7 +240,7 @@ class Volume extends Lesson {
       }
     };
     thumbs(this.sliceThumbs, room);
-    thumbs(this.planeThumbs, Math.max(60 * this.planeThumbs.length, room - this.OW * (cell + 2) - 28));
+    thumbs(this.planeThumbs, Math.max(120, room - outW * (cell + 2) - 28));
   }
 
   isDepthPad(d) {
@@ -361,16 +382,28 @@ class Volume extends Lesson {
     const plane = o * OD + od;
     this.planeStart = plane * size;
     const out = this.outputs[0];
-    for (let k = 0; k < size; k++) {
-      const v = p.y.v[this.planeStart + k];
-      const done = this.planeStart + k <= upto;
-      out.setText(k, done ? show(v) : "", done ? v : undefined);
-      if (!done) out.cells[k].style.background = "";
-      out.cells[k].dataset.g = String(o);
-      out.cells[k].dataset.d = String(od);
+    const win = this.outWindow;
+    // a projector's window on a large plane moves only when the output shown leaves it (centred on it then): a
+    // hovered cell, always inside, never moves it from under the mouse
+    if (win && (r < win.r0 || r >= win.r0 + win.h || q < win.c0 || q >= win.c0 + win.w)) {
+      win.r0 = clamp(r - Math.floor(win.h / 2), 0, OH - win.h);
+      win.c0 = clamp(q - Math.floor(win.w / 2), 0, OW - win.w);
     }
-    out.setMarks([r * OW + q], "data-current");
-    out.panel.firstChild.firstChild.textContent = `${p.names.y}${this.O > 1 ? ` filter ${o},` : ""} depth ${od}`;
+    const [h, w, r0, c0] = win ? [win.h, win.w, win.r0, win.c0] : [OH, OW, 0, 0];
+    for (let k = 0; k < h * w; k++) {
+      const [rr, cc] = [r0 + Math.floor(k / w), c0 + (k % w)];
+      const v = p.y.v[this.planeStart + rr * OW + cc];
+      const done = this.planeStart + rr * OW + cc <= upto;
+      const cell = out.cells[k];
+      Object.assign(cell.dataset, { g: String(o), d: String(od), r: String(rr), c: String(cc) });
+      out.setText(k, done ? show(v) : "", done ? v : undefined);
+      if (!done) cell.style.background = "";
+      // (the grid relabels a cell whose text changes; one whose text stays, as the window moves, is relabelled here)
+      if (win) cell.setAttribute("aria-label", `y[${rr}, ${cc}] = ${done ? show(v) : "not yet computed"}`);
+    }
+    out.setMarks([(r - r0) * w + q - c0], "data-current");
+    out.panel.firstChild.firstChild.textContent = `${p.names.y}${this.O > 1 ? ` filter ${o},` : ""} depth ${od}` +
+      (win ? `, rows ${r0}–${r0 + h - 1}, columns ${c0}–${c0 + w - 1} of` : "");
     if (upto !== this.revealed) {
       const lo = Math.min(upto, this.revealed), hi = Math.max(upto, this.revealed);
       for (let k = Math.max(lo + 1, 0); k <= hi; k++) {

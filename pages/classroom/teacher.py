@@ -46,31 +46,34 @@ f.number_input("Tries before the worked solution can be opened", 1, MAX_TRIES, k
 params = set_params(page["kinds"], page["count"], page["level"], page["seed"])
 exercises = make_set(page["kinds"], page["count"], page["level"], page["seed"])
 
-st.subheader("The link for your students")
-localhost_warning()            # links at localhost open on no phone: offer the network address (CONVLAB_PUBLIC_URL)
-projector = st.checkbox("Open in projector mode", key=page.key("projector"))
-base = app_base()
-tries = {"tries": str(page["tries"])} if page["tries"] != DEFAULT_TRIES else {}
-link = f"{base}/exercises?" + urlencode({**params, **tries, **({PROJECTOR_KEY: "1"} if projector else {})})
-st.code(link, language=None, wrap_lines=True)
-st.caption("Copy it with the button at the right of the box; paste it in the chat or on a slide.")
-st.page_link("pages/classroom/exercises.py", label="Try the set yourself", icon=":material/play_arrow:",
-             query_params={**params, **tries})
+sections = page.parts({"The link": "The link for your students", "Live class": "Run it as a live class",
+                       "Worksheet": "Worksheet", "Preview": "Preview"}, level="subheader")
+with sections[0]:
+    localhost_warning()        # links at localhost open on no phone: offer the network address (CONVLAB_PUBLIC_URL)
+    projector = st.checkbox("Open in projector mode", key=page.key("projector"))
+    base = app_base()
+    tries = {"tries": str(page["tries"])} if page["tries"] != DEFAULT_TRIES else {}
+    link = f"{base}/exercises?" + urlencode({**params, **tries, **({PROJECTOR_KEY: "1"} if projector else {})})
+    st.code(link, language=None, wrap_lines=True)
+    st.caption("Copy it with the button at the right of the box; paste it in the chat or on a slide.")
+    st.page_link("pages/classroom/exercises.py", label="Try the set yourself", icon=":material/play_arrow:",
+                 query_params={**params, **tries})
 
-start_class_panel(page["kinds"], page["count"], page["level"], page["seed"], page["tries"], page["title"])
-classes_box = st.container()   # Your classes: kept in this browser, so a reload or a server restart loses none
+with sections[1]:
+    start_class_panel(page["kinds"], page["count"], page["level"], page["seed"], page["tries"], page["title"])
+    classes_box = st.container()   # Your classes: kept in this browser, so a reload or a server restart loses none
 
-st.subheader("Worksheet")
-c1, c2 = st.columns(2)
-c1.download_button("Worksheet with answer key (HTML, print or save as PDF)", worksheet_html(exercises, page["title"]),
-                   file_name="convlab-worksheet.html", mime="text/html", icon=":material/print:", on_click="ignore")
-c2.download_button("Worksheet with answer key (Markdown)", worksheet_markdown(exercises, page["title"]),
-                   file_name="convlab-worksheet.md", mime="text/markdown", icon=":material/description:",
-                   on_click="ignore")
+with sections[2]:
+    c1, c2 = st.columns(2)
+    c1.download_button("Worksheet with answer key (HTML, print or save as PDF)", worksheet_html(exercises, page["title"]),
+                       file_name="convlab-worksheet.html", mime="text/html", icon=":material/print:", on_click="ignore")
+    c2.download_button("Worksheet with answer key (Markdown)", worksheet_markdown(exercises, page["title"]),
+                       file_name="convlab-worksheet.md", mime="text/markdown", icon=":material/description:",
+                       on_click="ignore")
 
-st.subheader("Preview")
-for i, ex in enumerate(exercises, start=1):
-    with st.expander(f"{i}. {ex.title}"):
-        st.markdown(ex.question)
-        st.markdown("**Answer:** " + "; ".join(f"{p.prompt} = {format_answer(p)}" for p in ex.parts))
+with sections[3]:
+    for i, ex in enumerate(exercises, start=1):
+        with st.expander(f"{i}. {ex.title}"):
+            st.markdown(ex.question)
+            st.markdown("**Answer:** " + "; ".join(f"{p.prompt} = {format_answer(p)}" for p in ex.parts))
 your_classes(classes_box)      # last: the browser's report of its keys reruns the page

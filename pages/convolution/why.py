@@ -9,7 +9,7 @@ from ui.lessonview import lesson_view
 from ui.presets import KERNELS
 from ui.state import font_size, projector
 from ui.urlstate import Choice, Int, Schema, Text
-from ui.widgets import chart
+from ui.widgets import chart, signed_slider
 
 P = "wy"
 SCHEMA = Schema(
@@ -26,8 +26,8 @@ with st.sidebar:
     page.numbers(("Input channels", 1, 64, "c"), ("Input height = width", 4, 256, "n"), ("Filters", 1, 256, "filters"),
                  ("Kernel size", 1, 11, "k"), ("Tile (tiled convolution)", 1, 4, "tile"))
     st.subheader("Shift")
-    st.slider("shift right", -4, 4, key=page.key("dx"))
-    st.slider("shift down", -4, 4, key=page.key("dy"))
+    signed_slider("shift right", -4, 4, page.key("dx"))
+    signed_slider("shift down", -4, 4, page.key("dy"))
     st.selectbox("Kernel for the feature map", list(KERNELS), key=page.key("kernel"))
 
 fs = max(font_size() - 2, 18) if projector() else font_size() - 2        # grid numbers: 18 px at least on a projector

@@ -62,33 +62,35 @@ with st.sidebar:
     st.text_input("β (one, or one per channel)", key=page.key("beta"))
     st.number_input("ε", 1e-8, 1.0, key=page.key("eps"), step=1e-5, format="%.0e",
                     help="torch needs ε > 0 while training: it keeps the division safe when a channel is constant")
-with st.expander("Type your own numbers (one grid per sample, separated by |)"):
-    for c, col in enumerate(st.columns(page["c"])):
-        col.text_area(f"Channel {c}", key=page.key(f"x{c}"), height=90)
-st.latex(r"\mu_B = \frac1m\sum_i x_i \qquad \sigma^2_B = \frac1m\sum_i (x_i-\mu_B)^2")   # two lines: one ran off a projector
-st.latex(r"\hat x_i = \frac{x_i-\mu_B}{\sqrt{\sigma^2_B+\epsilon}} \qquad y_i = \gamma\,\hat x_i + \beta")
-x = read_batch()
-steps = convlab.batch_norm_steps(x, parse_vector(page["gamma"], "γ", 3), parse_vector(page["beta"], "β", 3),
-                                 page["eps"])
-
-fs = font_size()
-n, c_count = x.shape[:2]
-page["channel"] = min(page["channel"], c_count - 1)
-c = st.radio("Channel", range(c_count), key=page.key("channel"), horizontal=True, format_func=lambda i: f"channel {i}")
-st.markdown(f"Channel {c} has **m = N·H·W = {n}·{x.shape[2]}·{x.shape[3]} = {steps.m}** values.  \n"
-            f"`{steps.mean_expression(c)}`  \n`{steps.var_expression(c)}`  \n"
-            f"Sample 0, top-left value: `{steps.element_expression((0, c, 0, 0))}`")
-cell = 4 * fs                                          # room for a signed number at this font
-chart(figure(batch_figure, [("x", x[:, c]), ("x̂", steps.x_hat[:, c]), ("y = γx̂ + β", steps.y[:, c])], fs - 2, cell),
-      page.key("forward"))
-torch_badge(check_batch_norm(steps))
-
 sections = page.parts({
+    "Forward": "Forward: the batch's own mean and variance",
     "Backward": "Backward: the gradient also flows through μ and σ²",
     "Training vs eval": "Training vs eval mode",
     "Batch size": "Why the batch size matters",
     "Experiment": "Experiment: a deep net with and without batch norm"})
 with sections[0]:
+    st.latex(r"\mu_B = \frac1m\sum_i x_i \qquad \sigma^2_B = \frac1m\sum_i (x_i-\mu_B)^2")   # two lines: one ran off a projector
+    st.latex(r"\hat x_i = \frac{x_i-\mu_B}{\sqrt{\sigma^2_B+\epsilon}} \qquad y_i = \gamma\,\hat x_i + \beta")
+    with st.expander("Type your own numbers (one grid per sample, separated by |)"):   # before a bad one ends the page
+        for c, col in enumerate(st.columns(page["c"])):
+            col.text_area(f"Channel {c}", key=page.key(f"x{c}"), height=90)
+    x = read_batch()
+    steps = convlab.batch_norm_steps(x, parse_vector(page["gamma"], "γ", 3), parse_vector(page["beta"], "β", 3),
+                                     page["eps"])
+    fs = font_size()
+    n, c_count = x.shape[:2]
+    page["channel"] = min(page["channel"], c_count - 1)
+    c = st.radio("Channel", range(c_count), key=page.key("channel"), horizontal=True, format_func=lambda i: f"channel {i}")
+    cell = 4 * fs                                          # room for a signed number at this font
+    # the grids first, under the formulas: on a projector they begin on the first screen, the sums follow
+    chart(figure(batch_figure, [("x", x[:, c]), ("x̂", steps.x_hat[:, c]), ("y = γx̂ + β", steps.y[:, c])], fs - 2, cell),
+          page.key("forward"))
+    st.markdown(f"Channel {c} has **m = N·H·W = {n}·{x.shape[2]}·{x.shape[3]} = {steps.m}** values.  \n"
+                f"`{steps.mean_expression(c)}`  \n`{steps.var_expression(c)}`  \n"
+                f"Sample 0, top-left value: `{steps.element_expression((0, c, 0, 0))}`")
+    torch_badge(check_batch_norm(steps))
+
+with sections[1]:
     st.selectbox("Upstream gradient dL/dy", GRAD_KINDS, key=page.key("grad"))
     dy = example_grad_out(x.shape, page["grad"], page["seed"] + 1)
     grads = convlab.batch_norm_backward(x, steps.gamma, dy, steps.eps)
@@ -99,7 +101,7 @@ with sections[0]:
     chart(figure(batch_figure, [("∂L/∂y", dy[:, c]), ("∂L/∂x", grads.grad_x[:, c])], fs - 2, cell), page.key("backward"))
     torch_badge(check_batch_norm_backward(grads, x, steps.gamma, dy, steps.eps))
 
-with sections[1]:
+with sections[2]:
     digits = shared_dataset("digits").x_train                         # raw pixels 0…1: one channel, 8×8
     a, b = st.columns(2)
     a.slider("Momentum", 0.01, 1.0, key=page.key("momentum"))
@@ -120,7 +122,7 @@ with sections[1]:
                 "at test time an image's output must not depend on which images share its batch.")
     torch_badge(check_running_stats(running, batches))
 
-with sections[2]:
+with sections[3]:
     effect = size_effect(page["seed"])
     chart(figure(batch_size_figure, effect.sizes, effect.mean_spread, effect.var_spread, effect.output_error, fs - 2),
           page.key("sizes"))
@@ -128,7 +130,7 @@ with sections[2]:
                 f"eval-mode value by {effect.output_error[0]:.2f} on average; with {effect.sizes[-1]} images, by "
                 f"±{effect.mean_spread[-1]:.3f} and {effect.output_error[-1]:.2f}. Small batches make BN noisy.")
 
-with sections[3]:
+with sections[4]:
     a, b, d = st.columns(3)
     a.selectbox("Activation", ["sigmoid", "relu"], key=page.key("act"))
     b.number_input("SGD learning rate", 0.001, 2.0, key=page.key("lr"), format="%.3f")

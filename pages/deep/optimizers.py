@@ -61,14 +61,16 @@ st.markdown(f"{s.about[0].upper()}{s.about[1:]}. Start ({', '.join(signed(v) for
             + ", ".join(f"({signed(x)}, {signed(y)})" for x, y in s.minima) + ".")
 page["t"] = min(page["t"], page["steps"])
 t = page["t"]
-chart(figure(optimizer_paths, s.name, page["steps"], page["scale"], extra, start, t, fs - 2), page.key("paths"))
-st.dataframe(pd.DataFrame([row(n, p, t) for n, p in runs.items()]).set_index("optimiser"), width="stretch")
-torch_badge(torch_check(s.name, page["steps"], page["scale"], extra, start))
-
 sections = page.parts({
+    "The six paths": "The six paths",
     "One step": "One step, with its numbers",
     "Experiment": "Experiment: the six on the digits CNN"})
 with sections[0]:
+    chart(figure(optimizer_paths, s.name, page["steps"], page["scale"], extra, start, t, fs - 2), page.key("paths"))
+    st.dataframe(pd.DataFrame([row(n, p, t) for n, p in runs.items()]).set_index("optimiser"), width="stretch")
+    torch_badge(torch_check(s.name, page["steps"], page["scale"], extra, start))
+
+with sections[1]:
     a, b = st.columns([1, 3])
     a.selectbox("Optimiser", OPTIMIZERS, key=page.key("show"))
     b.slider("Step t", 1, page["steps"], key=page.key("t"))
@@ -78,10 +80,10 @@ with sections[0]:
     else:
         for line in step_latex(page["show"], path.steps[t - 1], path.hyper):
             st.latex(line)
-        st.caption(f"Hyperparameters: {', '.join(f'{k} = {v:g}' for k, v in path.hyper.items())} "
-                   f"(torch's defaults: {', '.join(f'{k} = {v:g}' for k, v in DEFAULTS[page['show']].items())}).")
+        st.caption(f"Hyperparameters: {', '.join(f'{k} = {signed(v)}' for k, v in path.hyper.items())} "
+                   f"(torch's defaults: {', '.join(f'{k} = {signed(v)}' for k, v in DEFAULTS[page['show']].items())}).")
 
-with sections[1]:
+with sections[2]:
     a, b = st.columns(2)
     a.slider("Learning rates ×", 0.1, 3.0, key=page.key("dscale"), step=0.1)
     b.number_input("Epochs", 1, 6, key=page.key("epochs"))

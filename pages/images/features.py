@@ -21,7 +21,7 @@ from ui.memo import by_key, content_key, figure
 from ui.models import bundled_model, current_model
 from ui.shared_work import face_probability
 from ui.state import font_size
-from ui.widgets import chart
+from ui.widgets import chart, signed_slider
 
 P = "fm"
 KERNEL_SOURCES = ("hand-made", "custom", "random", "k-means", "trained")
@@ -70,8 +70,8 @@ with st.sidebar:
         st.number_input("Seed", 0, 9999, key=page.key("seed"))
     st.selectbox("Activation", ["none", *ACTIVATIONS], key=page.key("act"))
     st.number_input("Max pooling", 1, 4, key=page.key("pool"))
-    st.slider("Shift the image right (pixels)", -20, 20, key=page.key("shift"),
-              help="convolution is equivariant: the maps move with the image")
+    signed_slider("Shift the image right (pixels)", -20, 20, page.key("shift"),
+                  help="convolution is equivariant: the maps move with the image")
 
 picked = chosen_photo(P)
 if picked is None:

@@ -104,7 +104,8 @@ if silent:
     st.markdown(f"**{len(silent)} of the {n_units} units are never positive** on any test image (marked ≤ 0): after "
                 "a ReLU they are always 0, and their patches are only the least negative places, often a corner.")
 fixed = page["model"] != MINE
-look = {"columns": 5 if projector() else 8, "font": fs + 2, "width": 1150 if projector() else 950}
+# on a projector 8 blocks to a row too (5 made 7 rows for 32 units, 2625 px of page), titles at the page's 22 px
+look = {"columns": 8, "font": fs if projector() else fs + 2, "width": 1150 if projector() else 950}
 sections = page.parts({"Every unit": "Every unit's top patches", "One unit": "One unit"})
 with sections[0]:
     if fixed:

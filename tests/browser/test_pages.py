@@ -153,8 +153,10 @@ def test_every_page_is_readable_on_a_projector(server, browser, path):
 # number (convlab/view/unit.js); conv3d (2146, then 1485 with three whole 8×8 slices at 18 px) since a projector
 # zooms its slices to the window (convlab/view/volume.js).
 # The explorer's detail also at the step of z (its chain of sums on two lines, the sum written out and torch's value).
-LESSON_VIEWS = ["conv1d", "conv2d", "padding", "matrix", "backward", "variants", "conv3d", EXPLORER_VIEWS[0],
-                EXPLORER_VIEWS[0].replace("step=3", "step=10")]
+# /conv3d also at its largest clip (depth 10, 12×12, same padding): its 12×12 output plane at 18 px made the view
+# 1155 px tall; on a projector a plane larger than 6×6 shows the window around the current output (volume.js).
+LESSON_VIEWS = ["conv1d", "conv2d", "padding", "matrix", "backward", "variants", "conv3d",
+                "conv3d?depth=10&size=12&padding=same", EXPLORER_VIEWS[0], EXPLORER_VIEWS[0].replace("step=3", "step=10")]
 
 
 @pytest.mark.parametrize("path", LESSON_VIEWS)
@@ -209,16 +211,22 @@ def test_the_entry_explained_has_the_legends_blue_outline(server, browser, path,
 # 1239, its lesson view zoomed to the window), pooling 2668 -> 1239, padding 2302 -> 1089 (its lesson view in the first
 # tab, the output size's derivation in the second), find-faces 2041 -> 968, patches 3738 -> 2625 (its first tab is
 # the mosaic of 32 units' top patches, 5 to a row), training 2412 -> 1685 (Model, Train, Draw your own).
-TABBED = {"backward": 1.75, "why": 1.5, "variants": 2.5, "occlusion": 2.5, "init": 2.75, "optimizers": 3,
-          "batchnorm": 3.5, "conv3d": 2, "pooling": 2, "padding": 1.75, "find-faces": 1.75, "patches": 4,
-          "training": 2.5}
+# Then no page over 2.5 screens: activations 2510 -> 1251 (Six activations, σ′ ≤ 0.25, A deep net, Experiment),
+# batchnorm 2371 -> 1600 (its forward part a tab too), optimizers 2030 -> 1477 (the six paths a tab), teacher
+# 1769 -> 1156 (The link, Live class, Worksheet, Preview), patches 2625 -> 1357 (the mosaic 8 blocks to a row).
+TABBED = {"backward": 1.75, "why": 1.5, "variants": 2.5, "occlusion": 2.5, "init": 2.75, "optimizers": 2.5,
+          "batchnorm": 2.5, "conv3d": 2, "pooling": 2, "padding": 1.75, "find-faces": 1.75, "patches": 2.25,
+          "training": 2.5, "activations": 2, "teacher": 2}
+# where the lesson's figure starts on the first screen (at least a fifth of it showing below the tabs)
+FIRST_SCREEN = {"activations": ".js-plotly-plot", "batchnorm": ".js-plotly-plot", "optimizers": ".js-plotly-plot",
+                "patches": ".js-plotly-plot"}
 
 
 @pytest.mark.parametrize("path", TABBED)
 def test_long_pages_are_tabs_on_a_projector(server, browser, path):
     """Issue 24: "pages that are inherently long put their sections behind tabs or steps, so the teacher moves through
-    screens rather than scrolling": at most TABBED[path] screens tall, every tab's label on the screen, and a click
-    on the next one opens it."""
+    screens rather than scrolling": at most TABBED[path] screens tall, every tab's label on the screen, the lesson's
+    figure begun on the first screen (FIRST_SCREEN), and a click on the next tab opens it and puts it in the URL."""
     page, errors = open_page(browser, f"{server}/{path}?projector=1", width=1280, height=720)
     tabs = page.get_by_role("tab")
     assert tabs.count() >= 2
@@ -226,8 +234,27 @@ def test_long_pages_are_tabs_on_a_projector(server, browser, path):
     assert height <= TABBED[path] * 720, height
     tabs.first.scroll_into_view_if_needed()
     assert tabs.last.bounding_box()["x"] + tabs.last.bounding_box()["width"] <= 1280   # every tab's label on screen
+    if path in FIRST_SCREEN:
+        top = page.evaluate(f"() => document.querySelector(\"{FIRST_SCREEN[path]}\").getBoundingClientRect().top")
+        assert top <= 720 - 144, top
+    label = tabs.nth(1).inner_text().strip()
     tabs.nth(1).click()                                       # the next section, on its own screen
     expect(tabs.nth(1)).to_have_attribute("aria-selected", "true")
+    page.wait_for_function("label => new URLSearchParams(location.search).get('tab') === label", arg=label)  # in the URL
+    assert not errors, errors
+    page.close()
+
+
+def test_the_tab_chosen_on_a_projector_is_open_again_after_a_reload(server, browser):
+    """Nothing lost on a reload: the tab a teacher chose is in the URL (tab=...) and opens again, with its content."""
+    page, errors = open_page(browser, f"{server}/batchnorm?projector=1", width=1280, height=720)
+    page.get_by_role("tab", name="Training vs eval").click()
+    expect(page).to_have_url(re.compile(r"[?&]tab=Training(\+|%20)vs(\+|%20)eval"))
+    wait_quiet(page)
+    page.reload(wait_until="domcontentloaded")
+    wait_idle(page)
+    expect(page.get_by_role("tab", name="Training vs eval")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_text("Batches of N digit images seen")).to_be_visible()
     assert not errors, errors
     page.close()
 
@@ -401,5 +428,64 @@ def test_occlusion_play_and_pause_sit_clear_of_an_uncrowded_slider(server, brows
         assert not [part for part in controls["slider"] if _overlap(button, part)], (button, controls["slider"])
     ticks = sorted(controls["ticks"])
     assert len(ticks) >= 2 and min(b - a for a, b in zip(ticks, ticks[1:])) >= 10, ticks   # drawn ticks, 10 px apart
+    assert not errors, errors
+    page.close()
+
+
+# A heatmap cell with a negative value in the first chart: where it is on the screen, to hover it
+NEGATIVE_CELL = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  for (const t of gd._fullData) {
+    if (t.type !== 'heatmap') continue;
+    const xa = gd._fullLayout[t.xaxis.replace('x', 'xaxis')], ya = gd._fullLayout[t.yaxis.replace('y', 'yaxis')];
+    for (let r = 0; r < t.z.length; r++) for (let c = 0; c < t.z[r].length; c++) if (t.z[r][c] < 0) {
+      const box = gd.getBoundingClientRect();
+      return {x: box.left + xa._offset + xa.l2p(t.x ? t.x[c] : c), y: box.top + ya._offset + ya.l2p(t.y ? t.y[r] : r)};
+    }
+  }
+  return null;
+}"""
+
+
+def test_negative_numbers_are_shown_with_a_true_minus_sign(server, browser):
+    """Issue 24: a slider over negative values wrote "-4" at its end and on its thumb (st.slider's format can only
+    print a hyphen: /why's shifts are select_sliders now), and Plotly's %{z:.4g} hover wrote "-0.9933" on /batchnorm's
+    grids (they show the cells' own text now). What Chromium shows, with no hyphen before a digit."""
+    page, errors = open_page(browser, f"{server}/why", width=1400, height=1000)
+    sliders = page.locator("[data-testid=stSidebar] [data-testid=stSlider]")
+    expect(sliders.first).to_be_visible()
+    shown = " ".join(sliders.all_inner_texts())
+    assert "−4" in shown and not re.search(r"-\d", shown), shown
+    page.close()
+    page, errors2 = open_page(browser, f"{server}/batchnorm", width=1400, height=1000)
+    cell = page.evaluate(NEGATIVE_CELL)
+    page.mouse.move(cell["x"], cell["y"])
+    hover = page.locator(".hoverlayer .hovertext")
+    expect(hover).to_have_count(1)
+    text = hover.text_content()                               # SVG text
+    assert re.search(r"= −\d", text) and not re.search(r"-\d", text), text
+    assert not errors and not errors2, errors + errors2
+    page.close()
+
+
+# the current output's cell in the lesson view's output plane: its accessible name, and the plane's title
+OUTPUT_WINDOW = """() => {
+  const roots = [document, ...[...document.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => e.shadowRoot)];
+  const root = roots.map(r => r.querySelector("[data-testid='lesson-view']")).find(Boolean);
+  const cell = root.querySelector(".lv-cell[data-cell='output'][data-current='true']");
+  return {name: cell.getAttribute('aria-label'), title: cell.closest('.lv-panel').querySelector('.lv-title').textContent,
+          cells: cell.closest('.lv-grid').children.length};
+}"""
+
+
+def test_conv3d_shows_the_window_of_a_large_output_plane_around_the_current_output(server, browser):
+    """Issue 24: at the largest clip on a projector the 12×12 output plane is a window around the current output: at
+    step 8, output (0, 7), the window has moved to its columns, and the cell says where it is in the whole plane."""
+    page, errors = open_page(browser, f"{server}/conv3d?depth=10&size=12&padding=same&step=7&projector=1",
+                             width=1280, height=720)
+    page.locator("[data-testid='lesson-view']").first.wait_for()
+    found = page.evaluate(OUTPUT_WINDOW)
+    assert found["name"].startswith("y[0, 7] = ") and found["cells"] <= 25, found       # its place in the whole plane
+    assert re.search(r"rows 0–\d, columns [3-7]–(7|8|9|10|11) of", found["title"]), found
     assert not errors, errors
     page.close()

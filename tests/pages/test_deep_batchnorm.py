@@ -92,3 +92,33 @@ def test_the_gradients_are_written_with_a_true_minus_sign():
     numbers = re.findall(r"\*\*([^*]+)\*\*", line)
     assert len(numbers) == 4 and any(n.startswith("−") for n in numbers), numbers
     assert not re.search(r"-\d", line), line
+
+
+def test_on_a_projector_the_chosen_tab_is_kept_in_the_url():
+    """Issue 24: the sections are tabs on a projector; the one chosen is in the URL (tab=<label>) like the page's other
+    state, so a reload or a link opens it again; the first tab, or a label the page does not have, leaves no tab=."""
+    at = open_page(PAGE, timeout=90, projector="1", tab="Backward")
+    assert [t.label for t in at.tabs] == ["Forward", "Backward", "Training vs eval", "Batch size", "Experiment"]
+    assert at.session_state["bn_tab"] == "Backward" and at.query_params["tab"] == "Backward"
+    at.session_state["bn_tab"] = "Batch size"                  # the teacher opens another tab
+    at.run()
+    assert at.query_params["tab"] == "Batch size" and not at.exception
+    at.session_state["bn_tab"] = "Forward"
+    at.run()
+    assert "tab" not in at.query_params
+    at = open_page(PAGE, timeout=90, projector="1", tab="Nope")
+    assert at.session_state["bn_tab"] == "Forward" and "tab" not in at.query_params and not at.exception
+
+
+def test_numbers_are_written_with_a_true_minus_sign():
+    """Issue 24: no hyphen-minus before a digit in x̂'s written-out sum (ε = 1e−05), the torch badges (2.2e−16) and the
+    grids' hover (Plotly's own %{z:.4g} wrote "-0.9933"; the cells' text has U+2212)."""
+    import re
+    at = open_page(PAGE, timeout=90)
+    text = shown(at)
+    assert "+ 1e−05)" in text and not re.search(r"-\d", text), re.findall(r".{20}-\d.{5}", text)
+    forward = figures(at)[0]
+    heatmaps = [t for t in forward["data"] if t.get("type") == "heatmap"]
+    assert heatmaps and all(t["hovertemplate"].endswith("= %{text}<extra></extra>") for t in heatmaps)
+    texts = [s for t in heatmaps for row in t["text"] for s in row]
+    assert any(s.startswith("−") for s in texts) and not [s for s in texts if re.search(r"-\d", s)]

@@ -1,6 +1,8 @@
 """AppTest: optimisers on a loss surface: paths and the table from convlab, checked against torch.optim; one step's
 equations with its numbers; other surfaces and hyperparameters; bad URL values; the six on the digits CNN."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -22,6 +24,8 @@ def test_paths_equations_and_the_torch_check():
     assert at.success[0].value.startswith("✓") and "torch.optim" in at.success[0].value
     latex = [m.value for m in at.latex]
     assert any(r"\hat m_{1}" in line for line in latex)
+    captions = " ".join(c.value for c in at.caption)     # issue 24: eps = 1e−08 with a true minus sign, not 1e-08
+    assert "eps = 1e−08" in captions and not re.search(r"-\d", captions), captions
     at.selectbox(key="op_show").set_value("momentum").run()
     at.slider(key="op_t").set_value(3).run()
     momentum = optimize_path(s, "momentum", 120, lr=s.lr["momentum"])

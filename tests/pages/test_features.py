@@ -51,7 +51,9 @@ def test_trained_kernels_and_shifting_the_photo():
     assert "16 maps of" in shown(at) and not at.exception        # the bundled shapes model's 16 first-layer kernels
     at = open_page(PAGE, sample="a shape", pool="1")
     before = at.session_state["fm_shift"]
-    at.slider(key="fm_shift").set_value(5).run()
+    options = at.select_slider(key="fm_shift").options   # issue 24: a true minus sign on the slider, not "-20"
+    assert options[0] == "−20" and options[-1] == "20" and not [o for o in options if "-" in o], options
+    at.select_slider(key="fm_shift").set_value(5).run()
     assert before == 0 and not at.exception and at.query_params["shift"] == "5"
 
 
@@ -68,7 +70,7 @@ def test_custom_kernel_and_its_bad_input():
 
 def test_shifted_photo_reports_equivariance_and_pooling():
     at = open_page(PAGE, sample="china.jpg", pool="2")
-    at.slider(key="fm_shift").set_value(1).run()
+    at.select_slider(key="fm_shift").set_value(1).run()
     text = shown(at)
     assert "Moving the image 1 px changed the feature maps by" in text
     assert "by 0.0% once they are moved along with it" in text and "After 2×2 max pooling" in text

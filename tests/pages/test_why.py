@@ -1,5 +1,7 @@
 """AppTest: the why-convolution page."""
 
+import re
+
 import numpy as np
 
 import torch
@@ -23,7 +25,10 @@ def test_parameter_counts_seed002_layer():
 
 def test_shift_slider_moves_the_feature_map():
     at = open_page(PAGE)
-    at.slider(key="wy_dx").set_value(3).run()
+    for key in ("wy_dx", "wy_dy"):              # issue 24: the slider's numbers with a true minus sign, not "-4"
+        options = at.select_slider(key=key).options
+        assert options[0] == "−4" and not [o for o in options if re.search(r"-\d", o)], options
+    at.select_slider(key="wy_dx").set_value(3).run()
     before = values(figure(at, 1)["data"][1]["z"])
     after = values(figure(at, 2)["data"][1]["z"])
     np.testing.assert_allclose(after[:, 5:-2], before[:, 2:-5])
