@@ -9,6 +9,7 @@ for path in (ROOT, HERE, os.path.join(HERE, "browser")):
         sys.path.insert(0, path)
 
 import atexit  # noqa: E402
+import functools  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
 
@@ -24,6 +25,12 @@ os.environ["CONVLAB_DATA_DIR"] = tempfile.mkdtemp(prefix="convlab-test-data-")
 atexit.register(shutil.rmtree, os.environ["CONVLAB_DATA_DIR"], True)
 os.environ.pop("CONVLAB_DATABASE_URL", None)
 
+# AppTest runs app.py in the test process, and app.py starts the server's background warm-up (ui.warmup: every
+# bundled model and data set, the deep pages' default views) once per process: about 10 s of CPU in every xdist
+# worker that nothing in a test waits for (tests/app/test_warmup.py runs its steps itself). The test servers of the
+# browser tests turn it back on (tests/browser/conftest.py): they start as a student's server does.
+os.environ["CONVLAB_WARM_UP"] = "0"
+
 
 @pytest.fixture(scope="session")
 def postgres_cluster():
@@ -36,6 +43,31 @@ def postgres_cluster():
         missing(f"PostgreSQL is needed on CI: {why}", f"PostgreSQL tests skipped: {why}")
     with cluster:
         yield cluster
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _scan_components_once()
+
+
+def _scan_components_once():
+    """Each new AppTest scans the metadata of every installed package for Streamlit components (streamlit's
+    BidiComponentManager.discover_and_register_components): about 0.2 s of CPU per AppTest, a third of a typical page
+    test. The installed packages do not change during a test run, so the scan runs once per process and each
+    AppTest registers the same manifests from it. Done once streamlit is imported (every worker collects ui's
+    doctests), so a run of the library tests alone never imports streamlit for it."""
+    if "streamlit" not in sys.modules:
+        return
+    from streamlit.components.v2 import manifest_scanner
+    if getattr(manifest_scanner.scan_component_manifests, "convlab_once", False):
+        return
+    once = functools.cache(manifest_scanner.scan_component_manifests)
+
+    def scan_once(*args, **kwargs):
+        return list(once(*args, **kwargs))            # a new list each time, as the real scan returns
+
+    scan_once.convlab_once = True
+    manifest_scanner.scan_component_manifests = scan_once
 
 
 def pytest_collection_modifyitems(config, items):

@@ -11,9 +11,11 @@ from convlab.datasets.base import Dataset
 
 @functools.cache
 def dataset(name: str) -> Dataset:
-    """convlab.datasets.registry.load_dataset(name), made once."""
-    from convlab.datasets.registry import load_dataset
-    return load_dataset(name)
+    """convlab.datasets.registry.load_dataset(name), made once: the very object the pages read in this process (the
+    app's shared copy, ui.models.shared_dataset), so that a worker that runs both library and page tests makes the
+    faces' images once, not twice."""
+    from ui.models import shared_dataset
+    return shared_dataset(name)
 
 
 @functools.cache

@@ -126,10 +126,13 @@ def manifest_images(entries: list[dict]) -> np.ndarray:
         if e["photo"] == "lfw" and e["box"] is None:
             out.append(lfw[e["index"]][None])
             continue
-        img = photos.setdefault(e["photo"], package_photo(e["photo"]))
+        if e["photo"] not in photos:                        # each photo decoded once, not once per entry
+            photos[e["photo"]] = package_photo(e["photo"])
+        img = photos[e["photo"]]
         if e["box"] is not None:
             r, c, s = e["box"]
-            img = img[r:r + s, c:c + s].copy()
+            img = img[r:r + s, c:c + s]
+        img = img.copy()                                    # a face is pasted into it: never into the shared photo
         if "face" in e:
             fr, fc, f = e["face"]
             img[fr:fr + f, fc:fc + f] = resize(lfw[e["index"]], f, f)

@@ -12,6 +12,7 @@ def test_the_warm_up_runs_once_in_the_background(monkeypatch):
     monkeypatch.setattr(warmup, "_started", [])
     monkeypatch.setattr(warmup, "done", threading.Event())
     monkeypatch.setattr(warmup, "_steps", lambda: [lambda: (release.wait(30), ran.append(1))])
+    monkeypatch.delenv("CONVLAB_WARM_UP", raising=False)     # on by default (tests/conftest.py turns it off)
     monkeypatch.setenv("CONVLAB_WARM_UP_DELAY", "0")
     warmup.warm_in_background()                         # returns at once although the step is still waiting
     warmup.warm_in_background()                         # a second run of app.py starts nothing
@@ -25,6 +26,7 @@ def test_a_failing_step_is_logged_and_the_rest_still_runs(monkeypatch, caplog):
     monkeypatch.setattr(warmup, "_started", [])
     monkeypatch.setattr(warmup, "done", threading.Event())
     monkeypatch.setattr(warmup, "_steps", lambda: [lambda: 1 / 0, lambda: ran.append(1)])
+    monkeypatch.delenv("CONVLAB_WARM_UP", raising=False)     # on by default (tests/conftest.py turns it off)
     monkeypatch.setenv("CONVLAB_WARM_UP_DELAY", "0")
     warmup.warm_in_background()
     assert warmup.done.wait(30) and ran == [1]

@@ -53,7 +53,8 @@ def _start(port: int):
         # one trainer, and a closed tab's job stopped after 12 s without a poll (the fault tests rely on both). A
         # session polls at the start of each run and then every second, so the gap is as long as a page takes to
         # draw: on a loaded 2-core machine that passed 6 s and stopped a run a student was still watching.
-        env={**os.environ, "CONVLAB_WORKERS": "1", "CONVLAB_JOB_IDLE_TIMEOUT": "12"})
+        # The warm-up runs as on a student's server (tests/conftest.py turns it off for the tests' own AppTests).
+        env={**os.environ, "CONVLAB_WORKERS": "1", "CONVLAB_JOB_IDLE_TIMEOUT": "12", "CONVLAB_WARM_UP": "1"})
     return proc, log
 
 

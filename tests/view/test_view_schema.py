@@ -3,10 +3,10 @@ for random configurations, and what the app's pages send, validate against it; a
 
 from __future__ import annotations
 
+import functools
 import json
 from importlib import resources
 
-import jsonschema
 import numpy as np
 import pytest
 
@@ -16,18 +16,26 @@ from convlab.view.export import KINDS, document
 from convlab.view.site import LESSONS
 
 SCHEMA = json.loads(resources.files("convlab.view").joinpath("payload.schema.json").read_text(encoding="utf-8"))
-VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+@functools.cache
+def validator():
+    """The schema's validator, made on first use: importing jsonschema takes about 1.5 s of CPU (its format checkers
+    build their grammars), which every pytest-xdist worker would otherwise pay while collecting this module."""
+    import jsonschema
+    return jsonschema.Draft202012Validator(SCHEMA)
 
 
 def check(doc) -> None:
     """Validate a document as the browser receives it (encoded, with the host's fields)."""
     body = payload.encode(doc)
     sent = {**json.loads(body), "step": 0, "speed": 1, "projector": False}
-    errors = sorted(VALIDATOR.iter_errors(sent), key=lambda e: list(e.absolute_path))
+    errors = sorted(validator().iter_errors(sent), key=lambda e: list(e.absolute_path))
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
 
 
 def test_the_schema_is_valid_and_names_every_kind():
+    import jsonschema
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
     assert SCHEMA["properties"]["kind"]["enum"] == list(KINDS)
 
@@ -108,4 +116,4 @@ def test_a_broken_document_is_caught():
     doc = json.loads(payload.encode(payload.conv_view(convlab.conv1d_steps([1, 2, 3], [1, 1]))))
     for broken in ({**doc, "kind": "movie"}, {**doc, "pad": [0, 0]}, {**doc, "extra": 1},
                    {k: v for k, v in doc.items() if k != "sums"}, {**doc, "x": {"s": [3], "v": ["a"]}}):
-        assert not VALIDATOR.is_valid(broken)
+        assert not validator().is_valid(broken)
