@@ -83,17 +83,17 @@ def check_running_stats(stats, batches, tol: float = 1e-10) -> Check:
 
 
 def check_dropout(out: Any, x: Any, p: float, seed: int, tol: float = 0.0) -> Check:
-    """F.dropout after torch.manual_seed(seed), in a forked RNG so no other state moves.
+    """F.dropout after torch.manual_seed(seed), in a forked RNG so no other state moves (convlab._core.seeding: no
+    other session's thread moves it in between).
 
     >>> from convlab.deep.dropout import dropout
     >>> check_dropout(dropout([[1.0, 2.0, 3.0]], 0.5, seed=4), [[1.0, 2.0, 3.0]], 0.5, 4).ok
     True
     """
-    import torch
     import torch.nn.functional as F
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        want = F.dropout(_t(x), p, training=True)
+
+    from convlab._core.seeding import after_seed
+    want = after_seed(seed, lambda: F.dropout(_t(x), p, training=True))
     diff = _diff(out, want.numpy())
     return Check(diff <= tol, diff, "torch.nn.functional.dropout after torch.manual_seed")
 

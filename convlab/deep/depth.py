@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from convlab._core.seeding import seeded
 from convlab._core.validate import as_array, positive_int
 from convlab.errors import ConvlabError
 from convlab.images.kernels import ACTIVATIONS
@@ -69,7 +70,6 @@ def deep_net(depth: int, activation: str = "sigmoid", skip: bool = False, width:
     >>> len(net.blocks), sum(p.numel() for p in net.parameters())
     (11, 11634)
     """
-    import torch
     depth, width, n_classes = positive_int(depth, "depth"), positive_int(width, "width"), positive_int(n_classes, "classes")
     if depth > 64:
         raise ConvlabError(f"depth {depth}: use at most 64 layers")
@@ -77,8 +77,7 @@ def deep_net(depth: int, activation: str = "sigmoid", skip: bool = False, width:
         raise ConvlabError(f"width {width}: use at most 64 channels")
     shape = tuple(positive_int(s, "input_shape") for s in input_shape)
     _activation_module(activation)
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
+    with seeded(seed):
         return _deep_net_class()(depth, activation, bool(skip), width, shape, n_classes)
 
 
@@ -237,8 +236,7 @@ def init_weights(model, scheme: str, value: float = 0.05, seed: int = 0):
             if not isinstance(m, (nn.Conv2d, nn.Linear)):
                 continue
             if scheme == "default":
-                with torch.random.fork_rng():
-                    torch.manual_seed(int(torch.randint(0, 2 ** 31, (1,), generator=g)))
+                with seeded(int(torch.randint(0, 2 ** 31, (1,), generator=g))):
                     m.reset_parameters()
                 continue
             {"zeros": lambda w: nn.init.zeros_(w), "constant": lambda w: nn.init.constant_(w, value),

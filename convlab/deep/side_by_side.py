@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from convlab._core.seeding import seeded
 from convlab._core.validate import positive_int
 from convlab.datasets.base import Dataset
 from convlab.errors import ConvlabError
@@ -197,11 +198,9 @@ def param_count(model) -> int:
 
 
 def _seeded(spec: dict, seed: int, input_shape=(1, 8, 8), n_classes: int = 10):
-    import torch
 
     from convlab.networks.models import build_model
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
+    with seeded(seed):
         return build_model(spec, input_shape, n_classes)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from convlab._core.seeding import seeded
 from convlab.errors import ConvlabError
 from convlab.networks.layers import ACTIVATION_TYPES, describe_module
 
@@ -90,11 +91,10 @@ def layer_maps(model: Any, x: Any) -> list[LayerMaps]:
 
 def random_model(spec: dict, input_shape: tuple[int, int, int], n_classes: int, seed: int = 0):
     """The spec's model with PyTorch's default random weights from a seed (same seed, same weights)."""
-    import torch
     from convlab.networks.models import build_model
 
-    torch.manual_seed(int(seed))
-    return build_model(spec, input_shape, n_classes).eval()
+    with seeded(seed):
+        return build_model(spec, input_shape, n_classes).eval()
 
 
 def first_layer_kernels(model: Any, channels: int) -> np.ndarray | None:

@@ -120,3 +120,39 @@ def test_bad_input_is_explained(call, message):
     with pytest.raises(convlab.ConvlabError) as err:
         call()
     assert message in str(err.value), str(err.value)
+
+
+def test_the_torch_check_holds_while_other_threads_draw_from_torchs_generator():
+    """The class load test found it: with 30 sessions in one server, another thread moved torch's global generator
+    between the check's torch.manual_seed and its F.dropout, and a student saw "DIFFERS from torch". Here two threads
+    draw from it (one seeds it too, like another session's seeded model) while the check runs 200 times."""
+    import threading
+
+    import torch
+
+    from convlab._core.seeding import seeded
+    from convlab.deep.checks import check_dropout
+    from convlab.deep.dropout import dropout
+
+    stop = threading.Event()
+
+    def noise():
+        while not stop.is_set():
+            torch.rand(64)
+
+    def other_session():
+        while not stop.is_set():
+            with seeded(7):
+                torch.rand(64)
+
+    threads = [threading.Thread(target=noise), threading.Thread(target=other_session)]
+    for t in threads:
+        t.start()
+    try:
+        x = np.arange(1.0, 41.0).reshape(5, 8)
+        checks = [check_dropout(dropout(x, 0.5, seed=s), x, 0.5, s) for s in range(200)]
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert all(c.ok for c in checks), [c.diff for c in checks if not c.ok][:5]

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from convlab._core.seeding import seeded
 from convlab.errors import ConvlabError
 
 __all__ = ["METHOD_NAMES", "attribution_maps", "maps_on_photo", "rank_correlation", "top_overlap", "PairAgreement", "Agreement",
@@ -286,9 +287,7 @@ def _param_layers(model) -> list[int]:
 
 def _reinit(module, seed: int) -> None:
     """Re-initialise every part of the module that can (torch's default initialisation), from `seed`."""
-    import torch
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with seeded(seed):
         for m in module.modules():
             if hasattr(m, "reset_parameters"):
                 m.reset_parameters()
