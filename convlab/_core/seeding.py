@@ -13,9 +13,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["seeded", "after_seed"]
+__all__ = ["seeded", "after_seed", "exclusive"]
 
 _LOCK = threading.RLock()
+
+
+@contextmanager
+def exclusive() -> Iterator[None]:
+    """The block is the only convlab code seeding or drawing from torch's generator in this process (for code that
+    seeds it and leaves it seeded on purpose, like a training run whose dropout goes on from its seed)."""
+    with _LOCK:
+        yield
 
 
 @contextmanager

@@ -123,9 +123,12 @@ def _initialise(model, c: TrainConfig) -> None:
 def make_model(spec: dict, data: Dataset, config: TrainConfig):
     """The spec's model, initialised as config says from config.seed: the same seed, the same weights."""
     import torch
-    torch.manual_seed(config.seed)
-    model = build_model(spec, data.input_shape, len(data.classes))
-    _initialise(model, config)
+
+    from convlab._core.seeding import exclusive
+    with exclusive():                # another session's seeded block never lands between the seed and the weights
+        torch.manual_seed(config.seed)
+        model = build_model(spec, data.input_shape, len(data.classes))
+        _initialise(model, config)
     return model
 
 
