@@ -36,21 +36,24 @@ def seeded(seed: int) -> Iterator[None]:
         yield
 
 
-def after_seed(seed: int, draw: Callable[[], Any], tries: int = 5) -> Any:
-    """draw() (a tensor) right after torch.manual_seed(seed), made until two in a row agree (at most `tries` times):
-    code outside convlab that draws from torch's generator on another thread (a model being built for another
-    session) cannot pass its draw off as torch's.
+def after_seed(seed: int, draw: Callable[[], Any], state_after: Any = None, tries: int = 20) -> Any:
+    """draw() right after torch.manual_seed(seed). Code outside convlab may draw from torch's generator on another
+    thread meanwhile (a training run's dropout for another session): with `state_after`, the generator's state that
+    the draw alone leaves (made on a private generator), the draw is made again until the shared generator is left in
+    exactly that state, so nothing else drew from it in between (at most `tries` times; then the last draw).
 
     >>> import torch
-    >>> bool((after_seed(3, lambda: torch.rand(4)) == after_seed(3, lambda: torch.rand(4))).all())
+    >>> g = torch.Generator().manual_seed(3)
+    >>> alone = torch.rand(4, generator=g)
+    >>> bool((after_seed(3, lambda: torch.rand(4), g.get_state()) == alone).all())
     True
     """
     import torch
-    last = None
-    for _ in range(max(2, tries)):
+    got = None
+    for _ in range(max(1, tries)):
         with seeded(seed):
             got = draw()
-        if last is not None and torch.equal(got, last):
+            left = torch.get_rng_state()
+        if state_after is None or torch.equal(left, state_after):
             return got
-        last = got
-    return last
+    return got

@@ -90,10 +90,15 @@ def check_dropout(out: Any, x: Any, p: float, seed: int, tol: float = 0.0) -> Ch
     >>> check_dropout(dropout([[1.0, 2.0, 3.0]], 0.5, seed=4), [[1.0, 2.0, 3.0]], 0.5, 4).ok
     True
     """
+    import torch
     import torch.nn.functional as F
 
     from convlab._core.seeding import after_seed
-    want = after_seed(seed, lambda: F.dropout(_t(x), p, training=True))
+    x = _t(x)
+    alone = torch.Generator().manual_seed(int(seed))        # what the draw alone leaves (F.dropout on the CPU is
+    if 0 < p < 1 and x.numel():                              # a bernoulli_(1 − p) of the input's shape and type;
+        torch.empty_like(x).bernoulli_(1 - p, generator=alone)   # p = 0 or 1 draws nothing)
+    want = after_seed(seed, lambda: F.dropout(x, p, training=True), alone.get_state())
     diff = _diff(out, want.numpy())
     return Check(diff <= tol, diff, "torch.nn.functional.dropout after torch.manual_seed")
 
