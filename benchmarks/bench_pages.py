@@ -69,7 +69,7 @@ CHANGES = {
     "training": ("selectbox", "tr_optimizer", "sgd", "adam"),
     "batchnorm": ("number_input", "bn_seed", 1, 0),
     "dropout": ("number_input", "dp_n", 3, 4),
-    "activations": ("slider", "ac_x", 1.0, 2.0),
+    "activations": ("select_slider", "ac_x", 1.0, 2.0),
     "init": ("slider", "in_depth", 6, 8),
     "optimizers": ("slider", "op_steps", 50, 60),
     "mlp-vs-cnn": ("number_input", "mc_image", 1, 2),
