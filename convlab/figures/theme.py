@@ -251,15 +251,20 @@ def png_source(pixels: np.ndarray) -> str:
 
     >>> png_source(np.zeros((2, 3), dtype=np.uint8))[:22]
     'data:image/png;base64,'
+    >>> png_source(np.zeros((2, 3)))
+    Traceback (most recent call last):
+    convlab.errors.ConvlabError: png_source takes bytes (uint8) of shape (H, W) or (H, W, 3); got float64 of shape (2, 3)
     """
     import base64
     import io
 
     from PIL import Image
 
+    from convlab.errors import ConvlabError
     pixels = np.asarray(pixels)
-    if pixels.dtype != np.uint8:
-        raise TypeError(f"png_source takes bytes (uint8), not {pixels.dtype}")
+    if pixels.dtype != np.uint8 or not (pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] == 3)):
+        raise ConvlabError(f"png_source takes bytes (uint8) of shape (H, W) or (H, W, 3); got {pixels.dtype} of "
+                           f"shape {pixels.shape}")
     buf = io.BytesIO()
     Image.fromarray(pixels).save(buf, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
