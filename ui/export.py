@@ -21,8 +21,13 @@ def export_panel(key: str, trace=None, snippet: str = "", grids: dict[str, np.nd
                  title: str | None = None) -> None:
     """An expander with the downloads. trace: a conv/pool StepTrace to animate (or gif + gif_steps for
     another animation); snippet: Python that reproduces the numbers; grids: name → array for CSV;
-    view: the lesson view's document (payload.encode), offered as one interactive offline HTML file."""
-    with st.expander("Export for slides and notebooks"):
+    view: the lesson view's document (payload.encode), offered as one interactive offline HTML file.
+
+    Its content is drawn only while it is open (one rerun to open it): the snippet's syntax highlighting alone cost a
+    browser 0.4 to 2 s of CPU on every load of the page, opened or not."""
+    with st.expander("Export for slides and notebooks", key=f"{key}_export", on_change="rerun") as panel:
+        if not panel.open:
+            return
         cols = st.columns(3)
         if trace is not None or gif is not None:
             ms = int(round(1000 / speed()))                  # the lesson view's speed setting

@@ -17,9 +17,13 @@ def share_box(box) -> None:
     the page, so the link carries the state this run wrote to the URL."""
     params = {k: st.query_params.get(k) for k in st.query_params.keys() if k not in (PROJECTOR_KEY, *PRIVATE)}
     base = public_page_url()                 # CONVLAB_PUBLIC_URL when set
-    with box.expander("Link for students", icon=":material/share:"):
+    # drawn only while it is open (one rerun to open it): the link's code box loads the browser's syntax highlighter,
+    # about 0.4 s of a student's CPU on every page load. The checkbox is drawn either way, so it keeps its choice.
+    with box.expander("Link for students", icon=":material/share:", key="share_open", on_change="rerun") as shown:
         projector = st.checkbox("Open in projector mode", key="share_projector",
                                 help="Adds projector=1: large fonts, sidebar folded away")
+        if not shown.open:
+            return
         if projector:
             params[PROJECTOR_KEY] = "1"
         link = base + ("?" + urlencode(params) if params else "")

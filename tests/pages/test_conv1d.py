@@ -99,6 +99,7 @@ def test_malicious_url_values_are_shown_as_text():
 def test_gif_uses_the_views_speed():
     at = open_page(PAGE)
     at.session_state["lesson_speed"] = 4
+    at.session_state["conv1d_export"] = True                    # "Export for slides" opened
     at.run()
     assert view_data(at)["speed"] == 4
     assert "250 ms a frame" in shown(at)

@@ -90,6 +90,9 @@ def test_image_patch_preset():
 def test_export_snippet_reproduces_the_page_and_offers_downloads():
     import numpy as np
     at = open_page("pages/convolution/conv2d.py", padding="same", stride="2", flip="1")
+    assert not [c for c in at.code if "F.conv2d" in c.value]                # drawn only once the panel is opened
+    at.session_state["conv2d_export"] = True                                 # the student opens "Export for slides"
+    at.run()
     code = [c.value for c in at.code if "F.conv2d" in c.value]
     assert code, "the export panel shows the PyTorch snippet"
     ns = {}
@@ -178,6 +181,8 @@ def test_groups_from_a_link_that_do_not_fit_say_what_to_change():
 def test_export_of_a_grouped_layer_runs_in_torch():
     at = open_page(PAGE)
     at.selectbox(key="c2_preset").set_value("Grouped: 4 channels, 2 filters, 2 groups").run()
+    at.session_state["conv2d_export"] = True
+    at.run()
     code = [c.value for c in at.code if "F.conv2d" in c.value][0]
     assert "groups=2" in code
     ns = {}
