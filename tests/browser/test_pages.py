@@ -5,6 +5,7 @@ in tests/browser/test_lessonview.py.
 """
 
 import re
+import urllib.parse
 
 import pytest
 from playwright.sync_api import expect
@@ -155,8 +156,12 @@ def test_every_page_is_readable_on_a_projector(server, browser, path):
 # The explorer's detail also at the step of z (its chain of sums on two lines, the sum written out and torch's value).
 # /conv3d also at its largest clip (depth 10, 12×12, same padding): its 12×12 output plane at 18 px made the view
 # 1155 px tall; on a projector a plane larger than 6×6 shows the window around the current output (volume.js).
+# /conv3d's phantom (its intensities in eighths: products such as "−0.125") at its default and largest: 854 and 783 px
+# in square cells as wide as those numbers; 616 and 617 in cells as wide as they need and as high as 18 px needs.
 LESSON_VIEWS = ["conv1d", "conv2d", "padding", "matrix", "backward", "variants", "conv3d",
-                "conv3d?depth=10&size=12&padding=same", EXPLORER_VIEWS[0], EXPLORER_VIEWS[0].replace("step=3", "step=10")]
+                "conv3d?depth=10&size=12&padding=same", "conv3d?volume=phantom",
+                "conv3d?volume=phantom&depth=10&size=12&padding=same",
+                EXPLORER_VIEWS[0], EXPLORER_VIEWS[0].replace("step=3", "step=10")]
 
 
 @pytest.mark.parametrize("path", LESSON_VIEWS)
@@ -473,19 +478,25 @@ OUTPUT_WINDOW = """() => {
   const roots = [document, ...[...document.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => e.shadowRoot)];
   const root = roots.map(r => r.querySelector("[data-testid='lesson-view']")).find(Boolean);
   const cell = root.querySelector(".lv-cell[data-cell='output'][data-current='true']");
-  return {name: cell.getAttribute('aria-label'), title: cell.closest('.lv-panel').querySelector('.lv-title').textContent,
-          cells: cell.closest('.lv-grid').children.length};
+  const title = cell.closest('.lv-panel').querySelector('.lv-title');
+  return {name: cell.getAttribute('aria-label'), title: title.textContent, cells: cell.closest('.lv-grid').children.length,
+          lines: Math.round(title.getBoundingClientRect().height / parseFloat(getComputedStyle(title).lineHeight))};
 }"""
 
 
-def test_conv3d_shows_the_window_of_a_large_output_plane_around_the_current_output(server, browser):
-    """Issue 24: at the largest clip on a projector the 12×12 output plane is a window around the current output: at
-    step 8, output (0, 7), the window has moved to its columns, and the cell says where it is in the whole plane."""
-    page, errors = open_page(browser, f"{server}/conv3d?depth=10&size=12&padding=same&step=7&projector=1",
-                             width=1280, height=720)
+@pytest.mark.parametrize("volume, kernel", [("clip", ""), ("phantom", "box sum 3×3×3")])
+def test_conv3d_shows_the_window_of_a_large_output_plane_around_the_current_output(server, browser, volume, kernel):
+    """Issue 24: at the largest clip (or phantom) on a projector the 12×12 output plane is a window around the current
+    output: at step 8, output (0, 7), the window has moved to its columns, and the cell says where it is in the whole
+    plane. Its title says which rows and columns of how big a plane, in two lines at most: "Y depth 0, rows 0–2,
+    columns 0–2 of 12 × 12" took three over the phantom's box sums (a window of 3 × 3 wide numbers)."""
+    kernel = f"&kernel={urllib.parse.quote(kernel)}" if kernel else ""
+    page, errors = open_page(browser, f"{server}/conv3d?volume={volume}&depth=10&size=12&padding=same&step=7"
+                             f"{kernel}&projector=1", width=1280, height=720)
     page.locator("[data-testid='lesson-view']").first.wait_for()
     found = page.evaluate(OUTPUT_WINDOW)
     assert found["name"].startswith("y[0, 7] = ") and found["cells"] <= 25, found       # its place in the whole plane
-    assert re.search(r"rows 0–\d, columns [3-7]–(7|8|9|10|11) of", found["title"]), found
+    assert "12 × 12" in found["title"] and re.search(r"rows 0–\d, columns [3-7]–(7|8|9|10|11)", found["title"]), found
+    assert found["lines"] <= 2, found
     assert not errors, errors
     page.close()
