@@ -12,13 +12,18 @@ numbers where pixels are compared.
 
 from __future__ import annotations
 
+import functools
+import re
+
 import numpy as np
+
+from convlab._core.format import MINUS
 
 __all__ = ["BLUE", "STRONG_BLUE", "PALE_BLUE", "LIGHT_BLUE", "WHITE_ISH", "LIGHT_RED", "RED", "ORANGE", "LIGHT_ORANGE", "GREY",
            "PAD_BG", "GRIDLINE", "PAPER", "INK", "MISSING", "CELL_LINE", "LABEL", "OCCLUDER", "OCCLUDER_OPACITY",
            "TRANSPARENT", "LOGO_COLOURS", "GROUPS", "ONE_HOT", "GREEN", "WINDOW", "DIVERGING", "COUNTS", "PICTURE", "PROBABILITY",
            "FONT", "CHART_FONT", "TILE_FONT", "GIF_TITLE_FONT", "GIF_LABEL_FONT", "GIF_CELL_FONT",
-           "GIF_MARGIN", "GIF_TITLE_H", "GIF_LABEL_H", "GIF_GAP", "PROJECTOR_FONT", "projector_fonts",
+           "GIF_MARGIN", "GIF_TITLE_H", "GIF_LABEL_H", "GIF_GAP", "PROJECTOR_FONT", "projector_fonts", "true_minus",
            "limit", "log_ticks", "rgb", "rgba", "diverging_rgb",
            "CELL_NEG", "CELL_POS", "CURRENT", "VIEW_INK", "WINDOW_CELL", "WINDOW_PALE", "WINDOW_PRESSED", "CURRENT_PALE",
            "PAD_HATCH", "css_variables", "png_source"]
@@ -155,6 +160,78 @@ def projector_fonts(figure: dict, least: float = PROJECTOR_FONT) -> dict:
         if isinstance(trace.get("marker"), dict) and "colorbar" in trace["marker"]:
             _floor(trace["marker"]["colorbar"].setdefault("tickfont", {}), least)
     _sized(figure, least, sup)
+    return figure
+
+
+# %{z:.3f} in a hover template: a field and a d3 number format (not a date's %{x|%b %d}, nor a bare %{z})
+_FORMATTED = re.compile(r"%\{([^}:|]+):([^}]+)\}")
+_FIELD_FORMATS = {"x": "xhoverformat", "y": "yhoverformat", "z": "zhoverformat"}
+
+
+@functools.lru_cache(maxsize=64)
+def _has_prop(kind: str, prop: str) -> bool:
+    import plotly.graph_objects as go
+    cls = next((getattr(go, name) for name in dir(go) if name.lower() == kind), None)
+    return cls is not None and prop in getattr(cls, "_valid_props", ())
+
+
+def _written(values, fmt: str) -> np.ndarray:
+    """Numbers in a d3 format (".3f", ".2g", ".0%", ",.1f": Python's own spec) with a true minus sign; a negative
+    that rounds to zero is written as zero."""
+    def one(v) -> str:
+        if v is None or not np.isreal(v) or not np.isfinite(v):
+            return "" if v is None else str(v)
+        text = format(float(v), fmt)
+        return text.lstrip("-") if not re.search(r"[1-9]", text.split("e")[0]) else text.replace("-", MINUS)
+    return np.vectorize(one, otypes=[object])(np.asarray(values, dtype=object))
+
+
+def true_minus(figure):
+    """A figure (a plotly Figure or its dict) whose hovers write negative numbers with a true minus sign (U+2212), as
+    every caption and the lesson view do. Plotly writes a d3 number format in a hover template (%{z:.3f}) with a
+    hyphen ("-0.404"), and its own axis formatting with a true minus ("−0.404"): so %{x:.3g}, %{y:.2f} and %{z:.3f}
+    become %{x}, %{y} and %{z} with the format as the trace's xhoverformat, yhoverformat or zhoverformat (nothing
+    more is sent, and an animation's frames, which move x and y, keep it); any other formatted field of numbers
+    (%{customdata:.3f}) is written out here, its values replaced by their text. Changes and returns the figure; the
+    one place hovers get their minus sign (ui.widgets.chart draws every figure of the app through it).
+
+    >>> f = true_minus({"data": [{"type": "heatmap", "z": [[-0.4035, 1]], "hovertemplate": "row %{y}: %{z:.3f}"},
+    ...                          {"type": "scatter", "y": [1], "customdata": [-2.5], "hovertemplate": "%{customdata:.2f}"}]})
+    >>> f["data"][0]["hovertemplate"], f["data"][0]["zhoverformat"]
+    ('row %{y}: %{z}', '.3f')
+    >>> f["data"][1]["hovertemplate"], list(f["data"][1]["customdata"])
+    ('%{customdata}', ['−2.50'])
+    """
+    traces = figure.get("data", []) if isinstance(figure, dict) else figure.data
+    for trace in traces:
+        template = trace.get("hovertemplate") if isinstance(trace, dict) else getattr(trace, "hovertemplate", None)
+        if not isinstance(template, str) or "%{" not in template:
+            continue
+        kind = trace.get("type", "scatter") if isinstance(trace, dict) else trace.type
+        formats: dict[str, set] = {}
+        for field, fmt in _FORMATTED.findall(template):
+            formats.setdefault(field, set()).add(fmt)
+        before = template
+        for field, fmts in formats.items():
+            if len(fmts) != 1:
+                continue
+            fmt = fmts.pop()
+            if field in _FIELD_FORMATS and _has_prop(kind, _FIELD_FORMATS[field]):
+                trace[_FIELD_FORMATS[field]] = fmt
+            elif field in ("customdata", "text", "hovertext"):
+                values = trace.get(field) if isinstance(trace, dict) else trace[field]
+                numbers = np.asarray(values, dtype=object) if values is not None else np.zeros(0)
+                if numbers.size == 0 or not all(isinstance(v, (int, float, np.number)) for v in numbers.ravel()):
+                    continue
+                try:
+                    trace[field] = _written(numbers, fmt)
+                except ValueError:                  # a d3 format Python has not (".3~g"): left to Plotly
+                    continue
+            else:
+                continue
+            template = template.replace(f"%{{{field}:{fmt}}}", f"%{{{field}}}")
+        if template != before:
+            trace["hovertemplate"] = template
     return figure
 
 

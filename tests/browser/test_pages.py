@@ -455,7 +455,9 @@ NEGATIVE_CELL = """() => {
 def test_negative_numbers_are_shown_with_a_true_minus_sign(server, browser):
     """Issue 24: a slider over negative values wrote "-4" at its end and on its thumb (st.slider's format can only
     print a hyphen: /why's shifts are select_sliders now), and Plotly's %{z:.4g} hover wrote "-0.9933" on /batchnorm's
-    grids (they show the cells' own text now). What Chromium shows, with no hyphen before a digit."""
+    grids (they show the cells' own text now) and %{z:.3g} "-0.333" on /features' kernels (convlab.figures.theme.
+    true_minus gives the format to Plotly's own formatting, zhoverformat, which writes "−0.333"). What Chromium
+    shows, with no hyphen before a digit."""
     page, errors = open_page(browser, f"{server}/why", width=1400, height=1000)
     sliders = page.locator("[data-testid=stSidebar] [data-testid=stSlider]")
     expect(sliders.first).to_be_visible()
@@ -469,7 +471,16 @@ def test_negative_numbers_are_shown_with_a_true_minus_sign(server, browser):
     expect(hover).to_have_count(1)
     text = hover.text_content()                               # SVG text
     assert re.search(r"= −\d", text) and not re.search(r"-\d", text), text
-    assert not errors and not errors2, errors + errors2
+    page.close()
+    page, errors3 = open_page(browser, f"{server}/features", width=1400, height=1000)
+    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    cell = page.evaluate(NEGATIVE_CELL)
+    page.mouse.move(cell["x"], cell["y"])
+    hover = page.locator(".hoverlayer .hovertext")
+    expect(hover).to_have_count(1)
+    text = hover.text_content()
+    assert re.fullmatch(r"−\d\.\d+", text), text                # e.g. "−0.333": three digits, a true minus
+    assert not errors and not errors2 and not errors3, errors + errors2 + errors3
     page.close()
 
 
