@@ -23,7 +23,8 @@ __all__ = ["BLUE", "STRONG_BLUE", "PALE_BLUE", "LIGHT_BLUE", "WHITE_ISH", "LIGHT
            "PAD_BG", "GRIDLINE", "PAPER", "INK", "MISSING", "CELL_LINE", "LABEL", "OCCLUDER", "OCCLUDER_OPACITY",
            "TRANSPARENT", "LOGO_COLOURS", "GROUPS", "ONE_HOT", "GREEN", "WINDOW", "DIVERGING", "COUNTS", "PICTURE", "PROBABILITY",
            "FONT", "CHART_FONT", "TILE_FONT", "GIF_TITLE_FONT", "GIF_LABEL_FONT", "GIF_CELL_FONT",
-           "GIF_MARGIN", "GIF_TITLE_H", "GIF_LABEL_H", "GIF_GAP", "PROJECTOR_FONT", "projector_fonts", "true_minus",
+           "GIF_MARGIN", "GIF_TITLE_H", "GIF_LABEL_H", "GIF_GAP", "PROJECTOR_FONT", "projector_fonts",
+           "true_minus", "no_bare_ticks", "drawn",
            "limit", "log_ticks", "rgb", "rgba", "diverging_rgb",
            "CELL_NEG", "CELL_POS", "CURRENT", "VIEW_INK", "WINDOW_CELL", "WINDOW_PALE", "WINDOW_PRESSED", "CURRENT_PALE",
            "PAD_HATCH", "css_variables", "png_source"]
@@ -233,6 +234,33 @@ def true_minus(figure):
         if template != before:
             trace["hovertemplate"] = template
     return figure
+
+
+def no_bare_ticks(figure):
+    """A figure (a plotly Figure or its dict) with no tick marks on an axis that has no tick labels: Streamlit's
+    theme draws every axis's ticks outside, so a photo or a map with its labels off had a row of small unlabelled
+    marks along its edges (/find-faces' photo). An axis that sets its own ticks keeps them. Changes and returns it.
+
+    >>> no_bare_ticks({"layout": {"yaxis": {"showticklabels": False}, "xaxis2": {"showticklabels": False,
+    ...                                                                       "ticks": "inside"}}})["layout"]
+    {'yaxis': {'showticklabels': False, 'ticks': ''}, 'xaxis2': {'showticklabels': False, 'ticks': 'inside'}}
+    """
+    if isinstance(figure, dict):
+        axes = [a for k, a in figure.get("layout", {}).items() if re.fullmatch(r"[xy]axis\d*", k) and isinstance(a, dict)]
+        for axis in axes:
+            if axis.get("showticklabels") is False and axis.get("ticks") is None:
+                axis["ticks"] = ""
+    else:
+        for axis in [*figure.select_xaxes(), *figure.select_yaxes()]:
+            if axis.showticklabels is False and axis.ticks is None:
+                axis.ticks = ""
+    return figure
+
+
+def drawn(figure):
+    """What every figure of the app gets before it is drawn (ui.widgets.chart): hovers with a true minus sign
+    (true_minus) and no tick marks without labels (no_bare_ticks). Changes and returns it."""
+    return no_bare_ticks(true_minus(figure))
 
 
 def limit(*arrays) -> float:
