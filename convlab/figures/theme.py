@@ -250,8 +250,11 @@ def no_bare_ticks(figure):
         for axis in axes:
             if axis.get("showticklabels") is False and axis.get("ticks") is None:
                 axis["ticks"] = ""
-    else:
-        for axis in [*figure.select_xaxes(), *figure.select_yaxes()]:
+    else:                                   # the axes its traces are drawn on (select_xaxes took 2 ms a figure)
+        names = {"xaxis", "yaxis"} | {f"{a}axis{getattr(t, a + 'axis')[1:]}" for t in figure.data for a in ("x", "y")
+                                      if isinstance(getattr(t, a + "axis", None), str)}
+        for name in names:
+            axis = figure.layout[name]
             if axis.showticklabels is False and axis.ticks is None:
                 axis.ticks = ""
     return figure
