@@ -119,11 +119,38 @@ def _sized(node, least: float, sup: float) -> None:
             _sized(value, least, sup)
 
 
+def _array(values) -> np.ndarray:
+    """A trace's array as a Figure's to_dict() gives it: a list, an array, or a typed array ({"dtype", "bdata",
+    "shape"}: base64, as Plotly ≥ 6 sends numbers)."""
+    if isinstance(values, dict) and "bdata" in values:
+        import base64
+        a = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        shape = values.get("shape")
+        return a.reshape([int(n) for n in str(shape).split(",")]) if shape else a
+    return np.asarray(values, dtype=object if isinstance(values, (list, tuple)) else None)
+
+
+def _positive(figure: dict, axis: str) -> np.ndarray:
+    """The positive values the traces draw along a layout axis ("yaxis2")."""
+    letter, ref = axis[0], axis[0] + axis[5:]
+    values = [np.zeros(0)]
+    for trace in figure.get("data", []):
+        if trace.get(letter + "axis", letter) == ref and trace.get(letter) is not None:
+            try:
+                values.append(np.ravel(np.array(_array(trace[letter]), dtype=float)))     # a gap (None) is NaN
+            except (TypeError, ValueError):                                       # categories
+                continue
+    v = np.concatenate(values)
+    return v[np.isfinite(v) & (v > 0)]
+
+
 def projector_fonts(figure: dict, least: float = PROJECTOR_FONT) -> dict:
     """A figure's dict (fig.to_dict()) with every text in it at least `least` px high, for a projector: the base
     font, every axis's ticks and title (log axes written with powers of ten included: their exponents are drawn at
     70 %, so their ticks get least / 0.7), legends, annotations, colour bars, the numbers in cells. Sizes above
-    the floor stay. Changes and returns the dict; the one place the projector's text size is set.
+    the floor stay. A log axis with Plotly's own ticks gets a tick at each power of ten only, over more than two of
+    them, else log_ticks' (Plotly's 2 and 5 between the powers, at 75 % of their size, ran into them). Changes and
+    returns the dict; the one place the projector's text size is set.
 
     >>> f = projector_fonts({"data": [{"type": "heatmap", "textfont": {"size": 11}, "colorbar": {}}],
     ...                      "layout": {"xaxis": {"tickfont": {"size": 12}}, "yaxis": {"type": "log"},
@@ -147,6 +174,16 @@ def projector_fonts(figure: dict, least: float = PROJECTOR_FONT) -> dict:
         if isinstance(axis, dict) and (key.startswith(("xaxis", "yaxis")) or key == "coloraxis"):
             target = axis.setdefault("colorbar", {}) if key == "coloraxis" else axis
             logged = target.get("type") == "log" and "ticktext" not in target
+            if logged and "dtick" not in target and "tickvals" not in target:
+                # Plotly's ticks between the powers of ten ("2", "5" at 75 % of their size; or 0.04, 0.06, ... over
+                # less than a decade) ran into each other at a projector's sizes: over more than two powers of ten
+                # the powers only, else the theme's own ticks (log_ticks: whole numbers, all one size)
+                values = _positive(figure, key)
+                if values.size and np.log10(values.max() / values.min()) > 2:
+                    target["dtick"] = 1
+                elif values.size:
+                    target.update(log_ticks(values))
+                    logged = False
             _floor(target.setdefault("tickfont", {}), sup if logged else least)
     for note in layout.get("annotations", []):                   # Streamlit's theme would draw them at 12 px
         _floor(note.setdefault("font", {}), sup if "<sup>" in str(note.get("text", "")) else least)
@@ -221,7 +258,7 @@ def true_minus(figure):
                 trace[_FIELD_FORMATS[field]] = fmt
             elif field in ("customdata", "text", "hovertext"):
                 values = trace.get(field) if isinstance(trace, dict) else trace[field]
-                numbers = np.asarray(values, dtype=object) if values is not None else np.zeros(0)
+                numbers = _array(values).astype(object) if values is not None else np.zeros(0)
                 if numbers.size == 0 or not all(isinstance(v, (int, float, np.number)) for v in numbers.ravel()):
                     continue
                 try:

@@ -47,7 +47,8 @@ def test_page_loads_without_errors(server, browser, path):
     page.close()
 
 
-# every number drawn in a Plotly heatmap or a lesson view, and anything that ends past the window's right edge
+# every number drawn in a Plotly heatmap or a lesson view, anything that ends past the window's right edge, and tick
+# labels that run into each other
 PROJECTOR_CHECK = """() => {
   const width = window.innerWidth, small = [], clipped = [];
   for (const t of document.querySelectorAll('.js-plotly-plot g.heatmaplayer text')) {
@@ -72,7 +73,18 @@ PROJECTOR_CHECK = """() => {
         clipped.push(`${e.tagName}.${e.className} "${e.textContent.slice(0, 40)}" needs ${e.scrollWidth} px of ${e.clientWidth}`);
     }
   }
-  return {small: small.slice(0, 5), clipped: clipped.slice(0, 5)};
+  // tick labels of one axis that run into each other (a log axis's "2" and "5" at 18 px on "10M" and "1M" at 26 px)
+  const overlap = [];
+  for (const layer of document.querySelectorAll('.js-plotly-plot g.xaxislayer-above, .js-plotly-plot g.yaxislayer-above')) {
+    const boxes = [...layer.querySelectorAll('text')].filter(t => t.textContent.trim() && t.checkVisibility())
+      .map(t => [t.textContent, t.getBoundingClientRect()]);
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const [[s, a], [u, b]] = [boxes[i], boxes[j]];
+      if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1)
+        overlap.push(`"${s}" runs into "${u}"`);
+    }
+  }
+  return {small: small.slice(0, 5), clipped: clipped.slice(0, 5), overlap: overlap.slice(0, 5)};
 }"""
 
 
@@ -143,7 +155,7 @@ def test_every_page_is_readable_on_a_projector(server, browser, path):
     assert page.evaluate(SMALL_TEXT) == []
     screenshot(page, f"projector-page-{name}")
     found = page.evaluate(PROJECTOR_CHECK)
-    assert found == {"small": [], "clipped": []}, found
+    assert found == {"small": [], "clipped": [], "overlap": []}, found
     _shows_the_page(page, path if path in PAGES else "layers-views", errors)
     page.close()
 

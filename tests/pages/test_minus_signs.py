@@ -48,7 +48,7 @@ def _figures():
             "similarity": similarity_figure([{"layer": None, "saliency": 1.0}, {"layer": 3, "saliency": -0.4}],
                                             ["saliency"]),
             "occlusion 80×80": map_figure(np.zeros((1, 80, 80)), signed, "a map"),
-            "activations": activation_figure(signed[:4, :20], ["a", "b", "c", "d"]),
+            "activations": activation_figure(-np.abs(signed[:4, :20]), ["a", "b", "c", "d"]),     # maxima < 0
             "spectrogram": spectro_figure(np.abs(signed[:16, :20]), signed[:8, :10], 8000, 30, 15),
             "weights": tiles_figure([signed[:5, :5], signed[5:10, :5]], ["w0", "w1"]),
             "ink": ink_figure(signed[:6, :6], "ink")}
