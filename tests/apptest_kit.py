@@ -105,3 +105,64 @@ def displayed(element):
     `element.value` holds the numbers underneath."""
     from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
     return convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)
+
+
+# A hyphen-minus written before a number ("-0.404"), not one inside a word or a range ("3-layer", "k-means")
+HYPHEN_MINUS = r"(?<![\w.])-(?=\.?\d)"
+
+
+def hyphen_minus(fig: dict, where: str = "") -> list[str]:
+    """Where a figure spec (as st.plotly_chart sends it, or a Figure's to_dict()) would show a negative number with a
+    hyphen-minus, not a true minus (U+2212): a hover template, text, hover text, tick text or annotation that writes
+    one; a hover template's d3 number format (%{z:.3f}: Plotly writes "-0.404") over negative values; a bare
+    %{customdata} or %{text} of negative numbers (written as JavaScript writes them). Plotly's own formatting (%{z}
+    with a zhoverformat, axis ticks) writes a true minus and is not listed."""
+    import base64
+    import re
+
+    import numpy as np
+
+    hyphen, place = re.compile(HYPHEN_MINUS), re.compile(r"%\{([^}:|]+)(?::([^}]*))?\}")
+
+    def flat(v) -> list:
+        if isinstance(v, dict) and "bdata" in v:                  # a typed array, as plotly.io.to_json writes it
+            return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).tolist()
+        if isinstance(v, (list, tuple, np.ndarray)):
+            return [e for item in v for e in flat(item)]
+        return [v]
+
+    def field(trace: dict, name: str) -> list:
+        match = re.fullmatch(r"(\w+)(?:\[(\d+)\])?", name)
+        if not match or trace.get(match[1]) is None:
+            return []
+        values = trace[match[1]]
+        if match[2] is None:
+            return flat(values)
+        rows = np.asarray(values, dtype=object)
+        return flat(rows[..., int(match[2])]) if rows.ndim >= 2 else []
+
+    found = []
+
+    def walk(node, path: str) -> None:
+        if isinstance(node, dict) and "bdata" not in node:
+            for key, value in node.items():
+                if key in ("text", "hovertext", "ticktext", "hovertemplate", "texttemplate"):
+                    found.extend(f"{where}{path}.{key}: {s[:60]!r}" for s in flat(value)
+                                 if isinstance(s, str) and hyphen.search(place.sub("", s)))
+                walk(value, f"{path}.{key}")
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{path}[{i}]")
+
+    walk(fig, "")
+    for i, trace in enumerate(fig.get("data", [])):
+        for key in ("hovertemplate", "texttemplate"):
+            for template in {s for s in flat(trace.get(key)) if isinstance(s, str)}:
+                for name, fmt in place.findall(template):
+                    numbers = [float(v) for v in field(trace, name)
+                               if isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and np.isfinite(v)]
+                    least = min(numbers, default=0.0)
+                    if least < 0 and (fmt or name.split("[")[0] in ("customdata", "text", "hovertext")):
+                        found.append(f"{where}data[{i}].{key} {template[:50]!r}: %{{{name}{':' + fmt if fmt else ''}}}"
+                                     f" over {least:.3g}")
+    return found

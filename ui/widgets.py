@@ -45,6 +45,8 @@ def frozen_figure(fig):
         frozen_dict, fig = fig, go.Figure()
     else:
         frozen_dict = go.Figure.to_dict(fig)
+    from convlab.figures.theme import drawn
+    drawn(frozen_dict)                      # once, as chart() does for every other figure
     for trace in frozen_dict.get("data", []):
         trace.pop("uid", None)             # what plotly.io.to_json removes on every call, once for all
     cls = type(fig)
@@ -57,10 +59,14 @@ def frozen_figure(fig):
 
 
 def chart(fig, key: str, on_click=None) -> None:
-    """Every Plotly figure of the app is drawn here; in projector mode with every text at least 18 px
-    (convlab.figures.theme.projector_fonts: the one place that size is set)."""
+    """Every Plotly figure of the app is drawn here: its hovers with a true minus sign, no tick marks without labels
+    (convlab.figures.theme.drawn; a frozen figure's dict has them already); in projector mode with every text at least
+    18 px (convlab.figures.theme.projector_fonts: the one place that size is set)."""
+    from convlab.figures.theme import drawn
     from ui.projector import projector
     kwargs = {"on_select": on_click, "selection_mode": "points"} if on_click else {}
+    if not isinstance(fig, _Frozen):
+        drawn(fig)
     if projector():
         import copy
 

@@ -292,7 +292,10 @@ def paths_figure(surface, paths: dict, step: int, font_size: int = 14, max_frame
             if not styled:                  # a frame: rounded coordinates keep the payload small
                 out += [go.Scatter(**{k: np.round(v, 3).tolist() for k, v in xy.items()}) for xy in (trail_xy, head_xy)]
                 continue
-            out.append(go.Scatter(**trail_xy, mode="lines", name=name, legendgroup=name, line={"color": color, "width": 4}))
+            # the trail has no hover of its own: its last point is the head, whose hover names the run (the trail's
+            # plain "(x, y)" took it)
+            out.append(go.Scatter(**trail_xy, mode="lines", name=name, legendgroup=name, line={"color": color, "width": 4},
+                                  hoverinfo="skip"))
             out.append(go.Scatter(**head_xy, mode="markers", showlegend=False, legendgroup=name,
                                   hovertemplate=f"{name}: (%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
                                   marker={"color": color, "size": 14, "line": {"color": "white", "width": 2}}))

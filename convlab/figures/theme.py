@@ -12,13 +12,19 @@ numbers where pixels are compared.
 
 from __future__ import annotations
 
+import functools
+import re
+
 import numpy as np
+
+from convlab._core.format import MINUS
 
 __all__ = ["BLUE", "STRONG_BLUE", "PALE_BLUE", "LIGHT_BLUE", "WHITE_ISH", "LIGHT_RED", "RED", "ORANGE", "LIGHT_ORANGE", "GREY",
            "PAD_BG", "GRIDLINE", "PAPER", "INK", "MISSING", "CELL_LINE", "LABEL", "OCCLUDER", "OCCLUDER_OPACITY",
            "TRANSPARENT", "LOGO_COLOURS", "GROUPS", "ONE_HOT", "GREEN", "WINDOW", "DIVERGING", "COUNTS", "PICTURE", "PROBABILITY",
            "FONT", "CHART_FONT", "TILE_FONT", "GIF_TITLE_FONT", "GIF_LABEL_FONT", "GIF_CELL_FONT",
            "GIF_MARGIN", "GIF_TITLE_H", "GIF_LABEL_H", "GIF_GAP", "PROJECTOR_FONT", "projector_fonts",
+           "true_minus", "no_bare_ticks", "drawn",
            "limit", "log_ticks", "rgb", "rgba", "diverging_rgb",
            "CELL_NEG", "CELL_POS", "CURRENT", "VIEW_INK", "WINDOW_CELL", "WINDOW_PALE", "WINDOW_PRESSED", "CURRENT_PALE",
            "PAD_HATCH", "css_variables", "png_source"]
@@ -113,11 +119,38 @@ def _sized(node, least: float, sup: float) -> None:
             _sized(value, least, sup)
 
 
+def _array(values) -> np.ndarray:
+    """A trace's array as a Figure's to_dict() gives it: a list, an array, or a typed array ({"dtype", "bdata",
+    "shape"}: base64, as Plotly ≥ 6 sends numbers)."""
+    if isinstance(values, dict) and "bdata" in values:
+        import base64
+        a = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        shape = values.get("shape")
+        return a.reshape([int(n) for n in str(shape).split(",")]) if shape else a
+    return np.asarray(values, dtype=object if isinstance(values, (list, tuple)) else None)
+
+
+def _positive(figure: dict, axis: str) -> np.ndarray:
+    """The positive values the traces draw along a layout axis ("yaxis2")."""
+    letter, ref = axis[0], axis[0] + axis[5:]
+    values = [np.zeros(0)]
+    for trace in figure.get("data", []):
+        if trace.get(letter + "axis", letter) == ref and trace.get(letter) is not None:
+            try:
+                values.append(np.ravel(np.array(_array(trace[letter]), dtype=float)))     # a gap (None) is NaN
+            except (TypeError, ValueError):                                       # categories
+                continue
+    v = np.concatenate(values)
+    return v[np.isfinite(v) & (v > 0)]
+
+
 def projector_fonts(figure: dict, least: float = PROJECTOR_FONT) -> dict:
     """A figure's dict (fig.to_dict()) with every text in it at least `least` px high, for a projector: the base
     font, every axis's ticks and title (log axes written with powers of ten included: their exponents are drawn at
     70 %, so their ticks get least / 0.7), legends, annotations, colour bars, the numbers in cells. Sizes above
-    the floor stay. Changes and returns the dict; the one place the projector's text size is set.
+    the floor stay. A log axis with Plotly's own ticks gets a tick at each power of ten only, over more than two of
+    them, else log_ticks' (Plotly's 2 and 5 between the powers, at 75 % of their size, ran into them). Changes and
+    returns the dict; the one place the projector's text size is set.
 
     >>> f = projector_fonts({"data": [{"type": "heatmap", "textfont": {"size": 11}, "colorbar": {}}],
     ...                      "layout": {"xaxis": {"tickfont": {"size": 12}}, "yaxis": {"type": "log"},
@@ -141,6 +174,16 @@ def projector_fonts(figure: dict, least: float = PROJECTOR_FONT) -> dict:
         if isinstance(axis, dict) and (key.startswith(("xaxis", "yaxis")) or key == "coloraxis"):
             target = axis.setdefault("colorbar", {}) if key == "coloraxis" else axis
             logged = target.get("type") == "log" and "ticktext" not in target
+            if logged and "dtick" not in target and "tickvals" not in target:
+                # Plotly's ticks between the powers of ten ("2", "5" at 75 % of their size; or 0.04, 0.06, ... over
+                # less than a decade) ran into each other at a projector's sizes: over more than two powers of ten
+                # the powers only, else the theme's own ticks (log_ticks: whole numbers, all one size)
+                values = _positive(figure, key)
+                if values.size and np.log10(values.max() / values.min()) > 2:
+                    target["dtick"] = 1
+                elif values.size:
+                    target.update(log_ticks(values))
+                    logged = False
             _floor(target.setdefault("tickfont", {}), sup if logged else least)
     for note in layout.get("annotations", []):                   # Streamlit's theme would draw them at 12 px
         _floor(note.setdefault("font", {}), sup if "<sup>" in str(note.get("text", "")) else least)
@@ -156,6 +199,108 @@ def projector_fonts(figure: dict, least: float = PROJECTOR_FONT) -> dict:
             _floor(trace["marker"]["colorbar"].setdefault("tickfont", {}), least)
     _sized(figure, least, sup)
     return figure
+
+
+# %{z:.3f} in a hover template: a field and a d3 number format (not a date's %{x|%b %d}, nor a bare %{z})
+_FORMATTED = re.compile(r"%\{([^}:|]+):([^}]+)\}")
+_FIELD_FORMATS = {"x": "xhoverformat", "y": "yhoverformat", "z": "zhoverformat"}
+
+
+@functools.lru_cache(maxsize=64)
+def _has_prop(kind: str, prop: str) -> bool:
+    import plotly.graph_objects as go
+    cls = next((getattr(go, name) for name in dir(go) if name.lower() == kind), None)
+    return cls is not None and prop in getattr(cls, "_valid_props", ())
+
+
+def _written(values, fmt: str) -> np.ndarray:
+    """Numbers in a d3 format (".3f", ".2g", ".0%", ",.1f": Python's own spec) with a true minus sign; a negative
+    that rounds to zero is written as zero."""
+    def one(v) -> str:
+        if v is None or not np.isreal(v) or not np.isfinite(v):
+            return "" if v is None else str(v)
+        text = format(float(v), fmt)
+        return text.lstrip("-") if not re.search(r"[1-9]", text.split("e")[0]) else text.replace("-", MINUS)
+    return np.vectorize(one, otypes=[object])(np.asarray(values, dtype=object))
+
+
+def true_minus(figure):
+    """A figure (a plotly Figure or its dict) whose hovers write negative numbers with a true minus sign (U+2212), as
+    every caption and the lesson view do. Plotly writes a d3 number format in a hover template (%{z:.3f}) with a
+    hyphen ("-0.404"), and its own axis formatting with a true minus ("−0.404"): so %{x:.3g}, %{y:.2f} and %{z:.3f}
+    become %{x}, %{y} and %{z} with the format as the trace's xhoverformat, yhoverformat or zhoverformat (nothing
+    more is sent, and an animation's frames, which move x and y, keep it); any other formatted field of numbers
+    (%{customdata:.3f}) is written out here, its values replaced by their text. Changes and returns the figure; the
+    one place hovers get their minus sign (ui.widgets.chart draws every figure of the app through it).
+
+    >>> f = true_minus({"data": [{"type": "heatmap", "z": [[-0.4035, 1]], "hovertemplate": "row %{y}: %{z:.3f}"},
+    ...                          {"type": "scatter", "y": [1], "customdata": [-2.5], "hovertemplate": "%{customdata:.2f}"}]})
+    >>> f["data"][0]["hovertemplate"], f["data"][0]["zhoverformat"]
+    ('row %{y}: %{z}', '.3f')
+    >>> f["data"][1]["hovertemplate"], list(f["data"][1]["customdata"])
+    ('%{customdata}', ['−2.50'])
+    """
+    traces = figure.get("data", []) if isinstance(figure, dict) else figure.data
+    for trace in traces:
+        template = trace.get("hovertemplate") if isinstance(trace, dict) else getattr(trace, "hovertemplate", None)
+        if not isinstance(template, str) or "%{" not in template:
+            continue
+        kind = trace.get("type", "scatter") if isinstance(trace, dict) else trace.type
+        formats: dict[str, set] = {}
+        for field, fmt in _FORMATTED.findall(template):
+            formats.setdefault(field, set()).add(fmt)
+        before = template
+        for field, fmts in formats.items():
+            if len(fmts) != 1:
+                continue
+            fmt = fmts.pop()
+            if field in _FIELD_FORMATS and _has_prop(kind, _FIELD_FORMATS[field]):
+                trace[_FIELD_FORMATS[field]] = fmt
+            elif field in ("customdata", "text", "hovertext"):
+                values = trace.get(field) if isinstance(trace, dict) else trace[field]
+                numbers = _array(values).astype(object) if values is not None else np.zeros(0)
+                if numbers.size == 0 or not all(isinstance(v, (int, float, np.number)) for v in numbers.ravel()):
+                    continue
+                try:
+                    trace[field] = _written(numbers, fmt)
+                except ValueError:                  # a d3 format Python has not (".3~g"): left to Plotly
+                    continue
+            else:
+                continue
+            template = template.replace(f"%{{{field}:{fmt}}}", f"%{{{field}}}")
+        if template != before:
+            trace["hovertemplate"] = template
+    return figure
+
+
+def no_bare_ticks(figure):
+    """A figure (a plotly Figure or its dict) with no tick marks on an axis that has no tick labels: Streamlit's
+    theme draws every axis's ticks outside, so a photo or a map with its labels off had a row of small unlabelled
+    marks along its edges (/find-faces' photo). An axis that sets its own ticks keeps them. Changes and returns it.
+
+    >>> no_bare_ticks({"layout": {"yaxis": {"showticklabels": False}, "xaxis2": {"showticklabels": False,
+    ...                                                                       "ticks": "inside"}}})["layout"]
+    {'yaxis': {'showticklabels': False, 'ticks': ''}, 'xaxis2': {'showticklabels': False, 'ticks': 'inside'}}
+    """
+    if isinstance(figure, dict):
+        axes = [a for k, a in figure.get("layout", {}).items() if re.fullmatch(r"[xy]axis\d*", k) and isinstance(a, dict)]
+        for axis in axes:
+            if axis.get("showticklabels") is False and axis.get("ticks") is None:
+                axis["ticks"] = ""
+    else:                                   # the axes its traces are drawn on (select_xaxes took 2 ms a figure)
+        names = {"xaxis", "yaxis"} | {f"{a}axis{getattr(t, a + 'axis')[1:]}" for t in figure.data for a in ("x", "y")
+                                      if isinstance(getattr(t, a + "axis", None), str)}
+        for name in names:
+            axis = figure.layout[name]
+            if axis.showticklabels is False and axis.ticks is None:
+                axis.ticks = ""
+    return figure
+
+
+def drawn(figure):
+    """What every figure of the app gets before it is drawn (ui.widgets.chart): hovers with a true minus sign
+    (true_minus) and no tick marks without labels (no_bare_ticks). Changes and returns it."""
+    return no_bare_ticks(true_minus(figure))
 
 
 def limit(*arrays) -> float:

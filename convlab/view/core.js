@@ -213,6 +213,7 @@ class Grid {
     this.active = [];
     this.marks = [];
     this.cell = 20;
+    this.tall = 20;                      // a cell's height: `cell` but where size() is given a lower one
     this.gap = 2;
     if (this.canvas) {
       this.base = el("canvas", "lv-canvas");
@@ -284,19 +285,22 @@ class Grid {
     return m;
   }
 
-  size(cell, minFont, maxChars) {
-    // square cells of `cell` px; numbers only where they fit at minFont or more
+  size(cell, minFont, maxChars, tall) {
+    // cells of `cell` px, square or (`tall`, a DOM grid's only) lower than wide: a projector's 3D columns give a wide
+    // number ("−0.125") its width without the height; numbers only where they fit at minFont or more
     this.cell = cell;
+    this.tall = this.canvas ? cell : Math.min(tall ?? cell, cell);
     this.gap = cell >= 14 ? 2 : cell >= 6 ? 1 : 0;
     const chars = Math.max(maxChars ?? this.longest(), 1);
-    const font = Math.floor(Math.min(cell * 0.42, (cell * 0.94) / (0.62 * chars)));
+    const font = Math.floor(Math.min(this.tall * 0.42, (cell * 0.94) / (0.62 * chars)));
     this.font = font >= minFont ? font : 0;
     const width = this.w * cell + (this.w - 1) * this.gap;
-    const height = this.h * cell + (this.h - 1) * this.gap;
+    const height = this.h * this.tall + (this.h - 1) * this.gap;
     const badge = Math.floor(cell * 0.27);
     this.wrap.style.width = `${width}px`;
     this.wrap.style.height = `${height}px`;
     this.wrap.style.setProperty("--cell", `${cell}px`);
+    this.wrap.style.setProperty("--cell-h", `${this.tall}px`);
     this.wrap.style.setProperty("--font", `${this.font}px`);
     this.wrap.style.setProperty("--badge", `${badge}px`);
     this.wrap.classList.toggle("lv-nobadge", !this.badged || badge < minFont || this.font === 0);
@@ -312,7 +316,7 @@ class Grid {
   }
 
   box(r, c) {
-    return { x: c * (this.cell + this.gap), y: r * (this.cell + this.gap) };
+    return { x: c * (this.cell + this.gap), y: r * (this.tall + this.gap) };
   }
 
   setText(i, text, value) {
@@ -585,7 +589,7 @@ class Lesson {
     win.style.display = "block";
     win.style.transform = `translate(${a.x - 3}px, ${a.y - 3}px)`;
     win.style.width = `${spanW * grid.cell + (spanW - 1) * grid.gap + 6}px`;
-    win.style.height = `${spanH * grid.cell + (spanH - 1) * grid.gap + 6}px`;
+    win.style.height = `${spanH * grid.tall + (spanH - 1) * grid.gap + 6}px`;
     win.classList.toggle("lv-dilated", dh > 1 || dw > 1);
     grid.wrap.classList.toggle("lv-dil", dh > 1 || dw > 1);
     grid.setActive(taps);

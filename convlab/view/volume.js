@@ -12,14 +12,29 @@
 // small slices and planes and the output plane, and the written sum. Three whole slices at 18 px did not fit
 // one 1280×720 screen.
 
-// a projector's output plane larger than OUT_WHOLE × OUT_WHOLE (the default's 6 × 6 fits whole): only a window of it
-// around the current output, as many rows and columns (3 to 5) as fit OUT_WINDOW_PX with its numbers at 18 px
-const [OUT_WHOLE, OUT_WINDOW_PX] = [6, 250];
+// a projector's output plane larger than OUT_WHOLE × OUT_WHOLE, or taller than OUT_WHOLE_PX with its numbers at 18 px
+// (the clip's 6 × 6 of small integers fits whole, the phantom's 6 × 6 of "−1.125" does not): only a window of it around
+// the current output, as many rows and columns (3 to 5) as fit OUT_WINDOW_PX with its numbers at 18 px
+const [OUT_WHOLE, OUT_WHOLE_PX, OUT_WINDOW_PX] = [6, [276, 380], 250];
 
 // the smallest cell (px) that writes a number of `chars` characters at `minFont`
 const cellFor = (chars, minFont) => Math.ceil(Math.max(minFont / 0.42, (minFont * 0.62 * chars) / 0.94)) + 1;
-// the longest number of a flat array, in characters
-const charsOf = (a) => Math.max(1, ...a.v.map((v) => show(v).length));
+// a number's width in the characters of Grid.size (0.62 em each, any character): a digit or a minus sign is 0.5 em
+// in the view's font (Source Sans), a point 0.25 em, with a tenth to spare for bold. The phantom's "−0.125" is 4.9
+// such characters, not 6: its cells 59 px, not 73 (a projector's view of the phantom did not fit one screen).
+const span = (text) => [...text].reduce((s, ch) => s + (/[0-9−+-]/.test(ch) ? 0.5 : /[.,]/.test(ch) ? 0.25 : 0.62), 0)
+  * 1.1 / 0.62;
+// the widest number of a flat array (its distinct values), in those characters
+const charsOf = (a) => Math.max(1, ...[...new Set(a.v)].map((v) => span(show(v))));
+// the widest product of a window and a kernel: every distinct input (and the padding's 0) times every distinct weight,
+// where that is not too many to try; else about the largest in size (as the Lesson's prodChars)
+function productChars(x, w) {
+  const [xs, ws] = [[...new Set([0, ...x.v])], [...new Set(w.v)]];
+  if (xs.length * ws.length > 50_000) return span(show(-maxAbs(x.v) * maxAbs(w.v))) + 1;
+  let widest = 1;
+  for (const a of xs) for (const b of ws) widest = Math.max(widest, span(show(a * b)));
+  return widest;
+}
 
 // a grid's first values and texts: zeros, written once the view steps
 const blank = (k) => ({ values: new Array(k).fill(0), texts: new Array(k).fill("") });
@@ -149,8 +164,10 @@ class Volume extends Lesson {
     // the current output (renderPlanes moves it), as the columns show the kernel's window: at the largest volume the
     // whole 12×12 plane at 18 px made the view 1155 px tall. Its cells carry their places in the plane (data-r,
     // data-c, the accessible name); hover and click map a cell back through the window.
-    const big = this.projector && (OH > OUT_WHOLE || OW > OUT_WHOLE);
-    const side = clamp(Math.floor(OUT_WINDOW_PX / (cellFor(charsOf(p.y), 18) + 2)), 3, 5);
+    const [wide, tall] = [cellFor(charsOf(p.y), 18) + 2, cellFor(1, 18) + 2];       // its cells at the least (layout)
+    const big = this.projector && (OH > OUT_WHOLE || OW > OUT_WHOLE || OH * tall > OUT_WHOLE_PX[0]
+                                   || OW * wide > OUT_WHOLE_PX[1]);
+    const side = clamp(Math.floor(OUT_WINDOW_PX / wide), 3, 5);
     const [h, w] = big ? [Math.min(OH, side), Math.min(OW, side)] : [OH, OW];
     this.outWindow = h < OH || w < OW ? { h, w, r0: 0, c0: 0 } : null;
     const at = (i) => (this.outWindow ? (this.outWindow.r0 + Math.floor(i / w)) * OW + this.outWindow.c0 + (i % w) : i);
@@ -160,6 +177,9 @@ class Volume extends Lesson {
     if (this.outWindow) out.indexOf = (target) => out.cells.indexOf(target.closest ? target.closest(".lv-cell") : null);
     out.wrap.addEventListener("mouseleave", () => this.preview(-1));
     out.panel = panelEl(p.names.y, ` ${OH} × ${OW}`);
+    // a window's rows and columns on a line of their own: "Y depth 0, rows 0–3, columns 0–3 of 12 × 12" in the
+    // window's width took three lines on a projector
+    if (this.outWindow) out.panel.firstChild.appendChild(el("span", "lv-vol-window"));
     out.panel.appendChild(out.wrap);
     return out;
   }
@@ -217,19 +237,23 @@ class Volume extends Lesson {
     const outW = this.outputs[0].w;             // the output plane's columns shown (a window on a large one)
     const fitW = Math.floor((width - 32 - 28 * (n - 1) - 28 - 2 * (colCells + 2 * outW)) / (colCells + outW));
     const cell = clamp(Math.min(maxCell, fitW), 4, maxCell);
-    // each grid by its own longest number: the columns' (x, w) may be smaller than the output's; the output plane
-    // never smaller than its numbers need (View.fit shrinks maxCell until the view fits the screen, or a grid would
-    // lose its numbers)
+    // Never smaller than the numbers need (View.fit shrinks maxCell until the view fits the screen): a column's three
+    // grids (the window, the kernel's slice, the products) as wide as its widest number needs, so that their cells
+    // line up, and the output plane as wide as its own; every cell at least as high as 18 px needs, but no higher
+    // than `cell`. The phantom's "−0.125" in square cells made its columns 854 px tall.
     const [xChars, wChars, yChars] = [charsOf(this.p.x), charsOf(this.p.w), charsOf(this.p.y)];
-    const needs = (n) => cellFor(n, minFont);
-    for (const g of this.inputs) g.size(cell, minFont, xChars);
-    for (const g of this.kernels) g.size(cell, minFont, wChars);
-    for (const g of this.outputs) g.size(Math.max(cell, needs(yChars)), minFont, yChars);
-    const prodCell = Math.ceil(Math.max(minFont / 0.42, minFont * 0.66 * this.prodChars)) + 1;
-    for (const g of this.productGrids) g.size(Math.max(cell, prodCell), minFont, this.prodChars);
+    const prodChars = this.prodSpan ??= productChars(this.p.x, this.p.w);
+    const needs = (chars) => cellFor(chars, minFont);
+    const tall = Math.max(cell, needs(1));
+    const colW = Math.max(cell, needs(Math.max(xChars, wChars, prodChars)));
+    for (const g of this.inputs) g.size(colW, minFont, xChars, tall);
+    for (const g of this.kernels) g.size(colW, minFont, wChars, tall);
+    for (const g of this.productGrids) g.size(colW, minFont, prodChars, tall);
+    const outCell = Math.max(cell, needs(yChars));
+    for (const g of this.outputs) g.size(outCell, minFont, yChars, tall);
     this.cell = cell;
     this.minFont = minFont;
-    const left = colCells * (cell + 2) + 28 * (n - 1);
+    const left = colCells * (colW + 2) + 28 * (n - 1);
     const room = Math.max(120, width - left - 32);
     const thumbs = (grids, w) => {
       const cols = grids.reduce((s, g) => s + g.w, 0);
@@ -240,7 +264,7 @@ class Volume extends Lesson {
       }
     };
     thumbs(this.sliceThumbs, room);
-    thumbs(this.planeThumbs, Math.max(120, room - outW * (cell + 2) - 28));
+    thumbs(this.planeThumbs, Math.max(120, room - outW * (outCell + 2) - 28));
   }
 
   isDepthPad(d) {
@@ -402,8 +426,8 @@ class Volume extends Lesson {
       if (win) cell.setAttribute("aria-label", `y[${rr}, ${cc}] = ${done ? show(v) : "not yet computed"}`);
     }
     out.setMarks([(r - r0) * w + q - c0], "data-current");
-    out.panel.firstChild.firstChild.textContent = `${p.names.y}${this.O > 1 ? ` filter ${o},` : ""} depth ${od}` +
-      (win ? `, rows ${r0}–${r0 + h - 1}, columns ${c0}–${c0 + w - 1} of` : "");
+    out.panel.firstChild.firstChild.textContent = `${p.names.y}${this.O > 1 ? ` filter ${o},` : ""} depth ${od}`;
+    if (win) out.panel.querySelector(".lv-vol-window").textContent = `rows ${r0}–${r0 + h - 1}, columns ${c0}–${c0 + w - 1}`;
     if (upto !== this.revealed) {
       const lo = Math.min(upto, this.revealed), hi = Math.max(upto, this.revealed);
       for (let k = Math.max(lo + 1, 0); k <= hi; k++) {

@@ -6,6 +6,8 @@ import numpy as np
 from chromium import assert_clean, load, screenshot, wait_idle
 
 CHARTS = "() => [...document.querySelectorAll('.js-plotly-plot')].length"
+# the tick marks Plotly draws on the photo's axes (the figure's x and y axes have no labels)
+PHOTO_TICKS = "() => document.querySelector('.js-plotly-plot').querySelectorAll('path.xtick, path.ytick').length"
 
 
 def test_astronaut_heat_maps_and_box(server, browser):
@@ -16,6 +18,8 @@ def test_astronaut_heat_maps_and_box(server, browser):
     assert page.get_by_text("the largest difference is", exact=False).count() == 1
     assert page.get_by_text("windows above the threshold", exact=False).count() == 1     # the face and one more
     assert page.get_by_text("1: P = 1.000", exact=True).count() == 1
+    # issue 24: no row of small unlabelled tick marks along the photo's edges (Streamlit's theme drew 6 on each axis)
+    assert page.evaluate(PHOTO_TICKS) == 0
     assert_clean(page, errors)
     page.close()
 

@@ -5,6 +5,7 @@ in tests/browser/test_lessonview.py.
 """
 
 import re
+import urllib.parse
 
 import pytest
 from playwright.sync_api import expect
@@ -46,7 +47,8 @@ def test_page_loads_without_errors(server, browser, path):
     page.close()
 
 
-# every number drawn in a Plotly heatmap or a lesson view, and anything that ends past the window's right edge
+# every number drawn in a Plotly heatmap or a lesson view, anything that ends past the window's right edge, and tick
+# labels that run into each other
 PROJECTOR_CHECK = """() => {
   const width = window.innerWidth, small = [], clipped = [];
   for (const t of document.querySelectorAll('.js-plotly-plot g.heatmaplayer text')) {
@@ -71,7 +73,18 @@ PROJECTOR_CHECK = """() => {
         clipped.push(`${e.tagName}.${e.className} "${e.textContent.slice(0, 40)}" needs ${e.scrollWidth} px of ${e.clientWidth}`);
     }
   }
-  return {small: small.slice(0, 5), clipped: clipped.slice(0, 5)};
+  // tick labels of one axis that run into each other (a log axis's "2" and "5" at 18 px on "10M" and "1M" at 26 px)
+  const overlap = [];
+  for (const layer of document.querySelectorAll('.js-plotly-plot g.xaxislayer-above, .js-plotly-plot g.yaxislayer-above')) {
+    const boxes = [...layer.querySelectorAll('text')].filter(t => t.textContent.trim() && t.checkVisibility())
+      .map(t => [t.textContent, t.getBoundingClientRect()]);
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const [[s, a], [u, b]] = [boxes[i], boxes[j]];
+      if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1)
+        overlap.push(`"${s}" runs into "${u}"`);
+    }
+  }
+  return {small: small.slice(0, 5), clipped: clipped.slice(0, 5), overlap: overlap.slice(0, 5)};
 }"""
 
 
@@ -142,7 +155,7 @@ def test_every_page_is_readable_on_a_projector(server, browser, path):
     assert page.evaluate(SMALL_TEXT) == []
     screenshot(page, f"projector-page-{name}")
     found = page.evaluate(PROJECTOR_CHECK)
-    assert found == {"small": [], "clipped": []}, found
+    assert found == {"small": [], "clipped": [], "overlap": []}, found
     _shows_the_page(page, path if path in PAGES else "layers-views", errors)
     page.close()
 
@@ -155,8 +168,12 @@ def test_every_page_is_readable_on_a_projector(server, browser, path):
 # The explorer's detail also at the step of z (its chain of sums on two lines, the sum written out and torch's value).
 # /conv3d also at its largest clip (depth 10, 12×12, same padding): its 12×12 output plane at 18 px made the view
 # 1155 px tall; on a projector a plane larger than 6×6 shows the window around the current output (volume.js).
+# /conv3d's phantom (its intensities in eighths: products such as "−0.125") at its default and largest: 854 and 783 px
+# in square cells as wide as those numbers; 616 and 617 in cells as wide as they need and as high as 18 px needs.
 LESSON_VIEWS = ["conv1d", "conv2d", "padding", "matrix", "backward", "variants", "conv3d",
-                "conv3d?depth=10&size=12&padding=same", EXPLORER_VIEWS[0], EXPLORER_VIEWS[0].replace("step=3", "step=10")]
+                "conv3d?depth=10&size=12&padding=same", "conv3d?volume=phantom",
+                "conv3d?volume=phantom&depth=10&size=12&padding=same",
+                EXPLORER_VIEWS[0], EXPLORER_VIEWS[0].replace("step=3", "step=10")]
 
 
 @pytest.mark.parametrize("path", LESSON_VIEWS)
@@ -450,7 +467,9 @@ NEGATIVE_CELL = """() => {
 def test_negative_numbers_are_shown_with_a_true_minus_sign(server, browser):
     """Issue 24: a slider over negative values wrote "-4" at its end and on its thumb (st.slider's format can only
     print a hyphen: /why's shifts are select_sliders now), and Plotly's %{z:.4g} hover wrote "-0.9933" on /batchnorm's
-    grids (they show the cells' own text now). What Chromium shows, with no hyphen before a digit."""
+    grids (they show the cells' own text now) and %{z:.3g} "-0.333" on /features' kernels (convlab.figures.theme.
+    true_minus gives the format to Plotly's own formatting, zhoverformat, which writes "−0.333"). What Chromium
+    shows, with no hyphen before a digit."""
     page, errors = open_page(browser, f"{server}/why", width=1400, height=1000)
     sliders = page.locator("[data-testid=stSidebar] [data-testid=stSlider]")
     expect(sliders.first).to_be_visible()
@@ -464,7 +483,16 @@ def test_negative_numbers_are_shown_with_a_true_minus_sign(server, browser):
     expect(hover).to_have_count(1)
     text = hover.text_content()                               # SVG text
     assert re.search(r"= −\d", text) and not re.search(r"-\d", text), text
-    assert not errors and not errors2, errors + errors2
+    page.close()
+    page, errors3 = open_page(browser, f"{server}/features", width=1400, height=1000)
+    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    cell = page.evaluate(NEGATIVE_CELL)
+    page.mouse.move(cell["x"], cell["y"])
+    hover = page.locator(".hoverlayer .hovertext")
+    expect(hover).to_have_count(1)
+    text = hover.text_content()
+    assert re.fullmatch(r"−\d\.\d+", text), text                # e.g. "−0.333": three digits, a true minus
+    assert not errors and not errors2 and not errors3, errors + errors2 + errors3
     page.close()
 
 
@@ -473,19 +501,25 @@ OUTPUT_WINDOW = """() => {
   const roots = [document, ...[...document.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => e.shadowRoot)];
   const root = roots.map(r => r.querySelector("[data-testid='lesson-view']")).find(Boolean);
   const cell = root.querySelector(".lv-cell[data-cell='output'][data-current='true']");
-  return {name: cell.getAttribute('aria-label'), title: cell.closest('.lv-panel').querySelector('.lv-title').textContent,
-          cells: cell.closest('.lv-grid').children.length};
+  const title = cell.closest('.lv-panel').querySelector('.lv-title');
+  return {name: cell.getAttribute('aria-label'), title: title.textContent, cells: cell.closest('.lv-grid').children.length,
+          lines: Math.round(title.getBoundingClientRect().height / parseFloat(getComputedStyle(title).lineHeight))};
 }"""
 
 
-def test_conv3d_shows_the_window_of_a_large_output_plane_around_the_current_output(server, browser):
-    """Issue 24: at the largest clip on a projector the 12×12 output plane is a window around the current output: at
-    step 8, output (0, 7), the window has moved to its columns, and the cell says where it is in the whole plane."""
-    page, errors = open_page(browser, f"{server}/conv3d?depth=10&size=12&padding=same&step=7&projector=1",
-                             width=1280, height=720)
+@pytest.mark.parametrize("volume, kernel", [("clip", ""), ("phantom", "box sum 3×3×3")])
+def test_conv3d_shows_the_window_of_a_large_output_plane_around_the_current_output(server, browser, volume, kernel):
+    """Issue 24: at the largest clip (or phantom) on a projector the 12×12 output plane is a window around the current
+    output: at step 8, output (0, 7), the window has moved to its columns, and the cell says where it is in the whole
+    plane. Its title says which rows and columns of how big a plane, in two lines at most: "Y depth 0, rows 0–2,
+    columns 0–2 of 12 × 12" took three over the phantom's box sums (a window of 3 × 3 wide numbers)."""
+    kernel = f"&kernel={urllib.parse.quote(kernel)}" if kernel else ""
+    page, errors = open_page(browser, f"{server}/conv3d?volume={volume}&depth=10&size=12&padding=same&step=7"
+                             f"{kernel}&projector=1", width=1280, height=720)
     page.locator("[data-testid='lesson-view']").first.wait_for()
     found = page.evaluate(OUTPUT_WINDOW)
     assert found["name"].startswith("y[0, 7] = ") and found["cells"] <= 25, found       # its place in the whole plane
-    assert re.search(r"rows 0–\d, columns [3-7]–(7|8|9|10|11) of", found["title"]), found
+    assert "12 × 12" in found["title"] and re.search(r"rows 0–\d, columns [3-7]–(7|8|9|10|11)", found["title"]), found
+    assert found["lines"] <= 2, found
     assert not errors, errors
     page.close()
