@@ -335,6 +335,28 @@ def test_conv2d_table_edit_recomputes(server, browser):
     page.close()
 
 
+HIGHLIGHTER = "() => performance.getEntriesByType('resource').some(r => r.name.includes('StreamlitSyntaxHighlighter'))"
+
+
+def test_the_link_for_students_and_the_export_load_their_code_boxes_only_when_opened(server, browser):
+    """The sidebar's "Link for students" and the page's "Export for slides" draw their code boxes only once opened: a
+    code box loads Streamlit's syntax highlighter (1.5 MB of JS), which cost every page load 0.4 to 2 s of CPU."""
+    page, errors = load(browser, f"{server}/conv2d?stride=2", "share-closed")
+    assert not page.evaluate(HIGHLIGHTER)                         # a page load fetches no highlighter
+    page.locator("[data-testid='stSidebar']").get_by_text("Link for students").click()
+    wait_idle(page)                                               # opening it reruns the page
+    link = page.locator("[data-testid='stSidebar'] [data-testid='stCode']")
+    expect(link).to_contain_text("/conv2d?")
+    expect(link).to_contain_text("stride=2")
+    page.get_by_text("Export for slides and notebooks").click()
+    wait_idle(page)
+    expect(page.locator("[data-testid='stMain'] [data-testid='stCode']")).to_contain_text("F.conv2d")
+    assert page.evaluate(HIGHLIGHTER)
+    screenshot(page, "share-open")
+    assert not errors, errors
+    page.close()
+
+
 def test_uploaded_photo_feature_maps_and_occlusion(server, browser, tmp_path):
     import numpy as np
     from PIL import Image
