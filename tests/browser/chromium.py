@@ -16,6 +16,7 @@ button it enables, the URL it writes) and then for `wait_quiet`: no run is in fl
 
 import os
 import pathlib
+import re
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -157,9 +158,25 @@ def status(page, word: str):
     return page.get_by_test_id("stMainBlockContainer").locator("strong").get_by_text(word, exact=True)
 
 
+def _warm(browser, url: str) -> None:
+    """Keep a tab of the shared context open on the test server's health check (a few bytes of text, no script),
+    so that under --process-per-site (conftest.py) every page the tests open there lands in one renderer process
+    that stays up between tests. A new process per page parsed and compiled Streamlit's JavaScript from scratch
+    each time: the warm one took about a third less CPU per page load (26.9 -> 16.9 and 21.7 s for six pages)."""
+    tab = getattr(browser, "convlab_warm_tab", None)
+    if tab is not None and not tab.is_closed():
+        return
+    origin = re.match(r"https?://[^/]+", url).group(0)
+    tab = browser.convlab_pages.new_page()
+    tab.goto(f"{origin}/_stcore/health")
+    browser.convlab_warm_tab = tab
+
+
 def open_page(browser, url: str, width: int = 1400, height: int = 1000, dialogs: list | None = None):
     """Open url (in a Browser or a BrowserContext) and wait for its first run; returns the page and a list
     that collects the JavaScript errors it raises. alert/confirm dialogs go to `dialogs`."""
+    if hasattr(browser, "convlab_pages"):
+        _warm(browser, url)
     page = getattr(browser, "convlab_pages", browser).new_page()   # a Browser's shared context (conftest.py)
     page.set_viewport_size({"width": width, "height": height})
     page.add_init_script(COUNT_RUNS)

@@ -100,13 +100,16 @@ def chromium():
                 "Chromium is not installed (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu",
+        # --process-per-site: the pages of the shared context (below) share one renderer process, kept up between
+        # tests by a tab on the server's health check (chromium._warm)
+        b = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu", "--process-per-site",
                                                          "--disable-background-networking", "--disable-dev-shm-usage"])
         # One context for the pages tests open with load/open_page: its HTTP cache keeps Streamlit's frontend (a few MB
         # of JS, hashed and immutable) between tests. Each tab is still its own Streamlit session; tests that need
         # separate browsers (two students, a teacher) make their own contexts.
         b.convlab_pages = b.new_context()
         b.convlab_kept_page = None      # a page that two tests share (chromium.keep / open_kept) outlives the first
+        b.convlab_warm_tab = None       # the shared context's idle tab (chromium._warm), open as long as the browser
         yield b
         b.close()
 
@@ -120,7 +123,7 @@ def browser(chromium):
         if context is chromium.convlab_pages:
             kept = chromium.convlab_kept_page[1] if chromium.convlab_kept_page else None
             for page in context.pages:
-                if page is not kept:
+                if page is not kept and page is not chromium.convlab_warm_tab:
                     page.close()
         else:
             context.close()
