@@ -34,6 +34,6 @@ export default [
   js.configs.recommended,
   { languageOptions: { ecmaVersion: 2022, sourceType: "module" } },
   ...files.map(viewFile),
-  { files: ["ui/netview/*.js"], languageOptions: { globals: globals.browser } },
+  { files: ["ui/netview/*.js", "ui/leaving.js"], languageOptions: { globals: globals.browser } },
   { files: ["tests/js/**/*.mjs", "eslint.config.js"], languageOptions: { globals: globals.node } },
 ];

@@ -42,12 +42,12 @@ fi
 echo "ruff check ."
 .venv/bin/ruff check .
 
-# The browser views' JS (convlab/view, ui/netview): eslint from npm, installed from the committed package-lock.json
+# The browser views' JS (convlab/view, ui/netview, ui/leaving.js): eslint from npm, installed from the committed package-lock.json
 # into ./node_modules (gitignored); its unit tests run with node's own test runner (tests/view/test_view_js.py).
 if command -v npm >/dev/null 2>&1; then
     echo "eslint (the lesson view's JS)"
     npm ci --no-audit --no-fund --loglevel=error >/dev/null
-    ./node_modules/.bin/eslint convlab/view ui/netview tests/js eslint.config.js
+    ./node_modules/.bin/eslint convlab/view ui/netview ui/leaving.js tests/js eslint.config.js
 elif [ -n "${CI:-}" ]; then
     echo "Node 20+ and npm are needed on CI for the JS lint and tests" >&2
     exit 1

@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from ui.leaving import staying_only
+
 __all__ = ["browser_kept", "reported", "keep_from", "new_run", "keep_unsaved"]
 
 _DRAWN = "_kept.drawn"          # the names drawn in this run (session state)
@@ -25,7 +27,7 @@ _DRAWN = "_kept.drawn"          # the names drawn in this run (session state)
 _SOURCES: dict[str, Callable[[], tuple[dict, list]]] = {}
 
 _JS = """
-export default function ({ data, setStateValue }) {
+function keep({ data, setStateValue }) {
   const name = "convlab." + data.name;
   let kept = {};
   try {
@@ -41,7 +43,9 @@ export default function ({ data, setStateValue }) {
   if (JSON.stringify(canon(kept)) !== JSON.stringify(canon(data.seen))) setStateValue("kept", kept);
 }
 """
-_KEEPER = st.components.v2.component("convlab_keeper", js=_JS)
+# no report once a link to another page was clicked (ui.leaving): its rerun of this page lost the click; the page
+# that comes next draws the keeper again (keep_unsaved) and reports from there
+_KEEPER = st.components.v2.component("convlab_keeper", js=staying_only(_JS, "keep"))
 
 
 def reported(name: str) -> dict | None:

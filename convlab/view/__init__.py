@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-__all__ = ["JS_FILES", "asset", "view_js", "view_css", "component_js"]
+__all__ = ["JS_FILES", "asset", "view_js", "view_css", "module_js", "component_js"]
 
 # one ES module: the core (formatting, grids, colours, controls, keyboard), one file per lesson kind, then the
 # table of kinds and the entry point (kinds.js)
@@ -29,13 +29,18 @@ def view_js() -> str:
     return "\n".join(asset(name) for name in JS_FILES)
 
 
-def component_js() -> str:
-    """The module for a Streamlit custom component (v2): its default export is lessonView. Sent with every view on
-    a page (the backward pass has three), so without the files' whole-line comments (about 12 KB of 100), blank
-    lines and indentation (10 KB more): the JS has no template literal that spans lines, so a line that starts
-    with // is always a comment and no line's leading spaces are inside a string."""
+def module_js() -> str:
+    """view_js() as a component's module sends it: it is sent with every view on a page (the backward pass has
+    three), so without the files' whole-line comments (about 12 KB of 100), blank lines and indentation (10 KB
+    more): the JS has no template literal that spans lines, so a line that starts with // is always a comment and
+    no line's leading spaces are inside a string. No default export: the host adds its own."""
     lines = (line.strip() for line in view_js().split("\n"))
-    return "\n".join(line for line in lines if line and not line.startswith("//")) + "\nexport default lessonView;\n"
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
+
+
+def component_js() -> str:
+    """The module for a Streamlit custom component (v2): module_js() with lessonView as its default export."""
+    return module_js() + "\nexport default lessonView;\n"
 
 
 def view_css() -> str:

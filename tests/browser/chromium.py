@@ -65,6 +65,89 @@ COUNT_RUNS = """(() => {
   };
 })()"""
 
+# A slow server made certain, for a test that must make a race happen every time (test_nothing_lost's link clicked
+# while the page still draws): installed after COUNT_RUNS (open_page(..., slow=True)), it sits between Streamlit's
+# WebSocket and its listeners. hold_from(page, text) holds every message from the first whose bytes contain `text`
+# on, as if the server had not sent them yet (wait_held: that one has come); release_held(page, wait) lets them
+# through in order, a run's start (new_session, a ForwardMsg's field 4) among them only once the JavaScript function
+# `wait` returns true (at most 10 s). The paths the app's address showed (pushState, replaceState) are in
+# __stHold.paths.
+SLOW = """(() => {
+  const hold = window.__stHold = { from: null, holding: false, until: null, held: [], draining: false, paths: [] };
+  const latin1 = (data) => { const b = new Uint8Array(data); let s = '';
+    for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192)); return s; };
+  const startsRun = (data) => {
+    const b = new Uint8Array(data);
+    let i = 0;
+    const varint = () => { let v = 0, s = 0, x; do { x = b[i++]; v += (x & 127) * 2 ** s; s += 7; } while (x & 128); return v; };
+    while (i < b.length) {
+      const tag = varint(), field = Math.floor(tag / 8), wire = tag % 8;
+      if (wire === 0) varint();
+      else if (wire === 2) { if (field === 4) return true; const n = varint(); i += n; }
+      else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
+      else return false;
+    }
+    return false;
+  };
+  const waits = (e) => hold.until !== null && hold.until() && e.data instanceof ArrayBuffer && startsRun(e.data);
+  const drain = () => {
+    while (hold.held.length && !hold.holding) {
+      const [deliver, e] = hold.held[0];
+      if (waits(e)) { setTimeout(drain, 10); return; }
+      hold.held.shift();
+      deliver(e);
+    }
+    hold.draining = false;
+  };
+  const kick = () => { if (!hold.draining && !hold.holding) { hold.draining = true; drain(); } };
+  hold.release = (until) => {
+    const end = performance.now() + 10000;
+    hold.until = () => performance.now() < end && until();
+    hold.holding = false;
+    hold.from = null;
+    kick();
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    addEventListener(type, listener, ...rest) {
+      if (type !== 'message') return super.addEventListener(type, listener, ...rest);
+      if (!this.__stListeners) {
+        const listeners = this.__stListeners = [];
+        const deliver = (e) => listeners.forEach((l) => l.call(this, e));
+        super.addEventListener('message', (e) => {
+          if (!hold.holding && hold.from !== null && e.data instanceof ArrayBuffer && latin1(e.data).includes(hold.from))
+            hold.holding = true;
+          if (hold.holding || hold.held.length || waits(e)) { hold.held.push([deliver, e]); kick(); return; }
+          deliver(e);
+        });
+      }
+      this.__stListeners.push(listener);
+    }
+  };
+  for (const name of ['pushState', 'replaceState']) {
+    const native = history[name].bind(history);
+    history[name] = (...args) => { native(...args); hold.paths.push(location.pathname); };
+  }
+})()"""
+
+
+def hold_from(page, text: str) -> None:
+    """From the first message of the server's whose bytes contain `text` on, hold them all (see SLOW)."""
+    page.evaluate("t => { window.__stHold.from = t; }", text)
+
+
+def wait_held(page, timeout: int = 60_000) -> None:
+    """Wait until that message has come (and is held): the server has sent it."""
+    page.wait_for_function("() => window.__stHold.holding", timeout=timeout)
+
+
+def release_held(page, wait: str) -> None:
+    """Let the held messages through, in order; a run's start among them (and from then on) waits until the
+    JavaScript function `wait` returns true, for 10 s at most (see SLOW)."""
+    page.evaluate(f"() => window.__stHold.release(() => !({wait})())")
+
+
 # No placeholder left (Streamlit shows a skeleton until a lazily loaded element such as a chart has rendered,
 # seconds after the run on a busy machine), every chart drawn by Plotly, every image decoded, and the page's
 # height the same as at the previous poll.
@@ -172,14 +255,18 @@ def _warm(browser, url: str) -> None:
     browser.convlab_warm_tab = tab
 
 
-def open_page(browser, url: str, width: int = 1400, height: int = 1000, dialogs: list | None = None):
+def open_page(browser, url: str, width: int = 1400, height: int = 1000, dialogs: list | None = None,
+              slow: bool = False):
     """Open url (in a Browser or a BrowserContext) and wait for its first run; returns the page and a list
-    that collects the JavaScript errors it raises. alert/confirm dialogs go to `dialogs`."""
+    that collects the JavaScript errors it raises. alert/confirm dialogs go to `dialogs`. slow: the server's
+    messages can be held (SLOW, hold_from, release_held)."""
     if hasattr(browser, "convlab_pages"):
         _warm(browser, url)
     page = getattr(browser, "convlab_pages", browser).new_page()   # a Browser's shared context (conftest.py)
     page.set_viewport_size({"width": width, "height": height})
     page.add_init_script(COUNT_RUNS)
+    if slow:
+        page.add_init_script(SLOW)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     if dialogs is not None:

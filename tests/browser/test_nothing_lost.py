@@ -4,6 +4,8 @@ and progress come back. Screenshots go to artifacts/screenshots/lost-*.png."""
 import re
 import urllib.parse
 
+import pytest
+
 from chromium import SHOTS, assert_clean, draw_a_one, go_to, load, open_page, screenshot, status, wait_quiet, wait_trained
 from convlab.networks.bundled import ASSETS
 
@@ -173,6 +175,51 @@ def test_2_a_teacher_who_leaves_the_page_at_once_keeps_the_key(server, browser):
         page.goto(f"{server}/teacher?count=3")                             # a new session: the key came from the browser
         page.get_by_text("Your classes").wait_for(timeout=60_000)
         assert f"{code[:4]}-{code[4:]}" in page.inner_text("body")
+    finally:
+        context.close()
+
+
+# A link clicked while the page's run is still drawing: the keeper (drawn last on /teacher) reaches the browser only
+# after the click, and the next page's run 1 s after the keeper has kept the key (and reported it, before this fix),
+# as from a loaded server: time for the server to take that report before the browser shows the next page.
+KEPT_KEY = "() => Object.keys(JSON.parse(localStorage.getItem('convlab.teacher_keys') || '{}')).length === 1"
+KEPT_A_SECOND_AGO = f"""() => {{
+  if (!({KEPT_KEY})()) return false;
+  window.__keptAt = window.__keptAt || performance.now();
+  return performance.now() - window.__keptAt > 1000;
+}}"""
+
+
+@pytest.mark.parametrize("link, arrived, path", [
+    (lambda page: page.get_by_role("link", name="Open the live dashboard"),
+     lambda page: page.get_by_role("button", name="Close the class"), "/dashboard"),
+    (lambda page: page.get_by_test_id("stTopNavLink").filter(has_text="Lesson map"),
+     lambda page: page.get_by_role("heading", name="ConvLab").first, "/"),
+], ids=["page-link", "top-menu"])
+def test_2_a_link_clicked_while_the_page_still_draws_opens_its_page(server, browser, link, arrived, path):
+    """A teacher who starts a class and opens the live dashboard (or the lesson map from the top menu) before
+    /teacher's run has reached the browser's keeper, the last thing it draws, gets that page. The keeper, drawn after
+    the click, reported the key with /teacher's page and that report's rerun took her back to /teacher, every time
+    here (seen under full-suite load in test_2_the_teacher_key_survives_... and with LEAVE_AT_ONCE); the key is kept."""
+    from chromium import hold_from, release_held, wait_held
+    context = browser.new_context()
+    try:
+        page = open_page(context, f"{server}/teacher?count=3", slow=True)[0]
+        page.get_by_text("Looking for the classes", exact=False).wait_for(state="detached", timeout=60_000)
+        wait_quiet(page)                                    # the keeper's first report and its rerun are done
+        hold_from(page, "teacher_keys")                     # the keeper's update, drawn after the link
+        page.get_by_role("button", name="Start a class session with this set").click()
+        wait_held(page)                                     # the server has drawn the keeper: it is on its way
+        link(page).click()                                  # the class's link is drawn; its keeper is not yet
+        release_held(page, KEPT_A_SECOND_AGO)               # the keeper runs before the next page's run comes
+        arrived(page).wait_for(timeout=60_000)
+        wait_quiet(page)
+        page.wait_for_function(KEPT_KEY, timeout=30_000)
+        page.wait_for_timeout(2_000)     # not a sync: a rerun of /teacher asked for before the release would be here
+        assert urllib.parse.urlparse(page.url).path == path
+        assert "/teacher" not in page.evaluate("() => window.__stHold.paths"), "it went back to /teacher"
+        assert arrived(page).is_visible()
+        screenshot(page, f"lost-link-while-drawing-{path.strip('/') or 'home'}")
     finally:
         context.close()
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from convlab.view import component_js, view_css
+from convlab.view import module_js, view_css
+from ui.leaving import staying_only
 from ui.state import projector
 
 __all__ = ["lesson_view", "speed", "SPEEDS"]
@@ -20,8 +21,9 @@ SPEEDS = (0.5, 1, 2, 4, 8)          # steps per second; one setting for every vi
 SPEED_KEY = "lesson_speed"
 MAX_STEP = 10_000                   # the pages' URL schemas allow step 0..10_000
 
+# no step report once a link to another page was clicked (ui.leaving): its rerun of this page lost the click
 _VIEW = st.components.v2.component("convlab_lessonview", html='<div class="lv-host"></div>', css=view_css(),
-                                   js=component_js())
+                                   js=staying_only(module_js(), "lessonView"))
 
 
 def speed() -> float:
