@@ -245,7 +245,8 @@ def _warm(browser, url: str) -> None:
     """Keep a tab of the shared context open on the test server's health check (a few bytes of text, no script),
     so that under --process-per-site (conftest.py) every page the tests open there lands in one renderer process
     that stays up between tests. A new process per page parsed and compiled Streamlit's JavaScript from scratch
-    each time: the warm one took about a third less CPU per page load (26.9 -> 16.9 and 21.7 s for six pages)."""
+    each time. Six heavy pages took 16.9 and 21.7 CPU-s this way against 27.0 and 26.9 before; test_phone and
+    test_accessibility 297 CPU-s against 367 (cgroup CPU of the whole run, old and new alternated on a busy machine)."""
     tab = getattr(browser, "convlab_warm_tab", None)
     if tab is not None and not tab.is_closed():
         return
