@@ -278,6 +278,7 @@ class _RemoteTrainer:
 
 
 _RAY_LOCK = threading.Lock()
+RAY_START_TRIES = 3              # starts of a local Ray before a job says it failed (see _ray)
 
 
 def _ray():
@@ -294,15 +295,22 @@ def _ray():
             def keeper() -> None:
                 # A local Ray's processes get SIGKILL when the *thread* that started them ends (PR_SET_PDEATHSIG),
                 # and pool threads end with their job: so start Ray from a thread that lives as long as we do.
-                try:
-                    ray.init(address=address, include_dashboard=False, log_to_driver=False,
-                             runtime_env={"py_modules": [str(root / "convlab"), str(root / "ui")]},
-                             **({} if address else {"num_cpus": default_workers()}))
-                except Exception as err:             # noqa: BLE001  (raised again in the caller)
-                    failed.append(err)
-                    return
-                finally:
-                    ready.set()
+                # A local start gets RAY_START_TRIES: Ray gives its raylet 30 s to register, which a busy 2-core
+                # machine can miss ("The current node timed out during startup"); the next try starts afresh.
+                tries = 1 if address else RAY_START_TRIES
+                for attempt in range(1, tries + 1):
+                    try:
+                        ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                                 runtime_env={"py_modules": [str(root / "convlab"), str(root / "ui")]},
+                                 **({} if address else {"num_cpus": default_workers()}))
+                        break
+                    except Exception as err:         # noqa: BLE001  (raised again in the caller)
+                        if attempt == tries:
+                            failed.append(err)
+                            ready.set()
+                            return
+                        ray.shutdown()               # what the failed start left running
+                ready.set()
                 threading.Event().wait()
 
             threading.Thread(target=keeper, name="convlab-ray", daemon=True).start()

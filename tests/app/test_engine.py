@@ -5,6 +5,7 @@ run there gives exactly what the in-process engine gives: same seed, same histor
 """
 
 import itertools
+import sys
 import threading
 
 import numpy as np
@@ -156,3 +157,47 @@ def test_occlusion_on_ray_equals_occlusion_here(ray_engine):
     assert job.snapshot().state == "done", job.snapshot().message
     expected = occlusion_views(model, x, 3, (2, 2), (1, 1))
     assert all(np.array_equal(a, b) for a, b in zip(job.result, expected))
+
+
+class _FlakyRay:
+    """A stand-in for the ray module whose local start times out `fails` times, as Ray's does on a busy machine."""
+
+    def __init__(self, fails: int):
+        self.fails, self.inits, self.shutdowns, self.up = fails, 0, 0, False
+
+    def is_initialized(self) -> bool:
+        return self.up
+
+    def init(self, **kwargs) -> None:
+        self.inits += 1
+        if self.inits <= self.fails:
+            raise Exception("The current node timed out during startup.")
+        self.up = True
+
+    def shutdown(self) -> None:
+        self.shutdowns += 1
+
+
+@pytest.mark.parametrize("fails, started", [(0, True), (2, True), (3, False)])
+def test_a_local_ray_start_that_times_out_is_tried_again(monkeypatch, fails, started):
+    """Ray gives a starting node 30 s; a class's busy laptop (or CI) can miss that. A local start is tried
+    RAY_START_TRIES times, cleaning up after each failed one, before the job reports the error."""
+    fake = _FlakyRay(fails)
+    monkeypatch.setitem(sys.modules, "ray", fake)
+    monkeypatch.delenv("CONVLAB_RAY_ADDRESS", raising=False)
+    assert jobs.RAY_START_TRIES == 3
+    if started:
+        assert jobs._ray() is fake and fake.up
+    else:
+        with pytest.raises(Exception, match="timed out during startup"):
+            jobs._ray()
+    assert (fake.inits, fake.shutdowns) == (min(fails + 1, 3), min(fails, 3) - (0 if started else 1))
+
+
+def test_a_ray_cluster_that_cannot_be_reached_is_tried_once(monkeypatch):
+    fake = _FlakyRay(1)
+    monkeypatch.setitem(sys.modules, "ray", fake)
+    monkeypatch.setenv("CONVLAB_RAY_ADDRESS", "ray://10.0.0.1:10001")
+    with pytest.raises(Exception, match="timed out"):
+        jobs._ray()
+    assert fake.inits == 1
