@@ -96,12 +96,15 @@ class _XdistGroups:
 
 
 FAILED_LIST = os.path.join(ROOT, "artifacts", "failed-tests.txt")
+FAILED_DETAILS = os.path.join(ROOT, "artifacts", "failed-tests-details.txt")
 
 
 def pytest_configure(config):
     config.pluginmanager.register(_XdistGroups(), "convlab-xdist-groups")
-    if not os.environ.get("PYTEST_XDIST_WORKER") and os.path.exists(FAILED_LIST):
-        os.remove(FAILED_LIST)          # a new run: only its own failures
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        for name in (FAILED_LIST, FAILED_DETAILS):
+            if os.path.exists(name):
+                os.remove(name)         # a new run: only its own failures
 
 
 def pytest_runtest_logreport(report):
@@ -113,3 +116,6 @@ def pytest_runtest_logreport(report):
         with open(FAILED_LIST, "a") as out:
             out.write(f"{time.strftime('%H:%M:%S')} {os.environ.get('PYTEST_XDIST_WORKER', 'main')} "
                       f"{report.nodeid} [{report.when}]\n")
+        with open(FAILED_DETAILS, "a") as out:          # and why: a run cut off before its summary still says
+            out.write(f"===== {time.strftime('%H:%M:%S')} {report.nodeid} [{report.when}]\n"
+                      f"{report.longreprtext[-20000:]}\n\n")
