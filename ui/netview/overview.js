@@ -53,16 +53,28 @@ function drawTile(canvas, tile, lim, grey, marks) {
   }
 }
 
+function pageTop(root, box) {
+  // the overview's top as it is with the page scrolled to its start: the tiles' size must not depend on how far
+  // the page happened to be scrolled when it drew (Streamlit scrolls inside its own container; the overview sits in
+  // a shadow root)
+  let top = box.top;                               // plus every scrolled ancestor's scroll, the document's too
+  for (let node = root.parentNode || root.host; node; node = node.parentNode || node.host) {
+    if (node.nodeType === 1) top += node.scrollTop;
+  }
+  return top;
+}
+
 function tileSize(data, root, perColumn) {
   // as large as fits: every column side by side in the width, the tallest column in the window's height below
   // the overview's top (the page above it stays as it is), within [18, max_tile] pixels
   const box = root.getBoundingClientRect();
   const width = Math.max(600, box.width || 1000);
+  const top = pageTop(root, box);
   const cols = data.columns.reduce((n, c) => n + Math.ceil(c.maps.length / perColumn), 0);
   const layers = data.columns.length;              // each: 6 px padding and a 10 px gap; 5 px between its sub-columns
   const byWidth = (width - data.output_width - 16 - 16 * layers - 5 * (cols - layers)) / cols - 2;
   const tallest = Math.min(perColumn, Math.max(...data.columns.map((c) => c.maps.length)));
-  const below = window.innerHeight - Math.max(0, box.top) - 24;
+  const below = window.innerHeight - Math.max(0, top) - 24;
   const byHeight = (Math.max(300, below) - 30) / tallest - 7;
   return Math.max(18, Math.min(byWidth, byHeight, data.max_tile));
 }
@@ -190,14 +202,22 @@ export default function ({ parentElement, data, setTriggerValue }) {
     root.dataset.testid = "network-overview";
     parentElement.append(root);
   }
-  const draw = () => render(root, data, setTriggerValue);
-  draw();
+  // Drawn again whenever the tiles' layout would come out otherwise: the overview's width changes, the window's
+  // height, or the page above it grows or shrinks (a heading whose font came late, an element drawn after the
+  // overview: under load the tiles were once drawn 35 px high for a page whose room was for 48, and stayed so)
+  let drawn = "";
+  const check = () => {
+    const now = JSON.stringify(layout(data, root));
+    if (now !== drawn) { drawn = now; render(root, data, setTriggerValue); }
+  };
+  check();
   if (root.observer) root.observer.disconnect();     // called again on every new payload: one observer only
-  let width = root.getBoundingClientRect().width;
-  root.observer = new ResizeObserver(() => {
-    const now = root.getBoundingClientRect().width;
-    if (Math.abs(now - width) > 4) { width = now; draw(); }
-  });
+  if (root.onResize) window.removeEventListener("resize", root.onResize);
+  root.observer = new ResizeObserver(check);
   root.observer.observe(root);
-  return () => root.observer.disconnect();
+  const page = document.querySelector("[data-testid='stMainBlockContainer']");
+  if (page) root.observer.observe(page);
+  root.onResize = check;
+  window.addEventListener("resize", check);
+  return () => { root.observer.disconnect(); window.removeEventListener("resize", check); };
 }
