@@ -256,22 +256,66 @@ def _warm(browser, url: str) -> None:
     browser.convlab_warm_tab = tab
 
 
+# Tabs of the shared context are used again: a test's page.close() takes its tab to about:blank (the page unloads,
+# its WebSocket closes and the server ends its session, as for a closed tab) and keeps it for the next open_page.
+# Loading a page in a tab that had one before cost the browser 11.4–11.7 CPU-s for six heavy pages, against 14.7 in
+# a new tab each (cgroup CPU of Chromium, three rounds, with the warm tab and --process-per-site both ways).
+FREE_TABS = 3        # at most this many tabs wait for their next page
+
+
+def _reusable(browser, page) -> None:
+    """page.close() of a tab of the shared context keeps it for the next open_page instead (see FREE_TABS)."""
+    really = page.close
+
+    def close(**kwargs) -> None:
+        if page.is_closed() or getattr(page, "convlab_free", False):
+            return
+        for event, handler in getattr(page, "convlab_handlers", ()):
+            page.remove_listener(event, handler)
+        page.convlab_handlers = []
+        free = browser.convlab_free_tabs
+        if len(free) >= FREE_TABS:
+            really(**kwargs)
+            return
+        try:
+            page.goto("about:blank")
+        except Exception:            # a tab that cannot even leave its page is closed for real
+            really(**kwargs)
+            return
+        page.convlab_free = True
+        free.append(page)
+
+    page.close = close
+
+
 def open_page(browser, url: str, width: int = 1400, height: int = 1000, dialogs: list | None = None,
               slow: bool = False):
     """Open url (in a Browser or a BrowserContext) and wait for its first run; returns the page and a list
     that collects the JavaScript errors it raises. alert/confirm dialogs go to `dialogs`. slow: the server's
-    messages can be held (SLOW, hold_from, release_held)."""
-    if hasattr(browser, "convlab_pages"):
+    messages can be held (SLOW, hold_from, release_held), in a tab of its own."""
+    shared = getattr(browser, "convlab_pages", None)      # a Browser's shared context (conftest.py)
+    page = None
+    if shared is not None:
         _warm(browser, url)
-    page = getattr(browser, "convlab_pages", browser).new_page()   # a Browser's shared context (conftest.py)
+        while page is None and browser.convlab_free_tabs and not slow:
+            tab = browser.convlab_free_tabs.pop()
+            if not tab.is_closed():
+                page, tab.convlab_free = tab, False
+    if page is None:
+        page = (shared or browser).new_page()
+        page.add_init_script(COUNT_RUNS)
+        if slow:
+            page.add_init_script(SLOW)
+        elif shared is not None:
+            _reusable(browser, page)
     page.set_viewport_size({"width": width, "height": height})
-    page.add_init_script(COUNT_RUNS)
-    if slow:
-        page.add_init_script(SLOW)
     errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    handlers = [("pageerror", lambda e: errors.append(str(e)))]
     if dialogs is not None:
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        handlers.append(("dialog", lambda d: (dialogs.append(d.message), d.dismiss())))
+    for event, handler in handlers:
+        page.on(event, handler)
+    page.convlab_handlers = handlers
     page.goto(url, wait_until="domcontentloaded")
     wait_idle(page)
     return page, errors
@@ -330,11 +374,15 @@ def screenshot(page, name: str) -> None:
     width = page.viewport_size["width"]
     tall = page.evaluate("() => (document.querySelector('[data-testid=stMainBlockContainer]') || document.body)"
                          ".scrollHeight + 120")
-    if tall > page.viewport_size["height"]:
+    height = page.viewport_size["height"]
+    if tall > height:
         page.set_viewport_size({"width": width, "height": min(tall, 5000)})
         settle(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    if tall > height:                # back to the window the test asked for (what fits on it can depend on its height)
+        page.set_viewport_size({"width": width, "height": height})
+        settle(page)
 
 
 def load(browser, url: str, name: str, width: int = 1400, height: int = 1000, dialogs: list | None = None):

@@ -110,6 +110,7 @@ def chromium():
         b.convlab_pages = b.new_context()
         b.convlab_kept_page = None      # a page that two tests share (chromium.keep / open_kept) outlives the first
         b.convlab_warm_tab = None       # the shared context's idle tab (chromium._warm), open as long as the browser
+        b.convlab_free_tabs = []        # tabs on about:blank, for the next page a test opens (chromium.FREE_TABS)
         yield b
         b.close()
 
@@ -117,7 +118,8 @@ def chromium():
 @pytest.fixture
 def browser(chromium):
     """The worker's Chromium; every page and context a test opens is closed after it, passed or failed
-    (a failed test's open tab would otherwise keep polling, and its training job running, into the next test)."""
+    (a failed test's open tab would otherwise keep polling, and its training job running, into the next test). A tab
+    of the shared context is "closed" to about:blank and kept for a later test (chromium.FREE_TABS)."""
     yield chromium
     for context in chromium.contexts:
         if context is chromium.convlab_pages:
