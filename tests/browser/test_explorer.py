@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 import oracle
-from chromium import SHOTS, load, wait_idle, wait_still
+from chromium import SHOTS, load, open_page, wait_idle, wait_still
 from lessonview_kit import (VIEW, assert_readable, cells, headline, lines, press, runs, step, step_in_browser, text, view,
                             wait_step)
 
@@ -145,6 +145,26 @@ def test_overview_and_detail_at_projector_size(server, browser):
                         width=1280, height=720)
     wide = page.evaluate(WIDEST)
     assert wide["formulas"] >= 3 and wide["right"] <= 1280 and wide["scrolls"] == [], wide
+    assert not errors, errors
+    page.close()
+
+
+def test_the_overview_fits_the_window_again_when_its_height_changes(server, browser):
+    """A window made lower (a laptop's window moved to the projector; the page above the overview drawn after it) gets
+    tiles that fit it: the overview once drew its tiles for the room it saw first and kept them."""
+    page, errors = open_page(browser, f"{server}/layers?projector=1", width=1280, height=1000)
+    overview = page.locator("[data-testid='network-overview']")
+    overview.wait_for()
+    wait_still(overview)
+    tall = page.evaluate(OVERVIEW_WIDTH)["tile"]
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.wait_for_function(f"() => ({OVERVIEW_WIDTH})().tile < {tall}")
+    wait_still(overview)
+    box = overview.bounding_box()
+    assert box["y"] + box["height"] <= 720, box
+    assert page.evaluate(OVERVIEW_WIDTH)["tile"] >= 44
+    page.set_viewport_size({"width": 1280, "height": 1000})        # and back: as large as before
+    page.wait_for_function(f"() => ({OVERVIEW_WIDTH})().tile === {tall}")
     assert not errors, errors
     page.close()
 
