@@ -704,9 +704,12 @@ class View {
     this.root.addEventListener("pointerdown", () => { keyboardOwner = this; });
     if (!keyboardOwner || !keyboardOwner.root.isConnected) keyboardOwner = this;
     LIVE.add(this);
-    // laid out again when its width changes (not its height: fit() changes that)
+    // laid out again when its width changes (not its height: fit() changes that), and on a projector when the
+    // window's height does (full screen on and off: the room fit() measured is another)
     this.resize = new ResizeObserver(() => { if (this.root.clientWidth !== this.laidWidth) this.layout(); });
     this.resize.observe(this.root);
+    this.onWindow = () => { if (this.projector && window.innerHeight !== this.laidHeight) this.layout(); };
+    window.addEventListener("resize", this.onWindow);
   }
 
 
@@ -714,6 +717,7 @@ class View {
     this.stop(false);
     clearTimeout(this.reportTimer);
     this.resize.disconnect();
+    window.removeEventListener("resize", this.onWindow);
     document.removeEventListener("keydown", this.onDocKey);
     document.removeEventListener("pointerdown", this.onDocPointer, true);
     if (keyboardOwner === this) keyboardOwner = null;
@@ -831,6 +835,7 @@ class View {
   layout() {
     if (!this.p) return;
     this.laidWidth = this.root.clientWidth;
+    this.laidHeight = window.innerHeight;
     const width = Math.max(200, this.root.clientWidth - 8);
     const [minFont, maxCell] = this.projector ? [18, 80] : [12, 56];
     this.root.classList.remove("lv-side");

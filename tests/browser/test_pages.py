@@ -10,7 +10,7 @@ import urllib.parse
 import pytest
 from playwright.sync_api import expect
 
-from chromium import SHOTS, load, one_load, open_kept, open_page, screenshot, wait_idle, wait_quiet, wait_still
+from chromium import SHOTS, load, one_load, open_kept, open_page, screenshot, wait_idle, wait_quiet, wait_still, wait_value
 
 from ui.registry import PAGES as REGISTRY
 
@@ -187,6 +187,27 @@ def test_the_lesson_view_and_its_panels_fit_one_projector_screen(server, browser
     assert panels is not None and panels["n"] >= 3, panels
     page.screenshot(path=str(SHOTS / f"projector-view-{re.sub(r'[^a-z0-9]+', '-', path)}.png"))
     assert panels["height"] <= 720 - 60 and panels["right"] <= 1280, panels
+    assert not errors, errors
+    page.close()
+
+
+def test_the_lesson_view_fits_again_when_the_window_gets_lower(server, browser):
+    """A projector's window whose height alone changes (full screen on or off, a laptop moved to the projector): the
+    view is laid out as it is in a page opened at the new size. It used to lay itself out again only when its width
+    changed, and kept the cells it had fitted to the taller window."""
+    url = f"{server}/conv2d?projector=1"     # 735 px tall at 1280×1000, 405 at 1280×720 (measured)
+    low, errors = open_page(browser, url, width=1280, height=720)
+    low.locator("[data-testid='lesson-view']").first.wait_for()
+    want = low.evaluate(PANELS)
+    low.close()
+    page, errors = open_page(browser, url, width=1280, height=1000)
+    page.locator("[data-testid='lesson-view']").first.wait_for()
+    tall = page.evaluate(PANELS)
+    assert tall["height"] > want["height"], (tall, want)     # the taller window gave it larger cells
+    page.set_viewport_size({"width": 1280, "height": 720})
+    wait_value(page, f"() => ({PANELS})().height", want["height"])
+    page.set_viewport_size({"width": 1280, "height": 1000})     # and back
+    wait_value(page, f"() => ({PANELS})().height", tall["height"])
     assert not errors, errors
     page.close()
 
