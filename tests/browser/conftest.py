@@ -115,12 +115,43 @@ def chromium():
         b.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's report on the test item (item.convlab_call): the browser fixture reads whether the test failed."""
+    report = yield
+    setattr(item, f"convlab_{report.when}", report)
+    return report
+
+
+def _failure_shots(chromium, name: str) -> None:
+    """What every open page of a failed test showed: artifacts/screenshots/FAILED-<test>-<n>.png (the viewport, as
+    the test left it), with its address in artifacts/failed-tests-details.txt's neighbour FAILED-<test>.txt."""
+    import re
+    from chromium import SHOTS
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)[:120]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    lines = []
+    pages = [p for c in chromium.contexts for p in c.pages
+             if p is not chromium.convlab_warm_tab and not getattr(p, "convlab_free", False)]
+    for n, page in enumerate(pages):
+        try:
+            page.screenshot(path=str(SHOTS / f"FAILED-{safe}-{n}.png"), timeout=10_000)
+            lines.append(f"{n}: {page.url}")
+        except Exception as e:       # a page that cannot even be photographed: say so, go on
+            lines.append(f"{n}: {page.url} (no screenshot: {e})")
+    (SHOTS / f"FAILED-{safe}.txt").write_text("\n".join(lines) + "\n")
+
+
 @pytest.fixture
-def browser(chromium):
+def browser(chromium, request):
     """The worker's Chromium; every page and context a test opens is closed after it, passed or failed
     (a failed test's open tab would otherwise keep polling, and its training job running, into the next test). A tab
-    of the shared context is "closed" to about:blank and kept for a later test (chromium.FREE_TABS)."""
+    of the shared context is "closed" to about:blank and kept for a later test (chromium.FREE_TABS). A failed test's
+    open pages are photographed first (_failure_shots)."""
     yield chromium
+    call = getattr(request.node, "convlab_call", None)
+    if call is not None and call.failed:
+        _failure_shots(chromium, request.node.name)
     for context in chromium.contexts:
         if context is chromium.convlab_pages:
             kept = chromium.convlab_kept_page[1] if chromium.convlab_kept_page else None
