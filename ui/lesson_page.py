@@ -32,6 +32,7 @@ from ui.urlstate import Schema
 __all__ = ["LessonPage", "lesson", "start_run", "finish_lesson", "lesson_errors"]
 
 _CURRENT = "_lesson_current"          # the lesson page this script run is drawing (set by lesson(), read by app.py)
+_PREVIOUS = "_lesson_previous"        # the lesson page the session's previous run drew (its name; None: another page)
 
 
 class LessonPage:
@@ -105,7 +106,7 @@ class LessonPage:
 def lesson(page: str, schema: Schema, title: str | None = None, caption: str | None = None) -> LessonPage:
     """Start a lesson page (before its first widget): restore its state and register it with app.py's runner; then
     write the page's title and the caption under it, where given (every page opens the same way)."""
-    use_state(page, schema)
+    use_state(page, schema, same_page=st.session_state.get(_PREVIOUS) == page)
     s = LessonPage(page, schema)
     st.session_state[_CURRENT] = s
     if title is not None:
@@ -130,8 +131,10 @@ def lesson_errors() -> Iterator[None]:
 
 
 def start_run() -> None:
-    """Before a page runs (app.py): no lesson is registered until the page says so."""
-    st.session_state.pop(_CURRENT, None)
+    """Before a page runs (app.py): no lesson is registered until the page says so; the one the previous run drew
+    is remembered (use_state's same_page)."""
+    previous = st.session_state.pop(_CURRENT, None)
+    st.session_state[_PREVIOUS] = previous.page if isinstance(previous, LessonPage) else None
 
 
 def finish_lesson() -> None:

@@ -25,14 +25,43 @@ def _raw_params() -> dict[str, str]:
     return {k: st.query_params.get(k) for k in st.query_params.keys()}
 
 
-def use_state(page: str, schema: Schema) -> None:
-    """Before any widget: defaults, then valid URL values; notices for the rejected ones."""
+HISTORY = 32       # addresses of a page that a session remembers having written (use_state: stale, not a link)
+
+
+def _remember(page: str, values: dict) -> None:
+    """Note an address this session wrote for `page` (its last HISTORY ones)."""
+    key = f"_url_history.{page}"
+    seen = [v for v in st.session_state.get(key, []) if v != values]
+    st.session_state[key] = (seen + [dict(values)])[-HISTORY:]
+
+
+def _history_navigation() -> bool:
+    """This run comes from the browser's back or forward button (Streamlit pushes an entry for each new address):
+    an old address of ours is then where the person wants to go."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    ctx = get_script_run_ctx()
+    return bool(getattr(ctx, "is_history_navigation", False))
+
+
+def use_state(page: str, schema: Schema, same_page: bool = False) -> None:
+    """Before any widget: defaults, then valid URL values; notices for the rejected ones.
+
+    same_page: the session's previous run drew this page too (a widget's rerun, not a link or the menu). Streamlit
+    sends each rerun with the address the browser shows at that moment, so a click made before the previous run's
+    new address reached the browser (two clicks in quick succession, a step reported as a view was left, on a busy
+    server) came with an address this session wrote itself earlier. That is not a link: taking it for one put every
+    value back to it and lost the click (the explorer's Softmax click, once under the test suite's load). Such an
+    address is recognised and this session's newest state kept; the back and forward buttons still go where they
+    point."""
     raw = _raw_params()
     raw.pop(PROJECTOR_KEY, None)
     mark = f"_url_written.{page}"
     written = st.session_state.get(mark)
     if not raw and written:         # back on this page through the menu (a bare URL): this session's own last state
         raw = dict(written)
+    if (same_page and written is not None and raw != written and not _history_navigation()
+            and raw in st.session_state.get(f"_url_history.{page}", [])):
+        raw = dict(written)         # an old address of ours, sent before the newest one arrived: not a link
     tab = f"{page}_{TAB}"           # the chosen tab: a label, checked by the tabs themselves (an unknown one: the first)
     if written == raw:
         missing = [k for k in schema.defaults if f"{page}_{k}" not in st.session_state]
@@ -63,6 +92,7 @@ def sync_url(page: str, schema: Schema, first_tab: str | None = None) -> None:
     if tab is not None and tab != first_tab:
         values[TAB] = str(tab)
     st.session_state[f"_url_written.{page}"] = dict(values)
+    _remember(page, values)
     if st.session_state.get(PROJECTOR_KEY):
         values[PROJECTOR_KEY] = "1"
     if values != _raw_params():

@@ -134,9 +134,12 @@ def test_a_student_who_visits_another_page_comes_back_to_the_class_and_may_leave
     ada.button(key="ex_leave").click().run()
     assert "you are" not in shown(ada) and "class" not in ada.query_params
     assert "New question" in [b.label for b in ada.button]
-    ada.query_params["class"] = code                                      # the class link again, in the same tab
-    ada.run()
-    assert "you are **Ada**" in shown(ada)
+    ada.query_params["class"] = code          # the address from before she left, sent again by this session (a click
+    ada.run()                                 # that raced Leave's new address): not a link, she stays out
+    assert "you are" not in shown(ada) and "class" not in ada.query_params
+    again = open_page(EXERCISES, **{"class": code})      # the class link again, in the same tab: a browser loads
+    assert f"Class **{code}**" in shown(again)           # the page anew, a new session: the class, to join
+    assert "Join your class" in shown(again) and not again.exception
 
 
 def test_nicknames_with_markup_are_refused_and_bad_codes_explained():
