@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 import oracle
-from chromium import SHOTS, load, open_page, wait_idle, wait_still
+from chromium import SHOTS, hold_from, load, open_page, release_held, wait_held, wait_idle, wait_still
 from lessonview_kit import (VIEW, assert_readable, cells, headline, lines, press, runs, step, step_in_browser, text, view,
                             wait_step)
 
@@ -98,6 +98,26 @@ def test_overview_click_a_unit_and_step_its_computation(server, browser, unit):
     assert page.locator(".katex").count() >= 3
     page.screenshot(path=str(SHOTS / "explorer-softmax.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0 and not errors, errors
+    page.close()
+
+
+def test_a_click_sent_before_the_newest_address_arrived_lands(server, browser):
+    """The step reported as the person moves on ran and wrote step=5 into the address, but the browser has not got
+    that address yet (a busy server: the kit holds the server's messages) when the Softmax click is sent, with the
+    old address. That click opens the softmax: the server used to take the old address for a link and put the
+    page back to it (view=detail, step=11), once in a run of the suite."""
+    page, errors = open_page(browser, f"{server}/layers?view=detail&layer=2&map=3&row=4&col=7&step=11", slow=True)
+    page.wait_for_selector(VIEW)
+    view(page).locator("[data-cell='map'][data-g='5']").first.click()
+    wait_step(page, 5)
+    hold_from(page, "step=5")               # the step's run, from the new address on
+    wait_held(page)
+    assert "step=11" in page.url
+    page.get_by_text("Softmax", exact=True).click()
+    release_held(page, "() => true")
+    expect(page.get_by_text("each logit is exponentiated")).to_have_count(1, timeout=30_000)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('view') === 'softmax'", timeout=30_000)
+    assert "step=5" in page.url and not errors, (page.url, errors)
     page.close()
 
 
