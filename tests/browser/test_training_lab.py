@@ -8,7 +8,7 @@ import urllib.parse
 
 import pytest
 
-from chromium import SHOTS, draw_a_one, go_to, load, wait_idle, wait_quiet, wait_trained, wait_value
+from chromium import SHOTS, draw_a_one, go_to, load, wait_idle, wait_quiet, wait_still, wait_trained, wait_value
 from convlab.networks.models import preset
 
 
@@ -23,7 +23,13 @@ def _click(page, key: str) -> None:
 
 
 def _choose(page, key: str, option: str) -> None:
-    page.locator(f".st-key-{key} input").click()
+    """Pick `option` in a select box, as a person does: scrolled to it first, then a click. A click that had to
+    scroll the page itself opened the list and the scroll's end closed it again (the builder's "New layer" select
+    at 1400×1000, below the first screen: no option ever showed)."""
+    box = page.locator(f".st-key-{key} input")
+    box.scroll_into_view_if_needed()
+    wait_still(box)
+    box.click()
     page.get_by_role("option", name=option, exact=True).click()
     wait_idle(page)
 
