@@ -5,8 +5,10 @@ import re
 import urllib.parse
 
 import pytest
+from playwright.sync_api import expect
 
-from chromium import SHOTS, assert_clean, draw_a_one, go_to, load, open_page, screenshot, status, wait_quiet, wait_trained
+from chromium import (SHOTS, assert_clean, draw_a_one, go_to, load, open_page, screenshot, status, type_into, wait_quiet,
+                      wait_trained)
 from convlab.networks.bundled import ASSETS
 
 
@@ -520,3 +522,24 @@ def test_6_the_explorer_steps_with_the_arrow_right_after_a_unit_click(server, br
     expect(page.locator(VIEW).first).to_have_attribute("data-step", "1", timeout=5_000)
     assert_clean(page, errors)
     page.close()
+
+
+def test_10_the_back_button_on_one_page_goes_back_to_its_earlier_settings(server, browser):
+    """Each new address of a page is an entry of the browser's history (Streamlit pushes it). Back goes to the
+    earlier settings and forward again to the later: use_state keeps a session's newest state against an older
+    address of its own only when the browser sent it with a click, not with the back or forward button."""
+    page, errors = open_page(browser, f"{server}/conv1d")
+    type_into(page, "Stride s", "2")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('stride') === '2'")
+    type_into(page, "Dilation d", "2")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('dilation') === '2'")
+    page.go_back()
+    expect(page.get_by_label("Dilation d", exact=True)).to_have_value("1")
+    expect(page.get_by_label("Stride s", exact=True)).to_have_value("2")
+    page.go_forward()
+    expect(page.get_by_label("Dilation d", exact=True)).to_have_value("2")
+    wait_quiet(page)
+    assert "stride=2" in page.url and "dilation=2" in page.url, page.url
+    assert_clean(page, errors)
+    page.close()
+
