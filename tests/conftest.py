@@ -119,3 +119,6 @@ def pytest_runtest_logreport(report):
         with open(FAILED_DETAILS, "a") as out:          # and why: a run cut off before its summary still says
             out.write(f"===== {time.strftime('%H:%M:%S')} {report.nodeid} [{report.when}]\n"
                       f"{report.longreprtext[-20000:]}\n\n")
+            for title, text in report.sections:       # e.g. the test server's threads (tests/browser/conftest.py)
+                if "threads" in title:
+                    out.write(f"----- {title}\n{text[-20000:]}\n\n")

@@ -6,6 +6,7 @@ its own Chromium, the first time one of its tests asks for them.
 
 import os
 import pathlib
+import re
 import shutil
 import socket
 import subprocess
@@ -47,7 +48,8 @@ def _healthy(url: str) -> bool:
 def _start(port: int):
     log = SERVER_LOG.open("w")        # a file, not a pipe: a pipe nobody reads would block a chatty server
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+        [sys.executable, str(ROOT / "tests" / "browser" / "serve.py"), "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         # one trainer, and a closed tab's job stopped after 12 s without a poll (the fault tests rely on both). A
@@ -84,12 +86,42 @@ def server():
                 break
             time.sleep(0.2)           # polling the process's own answer, with a deadline
         if proc.poll() is None and _healthy(url):
+            SERVERS.append(proc)
             break
         _stop(proc, log)
     else:
         pytest.fail(f"streamlit did not start: {SERVER_LOG.read_text(errors='replace')[-2000:]}")
     yield url
+    SERVERS.remove(proc)
     _stop(proc, log)
+
+
+SERVERS: list = []          # this worker's running test server (serve.py), for _server_threads
+
+
+def _server_threads() -> str:
+    """Every thread's Python stack in this worker's test server, now (serve.py writes it to the log on SIGUSR1)."""
+    if not SERVERS or SERVERS[0].poll() is not None:
+        return ""
+    import signal
+    start = SERVER_LOG.stat().st_size
+    SERVERS[0].send_signal(signal.SIGUSR1)
+    text, deadline = "", time.monotonic() + 5
+    while time.monotonic() < deadline:           # the dump is written at once; wait until it stops growing
+        time.sleep(0.3)
+        with SERVER_LOG.open(errors="replace") as f:
+            f.seek(start)
+            now = f.read()
+        if now and now == text:
+            break
+        text = now
+    # faulthandler's "Thread 0x… (most recent call first):" blocks: those running this app's code (a session's
+    # script run, a training job, the warm-up) and the main thread (Tornado's loop); Streamlit's idle helpers left out
+    blocks = re.split(r"\n(?=(?:Current thread|Thread) 0x)", text.strip())
+    ours = re.compile(r'File "' + re.escape(str(ROOT)) + r'/(?!\.venv/|tests/)')
+    keep = [b for b in blocks if ours.search(b) or "serve.py" in b]
+    left = len(blocks) - len(keep)
+    return "\n\n".join(keep) + (f"\n\n({left} other threads, idle in Streamlit or the standard library)" if left else "")
 
 
 @pytest.fixture(scope="session")
@@ -120,6 +152,11 @@ def pytest_runtest_makereport(item, call):
     """Each phase's report on the test item (item.convlab_call): the browser fixture reads whether the test failed."""
     report = yield
     setattr(item, f"convlab_{report.when}", report)
+    if report.when == "call" and report.failed and "server" in getattr(item, "fixturenames", ()):
+        # what the server's threads were doing while the page did not answer (a session's run stuck, or none running)
+        threads = _server_threads()
+        if threads:
+            report.sections.append(("test server's threads at the failure", threads))
     return report
 
 
