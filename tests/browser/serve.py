@@ -6,8 +6,7 @@ import faulthandler
 import signal
 import sys
 
-faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
-
-from streamlit.web.cli import main  # noqa: E402
-
-main(prog_name="streamlit")
+if __name__ == "__main__":        # never on import (pytest's doctest collection imports every module)
+    faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
+    from streamlit.web.cli import main
+    main(prog_name="streamlit")
