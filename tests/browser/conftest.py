@@ -56,7 +56,11 @@ def _start(port: int):
         # session polls at the start of each run and then every second, so the gap is as long as a page takes to
         # draw: on a loaded 2-core machine that passed 6 s and stopped a run a student was still watching.
         # The warm-up runs as on a student's server (tests/conftest.py turns it off for the tests' own AppTests).
-        env={**os.environ, "CONVLAB_WORKERS": "1", "CONVLAB_JOB_IDLE_TIMEOUT": "12", "CONVLAB_WARM_UP": "1"})
+        # One torch thread: with one trainer, the server would take two (its cores // workers), and three servers'
+        # OpenMP teams, waiting for each other's turn on two cores, made a training test 3-4 times slower: /dna's
+        # live training took 82 and 102 s under load with two threads, 26 and 36 s with one (four runs, alternated).
+        env={**os.environ, "CONVLAB_WORKERS": "1", "CONVLAB_JOB_IDLE_TIMEOUT": "12", "CONVLAB_WARM_UP": "1",
+             "CONVLAB_TORCH_THREADS": "1"})
     return proc, log
 
 
