@@ -120,5 +120,5 @@ def pytest_runtest_logreport(report):
             out.write(f"===== {time.strftime('%H:%M:%S')} {report.nodeid} [{report.when}]\n"
                       f"{report.longreprtext[-20000:]}\n\n")
             for title, text in report.sections:       # e.g. the test server's threads (tests/browser/conftest.py)
-                if "threads" in title:
+                if "threads" in title or "addresses" in title:
                     out.write(f"----- {title}\n{text[-20000:]}\n\n")

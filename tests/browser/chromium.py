@@ -49,6 +49,15 @@ COUNT_RUNS = """(() => {
     }
     return [started, -1];
   };
+  // every address the page showed, with when and how (a failed test's report lists them: FAILED-<test>.txt)
+  window.__stUrls = [];
+  const note = (how) => { window.__stUrls.push(`${performance.now().toFixed(0)} ms ${how} ${location.search}`);
+                          if (window.__stUrls.length > 40) window.__stUrls.shift(); };
+  for (const name of ['pushState', 'replaceState']) {
+    const native = history[name].bind(history);
+    history[name] = (...args) => { native(...args); note(name); };
+  }
+  window.addEventListener('popstate', () => note('popstate'));
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
     constructor(...args) {

@@ -161,7 +161,27 @@ def pytest_runtest_makereport(item, call):
         threads = _server_threads()
         if threads:
             report.sections.append(("test server's threads at the failure", threads))
+        pages = _open_pages(item.funcargs.get("browser"))
+        if pages:        # and the addresses each open page showed, in order (a lost or stale URL shows here)
+            report.sections.append(("addresses of the open pages", "\n".join(
+                f"{page.url}\n" + "".join(f"   {u}\n" for u in _addresses(page)) for page in pages)))
     return report
+
+
+def _open_pages(chromium) -> list:
+    """The pages a test has open (not the warm tab, not the free ones waiting on about:blank)."""
+    if chromium is None or not hasattr(chromium, "contexts"):
+        return []
+    return [p for c in chromium.contexts for p in c.pages
+            if p is not chromium.convlab_warm_tab and not getattr(p, "convlab_free", False) and not p.is_closed()]
+
+
+def _addresses(page) -> list:
+    """The addresses the page showed, oldest first, with when and how (chromium.COUNT_RUNS records them)."""
+    try:
+        return page.evaluate("() => window.__stUrls || []")
+    except Exception:                # a page that no longer answers
+        return []
 
 
 def _failure_shots(chromium, name: str) -> None:
@@ -172,12 +192,11 @@ def _failure_shots(chromium, name: str) -> None:
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)[:120]
     SHOTS.mkdir(parents=True, exist_ok=True)
     lines = []
-    pages = [p for c in chromium.contexts for p in c.pages
-             if p is not chromium.convlab_warm_tab and not getattr(p, "convlab_free", False)]
-    for n, page in enumerate(pages):
+    for n, page in enumerate(_open_pages(chromium)):
         try:
             page.screenshot(path=str(SHOTS / f"FAILED-{safe}-{n}.png"), timeout=10_000)
             lines.append(f"{n}: {page.url}")
+            lines += [f"   {u}" for u in _addresses(page)]
         except Exception as e:       # a page that cannot even be photographed: say so, go on
             lines.append(f"{n}: {page.url} (no screenshot: {e})")
     (SHOTS / f"FAILED-{safe}.txt").write_text("\n".join(lines) + "\n")
