@@ -91,11 +91,17 @@ def sync_url(page: str, schema: Schema, first_tab: str | None = None) -> None:
     tab = st.session_state.get(f"{page}_{TAB}")
     if tab is not None and tab != first_tab:
         values[TAB] = str(tab)
-    st.session_state[f"_url_written.{page}"] = dict(values)
+    mark = f"_url_written.{page}"
+    sent = st.session_state.get(mark)
+    st.session_state[mark] = dict(values)
     _remember(page, values)
+    changed = values != sent
     if st.session_state.get(PROJECTOR_KEY):
         values[PROJECTOR_KEY] = "1"
-    if values != _raw_params():
+    # The address this run came with is not always the one the browser shows now: an address sent since (by a run cut
+    # short by this one's request, whose end still sends it) can arrive after the request left. So the address is
+    # sent whenever it differs from the last one sent, too, not only from the one the run came with.
+    if changed or values != _raw_params():
         st.query_params.from_dict(values)
 
 
