@@ -142,6 +142,23 @@ def test_pool2d_matches_torch(seed):
     np.testing.assert_array_equal(am[..., 0] * c["x"].shape[2] + am[..., 1], idx[0].numpy(), err_msg=f"seed {seed}")
 
 
+# sizes the random cases (at most 10 on a side) never reach, where floor division drops a row or a column
+UNEVEN_POOLS = [((1, 25, 25), (2, 2), None, (0, 0)), ((2, 25, 25), (3, 3), (2, 2), (1, 1)),
+                ((1, 7, 31), (1, 4), (1, 3), (0, 0)), ((3, 13, 9), (4, 1), (3, 2), (2, 0))]
+
+
+@pytest.mark.parametrize("shape,k,stride,p", UNEVEN_POOLS, ids=[f"{s[1]}x{s[2]}-k{k[0]}x{k[1]}" for s, k, _, _ in UNEVEN_POOLS])
+def test_pool2d_on_uneven_sizes_matches_torch(shape, k, stride, p):
+    x = np.random.default_rng(sum(shape)).normal(size=shape)
+    s = stride or k
+    check_op(convlab.pool2d, lambda x: F.max_pool2d(x[None], k, s, p)[0], dict(x=x),
+             dict(kernel_size=k, stride=stride, padding=p), {}, label=str(shape))
+    check_op(convlab.pool2d, lambda x: F.avg_pool2d(x[None], k, s, p)[0], dict(x=x),
+             dict(kernel_size=k, stride=stride, padding=p, mode="avg"), {}, atol=1e-12, label=str(shape))
+    if shape[1:] == (25, 25) and k == (2, 2):
+        assert convlab.pool2d(x, (2, 2)).shape == (1, 12, 12)       # 25 // 2: the last row and column are dropped
+
+
 @per_seed(range(CASES))
 def test_pool1d_matches_torch(seed):
     c = case(_random_pool_case, seed)
