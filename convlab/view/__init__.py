@@ -9,7 +9,6 @@ all load these same files. This package never imports streamlit.
 from __future__ import annotations
 
 import re
-
 from importlib import resources
 
 __all__ = ["JS_FILES", "asset", "view_js", "view_css", "module_js", "component_js"]

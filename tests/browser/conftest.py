@@ -187,7 +187,6 @@ def _addresses(page) -> list:
 def _failure_shots(chromium, name: str) -> None:
     """What every open page of a failed test showed: artifacts/screenshots/FAILED-<test>-<n>.png (the viewport, as
     the test left it), with its address in artifacts/failed-tests-details.txt's neighbour FAILED-<test>.txt."""
-    import re
     from chromium import SHOTS
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)[:120]
     SHOTS.mkdir(parents=True, exist_ok=True)
